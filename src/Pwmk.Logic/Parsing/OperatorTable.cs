@@ -1,0 +1,97 @@
+namespace Pwmk.Logic.Parsing;
+
+/// <summary>Operator types as in ISO Prolog.</summary>
+public enum OperatorType { XFX, XFY, YFX, FY, FX, XF, YF }
+
+/// <summary>One operator definition.</summary>
+public readonly record struct OperatorDef(int Priority, OperatorType Type)
+{
+    /// <summary>Maximum priority of the left argument (infix and postfix).</summary>
+    public int LeftMax => Type is OperatorType.YFX or OperatorType.YF ? Priority : Priority - 1;
+
+    /// <summary>Maximum priority of the right argument (infix and prefix).</summary>
+    public int RightMax => Type is OperatorType.XFY or OperatorType.FY ? Priority : Priority - 1;
+
+    internal bool IsPrefix => Type is OperatorType.FY or OperatorType.FX;
+    internal bool IsPostfix => Type is OperatorType.XF or OperatorType.YF;
+}
+
+/// <summary>
+/// The operator table used for reading and writing terms. Starts as SWI-Prolog's default
+/// table; <c>op/3</c> changes it. Thread-safe for readers while not being modified.
+/// </summary>
+public sealed class OperatorTable
+{
+    private readonly Dictionary<string, OperatorDef> _prefix = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, OperatorDef> _infix = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, OperatorDef> _postfix = new(StringComparer.Ordinal);
+
+    /// <summary>A shared, read-only default table.</summary>
+    public static OperatorTable Default { get; } = CreateDefault();
+
+    /// <summary>Creates a fresh table holding SWI-Prolog's default operators.</summary>
+    public static OperatorTable CreateDefault()
+    {
+        var t = new OperatorTable();
+        void Add(int p, OperatorType ty, params string[] names) { foreach (var n in names) t.Set(n, p, ty); }
+        Add(1200, OperatorType.XFX, ":-", "-->");
+        Add(1200, OperatorType.FX, ":-", "?-");
+        Add(1100, OperatorType.XFY, ";", "|");
+        Add(1105, OperatorType.XFY, "|");
+        Add(1050, OperatorType.XFY, "->", "*->");
+        Add(1000, OperatorType.XFY, ",");
+        Add(990, OperatorType.XFX, ":=");
+        Add(900, OperatorType.FY, "\\+");
+        Add(700, OperatorType.XFX, "=", "\\=", "==", "\\==", "@<", "@>", "@=<", "@>=", "=..", "is", "=:=", "=\\=", "<", ">", "=<", ">=", ">:<", ":<", "as");
+        Add(600, OperatorType.XFY, ":");
+        Add(500, OperatorType.YFX, "+", "-", "/\\", "\\/", "xor");
+        Add(500, OperatorType.FX, "?");
+        Add(400, OperatorType.YFX, "*", "/", "//", "rdiv", "<<", ">>", "mod", "rem", "div", "divmod");
+        Add(200, OperatorType.XFX, "**");
+        Add(200, OperatorType.XFY, "^");
+        Add(200, OperatorType.FY, "-", "+", "\\");
+        Add(100, OperatorType.YFX, ".");
+        Add(1, OperatorType.FX, "$");
+        Add(1150, OperatorType.FX, "dynamic", "discontiguous", "initialization", "meta_predicate", "module_transparent", "multifile", "public", "thread_local", "table");
+        t._infix.Remove("divmod");
+        return t;
+    }
+
+    /// <summary>A copy that can be changed independently.</summary>
+    public OperatorTable Clone()
+    {
+        var t = new OperatorTable();
+        foreach (var kv in _prefix) t._prefix[kv.Key] = kv.Value;
+        foreach (var kv in _infix) t._infix[kv.Key] = kv.Value;
+        foreach (var kv in _postfix) t._postfix[kv.Key] = kv.Value;
+        return t;
+    }
+
+    /// <summary>Defines (priority 1..1200) or removes (priority 0) an operator.</summary>
+    public void Set(string name, int priority, OperatorType type)
+    {
+        var dict = type switch
+        {
+            OperatorType.FX or OperatorType.FY => _prefix,
+            OperatorType.XF or OperatorType.YF => _postfix,
+            _ => _infix,
+        };
+        if (priority == 0) dict.Remove(name);
+        else dict[name] = new OperatorDef(priority, type);
+    }
+
+    public bool TryPrefix(string name, out OperatorDef def) => _prefix.TryGetValue(name, out def);
+    public bool TryInfix(string name, out OperatorDef def) => _infix.TryGetValue(name, out def);
+    public bool TryPostfix(string name, out OperatorDef def) => _postfix.TryGetValue(name, out def);
+
+    /// <summary>True when the name is an operator of any kind.</summary>
+    public bool IsOperator(string name) => _prefix.ContainsKey(name) || _infix.ContainsKey(name) || _postfix.ContainsKey(name);
+
+    /// <summary>All definitions, for <c>current_op/3</c>.</summary>
+    public IEnumerable<(string Name, OperatorDef Def)> All()
+    {
+        foreach (var kv in _prefix) yield return (kv.Key, kv.Value);
+        foreach (var kv in _infix) yield return (kv.Key, kv.Value);
+        foreach (var kv in _postfix) yield return (kv.Key, kv.Value);
+    }
+}

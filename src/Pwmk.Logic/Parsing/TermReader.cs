@@ -1,0 +1,415 @@
+using Pwmk.Logic.Terms;
+
+namespace Pwmk.Logic.Parsing;
+
+/// <summary>Options for reading terms.</summary>
+public sealed record ReaderOptions
+{
+    /// <summary>Read <c>A AND B</c>, <c>A OR B</c> and <c>NOT A</c> as <c>(A, B)</c>, <c>(A ; B)</c>, <c>\+ A</c>.</summary>
+    public bool GoalSugar { get; init; } = true;
+
+    /// <summary>Largest source text accepted, in characters.</summary>
+    public int MaxTextLength { get; init; } = 64 * 1024 * 1024;
+
+    /// <summary>Name shown in error messages (a file name).</summary>
+    public string? SourceName { get; init; }
+
+    public static ReaderOptions Default { get; } = new();
+}
+
+/// <summary>One clause or term read from text, with its variable names in order of appearance.</summary>
+public sealed record ReadResult(Term Term, IReadOnlyList<KeyValuePair<string, Variable>> VariableNames, int Line, int Column);
+
+/// <summary>
+/// Reads Prolog terms as SWI-Prolog does (standard syntax, operators, SWI's leniencies),
+/// with an explicit stack so that nesting depth is bounded only by memory.
+/// </summary>
+public sealed class TermReader
+{
+    private readonly Lexer _lex;
+    private readonly OperatorTable _ops;
+    private readonly ReaderOptions _opt;
+    private bool _havePeek;
+    private Token _peek;
+
+    public TermReader(string text, OperatorTable ops, ReaderOptions? options = null)
+    {
+        _opt = options ?? ReaderOptions.Default;
+        if (text.Length > _opt.MaxTextLength)
+            throw new SyntaxErrorException($"text of {text.Length} characters exceeds the limit of {_opt.MaxTextLength}", 1, 1, _opt.SourceName);
+        _lex = new Lexer(text) { SourceName = _opt.SourceName };
+        _ops = ops;
+    }
+
+    /// <summary>Parses a single term; a final period is optional.</summary>
+    public static Term ParseTerm(string text, OperatorTable ops, ReaderOptions? options = null)
+        => new TermReader(text, ops, options).ReadSingle().Term;
+
+    /// <summary>Reads one term that must make up the whole text (a final period is optional).</summary>
+    public ReadResult ReadSingle()
+    {
+        var r = Read(allowEof: true) ?? throw _lex.ErrorHere("unexpected end of file");
+        if (!_lex.AtEnd)
+        {
+            var t = Next();
+            throw _lex.Error("end of clause expected", t.Line, t.Column);
+        }
+        return r;
+    }
+
+    /// <summary>Reads the next clause (ended by a period); null at end of input.</summary>
+    public ReadResult? ReadClause() => Read(allowEof: false);
+
+    private Token Next()
+    {
+        if (_havePeek)
+        {
+            _havePeek = false;
+            return _peek;
+        }
+        return _lex.Next();
+    }
+
+    private ref Token PeekTok()
+    {
+        if (!_havePeek)
+        {
+            _peek = _lex.Next();
+            _havePeek = true;
+        }
+        return ref _peek;
+    }
+
+    private enum Ctx { Top, Prefix, Infix, Args, Paren, List, ListTail, Curly }
+
+    private sealed class Frame
+    {
+        public Ctx Kind;
+        public int OuterMax;
+        public bool ArgMode;        // outer arg mode to restore
+        public string Name = "";
+        public Term? Left;
+        public List<Term>? Items;
+        public int Line, Column;
+        public int Prec;
+    }
+
+    private Dictionary<string, Variable> _vars = new();
+    private List<KeyValuePair<string, Variable>> _varList = new();
+
+    private SyntaxErrorException Err(string msg, in Token t) => _lex.Error(msg, t.Line, t.Column);
+
+    private Variable Var(string name)
+    {
+        if (name == "_") return new Variable("_");
+        if (!_vars.TryGetValue(name, out var v))
+        {
+            v = new Variable(name);
+            _vars[name] = v;
+            _varList.Add(new(name, v));
+        }
+        return v;
+    }
+
+    private bool IsSugar(in Token t, string word) => _opt.GoalSugar && t.Kind == TokenKind.Var && t.Text == word;
+
+    private static bool IsTermStart(in Token t) => t.Kind switch
+    {
+        TokenKind.Atom or TokenKind.QuotedAtom or TokenKind.Var or TokenKind.Int or TokenKind.Float or TokenKind.Str
+            or TokenKind.BackQuoted or TokenKind.Open or TokenKind.OpenCT or TokenKind.OpenList or TokenKind.OpenCurly => true,
+        _ => false,
+    };
+
+    private ReadResult? Read(bool allowEof)
+    {
+        _vars = new Dictionary<string, Variable>();
+        _varList = new List<KeyValuePair<string, Variable>>();
+        var first = PeekTok();
+        if (first.Kind == TokenKind.EOF)
+        {
+            Next();
+            return null;
+        }
+        var stack = new Stack<Frame>();
+        stack.Push(new Frame { Kind = Ctx.Top, OuterMax = 1200 });
+        int maxPrec = 1200;
+        bool argMode = false;
+        Term? term = null;
+        int prec = 0;
+        bool expectOperand = true;
+
+        while (true)
+        {
+            if (expectOperand)
+            {
+                var t = Next();
+                switch (t.Kind)
+                {
+                    case TokenKind.Int:
+                        term = new Integer(t.Int); prec = 0; break;
+                    case TokenKind.Float:
+                        term = new Float(t.Float); prec = 0; break;
+                    case TokenKind.Str:
+                        term = new StringTerm(t.Text); prec = 0; break;
+                    case TokenKind.BackQuoted:
+                        {
+                            var codes = new List<Term>();
+                            foreach (var r in t.Text.EnumerateRunes()) codes.Add(new Integer(r.Value));
+                            term = Term.List(codes); prec = 0; break;
+                        }
+                    case TokenKind.Var:
+                        if (IsSugar(t, "NOT"))
+                        {
+                            if (900 > maxPrec) throw Err("operator priority clash", t);
+                            stack.Push(new Frame { Kind = Ctx.Prefix, Name = "\\+", OuterMax = maxPrec, ArgMode = argMode, Line = t.Line, Column = t.Column, Prec = 900 });
+                            maxPrec = 900;
+                            continue;
+                        }
+                        term = Var(t.Text); prec = 0; break;
+                    case TokenKind.Atom:
+                    case TokenKind.QuotedAtom:
+                        {
+                            ref var nx = ref PeekTok();
+                            if (nx.Kind == TokenKind.OpenCT)
+                            {
+                                Next();
+                                stack.Push(new Frame { Kind = Ctx.Args, Name = t.Text, Items = new List<Term>(4), OuterMax = maxPrec, ArgMode = argMode, Line = t.Line, Column = t.Column });
+                                maxPrec = 1200; argMode = true;
+                                continue;
+                            }
+                            if (t.Kind == TokenKind.Atom && t.Text == "-" && !nx.LayoutBefore && (nx.Kind == TokenKind.Int || nx.Kind == TokenKind.Float))
+                            {
+                                var n = Next();
+                                term = n.Kind == TokenKind.Int ? new Integer(-n.Int) : new Float(-n.Float);
+                                prec = 0;
+                                break;
+                            }
+                            if (t.Kind == TokenKind.Atom && _ops.TryPrefix(t.Text, out var pdef))
+                            {
+                                bool asAtom = !IsTermStart(nx) || nx.Kind is TokenKind.End or TokenKind.EOF;
+                                if (!asAtom && nx.Kind == TokenKind.Atom && (_ops.TryInfix(nx.Text, out _) || _ops.TryPostfix(nx.Text, out _)) && !_ops.TryPrefix(nx.Text, out _))
+                                {
+                                    // "- = x": the prefix operator is an atom operand, unless the next name is itself an operand start
+                                    asAtom = true;
+                                }
+                                if (!asAtom)
+                                {
+                                    int p = pdef.Priority;
+                                    if (p > maxPrec)
+                                    {
+                                        if (maxPrec < 999) throw Err("operator priority clash", t);
+                                        p = maxPrec;
+                                    }
+                                    stack.Push(new Frame { Kind = Ctx.Prefix, Name = t.Text, OuterMax = maxPrec, ArgMode = argMode, Line = t.Line, Column = t.Column, Prec = p });
+                                    maxPrec = pdef.Type == OperatorType.FY ? p : p - 1;
+                                    continue;
+                                }
+                                term = new Atom(t.Text);
+                                prec = 0;
+                                break;
+                            }
+                            term = new Atom(t.Text);
+                            prec = 0;
+                            break;
+                        }
+                    case TokenKind.Open:
+                    case TokenKind.OpenCT:
+                        stack.Push(new Frame { Kind = Ctx.Paren, OuterMax = maxPrec, ArgMode = argMode, Line = t.Line, Column = t.Column });
+                        maxPrec = 1200; argMode = false;
+                        continue;
+                    case TokenKind.OpenList:
+                        if (PeekTok().Kind == TokenKind.CloseList)
+                        {
+                            Next();
+                            if (PeekTok().Kind == TokenKind.OpenCT)
+                            {
+                                Next();
+                                stack.Push(new Frame { Kind = Ctx.Args, Name = "[]", Items = new List<Term>(4), OuterMax = maxPrec, ArgMode = argMode, Line = t.Line, Column = t.Column });
+                                maxPrec = 1200; argMode = true;
+                                continue;
+                            }
+                            term = Atom.Nil; prec = 0; break;
+                        }
+                        stack.Push(new Frame { Kind = Ctx.List, Items = new List<Term>(), OuterMax = maxPrec, ArgMode = argMode, Line = t.Line, Column = t.Column });
+                        maxPrec = 999; argMode = true;
+                        continue;
+                    case TokenKind.OpenCurly:
+                        if (PeekTok().Kind == TokenKind.CloseCurly)
+                        {
+                            Next();
+                            if (PeekTok().Kind == TokenKind.OpenCT)
+                            {
+                                Next();
+                                stack.Push(new Frame { Kind = Ctx.Args, Name = "{}", Items = new List<Term>(4), OuterMax = maxPrec, ArgMode = argMode, Line = t.Line, Column = t.Column });
+                                maxPrec = 1200; argMode = true;
+                                continue;
+                            }
+                            term = Atom.EmptyBlock; prec = 0; break;
+                        }
+                        stack.Push(new Frame { Kind = Ctx.Curly, OuterMax = maxPrec, ArgMode = argMode, Line = t.Line, Column = t.Column });
+                        maxPrec = 1200; argMode = false;
+                        continue;
+                    case TokenKind.End:
+                        throw Err("unexpected end of clause", t);
+                    case TokenKind.EOF:
+                        throw Err("unexpected end of file", t);
+                    case TokenKind.Comma:
+                    case TokenKind.Bar:
+                        throw Err("operand expected, unquoted comma or bar found", t);
+                    default:
+                        throw Err("illegal start of term", t);
+                }
+                expectOperand = false;
+                continue;
+            }
+
+            // have an operand (term, prec); try to extend it with infix/postfix operators
+            ref var nt = ref PeekTok();
+            string? infixName = null;
+            OperatorDef idef = default;
+            bool sugar = false;
+            if (nt.Kind == TokenKind.Atom || nt.Kind == TokenKind.QuotedAtom)
+            {
+                if (_ops.TryInfix(nt.Text, out idef)) infixName = nt.Text;
+                else if (_ops.TryPostfix(nt.Text, out var podef) && podef.Priority <= maxPrec && podef.LeftMax >= prec)
+                {
+                    Next();
+                    term = new Compound(nt.Text, term!);
+                    prec = podef.Priority;
+                    continue;
+                }
+            }
+            else if (nt.Kind == TokenKind.Comma && !argMode)
+            {
+                infixName = ","; idef = new OperatorDef(1000, OperatorType.XFY);
+            }
+            else if (nt.Kind == TokenKind.Bar && !argMode)
+            {
+                infixName = "|"; idef = new OperatorDef(1100, OperatorType.XFY);
+            }
+            else if (IsSugar(nt, "AND"))
+            {
+                infixName = ","; idef = new OperatorDef(1000, OperatorType.XFY); sugar = true;
+            }
+            else if (IsSugar(nt, "OR"))
+            {
+                infixName = ";"; idef = new OperatorDef(1100, OperatorType.XFY); sugar = true;
+            }
+            if (infixName is not null && idef.Priority <= maxPrec && idef.LeftMax >= prec)
+            {
+                var opTok = Next();
+                _ = sugar;
+                stack.Push(new Frame { Kind = Ctx.Infix, Name = infixName, Left = term, OuterMax = maxPrec, ArgMode = argMode, Line = opTok.Line, Column = opTok.Column, Items = null });
+                maxPrec = idef.RightMax;
+                expectOperand = true;
+                continue;
+            }
+
+            // operand complete for the innermost context
+            var f = stack.Peek();
+            switch (f.Kind)
+            {
+                case Ctx.Prefix:
+                    stack.Pop();
+                    term = new Compound(f.Name, term!);
+                    prec = f.Prec;
+                    maxPrec = f.OuterMax; argMode = f.ArgMode;
+                    continue;
+                case Ctx.Infix:
+                    {
+                        stack.Pop();
+                        _ops.TryInfix(f.Name, out var d);
+                        if (f.Name == ",") d = new OperatorDef(1000, OperatorType.XFY);
+                        else if (f.Name == ";" && d.Priority == 0) d = new OperatorDef(1100, OperatorType.XFY);
+                        else if (f.Name == "|") d = new OperatorDef(1100, OperatorType.XFY);
+                        term = new Compound(f.Name, f.Left!, term!);
+                        prec = d.Priority;
+                        maxPrec = f.OuterMax; argMode = f.ArgMode;
+                        continue;
+                    }
+                case Ctx.Args:
+                    {
+                        var t = Next();
+                        f.Items!.Add(term!);
+                        if (t.Kind == TokenKind.Comma) { maxPrec = 1200; argMode = true; expectOperand = true; continue; }
+                        if (t.Kind == TokenKind.Close)
+                        {
+                            stack.Pop();
+                            term = new Compound(f.Name, f.Items.ToArray());
+                            prec = 0; maxPrec = f.OuterMax; argMode = f.ArgMode;
+                            continue;
+                        }
+                        throw Err(t.Kind is TokenKind.End or TokenKind.EOF ? "unbalanced parenthesis: missing )" : "operator expected", t);
+                    }
+                case Ctx.Paren:
+                    {
+                        var t = Next();
+                        if (t.Kind != TokenKind.Close) throw Err(t.Kind is TokenKind.End or TokenKind.EOF ? "unbalanced parenthesis: missing )" : "operator expected", t);
+                        stack.Pop();
+                        prec = 0; maxPrec = f.OuterMax; argMode = f.ArgMode;
+                        continue;
+                    }
+                case Ctx.Curly:
+                    {
+                        var t = Next();
+                        if (t.Kind != TokenKind.CloseCurly) throw Err(t.Kind is TokenKind.End or TokenKind.EOF ? "unbalanced braces: missing }" : "operator expected", t);
+                        stack.Pop();
+                        term = new Compound("{}", term!);
+                        prec = 0; maxPrec = f.OuterMax; argMode = f.ArgMode;
+                        continue;
+                    }
+                case Ctx.List:
+                    {
+                        var t = Next();
+                        f.Items!.Add(term!);
+                        if (t.Kind == TokenKind.Comma) { maxPrec = 999; argMode = true; expectOperand = true; continue; }
+                        if (t.Kind == TokenKind.Bar)
+                        {
+                            f.Kind = Ctx.ListTail;
+                            maxPrec = 999; argMode = true; expectOperand = true;
+                            continue;
+                        }
+                        if (t.Kind == TokenKind.CloseList)
+                        {
+                            stack.Pop();
+                            term = Term.List(f.Items);
+                            prec = 0; maxPrec = f.OuterMax; argMode = f.ArgMode;
+                            continue;
+                        }
+                        throw Err(t.Kind is TokenKind.End or TokenKind.EOF ? "unbalanced brackets: missing ]" : "operator expected", t);
+                    }
+                case Ctx.ListTail:
+                    {
+                        var t = Next();
+                        if (t.Kind != TokenKind.CloseList) throw Err(t.Kind is TokenKind.End or TokenKind.EOF ? "unbalanced brackets: missing ]" : "operator expected", t);
+                        stack.Pop();
+                        term = Term.List(f.Items!, term);
+                        prec = 0; maxPrec = f.OuterMax; argMode = f.ArgMode;
+                        continue;
+                    }
+                case Ctx.Top:
+                    {
+                        var t = Next();
+                        if (t.Kind == TokenKind.End || (allowEof && t.Kind == TokenKind.EOF))
+                            return new ReadResult(term!, _varList, first.Line, first.Column);
+                        if (t.Kind == TokenKind.EOF) throw Err("unexpected end of file (missing period)", t);
+                        if (infixName is not null) throw Err("operator priority clash", t);
+                        throw Err(t.Kind is TokenKind.Close or TokenKind.CloseList or TokenKind.CloseCurly ? "illegal start of term (unbalanced closing bracket)" : "operator expected", t);
+                    }
+            }
+        }
+    }
+
+    /// <summary>Skips to just after the next clause end, for error recovery while consulting.</summary>
+    public void SkipToClauseEnd()
+    {
+        _havePeek = false;
+        while (true)
+        {
+            Token t;
+            try { t = _lex.Next(); }
+            catch (SyntaxErrorException) { _lex.SkipChar(); continue; }
+            if (t.Kind is TokenKind.End or TokenKind.EOF) return;
+        }
+    }
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# test.sh: installs the Debian packages the tests need when missing, checks formatting, runs every test.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# command -> Debian package
+need=()
+declare -A pkgs=(
+  [swipl]=swi-prolog-nox
+  [promtool]=prometheus
+  [amtool]=prometheus-alertmanager
+)
+for cmd in "${!pkgs[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || need+=("${pkgs[$cmd]}")
+done
+if ((${#need[@]})); then
+  echo "test.sh: installing ${need[*]}" >&2
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+echo "test.sh: build" >&2
+dotnet build Pwmk.slnx -c Release -nologo -v q -clp:ErrorsOnly
+echo "test.sh: dotnet format --verify-no-changes" >&2
+dotnet format Pwmk.slnx --verify-no-changes --no-restore
+echo "test.sh: dotnet test" >&2
+dotnet test Pwmk.slnx -c Release --no-build -nologo -v q
