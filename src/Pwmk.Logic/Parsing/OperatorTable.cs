@@ -42,7 +42,7 @@ public sealed class OperatorTable
         Add(1000, OperatorType.XFY, ",");
         Add(990, OperatorType.XFX, ":=");
         Add(900, OperatorType.FY, "\\+");
-        Add(700, OperatorType.XFX, "=", "\\=", "==", "\\==", "@<", "@>", "@=<", "@>=", "=..", "is", "=:=", "=\\=", "<", ">", "=<", ">=", ">:<", ":<", "as");
+        Add(700, OperatorType.XFX, "=", "\\=", "==", "\\==", "@<", "@>", "@=<", "@>=", "=..", "is", "=:=", "=\\=", "<", ">", "=<", ">=", ">:<", ":<", "as", "=@=", "\\=@=");
         Add(600, OperatorType.XFY, ":");
         Add(500, OperatorType.YFX, "+", "-", "/\\", "\\/", "xor");
         Add(500, OperatorType.FX, "?");

@@ -105,7 +105,7 @@ public static class TermWriter
         void WriteCompound(Compound c, int max)
         {
             var args = c.ArgArray;
-            if (c.Functor == Term.ListFunctor && args.Length == 2 && !opt.IgnoreOps)
+            if (c.Functor == Term.ListFunctor && args.Length == 2)
             {
                 // push in reverse order: "[" e1 "," e2 ... ("|" tail) "]"
                 var items = new List<Term>();
@@ -137,7 +137,7 @@ public static class TermWriter
                 Emit(name);
                 return;
             }
-            if (c.Functor == "{}" && args.Length == 1 && !opt.IgnoreOps)
+            if (c.Functor == "{}" && args.Length == 1)
             {
                 stack.Push(new Item("}", 2));
                 stack.Push(new Item(args[0], 1200));

@@ -1,0 +1,81 @@
+using System.CommandLine;
+using System.Text.Json;
+using Pwmk.Logic;
+using Pwmk.Logic.Parsing;
+
+namespace Pwmk.Cli.Commands;
+
+/// <summary><c>pwmk query</c>: consult program files and run one query on the belief-store engine.</summary>
+internal static class QueryCommand
+{
+    public static Command Create()
+    {
+        var query = new Argument<string>("query") { Description = "The goal, e.g. \"believes(X, at(key, R))\"" };
+        var files = new Option<string[]>("--file", "-f") { Description = "Program files to consult first", AllowMultipleArgumentsPerToken = true };
+        var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
+        var limit = new Option<int>("--limit") { Description = "Maximum number of solutions", DefaultValueFactory = _ => 100 };
+        var timeout = new Option<int>("--timeout-ms") { Description = "Time limit in milliseconds", DefaultValueFactory = _ => 10_000 };
+        var cmd = new Command("query", "Run a Prolog query on the belief store (SWI-Prolog syntax, AND/OR/NOT sugar)")
+        {
+            query, files, format, limit, timeout,
+        };
+        cmd.SetAction(r => Run(r.GetValue(query)!, r.GetValue(files) ?? [], r.GetValue(format)!, r.GetValue(limit), r.GetValue(timeout)));
+        return cmd;
+    }
+
+    private static int Run(string query, string[] files, string format, int limit, int timeoutMs)
+    {
+        if (format is not ("text" or "json"))
+        {
+            Console.Error.WriteLine($"--format: expected text or json, got '{format}'");
+            return Program.BadInput;
+        }
+        var engine = new PrologEngine();
+        foreach (var f in files)
+        {
+            string text;
+            try { text = File.ReadAllText(f); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"{f}: {e.Message}");
+                return Program.BadInput;
+            }
+            var cr = engine.Consult(text, f);
+            foreach (var err in cr.Errors) Console.Error.WriteLine(err);
+            if (!cr.Ok) return Program.BadInput;
+        }
+        QueryResult result;
+        try
+        {
+            result = engine.Query(query, new QueryOptions { MaxSolutions = Math.Max(1, limit), Timeout = TimeSpan.FromMilliseconds(Math.Max(1, timeoutMs)) });
+        }
+        catch (SyntaxErrorException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return Program.BadInput;
+        }
+        catch (PrologException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return Program.BadInput;
+        }
+        if (format == "json")
+        {
+            var obj = new
+            {
+                solutions = result.Solutions.Select(s => s.Bindings.ToDictionary(b => b.Key, b => b.Value.ToString())).ToList(),
+                count = result.Solutions.Count,
+                truncated = result.Truncated,
+                output = result.Output,
+            };
+            Console.WriteLine(JsonSerializer.Serialize(obj));
+        }
+        else
+        {
+            Console.Write(result.Output);
+            foreach (var s in result.Solutions) Console.WriteLine(s + ".");
+            if (!result.Succeeded) Console.WriteLine("false.");
+        }
+        return result.Succeeded ? Program.Ok : Program.NoResult;
+    }
+}

@@ -1,0 +1,724 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text;
+using Pwmk.Logic.Parsing;
+using Pwmk.Logic.Terms;
+
+namespace Pwmk.Logic.Solving;
+
+internal static partial class Builtins
+{
+    internal const int MaxTextLength = 64 * 1024 * 1024;
+
+    private static string Text(Machine m, long c, string type = "atom")
+    {
+        c = m.Deref(c);
+        if (Cell.Tag(c) == Cell.REF) throw PrologError.Instantiation();
+        return m.TextOf(c) ?? throw PrologError.Type(type, m.ToTerm(c));
+    }
+
+    private static string? TextOrNull(Machine m, long c)
+    {
+        c = m.Deref(c);
+        if (Cell.Tag(c) == Cell.REF) return null;
+        return m.TextOf(c) ?? throw PrologError.Type("atomic", m.ToTerm(c));
+    }
+
+    /// <summary>Parses a number as number_codes/2 does; null when the text is not a number.</summary>
+    internal static long? ParseNumber(Machine m, string s)
+    {
+        string t = s.Trim();
+        if (t.Length == 0 || t.Length > 100_000) return null;
+        try
+        {
+            var term = TermReader.ParseTerm(t, m.Db.Ops, new ReaderOptions { GoalSugar = false });
+            if (term is Compound { Functor: "-", Arity: 1 } neg)
+            {
+                if (neg.Args[0] is Integer ni) return m.MakeInteger(-ni.Value);
+                if (neg.Args[0] is Float nf) return m.MakeFloat(-nf.Value);
+                return null;
+            }
+            return term switch
+            {
+                Integer i => m.MakeInteger(i.Value),
+                Float f => m.MakeFloat(f.Value),
+                _ => null,
+            };
+        }
+        catch (SyntaxErrorException)
+        {
+            return null;
+        }
+    }
+
+    internal static string Write(Machine m, long c, bool quoted, bool ignoreOps = false)
+    {
+        var t = m.ToTerm(c);
+        return TermWriter.Format(t, m.Db.Ops, new WriteOptions(quoted, ignoreOps, NumberVars: true, MaxLength: MaxTextLength));
+    }
+
+    /// <summary>write_canonical/1: quoted, no operators, shared variables named A, B, ... and singletons _.</summary>
+    private static string WriteCanonical(Machine m, long c)
+    {
+        var counts = new Dictionary<int, int>();
+        var order = new List<int>();
+        var stack = new Stack<long>();
+        stack.Push(c);
+        while (stack.Count > 0)
+        {
+            long x = m.Deref(stack.Pop());
+            switch (Cell.Tag(x))
+            {
+                case Cell.REF:
+                    int a = Cell.Addr(x);
+                    if (counts.TryGetValue(a, out int k)) counts[a] = k + 1;
+                    else { counts[a] = 1; order.Add(a); }
+                    break;
+                case Cell.STR:
+                case Cell.LST:
+                    int n = ArityOf(m, x);
+                    for (int i = n; i >= 1; i--) stack.Push(ArgOf(m, x, i));
+                    break;
+            }
+        }
+        var names = new Dictionary<int, Variable>();
+        int next = 0;
+        foreach (int a in order)
+        {
+            if (counts[a] == 1) names[a] = new Variable("_");
+            else
+            {
+                int i = next++;
+                names[a] = new Variable(((char)('A' + i % 26)).ToString() + (i >= 26 ? (i / 26).ToString(CultureInfo.InvariantCulture) : ""));
+            }
+        }
+        var t = m.ToTerm(c, names);
+        return TermWriter.Format(t, m.Db.Ops, new WriteOptions(Quoted: true, IgnoreOps: true, NumberVars: false, MaxLength: MaxTextLength));
+    }
+
+    private static void RegisterText(Database db)
+    {
+        Det(db, "atom_codes", 2, m => TextConv(m, s => m.CodesList(s), true));
+        Det(db, "atom_chars", 2, m => TextConv(m, s => m.CharsList(s), true));
+        Det(db, "char_code", 2, m =>
+        {
+            long a = m.Arg(0);
+            if (Cell.Tag(a) == Cell.ATM)
+            {
+                string s = m.AtomText(a);
+                if (s.Length == 0 || char.ConvertToUtf32(s, 0) is int cp && char.ConvertFromUtf32(cp).Length != s.Length)
+                    throw PrologError.Type("character", m.ToTerm(a));
+                return m.Unify(m.A[1], Cell.Int(char.ConvertToUtf32(s, 0)));
+            }
+            long c = m.Arg(1);
+            if (Cell.Tag(c) == Cell.REF) throw PrologError.Instantiation();
+            if (Cell.Tag(c) != Cell.INT || Cell.Val(c) < 0 || Cell.Val(c) > 0x10FFFF) throw PrologError.Representation("character_code");
+            return m.Unify(a, m.MakeAtom(char.ConvertFromUtf32((int)Cell.Val(c))));
+        });
+        Det(db, "atom_length", 2, m =>
+        {
+            string s = Text(m, m.A[0], "text");
+            long l = m.Arg(1);
+            if (Cell.Tag(l) != Cell.REF && Cell.Tag(l) != Cell.INT) throw PrologError.Type("integer", m.ToTerm(l));
+            return m.Unify(l, Cell.Int(s.EnumerateRunes().Count()));
+        });
+        Det(db, "string_length", 2, m => m.Unify(m.A[1], Cell.Int(Text(m, m.A[0]).EnumerateRunes().Count())));
+        Det(db, "atom_number", 2, m =>
+        {
+            long a = m.Arg(0);
+            if (Cell.Tag(a) == Cell.REF)
+            {
+                long n = m.Arg(1);
+                if (Cell.Tag(n) == Cell.REF) throw PrologError.Instantiation();
+                if (!m.IsNumber(n)) throw PrologError.Type("number", m.ToTerm(n));
+                return m.Unify(a, m.MakeAtom(m.TextOf(n)!));
+            }
+            if (Cell.Tag(a) != Cell.ATM) throw PrologError.Type("atom", m.ToTerm(a));
+            var num = ParseNumber(m, m.AtomText(a));
+            return num is not null && m.Unify(m.A[1], num.Value);
+        });
+        Det(db, "number_codes", 2, m => NumberConv(m, s => m.CodesList(s)));
+        Det(db, "number_chars", 2, m => NumberConv(m, s => m.CharsList(s)));
+        Det(db, "atom_string", 2, m => TextConv(m, s => m.MakeString(s), true));
+        Det(db, "string_chars", 2, m => TextConv(m, s => m.CharsList(s), false));
+        Det(db, "string_codes", 2, m => TextConv(m, s => m.CodesList(s), false));
+        Det(db, "string_to_atom", 2, m =>
+        {
+            var s = TextOrNull(m, m.A[0]);
+            if (s is not null) return m.Unify(m.A[1], m.MakeAtom(s));
+            return m.Unify(m.A[0], m.MakeString(Text(m, m.A[1])));
+        });
+        Det(db, "string_code", 3, m =>
+        {
+            long i = m.Arg(0);
+            if (Cell.Tag(i) != Cell.INT) throw PrologError.Type("integer", m.ToTerm(i));
+            var runes = Text(m, m.A[1]).EnumerateRunes().ToArray();
+            long k = Cell.Val(i);
+            return k >= 1 && k <= runes.Length && m.Unify(m.A[2], Cell.Int(runes[k - 1].Value));
+        });
+        Det(db, "number_string", 2, m =>
+        {
+            var s = TextOrNull(m, m.A[1]);
+            if (s is null) return m.Unify(m.A[1], m.MakeString(Text(m, m.A[0])));
+            var num = ParseNumber(m, s) ?? throw PrologError.Syntax("illegal_number");
+            return m.Unify(m.A[0], num);
+        });
+        Det(db, "term_to_atom", 2, m =>
+        {
+            long t = m.Arg(0);
+            if (Cell.Tag(t) == Cell.REF || Cell.Tag(m.Arg(1)) != Cell.REF)
+            {
+                if (Cell.Tag(m.Arg(1)) != Cell.REF) return m.Unify(t, ReadFromText(m, Text(m, m.A[1])));
+            }
+            return m.Unify(m.A[1], m.MakeAtom(Write(m, t, true)));
+        });
+        Det(db, "term_string", 2, m =>
+        {
+            if (Cell.Tag(m.Arg(1)) != Cell.REF) return m.Unify(m.A[0], ReadFromText(m, Text(m, m.A[1], "text")));
+            return m.Unify(m.A[1], m.MakeString(Write(m, m.A[0], true)));
+        });
+        Det(db, "term_to_string", 2, m => m.Unify(m.A[1], m.MakeString(Write(m, m.A[0], true))));
+        Det(db, "upcase_atom", 2, m => m.Unify(m.A[1], m.MakeAtom(Text(m, m.A[0]).ToUpperInvariant())));
+        Det(db, "downcase_atom", 2, m => m.Unify(m.A[1], m.MakeAtom(Text(m, m.A[0]).ToLowerInvariant())));
+        Det(db, "string_upper", 2, m => m.Unify(m.A[1], m.MakeString(Text(m, m.A[0]).ToUpperInvariant())));
+        Det(db, "string_lower", 2, m => m.Unify(m.A[1], m.MakeString(Text(m, m.A[0]).ToLowerInvariant())));
+        Nondet(db, "string_concat", 3, (m, st) => ConcatText(m, st, atom: false));
+        Det(db, "string", 1, m => m.IsString(m.Arg(0)));
+        Det(db, "text_concat", 3, m => m.Unify(m.A[2], m.MakeAtom(Concat(Text(m, m.A[0]), Text(m, m.A[1])))));
+        Nondet(db, "atom_concat", 3, (m, st) => ConcatText(m, st, atom: true));
+        Nondet(db, "sub_atom", 5, (m, st) => SubText(m, st, atom: true));
+        Nondet(db, "sub_string", 5, (m, st) => SubText(m, st, atom: false));
+        Det(db, "atomic_list_concat", 2, m => m.Unify(m.A[1], m.MakeAtom(JoinList(m, m.A[0], ""))));
+        Det(db, "atomic_list_concat", 3, m =>
+        {
+            string sep = Text(m, m.A[1]);
+            var items = m.ListToCells(m.A[0]);
+            bool ground = items is not null && items.All(x => Cell.Tag(m.Deref(x)) != Cell.REF);
+            if (ground) return m.Unify(m.A[2], m.MakeAtom(JoinList(m, m.A[0], sep)));
+            if (sep.Length == 0) throw PrologError.Domain("non_empty_atom", m.ToTerm(m.A[1]));
+            string whole = Text(m, m.A[2]);
+            var parts = whole.Split(sep);
+            var cells = new long[parts.Length];
+            for (int i = 0; i < parts.Length; i++) cells[i] = m.MakeAtom(parts[i]);
+            return m.Unify(m.A[0], m.MakeList(cells));
+        });
+        Det(db, "split_string", 4, m =>
+        {
+            string s = Text(m, m.A[0]), seps = Text(m, m.A[1]), pad = Text(m, m.A[2]);
+            var fields = new List<string>();
+            int start = 0;
+            for (int i = 0; i <= s.Length; i++)
+            {
+                if (i == s.Length || seps.Contains(s[i]))
+                {
+                    fields.Add(s[start..i].Trim(pad.ToCharArray()));
+                    start = i + 1;
+                }
+            }
+            var cells = new long[fields.Count];
+            for (int i = 0; i < cells.Length; i++) cells[i] = m.MakeString(fields[i]);
+            return m.Unify(m.A[3], m.MakeList(cells));
+        });
+        Det(db, "sformat", 3, m => m.Unify(m.A[0], m.MakeString(Format(m, m.A[1], m.A[2]))));
+        Det(db, "format", 1, m => { Emit(m, Format(m, m.A[0], Cell.Nil)); return true; });
+        Det(db, "format", 2, m => { Emit(m, Format(m, m.A[0], m.A[1])); return true; });
+        Det(db, "format", 3, m => FormatTo(m, m.A[0], Format(m, m.A[1], m.A[2])));
+        Det(db, "write", 1, m => { Emit(m, Write(m, m.A[0], false)); return true; });
+        Det(db, "print", 1, m => { Emit(m, Write(m, m.A[0], true)); return true; });
+        Det(db, "writeln", 1, m => { Emit(m, Write(m, m.A[0], false) + "\n"); return true; });
+        Det(db, "writeq", 1, m => { Emit(m, Write(m, m.A[0], true)); return true; });
+        Det(db, "write_canonical", 1, m => { Emit(m, WriteCanonical(m, m.A[0])); return true; });
+        Det(db, "write", 2, m => FormatTo(m, m.A[0], Write(m, m.A[1], false)));
+        Det(db, "writeln", 2, m => FormatTo(m, m.A[0], Write(m, m.A[1], false) + "\n"));
+        Det(db, "writeq", 2, m => FormatTo(m, m.A[0], Write(m, m.A[1], true)));
+        Det(db, "nl", 0, m => { Emit(m, "\n"); return true; });
+        Det(db, "nl", 1, m => FormatTo(m, m.A[0], "\n"));
+        Det(db, "tab", 1, m =>
+        {
+            var n = m.EvalHeap(m.A[0]);
+            if (n.Kind != 0) throw PrologError.Type("integer", new Float(n.D));
+            Emit(m, new string(' ', (int)Math.Clamp(n.I, 0, 100_000)));
+            return true;
+        });
+        Det(db, "with_output_to", 2, WithOutputTo);
+        Det(db, "read_term_from_atom", 3, m => m.Unify(m.A[1], ReadFromText(m, Text(m, m.A[0]))));
+        Det(db, "atom_to_term", 3, m =>
+        {
+            string text = Text(m, m.A[0]);
+            ReadResult r;
+            try { r = new TermReader(text, m.Db.Ops, new ReaderOptions { GoalSugar = true }).ReadSingle(); }
+            catch (SyntaxErrorException e) { throw PrologError.Syntax(e.Reason); }
+            var vars = new Dictionary<Variable, long>(ReferenceEqualityComparer.Instance);
+            long t = m.FromTerm(r.Term, vars);
+            var pairs = new List<long>();
+            foreach (var (name, v) in r.VariableNames)
+                pairs.Add(m.MakeStruct(Symbols.Functor("=", 2), m.MakeAtom(name), vars.TryGetValue(v, out var c) ? c : m.NewVar()));
+            return m.Unify(m.A[1], t) && m.Unify(m.A[2], m.MakeList(pairs));
+        });
+        Det(db, "char_type", 2, m => CharType(m));
+        Det(db, "code_type", 2, m => CharType(m));
+    }
+
+    private static string Concat(string a, string b)
+    {
+        if ((long)a.Length + b.Length > MaxTextLength) throw PrologError.Resource("text_length");
+        return a + b;
+    }
+
+    private static long ReadFromText(Machine m, string text)
+    {
+        try
+        {
+            return m.FromTerm(TermReader.ParseTerm(text, m.Db.Ops, new ReaderOptions { GoalSugar = true }));
+        }
+        catch (SyntaxErrorException e)
+        {
+            throw PrologError.Syntax(e.Reason);
+        }
+    }
+
+    private static bool TextConv(Machine m, Func<string, long> make, bool toAtom)
+    {
+        var s = TextOrNull(m, m.A[0]);
+        if (s is not null) return m.Unify(m.A[1], make(s));
+        long l = m.Arg(1);
+        if (Cell.Tag(l) == Cell.REF) throw PrologError.Instantiation();
+        string text = m.TextOf(l) ?? throw PrologError.Type("list", m.ToTerm(l));
+        return m.Unify(m.A[0], toAtom ? m.MakeAtom(text) : m.MakeString(text));
+    }
+
+    private static bool NumberConv(Machine m, Func<string, long> make)
+    {
+        long n = m.Arg(0);
+        long l = m.Arg(1);
+        if (Cell.Tag(l) != Cell.REF && m.TextOf(l) is string s)
+        {
+            var num = ParseNumber(m, s) ?? throw PrologError.Syntax("illegal_number");
+            return m.Unify(n, num);
+        }
+        if (Cell.Tag(n) == Cell.REF) throw PrologError.Instantiation();
+        if (!m.IsNumber(n)) throw PrologError.Type("number", m.ToTerm(n));
+        return m.Unify(l, make(m.TextOf(n)!));
+    }
+
+    private static string JoinList(Machine m, long list, string sep)
+    {
+        var items = m.ListToCells(list) ?? throw PrologError.Instantiation();
+        var sb = new StringBuilder();
+        for (int i = 0; i < items.Count; i++)
+        {
+            if (i > 0) sb.Append(sep);
+            sb.Append(Text(m, items[i], "atomic"));
+            if (sb.Length > MaxTextLength) throw PrologError.Resource("text_length");
+        }
+        return sb.ToString();
+    }
+
+    private sealed class SplitState { public required string Whole; public int Next; public bool Atom; }
+
+    private static bool ConcatText(Machine m, object? state, bool atom)
+    {
+        Func<string, long> make = atom ? m.MakeAtom : m.MakeString;
+        if (state is null)
+        {
+            var a = TextOrNull(m, m.A[0]);
+            var b = TextOrNull(m, m.A[1]);
+            if (a is not null && b is not null) return m.Unify(m.A[2], make(Concat(a, b)));
+            string whole = Text(m, m.A[2]);
+            if (a is not null) return whole.StartsWith(a, StringComparison.Ordinal) && m.Unify(m.A[1], make(whole[a.Length..]));
+            if (b is not null) return whole.EndsWith(b, StringComparison.Ordinal) && m.Unify(m.A[0], make(whole[..^b.Length]));
+            state = new SplitState { Whole = whole, Atom = atom };
+        }
+        var st = (SplitState)state;
+        int k = st.Next++;
+        if (st.Next <= st.Whole.Length) m.PushRedo(st.Atom ? s_atomConcat : s_stringConcat, st, 3);
+        return m.Unify(m.A[0], make(st.Whole[..k])) && m.Unify(m.A[1], make(st.Whole[k..]));
+    }
+
+    private static readonly NondetBuiltin s_atomConcat = (m, st) => ConcatText(m, st, true);
+    private static readonly NondetBuiltin s_stringConcat = (m, st) => ConcatText(m, st, false);
+
+    private sealed class SubState { public required string S; public int B, L; public bool Atom; }
+
+    private static bool SubText(Machine m, object? state, bool atom)
+    {
+        Func<string, long> make = atom ? m.MakeAtom : m.MakeString;
+        if (state is null)
+        {
+            string s = Text(m, m.A[0]);
+            var sub = TextOrNull(m, m.A[4]);
+            long bC = m.Arg(1), lC = m.Arg(2), aC = m.Arg(3);
+            if (sub is not null)
+            {
+                // enumerate occurrences of a known substring
+                var st0 = new SubState { S = s, B = 0, L = sub.Length, Atom = atom };
+                return SubKnown(m, st0, sub);
+            }
+            if (Cell.Tag(bC) == Cell.INT && Cell.Tag(lC) == Cell.INT)
+            {
+                long b = Cell.Val(bC), l = Cell.Val(lC);
+                if (b < 0 || l < 0 || b + l > s.Length) return false;
+                return m.Unify(aC, Cell.Int(s.Length - b - l)) && m.Unify(m.A[4], make(s.Substring((int)b, (int)l)));
+            }
+            if (Cell.Tag(bC) == Cell.INT && Cell.Tag(aC) == Cell.INT)
+            {
+                long b = Cell.Val(bC), a = Cell.Val(aC);
+                long l = s.Length - b - a;
+                if (b < 0 || a < 0 || l < 0) return false;
+                return m.Unify(lC, Cell.Int(l)) && m.Unify(m.A[4], make(s.Substring((int)b, (int)l)));
+            }
+            if (Cell.Tag(lC) == Cell.INT && Cell.Tag(aC) == Cell.INT)
+            {
+                long l = Cell.Val(lC), a = Cell.Val(aC);
+                long b = s.Length - l - a;
+                if (b < 0 || a < 0 || l < 0) return false;
+                return m.Unify(bC, Cell.Int(b)) && m.Unify(m.A[4], make(s.Substring((int)b, (int)l)));
+            }
+            state = new SubState { S = s, B = 0, L = 0, Atom = atom };
+        }
+        var st = (SubState)state;
+        while (st.B <= st.S.Length)
+        {
+            int b = st.B, l = st.L;
+            if (b + l > st.S.Length)
+            {
+                st.B++;
+                st.L = 0;
+                continue;
+            }
+            st.L++;
+            m.PushRedo(st.Atom ? s_subAtom : s_subString, st, 5);
+            if (m.Unify(m.A[1], Cell.Int(b)) && m.Unify(m.A[2], Cell.Int(l)) && m.Unify(m.A[3], Cell.Int(st.S.Length - b - l))
+                && m.Unify(m.A[4], make(st.S.Substring(b, l))))
+                return true;
+            return false;
+        }
+        return false;
+    }
+
+    private static bool SubKnown(Machine m, SubState st, string sub)
+    {
+        while (true)
+        {
+            int at = st.S.IndexOf(sub, st.B, StringComparison.Ordinal);
+            if (at < 0) return false;
+            st.B = at + 1;
+            var next = new SubState { S = st.S, B = at + 1, L = sub.Length, Atom = st.Atom };
+            m.PushRedo((mm, s) => SubKnown(mm, (SubState)s!, sub), next, 5);
+            return m.Unify(m.A[1], Cell.Int(at)) && m.Unify(m.A[2], Cell.Int(sub.Length)) && m.Unify(m.A[3], Cell.Int(st.S.Length - at - sub.Length));
+        }
+    }
+
+    private static readonly NondetBuiltin s_subAtom = (m, st) => SubText(m, st, true);
+    private static readonly NondetBuiltin s_subString = (m, st) => SubText(m, st, false);
+
+    private static bool CharType(Machine m)
+    {
+        long c = m.Arg(0);
+        if (Cell.Tag(c) == Cell.REF) throw PrologError.Instantiation();
+        int code;
+        if (Cell.Tag(c) == Cell.INT) code = (int)Cell.Val(c);
+        else
+        {
+            string s = Text(m, c);
+            if (s.Length == 0) return false;
+            code = char.ConvertToUtf32(s, 0);
+        }
+        long t = m.Arg(1);
+        if (Cell.Tag(t) == Cell.REF) throw PrologError.Instantiation();
+        string ch = char.ConvertFromUtf32(code);
+        bool letter = char.IsLetter(ch, 0), digit = char.IsDigit(ch, 0);
+        if (Cell.Tag(t) == Cell.ATM)
+        {
+            return m.AtomText(t) switch
+            {
+                "alpha" => letter || digit || ch == "_",
+                "alnum" => letter || digit,
+                "digit" => digit,
+                "space" or "white" => char.IsWhiteSpace(ch, 0),
+                "upper" => char.IsUpper(ch, 0),
+                "lower" => char.IsLower(ch, 0),
+                "punct" => char.IsPunctuation(ch, 0) || char.IsSymbol(ch, 0),
+                "csym" => letter || digit || ch == "_",
+                "csymf" => letter || ch == "_",
+                "graph" => !char.IsWhiteSpace(ch, 0) && !char.IsControl(ch, 0),
+                "end_of_line" => ch is "\n" or "\r",
+                _ => false,
+            };
+        }
+        if (Cell.Tag(t) == Cell.STR)
+        {
+            int f = (int)Cell.Val(m.Heap[Cell.Addr(t)]);
+            string name = Symbols.FunctorName(f);
+            long arg = m.Heap[Cell.Addr(t) + 1];
+            switch (name)
+            {
+                case "digit":
+                    return digit && m.Unify(arg, Cell.Int(code - '0'));
+                case "to_lower":
+                    return m.Unify(arg, Cell.Tag(c) == Cell.INT ? Cell.Int(char.ToLowerInvariant((char)code)) : m.MakeAtom(ch.ToLowerInvariant()));
+                case "to_upper":
+                    return m.Unify(arg, Cell.Tag(c) == Cell.INT ? Cell.Int(char.ToUpperInvariant((char)code)) : m.MakeAtom(ch.ToUpperInvariant()));
+                case "upper":
+                    return char.IsUpper(ch, 0) && m.Unify(arg, Cell.Tag(c) == Cell.INT ? Cell.Int(char.ToLowerInvariant((char)code)) : m.MakeAtom(ch.ToLowerInvariant()));
+                case "lower":
+                    return char.IsLower(ch, 0) && m.Unify(arg, Cell.Tag(c) == Cell.INT ? Cell.Int(char.ToUpperInvariant((char)code)) : m.MakeAtom(ch.ToUpperInvariant()));
+            }
+        }
+        return false;
+    }
+
+    // ------------------------------------------------------------------ output
+
+    internal static void Emit(Machine m, string s)
+    {
+        m.OutputChars += s.Length;
+        if (m.OutputChars > m.MaxOutputChars) throw PrologError.Resource("output");
+        m.Out.Write(s);
+    }
+
+    private static bool FormatTo(Machine m, long sink, string text)
+    {
+        sink = m.Deref(sink);
+        if (Cell.Tag(sink) == Cell.STR)
+        {
+            int f = (int)Cell.Val(m.Heap[Cell.Addr(sink)]);
+            long arg = m.Heap[Cell.Addr(sink) + 1];
+            switch (Symbols.Indicator(f))
+            {
+                case "atom/1": return m.Unify(arg, m.MakeAtom(text));
+                case "string/1": return m.Unify(arg, m.MakeString(text));
+                case "codes/1": return m.Unify(arg, m.CodesList(text));
+                case "chars/1": return m.Unify(arg, m.CharsList(text));
+            }
+        }
+        if (Cell.Tag(sink) == Cell.ATM && m.AtomText(sink) is "user_output" or "user_error")
+        {
+            Emit(m, text);
+            return true;
+        }
+        if (Cell.Tag(sink) == Cell.REF) throw PrologError.Instantiation();
+        throw PrologError.Domain("output_sink", m.ToTerm(sink));
+    }
+
+    private static bool WithOutputTo(Machine m)
+    {
+        long sink = m.Arg(0);
+        long goal = m.A[1];
+        var saved = m.Out;
+        long savedCount = m.OutputChars;
+        var sw = new StringWriter(CultureInfo.InvariantCulture);
+        m.Out = sw;
+        bool ok;
+        try { ok = m.SolveOnce(goal); }
+        finally
+        {
+            m.Out = saved;
+            m.OutputChars = savedCount;
+        }
+        return ok && FormatTo(m, sink, sw.ToString());
+    }
+
+    /// <summary>format/2 directives as SWI-Prolog implements them (column stops included).</summary>
+    internal static string Format(Machine m, long fmtCell, long argsCell)
+    {
+        string fmt = Text(m, fmtCell, "text");
+        var argsList = m.ListToCells(argsCell);
+        var args = argsList ?? [argsCell];
+        int ai = 0;
+        long NextArg()
+        {
+            if (ai >= args.Count) throw PrologError.Err(new Compound("format", new Atom("not enough arguments")));
+            return m.Deref(args[ai++]);
+        }
+        var sb = new StringBuilder();
+        int lineStart = 0;       // index in sb where the current line starts
+        int segStart = 0;        // index in sb where the current column segment starts
+        var fills = new List<(int Pos, char Ch)>();
+        int lastStop = 0;        // column of the last column stop
+        for (int i = 0; i < fmt.Length; i++)
+        {
+            char ch = fmt[i];
+            if (ch != '~')
+            {
+                sb.Append(ch);
+                if (ch == '\n') { lineStart = sb.Length; segStart = sb.Length; lastStop = 0; fills.Clear(); }
+                continue;
+            }
+            if (++i >= fmt.Length) throw PrologError.Err(new Compound("format", new Atom("truncated format")));
+            int? num = null;
+            if (fmt[i] == '*')
+            {
+                var a = NextArg();
+                if (Cell.Tag(a) != Cell.INT) throw PrologError.Type("integer", m.ToTerm(a));
+                num = (int)Math.Clamp(Cell.Val(a), 0, 1_000_000);
+                i++;
+            }
+            else if (fmt[i] == '`')
+            {
+                num = fmt[i + 1];
+                i += 2;
+            }
+            else
+            {
+                int st = i;
+                while (i < fmt.Length && char.IsAsciiDigit(fmt[i])) i++;
+                if (i > st) num = (int)Math.Min(1_000_000, long.Parse(fmt[st..i], CultureInfo.InvariantCulture));
+            }
+            if (i >= fmt.Length) throw PrologError.Err(new Compound("format", new Atom("truncated format")));
+            char d = fmt[i];
+            switch (d)
+            {
+                case 'w': sb.Append(Write(m, NextArg(), false)); break;
+                case 'p': sb.Append(Write(m, NextArg(), true)); break;
+                case 'q': sb.Append(Write(m, NextArg(), true)); break;
+                case 'a':
+                    {
+                        var a = NextArg();
+                        if (Cell.Tag(a) == Cell.REF) throw PrologError.Instantiation();
+                        sb.Append(m.TextOf(a) ?? Write(m, a, false));
+                        break;
+                    }
+                case 'd':
+                case 'D':
+                    {
+                        var a = NextArg();
+                        var ev = m.EvalHeap(a);
+                        if (ev.Kind == 1) throw PrologError.Err(new Compound("format", new Atom("~" + d + " expects an integer argument")));
+                        var v = Machine.AsBig(ev);
+                        string digits = BigInteger.Abs(v).ToString(CultureInfo.InvariantCulture);
+                        int frac = num ?? 0;
+                        string intPart = digits, fracPart = "";
+                        if (frac > 0)
+                        {
+                            digits = digits.PadLeft(frac + 1, '0');
+                            intPart = digits[..^frac];
+                            fracPart = digits[^frac..];
+                        }
+                        if (d == 'D')
+                        {
+                            var g = new StringBuilder();
+                            for (int k = 0; k < intPart.Length; k++)
+                            {
+                                if (k > 0 && (intPart.Length - k) % 3 == 0) g.Append(',');
+                                g.Append(intPart[k]);
+                            }
+                            intPart = g.ToString();
+                        }
+                        if (v.Sign < 0) sb.Append('-');
+                        sb.Append(intPart);
+                        if (frac > 0) sb.Append('.').Append(fracPart);
+                        break;
+                    }
+                case 'f':
+                case 'e':
+                case 'g':
+                    {
+                        var a = NextArg();
+                        var v = m.EvalHeap(a);
+                        int prec = num ?? 6;
+                        if (d == 'f' && v.Kind != 1)
+                        {
+                            // exact decimal formatting of integers
+                            sb.Append(BigFixed(Machine.AsBig(v), prec));
+                            break;
+                        }
+                        double x = v.AsDouble;
+                        sb.Append(d switch
+                        {
+                            'f' => x.ToString("F" + prec, CultureInfo.InvariantCulture),
+                            'e' => FormatE(x, prec),
+                            _ => x.ToString("G" + Math.Max(prec, 1), CultureInfo.InvariantCulture),
+                        });
+                        break;
+                    }
+                case 'n': sb.Append('\n', num ?? 1); lineStart = sb.Length; segStart = sb.Length; lastStop = 0; fills.Clear(); break;
+                case 'c':
+                    {
+                        var a = NextArg();
+                        if (Cell.Tag(a) != Cell.INT) throw PrologError.Type("integer", m.ToTerm(a));
+                        string s = char.ConvertFromUtf32((int)Cell.Val(a));
+                        for (int k = 0; k < (num ?? 1); k++) sb.Append(s);
+                        break;
+                    }
+                case 'r':
+                case 'R':
+                    {
+                        var a = NextArg();
+                        if (!m.IsInteger(a)) throw PrologError.Type("integer", m.ToTerm(a));
+                        int radix = num ?? throw PrologError.Err(new Compound("format", new Atom("~r requires a radix")));
+                        sb.Append(ToRadix(Machine.AsBig(m.NumOf(a)), radix, d == 'R'));
+                        break;
+                    }
+                case 's':
+                    {
+                        var a = NextArg();
+                        sb.Append(m.TextOf(a, allowNumbers: false) ?? throw PrologError.Type("text", m.ToTerm(a)));
+                        break;
+                    }
+                case 'i': NextArg(); break;
+                case '~': sb.Append('~'); break;
+                case 't': fills.Add((sb.Length, num is int c ? (char)c : ' ')); break;
+                case '|':
+                case '+':
+                    {
+                        int col = sb.Length - lineStart;
+                        int target = d == '+' ? lastStop + (num ?? 8) : num ?? col;
+                        if (target > col)
+                        {
+                            int pad = target - col;
+                            if (fills.Count == 0)
+                            {
+                                if (d == '+') sb.Insert(segStart, new string(' ', pad));
+                                else sb.Append(' ', pad);
+                            }
+                            else
+                            {
+                                var (pos, fc) = fills[0];
+                                sb.Insert(pos, new string(fc, pad));
+                            }
+                        }
+                        lastStop = Math.Max(target, col);
+                        segStart = sb.Length;
+                        fills.Clear();
+                        break;
+                    }
+                default:
+                    throw PrologError.Err(new Compound("format", new Atom("unknown directive ~" + d)));
+            }
+            if (sb.Length > MaxTextLength) throw PrologError.Resource("text_length");
+        }
+        if (ai < args.Count) throw PrologError.Err(new Compound("format", new Atom("too many arguments")));
+        return sb.ToString();
+    }
+
+    private static string BigFixed(BigInteger v, int prec)
+    {
+        string s = BigInteger.Abs(v).ToString(CultureInfo.InvariantCulture);
+        if (prec > 0) s += "." + new string('0', prec);
+        return v.Sign < 0 ? "-" + s : s;
+    }
+
+    private static string FormatE(double x, int prec)
+    {
+        string s = x.ToString((prec == 0 ? "0" : "0." + new string('0', prec)) + "e+00", CultureInfo.InvariantCulture);
+        return s;
+    }
+
+    private static string ToRadix(BigInteger v, int radix, bool upper)
+    {
+        if (radix < 2 || radix > 36) throw PrologError.Domain("radix", new Integer(radix));
+        if (v.IsZero) return "0";
+        bool neg = v.Sign < 0;
+        v = BigInteger.Abs(v);
+        var sb = new StringBuilder();
+        string digits = upper ? "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ" : "0123456789abcdefghijklmnopqrstuvwxyz";
+        while (!v.IsZero)
+        {
+            sb.Insert(0, digits[(int)(v % radix)]);
+            v /= radix;
+        }
+        if (neg) sb.Insert(0, '-');
+        return sb.ToString();
+    }
+}

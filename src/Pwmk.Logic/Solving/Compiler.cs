@@ -1,0 +1,652 @@
+namespace Pwmk.Logic.Solving;
+
+/// <summary>
+/// Compiles a clause held on the heap into a <see cref="Clause"/>: a cell template (head arguments,
+/// goal arguments, body term) and a body program. Variables occurring only in the head and the first
+/// call are temporaries (scratch registers); the others live in a heap block per activation.
+/// Control constructs (conjunction, disjunction, if-then-else, soft-cut, negation, call/1 with a known
+/// goal, findall/3, forall/2) are compiled inline. Data terms of any depth are handled iteratively;
+/// nesting of control constructs is bounded.
+/// </summary>
+internal sealed class Compiler
+{
+    private readonly Machine _m;
+    private readonly Database _db;
+    public const int MaxControlNesting = 2000;
+
+    public Compiler(Machine m)
+    {
+        _m = m;
+        _db = m.Db;
+    }
+
+    // ---- goal tree ----
+    private abstract class G { }
+    private sealed class GCall : G { public long Goal; public int Functor; public Predicate? Pred; }
+    private sealed class GConj : G { public List<G> Items = new(); }
+    private sealed class GAlts : G { public List<(G? Cond, G Body, bool Soft)> Alts = new(); }
+    private sealed class GNot : G { public G Goal = null!; }
+    private sealed class GOnce : G { public G Goal = null!; }     // call/1 with a known goal: opaque to cut
+    private sealed class GFindall : G { public long Template, List; public G Goal = null!; }
+    private sealed class GCut : G { }
+    private sealed class GTrue : G { }
+    private sealed class GFail : G { }
+
+    private sealed class VarInfo
+    {
+        public int Count;
+        public int MaxChunk;
+        public bool InControl;
+        public bool Perm;
+        public bool Void;
+        public int Slot;
+    }
+
+    private Dictionary<int, VarInfo> _vars = new();
+    private List<long> _cells = new();
+    private List<Instr> _code = new();
+    private int _nTemps, _nPerms;
+    private int _chunk;
+    private int _controlDepth;
+
+    /// <summary>Compiles a clause term (Head or Head :- Body) into a clause of its predicate.</summary>
+    public Clause CompileClause(long term, out Predicate pred)
+    {
+        term = _m.Deref(term);
+        long head = term, body = Cell.Atom(Symbols.True);
+        if (Cell.Tag(term) == Cell.STR && _m.Heap[Cell.Addr(term)] == Cell.Fun(Symbols.FNeck))
+        {
+            head = _m.Deref(_m.Heap[Cell.Addr(term) + 1]);
+            body = _m.Heap[Cell.Addr(term) + 2];
+        }
+        if (Cell.Tag(head) == Cell.REF) throw PrologError.Instantiation();
+        int functor = FunctorOf(head);
+        if (functor < 0) throw PrologError.Type("callable", _m.ToTerm(head));
+        pred = _db.Lookup(functor);
+        return Compile(head, body, pred);
+    }
+
+    /// <summary>Compiles an anonymous clause whose head arguments are the given variables (queries and meta-calls).</summary>
+    public Clause CompileGoalClause(long goal, List<long> headVars, Predicate pseudo)
+    {
+        long head;
+        if (headVars.Count == 0) head = Cell.Atom(Symbols.FunctorAtom(pseudo.Functor));
+        else head = _m.MakeStruct(pseudo.Functor, headVars.ToArray());
+        return Compile(head, goal, pseudo);
+    }
+
+    internal int FunctorOf(long c)
+    {
+        switch (Cell.Tag(c))
+        {
+            case Cell.ATM: return Symbols.Functor((int)Cell.Val(c), 0);
+            case Cell.STR: return (int)Cell.Val(_m.Heap[Cell.Addr(c)]);
+            case Cell.LST: return Symbols.FList;
+            default: return -1;
+        }
+    }
+
+    private Clause Compile(long head, long body, Predicate pred)
+    {
+        _vars = new Dictionary<int, VarInfo>();
+        _cells = new List<long>(16);
+        _code = new List<Instr>(8);
+        _nTemps = _nPerms = 0;
+        _chunk = 0;
+        _controlDepth = 0;
+
+        int arity = pred.Arity;
+        // 1. goal tree
+        var g = Normalize(body);
+        // 2. variable analysis
+        if (arity > 0) CountVars(head, false);
+        _chunk = 0;
+        Analyze(g, false);
+        int calls = 0;
+        bool hasControl = false;
+        CountCalls(g, ref calls, ref hasControl);
+        // slots
+        foreach (var v in _vars.Values)
+        {
+            if (v.Count == 1) { v.Void = true; continue; }
+            if (v.InControl || v.MaxChunk > 0) v.Perm = true;
+        }
+        // perms: assign in order of first appearance for determinism
+        foreach (var v in _vars.Values)
+        {
+            if (v.Void) continue;
+            if (v.Perm) v.Slot = _nPerms++;
+            else v.Slot = _nTemps++;
+        }
+        // 3. head template
+        for (int i = 0; i < arity; i++) _cells.Add(0);
+        if (arity > 0)
+        {
+            int p = Cell.Addr(head);
+            if (Cell.Tag(head) == Cell.LST)
+            {
+                EmitInto(_m.Heap[p], 0);
+                EmitInto(_m.Heap[p + 1], 1);
+            }
+            else
+                for (int i = 0; i < arity; i++) EmitInto(_m.Heap[p + 1 + i], i);
+        }
+        int headEnd = _cells.Count;
+        // 4. body program
+        _lastCallIsExec = false;
+        bool needsFrame = _nPerms > 0 || hasControl || NeedsFrame(g);
+        _hasFrame = needsFrame;
+        EmitGoal(g, tail: true, cutMark: -1);
+        if (!_lastCallIsExec) _code.Add(new Instr { Op = needsFrame ? Op.DeallocProceed : Op.Proceed });
+        // 5. body term (for clause/2, listing, retract)
+        int bodyRoot = -1, bodyEnd = 0;
+        long db = _m.Deref(body);
+        if (db != Cell.Atom(Symbols.True))
+        {
+            bodyRoot = _cells.Count;
+            _cells.Add(0);
+            EmitInto(body, bodyRoot);
+            bodyEnd = _cells.Count;
+        }
+        var clause = new Clause
+        {
+            Pred = pred,
+            Cells = _cells.ToArray(),
+            Code = _code.ToArray(),
+            Arity = arity,
+            HeadEnd = headEnd,
+            BodyRoot = bodyRoot,
+            BodyEnd = bodyEnd,
+            NTemps = _nTemps,
+            NPerms = _nPerms,
+            HasFrame = needsFrame,
+        };
+        clause.Key0 = arity > 0 ? ArgIndex.TemplateKey(clause.Cells, clause.Cells[0]) : 0;
+        return clause;
+    }
+
+    private bool _lastCallIsExec;
+    private bool _hasFrame;
+
+    // ------------------------------------------------------------------ normalization
+
+    private G Normalize(long goal)
+    {
+        if (++_controlDepth > MaxControlNesting) throw PrologError.Resource("control_nesting");
+        try { return NormalizeInner(goal); }
+        finally { _controlDepth--; }
+    }
+
+    private G NormalizeInner(long goal)
+    {
+        goal = _m.Deref(goal);
+        int tag = Cell.Tag(goal);
+        if (tag == Cell.REF) return MakeCall(_m.MakeStruct(Symbols.Functor(Symbols.Call, 1), goal));
+        if (tag == Cell.INT || tag == Cell.BOX) throw PrologError.Type("callable", _m.ToTerm(goal));
+        int f = FunctorOf(goal);
+        if (f == Symbols.FComma)
+        {
+            var conj = new GConj();
+            var stack = new Stack<long>();
+            stack.Push(goal);
+            while (stack.Count > 0)
+            {
+                long x = _m.Deref(stack.Pop());
+                if (Cell.Tag(x) == Cell.STR && _m.Heap[Cell.Addr(x)] == Cell.Fun(Symbols.FComma))
+                {
+                    stack.Push(_m.Heap[Cell.Addr(x) + 2]);
+                    stack.Push(_m.Heap[Cell.Addr(x) + 1]);
+                }
+                else
+                {
+                    var item = Normalize(x);
+                    if (item is GConj inner) conj.Items.AddRange(inner.Items);
+                    else if (item is not GTrue) conj.Items.Add(item);
+                }
+            }
+            return conj.Items.Count == 1 ? conj.Items[0] : conj.Items.Count == 0 ? new GTrue() : conj;
+        }
+        if (f == Symbols.FSemicolon || f == Symbols.FBar)
+        {
+            var alts = new GAlts();
+            long x = goal;
+            while (true)
+            {
+                x = _m.Deref(x);
+                int fx = FunctorOf(x);
+                if (fx == Symbols.FSemicolon || fx == Symbols.FBar)
+                {
+                    int p = Cell.Addr(x);
+                    AddAlt(alts, _m.Heap[p + 1]);
+                    x = _m.Heap[p + 2];
+                    continue;
+                }
+                AddAlt(alts, x);
+                break;
+            }
+            return alts;
+        }
+        if (f == Symbols.FArrow || f == Symbols.FSoftArrow)
+        {
+            var alts = new GAlts();
+            AddAlt(alts, goal);
+            alts.Alts.Add((null, new GFail(), false));
+            return alts;
+        }
+        if (f == Symbols.FNot || f == Symbols.Functor("not", 1))
+            return new GNot { Goal = Normalize(_m.Heap[Cell.Addr(goal) + 1]) };
+        if (f == Symbols.Functor(Symbols.Call, 1))
+        {
+            long inner = _m.Deref(_m.Heap[Cell.Addr(goal) + 1]);
+            if (Cell.Tag(inner) != Cell.REF && _m.IsCallable(inner))
+            {
+                try { return new GOnce { Goal = Normalize(inner) }; }
+                catch (PrologError) { return MakeCall(goal); }   // raised when the call runs, as in SWI-Prolog
+            }
+        }
+        if (f == Symbols.Functor("findall", 3))
+        {
+            int p = Cell.Addr(goal);
+            long inner = _m.Deref(_m.Heap[p + 2]);
+            if (Cell.Tag(inner) != Cell.REF && _m.IsCallable(inner))
+                return new GFindall { Template = _m.Heap[p + 1], Goal = Normalize(inner), List = _m.Heap[p + 3] };
+        }
+        if (f == Symbols.Functor("forall", 2))
+        {
+            int p = Cell.Addr(goal);
+            long c = _m.Deref(_m.Heap[p + 1]), a = _m.Deref(_m.Heap[p + 2]);
+            if (Cell.Tag(c) != Cell.REF && Cell.Tag(a) != Cell.REF && _m.IsCallable(c) && _m.IsCallable(a))
+                return new GNot { Goal = new GConj { Items = { Normalize(c), new GNot { Goal = Normalize(a) } } } };
+        }
+        if (f == Symbols.FColon)
+        {
+            // module qualification: no modules here, run the goal
+            return Normalize(_m.Heap[Cell.Addr(goal) + 2]);
+        }
+        if (tag == Cell.ATM)
+        {
+            int a = (int)Cell.Val(goal);
+            if (a == Symbols.True) return new GTrue();
+            if (a == Symbols.Fail || a == Symbols.False) return new GFail();
+            if (a == Symbols.Cut) return new GCut();
+        }
+        return MakeCall(goal);
+    }
+
+    private void AddAlt(GAlts alts, long branch)
+    {
+        branch = _m.Deref(branch);
+        int f = FunctorOf(branch);
+        if (f == Symbols.FArrow || f == Symbols.FSoftArrow)
+        {
+            int p = Cell.Addr(branch);
+            alts.Alts.Add((Normalize(_m.Heap[p + 1]), Normalize(_m.Heap[p + 2]), f == Symbols.FSoftArrow));
+        }
+        else alts.Alts.Add((null, Normalize(branch), false));
+    }
+
+    private GCall MakeCall(long goal)
+    {
+        int f = FunctorOf(goal);
+        return new GCall { Goal = goal, Functor = f, Pred = _db.Lookup(f) };
+    }
+
+    // ------------------------------------------------------------------ variable analysis
+
+    private void CountVars(long term, bool inControl)
+    {
+        var stack = new Stack<long>();
+        stack.Push(term);
+        while (stack.Count > 0)
+        {
+            long c = _m.Deref(stack.Pop());
+            switch (Cell.Tag(c))
+            {
+                case Cell.REF:
+                    {
+                        int a = Cell.Addr(c);
+                        if (!_vars.TryGetValue(a, out var v)) _vars[a] = v = new VarInfo();
+                        v.Count++;
+                        if (_chunk > v.MaxChunk) v.MaxChunk = _chunk;
+                        if (inControl) v.InControl = true;
+                        break;
+                    }
+                case Cell.STR:
+                    {
+                        int p = Cell.Addr(c);
+                        int n = Symbols.FunctorArity((int)Cell.Val(_m.Heap[p]));
+                        for (int i = n; i >= 1; i--) stack.Push(_m.Heap[p + i]);
+                        break;
+                    }
+                case Cell.LST:
+                    {
+                        int p = Cell.Addr(c);
+                        stack.Push(_m.Heap[p + 1]);
+                        stack.Push(_m.Heap[p]);
+                        break;
+                    }
+            }
+        }
+    }
+
+    private bool IsInline(GCall c) => c.Pred is { Det: not null } || IsSpecialInline(c.Functor);
+
+    private static readonly int FIs = Symbols.Functor("is", 2);
+    private static readonly HashSet<int> s_compareOps = new()
+    {
+        Symbols.Functor("<", 2), Symbols.Functor(">", 2), Symbols.Functor("=<", 2),
+        Symbols.Functor(">=", 2), Symbols.Functor("=:=", 2), Symbols.Functor("=\\=", 2),
+    };
+
+    private static bool IsSpecialInline(int f) => f == Symbols.FEq || f == FIs || s_compareOps.Contains(f);
+
+    private void Analyze(G g, bool inControl)
+    {
+        switch (g)
+        {
+            case GCall c:
+                if (c.Pred is not null && c.Pred.Arity > 0) CountVars(c.Goal, inControl);
+                if (!IsInline(c)) _chunk++;
+                break;
+            case GConj conj:
+                foreach (var x in conj.Items) Analyze(x, inControl);
+                break;
+            case GAlts alts:
+                foreach (var (cond, body, _) in alts.Alts)
+                {
+                    if (cond is not null) Analyze(cond, true);
+                    Analyze(body, true);
+                }
+                _chunk++;
+                break;
+            case GNot n:
+                Analyze(n.Goal, true);
+                _chunk++;
+                break;
+            case GOnce o:
+                Analyze(o.Goal, true);
+                _chunk++;
+                break;
+            case GFindall fa:
+                CountVars(fa.Template, true);
+                Analyze(fa.Goal, true);
+                CountVars(fa.List, true);
+                _chunk++;
+                break;
+        }
+    }
+
+    private void CountCalls(G g, ref int calls, ref bool hasControl)
+    {
+        switch (g)
+        {
+            case GCall c: if (!IsInline(c)) calls++; break;
+            case GConj conj: foreach (var x in conj.Items) CountCalls(x, ref calls, ref hasControl); break;
+            case GAlts or GNot or GOnce or GFindall: hasControl = true; break;
+        }
+    }
+
+    /// <summary>A frame is needed when anything follows the first call, or a cut follows a call.</summary>
+    private bool NeedsFrame(G g)
+    {
+        var items = g is GConj conj ? conj.Items : new List<G> { g };
+        bool seenCall = false;
+        foreach (var x in items)
+        {
+            if (seenCall) return true;
+            if (x is GCall c && !IsInline(c)) seenCall = true;
+            else if (x is not GCall && x is not GCut && x is not GTrue && x is not GFail) return true;
+        }
+        return false;
+    }
+
+    // ------------------------------------------------------------------ template emission
+
+    private long VarCell(int addr)
+    {
+        var v = _vars[addr];
+        if (v.Void) return Cell.CVar(Machine.VoidSlot, false, false);
+        return Cell.CVar(v.Slot, v.Perm, false);
+    }
+
+    /// <summary>Writes a term into template cell dst: atomic cells inline, compound terms as blocks appended in DFS-of-blocks order.</summary>
+    private void EmitInto(long term, int dst0)
+    {
+        var stack = _emitStack;
+        stack.Clear();
+        stack.Push((term, dst0));
+        while (stack.Count > 0)
+        {
+            var (x, dst) = stack.Pop();
+            long c = _m.Deref(x);
+            long outc;
+            switch (Cell.Tag(c))
+            {
+                case Cell.REF: outc = VarCell(Cell.Addr(c)); break;
+                case Cell.STR:
+                    {
+                        int p = Cell.Addr(c);
+                        long f = _m.Heap[p];
+                        int n = Symbols.FunctorArity((int)Cell.Val(f));
+                        int at = _cells.Count;
+                        _cells.Add(f);
+                        for (int i = 0; i < n; i++) _cells.Add(0);
+                        for (int i = n; i >= 1; i--) stack.Push((_m.Heap[p + i], at + i));
+                        outc = Cell.Str(at);
+                        break;
+                    }
+                case Cell.LST:
+                    {
+                        int p = Cell.Addr(c);
+                        int at = _cells.Count;
+                        _cells.Add(0);
+                        _cells.Add(0);
+                        stack.Push((_m.Heap[p + 1], at + 1));
+                        stack.Push((_m.Heap[p], at));
+                        outc = Cell.Lst(at);
+                        break;
+                    }
+                case Cell.BOX:
+                    {
+                        int p = Cell.Addr(c);
+                        int k = Cell.BoxCells(_m.Heap[p]);
+                        int at = _cells.Count;
+                        for (int i = 0; i <= k; i++) _cells.Add(_m.Heap[p + i]);
+                        outc = Cell.Box(at);
+                        break;
+                    }
+                default: outc = c; break;
+            }
+            _cells[dst] = outc;
+        }
+    }
+
+    private readonly Stack<(long, int)> _emitStack = new();
+
+    /// <summary>Emits a goal's argument block; returns (argStart, blockEnd).</summary>
+    private (int, int) EmitArgs(long goal, int arity)
+    {
+        int start = _cells.Count;
+        for (int i = 0; i < arity; i++) _cells.Add(0);
+        if (arity > 0)
+        {
+            int p = Cell.Addr(goal);
+            if (Cell.Tag(goal) == Cell.LST)
+            {
+                EmitInto(_m.Heap[p], start);
+                EmitInto(_m.Heap[p + 1], start + 1);
+            }
+            else
+                for (int i = 0; i < arity; i++) EmitInto(_m.Heap[p + 1 + i], start + i);
+        }
+        return (start, _cells.Count);
+    }
+
+    // ------------------------------------------------------------------ code emission
+
+    private int Here => _code.Count;
+    private void Add(Op op, int a = 0, int b = 0, int c = 0, object? o = null) => _code.Add(new Instr { Op = op, A = a, B = b, C = c, O = o });
+    private void Patch(int at, int label)
+    {
+        var i = _code[at];
+        i.A = label;
+        _code[at] = i;
+    }
+
+    private int NewMarkSlot() => _nPerms++;
+
+    private void EmitGoal(G g, bool tail, int cutMark)
+    {
+        _lastCallIsExec = false;
+        switch (g)
+        {
+            case GTrue:
+                break;
+            case GFail:
+                Add(Op.Fail);
+                break;
+            case GCut:
+                if (cutMark >= 0) Add(Op.CutTo, cutMark);
+                else Add(Op.Cut);
+                break;
+            case GConj conj:
+                for (int i = 0; i < conj.Items.Count; i++) EmitGoal(conj.Items[i], tail && i == conj.Items.Count - 1, cutMark);
+                break;
+            case GCall c:
+                EmitCall(c, tail);
+                break;
+            case GNot n:
+                {
+                    int mark = NewMarkSlot();
+                    int inner = NewMarkSlot();
+                    Add(Op.Mark, mark);
+                    int tryAt = Here;
+                    Add(Op.TryElse);
+                    Add(Op.Mark, inner);
+                    EmitGoal(n.Goal, false, inner);
+                    Add(Op.CutTo, mark);
+                    Add(Op.Fail);
+                    Patch(tryAt, Here);
+                    break;
+                }
+            case GOnce o:
+                {
+                    int mark = NewMarkSlot();
+                    Add(Op.Mark, mark);
+                    EmitGoal(o.Goal, false, mark);
+                    break;
+                }
+            case GFindall fa:
+                {
+                    int slot = NewMarkSlot();     // holds the collector handle
+                    int mark = NewMarkSlot();
+                    var (s1, e1) = EmitArgsFromCells(Cell.CVar(slot, true, false));
+                    Add(Op.Builtin, s1, 1, e1, Builtins.FindallBegin);
+                    int tryAt = Here;
+                    Add(Op.TryElse);
+                    Add(Op.Mark, mark);
+                    EmitGoal(fa.Goal, false, mark);
+                    var (s2, e2) = EmitArgsFromTerms(Cell.CVar(slot, true, false), fa.Template);
+                    Add(Op.Builtin, s2, 2, e2, Builtins.FindallAdd);
+                    Add(Op.Fail);
+                    Patch(tryAt, Here);
+                    var (s3, e3) = EmitArgsFromTerms(Cell.CVar(slot, true, false), fa.List);
+                    Add(Op.Builtin, s3, 2, e3, Builtins.FindallEnd);
+                    break;
+                }
+            case GAlts alts:
+                {
+                    var endJumps = new List<int>();
+                    for (int k = 0; k < alts.Alts.Count; k++)
+                    {
+                        var (cond, body, soft) = alts.Alts[k];
+                        bool last = k == alts.Alts.Count - 1;
+                        if (cond is null)
+                        {
+                            if (last)
+                            {
+                                EmitGoal(body, false, cutMark);
+                            }
+                            else
+                            {
+                                int tryAt = Here;
+                                Add(Op.TryElse);
+                                EmitGoal(body, false, cutMark);
+                                endJumps.Add(Here);
+                                Add(Op.Jump);
+                                Patch(tryAt, Here);
+                            }
+                        }
+                        else
+                        {
+                            int mark = NewMarkSlot();
+                            int inner = NewMarkSlot();
+                            Add(Op.Mark, mark);
+                            int tryAt = Here;
+                            Add(Op.TryElse);
+                            Add(Op.Mark, inner);
+                            EmitGoal(cond, false, inner);
+                            Add(soft ? Op.SoftCut : Op.CutTo, mark);
+                            EmitGoal(body, false, cutMark);
+                            endJumps.Add(Here);
+                            Add(Op.Jump);
+                            Patch(tryAt, Here);
+                            if (last) Add(Op.Fail);
+                        }
+                    }
+                    foreach (int j in endJumps) Patch(j, Here);
+                    break;
+                }
+        }
+    }
+
+    private (int, int) EmitArgsFromCells(params long[] cells)
+    {
+        int start = _cells.Count;
+        foreach (var c in cells) _cells.Add(c);
+        return (start, _cells.Count);
+    }
+
+    private (int, int) EmitArgsFromTerms(long firstCell, long term)
+    {
+        int start = _cells.Count;
+        _cells.Add(firstCell);
+        _cells.Add(0);
+        EmitInto(term, start + 1);
+        return (start, _cells.Count);
+    }
+
+    private void EmitCall(GCall c, bool tail)
+    {
+        var p = c.Pred!;
+        int arity = p.Arity;
+        long goal = _m.Deref(c.Goal);
+        var (start, end) = EmitArgs(goal, arity);
+        if (c.Functor == Symbols.FEq)
+        {
+            Add(Op.Unify, start, 2, end);
+            return;
+        }
+        if (c.Functor == FIs)
+        {
+            Add(Op.Is, start, 2, end);
+            return;
+        }
+        if (s_compareOps.Contains(c.Functor))
+        {
+            Add(Op.Compare, start, Arith.CompareKind(Symbols.FunctorName(c.Functor)), end);
+            return;
+        }
+        if (p.Det is not null)
+        {
+            Add(Op.Builtin, start, arity, end, p.Det);
+            return;
+        }
+        if (tail)
+        {
+            Add(Op.Exec, start, arity, end, p);
+            _lastCallIsExec = true;
+        }
+        else Add(Op.Call, start, arity, end, p);
+    }
+}

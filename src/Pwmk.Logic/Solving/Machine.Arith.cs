@@ -1,0 +1,175 @@
+using System.Runtime.CompilerServices;
+using Pwmk.Logic.Terms;
+
+namespace Pwmk.Logic.Solving;
+
+internal sealed partial class Machine
+{
+    private static readonly int FAdd = Symbols.Functor("+", 2);
+    private static readonly int FSub = Symbols.Functor("-", 2);
+    private static readonly int FMul = Symbols.Functor("*", 2);
+
+    private Num[] _vals = new Num[64];
+    private readonly Stack<(long[] Arr, long Cell, int Apply)> _evalStack = new();
+
+    /// <summary>Resolves a cell of <paramref name="arr"/> (the heap or a clause template) to a dereferenced heap cell when it is a variable slot.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long Resolve(ref long[] arr, long c, int fb)
+    {
+        if (!ReferenceEquals(arr, Heap))
+        {
+            if ((c & 7) != Cell.CVAR) return c;
+            arr = Heap;
+            c = SlotValue(c, fb);
+        }
+        return Deref(c);
+    }
+
+    /// <summary>Evaluates an arithmetic expression held in the heap or in a clause template (iterative).</summary>
+    internal Num Eval(long[] arr, long c, int fb)
+    {
+        c = Resolve(ref arr, c, fb);
+        // fast paths: integer, and +/-/* of two integers
+        if ((c & 7) == Cell.INT) return Num.Int(c >> 3);
+        if ((c & 7) == Cell.STR)
+        {
+            int p = (int)(c >> 3);
+            long f = arr[p];
+            int fid = (int)(f >> 3);
+            if (fid == FAdd || fid == FSub || fid == FMul)
+            {
+                var a1 = arr;
+                long x = Resolve(ref a1, arr[p + 1], fb);
+                var a2 = arr;
+                long y = Resolve(ref a2, arr[p + 2], fb);
+                if ((x & 7) == Cell.INT && (y & 7) == Cell.INT)
+                {
+                    var nx = Num.Int(x >> 3);
+                    var ny = Num.Int(y >> 3);
+                    return fid == FAdd ? Arith.Add(nx, ny) : fid == FSub ? Arith.Sub(nx, ny) : Arith.Mul(nx, ny);
+                }
+            }
+        }
+        return EvalGeneral(arr, c, fb);
+    }
+
+    private Num EvalGeneral(long[] arr0, long c0, int fb)
+    {
+        var stack = _evalStack;
+        stack.Clear();
+        int vsp = 0;
+        stack.Push((arr0, c0, -1));
+        while (stack.Count > 0)
+        {
+            var (arr, c, apply) = stack.Pop();
+            if (apply >= 0)
+            {
+                int n = Symbols.FunctorArity(apply);
+                string name = Symbols.FunctorName(apply);
+                Num r;
+                if (n == 1) r = Arith.Unary(name, _vals[vsp - 1]);
+                else r = Arith.Binary(name, _vals[vsp - 2], _vals[vsp - 1]);
+                vsp -= n;
+                PushVal(ref vsp, r);
+                continue;
+            }
+            c = Resolve(ref arr, c, fb);
+            switch ((int)(c & 7))
+            {
+                case Cell.INT:
+                    PushVal(ref vsp, Num.Int(c >> 3));
+                    break;
+                case Cell.REF:
+                    throw PrologError.Instantiation();
+                case Cell.BOX:
+                    {
+                        int p = Cell.Addr(c);
+                        long h = arr[p];
+                        int kind = Cell.BoxKind(h);
+                        if (kind == Cell.BoxFloat) PushVal(ref vsp, Num.Flt(BitConverter.Int64BitsToDouble(arr[p + 1])));
+                        else if (kind == Cell.BoxBig) PushVal(ref vsp, Num.Of(BigOf(arr, p)));
+                        else
+                        {
+                            string s = StringOf(arr, p);
+                            if (s.Length == 1) PushVal(ref vsp, Num.Int(s[0]));
+                            else throw PrologError.Type("evaluable", new StringTerm(s));
+                        }
+                        break;
+                    }
+                case Cell.ATM:
+                    {
+                        string name = Symbols.AtomName((int)(c >> 3));
+                        PushVal(ref vsp, Arith.Constant(name));
+                        break;
+                    }
+                case Cell.LST:
+                    {
+                        int p = Cell.Addr(c);
+                        var ta = arr;
+                        long tail = Resolve(ref ta, arr[p + 1], fb);
+                        if (tail != Cell.Nil) throw PrologError.Type("evaluable", new Compound("/", new Atom("[|]"), new Integer(2)));
+                        stack.Push((arr, arr[p], -1));
+                        break;
+                    }
+                case Cell.STR:
+                    {
+                        int p = Cell.Addr(c);
+                        int f = (int)Cell.Val(arr[p]);
+                        int n = Symbols.FunctorArity(f);
+                        if (n > 2) throw PrologError.Type("evaluable", new Compound("/", new Atom(Symbols.FunctorName(f)), new Integer(n)));
+                        stack.Push((arr, 0, f));
+                        for (int i = n; i >= 1; i--) stack.Push((arr, arr[p + i], -1));
+                        break;
+                    }
+            }
+        }
+        return _vals[0];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void PushVal(ref int vsp, in Num v)
+    {
+        if (vsp == _vals.Length) Array.Resize(ref _vals, vsp * 2);
+        _vals[vsp++] = v;
+    }
+
+    internal long NumToCell(in Num v) => v.Kind switch
+    {
+        0 => Cell.IsSmall(v.I) ? Cell.Int(v.I) : MakeInteger(v.I),
+        1 => MakeFloat(v.D),
+        _ => MakeInteger(v.Big),
+    };
+
+    /// <summary>X is Expr with both in a clause template.</summary>
+    private bool ExecIs(long[] cells, int argStart, int fb)
+    {
+        var v = Eval(cells, cells[argStart + 1], fb);
+        long value = NumToCell(v);
+        long tc = cells[argStart];
+        int tag = (int)(tc & 7);
+        if (tag == Cell.CVAR)
+        {
+            int sv = (int)(tc >> 3);
+            int slot = sv >> 2;
+            if ((sv & 2) == 0)
+            {
+                if (slot == VoidSlot) return true;
+                if (T[slot] == 0) { T[slot] = value; return true; }
+                return Unify(T[slot], value);
+            }
+            return Unify(Heap[fb + slot], value);
+        }
+        if (tag == Cell.INT || tag == Cell.ATM) return tc == value;
+        return Unify(BuildTerm(cells, tc, fb), value);
+    }
+
+    private bool ExecCompare(long[] cells, int argStart, int kind, int fb)
+    {
+        var a = Eval(cells, cells[argStart], fb);
+        var b = Eval(cells, cells[argStart + 1], fb);
+        return Arith.Test(kind, a, b);
+    }
+
+    /// <summary>Evaluates a heap term.</summary>
+    internal Num EvalHeap(long c) => Eval(Heap, c, 0);
+}

@@ -1,0 +1,435 @@
+using System.Runtime.CompilerServices;
+
+namespace Pwmk.Logic.Solving;
+
+internal sealed partial class Machine
+{
+    /// <summary>Choicepoints at or below this index belong to an outer run.</summary>
+    internal int BaseB = -1;
+
+    /// <summary>Runs from (Cl, Pc) until a solution (Halt) or until backtracking reaches <see cref="BaseB"/>.</summary>
+    internal bool Run()
+    {
+        while (true)
+        {
+            try
+            {
+                return RunLoop();
+            }
+            catch (PrologError err)
+            {
+                if (!HandleError(err.Ball)) throw;
+            }
+            catch (IndexOutOfRangeException) when (H > Limits.MaxHeapCells - 1024)
+            {
+                if (!HandleError(PrologError.Resource("memory").Ball)) throw;
+            }
+            catch (InsufficientExecutionStackException)
+            {
+                if (!HandleError(PrologError.Resource("stack").Ball)) throw;
+            }
+            catch (OutOfMemoryException)
+            {
+                if (!HandleError(PrologError.Resource("memory").Ball)) throw;
+            }
+        }
+    }
+
+    /// <summary>Backtracks into the most recent choicepoint and continues; false when none is left.</summary>
+    internal bool Redo()
+    {
+        if (!Backtrack()) return false;
+        return Run();
+    }
+
+    private bool RunLoop()
+    {
+        Instr[] code = Cl.Code;
+        int pc = Pc;
+        while (true)
+        {
+            ref Instr ins = ref code[pc];
+            switch (ins.Op)
+            {
+                case Op.Call:
+                    {
+                        int fb = E >= 0 ? Frames[E].FB : 0;
+                        PutArgs(Cl.Cells, ins.A, ins.B, ins.C, fb);
+                        CPCl = Cl;
+                        CPPc = pc + 1;
+                        if (!CallPred((Predicate)ins.O!)) goto fail;
+                        code = Cl.Code;
+                        pc = Pc;
+                        continue;
+                    }
+                case Op.Exec:
+                    {
+                        if (Cl.HasFrame)
+                        {
+                            ref var f = ref Frames[E];
+                            PutArgs(Cl.Cells, ins.A, ins.B, ins.C, f.FB);
+                            CPCl = f.CPCl;
+                            CPPc = f.CPPc;
+                            E = f.CE;
+                        }
+                        else PutArgs(Cl.Cells, ins.A, ins.B, ins.C, 0);
+                        if (!CallPred((Predicate)ins.O!)) goto fail;
+                        code = Cl.Code;
+                        pc = Pc;
+                        continue;
+                    }
+                case Op.Proceed:
+                    Cl = CPCl!;
+                    pc = CPPc;
+                    code = Cl.Code;
+                    continue;
+                case Op.DeallocProceed:
+                    {
+                        ref var f = ref Frames[E];
+                        Cl = f.CPCl!;
+                        pc = f.CPPc;
+                        E = f.CE;
+                        code = Cl.Code;
+                        continue;
+                    }
+                case Op.Builtin:
+                    {
+                        int fb = Cl.HasFrame ? Frames[E].FB : 0;
+                        PutArgs(Cl.Cells, ins.A, ins.B, ins.C, fb);
+                        Pc = pc;
+                        if (!((DetBuiltin)ins.O!)(this)) goto fail;
+                        pc++;
+                        continue;
+                    }
+                case Op.Unify:
+                    {
+                        int fb = Cl.HasFrame ? Frames[E].FB : 0;
+                        PutArgs(Cl.Cells, ins.A, 2, ins.C, fb);
+                        if (!Unify(A[0], A[1])) goto fail;
+                        pc++;
+                        continue;
+                    }
+                case Op.Is:
+                    {
+                        int fb = Cl.HasFrame ? Frames[E].FB : 0;
+                        if (!ExecIs(Cl.Cells, ins.A, fb)) goto fail;
+                        pc++;
+                        continue;
+                    }
+                case Op.Compare:
+                    {
+                        int fb = Cl.HasFrame ? Frames[E].FB : 0;
+                        if (!ExecCompare(Cl.Cells, ins.A, ins.B, fb)) goto fail;
+                        pc++;
+                        continue;
+                    }
+                case Op.Cut:
+                    CutTo(Cl.HasFrame ? Frames[E].CutB : B0);
+                    pc++;
+                    continue;
+                case Op.CutTo:
+                    CutTo((int)(Heap[Frames[E].FB + ins.A] >> 3));
+                    pc++;
+                    continue;
+                case Op.Mark:
+                    Heap[Frames[E].FB + ins.A] = Cell.Int(B);
+                    pc++;
+                    continue;
+                case Op.TryElse:
+                    {
+                        ref var cp = ref PushChoice(ChoiceKind.Alt);
+                        cp.AltCl = Cl;
+                        cp.AltPc = ins.A;
+                        pc++;
+                        continue;
+                    }
+                case Op.Jump:
+                    pc = ins.A;
+                    continue;
+                case Op.Fail:
+                    goto fail;
+                case Op.True:
+                    pc++;
+                    continue;
+                case Op.SoftCut:
+                    {
+                        int mark = (int)(Heap[Frames[E].FB + ins.A] >> 3);
+                        if (B >= mark + 1) Cps[mark + 1].Disabled = true;
+                        pc++;
+                        continue;
+                    }
+                case Op.CatchPush:
+                    {
+                        ref var cp = ref PushChoice(ChoiceKind.Catch);
+                        cp.AltCl = Cl;
+                        cp.AltPc = ins.A;
+                        cp.AltNext = ins.B;
+                        cp.AltCount = Collectors.Count;
+                        pc++;
+                        continue;
+                    }
+                case Op.CatchExit:
+                    {
+                        int mark = (int)(Heap[Frames[E].FB + ins.A] >> 3);
+                        if (B == mark + 1) CutTo(mark);
+                        pc++;
+                        continue;
+                    }
+                case Op.Halt:
+                    Pc = pc;
+                    return true;
+                case Op.Resume:
+                    Pc = pc;
+                    return true;
+                default:
+                    throw new InvalidOperationException("bad instruction " + ins.Op);
+            }
+        fail:
+            if (!Backtrack()) return false;
+            code = Cl.Code;
+            pc = Pc;
+        }
+    }
+
+    /// <summary>First-argument key of the current call (0 when unbound or not indexable).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long Key0()
+    {
+        long d = Deref(A[0]);
+        return (int)(d & 7) switch
+        {
+            Cell.ATM or Cell.INT => d,
+            Cell.STR => Heap[(int)(d >> 3)],
+            Cell.LST => ArgIndex.ListKey,
+            _ => 0,
+        };
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int NextMatch(Clause[] arr, int count, int from, long key0, ulong gen)
+    {
+        for (int i = from; i < count; i++)
+        {
+            var c = arr[i];
+            if (c.Born > gen || c.Died <= gen) continue;
+            long k = c.Key0;
+            if (key0 != 0 && k != 0 && k != key0) continue;
+            return i;
+        }
+        return -1;
+    }
+
+    /// <summary>Calls a predicate with its arguments in A and the continuation in CP. Sets Cl/Pc to what runs next.</summary>
+    internal bool CallPred(Predicate p)
+    {
+        if (++Inferences >= _nextCheck) CheckLimits();
+        if (p.Control is not null) return p.Control(this);
+        if (p.Det is not null)
+        {
+            if (!p.Det(this)) return false;
+            Cl = CPCl!;
+            Pc = CPPc;
+            return true;
+        }
+        if (p.Nondet is not null)
+        {
+            B0 = B;
+            if (!p.Nondet(this, null)) return false;
+            Cl = CPCl!;
+            Pc = CPPc;
+            return true;
+        }
+        if (p.Tabled)
+        {
+            if (ReferenceEquals(_tableBypass, p)) _tableBypass = null;
+            else
+            {
+                B0 = B;
+                if (!CallTabled(p)) return false;
+                Cl = CPCl!;
+                Pc = CPPc;
+                return true;
+            }
+        }
+        var cs = p.Clauses;
+        Clause[] arr;
+        int count;
+        if (cs.Count > Predicate.IndexThreshold && p.Arity > 0) (arr, count) = p.Candidates(this, Db.WriteLock);
+        else
+        {
+            arr = cs.Arr;
+            count = cs.Count;
+        }
+        ulong gen = Db.Generation;
+        long key0 = p.Arity > 0 ? Key0() : 0;
+        int i = NextMatch(arr, count, 0, key0, gen);
+        if (i < 0)
+        {
+            if (!p.Defined && !p.Dynamic && !(Db.Flags.TryGetValue("unknown", out var u) && u == "fail"))
+                throw PrologError.ExistenceProcedure(p.Name, p.Arity);
+            return false;
+        }
+        B0 = B;
+        int j = NextMatch(arr, count, i + 1, key0, gen);
+        if (j >= 0)
+        {
+            ref var cp = ref PushChoice(ChoiceKind.Clauses);
+            cp.Alts = arr;
+            cp.AltCount = count;
+            cp.AltNext = j;
+            cp.Gen = gen;
+            cp.Pred = p;
+            SaveArgs(ref cp, p.Arity);
+        }
+        return TryClause(arr[i]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryClause(Clause c)
+    {
+        int fb = 0;
+        if (c.HasFrame)
+        {
+            Allocate();
+            fb = H;
+            int np = c.NPerms;
+            if (np > 0)
+            {
+                EnsureHeap(np);
+                var heap = Heap;
+                for (int k = 0; k < np; k++) heap[fb + k] = Cell.Ref(fb + k);
+                H += np;
+            }
+        }
+        int nt = c.NTemps;
+        if (nt > 0)
+        {
+            if (nt > T.Length) T = new long[Math.Max(nt, T.Length * 2)];
+            Array.Clear(T, 0, nt);
+        }
+        if (c.Arity > 0 && !UnifyHead(c, fb)) return false;
+        Cl = c;
+        Pc = 0;
+        return true;
+    }
+
+    /// <summary>Restores the most recent choicepoint and sets Cl/Pc to its alternative; false when none is left above <see cref="BaseB"/>.</summary>
+    internal bool Backtrack()
+    {
+        while (true)
+        {
+            if (B <= BaseB) return false;
+            ref var cp = ref Cps[B];
+            UndoTrail(cp.TR);
+            H = cp.H;
+            E = cp.E;
+            CPCl = cp.CPCl;
+            CPPc = cp.CPPc;
+            if (cp.Disabled)
+            {
+                PopChoice();
+                continue;
+            }
+            switch (cp.Kind)
+            {
+                case ChoiceKind.Clauses:
+                    {
+                        Array.Copy(ArgStack, cp.ArgBase, A, 0, cp.Arity);
+                        var arr = cp.Alts!;
+                        int i = cp.AltNext;
+                        long key0 = cp.Arity > 0 ? Key0() : 0;
+                        int j = NextMatch(arr, cp.AltCount, i + 1, key0, cp.Gen);
+                        B0 = B - 1;
+                        if (j < 0) PopChoice();
+                        else cp.AltNext = j;
+                        if (TryClause(arr[i])) return true;
+                        continue;
+                    }
+                case ChoiceKind.Alt:
+                    {
+                        var cl = cp.AltCl!;
+                        int pc = cp.AltPc;
+                        B0 = cp.B0;
+                        PopChoice();
+                        Cl = cl;
+                        Pc = pc;
+                        return true;
+                    }
+                case ChoiceKind.Redo:
+                    {
+                        if (++Inferences >= _nextCheck) CheckLimits();
+                        Array.Copy(ArgStack, cp.ArgBase, A, 0, cp.Arity);
+                        var fn = cp.Redo!;
+                        var st = cp.State;
+                        PopChoice();
+                        B0 = B;
+                        if (fn(this, st))
+                        {
+                            Cl = CPCl!;
+                            Pc = CPPc;
+                            return true;
+                        }
+                        continue;
+                    }
+                default:
+                    PopChoice();
+                    continue;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void PopChoice()
+    {
+        B--;
+        HB = B >= 0 ? Cps[B].H : 0;
+    }
+
+    // ------------------------------------------------------------------ exceptions
+
+    /// <summary>Finds the innermost active catch/3 whose catcher unifies with the ball; resumes there. False when none.</summary>
+    private bool HandleError(Terms.Term ball)
+    {
+        // frames in the current continuation chain
+        HashSet<int>? chain = null;
+        for (int b = B; b > BaseB; b--)
+        {
+            if (Cps[b].Kind != ChoiceKind.Catch) continue;
+            if (chain is null)
+            {
+                chain = new HashSet<int>();
+                for (int e = E; e >= 0; e = Frames[e].CE) chain.Add(e);
+            }
+            ref var cp = ref Cps[b];
+            if (!chain.Contains(cp.E)) continue;
+            CutTo(b);
+            UndoTrail(cp.TR);
+            H = cp.H;
+            E = cp.E;
+            CPCl = cp.CPCl;
+            CPPc = cp.CPPc;
+            B0 = cp.B0;
+            var catchCl = cp.AltCl!;
+            int recoverPc = cp.AltPc;
+            int catcherSlot = cp.AltNext;
+            if (Collectors.Count > cp.AltCount) Collectors.RemoveRange(cp.AltCount, Collectors.Count - cp.AltCount);
+            PopChoice();
+            int tr = TR;
+            long ballCell;
+            try { ballCell = FromTerm(ball); }
+            catch (PrologError) { continue; }
+            int savedHB = HB;
+            HB = int.MaxValue; // trail every binding so a failed match can be undone
+            bool ok = Unify(Heap[Frames[E].FB + catcherSlot], ballCell);
+            HB = savedHB;
+            if (ok)
+            {
+                Cl = catchCl;
+                Pc = recoverPc;
+                return true;
+            }
+            UndoTrail(tr);
+        }
+        return false;
+    }
+}

@@ -1,0 +1,166 @@
+namespace Pwmk.Logic.Solving;
+
+/// <summary>Structural equality of record cell arrays (variant check of calls and answers).</summary>
+internal sealed class CellsComparer : IEqualityComparer<long[]>
+{
+    public static readonly CellsComparer Instance = new();
+    public bool Equals(long[]? x, long[]? y) => x is not null && y is not null && x.AsSpan().SequenceEqual(y);
+    public int GetHashCode(long[] a)
+    {
+        long h = a.Length;
+        foreach (long c in a) h = ArgIndex.Mix(h, c);
+        return (int)(h ^ (h >> 32));
+    }
+}
+
+/// <summary>The answer table of one call variant of a tabled predicate.</summary>
+internal sealed class AnswerTable
+{
+    public readonly List<Record> Answers = new();
+    public readonly HashSet<long[]> Seen = new(CellsComparer.Instance);
+    public bool Complete;
+    public int StackIndex = -1;    // position on the evaluation stack while being evaluated
+    public int MinDep;             // lowest stack index of an incomplete table it consumed
+    public List<AnswerTable>? Members;  // tables of its strongly connected component (leader only)
+}
+
+internal sealed partial class Machine
+{
+    private Predicate? _tableBypass;
+    private readonly List<AnswerTable> _tableStack = new();
+    private long _answerCount;   // grows whenever any table gets a new answer
+
+    /// <summary>Maximum number of answers over all tables of a database.</summary>
+    internal long MaxAnswers = 50_000_000;
+
+    private static Dictionary<long[], AnswerTable> Tables(Predicate p) =>
+        (Dictionary<long[], AnswerTable>)(p.TableSpace ??= new Dictionary<long[], AnswerTable>(CellsComparer.Instance));
+
+    /// <summary>
+    /// Calls a tabled predicate. A new call variant is evaluated to a fixpoint: its clauses are
+    /// run again and again (recursive variant calls read the answers found so far) until an
+    /// iteration adds no answer to any table of its component; then its answers are returned.
+    /// </summary>
+    private bool CallTabled(Predicate p)
+    {
+        long goal = p.Arity == 0 ? Cell.Atom(Symbols.FunctorAtom(p.Functor)) : MakeStruct(p.Functor, A.AsSpan(0, p.Arity).ToArray());
+        var key = ToRecord(goal).Cells;
+        var tables = Tables(p);
+        if (!tables.TryGetValue(key, out var t))
+        {
+            t = new AnswerTable();
+            tables[key] = t;
+        }
+        int count;
+        if (t.Complete) count = t.Answers.Count;
+        else if (t.StackIndex >= 0)
+        {
+            // a recursive call of a variant under evaluation: consume the answers so far
+            var top = _tableStack[^1];
+            if (t.StackIndex < top.MinDep) top.MinDep = t.StackIndex;
+            count = t.Answers.Count;
+        }
+        else
+        {
+            Evaluate(p, t, goal);
+            count = t.Answers.Count;
+        }
+        return NextAnswer(t, 0, count, p.Arity);
+    }
+
+    private void Evaluate(Predicate p, AnswerTable t, long goal)
+    {
+        t.StackIndex = _tableStack.Count;
+        t.MinDep = t.StackIndex;
+        _tableStack.Add(t);
+        try
+        {
+            while (true)
+            {
+                long before = _answerCount;
+                SolveAll(goal, () =>
+                {
+                    var rec = ToRecord(goal);
+                    if (t.Seen.Add(rec.Cells))
+                    {
+                        t.Answers.Add(rec);
+                        if (++_answerCount > MaxAnswers) throw PrologError.Resource("table_space");
+                    }
+                    return true;
+                }, p);
+                if (_answerCount == before) break;
+            }
+        }
+        catch
+        {
+            // an error leaves every table under evaluation unusable: forget them
+            foreach (var x in _tableStack) x.StackIndex = -1;
+            _tableStack.Clear();
+            AbolishAllTables();
+            throw;
+        }
+        _tableStack.RemoveAt(_tableStack.Count - 1);
+        t.StackIndex = -1;
+        if (t.MinDep >= _tableStack.Count)
+        {
+            // leader of its component: everything it depends on is final
+            t.Complete = true;
+            if (t.Members is not null)
+                foreach (var m in t.Members) m.Complete = true;
+            t.Members = null;
+        }
+        else
+        {
+            var parent = _tableStack[^1];
+            if (t.MinDep < parent.MinDep) parent.MinDep = t.MinDep;
+            (parent.Members ??= new()).Add(t);
+            if (t.Members is not null)
+            {
+                parent.Members.AddRange(t.Members);
+                t.Members = null;
+            }
+        }
+    }
+
+    private sealed class AnswerCursor
+    {
+        public required AnswerTable Table;
+        public int Next, Count, Arity;
+    }
+
+    /// <summary>Unifies the call (in A) with answer <paramref name="from"/>, leaving a choicepoint for the rest.</summary>
+    private bool NextAnswer(AnswerTable t, int from, int count, int arity)
+    {
+        if (from >= count) return false;
+        var cur = new AnswerCursor { Table = t, Next = from, Count = count, Arity = arity };
+        return s_answerRedo(this, cur);
+    }
+
+    private static readonly NondetBuiltin s_answerRedo = AnswerRedo;
+
+    private static bool AnswerRedo(Machine m, object? state)
+    {
+        var cur = (AnswerCursor)state!;
+        var rec = cur.Table.Answers[cur.Next++];
+        if (cur.Next < cur.Count) m.PushRedo(s_answerRedo, cur, cur.Arity);
+        return m.UnifyAnswer(rec, cur.Arity);
+    }
+
+    private bool UnifyAnswer(Record rec, int arity)
+    {
+        if (arity == 0) return true;
+        long ans = FromRecord(rec);
+        int p = Cell.Addr(ans);
+        int off = Cell.Tag(ans) == Cell.STR ? 1 : 0;
+        for (int i = 0; i < arity; i++)
+            if (!Unify(A[i], Heap[p + off + i])) return false;
+        return true;
+    }
+
+    /// <summary>Forgets every answer table (abolish_all_tables/0).</summary>
+    internal void AbolishAllTables()
+    {
+        if (_tableStack.Count > 0) throw PrologError.Permission("abolish", "tables", new Terms.Atom("in_progress"));
+        foreach (var p in Db.AllPredicates()) p.TableSpace = null;
+    }
+}
