@@ -9,7 +9,16 @@ public static class Program
     /// <summary>Exit codes shared by every command (see DESIGN.md).</summary>
     public const int Ok = 0, NoResult = 1, BadInput = 2;
 
-    public static int Main(string[] args) => BuildRoot().Parse(args).Invoke();
+    public static int Main(string[] args)
+    {
+        var parsed = BuildRoot().Parse(args);
+        if (parsed.Errors.Count > 0 && !args.Contains("--help") && !args.Contains("-h"))
+        {
+            foreach (var e in parsed.Errors) Console.Error.WriteLine(e.Message);
+            return BadInput;
+        }
+        return parsed.Invoke();
+    }
 
     internal static RootCommand BuildRoot()
     {

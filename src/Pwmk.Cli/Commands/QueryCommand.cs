@@ -10,8 +10,8 @@ internal static class QueryCommand
 {
     public static Command Create()
     {
-        var query = new Argument<string>("query") { Description = "The goal, e.g. \"believes(X, at(key, R))\"" };
-        var files = new Option<string[]>("--file", "-f") { Description = "Program files to consult first", AllowMultipleArgumentsPerToken = true };
+        var query = new Option<string>("--goal", "-g") { Description = "The goal, e.g. \"believes(X, at(key, R))\"", Required = true };
+        var files = new Option<string[]>("--program", "-p") { Description = "Program files (.pl) to consult first", AllowMultipleArgumentsPerToken = true };
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
         var limit = new Option<int>("--limit") { Description = "Maximum number of solutions", DefaultValueFactory = _ => 100 };
         var timeout = new Option<int>("--timeout-ms") { Description = "Time limit in milliseconds", DefaultValueFactory = _ => 10_000 };
@@ -61,20 +61,15 @@ internal static class QueryCommand
         }
         if (format == "json")
         {
-            var obj = new
-            {
-                solutions = result.Solutions.Select(s => s.Bindings.ToDictionary(b => b.Key, b => b.Value.ToString())).ToList(),
-                count = result.Solutions.Count,
-                truncated = result.Truncated,
-                output = result.Output,
-            };
-            Console.WriteLine(JsonSerializer.Serialize(obj));
+            var arr = result.Solutions.Select(s => s.Bindings.ToDictionary(b => b.Key, b => b.Value.ToString())).ToList();
+            Console.WriteLine(JsonSerializer.Serialize(arr));
         }
         else
         {
             Console.Write(result.Output);
             foreach (var s in result.Solutions) Console.WriteLine(s + ".");
             if (!result.Succeeded) Console.WriteLine("false.");
+            if (result.Truncated) Console.Error.WriteLine($"(stopped after {result.Solutions.Count} solutions; --limit raises it)");
         }
         return result.Succeeded ? Program.Ok : Program.NoResult;
     }

@@ -82,8 +82,9 @@ public sealed partial class DifferentialTests
     {
         var queries = Queries();
         Assert.True(queries.Count >= 300, "the differential suite needs at least 300 queries");
-        var expected = RunSwi(queries);
-        var actual = RunPwmk(queries);
+        // "PWMK ||| SWI" lines: the engine runs the left side (goal sugar), swipl its Prolog translation
+        var expected = RunSwi(queries.Select(q => q.Contains("|||") ? q[(q.IndexOf("|||") + 3)..].Trim() : q).ToList());
+        var actual = RunPwmk(queries.Select(q => q.Contains("|||") ? q[..q.IndexOf("|||")].Trim() : q).ToList());
         var diffs = new List<string>();
         int n = Math.Max(expected.Count, actual.Count);
         for (int i = 0; i < n; i++)
