@@ -1,0 +1,280 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Pwmk.Logic;
+
+namespace Pwmk.Cli.Bench;
+
+/// <summary>
+/// <c>pwmk bench beliefs</c>: the belief-store workloads of <c>shared/bench/swi-prolog</c>, recreated
+/// from the documented generator, run in PWMK's engine and in <c>swipl</c> in one run.
+/// </summary>
+internal sealed partial class BeliefBench
+{
+    private readonly TextWriter _log;
+    public BeliefBench(TextWriter log) => _log = log;
+
+    /// <summary>The portable PRNG of common.pl.</summary>
+    private sealed class Prng(long seed)
+    {
+        private long _state = seed;
+        public int Next(int n)
+        {
+            _state = (_state * 1103515245 + 12345) % 2147483648L;
+            return (int)((_state >> 8) % n);
+        }
+    }
+
+    public sealed record Data(string FactsText, string QueriesText, long Clauses);
+
+    /// <summary>The 156,000 facts (as facts.pl) and the three query lists, exactly as common.pl makes them.</summary>
+    public static Data Generate()
+    {
+        var sb = new StringBuilder(12 << 20);
+        var f1 = new Prng(1);
+        long clauses = 0;
+        for (int i = 0; i < 100; i++)
+            for (int j = 0; j < 1000; j++)
+            {
+                sb.Append("believes(agent_").Append(i).Append(", at(obj_").Append(j).Append(", room_").Append(f1.Next(50)).Append(")).\n");
+                clauses++;
+            }
+        var tuples = Tuples();
+        foreach (var (i, l, j, k) in tuples)
+        {
+            sb.Append("believes(agent_").Append(i).Append(", believes(agent_").Append(l).Append(", at(obj_").Append(j).Append(", room_").Append(k).Append("))).\n");
+            clauses++;
+        }
+        var g = new Prng(3);
+        for (int x = 0; x < 2000; x++)
+            for (int r = 0; r < 3; r++)
+            {
+                sb.Append("edge(room_").Append(x).Append(", room_").Append(g.Next(2000)).Append(").\n");
+                clauses++;
+            }
+        var q = new StringBuilder(8 << 20);
+        var q1 = new Prng(4);
+        q.Append("bench_q1([");
+        for (int n = 0; n < 100_000; n++)
+        {
+            if (n > 0) q.Append(',');
+            int a = q1.Next(100), o = q1.Next(1000);
+            q.Append("q(agent_").Append(a).Append(",obj_").Append(o).Append(')');
+        }
+        q.Append("]).\nbench_q2([");
+        for (int n = 0; n < 1000; n++)
+        {
+            if (n > 0) q.Append(',');
+            q.Append("agent_").Append(n % 100);
+        }
+        q.Append("]).\nbench_q3([");
+        var q3 = new Prng(5);
+        for (int n = 0; n < 10_000; n++)
+        {
+            if (n > 0) q.Append(',');
+            int a, b, o;
+            if (n % 2 == 0)
+            {
+                var t = tuples[q3.Next(50_000)];
+                (a, b, o) = (t.I, t.L, t.J);
+            }
+            else
+            {
+                a = q3.Next(100);
+                b = q3.Next(100);
+                o = q3.Next(1000);
+            }
+            q.Append("q(agent_").Append(a).Append(",agent_").Append(b).Append(",obj_").Append(o).Append(')');
+        }
+        q.Append("]).\n");
+        return new Data(sb.ToString(), q.ToString(), clauses);
+    }
+
+    private static List<(int I, int L, int J, int K)> Tuples()
+    {
+        var f2 = new Prng(2);
+        var list = new List<(int, int, int, int)>(50_000);
+        for (int n = 0; n < 50_000; n++)
+        {
+            int l = f2.Next(100), j = f2.Next(1000), k = f2.Next(50);
+            list.Add((n / 500, l, j, k));
+        }
+        return list;
+    }
+
+    /// <summary>The workloads, word for word as in common.pl and nrev.pl.</summary>
+    private const string Workloads = """
+        :- table reach/2.
+        reach(X, Y) :- edge(X, Y).
+        reach(X, Y) :- edge(X, Z), reach(Z, Y).
+        w1([], C, C).
+        w1([q(A, O)|T], C0, C) :- findall(R, believes(A, at(O, R)), Rs), length(Rs, N), C1 is C0+N, w1(T, C1, C).
+        w2([], C, C).
+        w2([A|T], C0, C) :- findall(O-R, believes(A, at(O, R)), Rs), length(Rs, N), C1 is C0+N, w2(T, C1, C).
+        w3([], C, C).
+        w3([q(A, B, O)|T], C0, C) :- findall(R, believes(A, believes(B, at(O, R))), Rs), length(Rs, N), C1 is C0+N, w3(T, C1, C).
+        w4(N) :- findall(Y, reach(room_0, Y), Ys), length(Ys, N).
+        num(A, N) :- atomic_list_concat([_, S], '_', A), atom_number(S, N).
+        check1(Qs, S) :- aggregate_all(sum(K), (member(q(A,O),Qs), believes(A, at(O,R)), num(R,K)), S).
+        check2(Qs, S) :- aggregate_all(sum(K), (member(A,Qs), believes(A, at(_,R)), num(R,K)), S).
+        check3(Qs, S) :- aggregate_all(sum(K), (member(q(A,B,O),Qs), believes(A, believes(B, at(O,R))), num(R,K)), S).
+        check4(S) :- abolish_all_tables, aggregate_all(sum(K), (reach(room_0,Y), num(Y,K)), S).
+        app([], L, L).
+        app([H|T], L, [H|R]) :- app(T, L, R).
+        nrev([], []).
+        nrev([H|T], R) :- nrev(T, RT), app(RT, [H], R).
+        range(N, N, [N]) :- !.
+        range(I, N, [I|T]) :- I < N, I1 is I+1, range(I1, N, T).
+        bench_loop(0, _) :- !.
+        bench_loop(N, L) :- nrev(L, _), N1 is N-1, bench_loop(N1, L).
+        dummy_loop(0, _) :- !.
+        dummy_loop(N, L) :- dummy(L, _), N1 is N-1, dummy_loop(N1, L).
+        dummy(_, _).
+        """;
+
+    public sealed class Figures
+    {
+        public Dictionary<string, double> Values { get; } = new();
+        public string? Check;
+        public double PeakRssMiB, LoadRssMiB;
+    }
+
+    private static readonly QueryOptions s_unlimited = new() { Timeout = TimeSpan.FromHours(1), MaxSolutions = 1, MaxHeapCells = 256 * 1024 * 1024 };
+
+    /// <summary>Runs every workload in the engine; figures are medians over <paramref name="reps"/>.</summary>
+    public Figures RunEngine(Data data, int reps, int nrevIterations)
+    {
+        var fig = new Figures();
+        var engine = new PrologEngine();
+        var sw = Stopwatch.StartNew();
+        var cr = engine.Consult(data.FactsText, "facts.pl");
+        double load = sw.Elapsed.TotalSeconds;
+        if (!cr.Ok) throw new InvalidOperationException("facts.pl: " + cr.Errors[0]);
+        fig.Values["load_consult_s"] = load;
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        fig.LoadRssMiB = ReadStatusMiB("VmRSS");
+        _log.WriteLine($"pwmk: consulted {cr.Clauses} clauses in {load:F3} s");
+        Require(engine.Consult(Workloads, "workloads.pl"));
+        Require(engine.Consult(data.QueriesText, "queries.pl"));
+        var samples = new Dictionary<string, List<double>>();
+        void Add(string k, double v) => (samples.TryGetValue(k, out var l) ? l : samples[k] = new()).Add(v);
+        for (int rep = 1; rep <= reps; rep++)
+        {
+            Add("i_point_us", Logged(rep, "i", Time(engine, "bench_q1(Qs), w1(Qs, 0, C)")) * 1e6 / 100_000);
+            Add("ii_enum_us", Logged(rep, "ii", Time(engine, "bench_q2(Qs), w2(Qs, 0, C)")) * 1e6 / 1000);
+            Add("iii_second_us", Logged(rep, "iii", Time(engine, "bench_q3(Qs), w3(Qs, 0, C)")) * 1e6 / 10_000);
+            engine.Prove("abolish_all_tables", s_unlimited);
+            Add("iv_reach_s", Logged(rep, "iv", Time(engine, "w4(N)")));
+            engine.Prove("abolish_all_tables", s_unlimited);
+            _log.WriteLine($"pwmk: rep {rep} done");
+        }
+        foreach (var (k, v) in samples) fig.Values[k] = Median(v);
+        var check = engine.Query("bench_q1(Q1), bench_q2(Q2), bench_q3(Q3), check1(Q1, S1), check2(Q2, S2), check3(Q3, S3), check4(S4)", s_unlimited);
+        var s = check.Solutions[0];
+        fig.Check = $"CHECK i {s["S1"]} ii {s["S2"]} iii {s["S3"]} iv {s["S4"]}";
+        double tb = Time(engine, $"range(1, 30, L), bench_loop({nrevIterations}, L)");
+        double td = Time(engine, $"range(1, 30, L), dummy_loop({nrevIterations}, L)");
+        fig.Values["nrev_mlips"] = 496.0 * nrevIterations / Math.Max(1e-9, tb - td) / 1e6;
+        fig.PeakRssMiB = ReadStatusMiB("VmHWM");
+        return fig;
+    }
+
+    private double Logged(int rep, string what, double seconds)
+    {
+        _log.WriteLine($"pwmk: rep {rep} ({what}) {seconds:F3} s");
+        return seconds;
+    }
+
+    private static void Require(ConsultResult r)
+    {
+        if (!r.Ok) throw new InvalidOperationException(string.Join("; ", r.Errors));
+    }
+
+    private static double Time(PrologEngine engine, string goal)
+    {
+        var sw = Stopwatch.StartNew();
+        var r = engine.Query(goal, s_unlimited);
+        if (!r.Succeeded) throw new InvalidOperationException("benchmark goal failed: " + goal);
+        return sw.Elapsed.TotalSeconds;
+    }
+
+    private static double Median(List<double> v)
+    {
+        var s = v.OrderBy(x => x).ToList();
+        return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
+    }
+
+    private static double ReadStatusMiB(string key)
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith(key + ":", StringComparison.Ordinal))
+                return double.Parse(line[(key.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
+        return double.NaN;
+    }
+
+    [GeneratedRegex(@"^RESULT (\S+) (\S+)", RegexOptions.Multiline)]
+    private static partial Regex ResultLine();
+
+    [GeneratedRegex(@"Maximum resident set size \(kbytes\): (\d+)")]
+    private static partial Regex MaxRss();
+
+    /// <summary>Runs the SWI-Prolog scripts (in a scratch copy of their folder) and reads their RESULT lines.</summary>
+    public Figures RunSwi(string swiDir, Data data, int reps, int nrevIterations)
+    {
+        var fig = new Figures();
+        string tmp = Path.Combine(Path.GetTempPath(), "pwmk-swibench-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(tmp);
+        try
+        {
+            foreach (var f in Directory.GetFiles(swiDir, "*.pl")) File.Copy(f, Path.Combine(tmp, Path.GetFileName(f)));
+            File.WriteAllText(Path.Combine(tmp, "facts.pl"), data.FactsText);
+            var (load0, rss0) = Swi(tmp, "bench_consult.pl", "0");
+            fig.LoadRssMiB = rss0;
+            var (outp, rss) = Swi(tmp, "bench_consult.pl", reps.ToString(CultureInfo.InvariantCulture));
+            fig.PeakRssMiB = rss;
+            var vals = new Dictionary<string, List<double>>();
+            foreach (Match m in ResultLine().Matches(load0 + outp))
+            {
+                string k = Regex.Replace(m.Groups[1].Value, @"_r\(\d+\)", "");
+                (vals.TryGetValue(k, out var l) ? l : vals[k] = new()).Add(double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
+            }
+            double Med(string k) => vals.TryGetValue(k, out var l) ? Median(l) : double.NaN;
+            fig.Values["load_consult_s"] = Med("load_consult_wall_s");
+            fig.Values["i_point_us"] = Med("i_point_wall_us_per_query");
+            fig.Values["ii_enum_us"] = Med("ii_enum_wall_us_per_query");
+            fig.Values["iii_second_us"] = Med("iii_second_wall_us_per_query");
+            fig.Values["iv_reach_s"] = Med("iv_reach_wall_s");
+            fig.Check = outp.Split('\n').FirstOrDefault(l => l.StartsWith("CHECK", StringComparison.Ordinal))?.Trim();
+            var (nrevOut, _) = Swi(tmp, "nrev.pl", nrevIterations.ToString(CultureInfo.InvariantCulture));
+            foreach (Match m in ResultLine().Matches(nrevOut))
+                if (m.Groups[1].Value == "nrev_MLIPS_net") fig.Values["nrev_mlips"] = double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+        }
+        finally
+        {
+            Directory.Delete(tmp, true);
+        }
+        return fig;
+    }
+
+    private (string Output, double MaxRssMiB) Swi(string dir, string script, string arg)
+    {
+        _log.WriteLine($"swipl {script} {arg} ...");
+        var psi = new ProcessStartInfo("/usr/bin/time", ["-v", "swipl", script, arg])
+        {
+            WorkingDirectory = dir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start swipl");
+        var err = p.StandardError.ReadToEndAsync();
+        string output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        string e = err.Result;
+        if (p.ExitCode != 0) throw new InvalidOperationException($"swipl {script} failed: {e}");
+        var m = MaxRss().Match(e);
+        return (output, m.Success ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) / 1024 : double.NaN);
+    }
+}

@@ -1,0 +1,109 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Pwmk.Cli.Bench;
+
+namespace Pwmk.Cli.Commands;
+
+/// <summary><c>pwmk bench ...</c>: benchmarks measured side by side with their anchors.</summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var bench = new Command("bench", "Benchmarks against their anchors (SWI-Prolog, PyTorch, ...)");
+        bench.Subcommands.Add(Beliefs());
+        return bench;
+    }
+
+    private static Command Beliefs()
+    {
+        var reps = new Option<int>("--reps") { Description = "Repetitions of each workload (median reported)", DefaultValueFactory = _ => 3 };
+        var nrev = new Option<int>("--nrev-iterations") { Description = "Naive-reverse iterations", DefaultValueFactory = _ => 300_000 };
+        var swiDir = new Option<string>("--swi-dir") { Description = "Folder of the SWI-Prolog workloads", DefaultValueFactory = _ => DefaultSwiDir() };
+        var noSwi = new Option<bool>("--no-swi") { Description = "Run only PWMK's engine" };
+        var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
+        var cmd = new Command("beliefs", "Belief-store workloads in PWMK's engine and in swipl, with checksums, ratios and memory")
+        {
+            reps, nrev, swiDir, noSwi, format,
+        };
+        cmd.SetAction(r => RunBeliefs(r.GetValue(reps), r.GetValue(nrev), r.GetValue(swiDir)!, r.GetValue(noSwi), r.GetValue(format)!));
+        return cmd;
+    }
+
+    private static string DefaultSwiDir()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
+            {
+                string c = Path.Combine(d.FullName, "shared", "bench", "swi-prolog");
+                if (Directory.Exists(c)) return c;
+            }
+        }
+        return "../shared/bench/swi-prolog";
+    }
+
+    private static int RunBeliefs(int reps, int nrevIterations, string swiDir, bool noSwi, string format)
+    {
+        if (reps < 1 || reps > 100 || nrevIterations < 1)
+        {
+            Console.Error.WriteLine("--reps must be 1..100 and --nrev-iterations positive");
+            return Program.BadInput;
+        }
+        if (!noSwi && !Directory.Exists(swiDir))
+        {
+            Console.Error.WriteLine($"--swi-dir: folder not found: {swiDir}");
+            return Program.BadInput;
+        }
+        var b = new BeliefBench(Console.Error);
+        var data = BeliefBench.Generate();
+        BeliefBench.Figures? swi = null;
+        if (!noSwi) swi = b.RunSwi(swiDir, data, reps, nrevIterations);
+        var ours = b.RunEngine(data, reps, nrevIterations);
+        bool checksOk = swi is null || swi.Check == ours.Check;
+        var rows = new (string Key, string Label, bool HigherIsBetter)[]
+        {
+            ("load_consult_s", "load facts.pl by consult (s)", false),
+            ("i_point_us", "(i) point query (us/query)", false),
+            ("ii_enum_us", "(ii) enumeration (us/query)", false),
+            ("iii_second_us", "(iii) second-order query (us/query)", false),
+            ("iv_reach_s", "(iv) tabled reach/2 (s)", false),
+            ("nrev_mlips", "naive reverse (M LIPS)", true),
+        };
+        if (format == "json")
+        {
+            var obj = new
+            {
+                checks = new { pwmk = ours.Check, swipl = swi?.Check, equal = checksOk },
+                workloads = rows.Select(r => new
+                {
+                    name = r.Key,
+                    pwmk = ours.Values.GetValueOrDefault(r.Key),
+                    swipl = swi?.Values.GetValueOrDefault(r.Key),
+                    speedup = swi is null ? (double?)null : Speedup(r.HigherIsBetter, swi.Values.GetValueOrDefault(r.Key), ours.Values.GetValueOrDefault(r.Key)),
+                }),
+                memory = new { pwmk_rss_after_load_mib = ours.LoadRssMiB, swipl_rss_after_load_mib = swi?.LoadRssMiB, pwmk_peak_rss_mib = ours.PeakRssMiB, swipl_peak_rss_mib = swi?.PeakRssMiB },
+            };
+            Console.WriteLine(JsonSerializer.Serialize(obj));
+        }
+        else
+        {
+            var inv = CultureInfo.InvariantCulture;
+            Console.WriteLine($"{"workload",-38} {"swipl",12} {"pwmk",12} {"pwmk speed-up",14}");
+            foreach (var (key, label, higher) in rows)
+            {
+                double o = ours.Values.GetValueOrDefault(key, double.NaN);
+                double s = swi?.Values.GetValueOrDefault(key, double.NaN) ?? double.NaN;
+                Console.WriteLine(string.Format(inv, "{0,-38} {1,12:G5} {2,12:G5} {3,13:F2}x", label, s, o, Speedup(higher, s, o)));
+            }
+            Console.WriteLine(string.Format(inv, "{0,-38} {1,12:F1} {2,12:F1}", "resident memory after load (MiB)", swi?.LoadRssMiB ?? double.NaN, ours.LoadRssMiB));
+            Console.WriteLine(string.Format(inv, "{0,-38} {1,12:F1} {2,12:F1}", "peak resident memory (MiB)", swi?.PeakRssMiB ?? double.NaN, ours.PeakRssMiB));
+            Console.WriteLine($"pwmk  {ours.Check}");
+            if (swi is not null) Console.WriteLine($"swipl {swi.Check}");
+            Console.WriteLine(checksOk ? "checksums agree" : "CHECKSUMS DIFFER");
+        }
+        return checksOk ? Program.Ok : Program.BadInput;
+    }
+
+    private static double Speedup(bool higherIsBetter, double swi, double ours) => higherIsBetter ? ours / swi : swi / ours;
+}
