@@ -11,11 +11,15 @@ internal static class BeliefTerms
     private static readonly Atom s_anyValue = new("\u0000value");
 
     /// <summary>Side-effecting goals refused in queries and rules (they would bypass the store's bookkeeping).</summary>
+    /// <remarks>Refused anywhere (also as atoms, which catches <c>G =.. [assertz, F], call(G)</c>).</remarks>
     private static readonly HashSet<string> s_mutating =
     [
-        "assert", "asserta", "assertz", "retract", "retractall", "abolish", "erase", "op",
-        "dynamic", "discontiguous", "table", "set_prolog_flag", "recorda", "recordz", "consult", "ensure_loaded", "use_module",
+        "assert", "asserta", "assertz", "retract", "retractall", "abolish", "erase",
+        "set_prolog_flag", "recorda", "recordz", "consult", "ensure_loaded", "use_module",
     ];
+
+    /// <summary>Declarations refused as compound goals only (their names are ordinary words: <c>on(cup, table)</c> is fine).</summary>
+    private static readonly HashSet<(string, int)> s_declarations = [("op", 3), ("dynamic", 1), ("discontiguous", 1), ("table", 1)];
 
     public static PredicateIndicator IndicatorOf(Term t) => t switch
     {
@@ -77,7 +81,7 @@ internal static class BeliefTerms
             if (x is Atom a && s_mutating.Contains(a.Name)) return a.Name;
             if (x is Compound c)
             {
-                if (s_mutating.Contains(c.Functor)) return c.Functor;
+                if (s_mutating.Contains(c.Functor) || s_declarations.Contains((c.Functor, c.Arity))) return c.Functor;
                 for (int i = c.Arity - 1; i >= 0; i--) stack.Push(c.Args[i]);
             }
         }

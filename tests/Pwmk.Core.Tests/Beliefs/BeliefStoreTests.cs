@@ -270,8 +270,13 @@ public class BeliefStoreTests
         Assert.Contains("assertz", e.Message);
         Assert.Throws<BeliefStoreException>(() => store.Query("G =.. [retract, believes(a, p)], call(G)"));
         Assert.Throws<BeliefStoreException>(() => store.AddRule("sneaky :- retract(believes(a, p))"));
+        Assert.Throws<BeliefStoreException>(() => store.Query("op(700, xfx, knows)"));
         Assert.Equal(1, store.FactCount);
         Assert.True(store.Holds("believes(a, p)"));
+        // ordinary words that name declarations are fine as data
+        store.AddBelief("a", "on(cup, table)");
+        store.AddBelief("a", "op(surgery)");
+        Assert.True(store.Holds("believes(a, on(cup, table)), believes(a, op(surgery))"));
     }
 
     [Fact]
