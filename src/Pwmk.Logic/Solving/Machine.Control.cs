@@ -204,7 +204,8 @@ internal sealed partial class Machine
     {
         CPCl = HaltClause;
         CPPc = 0;
-        return CallGoal(goal, 0);
+        // When the first clause tried fails in its head, the other clauses wait in a choicepoint.
+        return CallGoal(goal, 0) || Backtrack();
     }
 
     // ------------------------------------------------------------------ call/N
