@@ -22,6 +22,8 @@ internal sealed class AnswerTable
     public int StackIndex = -1;    // position on the evaluation stack while being evaluated
     public int MinDep;             // lowest stack index of an incomplete table it consumed
     public List<AnswerTable>? Members;  // tables of its strongly connected component (leader only)
+    public long EvaluatedIn = -1;
+    public bool Stale;             // dropped: recomputed on its next call  // leader iteration in which it was last evaluated
 }
 
 internal sealed partial class Machine
@@ -29,6 +31,7 @@ internal sealed partial class Machine
     private Predicate? _tableBypass;
     private readonly List<AnswerTable> _tableStack = new();
     private long _answerCount;   // grows whenever any table gets a new answer
+    private long _leaderIteration;  // iterations of the outermost table under evaluation
 
     /// <summary>Maximum number of answers over all tables of a database.</summary>
     internal long MaxAnswers = 50_000_000;
@@ -46,19 +49,25 @@ internal sealed partial class Machine
         long goal = p.Arity == 0 ? Cell.Atom(Symbols.FunctorAtom(p.Functor)) : MakeStruct(p.Functor, A.AsSpan(0, p.Arity).ToArray());
         var key = ToRecord(goal).Cells;
         var tables = Tables(p);
-        if (!tables.TryGetValue(key, out var t))
+        if (!tables.TryGetValue(key, out var t) || (t.Stale && t.StackIndex < 0))
         {
             t = new AnswerTable();
             tables[key] = t;
         }
         int count;
         if (t.Complete) count = t.Answers.Count;
+        else if (t.StackIndex < 0 && t.EvaluatedIn == _leaderIteration && _tableStack.Count > 0)
+        {
+            // already evaluated in this iteration of the component: consume its answers so far
+            _tableStack[^1].MinDep = 0;
+            count = -1;
+        }
         else if (t.StackIndex >= 0)
         {
             // a recursive call of a variant under evaluation: consume the answers so far
             var top = _tableStack[^1];
             if (t.StackIndex < top.MinDep) top.MinDep = t.StackIndex;
-            count = t.Answers.Count;
+            count = -1;   // live: answers found later in this iteration are seen too
         }
         else
         {
@@ -78,6 +87,8 @@ internal sealed partial class Machine
             while (true)
             {
                 long before = _answerCount;
+                if (t.StackIndex == 0) _leaderIteration++;
+                t.EvaluatedIn = _leaderIteration;
                 SolveAll(goal, () =>
                 {
                     var rec = ToRecord(goal);
@@ -106,7 +117,12 @@ internal sealed partial class Machine
             // leader of its component: everything it depends on is final
             t.Complete = true;
             if (t.Members is not null)
-                foreach (var m in t.Members) m.Complete = true;
+                foreach (var m in t.Members)
+                {
+                    // members not evaluated in the final iteration may be short of answers: forget them
+                    if (m.EvaluatedIn == t.EvaluatedIn) m.Complete = true;
+                    else m.Stale = true;
+                }
             t.Members = null;
         }
         else
@@ -131,7 +147,8 @@ internal sealed partial class Machine
     /// <summary>Unifies the call (in A) with answer <paramref name="from"/>, leaving a choicepoint for the rest.</summary>
     private bool NextAnswer(AnswerTable t, int from, int count, int arity)
     {
-        if (from >= count) return false;
+        if (count < 0) count = int.MaxValue;
+        if (from >= Math.Min(count, t.Answers.Count)) return false;
         var cur = new AnswerCursor { Table = t, Next = from, Count = count, Arity = arity };
         return s_answerRedo(this, cur);
     }
@@ -141,8 +158,10 @@ internal sealed partial class Machine
     private static bool AnswerRedo(Machine m, object? state)
     {
         var cur = (AnswerCursor)state!;
+        if (cur.Next >= Math.Min(cur.Count, cur.Table.Answers.Count)) return false;
         var rec = cur.Table.Answers[cur.Next++];
-        if (cur.Next < cur.Count) m.PushRedo(s_answerRedo, cur, cur.Arity);
+        if (cur.Next < Math.Min(cur.Count, cur.Table.Answers.Count) || (cur.Count == int.MaxValue && !cur.Table.Complete))
+            m.PushRedo(s_answerRedo, cur, cur.Arity);
         return m.UnifyAnswer(rec, cur.Arity);
     }
 

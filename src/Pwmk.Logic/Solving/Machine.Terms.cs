@@ -228,13 +228,22 @@ internal sealed partial class Machine
     /// <summary>Copies a heap term to a record (cells laid out in blocks, variables as slots 0..n-1).</summary>
     internal Record ToRecord(long cell, Dictionary<int, int>? varSlots = null) => ToRecord(cell, varSlots, null);
 
+    private long[] _recBuf = new long[256];
+    private readonly Stack<(long, int)> _recWork = new();
+    private readonly Dictionary<int, int> _recVars = new();
+
     internal Record ToRecord(long cell, Dictionary<int, int>? varSlots, List<int>? varOrder)
     {
-        varSlots ??= new Dictionary<int, int>();
-        var buf = new List<long>(16) { 0 };
-        // work: (heap cell, destination index in buf)
-        var work = new Stack<(long, int)>();
-        work.Push((cell, 0));
+        long root = Deref(cell);
+        int rt = Cell.Tag(root);
+        if (rt == Cell.ATM || rt == Cell.INT) return new Record { Cells = [root], NVars = 0 };
+        var vars = varSlots ?? _recVars;
+        if (varSlots is null) _recVars.Clear();
+        var buf = _recBuf;
+        int n = 1;
+        var work = _recWork;
+        work.Clear();
+        work.Push((root, 0));
         while (work.Count > 0)
         {
             var (c0, dst) = work.Pop();
@@ -245,10 +254,10 @@ internal sealed partial class Machine
                 case Cell.REF:
                     {
                         int a = Cell.Addr(c);
-                        if (!varSlots.TryGetValue(a, out int slot))
+                        if (!vars.TryGetValue(a, out int slot))
                         {
-                            slot = varSlots.Count;
-                            varSlots[a] = slot;
+                            slot = vars.Count;
+                            vars[a] = slot;
                             varOrder?.Add(a);
                         }
                         outc = Cell.CVar(slot, false, false);
@@ -258,20 +267,27 @@ internal sealed partial class Machine
                     {
                         int p = Cell.Addr(c);
                         long f = Heap[p];
-                        int n = Symbols.FunctorArity((int)Cell.Val(f));
-                        int at = buf.Count;
-                        buf.Add(f);
-                        for (int i = 0; i < n; i++) buf.Add(0);
-                        for (int i = n; i >= 1; i--) work.Push((Heap[p + i], at + i));
+                        int k = Symbols.FunctorArity((int)Cell.Val(f));
+                        if (n + k + 1 > buf.Length) Array.Resize(ref buf, Math.Max(buf.Length * 2, n + k + 1));
+                        int at = n;
+                        buf[at] = f;
+                        n += k + 1;
+                        for (int i = k; i >= 1; i--)
+                        {
+                            long x = Deref(Heap[p + i]);
+                            int xt = Cell.Tag(x);
+                            if (xt == Cell.ATM || xt == Cell.INT) buf[at + i] = x;
+                            else work.Push((x, at + i));
+                        }
                         outc = Cell.Str(at);
                         break;
                     }
                 case Cell.LST:
                     {
                         int p = Cell.Addr(c);
-                        int at = buf.Count;
-                        buf.Add(0);
-                        buf.Add(0);
+                        if (n + 2 > buf.Length) Array.Resize(ref buf, buf.Length * 2);
+                        int at = n;
+                        n += 2;
                         work.Push((Heap[p + 1], at + 1));
                         work.Push((Heap[p], at));
                         outc = Cell.Lst(at);
@@ -281,8 +297,10 @@ internal sealed partial class Machine
                     {
                         int p = Cell.Addr(c);
                         int k = Cell.BoxCells(Heap[p]);
-                        int at = buf.Count;
-                        for (int i = 0; i <= k; i++) buf.Add(Heap[p + i]);
+                        if (n + k + 1 > buf.Length) Array.Resize(ref buf, Math.Max(buf.Length * 2, n + k + 1));
+                        int at = n;
+                        Array.Copy(Heap, p, buf, at, k + 1);
+                        n += k + 1;
                         outc = Cell.Box(at);
                         break;
                     }
@@ -292,7 +310,8 @@ internal sealed partial class Machine
             }
             buf[dst] = outc;
         }
-        return new Record { Cells = buf.ToArray(), NVars = varSlots.Count };
+        _recBuf = buf.Length > 1 << 20 ? new long[256] : buf;
+        return new Record { Cells = buf.AsSpan(0, n).ToArray(), NVars = vars.Count };
     }
 
     private long[] _recSlots = new long[16];
