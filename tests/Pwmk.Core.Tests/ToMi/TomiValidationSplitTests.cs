@@ -42,4 +42,14 @@ public class TomiValidationSplitTests
         AssertFaithfulTypesPerfect(viaTruth);
         Assert.Equal(viaTracker.Disagreements, viaTruth.Disagreements);
     }
+
+    [Fact]
+    public void Episodes_acted_out_from_the_trace_answer_through_ground_truth()
+    {
+        var stories = TomiReader.ReadFile(Path.Combine(DataDir, "fb_all_val.txt"));
+        var traces = File.ReadAllLines(Path.Combine(DataDir, "fb_all_val.trace"));
+        var report = TomiTraceEpisodes.Evaluate(stories, traces);
+        System.Console.WriteLine(string.Join("; ", report.ByType.Select(kv => $"{kv.Key} {kv.Value.Correct}/{kv.Value.Total}")));
+        AssertFaithfulTypesPerfect(report);
+    }
 }
