@@ -14,7 +14,7 @@ namespace Pwmk.Core.Environments;
 /// <para>Observation: an egocentric (2r+1)x(2r+1)x8 box, channels visible, wall, closed door, open
 /// door, box, key, treasure, agent; cells the agent cannot see are all zero.</para>
 /// <para>Beliefs: fluents <c>pos(E)</c> (value <c>cell(X,Y)</c>, or the holder for the key) for every
-/// agent, box, the key and the treasure, and <c>open(door)</c>. Each step every entity is sighted
+/// agent, box, the key, the door and the treasure, and <c>open(door)</c>. Each step every entity is sighted
 /// by the agents that see its cell.</para>
 /// </summary>
 public sealed class MultiAgentBoxWorld : PerspectiveEnv
@@ -32,7 +32,7 @@ public sealed class MultiAgentBoxWorld : PerspectiveEnv
     private readonly BoxSpace _obsSpace;
     private readonly DiscreteSpace _actSpace = new(6);
     private readonly int[] _fAgent, _fBox, _cellValue, _holderValue;
-    private readonly int _fKey, _fTreasure, _fDoor, _vOpen, _vClosed;
+    private readonly int _fKey, _fTreasure, _fDoor, _fDoorPos, _vOpen, _vClosed;
 
     public MultiAgentBoxWorld(int gridSize = 10, int numAgents = 2, int numBoxes = 3, int viewRadius = 2, int maxSteps = 200, int beliefDepth = 2, bool trackBeliefs = true)
         : base(Names(numAgents), beliefDepth, trackBeliefs)
@@ -70,6 +70,7 @@ public sealed class MultiAgentBoxWorld : PerspectiveEnv
         _fKey = v.Fluent("pos", new Atom("key"));
         _fTreasure = v.Fluent("pos", new Atom("treasure"));
         _fDoor = v.Fluent("open", new Atom("door"));
+        _fDoorPos = v.Fluent("pos", new Atom("door"));
         _vOpen = v.Value("true");
         _vClosed = v.Value("false");
     }
@@ -215,6 +216,7 @@ public sealed class MultiAgentBoxWorld : PerspectiveEnv
         else Emit(_fKey, _cellValue[_keyPos], Seers(_keyPos));
         Emit(_fTreasure, _cellValue[_treasure], Seers(_treasure));
         Emit(_fDoor, _doorOpen ? _vOpen : _vClosed, Seers(_door));
+        Emit(_fDoorPos, _cellValue[_door], Seers(_door));
     }
 
     protected override void FillObservation(int agent, float[] vector)

@@ -89,7 +89,7 @@ public abstract class PerspectiveEnv
         StepCount = 0;
         _history.Clear();
         Tracker?.Clear();
-        BeginEvents();
+        _stepEvents.Clear();
         OnReset();
         _needsReset = false;
         Array.Clear(_result.Rewards.Items);
@@ -128,7 +128,6 @@ public abstract class PerspectiveEnv
         if (_needsReset) throw new InvalidOperationException("call Reset before Step");
         if (_result.Done) throw new InvalidOperationException("the episode is over; call Reset");
         StepCount++;
-        BeginEvents();
         Array.Clear(_result.Rewards.Items);
         OnStep(actions, _result.Rewards.Items, _result.Terminations.Items, _result.Truncations.Items);
         s_steps.Add(1);
@@ -150,18 +149,17 @@ public abstract class PerspectiveEnv
     /// <summary>Writes one agent's observation vector (cleared beforehand).</summary>
     protected abstract void FillObservation(int agent, float[] vector);
 
-    /// <summary>Reports a change or sighting of a fluent's value witnessed by <paramref name="witnesses"/>, seen under the current <see cref="Sight"/>.</summary>
+    /// <summary>
+    /// Reports a change or sighting of a fluent's value witnessed by <paramref name="witnesses"/>, seen
+    /// under the current <see cref="Sight"/>. Events emitted between steps (narration) reach the
+    /// witnesses' observations at the next step.
+    /// </summary>
     protected void Emit(int fluent, int value, ulong witnesses)
     {
         var e = new BeliefEvent(fluent, value, witnesses, Sight);
         _stepEvents.Add(e);
         if (RecordHistory) _history.Add(e);
         Tracker?.Observe(e);
-    }
-
-    private void BeginEvents()
-    {
-        _stepEvents.Clear();
     }
 
     private StepResult Finish()
@@ -184,6 +182,7 @@ public abstract class PerspectiveEnv
                 if ((e.Witnesses & bit) != 0) o.EventList.Add(e);
         }
         s_events.Add(_stepEvents.Count);
+        _stepEvents.Clear();
         _result.StepCount = StepCount;
         return _result;
     }
