@@ -12,6 +12,9 @@ public static partial class TomiReader
     /// <summary>Longest line accepted.</summary>
     public const int MaxLineLength = 4096;
 
+    /// <summary>Most sentences one story may have.</summary>
+    public const int MaxStoryLength = 10_000;
+
     public static List<TomiStory> ReadFile(string path)
     {
         using var reader = new StreamReader(path);
@@ -40,6 +43,8 @@ public static partial class TomiReader
             }
             else if (number != lastNumber + 1 || current is null)
                 throw new TomiFormatException(source, lineNo, 1, $"sentence number {number} does not follow {lastNumber}");
+            else if (number > MaxStoryLength)
+                throw new TomiFormatException(source, lineNo, 1, $"a story may have at most {MaxStoryLength} sentences");
             lastNumber = number;
             current.Add(ParseSentence(line, sp + 1, lineNo, number, source));
         }
