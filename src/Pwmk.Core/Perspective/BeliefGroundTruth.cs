@@ -17,11 +17,22 @@ public sealed class BeliefGroundTruth
     public BeliefVocabulary Vocabulary { get; }
     public int Depth { get; }
 
+    /// <summary>Most chains a replay enumerates; beyond it use the incremental tracker.</summary>
+    public const long MaxChains = 1_000_000;
+
     /// <summary>Replays <paramref name="history"/> for every chain of distinct agents up to <paramref name="depth"/>.</summary>
     public static BeliefGroundTruth FromHistory(BeliefVocabulary vocabulary, int depth, IReadOnlyList<BeliefEvent> history)
     {
         ArgumentNullException.ThrowIfNull(vocabulary);
         ArgumentNullException.ThrowIfNull(history);
+        long chains = 0, level = 1;
+        for (int d = 1; d <= depth && d <= vocabulary.AgentCount; d++)
+        {
+            level *= vocabulary.AgentCount - d + 1;
+            chains += level;
+            if (chains > MaxChains)
+                throw new InvalidOperationException($"{vocabulary.AgentCount} agents at depth {depth} make more than {MaxChains} belief chains; read the incremental tracker instead");
+        }
         var truth = new BeliefGroundTruth(vocabulary, depth);
         foreach (var chain in BeliefChain.Enumerate(vocabulary.AgentCount, depth))
         {
