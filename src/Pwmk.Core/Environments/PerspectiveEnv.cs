@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Pwmk.Core.Perspective;
+
+namespace Pwmk.Core.Environments;
+
+/// <summary>
+/// Base class of partially observable multi-agent environments (PettingZoo parallel API).
+/// A subclass sets the world up in <see cref="OnReset"/>, applies joint actions in <see cref="OnStep"/>,
+/// fills each agent's observation vector in <see cref="FillObservation"/>, draws itself in
+/// <see cref="Render"/>, and reports every change it makes with <see cref="Emit"/> together with the
+/// agents that witnessed it. The base class feeds those events to a <see cref="PerspectiveTracker"/>,
+/// keeps the history for <see cref="GetBeliefGroundTruth"/>, and hands each agent its witnessed events.
+/// Everything is deterministic given the seed of <see cref="Reset"/>.
+/// </summary>
+public abstract class PerspectiveEnv
+{
+    internal static readonly ActivitySource Activity = new("Pwmk");
+    internal static readonly Meter Meter = new("Pwmk");
+    private static readonly Counter<long> s_steps = Meter.CreateCounter<long>("pwmk.env.steps", description: "environment steps taken");
+    private static readonly Counter<long> s_events = Meter.CreateCounter<long>("pwmk.perspective.events", description: "witnessed events tracked");
+
+    private readonly Dictionary<string, int> _index = [];
+    private readonly List<BeliefEvent> _history = [];
+    private readonly List<BeliefEvent> _stepEvents = [];
+    private readonly int[] _actions;
+    private readonly StepResult _result;
+    private bool _needsReset = true;
+
+    /// <param name="agents">Agent names (distinct, at most 64).</param>
+    /// <param name="beliefDepth">Nesting depth k of tracked beliefs (1..10).</param>
+    /// <param name="trackBeliefs">When false, events are still emitted but no tracker runs.</param>
+    protected PerspectiveEnv(IReadOnlyList<string> agents, int beliefDepth = 2, bool trackBeliefs = true)
+    {
+        ArgumentNullException.ThrowIfNull(agents);
+        if (agents.Count == 0) throw new ArgumentException("an environment needs at least one agent", nameof(agents));
+        Vocabulary = new BeliefVocabulary();
+        for (int i = 0; i < agents.Count; i++)
+        {
+            if (!_index.TryAdd(agents[i], i)) throw new ArgumentException($"duplicate agent name '{agents[i]}'", nameof(agents));
+            Vocabulary.Agent(agents[i]);
+        }
+        Agents = agents;
+        BeliefDepth = beliefDepth;
+        Tracker = trackBeliefs ? new PerspectiveTracker(Vocabulary, beliefDepth) : null;
+        _actions = new int[agents.Count];
+        _result = new StepResult(agents, _index);
+        Sight = new ulong[agents.Count];
+    }
+
+    /// <summary>Agent names; agent ids are their positions in this list.</summary>
+    public IReadOnlyList<string> Agents { get; }
+
+    /// <summary>Agents, fluents and values of this world's beliefs.</summary>
+    public BeliefVocabulary Vocabulary { get; }
+
+    /// <summary>Nesting depth k of tracked beliefs.</summary>
+    public int BeliefDepth { get; }
+
+    /// <summary>The tracker fed with every event (null when tracking is off).</summary>
+    public PerspectiveTracker? Tracker { get; }
+
+    /// <summary>When true (default) every event is kept for <see cref="GetBeliefGroundTruth"/>.</summary>
+    public bool RecordHistory { get; set; } = true;
+
+    /// <summary>Events since the last reset (when <see cref="RecordHistory"/> is on).</summary>
+    public IReadOnlyList<BeliefEvent> History => _history;
+
+    /// <summary>Steps taken since the last reset.</summary>
+    public int StepCount { get; private set; }
+
+    /// <summary>The random source seeded by <see cref="Reset"/>.</summary>
+    protected Random Rng { get; private set; } = new(0);
+
+    /// <summary>Who sees whom right now: Sight[a] is a mask of agent ids. Replace (do not mutate) when it changes.</summary>
+    protected ulong[] Sight { get; set; }
+
+    public int AgentId(string agent) =>
+        _index.TryGetValue(agent, out int i) ? i : throw new ArgumentException($"unknown agent '{agent}'", nameof(agent));
+
+    public abstract Space ObservationSpace(string agent);
+    public abstract DiscreteSpace ActionSpace(string agent);
+
+    /// <summary>Starts a new episode; returns each agent's first observation and infos.</summary>
+    public StepResult Reset(int seed)
+    {
+        using var span = Activity.StartActivity("pwmk.env.reset");
+        Rng = new Random(seed);
+        StepCount = 0;
+        _history.Clear();
+        Tracker?.Clear();
+        _stepEvents.Clear();
+        OnReset();
+        _needsReset = false;
+        Array.Clear(_result.Rewards.Items);
+        Array.Clear(_result.Terminations.Items);
+        Array.Clear(_result.Truncations.Items);
+        return Finish();
+    }
+
+    /// <summary>Applies one joint action (agents missing from the map take action 0, "no-op").</summary>
+    public StepResult Step(IReadOnlyDictionary<string, int> actions)
+    {
+        ArgumentNullException.ThrowIfNull(actions);
+        Array.Clear(_actions);
+        foreach (var (agent, action) in actions)
+        {
+            int id = AgentId(agent);
+            if (!ActionSpace(agent).Contains(action))
+                throw new ArgumentOutOfRangeException(nameof(actions), action, $"action {action} of agent '{agent}' is outside {ActionSpace(agent)}");
+            _actions[id] = action;
+        }
+        return StepCore(_actions);
+    }
+
+    /// <summary>Applies one joint action given by agent id (allocation-free path).</summary>
+    public StepResult Step(ReadOnlySpan<int> actions)
+    {
+        if (actions.Length != Agents.Count) throw new ArgumentException($"expected {Agents.Count} actions, got {actions.Length}", nameof(actions));
+        for (int i = 0; i < actions.Length; i++)
+            if (!ActionSpace(Agents[i]).Contains(actions[i]))
+                throw new ArgumentOutOfRangeException(nameof(actions), actions[i], $"action {actions[i]} of agent '{Agents[i]}' is outside {ActionSpace(Agents[i])}");
+        return StepCore(actions);
+    }
+
+    private StepResult StepCore(ReadOnlySpan<int> actions)
+    {
+        if (_needsReset) throw new InvalidOperationException("call Reset before Step");
+        if (_result.Done) throw new InvalidOperationException("the episode is over; call Reset");
+        StepCount++;
+        Array.Clear(_result.Rewards.Items);
+        OnStep(actions, _result.Rewards.Items, _result.Terminations.Items, _result.Truncations.Items);
+        s_steps.Add(1);
+        return Finish();
+    }
+
+    /// <summary>What every agent should believe (to <see cref="BeliefDepth"/>) from what it witnessed, by replaying the history.</summary>
+    public BeliefGroundTruth GetBeliefGroundTruth() => BeliefGroundTruth.FromHistory(Vocabulary, BeliefDepth, _history);
+
+    /// <summary>Draws the world as text: everything, or only what <paramref name="agent"/> sees (the rest hidden).</summary>
+    public abstract string Render(string? agent = null);
+
+    /// <summary>Sets the world up from <see cref="Rng"/> and emits the initial sightings.</summary>
+    protected abstract void OnReset();
+
+    /// <summary>Applies joint actions by agent id; writes rewards, terminations, truncations.</summary>
+    protected abstract void OnStep(ReadOnlySpan<int> actions, float[] rewards, bool[] terminations, bool[] truncations);
+
+    /// <summary>Writes one agent's observation vector (cleared beforehand).</summary>
+    protected abstract void FillObservation(int agent, float[] vector);
+
+    /// <summary>
+    /// Reports a change or sighting of a fluent's value witnessed by <paramref name="witnesses"/>, seen
+    /// under the current <see cref="Sight"/>. Events emitted between steps (narration) reach the
+    /// witnesses' observations at the next step.
+    /// </summary>
+    protected void Emit(int fluent, int value, ulong witnesses)
+    {
+        var e = new BeliefEvent(fluent, value, witnesses, Sight);
+        _stepEvents.Add(e);
+        if (RecordHistory) _history.Add(e);
+        Tracker?.Observe(e);
+    }
+
+    private StepResult Finish()
+    {
+        var obs = _result.Observations.Items;
+        for (int a = 0; a < obs.Length; a++)
+        {
+            var o = obs[a];
+            if (o is null)
+            {
+                int size = ObservationSpace(Agents[a]) is BoxSpace b ? b.Size : 1;
+                obs[a] = o = new Observation(a, Agents[a], size);
+                _result.Infos.Items[a] = new Dictionary<string, object>();
+            }
+            Array.Clear(o.Vector);
+            FillObservation(a, o.Vector);
+            o.EventList.Clear();
+            ulong bit = 1UL << a;
+            foreach (var e in _stepEvents)
+                if ((e.Witnesses & bit) != 0) o.EventList.Add(e);
+        }
+        s_events.Add(_stepEvents.Count);
+        _stepEvents.Clear();
+        _result.StepCount = StepCount;
+        return _result;
+    }
+}

@@ -1,0 +1,58 @@
+using Pwmk.Core.ToMi;
+
+namespace Pwmk.Core.Tests.ToMi;
+
+public class TomiReaderTests
+{
+    private const string Story = "1 Ella entered the garage.\n2 Avery entered the garage.\n3 The spinach is in the green_crate.\n4 Ella exited the garage.\n5 Aiden loves the tangerine\n6 Avery moved the spinach to the green_treasure_chest.\n7 Where will Ella look for the spinach?\tgreen_crate\t1\n"
+        + "1 Ella entered the garage.\n2 Avery entered the garage.\n3 The spinach is in the green_crate.\n4 Ella exited the garage.\n5 Avery moved the spinach to the green_treasure_chest.\n6 Where does Avery think that Ella searches for the spinach?\tgreen_crate\t1\n";
+
+    [Fact]
+    public void Reads_answers_and_round_trips()
+    {
+        var stories = TomiReader.Read(new StringReader(Story));
+        Assert.Equal(2, stories.Count);
+        var answers = stories.SelectMany(s => TomiReplay.Answer(s, 2)).ToList();
+        Assert.All(answers, a => Assert.True(a.Correct));
+        var sw = new StringWriter();
+        TomiWriter.Write(sw, stories);
+        Assert.Equal(Story, sw.ToString());
+    }
+
+    [Theory]
+    [InlineData("1 Ella entered the garage.\n2 Ella jumped over the garage.\n", 2, "unknown sentence form")]
+    [InlineData("1 Ella entered the garage.\n3 Ella exited the garage.\n", 2, "does not follow")]
+    [InlineData("1 Ella entered the garage.\n2 Where is Ella?\tgarage\t1\n", 2, "unknown question form")]
+    [InlineData("1 Ella entered the garage.\n2 Where is the x really?\tgarage\n", 2, "question<TAB>answer")]
+    [InlineData("Ella entered the garage.\n", 1, "sentence number")]
+    public void Malformed_lines_name_the_line(string text, int line, string message)
+    {
+        var ex = Assert.Throws<TomiFormatException>(() => TomiReader.Read(new StringReader(text), "s.txt"));
+        Assert.Equal(line, ex.Line);
+        Assert.Contains(message, ex.Message);
+        Assert.StartsWith($"s.txt:{line}:", ex.Message);
+    }
+
+    [Fact]
+    public void Impossible_story_event_names_its_line()
+    {
+        var stories = TomiReader.Read(new StringReader("1 Ella entered the garage.\n2 Avery exited the garage.\n"));
+        var ex = Assert.Throws<TomiFormatException>(() => TomiReplay.Answer(stories[0], 2, "s.txt"));
+        Assert.Equal(2, ex.Line);
+    }
+
+    [Fact]
+    public void Generated_stories_are_answered_perfectly_and_labelled_by_type()
+    {
+        var generated = TomiGenerator.Generate(300, 5);
+        var sw = new StringWriter();
+        TomiWriter.Write(sw, generated.Select(g => g.Story));
+        var reread = TomiReader.Read(new StringReader(sw.ToString()));
+        var types = generated.Select(g => g.Trace.Split(',')[^2]).ToList();
+        var report = TomiEvaluation.Evaluate(reread, types);
+        Assert.Equal(300, report.Total);
+        Assert.Equal(300, report.Correct);
+        Assert.Contains("second_order_0_tom", report.ByType.Keys);
+        Assert.Contains("first_order_1_tom", report.ByType.Keys);
+    }
+}
