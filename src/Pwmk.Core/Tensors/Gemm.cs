@@ -15,6 +15,9 @@ internal static unsafe class Gemm
     private const int NBlock = 1024;
     private const long ParallelWork = 1L << 17;
 
+    /// <summary>Most threads one product may use (defaults to the processor count; benchmarks pin it).</summary>
+    internal static int MaxThreads { get; set; } = Environment.ProcessorCount;
+
     /// <summary>C[m,n] (+)= A[m,k] * B[k,n].</summary>
     public static void NN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate)
     {
@@ -34,9 +37,9 @@ internal static unsafe class Gemm
         {
             long work = (long)m * n * k;
             int rowGroups = (m + 3) / 4;
-            if (work >= ParallelWork && rowGroups >= 2 && Environment.ProcessorCount > 1)
+            if (work >= ParallelWork && rowGroups >= 2 && MaxThreads > 1)
             {
-                int chunks = Math.Min(rowGroups, Environment.ProcessorCount);
+                int chunks = Math.Min(rowGroups, MaxThreads);
                 nint ia = (nint)pa, ib = (nint)pb, ic = (nint)pc;
                 Parallel.For(0, chunks, chunk =>
                 {

@@ -84,15 +84,19 @@ public sealed class TrajectoryDataset
         }
     }
 
-    internal ReadOnlySpan<float> Observation(int e, int t) =>
+    /// <summary>Observations of every agent at step <paramref name="t"/> of episode <paramref name="e"/>, [N, obs].</summary>
+    public ReadOnlySpan<float> Observation(int e, int t) =>
         Observations.AsSpan(((e * (Steps + 1)) + t) * Agents * ObservationSize, Agents * ObservationSize);
 
-    internal ReadOnlySpan<int> Action(int e, int t) => Actions.AsSpan(((e * Steps) + t) * Agents, Agents);
+    /// <summary>Joint action taken at step <paramref name="t"/> of episode <paramref name="e"/>, [N].</summary>
+    public ReadOnlySpan<int> Action(int e, int t) => Actions.AsSpan(((e * Steps) + t) * Agents, Agents);
 
-    internal ReadOnlySpan<float> Belief(int e, int t) =>
+    /// <summary>Belief targets of every agent at step <paramref name="t"/> of episode <paramref name="e"/>, [N, beliefs].</summary>
+    public ReadOnlySpan<float> Belief(int e, int t) =>
         Beliefs.AsSpan(((e * (Steps + 1)) + t) * Agents * NumBeliefs, Agents * NumBeliefs);
 
-    internal ReadOnlySpan<float> Truth(int e, int t) => WorldTruth.AsSpan(((e * (Steps + 1)) + t) * NumBeliefs, NumBeliefs);
+    /// <summary>Whether each belief predicate holds at step <paramref name="t"/> of episode <paramref name="e"/>.</summary>
+    public ReadOnlySpan<float> Truth(int e, int t) => WorldTruth.AsSpan(((e * (Steps + 1)) + t) * NumBeliefs, NumBeliefs);
 
     /// <summary>Episodes [start, start+count) as a new dataset.</summary>
     public TrajectoryDataset Slice(int start, int count)
