@@ -12,8 +12,8 @@ namespace Pwmk.Core.Tensors;
 internal static unsafe class Gemm
 {
     private const int KBlock = 256;
-    private const int NBlock = 1024;
-    private const long ParallelWork = 1L << 17;
+    private const int NBlock = 256;
+    private const long ParallelWork = 1L << 21;
 
     /// <summary>Most threads one product may use (defaults to the processor count; benchmarks pin it).</summary>
     internal static int MaxThreads { get; set; } = Environment.ProcessorCount;
