@@ -30,7 +30,7 @@ internal static class Ops
             throw new ArgumentException($"MatMul: cannot multiply {x.ShapeText} by {w.ShapeText}");
         }
         int m = x.Rows, k = w.Shape[0], n = w.Shape[1];
-        var y = new Tensor(new float[m * n], WithLast(x.Shape, n));
+        var y = new Tensor(TensorArena.Rent(m * n), WithLast(x.Shape, n));
         Gemm.NN(x.Data, w.Data, y.Data, m, k, n, accumulate: false);
         return Tensor.Record(y, t =>
         {
@@ -60,14 +60,19 @@ internal static class Ops
         {
             throw new ArgumentException($"BatchMatMul: inner dimensions differ in {a.ShapeText} and {b.ShapeText}{(transposeB ? "^T" : "")}");
         }
-        var y = new Tensor(new float[batch * m * n], batch, m, n);
+        var y = new Tensor(TensorArena.Rent(batch * m * n), batch, m, n);
         int sa = m * k, sb = k * n, sy = m * n;
+        bool small = (long)m * n * k <= Gemm.SmallWork;
         for (int i = 0; i < batch; i++)
         {
             var ai = a.Data.AsSpan(i * sa, sa);
             var bi = b.Data.AsSpan(i * sb, sb);
             var yi = y.Data.AsSpan(i * sy, sy);
-            if (transposeB)
+            if (small)
+            {
+                Gemm.Small(ai, false, bi, transposeB, yi, m, k, n, false);
+            }
+            else if (transposeB)
             {
                 Gemm.NT(ai, bi, yi, m, k, n, false);
             }
@@ -87,7 +92,11 @@ internal static class Ops
                 if (a.RequiresGrad)
                 {
                     var ga = a.EnsureGrad().AsSpan(i * sa, sa);
-                    if (transposeB)
+                    if (small)
+                    {
+                        Gemm.Small(gi, false, bi, !transposeB, ga, m, n, k, true);
+                    }
+                    else if (transposeB)
                     {
                         Gemm.NN(gi, bi, ga, m, n, k, true); // dA = dY · B  (B is [n,k])
                     }
@@ -101,7 +110,18 @@ internal static class Ops
                     var gb = b.EnsureGrad().AsSpan(i * sb, sb);
                     if (transposeB)
                     {
-                        Gemm.TN(gi, ai, gb, n, m, k, true); // dB[n,k] = dYᵀ · A
+                        if (small)
+                        {
+                            Gemm.Small(gi, true, ai, false, gb, n, m, k, true);
+                        }
+                        else
+                        {
+                            Gemm.TN(gi, ai, gb, n, m, k, true); // dB[n,k] = dYᵀ · A
+                        }
+                    }
+                    else if (small)
+                    {
+                        Gemm.Small(ai, true, gi, false, gb, k, m, n, true);
                     }
                     else
                     {
@@ -120,7 +140,7 @@ internal static class Ops
     public static Tensor Add(Tensor a, Tensor b)
     {
         SameShape(a, b, "Add");
-        var y = new Tensor(new float[a.Length], a.Shape);
+        var y = new Tensor(TensorArena.Rent(a.Length), a.Shape);
         TensorPrimitives.Add(a.Data, b.Data, y.Data);
         return Tensor.Record(y, t =>
         {
@@ -138,7 +158,7 @@ internal static class Ops
     public static Tensor Sub(Tensor a, Tensor b)
     {
         SameShape(a, b, "Sub");
-        var y = new Tensor(new float[a.Length], a.Shape);
+        var y = new Tensor(TensorArena.Rent(a.Length), a.Shape);
         TensorPrimitives.Subtract(a.Data, b.Data, y.Data);
         return Tensor.Record(y, t =>
         {
@@ -156,7 +176,7 @@ internal static class Ops
     public static Tensor Mul(Tensor a, Tensor b)
     {
         SameShape(a, b, "Mul");
-        var y = new Tensor(new float[a.Length], a.Shape);
+        var y = new Tensor(TensorArena.Rent(a.Length), a.Shape);
         TensorPrimitives.Multiply(a.Data, b.Data, y.Data);
         return Tensor.Record(y, t =>
         {
@@ -173,7 +193,7 @@ internal static class Ops
 
     public static Tensor Scale(Tensor a, float s)
     {
-        var y = new Tensor(new float[a.Length], a.Shape);
+        var y = new Tensor(TensorArena.Rent(a.Length), a.Shape);
         TensorPrimitives.Multiply(a.Data, s, y.Data);
         return Tensor.Record(y, t => TensorPrimitives.MultiplyAdd(t.Grad!, s, a.EnsureGrad(), a.EnsureGrad()), a);
     }
@@ -186,7 +206,7 @@ internal static class Ops
         {
             throw new ArgumentException($"AddBias: bias {bias.ShapeText} does not match last dimension of {x.ShapeText}");
         }
-        var y = new Tensor(new float[x.Length], x.Shape);
+        var y = new Tensor(TensorArena.Rent(x.Length), x.Shape);
         int rows = x.Rows;
         for (int r = 0; r < rows; r++)
         {
@@ -212,7 +232,7 @@ internal static class Ops
 
     public static Tensor Relu(Tensor x)
     {
-        var y = new Tensor(new float[x.Length], x.Shape);
+        var y = new Tensor(TensorArena.Rent(x.Length), x.Shape);
         TensorPrimitives.Max(x.Data, 0f, y.Data);
         return Tensor.Record(y, t =>
         {
@@ -235,16 +255,16 @@ internal static class Ops
     public static Tensor Gelu(Tensor x)
     {
         int len = x.Length;
-        var inner = new float[len];
+        var inner = TensorArena.Rent(len);
         // inner = c * (x + a x^3)
         TensorPrimitives.Multiply(x.Data, x.Data, inner);
         TensorPrimitives.Multiply(inner, GeluA, inner);
         TensorPrimitives.Add(inner, 1f, inner);
         TensorPrimitives.Multiply(inner, x.Data, inner);
         TensorPrimitives.Multiply(inner, GeluC, inner);
-        var th = new float[len];
+        var th = TensorArena.Rent(len);
         TensorPrimitives.Tanh(inner, th);
-        var y = new Tensor(new float[len], x.Shape);
+        var y = new Tensor(TensorArena.Rent(len), x.Shape);
         // y = 0.5 x (1 + th)
         TensorPrimitives.Add(th, 1f, y.Data);
         TensorPrimitives.Multiply(y.Data, x.Data, y.Data);
@@ -264,7 +284,7 @@ internal static class Ops
 
     public static Tensor Tanh(Tensor x)
     {
-        var y = new Tensor(new float[x.Length], x.Shape);
+        var y = new Tensor(TensorArena.Rent(x.Length), x.Shape);
         TensorPrimitives.Tanh(x.Data, y.Data);
         return Tensor.Record(y, t =>
         {
@@ -280,7 +300,7 @@ internal static class Ops
 
     public static Tensor Sigmoid(Tensor x)
     {
-        var y = new Tensor(new float[x.Length], x.Shape);
+        var y = new Tensor(TensorArena.Rent(x.Length), x.Shape);
         TensorPrimitives.Sigmoid(x.Data, y.Data);
         return Tensor.Record(y, t =>
         {
@@ -298,7 +318,7 @@ internal static class Ops
     public static Tensor Softmax(Tensor x)
     {
         int n = x.LastDim, rows = x.Rows;
-        var y = new Tensor(new float[x.Length], x.Shape);
+        var y = new Tensor(TensorArena.Rent(x.Length), x.Shape);
         for (int r = 0; r < rows; r++)
         {
             TensorPrimitives.SoftMax(x.Data.AsSpan(r * n, n), y.Data.AsSpan(r * n, n));
@@ -329,9 +349,9 @@ internal static class Ops
         {
             throw new ArgumentException($"LayerNorm: gamma/beta must have {n} values for input {x.ShapeText}");
         }
-        var xhat = new float[x.Length];
-        var invStd = new float[rows];
-        var y = new Tensor(new float[x.Length], x.Shape);
+        var xhat = TensorArena.Rent(x.Length);
+        var invStd = TensorArena.Rent(rows);
+        var y = new Tensor(TensorArena.Rent(x.Length), x.Shape);
         for (int r = 0; r < rows; r++)
         {
             var xr = x.Data.AsSpan(r * n, n);
@@ -349,7 +369,7 @@ internal static class Ops
         return Tensor.Record(y, t =>
         {
             var g = t.Grad!;
-            var gh = new float[n];
+            var gh = TensorArena.Rent(n);
             for (int r = 0; r < rows; r++)
             {
                 var gr = g.AsSpan(r * n, n);
@@ -387,7 +407,7 @@ internal static class Ops
         }
         int v = table.Shape[0], d = table.Shape[1];
         var idx = ids.ToArray();
-        var y = new Tensor(new float[idx.Length * d], idx.Length, d);
+        var y = new Tensor(TensorArena.Rent(idx.Length * d), idx.Length, d);
         for (int i = 0; i < idx.Length; i++)
         {
             if ((uint)idx[i] >= (uint)v)
@@ -424,7 +444,7 @@ internal static class Ops
             }
             total += p.LastDim;
         }
-        var y = new Tensor(new float[rows * total], WithLast(parts[0].Shape, total));
+        var y = new Tensor(TensorArena.Rent(rows * total), WithLast(parts[0].Shape, total));
         int off = 0;
         foreach (var p in parts)
         {
@@ -464,7 +484,7 @@ internal static class Ops
         {
             throw new ArgumentOutOfRangeException(nameof(start), $"Slice: [{start}, {start + length}) is outside the last dimension of {x.ShapeText}");
         }
-        var y = new Tensor(new float[rows * length], WithLast(x.Shape, length));
+        var y = new Tensor(TensorArena.Rent(rows * length), WithLast(x.Shape, length));
         for (int r = 0; r < rows; r++)
         {
             x.Data.AsSpan(r * n + start, length).CopyTo(y.Data.AsSpan(r * length, length));
@@ -488,7 +508,7 @@ internal static class Ops
         {
             throw new ArgumentException($"Reshape: {x.ShapeText} cannot become [{string.Join(", ", shape)}]");
         }
-        var y = new Tensor((float[])x.Data.Clone(), shape);
+        var y = new Tensor(x.Data, shape); // shares the values; ops never write their inputs
         return Tensor.Record(y, t => TensorPrimitives.Add(x.EnsureGrad(), t.Grad!, x.EnsureGrad()), x);
     }
 
@@ -500,11 +520,11 @@ internal static class Ops
             throw new ArgumentException($"SwapAxes12: needs rank 4, got {x.ShapeText}");
         }
         int a = x.Shape[0], b = x.Shape[1], c = x.Shape[2], d = x.Shape[3];
-        var y = new Tensor(new float[x.Length], a, c, b, d);
+        var y = new Tensor(TensorArena.Rent(x.Length), a, c, b, d);
         Permute(x.Data, y.Data, a, b, c, d);
         return Tensor.Record(y, t =>
         {
-            var back = new float[x.Length];
+            var back = TensorArena.Rent(x.Length);
             Permute(t.Grad!, back, a, c, b, d);
             TensorPrimitives.Add(x.EnsureGrad(), back, x.EnsureGrad());
         }, x);
@@ -531,7 +551,8 @@ internal static class Ops
         {
             throw new ArgumentException($"MaskedFill: mask of {mask.Length} values for {x.ShapeText}");
         }
-        var y = new Tensor((float[])x.Data.Clone(), x.Shape);
+        var y = new Tensor(TensorArena.Rent(x.Length), x.Shape);
+        x.Data.CopyTo(y.Data, 0);
         for (int i = 0; i < mask.Length; i++)
         {
             if (mask[i])
@@ -568,7 +589,7 @@ internal static class Ops
     {
         SameShape(prediction, target, "MseLoss");
         int len = prediction.Length;
-        var diff = new float[len];
+        var diff = TensorArena.Rent(len);
         TensorPrimitives.Subtract(prediction.Data, target.Data, diff);
         var y = new Tensor([TensorPrimitives.Dot(diff, diff) / Math.Max(1, len)]);
         return Tensor.Record(y, t =>

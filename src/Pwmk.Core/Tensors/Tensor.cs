@@ -61,7 +61,7 @@ public sealed class Tensor
     /// <summary>The gradient of the last <see cref="Backward"/> with respect to this tensor, or null.</summary>
     public float[]? Grad => grad;
 
-    internal float[] EnsureGrad() => grad ??= new float[Data.Length];
+    internal float[] EnsureGrad() => grad ??= BackwardFn is null ? new float[Data.Length] : TensorArena.Rent(Data.Length);
 
     /// <summary>Clears the gradient.</summary>
     public void ZeroGrad()

@@ -168,12 +168,13 @@ public sealed class PerspectiveWorldModel : IWorldModel
         long start = Stopwatch.GetTimestamp();
         WorldModelPrediction result;
         using (Tensor.NoGrad())
+        using (TensorArena.Begin())
         {
             var obs = new Tensor(observations, batchSize, n, Config.ObsDim);
             var latent = Dynamics(Encode(obs, agentIds ?? DefaultAgentIds(batchSize, n)), actions);
             var next = Decode(latent);
             var beliefs = Ops.Sigmoid(BeliefLogits(latent));
-            result = new WorldModelPrediction(latent.Data, next.Data, beliefs.Data);
+            result = new WorldModelPrediction(latent.Data.ToArray(), next.Data.ToArray(), beliefs.Data.ToArray());
         }
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         WorldModelTelemetry.RecordInference(ModelType, batchSize, seconds);
@@ -217,15 +218,16 @@ public sealed class PerspectiveWorldModel : IWorldModel
         activity?.SetTag("model.num_agents", n);
         activity?.SetTag("prediction.horizon", actionSequence.Count);
         using (Tensor.NoGrad())
+        using (TensorArena.Begin())
         {
             var latent = Encode(new Tensor(initialObservations, 1, n, Config.ObsDim), DefaultAgentIds(1, n));
             for (int t = 0; t < actionSequence.Count; t++)
             {
                 CheckBatch(initialObservations, actionSequence[t], null, 1);
                 latent = Dynamics(latent, actionSequence[t]);
-                states.Add(latent.Data);
-                observations.Add(Decode(latent).Data);
-                beliefs.Add(Ops.Sigmoid(BeliefLogits(latent)).Data);
+                states.Add(latent.Data.ToArray());
+                observations.Add(Decode(latent).Data.ToArray());
+                beliefs.Add(Ops.Sigmoid(BeliefLogits(latent)).Data.ToArray());
             }
         }
         return new TrajectoryPrediction(states, observations, beliefs);

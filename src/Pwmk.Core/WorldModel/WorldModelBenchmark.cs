@@ -79,6 +79,7 @@ public static class WorldModelBenchmark
             var ids = PerspectiveWorldModel.DefaultAgentIds(batch, agents);
             var train = Timed(() =>
             {
+                using var arena = TensorArena.Begin();
                 optimizer.ZeroGrad();
                 var latent = model.Dynamics(model.Encode(obs, ids), actions);
                 var loss = Ops.Add(Ops.MseLoss(model.Decode(latent), next), Ops.BceWithLogitsLoss(model.BeliefLogits(latent), beliefs));

@@ -168,6 +168,7 @@ public sealed class WorldModelTrainer
         using var activity = WorldModelTelemetry.Source.StartActivity("world_model_train_step");
         int horizon = config.PredictionHorizon;
         var batch = Gather(data, samples, order, start, count, horizon);
+        using var arena = TensorArena.Begin();
         optimizer.ZeroGrad();
         var loss = Loss(batch, horizon, out var first);
         loss.Backward();
@@ -220,6 +221,7 @@ public sealed class WorldModelTrainer
         for (int s = 0; s < samples.Count; s += config.BatchSize)
         {
             int count = Math.Min(config.BatchSize, samples.Count - s);
+            using var arena = TensorArena.Begin();
             total += Loss(Gather(data, samples, order, s, count, horizon), horizon, out _).Data[0] * count;
         }
         return (float)(total / samples.Count);
@@ -314,6 +316,7 @@ public sealed class WorldModelTrainer
         {
             int count = Math.Min(config.BatchSize, samples.Count - s);
             var b = Gather(test, samples, order, s, count, 1);
+            using var arena = TensorArena.Begin();
             var latent = model.Dynamics(model.Encode(b.Observations, PerspectiveWorldModel.DefaultAgentIds(count, n)), b.Actions[0]);
             var pred = model.Decode(latent);
             for (int i = 0; i < pred.Length; i++)

@@ -83,6 +83,14 @@ public class GradientCheckTests
         Check(x => Ops.BatchMatMul(x[0], x[1], transposeB: true), Random(Rng, [2, 3, 4]), Random(Rng, [2, 5, 4]));
 
     [Fact]
+    public void BatchMatMulAboveTheSmallProductPath() =>
+        Check(x => Ops.BatchMatMul(x[0], x[1]), Random(Rng, [2, 17, 16]), Random(Rng, [2, 16, 18]));
+
+    [Fact]
+    public void BatchMatMulTransposedAboveTheSmallProductPath() =>
+        Check(x => Ops.BatchMatMul(x[0], x[1], transposeB: true), Random(Rng, [2, 17, 16]), Random(Rng, [2, 18, 16]));
+
+    [Fact]
     public void Add() => Check(x => Ops.Add(x[0], x[1]), Random(Rng, [3, 4]), Random(Rng, [3, 4]));
 
     [Fact]

@@ -46,6 +46,25 @@ public class WorldModelTests
     }
 
     [Fact]
+    public void EarlierPredictionsStayIntactAfterLaterCalls()
+    {
+        // Intermediate buffers are recycled between calls; returned arrays must not be.
+        var env = new SyntheticBoxWorld();
+        var model = new PerspectiveWorldModel(Small(env));
+        var (obs, actions) = Batch(env, 4);
+        var first = model.Forward(obs, actions, null, 4);
+        var kept = (float[])first.NextObservations.Clone();
+        var other = (float[])obs.Clone();
+        Array.Reverse(other);
+        for (int i = 0; i < 5; i++)
+        {
+            model.Forward(other, actions, null, 4);
+        }
+        Assert.Equal(kept, first.NextObservations);
+        Assert.Equal(kept, model.Forward(obs, actions, null, 4).NextObservations);
+    }
+
+    [Fact]
     public void PerspectiveEmbeddingMakesAgentsDiffer()
     {
         var env = new SyntheticBoxWorld();
