@@ -63,6 +63,47 @@ class PerspectiveWorldModel(nn.Module):
         return self.dec2(F.gelu(self.dec1(x), approximate="tanh")), self.bel2(F.gelu(self.bel1(x), approximate="tanh"))
 
 
+def load_pwmk_checkpoint(model, path):
+    """Loads a PWMK safetensors checkpoint (parsed by hand: F32, linear weights stored [in, out])."""
+    import numpy as np
+    raw = open(path, "rb").read()
+    n = int.from_bytes(raw[:8], "little")
+    header = json.loads(raw[8:8 + n])
+    header.pop("__metadata__", None)
+    data = raw[8 + n:]
+    names = {"encoder.input": "enc_in", "encoder.perspective_embedding": "persp.weight", "encoder.output": "enc_out",
+             "encoder.norm": "enc_norm", "dynamics.action_embedding": "act.weight", "dynamics.norm": "norm",
+             "decoder.fc1": "dec1", "decoder.fc2": "dec2", "belief_head.fc1": "bel1", "belief_head.fc2": "bel2"}
+    state = {}
+    for name, e in header.items():
+        b, end = e["data_offsets"]
+        t = torch.from_numpy(np.frombuffer(data[b:end], dtype="<f4").reshape(e["shape"]).copy())
+        if name.startswith("dynamics.blocks."):
+            target = name.replace("dynamics.", "").replace("attn.", "").replace("mlp.", "")
+        elif name in names:
+            target = names[name]
+        else:
+            stem, leaf = name.rsplit(".", 1)
+            target = names[stem] + "." + leaf
+        is_linear = target.endswith(".weight") and t.dim() == 2 and "persp" not in target and not target.startswith("act")
+        state[target] = t.t().contiguous() if is_linear else t
+    model.load_state_dict(state)
+
+
+def cross_check(a, directory):
+    import numpy as np
+    model = PerspectiveWorldModel(a.obs, a.actions, a.hidden, a.agents, a.beliefs, a.layers, a.heads)
+    load_pwmk_checkpoint(model, directory + "/model.safetensors")
+    d = np.load(directory + "/check.npz")
+    obs = torch.from_numpy(d["observations"])
+    acts = torch.from_numpy(d["actions"]).long()
+    ids = torch.arange(a.agents).repeat(obs.shape[0], 1)
+    with torch.no_grad():
+        pred, logits = model(obs, acts, ids)
+    return {"max_abs_diff_next_observations": float((pred - torch.from_numpy(d["next_observations"])).abs().max()),
+            "max_abs_diff_beliefs": float((torch.sigmoid(logits) - torch.from_numpy(d["beliefs"])).abs().max())}
+
+
 def timed(fn, seconds):
     warm = time.perf_counter()  # same warm-up rule as the C# side
     i = 0
@@ -93,10 +134,13 @@ def main():
     p.add_argument("--infer-batch", type=int, default=32)
     p.add_argument("--matmul", default="64,128,256,512")
     p.add_argument("--seconds", type=float, default=2.0)
+    p.add_argument("--cross-check", help="directory with model.safetensors and check.npz written by PWMK")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     out = {"torch_version": torch.__version__, "threads": torch.get_num_threads(), "matmul_gflops": {}}
+    if a.cross_check:
+        out["cross_check"] = cross_check(a, a.cross_check)
 
     for n in (int(s) for s in a.matmul.split(",")):
         x, y = torch.randn(n, n), torch.randn(n, n)

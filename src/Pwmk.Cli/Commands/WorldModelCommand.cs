@@ -173,7 +173,17 @@ internal static class WorldModelCommand
             };
             if (!p.GetValue(noTorch))
             {
-                var torch = RunTorch(p.GetValue(python)!, p.GetValue(script) ?? FindScript(), t, s);
+                var check = Directory.CreateTempSubdirectory("pwmk-bench-");
+                JsonObject torch;
+                try
+                {
+                    WorldModelBenchmark.WriteCrossCheck(options, check.FullName);
+                    torch = RunTorch(p.GetValue(python)!, p.GetValue(script) ?? FindScript(), t, s, check.FullName);
+                }
+                finally
+                {
+                    check.Delete(true);
+                }
                 result["torch"] = torch;
                 var ratios = new JsonObject();
                 var tm = torch["matmul_gflops"]!.AsObject();
@@ -188,6 +198,15 @@ internal static class WorldModelCommand
                 ratios["train_samples_per_second"] = Num(ours.TrainSamplesPerSecond / torch["train_samples_per_second"]!.GetValue<double>());
                 ratios["inference_p95_speedup"] = Num(torch["inference_p95_ms"]!.GetValue<double>() / ours.InferenceP95Ms);
                 result["ratio_pwmk_over_torch"] = ratios;
+                if (torch["cross_check"] is JsonObject cc)
+                {
+                    double diff = Math.Max(cc["max_abs_diff_next_observations"]!.GetValue<double>(), cc["max_abs_diff_beliefs"]!.GetValue<double>());
+                    result["same_function_max_abs_diff"] = diff;
+                    if (!(diff < 1e-3))
+                    {
+                        Console.Error.WriteLine($"pwmk: warning: the PyTorch twin computes a different function (max abs diff {diff})");
+                    }
+                }
                 if (torch["parameters"]!.GetValue<long>() != ours.Parameters)
                 {
                     Console.Error.WriteLine($"pwmk: warning: PyTorch model has {torch["parameters"]} parameters, PWMK's {ours.Parameters}");
@@ -229,7 +248,7 @@ internal static class WorldModelCommand
         throw new ArgumentException("bench/worldmodel/torch_worldmodel.py not found above the current directory; pass --torch-script or --no-torch");
     }
 
-    private static JsonObject RunTorch(string python, string script, int threads, double seconds)
+    private static JsonObject RunTorch(string python, string script, int threads, double seconds, string crossCheck)
     {
         var psi = new ProcessStartInfo(python)
         {
@@ -242,6 +261,8 @@ internal static class WorldModelCommand
         psi.ArgumentList.Add(threads.ToString(CultureInfo.InvariantCulture));
         psi.ArgumentList.Add("--seconds");
         psi.ArgumentList.Add(seconds.ToString(CultureInfo.InvariantCulture));
+        psi.ArgumentList.Add("--cross-check");
+        psi.ArgumentList.Add(crossCheck);
         using var proc = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {python}");
         var stderr = proc.StandardError.ReadToEndAsync();
         var stdout = proc.StandardOutput.ReadToEnd();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.IO.Compression;
 using Pwmk.Core.Tensors;
 
 namespace Pwmk.Core.WorldModel;
@@ -103,6 +104,42 @@ public static class WorldModelBenchmark
         {
             Gemm.MaxThreads = saved;
         }
+    }
+
+    /// <summary>
+    /// Writes what the PyTorch twin needs to check that it computes the same function: a checkpoint of a model with
+    /// <paramref name="options"/>' sizes (<c>model.safetensors</c>) and <c>check.npz</c> with inputs
+    /// (<c>observations</c>, <c>actions</c>) and this model's outputs (<c>next_observations</c>, <c>beliefs</c>).
+    /// </summary>
+    public static void WriteCrossCheck(WorldModelBenchmarkOptions options, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var cfg = options.Model with { Seed = 11 };
+        var model = new PerspectiveWorldModel(cfg);
+        var rng = new SeededRandom(5);
+        int b = 4, n = cfg.NumAgents;
+        var obs = Random(b * n * cfg.ObsDim, rng, 0, 1);
+        var actions = new int[b * n];
+        for (int i = 0; i < actions.Length; i++)
+        {
+            actions[i] = rng.NextInt(cfg.ActionDim);
+        }
+        var p = model.Forward(obs, actions, null, b);
+        Directory.CreateDirectory(directory);
+        model.Save(Path.Combine(directory, "model.safetensors"));
+        AtomicFile.Write(Path.Combine(directory, "check.npz"), s =>
+        {
+            using var zip = new ZipArchive(s, ZipArchiveMode.Create, leaveOpen: true);
+            void Add(string name, Action<Stream> write)
+            {
+                using var es = zip.CreateEntry(name + ".npy").Open();
+                write(es);
+            }
+            Add("observations", es => NpyFormat.Write(es, obs, [b, n, cfg.ObsDim]));
+            Add("actions", es => NpyFormat.Write(es, actions, [b, n]));
+            Add("next_observations", es => NpyFormat.Write(es, p.NextObservations, [b, n, cfg.ObsDim]));
+            Add("beliefs", es => NpyFormat.Write(es, p.Beliefs, [b, n, cfg.NumBeliefs]));
+        });
     }
 
     private static float[] Random(int n, SeededRandom rng, float low = -1, float high = 1)
