@@ -7,6 +7,7 @@ namespace Pwmk.Core.WorldModel;
 /// The perspective world model: a perspective encoder (observation + agent embedding -> latent), a transformer
 /// dynamics network over one token per agent (latent + action embedding -> next latent), an observation decoder
 /// and a belief head (probability per belief predicate per agent). Runs on PWMK's own tensor core.
+/// <see cref="Forward"/> and <see cref="PredictTrajectory"/> may run on several threads at once while no training runs.
 /// </summary>
 public sealed class PerspectiveWorldModel : IWorldModel
 {

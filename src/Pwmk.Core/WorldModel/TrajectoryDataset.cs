@@ -11,7 +11,7 @@ namespace Pwmk.Core.WorldModel;
 public sealed class TrajectoryDataset
 {
     /// <summary>Largest archive member accepted when loading (bytes).</summary>
-    public const long MaxArrayBytes = 1L << 31;
+    public const long MaxArrayBytes = 1L << 30;
 
     /// <summary>Creates a dataset over the given arrays (checked against the sizes).</summary>
     public TrajectoryDataset(int episodes, int steps, int agents, int observationSize, int numBeliefs,
@@ -143,7 +143,8 @@ public sealed class TrajectoryDataset
                 var entry = zip.GetEntry(name + ".npy")
                     ?? throw new InvalidModelFileException($"{path}: no array '{name}' in the archive");
                 using var es = entry.Open();
-                var arr = NpyFormat.Read(es, $"{path}: {name}.npy", MaxArrayBytes);
+                // The archive's own size for the member bounds what the header may claim.
+                var arr = NpyFormat.Read(es, $"{path}: {name}.npy", Math.Min(MaxArrayBytes, entry.Length));
                 Span<byte> probe = stackalloc byte[1];
                 if (es.Read(probe) != 0)
                 {

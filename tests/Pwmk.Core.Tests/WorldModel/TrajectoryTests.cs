@@ -98,6 +98,46 @@ public sealed class TrajectoryTests : IDisposable
         Assert.Throws<InvalidModelFileException>(() => TrajectoryDataset.Load(path));
     }
 
+    [Fact]
+    public void HeaderClaimingMoreDataThanTheArchiveHoldsIsRefusedBeforeAllocating()
+    {
+        var path = PathOf("huge.npz");
+        using (var zip = new System.IO.Compression.ZipArchive(File.Create(path), System.IO.Compression.ZipArchiveMode.Create))
+        {
+            using var es = zip.CreateEntry("observations.npy").Open();
+            var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (100000, 100000, 3, 9), }";
+            header = header.PadRight(118) + "\n";
+            es.Write([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0, (byte)header.Length, 0]);
+            es.Write(System.Text.Encoding.ASCII.GetBytes(header));
+        }
+        var ex = Assert.Throws<InvalidModelFileException>(() => TrajectoryDataset.Load(path));
+        Assert.Contains("limit", ex.Message);
+    }
+
+    [Fact]
+    public void ParallelInferenceGivesTheSameAnswersAsSequential()
+    {
+        var env = new SyntheticBoxWorld();
+        var model = new PerspectiveWorldModel(new WorldModelConfig(env.ObservationSize, 4, 32, 3, env.NumBeliefs, 1, 4, 1));
+        var data = new DataCollector(env).Collect(8, seed: 1);
+        var expected = new float[8][];
+        for (int e = 0; e < 8; e++)
+        {
+            expected[e] = model.Forward(data.Observation(e, 0).ToArray(), data.Action(e, 0).ToArray(), null, 1).NextObservations;
+        }
+        var actual = new float[8][];
+        Parallel.For(0, 64, i =>
+        {
+            int e = i % 8;
+            var p = model.Forward(data.Observation(e, 0).ToArray(), data.Action(e, 0).ToArray(), null, 1).NextObservations;
+            if (i >= 56)
+            {
+                actual[e] = p;
+            }
+        });
+        Assert.Equal(expected, actual);
+    }
+
     private sealed class NoExpertEnv : IWorldModelEnvironment
     {
         public string Name => "no-expert";
