@@ -269,6 +269,10 @@ public sealed class WorldModelTrainer
             }
             float trainLoss = (float)(sum / samples.Count);
             float val = validation is null ? trainLoss : ValidationLoss(validation);
+            if (float.IsNaN(val))
+            {
+                val = trainLoss; // no validation window long enough for the horizon
+            }
             bool improved = val < best;
             if (improved)
             {
