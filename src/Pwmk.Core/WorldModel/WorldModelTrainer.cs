@@ -70,11 +70,20 @@ public sealed class WorldModelTrainer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(config);
-        if (config.BatchSize < 1 || config.BatchSize > 65536 || config.PredictionHorizon < 1 || config.PredictionHorizon > 1000
-            || !(config.LearningRate > 0) || config.Patience < 1)
+        static void Require(bool ok, string what)
         {
-            throw new ArgumentException($"bad trainer settings: {config}");
+            if (!ok)
+            {
+                throw new ArgumentException("trainer setting " + what);
+            }
         }
+        Require(config.BatchSize is >= 1 and <= 65536, $"BatchSize must be in 1..65536, got {config.BatchSize}");
+        Require(config.PredictionHorizon is >= 1 and <= 1000, $"PredictionHorizon must be in 1..1000, got {config.PredictionHorizon}");
+        Require(config.LearningRate > 0 && float.IsFinite(config.LearningRate), $"LearningRate must be positive, got {config.LearningRate}");
+        Require(config.Patience >= 1, $"Patience must be at least 1, got {config.Patience}");
+        Require(config.GradientClip > 0, $"GradientClip must be positive, got {config.GradientClip}");
+        Require(config.WeightDecay >= 0 && float.IsFinite(config.WeightDecay), $"WeightDecay must be >= 0, got {config.WeightDecay}");
+        Require(float.IsFinite(config.BeliefLossWeight) && config.BeliefLossWeight >= 0, $"BeliefLossWeight must be >= 0, got {config.BeliefLossWeight}");
         this.model = model;
         this.config = config;
         optimizer = new AdamOptimizer(model.Parameters, config.LearningRate, weightDecay: config.WeightDecay, decoupledWeightDecay: true);
