@@ -65,6 +65,31 @@ public class WorldModelTests
     }
 
     [Fact]
+    public void AbsentAgentsDoNotInfluenceTheOthers()
+    {
+        var env = new SyntheticBoxWorld();
+        var model = new PerspectiveWorldModel(Small(env));
+        var (obs, actions) = Batch(env, 1);
+        var ids = new[] { 0, 1, 2 };
+        bool[] absent = [false, false, true];
+        float[] Next(float[] o)
+        {
+            using var noGrad = Pwmk.Core.Tensors.Tensor.NoGrad();
+            var latent = model.Encode(new Pwmk.Core.Tensors.Tensor(o, 1, 3, env.ObservationSize), ids);
+            return model.Dynamics(latent, actions, absent).Data[..64]; // agents 0 and 1
+        }
+        var before = Next(obs);
+        var changed = (float[])obs.Clone();
+        for (int j = 2 * env.ObservationSize; j < changed.Length; j++)
+        {
+            changed[j] = 1f - changed[j];
+        }
+        Assert.Equal(before, Next(changed));
+        absent[2] = false;
+        Assert.NotEqual(Next(obs), Next(changed));
+    }
+
+    [Fact]
     public void PerspectiveEmbeddingMakesAgentsDiffer()
     {
         var env = new SyntheticBoxWorld();
