@@ -263,7 +263,16 @@ internal static class WorldModelCommand
         psi.ArgumentList.Add(seconds.ToString(CultureInfo.InvariantCulture));
         psi.ArgumentList.Add("--cross-check");
         psi.ArgumentList.Add(crossCheck);
-        using var proc = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {python}");
+        Process? started;
+        try
+        {
+            started = Process.Start(psi);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException($"cannot start {python}: {e.Message} (pass --python, or --no-torch)");
+        }
+        using var proc = started ?? throw new InvalidOperationException($"cannot start {python}");
         var stderr = proc.StandardError.ReadToEndAsync();
         var stdout = proc.StandardOutput.ReadToEnd();
         proc.WaitForExit();
