@@ -16,6 +16,7 @@ public sealed class PerspectiveWorldModel : IWorldModel
     private readonly TransformerBlock[] blocks;
     private readonly LayerNormLayer dynamicsNorm;
     private readonly LinearLayer decoder1, decoder2, belief1, belief2;
+    private readonly LinearLayer? memory;
     private readonly List<Tensor> parameters;
 
     /// <summary>Builds a model with weights initialised from <see cref="WorldModelConfig.Seed"/>.</summary>
@@ -39,7 +40,11 @@ public sealed class PerspectiveWorldModel : IWorldModel
         decoder2 = new LinearLayer("decoder.fc2", h, config.ObsDim, rng);
         belief1 = new LinearLayer("belief_head.fc1", h, h, rng);
         belief2 = new LinearLayer("belief_head.fc2", h, config.NumBeliefs, rng);
-        parameters = [.. encoder.Parameters(), actionEmbedding];
+        if (config.Recurrent)
+        {
+            memory = new LinearLayer("encoder.memory", h, h, rng);
+        }
+        parameters = [.. encoder.Parameters(), .. memory?.Parameters() ?? [], actionEmbedding];
         foreach (var b in blocks)
         {
             parameters.AddRange(b.Parameters());
@@ -103,6 +108,13 @@ public sealed class PerspectiveWorldModel : IWorldModel
 
     /// <summary>[B, N, ObsDim] -> latent [B, N, H].</summary>
     internal Tensor Encode(Tensor observations, ReadOnlySpan<int> agentIds) => encoder.Forward(observations, agentIds);
+
+    /// <summary>Encodes observations [B, N, ObsDim] together with the previous latent [B, N, H] (recurrent models).</summary>
+    internal Tensor Encode(Tensor observations, ReadOnlySpan<int> agentIds, Tensor? previousLatent)
+    {
+        var z = encoder.Forward(observations, agentIds);
+        return memory is null || previousLatent is null ? z : Ops.Add(z, memory.Forward(previousLatent));
+    }
 
     /// <summary>Latent [B, N, H] and B*N action ids -> next latent [B, N, H].</summary>
     internal Tensor Dynamics(Tensor latent, ReadOnlySpan<int> actions, bool[]? absentAgents = null)

@@ -7,20 +7,23 @@ namespace Pwmk.Core.WorldModel;
 /// An agent at the box's cell can push it one cell clockwise; now and then the box is moved by someone else
 /// to a random cell. An agent sees the box only within its view radius, and believes the box is where it last
 /// saw it, so agents that did not witness a move hold a false belief.
-/// Observation per agent: own cell (one-hot), box cell if visible (one-hot), visible flag, remembered box cell (one-hot).
+/// Observation per agent: own cell (one-hot), box cell if visible (one-hot), visible flag, and, unless
+/// <c>observeMemory</c> is false, the remembered box cell (one-hot). Without it, beliefs depend on history.
 /// Beliefs per agent: "box at cell c" for every cell. Actions: 0 stay, 1 counter-clockwise, 2 clockwise, 3 push.
 /// </summary>
 public sealed class SyntheticBoxWorld : IWorldModelEnvironment, IExpertPolicySource
 {
     private readonly int cells, viewRadius;
     private readonly double moveProbability;
+    private readonly bool observeMemory;
     private readonly int[] positions, remembered;
     private SeededRandom rng = new(0);
     private int box, step;
 
     /// <summary>Creates the world.</summary>
-    public SyntheticBoxWorld(int numAgents = 3, int cells = 8, int viewRadius = 1, int maxSteps = 20, double moveProbability = 0.1)
+    public SyntheticBoxWorld(int numAgents = 3, int cells = 8, int viewRadius = 1, int maxSteps = 20, double moveProbability = 0.1, bool observeMemory = true)
     {
+        this.observeMemory = observeMemory;
         if (numAgents < 1 || numAgents > 64 || cells < 2 || cells > 1024 || viewRadius < 0 || maxSteps < 1 || maxSteps > 100_000)
         {
             throw new ArgumentException($"SyntheticBoxWorld: bad sizes (agents {numAgents}, cells {cells}, view radius {viewRadius}, max steps {maxSteps})");
@@ -41,7 +44,7 @@ public sealed class SyntheticBoxWorld : IWorldModelEnvironment, IExpertPolicySou
     public int NumAgents { get; }
 
     /// <inheritdoc />
-    public int ObservationSize => 3 * cells + 1;
+    public int ObservationSize => (observeMemory ? 3 : 2) * cells + 1;
 
     /// <inheritdoc />
     public int NumActions => 4;
@@ -128,7 +131,10 @@ public sealed class SyntheticBoxWorld : IWorldModelEnvironment, IExpertPolicySou
                 row[cells + box] = 1f;
                 row[2 * cells] = 1f;
             }
-            row[2 * cells + 1 + remembered[i]] = 1f;
+            if (observeMemory)
+            {
+                row[2 * cells + 1 + remembered[i]] = 1f;
+            }
         }
     }
 

@@ -9,6 +9,10 @@ namespace Pwmk.Core.WorldModel;
 /// <param name="NumLayers">Transformer blocks in the dynamics network.</param>
 /// <param name="NumHeads">Attention heads (must divide <paramref name="HiddenDim"/>).</param>
 /// <param name="Seed">Seed of the initial weights.</param>
+/// <param name="Recurrent">
+/// When true the encoder also reads the previous latent state (a belief state carried across steps), so beliefs that
+/// depend on what an agent saw earlier can be learned; train it with <see cref="TrainerConfig.Filtering"/>.
+/// </param>
 public sealed record WorldModelConfig(
     int ObsDim,
     int ActionDim,
@@ -17,7 +21,8 @@ public sealed record WorldModelConfig(
     int NumBeliefs,
     int NumLayers = 2,
     int NumHeads = 4,
-    ulong Seed = 0)
+    ulong Seed = 0,
+    bool Recurrent = false)
 {
     /// <summary>Largest value accepted for any size (keeps a corrupt checkpoint from allocating gigabytes).</summary>
     public const int MaxSize = 1 << 16;

@@ -30,6 +30,13 @@ public sealed record TrainerConfig
     /// <summary>When set, the best model so far is saved there (atomically) whenever validation improves.</summary>
     public string? CheckpointPath { get; init; }
 
+    /// <summary>
+    /// Filtering (for <see cref="WorldModelConfig.Recurrent"/> models): each sample is the first
+    /// <see cref="PredictionHorizon"/> steps of an episode; the model reads the real observation at every step together
+    /// with its previous latent, and is trained through the whole window (truncated back-propagation through time).
+    /// </summary>
+    public bool Filtering { get; init; }
+
     /// <summary>Seed of the sample shuffling.</summary>
     public ulong Seed { get; init; }
 }
@@ -83,6 +90,7 @@ public sealed class WorldModelTrainer
         Require(config.Patience >= 1, $"Patience must be at least 1, got {config.Patience}");
         Require(config.GradientClip > 0, $"GradientClip must be positive, got {config.GradientClip}");
         Require(config.WeightDecay >= 0 && float.IsFinite(config.WeightDecay), $"WeightDecay must be >= 0, got {config.WeightDecay}");
+        Require(!config.Filtering || model.Config.Recurrent, "Filtering needs a model built with Recurrent = true");
         Require(float.IsFinite(config.BeliefLossWeight) && config.BeliefLossWeight >= 0, $"BeliefLossWeight must be >= 0, got {config.BeliefLossWeight}");
         this.model = model;
         this.config = config;
@@ -99,12 +107,12 @@ public sealed class WorldModelTrainer
         }
     }
 
-    private static List<(int Episode, int Step)> Samples(TrajectoryDataset data, int horizon)
+    private List<(int Episode, int Step)> Samples(TrajectoryDataset data, int horizon)
     {
         var list = new List<(int, int)>();
         for (int e = 0; e < data.Episodes; e++)
         {
-            for (int t = 0; t + horizon <= data.Lengths[e]; t++)
+            for (int t = 0; t + horizon <= data.Lengths[e] && (t == 0 || !config.Filtering); t++)
             {
                 list.Add((e, t));
             }
@@ -150,11 +158,16 @@ public sealed class WorldModelTrainer
 
     private Tensor Loss(Batch b, int horizon, out Tensor firstPrediction)
     {
-        var latent = model.Encode(b.Observations, PerspectiveWorldModel.DefaultAgentIds(b.Size, model.Config.NumAgents));
+        var ids = PerspectiveWorldModel.DefaultAgentIds(b.Size, model.Config.NumAgents);
+        var latent = model.Encode(b.Observations, ids);
         Tensor? total = null;
         firstPrediction = null!;
         for (int h = 0; h < horizon; h++)
         {
+            if (config.Filtering && h > 0)
+            {
+                latent = model.Encode(b.Targets[h - 1], ids, latent); // the real observation of step h plus the belief state
+            }
             latent = model.Dynamics(latent, b.Actions[h]);
             var prediction = model.Decode(latent);
             if (h == 0)
@@ -318,6 +331,10 @@ public sealed class WorldModelTrainer
     public EvaluationResult Evaluate(TrajectoryDataset test)
     {
         CheckData(test, nameof(test));
+        if (config.Filtering)
+        {
+            return EvaluateFiltering(test);
+        }
         var samples = Samples(test, 1);
         int n = test.Agents, o = test.ObservationSize, nb = test.NumBeliefs;
         double se = 0, copySe = 0;
@@ -383,5 +400,70 @@ public sealed class WorldModelTrainer
             falseTotal == 0 ? double.NaN : (double)falseRight / falseTotal,
             falseTotal,
             samples.Count);
+    }
+
+    /// <summary>Runs each episode from its start, feeding every real observation and the carried latent state.</summary>
+    private EvaluationResult EvaluateFiltering(TrajectoryDataset test)
+    {
+        int n = test.Agents, o = test.ObservationSize, nb = test.NumBeliefs;
+        double se = 0, copySe = 0;
+        long beliefRight = 0, beliefTotal = 0, falseRight = 0, falseTotal = 0, transitions = 0;
+        var ones = new long[nb];
+        var ids = PerspectiveWorldModel.DefaultAgentIds(1, n);
+        using var noGrad = Tensor.NoGrad();
+        for (int e = 0; e < test.Episodes; e++)
+        {
+            using var arena = TensorArena.Begin();
+            Tensor? latent = null;
+            for (int t = 0; t < test.Lengths[e]; t++)
+            {
+                var input = test.Observation(e, t);
+                var target = test.Observation(e, t + 1);
+                latent = model.Dynamics(model.Encode(new Tensor(input.ToArray(), 1, n, o), ids, latent), test.Action(e, t));
+                var pred = model.Decode(latent);
+                for (int i = 0; i < pred.Length; i++)
+                {
+                    double d = pred.Data[i] - target[i];
+                    double c = input[i] - target[i];
+                    se += d * d;
+                    copySe += c * c;
+                }
+                transitions++;
+                if (nb == 0)
+                {
+                    continue;
+                }
+                var logits = model.BeliefLogits(latent);
+                var beliefs = test.Belief(e, t + 1);
+                var truth = test.Truth(e, t + 1);
+                for (int idx = 0; idx < n * nb; idx++)
+                {
+                    int k = idx % nb;
+                    bool want = beliefs[idx] >= 0.5f, right = want == (logits.Data[idx] >= 0f);
+                    beliefTotal++;
+                    beliefRight += right ? 1 : 0;
+                    ones[k] += want ? 1 : 0;
+                    if (want != (truth[k] >= 0.5f))
+                    {
+                        falseTotal++;
+                        falseRight += right ? 1 : 0;
+                    }
+                }
+            }
+        }
+        long perPredicate = nb == 0 ? 0 : beliefTotal / nb, majorityRight = 0;
+        foreach (var c in ones)
+        {
+            majorityRight += Math.Max(c, perPredicate - c);
+        }
+        long values = transitions * n * o;
+        return new EvaluationResult(
+            values == 0 ? double.NaN : se / values,
+            values == 0 ? double.NaN : copySe / values,
+            beliefTotal == 0 ? double.NaN : (double)beliefRight / beliefTotal,
+            beliefTotal == 0 ? double.NaN : (double)majorityRight / beliefTotal,
+            falseTotal == 0 ? double.NaN : (double)falseRight / falseTotal,
+            falseTotal,
+            (int)transitions);
     }
 }
