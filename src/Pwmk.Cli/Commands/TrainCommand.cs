@@ -19,11 +19,13 @@ internal static class TrainCommand
         var lr = new Option<float>("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 2e-3f };
         var horizon = new Option<int>("--horizon") { Description = "Prediction horizon (steps rolled out in latent space)", DefaultValueFactory = _ => 1 };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
+        var recurrent = new Option<bool>("--recurrent") { Description = "Carry a belief state across steps and train on whole episodes (for beliefs that depend on history)" };
+        var noMemory = new Option<bool>("--hide-memory") { Description = "synthetic-box: leave the agents' remembered box cell out of their observations" };
         var output = new Option<string?>("--out") { Description = "Directory for model.safetensors (best checkpoint) and trajectories.npz" };
         var format = WorldModelCommand.FormatOption();
         var cmd = new Command("train", "Train the perspective world model on collected episodes and report held-out metrics")
         {
-            env, agents, episodes, epochs, hidden, layers, batch, lr, horizon, seed, output, format,
+            env, agents, episodes, epochs, hidden, layers, batch, lr, horizon, seed, recurrent, noMemory, output, format,
         };
         cmd.SetAction(p => WorldModelCommand.Guard(() =>
         {
@@ -35,7 +37,8 @@ internal static class TrainCommand
                 throw new ArgumentException("--episodes must be at least 3 (train, validation and held-out episodes)");
             }
             int maxEpochs = WorldModelCommand.CheckCount(p.GetValue(epochs), "--epochs", 10_000);
-            var environment = WorldModelCommand.CreateEnvironment(p.GetValue(env)!, n);
+            var environment = WorldModelCommand.CreateEnvironment(p.GetValue(env)!, n, p.GetValue(noMemory));
+            bool rec = p.GetValue(recurrent);
             var data = new DataCollector(environment).Collect(total, CollectionPolicy.Mixed, seed: p.GetValue(seed));
             int nTest = Math.Max(1, total / 10), nVal = Math.Max(1, total / 10), nTrain = total - nTest - nVal;
             var train = data.Slice(0, nTrain);
@@ -51,13 +54,14 @@ internal static class TrainCommand
             }
             var config = new WorldModelConfig(environment.ObservationSize, environment.NumActions,
                 WorldModelCommand.CheckCount(p.GetValue(hidden), "--hidden", 4096), n, environment.NumBeliefs,
-                WorldModelCommand.CheckCount(p.GetValue(layers), "--layers", 64), 4, (ulong)p.GetValue(seed));
+                WorldModelCommand.CheckCount(p.GetValue(layers), "--layers", 64), 4, (ulong)p.GetValue(seed), Recurrent: rec);
             var model = new PerspectiveWorldModel(config);
             var trainer = new WorldModelTrainer(model, new TrainerConfig
             {
                 BatchSize = WorldModelCommand.CheckCount(p.GetValue(batch), "--batch-size", 65536),
                 LearningRate = p.GetValue(lr),
-                PredictionHorizon = WorldModelCommand.CheckCount(p.GetValue(horizon), "--horizon", environment.MaxSteps),
+                PredictionHorizon = rec ? environment.MaxSteps : WorldModelCommand.CheckCount(p.GetValue(horizon), "--horizon", environment.MaxSteps),
+                Filtering = rec,
                 CheckpointPath = checkpoint,
                 Seed = (ulong)p.GetValue(seed),
             });

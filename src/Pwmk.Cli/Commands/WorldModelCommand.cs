@@ -26,9 +26,9 @@ internal static class WorldModelCommand
     internal static Option<string> EnvOption() => new("--env") { Description = "Environment: " + string.Join(", ", KnownEnvironments), DefaultValueFactory = _ => "synthetic-box" };
 
     /// <summary>Builds a known environment, or explains which ones exist.</summary>
-    internal static IWorldModelEnvironment CreateEnvironment(string name, int agents) => name switch
+    internal static IWorldModelEnvironment CreateEnvironment(string name, int agents, bool hideMemory = false) => name switch
     {
-        "synthetic-box" => new SyntheticBoxWorld(numAgents: agents),
+        "synthetic-box" => new SyntheticBoxWorld(numAgents: agents, observeMemory: !hideMemory),
         "box-world" or "rooms" => throw new ArgumentException($"environment '{name}' does not implement IWorldModelEnvironment yet; known: {string.Join(", ", KnownEnvironments)}"),
         _ => throw new ArgumentException($"unknown environment '{name}'; known: {string.Join(", ", KnownEnvironments)}"),
     };
