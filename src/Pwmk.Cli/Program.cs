@@ -27,6 +27,8 @@ public static class Program
         root.Subcommands.Add(QueryCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(TomiCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(WorldModelCommand.Create());
         return root;
     }
 }

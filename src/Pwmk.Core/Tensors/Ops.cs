@@ -1,0 +1,650 @@
+using System.Numerics.Tensors;
+
+namespace Pwmk.Core.Tensors;
+
+/// <summary>Differentiable operations on <see cref="Tensor"/>; each records its backward step.</summary>
+internal static class Ops
+{
+    private static void SameShape(Tensor a, Tensor b, string op)
+    {
+        if (!a.Shape.AsSpan().SequenceEqual(b.Shape))
+        {
+            throw new ArgumentException($"{op}: shapes {a.ShapeText} and {b.ShapeText} differ");
+        }
+    }
+
+    private static int[] WithLast(int[] shape, int last)
+    {
+        var s = (int[])shape.Clone();
+        s[^1] = last;
+        return s;
+    }
+
+    // ---------------- matrix products ----------------
+
+    /// <summary>x[..., k] @ w[k, n] -> [..., n] (x viewed as a matrix of rows).</summary>
+    public static Tensor MatMul(Tensor x, Tensor w)
+    {
+        if (w.Rank != 2 || x.Rank < 1 || x.LastDim != w.Shape[0])
+        {
+            throw new ArgumentException($"MatMul: cannot multiply {x.ShapeText} by {w.ShapeText}");
+        }
+        int m = x.Rows, k = w.Shape[0], n = w.Shape[1];
+        var y = new Tensor(TensorArena.Rent(m * n), WithLast(x.Shape, n));
+        Gemm.NN(x.Data, w.Data, y.Data, m, k, n, accumulate: false);
+        return Tensor.Record(y, t =>
+        {
+            var g = t.Grad!;
+            if (x.RequiresGrad)
+            {
+                Gemm.NT(g, w.Data, x.EnsureGrad(), m, n, k, accumulate: true);
+            }
+            if (w.RequiresGrad)
+            {
+                Gemm.TN(x.Data, g, w.EnsureGrad(), k, m, n, accumulate: true);
+            }
+        }, x, w);
+    }
+
+    /// <summary>Batched a[B, m, k] @ b[B, k, n] (or b[B, n, k]^T when <paramref name="transposeB"/>) -> [B, m, n].</summary>
+    public static Tensor BatchMatMul(Tensor a, Tensor b, bool transposeB = false)
+    {
+        if (a.Rank != 3 || b.Rank != 3 || a.Shape[0] != b.Shape[0])
+        {
+            throw new ArgumentException($"BatchMatMul: needs [B,m,k] and [B,k,n], got {a.ShapeText} and {b.ShapeText}");
+        }
+        int batch = a.Shape[0], m = a.Shape[1], k = a.Shape[2];
+        int n = transposeB ? b.Shape[1] : b.Shape[2];
+        int kb = transposeB ? b.Shape[2] : b.Shape[1];
+        if (kb != k)
+        {
+            throw new ArgumentException($"BatchMatMul: inner dimensions differ in {a.ShapeText} and {b.ShapeText}{(transposeB ? "^T" : "")}");
+        }
+        var y = new Tensor(TensorArena.Rent(batch * m * n), batch, m, n);
+        int sa = m * k, sb = k * n, sy = m * n;
+        bool small = (long)m * n * k <= Gemm.SmallWork;
+        for (int i = 0; i < batch; i++)
+        {
+            var ai = a.Data.AsSpan(i * sa, sa);
+            var bi = b.Data.AsSpan(i * sb, sb);
+            var yi = y.Data.AsSpan(i * sy, sy);
+            if (small)
+            {
+                Gemm.Small(ai, false, bi, transposeB, yi, m, k, n, false);
+            }
+            else if (transposeB)
+            {
+                Gemm.NT(ai, bi, yi, m, k, n, false);
+            }
+            else
+            {
+                Gemm.NN(ai, bi, yi, m, k, n, false);
+            }
+        }
+        return Tensor.Record(y, t =>
+        {
+            var g = t.Grad!;
+            for (int i = 0; i < batch; i++)
+            {
+                var gi = g.AsSpan(i * sy, sy);
+                var ai = a.Data.AsSpan(i * sa, sa);
+                var bi = b.Data.AsSpan(i * sb, sb);
+                if (a.RequiresGrad)
+                {
+                    var ga = a.EnsureGrad().AsSpan(i * sa, sa);
+                    if (small)
+                    {
+                        Gemm.Small(gi, false, bi, !transposeB, ga, m, n, k, true);
+                    }
+                    else if (transposeB)
+                    {
+                        Gemm.NN(gi, bi, ga, m, n, k, true); // dA = dY · B  (B is [n,k])
+                    }
+                    else
+                    {
+                        Gemm.NT(gi, bi, ga, m, n, k, true); // dA = dY · Bᵀ
+                    }
+                }
+                if (b.RequiresGrad)
+                {
+                    var gb = b.EnsureGrad().AsSpan(i * sb, sb);
+                    if (transposeB)
+                    {
+                        if (small)
+                        {
+                            Gemm.Small(gi, true, ai, false, gb, n, m, k, true);
+                        }
+                        else
+                        {
+                            Gemm.TN(gi, ai, gb, n, m, k, true); // dB[n,k] = dYᵀ · A
+                        }
+                    }
+                    else if (small)
+                    {
+                        Gemm.Small(ai, true, gi, false, gb, k, m, n, true);
+                    }
+                    else
+                    {
+                        Gemm.TN(ai, gi, gb, k, m, n, true); // dB[k,n] = Aᵀ · dY
+                    }
+                }
+            }
+        }, a, b);
+    }
+
+    /// <summary>x @ w + bias.</summary>
+    public static Tensor Linear(Tensor x, Tensor w, Tensor? bias) => bias is null ? MatMul(x, w) : AddBias(MatMul(x, w), bias);
+
+    // ---------------- elementwise ----------------
+
+    public static Tensor Add(Tensor a, Tensor b)
+    {
+        SameShape(a, b, "Add");
+        var y = new Tensor(TensorArena.Rent(a.Length), a.Shape);
+        TensorPrimitives.Add(a.Data, b.Data, y.Data);
+        return Tensor.Record(y, t =>
+        {
+            if (a.RequiresGrad)
+            {
+                TensorPrimitives.Add(a.EnsureGrad(), t.Grad!, a.EnsureGrad());
+            }
+            if (b.RequiresGrad)
+            {
+                TensorPrimitives.Add(b.EnsureGrad(), t.Grad!, b.EnsureGrad());
+            }
+        }, a, b);
+    }
+
+    public static Tensor Sub(Tensor a, Tensor b)
+    {
+        SameShape(a, b, "Sub");
+        var y = new Tensor(TensorArena.Rent(a.Length), a.Shape);
+        TensorPrimitives.Subtract(a.Data, b.Data, y.Data);
+        return Tensor.Record(y, t =>
+        {
+            if (a.RequiresGrad)
+            {
+                TensorPrimitives.Add(a.EnsureGrad(), t.Grad!, a.EnsureGrad());
+            }
+            if (b.RequiresGrad)
+            {
+                TensorPrimitives.Subtract(b.EnsureGrad(), t.Grad!, b.EnsureGrad());
+            }
+        }, a, b);
+    }
+
+    public static Tensor Mul(Tensor a, Tensor b)
+    {
+        SameShape(a, b, "Mul");
+        var y = new Tensor(TensorArena.Rent(a.Length), a.Shape);
+        TensorPrimitives.Multiply(a.Data, b.Data, y.Data);
+        return Tensor.Record(y, t =>
+        {
+            if (a.RequiresGrad)
+            {
+                TensorPrimitives.MultiplyAdd(t.Grad!, b.Data, a.EnsureGrad(), a.EnsureGrad());
+            }
+            if (b.RequiresGrad)
+            {
+                TensorPrimitives.MultiplyAdd(t.Grad!, a.Data, b.EnsureGrad(), b.EnsureGrad());
+            }
+        }, a, b);
+    }
+
+    public static Tensor Scale(Tensor a, float s)
+    {
+        var y = new Tensor(TensorArena.Rent(a.Length), a.Shape);
+        TensorPrimitives.Multiply(a.Data, s, y.Data);
+        return Tensor.Record(y, t => TensorPrimitives.MultiplyAdd(t.Grad!, s, a.EnsureGrad(), a.EnsureGrad()), a);
+    }
+
+    /// <summary>x[..., n] + bias[n] (broadcast over rows).</summary>
+    public static Tensor AddBias(Tensor x, Tensor bias)
+    {
+        int n = x.LastDim;
+        if (bias.Length != n)
+        {
+            throw new ArgumentException($"AddBias: bias {bias.ShapeText} does not match last dimension of {x.ShapeText}");
+        }
+        var y = new Tensor(TensorArena.Rent(x.Length), x.Shape);
+        int rows = x.Rows;
+        for (int r = 0; r < rows; r++)
+        {
+            TensorPrimitives.Add(x.Data.AsSpan(r * n, n), bias.Data, y.Data.AsSpan(r * n, n));
+        }
+        return Tensor.Record(y, t =>
+        {
+            var g = t.Grad!;
+            if (x.RequiresGrad)
+            {
+                TensorPrimitives.Add(x.EnsureGrad(), g, x.EnsureGrad());
+            }
+            if (bias.RequiresGrad)
+            {
+                var gb = bias.EnsureGrad();
+                for (int r = 0; r < rows; r++)
+                {
+                    TensorPrimitives.Add(gb, g.AsSpan(r * n, n), gb);
+                }
+            }
+        }, x, bias);
+    }
+
+    public static Tensor Relu(Tensor x)
+    {
+        var y = new Tensor(TensorArena.Rent(x.Length), x.Shape);
+        TensorPrimitives.Max(x.Data, 0f, y.Data);
+        return Tensor.Record(y, t =>
+        {
+            var g = t.Grad!;
+            var gx = x.EnsureGrad();
+            for (int i = 0; i < g.Length; i++)
+            {
+                if (x.Data[i] > 0f)
+                {
+                    gx[i] += g[i];
+                }
+            }
+        }, x);
+    }
+
+    private const float GeluC = 0.7978845608028654f; // sqrt(2/pi)
+    private const float GeluA = 0.044715f;
+
+    /// <summary>GELU, tanh approximation (PyTorch's <c>approximate='tanh'</c>).</summary>
+    public static Tensor Gelu(Tensor x)
+    {
+        int len = x.Length;
+        var inner = TensorArena.Rent(len);
+        // inner = c * (x + a x^3)
+        TensorPrimitives.Multiply(x.Data, x.Data, inner);
+        TensorPrimitives.Multiply(inner, GeluA, inner);
+        TensorPrimitives.Add(inner, 1f, inner);
+        TensorPrimitives.Multiply(inner, x.Data, inner);
+        TensorPrimitives.Multiply(inner, GeluC, inner);
+        var th = TensorArena.Rent(len);
+        TensorPrimitives.Tanh(inner, th);
+        var y = new Tensor(TensorArena.Rent(len), x.Shape);
+        // y = 0.5 x (1 + th)
+        TensorPrimitives.Add(th, 1f, y.Data);
+        TensorPrimitives.Multiply(y.Data, x.Data, y.Data);
+        TensorPrimitives.Multiply(y.Data, 0.5f, y.Data);
+        return Tensor.Record(y, t =>
+        {
+            var g = t.Grad!;
+            var gx = x.EnsureGrad();
+            for (int i = 0; i < len; i++)
+            {
+                float xi = x.Data[i], ti = th[i];
+                float d = 0.5f * (1f + ti) + 0.5f * xi * (1f - ti * ti) * GeluC * (1f + 3f * GeluA * xi * xi);
+                gx[i] += g[i] * d;
+            }
+        }, x);
+    }
+
+    public static Tensor Tanh(Tensor x)
+    {
+        var y = new Tensor(TensorArena.Rent(x.Length), x.Shape);
+        TensorPrimitives.Tanh(x.Data, y.Data);
+        return Tensor.Record(y, t =>
+        {
+            var g = t.Grad!;
+            var gx = x.EnsureGrad();
+            for (int i = 0; i < g.Length; i++)
+            {
+                float v = y.Data[i];
+                gx[i] += g[i] * (1f - v * v);
+            }
+        }, x);
+    }
+
+    public static Tensor Sigmoid(Tensor x)
+    {
+        var y = new Tensor(TensorArena.Rent(x.Length), x.Shape);
+        TensorPrimitives.Sigmoid(x.Data, y.Data);
+        return Tensor.Record(y, t =>
+        {
+            var g = t.Grad!;
+            var gx = x.EnsureGrad();
+            for (int i = 0; i < g.Length; i++)
+            {
+                float v = y.Data[i];
+                gx[i] += g[i] * v * (1f - v);
+            }
+        }, x);
+    }
+
+    /// <summary>Softmax over the last dimension.</summary>
+    public static Tensor Softmax(Tensor x)
+    {
+        int n = x.LastDim, rows = x.Rows;
+        var y = new Tensor(TensorArena.Rent(x.Length), x.Shape);
+        for (int r = 0; r < rows; r++)
+        {
+            TensorPrimitives.SoftMax(x.Data.AsSpan(r * n, n), y.Data.AsSpan(r * n, n));
+        }
+        return Tensor.Record(y, t =>
+        {
+            var g = t.Grad!;
+            var gx = x.EnsureGrad();
+            for (int r = 0; r < rows; r++)
+            {
+                var yr = y.Data.AsSpan(r * n, n);
+                var gr = g.AsSpan(r * n, n);
+                float dot = TensorPrimitives.Dot(yr, gr);
+                var gxr = gx.AsSpan(r * n, n);
+                for (int j = 0; j < n; j++)
+                {
+                    gxr[j] += yr[j] * (gr[j] - dot);
+                }
+            }
+        }, x);
+    }
+
+    /// <summary>Layer normalisation over the last dimension with scale <paramref name="gamma"/> and shift <paramref name="beta"/>.</summary>
+    public static Tensor LayerNorm(Tensor x, Tensor gamma, Tensor beta, float eps = 1e-5f)
+    {
+        int n = x.LastDim, rows = x.Rows;
+        if (gamma.Length != n || beta.Length != n)
+        {
+            throw new ArgumentException($"LayerNorm: gamma/beta must have {n} values for input {x.ShapeText}");
+        }
+        var xhat = TensorArena.Rent(x.Length);
+        var invStd = TensorArena.Rent(rows);
+        var y = new Tensor(TensorArena.Rent(x.Length), x.Shape);
+        for (int r = 0; r < rows; r++)
+        {
+            var xr = x.Data.AsSpan(r * n, n);
+            var hr = xhat.AsSpan(r * n, n);
+            float mean = TensorPrimitives.Sum(xr) / n;
+            TensorPrimitives.Subtract(xr, mean, hr);
+            float variance = TensorPrimitives.Dot(hr, hr) / n;
+            float inv = 1f / MathF.Sqrt(variance + eps);
+            invStd[r] = inv;
+            TensorPrimitives.Multiply(hr, inv, hr);
+            var yr = y.Data.AsSpan(r * n, n);
+            TensorPrimitives.Multiply(hr, gamma.Data, yr);
+            TensorPrimitives.Add(yr, beta.Data, yr);
+        }
+        return Tensor.Record(y, t =>
+        {
+            var g = t.Grad!;
+            var gh = TensorArena.Rent(n);
+            for (int r = 0; r < rows; r++)
+            {
+                var gr = g.AsSpan(r * n, n);
+                var hr = xhat.AsSpan(r * n, n);
+                if (gamma.RequiresGrad)
+                {
+                    TensorPrimitives.MultiplyAdd(gr, hr, gamma.EnsureGrad(), gamma.EnsureGrad());
+                }
+                if (beta.RequiresGrad)
+                {
+                    TensorPrimitives.Add(beta.EnsureGrad(), gr, beta.EnsureGrad());
+                }
+                if (x.RequiresGrad)
+                {
+                    TensorPrimitives.Multiply(gr, gamma.Data, gh);
+                    float meanG = TensorPrimitives.Sum(gh) / n;
+                    float meanGh = TensorPrimitives.Dot(gh, hr) / n;
+                    var gxr = x.EnsureGrad().AsSpan(r * n, n);
+                    float inv = invStd[r];
+                    for (int j = 0; j < n; j++)
+                    {
+                        gxr[j] += inv * (gh[j] - meanG - hr[j] * meanGh);
+                    }
+                }
+            }
+        }, x, gamma, beta);
+    }
+
+    /// <summary>Rows of <paramref name="table"/>[V, D] at <paramref name="ids"/> -> [ids.Length, D].</summary>
+    public static Tensor Embedding(Tensor table, ReadOnlySpan<int> ids)
+    {
+        if (table.Rank != 2)
+        {
+            throw new ArgumentException($"Embedding: table must be [V, D], got {table.ShapeText}");
+        }
+        int v = table.Shape[0], d = table.Shape[1];
+        var idx = ids.ToArray();
+        var y = new Tensor(TensorArena.Rent(idx.Length * d), idx.Length, d);
+        for (int i = 0; i < idx.Length; i++)
+        {
+            if ((uint)idx[i] >= (uint)v)
+            {
+                throw new ArgumentOutOfRangeException(nameof(ids), $"Embedding: id {idx[i]} at position {i} is outside 0..{v - 1}");
+            }
+            table.Data.AsSpan(idx[i] * d, d).CopyTo(y.Data.AsSpan(i * d, d));
+        }
+        return Tensor.Record(y, t =>
+        {
+            var g = t.Grad!;
+            var gt = table.EnsureGrad();
+            for (int i = 0; i < idx.Length; i++)
+            {
+                var dst = gt.AsSpan(idx[i] * d, d);
+                TensorPrimitives.Add(dst, g.AsSpan(i * d, d), dst);
+            }
+        }, table);
+    }
+
+    /// <summary>Concatenation along the last dimension (all other dimensions equal).</summary>
+    public static Tensor Concat(params Tensor[] parts)
+    {
+        if (parts.Length == 0)
+        {
+            throw new ArgumentException("Concat: nothing to concatenate");
+        }
+        int rows = parts[0].Rows, total = 0;
+        foreach (var p in parts)
+        {
+            if (p.Rows != rows || p.Rank != parts[0].Rank)
+            {
+                throw new ArgumentException($"Concat: {p.ShapeText} does not match {parts[0].ShapeText} outside the last dimension");
+            }
+            total += p.LastDim;
+        }
+        var y = new Tensor(TensorArena.Rent(rows * total), WithLast(parts[0].Shape, total));
+        int off = 0;
+        foreach (var p in parts)
+        {
+            int w = p.LastDim;
+            for (int r = 0; r < rows; r++)
+            {
+                p.Data.AsSpan(r * w, w).CopyTo(y.Data.AsSpan(r * total + off, w));
+            }
+            off += w;
+        }
+        return Tensor.Record(y, t =>
+        {
+            var g = t.Grad!;
+            int o = 0;
+            foreach (var p in parts)
+            {
+                int w = p.LastDim;
+                if (p.RequiresGrad)
+                {
+                    var gp = p.EnsureGrad();
+                    for (int r = 0; r < rows; r++)
+                    {
+                        var dst = gp.AsSpan(r * w, w);
+                        TensorPrimitives.Add(dst, g.AsSpan(r * total + o, w), dst);
+                    }
+                }
+                o += w;
+            }
+        }, parts);
+    }
+
+    /// <summary>Columns [start, start+length) of the last dimension.</summary>
+    public static Tensor Slice(Tensor x, int start, int length)
+    {
+        int n = x.LastDim, rows = x.Rows;
+        if (start < 0 || length < 0 || start + length > n)
+        {
+            throw new ArgumentOutOfRangeException(nameof(start), $"Slice: [{start}, {start + length}) is outside the last dimension of {x.ShapeText}");
+        }
+        var y = new Tensor(TensorArena.Rent(rows * length), WithLast(x.Shape, length));
+        for (int r = 0; r < rows; r++)
+        {
+            x.Data.AsSpan(r * n + start, length).CopyTo(y.Data.AsSpan(r * length, length));
+        }
+        return Tensor.Record(y, t =>
+        {
+            var g = t.Grad!;
+            var gx = x.EnsureGrad();
+            for (int r = 0; r < rows; r++)
+            {
+                var dst = gx.AsSpan(r * n + start, length);
+                TensorPrimitives.Add(dst, g.AsSpan(r * length, length), dst);
+            }
+        }, x);
+    }
+
+    /// <summary>Same values, another shape with the same number of values.</summary>
+    public static Tensor Reshape(Tensor x, params int[] shape)
+    {
+        if (Tensor.Count(shape) != x.Length)
+        {
+            throw new ArgumentException($"Reshape: {x.ShapeText} cannot become [{string.Join(", ", shape)}]");
+        }
+        var y = new Tensor(x.Data, shape); // shares the values; ops never write their inputs
+        return Tensor.Record(y, t => TensorPrimitives.Add(x.EnsureGrad(), t.Grad!, x.EnsureGrad()), x);
+    }
+
+    /// <summary>[a, b, c, d] -> [a, c, b, d] (splits and merges attention heads).</summary>
+    public static Tensor SwapAxes12(Tensor x)
+    {
+        if (x.Rank != 4)
+        {
+            throw new ArgumentException($"SwapAxes12: needs rank 4, got {x.ShapeText}");
+        }
+        int a = x.Shape[0], b = x.Shape[1], c = x.Shape[2], d = x.Shape[3];
+        var y = new Tensor(TensorArena.Rent(x.Length), a, c, b, d);
+        Permute(x.Data, y.Data, a, b, c, d);
+        return Tensor.Record(y, t =>
+        {
+            var back = TensorArena.Rent(x.Length);
+            Permute(t.Grad!, back, a, c, b, d);
+            TensorPrimitives.Add(x.EnsureGrad(), back, x.EnsureGrad());
+        }, x);
+    }
+
+    private static void Permute(ReadOnlySpan<float> src, Span<float> dst, int a, int b, int c, int d)
+    {
+        for (int i = 0; i < a; i++)
+        {
+            for (int j = 0; j < b; j++)
+            {
+                for (int k = 0; k < c; k++)
+                {
+                    src.Slice(((i * b + j) * c + k) * d, d).CopyTo(dst.Slice(((i * c + k) * b + j) * d, d));
+                }
+            }
+        }
+    }
+
+    /// <summary>Sets the values where <paramref name="mask"/> is true to <paramref name="value"/> (no gradient there).</summary>
+    public static Tensor MaskedFill(Tensor x, bool[] mask, float value)
+    {
+        if (mask.Length != x.Length)
+        {
+            throw new ArgumentException($"MaskedFill: mask of {mask.Length} values for {x.ShapeText}");
+        }
+        var y = new Tensor(TensorArena.Rent(x.Length), x.Shape);
+        x.Data.CopyTo(y.Data, 0);
+        for (int i = 0; i < mask.Length; i++)
+        {
+            if (mask[i])
+            {
+                y.Data[i] = value;
+            }
+        }
+        return Tensor.Record(y, t =>
+        {
+            var g = t.Grad!;
+            var gx = x.EnsureGrad();
+            for (int i = 0; i < g.Length; i++)
+            {
+                if (!mask[i])
+                {
+                    gx[i] += g[i];
+                }
+            }
+        }, x);
+    }
+
+    // ---------------- reductions and losses ----------------
+
+    public static Tensor Sum(Tensor x)
+    {
+        var y = new Tensor([TensorPrimitives.Sum(x.Data)]);
+        return Tensor.Record(y, t => TensorPrimitives.Add(x.EnsureGrad(), t.Grad![0], x.EnsureGrad()), x);
+    }
+
+    public static Tensor Mean(Tensor x) => Scale(Sum(x), 1f / Math.Max(1, x.Length));
+
+    /// <summary>Mean squared error between <paramref name="prediction"/> and a constant <paramref name="target"/>.</summary>
+    public static Tensor MseLoss(Tensor prediction, Tensor target)
+    {
+        SameShape(prediction, target, "MseLoss");
+        int len = prediction.Length;
+        var diff = TensorArena.Rent(len);
+        TensorPrimitives.Subtract(prediction.Data, target.Data, diff);
+        var y = new Tensor([TensorPrimitives.Dot(diff, diff) / Math.Max(1, len)]);
+        return Tensor.Record(y, t =>
+        {
+            float s = 2f * t.Grad![0] / Math.Max(1, len);
+            TensorPrimitives.MultiplyAdd(diff, s, prediction.EnsureGrad(), prediction.EnsureGrad());
+        }, prediction);
+    }
+
+    /// <summary>Mean binary cross-entropy of sigmoid(<paramref name="logits"/>) against 0/1 (or soft) targets; numerically stable.</summary>
+    public static Tensor BceWithLogitsLoss(Tensor logits, Tensor target)
+    {
+        SameShape(logits, target, "BceWithLogitsLoss");
+        int len = logits.Length;
+        double total = 0;
+        for (int i = 0; i < len; i++)
+        {
+            float z = logits.Data[i], yv = target.Data[i];
+            total += Math.Max(z, 0f) - z * yv + Math.Log(1 + Math.Exp(-Math.Abs(z)));
+        }
+        var y = new Tensor([(float)(total / Math.Max(1, len))]);
+        return Tensor.Record(y, t =>
+        {
+            float s = t.Grad![0] / Math.Max(1, len);
+            var g = logits.EnsureGrad();
+            for (int i = 0; i < len; i++)
+            {
+                float p = 1f / (1f + MathF.Exp(-logits.Data[i]));
+                g[i] += s * (p - target.Data[i]);
+            }
+        }, logits);
+    }
+
+    /// <summary>Mean binary cross-entropy of probabilities <paramref name="probabilities"/> (clamped away from 0 and 1).</summary>
+    public static Tensor BceLoss(Tensor probabilities, Tensor target)
+    {
+        SameShape(probabilities, target, "BceLoss");
+        const float Eps = 1e-7f;
+        int len = probabilities.Length;
+        double total = 0;
+        for (int i = 0; i < len; i++)
+        {
+            float p = Math.Clamp(probabilities.Data[i], Eps, 1f - Eps), yv = target.Data[i];
+            total -= yv * Math.Log(p) + (1 - yv) * Math.Log(1 - p);
+        }
+        var y = new Tensor([(float)(total / Math.Max(1, len))]);
+        return Tensor.Record(y, t =>
+        {
+            float s = t.Grad![0] / Math.Max(1, len);
+            var g = probabilities.EnsureGrad();
+            for (int i = 0; i < len; i++)
+            {
+                float p = Math.Clamp(probabilities.Data[i], Eps, 1f - Eps), yv = target.Data[i];
+                g[i] += s * (p - yv) / (p * (1f - p));
+            }
+        }, probabilities);
+    }
+}

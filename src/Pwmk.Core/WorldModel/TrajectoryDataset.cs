@@ -1,0 +1,183 @@
+using System.IO.Compression;
+
+namespace Pwmk.Core.WorldModel;
+
+/// <summary>
+/// Episodes of multi-agent trajectories with belief targets, stored as a NumPy <c>.npz</c> archive
+/// (<c>numpy.load(path)</c> reads it). Arrays (E episodes, T steps, N agents):
+/// <c>observations</c> float32 (E, T+1, N, obs); <c>actions</c> int32 (E, T, N); <c>beliefs</c> float32 (E, T+1, N, B);
+/// <c>world_truth</c> float32 (E, T+1, B); <c>lengths</c> int32 (E) valid transitions per episode (the rest is padding).
+/// </summary>
+public sealed class TrajectoryDataset
+{
+    /// <summary>Largest archive member accepted when loading (bytes).</summary>
+    public const long MaxArrayBytes = 1L << 30;
+
+    /// <summary>Creates a dataset over the given arrays (checked against the sizes).</summary>
+    public TrajectoryDataset(int episodes, int steps, int agents, int observationSize, int numBeliefs,
+        float[] observations, int[] actions, float[] beliefs, float[] worldTruth, int[] lengths)
+    {
+        Episodes = episodes;
+        Steps = steps;
+        Agents = agents;
+        ObservationSize = observationSize;
+        NumBeliefs = numBeliefs;
+        Observations = observations;
+        Actions = actions;
+        Beliefs = beliefs;
+        WorldTruth = worldTruth;
+        Lengths = lengths;
+        Expect(observations.Length, (long)episodes * (steps + 1) * agents * observationSize, "observations");
+        Expect(actions.Length, (long)episodes * steps * agents, "actions");
+        Expect(beliefs.Length, (long)episodes * (steps + 1) * agents * numBeliefs, "beliefs");
+        Expect(worldTruth.Length, (long)episodes * (steps + 1) * numBeliefs, "world_truth");
+        Expect(lengths.Length, episodes, "lengths");
+        for (int e = 0; e < episodes; e++)
+        {
+            if (lengths[e] < 0 || lengths[e] > steps)
+            {
+                throw new InvalidModelFileException($"lengths[{e}] = {lengths[e]} is outside 0..{steps}");
+            }
+        }
+    }
+
+    private static void Expect(long actual, long expected, string name)
+    {
+        if (actual != expected)
+        {
+            throw new InvalidModelFileException($"{name}: {actual} values, expected {expected} for the dataset's sizes");
+        }
+    }
+
+    /// <summary>Number of episodes.</summary>
+    public int Episodes { get; }
+
+    /// <summary>Transitions per episode (padded length).</summary>
+    public int Steps { get; }
+
+    /// <summary>Agents.</summary>
+    public int Agents { get; }
+
+    /// <summary>Values per observation.</summary>
+    public int ObservationSize { get; }
+
+    /// <summary>Belief predicates per agent.</summary>
+    public int NumBeliefs { get; }
+
+    internal float[] Observations { get; }
+    internal int[] Actions { get; }
+    internal float[] Beliefs { get; }
+    internal float[] WorldTruth { get; }
+    internal int[] Lengths { get; }
+
+    /// <summary>Total valid transitions.</summary>
+    public int Transitions
+    {
+        get
+        {
+            int n = 0;
+            foreach (var l in Lengths)
+            {
+                n += l;
+            }
+            return n;
+        }
+    }
+
+    /// <summary>Observations of every agent at step <paramref name="t"/> of episode <paramref name="e"/>, [N, obs].</summary>
+    public ReadOnlySpan<float> Observation(int e, int t) =>
+        Observations.AsSpan(((e * (Steps + 1)) + t) * Agents * ObservationSize, Agents * ObservationSize);
+
+    /// <summary>Joint action taken at step <paramref name="t"/> of episode <paramref name="e"/>, [N].</summary>
+    public ReadOnlySpan<int> Action(int e, int t) => Actions.AsSpan(((e * Steps) + t) * Agents, Agents);
+
+    /// <summary>Belief targets of every agent at step <paramref name="t"/> of episode <paramref name="e"/>, [N, beliefs].</summary>
+    public ReadOnlySpan<float> Belief(int e, int t) =>
+        Beliefs.AsSpan(((e * (Steps + 1)) + t) * Agents * NumBeliefs, Agents * NumBeliefs);
+
+    /// <summary>Whether each belief predicate holds at step <paramref name="t"/> of episode <paramref name="e"/>.</summary>
+    public ReadOnlySpan<float> Truth(int e, int t) => WorldTruth.AsSpan(((e * (Steps + 1)) + t) * NumBeliefs, NumBeliefs);
+
+    /// <summary>Episodes [start, start+count) as a new dataset.</summary>
+    public TrajectoryDataset Slice(int start, int count)
+    {
+        if (start < 0 || count < 0 || start + count > Episodes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(start), $"episodes [{start}, {start + count}) outside 0..{Episodes}");
+        }
+        int o = (Steps + 1) * Agents * ObservationSize, a = Steps * Agents, b = (Steps + 1) * Agents * NumBeliefs, w = (Steps + 1) * NumBeliefs;
+        return new TrajectoryDataset(count, Steps, Agents, ObservationSize, NumBeliefs,
+            Observations.AsSpan(start * o, count * o).ToArray(),
+            Actions.AsSpan(start * a, count * a).ToArray(),
+            Beliefs.AsSpan(start * b, count * b).ToArray(),
+            WorldTruth.AsSpan(start * w, count * w).ToArray(),
+            Lengths.AsSpan(start, count).ToArray());
+    }
+
+    /// <summary>Writes the dataset as <c>.npz</c>, atomically.</summary>
+    public void Save(string path) => AtomicFile.Write(path, s =>
+    {
+        using var zip = new ZipArchive(s, ZipArchiveMode.Create, leaveOpen: true);
+        void Add(string name, Action<Stream> write)
+        {
+            var entry = zip.CreateEntry(name + ".npy", CompressionLevel.Fastest);
+            using var es = entry.Open();
+            write(es);
+        }
+        Add("observations", es => NpyFormat.Write(es, Observations, [Episodes, Steps + 1, Agents, ObservationSize]));
+        Add("actions", es => NpyFormat.Write(es, Actions, [Episodes, Steps, Agents]));
+        Add("beliefs", es => NpyFormat.Write(es, Beliefs, [Episodes, Steps + 1, Agents, NumBeliefs]));
+        Add("world_truth", es => NpyFormat.Write(es, WorldTruth, [Episodes, Steps + 1, NumBeliefs]));
+        Add("lengths", es => NpyFormat.Write(es, Lengths, [Episodes]));
+    });
+
+    /// <summary>Reads a <c>.npz</c> written by <see cref="Save"/> (or by NumPy with the same arrays); refuses corrupt files clearly.</summary>
+    public static TrajectoryDataset Load(string path)
+    {
+        try
+        {
+            using var fs = File.OpenRead(path);
+            using var zip = new ZipArchive(fs, ZipArchiveMode.Read);
+            NpyFormat.NpyArray Get(string name)
+            {
+                var entry = zip.GetEntry(name + ".npy")
+                    ?? throw new InvalidModelFileException($"{path}: no array '{name}' in the archive");
+                using var es = entry.Open();
+                // The archive's own size for the member bounds what the header may claim.
+                var arr = NpyFormat.Read(es, $"{path}: {name}.npy", Math.Min(MaxArrayBytes, entry.Length));
+                Span<byte> probe = stackalloc byte[1];
+                if (es.Read(probe) != 0)
+                {
+                    throw new InvalidModelFileException($"{path}: {name}.npy has bytes after its data");
+                }
+                return arr;
+            }
+            var obs = Get("observations");
+            var act = Get("actions");
+            var bel = Get("beliefs");
+            var truth = Get("world_truth");
+            var len = Get("lengths");
+            if (obs.Shape.Length != 4 || act.Shape.Length != 3 || bel.Shape.Length != 4 || truth.Shape.Length != 3 || len.Shape.Length != 1)
+            {
+                throw new InvalidModelFileException($"{path}: array ranks must be observations 4, actions 3, beliefs 4, world_truth 3, lengths 1");
+            }
+            int e = obs.Shape[0], t = obs.Shape[1] - 1, n = obs.Shape[2];
+            if (t < 0 || act.Shape[0] != e || act.Shape[1] != t || act.Shape[2] != n || bel.Shape[0] != e || bel.Shape[1] != t + 1
+                || bel.Shape[2] != n || truth.Shape[0] != e || truth.Shape[1] != t + 1 || truth.Shape[2] != bel.Shape[3] || len.Shape[0] != e)
+            {
+                throw new InvalidModelFileException($"{path}: array shapes disagree (observations [{string.Join(", ", obs.Shape)}], actions [{string.Join(", ", act.Shape)}], beliefs [{string.Join(", ", bel.Shape)}])");
+            }
+            return new TrajectoryDataset(e, t, n, obs.Shape[3], bel.Shape[3],
+                obs.AsFloats($"{path}: observations"), act.AsInts($"{path}: actions"), bel.AsFloats($"{path}: beliefs"),
+                truth.AsFloats($"{path}: world_truth"), len.AsInts($"{path}: lengths"));
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new InvalidModelFileException($"{path}: not a valid .npz archive (truncated or corrupted): {ex.Message}");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidModelFileException($"{path}: cannot read: {ex.Message}");
+        }
+    }
+}

@@ -1,0 +1,469 @@
+using System.Diagnostics;
+using Pwmk.Core.Tensors;
+
+namespace Pwmk.Core.WorldModel;
+
+/// <summary>Training settings.</summary>
+public sealed record TrainerConfig
+{
+    /// <summary>Samples per optimiser step.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>AdamW learning rate.</summary>
+    public float LearningRate { get; init; } = 1e-3f;
+
+    /// <summary>Steps rolled forward in latent space per sample (multi-step prediction loss).</summary>
+    public int PredictionHorizon { get; init; } = 1;
+
+    /// <summary>Weight of the belief (binary cross-entropy) loss next to the observation (MSE) loss.</summary>
+    public float BeliefLossWeight { get; init; } = 1f;
+
+    /// <summary>AdamW decoupled weight decay.</summary>
+    public float WeightDecay { get; init; } = 1e-4f;
+
+    /// <summary>Global gradient-norm clip.</summary>
+    public float GradientClip { get; init; } = 1f;
+
+    /// <summary>Epochs without validation improvement before stopping.</summary>
+    public int Patience { get; init; } = 5;
+
+    /// <summary>When set, the best model so far is saved there (atomically) whenever validation improves.</summary>
+    public string? CheckpointPath { get; init; }
+
+    /// <summary>
+    /// Filtering (for <see cref="WorldModelConfig.Recurrent"/> models): each sample is the first
+    /// <see cref="PredictionHorizon"/> steps of an episode; the model reads the real observation at every step together
+    /// with its previous latent, and is trained through the whole window (truncated back-propagation through time).
+    /// </summary>
+    public bool Filtering { get; init; }
+
+    /// <summary>Seed of the sample shuffling.</summary>
+    public ulong Seed { get; init; }
+}
+
+/// <summary>Progress after one optimiser step.</summary>
+public sealed record BatchReport(int Epoch, int Batch, int BatchesPerEpoch, float Loss, double SamplesPerSecond);
+
+/// <summary>Progress after one epoch.</summary>
+public sealed record EpochReport(int Epoch, float TrainLoss, float ValidationLoss, bool Improved);
+
+/// <summary>Callbacks of <see cref="WorldModelTrainer.Fit"/>.</summary>
+public sealed record TrainingCallbacks(Action<BatchReport>? OnBatch = null, Action<EpochReport>? OnEpoch = null);
+
+/// <summary>Outcome of <see cref="WorldModelTrainer.Fit"/>; the model holds the best weights afterwards.</summary>
+public sealed record FitResult(IReadOnlyList<EpochReport> History, int BestEpoch, float BestValidationLoss, bool StoppedEarly, double TrainSamplesPerSecond);
+
+/// <summary>Held-out metrics (one-step predictions).</summary>
+/// <param name="StateMse">Mean squared error of the predicted next observation.</param>
+/// <param name="CopyBaselineMse">Same error when the last observation is copied as the prediction.</param>
+/// <param name="BeliefAccuracy">Fraction of belief predicates (per agent) predicted right at threshold 0.5.</param>
+/// <param name="MajorityBaselineAccuracy">Accuracy of predicting each predicate's most frequent value.</param>
+/// <param name="FalseBeliefAccuracy">Accuracy on the entries where the agent's belief differs from the truth (NaN if none).</param>
+/// <param name="FalseBeliefCases">Number of such entries.</param>
+/// <param name="Samples">Transitions evaluated.</param>
+public sealed record EvaluationResult(double StateMse, double CopyBaselineMse, double BeliefAccuracy, double MajorityBaselineAccuracy,
+    double FalseBeliefAccuracy, long FalseBeliefCases, int Samples);
+
+/// <summary>Trains a <see cref="PerspectiveWorldModel"/> on trajectories with AdamW, clipping, early stopping and best checkpoints.</summary>
+public sealed class WorldModelTrainer
+{
+    private readonly PerspectiveWorldModel model;
+    private readonly TrainerConfig config;
+    private readonly AdamOptimizer optimizer;
+    private readonly SeededRandom rng;
+
+    /// <summary>Creates a trainer for <paramref name="model"/>.</summary>
+    public WorldModelTrainer(PerspectiveWorldModel model, TrainerConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(config);
+        static void Require(bool ok, string what)
+        {
+            if (!ok)
+            {
+                throw new ArgumentException("trainer setting " + what);
+            }
+        }
+        Require(config.BatchSize is >= 1 and <= 65536, $"BatchSize must be in 1..65536, got {config.BatchSize}");
+        Require(config.PredictionHorizon is >= 1 and <= 1000, $"PredictionHorizon must be in 1..1000, got {config.PredictionHorizon}");
+        Require(config.LearningRate > 0 && float.IsFinite(config.LearningRate), $"LearningRate must be positive, got {config.LearningRate}");
+        Require(config.Patience >= 1, $"Patience must be at least 1, got {config.Patience}");
+        Require(config.GradientClip > 0, $"GradientClip must be positive, got {config.GradientClip}");
+        Require(config.WeightDecay >= 0 && float.IsFinite(config.WeightDecay), $"WeightDecay must be >= 0, got {config.WeightDecay}");
+        Require(!config.Filtering || model.Config.Recurrent, "Filtering needs a model built with Recurrent = true");
+        Require(float.IsFinite(config.BeliefLossWeight) && config.BeliefLossWeight >= 0, $"BeliefLossWeight must be >= 0, got {config.BeliefLossWeight}");
+        this.model = model;
+        this.config = config;
+        optimizer = new AdamOptimizer(model.Parameters, config.LearningRate, weightDecay: config.WeightDecay, decoupledWeightDecay: true);
+        rng = new SeededRandom(config.Seed);
+    }
+
+    private void CheckData(TrajectoryDataset data, string name)
+    {
+        var c = model.Config;
+        if (data.Agents != c.NumAgents || data.ObservationSize != c.ObsDim || (data.NumBeliefs != 0 && data.NumBeliefs != c.NumBeliefs))
+        {
+            throw new ArgumentException($"{name}: dataset has {data.Agents} agents, observations of {data.ObservationSize}, {data.NumBeliefs} beliefs; the model expects {c.NumAgents}, {c.ObsDim}, {c.NumBeliefs}");
+        }
+    }
+
+    private List<(int Episode, int Step)> Samples(TrajectoryDataset data, int horizon)
+    {
+        var list = new List<(int, int)>();
+        for (int e = 0; e < data.Episodes; e++)
+        {
+            for (int t = 0; t + horizon <= data.Lengths[e] && (t == 0 || !config.Filtering); t++)
+            {
+                list.Add((e, t));
+            }
+        }
+        return list;
+    }
+
+    /// <summary>A batch gathered into tensors: first observations, then per horizon step actions, targets and beliefs.</summary>
+    private sealed record Batch(Tensor Observations, int[][] Actions, Tensor[] Targets, Tensor[]? Beliefs, int Size);
+
+    private Batch Gather(TrajectoryDataset data, List<(int Episode, int Step)> samples, int[] order, int start, int count, int horizon)
+    {
+        int n = data.Agents, o = data.ObservationSize, nb = data.NumBeliefs;
+        var obs = new float[count * n * o];
+        var actions = new int[horizon][];
+        var targets = new Tensor[horizon];
+        var beliefs = nb > 0 ? new Tensor[horizon] : null;
+        for (int h = 0; h < horizon; h++)
+        {
+            actions[h] = new int[count * n];
+            targets[h] = Tensor.Zeros(count, n, o);
+            if (beliefs is not null)
+            {
+                beliefs[h] = Tensor.Zeros(count, n, nb);
+            }
+        }
+        for (int i = 0; i < count; i++)
+        {
+            var (e, t) = samples[order[start + i]];
+            data.Observation(e, t).CopyTo(obs.AsSpan(i * n * o));
+            for (int h = 0; h < horizon; h++)
+            {
+                data.Action(e, t + h).CopyTo(actions[h].AsSpan(i * n));
+                data.Observation(e, t + h + 1).CopyTo(targets[h].Data.AsSpan(i * n * o));
+                if (beliefs is not null)
+                {
+                    data.Belief(e, t + h + 1).CopyTo(beliefs[h].Data.AsSpan(i * n * nb));
+                }
+            }
+        }
+        return new Batch(new Tensor(obs, count, n, o), actions, targets, beliefs, count);
+    }
+
+    private Tensor Loss(Batch b, int horizon, out Tensor firstPrediction)
+    {
+        var ids = PerspectiveWorldModel.DefaultAgentIds(b.Size, model.Config.NumAgents);
+        var latent = model.Encode(b.Observations, ids);
+        Tensor? total = null;
+        firstPrediction = null!;
+        for (int h = 0; h < horizon; h++)
+        {
+            if (config.Filtering && h > 0)
+            {
+                latent = model.Encode(b.Targets[h - 1], ids, latent); // the real observation of step h plus the belief state
+            }
+            latent = model.Dynamics(latent, b.Actions[h]);
+            var prediction = model.Decode(latent);
+            if (h == 0)
+            {
+                firstPrediction = prediction;
+            }
+            var step = Ops.MseLoss(prediction, b.Targets[h]);
+            if (b.Beliefs is not null && config.BeliefLossWeight != 0f)
+            {
+                step = Ops.Add(step, Ops.Scale(Ops.BceWithLogitsLoss(model.BeliefLogits(latent), b.Beliefs[h]), config.BeliefLossWeight));
+            }
+            total = total is null ? step : Ops.Add(total, step);
+        }
+        return horizon == 1 ? total! : Ops.Scale(total!, 1f / horizon);
+    }
+
+    /// <summary>One optimiser step on a batch; returns the loss.</summary>
+    internal float TrainStep(TrajectoryDataset data, List<(int, int)> samples, int[] order, int start, int count)
+    {
+        using var activity = WorldModelTelemetry.Source.StartActivity("world_model_train_step");
+        int horizon = config.PredictionHorizon;
+        var batch = Gather(data, samples, order, start, count, horizon);
+        using var arena = TensorArena.Begin();
+        optimizer.ZeroGrad();
+        var loss = Loss(batch, horizon, out var first);
+        loss.Backward();
+        AdamOptimizer.ClipGradNorm(model.Parameters, config.GradientClip);
+        optimizer.Step();
+        float value = loss.Data[0];
+        activity?.SetTag("model.type", model.ModelType);
+        activity?.SetTag("batch.size", count);
+        activity?.SetTag("loss", value);
+        RecordPerAgentLoss(first, batch.Targets[0]);
+        return value;
+    }
+
+    private void RecordPerAgentLoss(Tensor prediction, Tensor target)
+    {
+        int n = model.Config.NumAgents, o = model.Config.ObsDim, b = prediction.Shape[0];
+        for (int a = 0; a < n; a++)
+        {
+            double s = 0;
+            for (int i = 0; i < b; i++)
+            {
+                int off = (i * n + a) * o;
+                for (int j = 0; j < o; j++)
+                {
+                    double d = prediction.Data[off + j] - target.Data[off + j];
+                    s += d * d;
+                }
+            }
+            WorldModelTelemetry.RecordTrainingLoss(model.ModelType, AgentLabel(a), s / Math.Max(1, b * o));
+        }
+    }
+
+    private static readonly string[] AgentLabels = [.. Enumerable.Range(0, 16).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+
+    private static string AgentLabel(int a) => a < AgentLabels.Length ? AgentLabels[a] : "other";
+
+    /// <summary>Mean loss over a dataset without training.</summary>
+    public float ValidationLoss(TrajectoryDataset data)
+    {
+        CheckData(data, nameof(data));
+        int horizon = config.PredictionHorizon;
+        var samples = Samples(data, horizon);
+        if (samples.Count == 0)
+        {
+            return float.NaN;
+        }
+        var order = Enumerable.Range(0, samples.Count).ToArray();
+        double total = 0;
+        using var noGrad = Tensor.NoGrad();
+        for (int s = 0; s < samples.Count; s += config.BatchSize)
+        {
+            int count = Math.Min(config.BatchSize, samples.Count - s);
+            using var arena = TensorArena.Begin();
+            total += Loss(Gather(data, samples, order, s, count, horizon), horizon, out _).Data[0] * count;
+        }
+        return (float)(total / samples.Count);
+    }
+
+    /// <summary>
+    /// Trains for up to <paramref name="epochs"/> epochs, stopping early when the validation loss has not improved for
+    /// <see cref="TrainerConfig.Patience"/> epochs; the best weights are restored (and checkpointed when configured).
+    /// </summary>
+    public FitResult Fit(TrajectoryDataset train, TrajectoryDataset? validation, int epochs, TrainingCallbacks? callbacks = null,
+        CancellationToken cancellationToken = default)
+    {
+        CheckData(train, nameof(train));
+        if (validation is not null)
+        {
+            CheckData(validation, nameof(validation));
+        }
+        ArgumentOutOfRangeException.ThrowIfNegative(epochs);
+        var samples = Samples(train, config.PredictionHorizon);
+        if (samples.Count == 0)
+        {
+            throw new ArgumentException($"train: no episode is longer than the prediction horizon {config.PredictionHorizon}");
+        }
+        var order = Enumerable.Range(0, samples.Count).ToArray();
+        var history = new List<EpochReport>();
+        float best = float.PositiveInfinity;
+        int bestEpoch = -1, sinceBest = 0;
+        List<float[]>? bestWeights = null;
+        bool stoppedEarly = false;
+        int batches = (samples.Count + config.BatchSize - 1) / config.BatchSize;
+        long trained = 0;
+        var clock = Stopwatch.StartNew();
+        for (int epoch = 0; epoch < epochs; epoch++)
+        {
+            rng.Shuffle(order);
+            double sum = 0;
+            for (int bi = 0; bi < batches; bi++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int start = bi * config.BatchSize, count = Math.Min(config.BatchSize, samples.Count - start);
+                float loss = TrainStep(train, samples, order, start, count);
+                sum += loss * count;
+                trained += count;
+                callbacks?.OnBatch?.Invoke(new BatchReport(epoch, bi, batches, loss, trained / Math.Max(1e-9, clock.Elapsed.TotalSeconds)));
+            }
+            float trainLoss = (float)(sum / samples.Count);
+            float val = validation is null ? trainLoss : ValidationLoss(validation);
+            if (float.IsNaN(val))
+            {
+                val = trainLoss; // no validation window long enough for the horizon
+            }
+            bool improved = val < best;
+            if (improved)
+            {
+                best = val;
+                bestEpoch = epoch;
+                sinceBest = 0;
+                bestWeights = model.SnapshotWeights();
+                if (config.CheckpointPath is not null)
+                {
+                    model.Save(config.CheckpointPath);
+                }
+            }
+            else
+            {
+                sinceBest++;
+            }
+            var report = new EpochReport(epoch, trainLoss, val, improved);
+            history.Add(report);
+            callbacks?.OnEpoch?.Invoke(report);
+            if (sinceBest >= config.Patience)
+            {
+                stoppedEarly = true;
+                break;
+            }
+        }
+        if (bestWeights is not null)
+        {
+            model.CopyWeightsFrom(bestWeights);
+        }
+        return new FitResult(history, bestEpoch, best, stoppedEarly, trained / Math.Max(1e-9, clock.Elapsed.TotalSeconds));
+    }
+
+    /// <summary>One-step metrics on held-out data.</summary>
+    public EvaluationResult Evaluate(TrajectoryDataset test)
+    {
+        CheckData(test, nameof(test));
+        if (config.Filtering)
+        {
+            return EvaluateFiltering(test);
+        }
+        var samples = Samples(test, 1);
+        int n = test.Agents, o = test.ObservationSize, nb = test.NumBeliefs;
+        double se = 0, copySe = 0;
+        long beliefRight = 0, beliefTotal = 0, falseRight = 0, falseTotal = 0;
+        var ones = new long[nb];
+        var order = Enumerable.Range(0, samples.Count).ToArray();
+        using var noGrad = Tensor.NoGrad();
+        for (int s = 0; s < samples.Count; s += config.BatchSize)
+        {
+            int count = Math.Min(config.BatchSize, samples.Count - s);
+            var b = Gather(test, samples, order, s, count, 1);
+            using var arena = TensorArena.Begin();
+            var latent = model.Dynamics(model.Encode(b.Observations, PerspectiveWorldModel.DefaultAgentIds(count, n)), b.Actions[0]);
+            var pred = model.Decode(latent);
+            for (int i = 0; i < pred.Length; i++)
+            {
+                double d = pred.Data[i] - b.Targets[0].Data[i];
+                double c = b.Observations.Data[i] - b.Targets[0].Data[i];
+                se += d * d;
+                copySe += c * c;
+            }
+            if (b.Beliefs is null)
+            {
+                continue;
+            }
+            var logits = model.BeliefLogits(latent);
+            for (int i = 0; i < count; i++)
+            {
+                var (e, t) = samples[order[s + i]];
+                var truth = test.Truth(e, t + 1);
+                for (int a = 0; a < n; a++)
+                {
+                    for (int k = 0; k < nb; k++)
+                    {
+                        int idx = (i * n + a) * nb + k;
+                        bool target = b.Beliefs[0].Data[idx] >= 0.5f;
+                        bool predicted = logits.Data[idx] >= 0f;
+                        bool right = target == predicted;
+                        beliefTotal++;
+                        beliefRight += right ? 1 : 0;
+                        ones[k] += target ? 1 : 0;
+                        if (target != (truth[k] >= 0.5f))
+                        {
+                            falseTotal++;
+                            falseRight += right ? 1 : 0;
+                        }
+                    }
+                }
+            }
+        }
+        long perPredicate = nb == 0 ? 0 : beliefTotal / nb;
+        long majorityRight = 0;
+        foreach (var c in ones)
+        {
+            majorityRight += Math.Max(c, perPredicate - c);
+        }
+        long values = (long)samples.Count * n * o;
+        return new EvaluationResult(
+            values == 0 ? double.NaN : se / values,
+            values == 0 ? double.NaN : copySe / values,
+            beliefTotal == 0 ? double.NaN : (double)beliefRight / beliefTotal,
+            beliefTotal == 0 ? double.NaN : (double)majorityRight / beliefTotal,
+            falseTotal == 0 ? double.NaN : (double)falseRight / falseTotal,
+            falseTotal,
+            samples.Count);
+    }
+
+    /// <summary>Runs each episode from its start, feeding every real observation and the carried latent state.</summary>
+    private EvaluationResult EvaluateFiltering(TrajectoryDataset test)
+    {
+        int n = test.Agents, o = test.ObservationSize, nb = test.NumBeliefs;
+        double se = 0, copySe = 0;
+        long beliefRight = 0, beliefTotal = 0, falseRight = 0, falseTotal = 0, transitions = 0;
+        var ones = new long[nb];
+        var ids = PerspectiveWorldModel.DefaultAgentIds(1, n);
+        using var noGrad = Tensor.NoGrad();
+        for (int e = 0; e < test.Episodes; e++)
+        {
+            using var arena = TensorArena.Begin();
+            Tensor? latent = null;
+            for (int t = 0; t < test.Lengths[e]; t++)
+            {
+                var input = test.Observation(e, t);
+                var target = test.Observation(e, t + 1);
+                latent = model.Dynamics(model.Encode(new Tensor(input.ToArray(), 1, n, o), ids, latent), test.Action(e, t));
+                var pred = model.Decode(latent);
+                for (int i = 0; i < pred.Length; i++)
+                {
+                    double d = pred.Data[i] - target[i];
+                    double c = input[i] - target[i];
+                    se += d * d;
+                    copySe += c * c;
+                }
+                transitions++;
+                if (nb == 0)
+                {
+                    continue;
+                }
+                var logits = model.BeliefLogits(latent);
+                var beliefs = test.Belief(e, t + 1);
+                var truth = test.Truth(e, t + 1);
+                for (int idx = 0; idx < n * nb; idx++)
+                {
+                    int k = idx % nb;
+                    bool want = beliefs[idx] >= 0.5f, right = want == (logits.Data[idx] >= 0f);
+                    beliefTotal++;
+                    beliefRight += right ? 1 : 0;
+                    ones[k] += want ? 1 : 0;
+                    if (want != (truth[k] >= 0.5f))
+                    {
+                        falseTotal++;
+                        falseRight += right ? 1 : 0;
+                    }
+                }
+            }
+        }
+        long perPredicate = nb == 0 ? 0 : beliefTotal / nb, majorityRight = 0;
+        foreach (var c in ones)
+        {
+            majorityRight += Math.Max(c, perPredicate - c);
+        }
+        long values = transitions * n * o;
+        return new EvaluationResult(
+            values == 0 ? double.NaN : se / values,
+            values == 0 ? double.NaN : copySe / values,
+            beliefTotal == 0 ? double.NaN : (double)beliefRight / beliefTotal,
+            beliefTotal == 0 ? double.NaN : (double)majorityRight / beliefTotal,
+            falseTotal == 0 ? double.NaN : (double)falseRight / falseTotal,
+            falseTotal,
+            (int)transitions);
+    }
+}

@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Pwmk.Cli.Tests;
+
+public sealed class WorldModelCommandTests : IDisposable
+{
+    private readonly DirectoryInfo dir = Directory.CreateTempSubdirectory("pwmk-cli-wm-");
+
+    public void Dispose() => dir.Delete(true);
+
+    private static (int ExitCode, string Stdout, string Stderr) Pwmk(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "pwmk.dll"));
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        using var p = Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        var stdout = p.StandardOutput.ReadToEnd();
+        if (!p.WaitForExit(120_000))
+        {
+            p.Kill(true);
+            throw new TimeoutException("pwmk " + string.Join(' ', args));
+        }
+        return (p.ExitCode, stdout, err.Result);
+    }
+
+    [Fact]
+    public void TrainPrintsHeldOutMetricsAndWritesACheckpointThatEvalReads()
+    {
+        var r = Pwmk("train", "--env", "synthetic-box", "--agents", "3", "--episodes", "60", "--epochs", "3", "--hidden", "32",
+            "--layers", "1", "--out", dir.FullName, "--format", "json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        using var doc = JsonDocument.Parse(r.Stdout);
+        var m = doc.RootElement;
+        foreach (var key in new[] { "state_mse", "copy_baseline_mse", "belief_acc", "majority_baseline_acc", "false_belief_acc", "train_samples_per_second", "inference_p95_ms_batch32" })
+        {
+            Assert.True(m.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number, $"missing {key} in {r.Stdout}");
+        }
+        Assert.True(m.GetProperty("state_mse").GetDouble() < m.GetProperty("copy_baseline_mse").GetDouble());
+        Assert.Contains("epoch 3/3", r.Stderr);
+
+        var ckpt = Path.Combine(dir.FullName, "model.safetensors");
+        var data = Path.Combine(dir.FullName, "trajectories.npz");
+        var e = Pwmk("worldmodel", "eval", "--checkpoint", ckpt, "--data", data, "--format", "json");
+        Assert.True(e.ExitCode == 0, e.Stderr);
+        Assert.InRange(JsonDocument.Parse(e.Stdout).RootElement.GetProperty("belief_acc").GetDouble(), 0.5, 1.0);
+    }
+
+    [Fact]
+    public void UnknownEnvironmentIsBadInputWithTheKnownOnesListed()
+    {
+        var r = Pwmk("train", "--env", "nowhere", "--format", "json");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("unknown environment 'nowhere'", r.Stderr);
+        Assert.Contains("synthetic-box", r.Stderr);
+        Assert.Equal("", r.Stdout);
+    }
+
+    [Fact]
+    public void TruncatedCheckpointIsRefusedWithExitCode2()
+    {
+        var path = Path.Combine(dir.FullName, "bad.safetensors");
+        File.WriteAllBytes(path, [200, 0, 0, 0, 0, 0, 0, 0, (byte)'{']);
+        var r = Pwmk("worldmodel", "eval", "--checkpoint", path);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("truncated", r.Stderr);
+    }
+
+    [Fact]
+    public void CollectWritesANumpyArchive()
+    {
+        var path = Path.Combine(dir.FullName, "t.npz");
+        var r = Pwmk("worldmodel", "collect", "--episodes", "5", "--policy", "expert", "--out", path, "--format", "json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Equal(100, JsonDocument.Parse(r.Stdout).RootElement.GetProperty("transitions").GetInt32());
+        Assert.True(File.Exists(path));
+        var bad = Pwmk("worldmodel", "collect", "--policy", "clever", "--out", path);
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--policy", bad.Stderr);
+    }
+}

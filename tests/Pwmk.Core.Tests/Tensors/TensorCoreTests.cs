@@ -1,0 +1,182 @@
+using Pwmk.Core.Tensors;
+
+namespace Pwmk.Core.Tests.Tensors;
+
+public class TensorCoreTests
+{
+    private static float[] Naive(float[] a, float[] b, int m, int k, int n)
+    {
+        var c = new float[m * n];
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double s = 0;
+                for (int p = 0; p < k; p++)
+                {
+                    s += (double)a[i * k + p] * b[p * n + j];
+                }
+                c[i * n + j] = (float)s;
+            }
+        }
+        return c;
+    }
+
+    private static float[] Fill(int n, SeededRandom rng)
+    {
+        var x = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            x[i] = rng.Uniform(-1, 1);
+        }
+        return x;
+    }
+
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(3, 5, 7)]
+    [InlineData(4, 16, 16)]
+    [InlineData(13, 300, 37)] // several k blocks, odd edges
+    [InlineData(130, 70, 1100)] // parallel path, several n blocks
+    public void BlockedMatMulMatchesNaiveProduct(int m, int k, int n)
+    {
+        var rng = new SeededRandom(1);
+        var a = Fill(m * k, rng);
+        var b = Fill(k * n, rng);
+        var c = new float[m * n];
+        Gemm.NN(a, b, c, m, k, n, accumulate: false);
+        var expected = Naive(a, b, m, k, n);
+        for (int i = 0; i < c.Length; i++)
+        {
+            Assert.True(MathF.Abs(c[i] - expected[i]) < 1e-3f * (1 + MathF.Sqrt(k)), $"element {i}: {c[i]} vs {expected[i]}");
+        }
+    }
+
+    [Fact]
+    public void TransposedProductsMatchExplicitTransposes()
+    {
+        var rng = new SeededRandom(2);
+        int m = 6, k = 9, n = 5;
+        var a = Fill(m * k, rng);
+        var bT = Fill(n * k, rng); // B^T stored [n,k]
+        var b = new float[k * n];
+        Gemm.Transpose(bT, b, n, k);
+        var nt = new float[m * n];
+        Gemm.NT(a, bT, nt, m, k, n, false);
+        Assert.Equal(Naive(a, b, m, k, n), nt, (x, y) => MathF.Abs(x - y) < 1e-4f);
+
+        var aT = new float[k * m];
+        Gemm.Transpose(a, aT, m, k);
+        var tn = new float[m * n];
+        Gemm.TN(aT, b, tn, m, k, n, false);
+        Assert.Equal(Naive(a, b, m, k, n), tn, (x, y) => MathF.Abs(x - y) < 1e-4f);
+    }
+
+    [Fact]
+    public void SameSeedGivesSameNumbersAndDifferentSeedsDiffer()
+    {
+        var a = new SeededRandom(42);
+        var b = new SeededRandom(42);
+        var c = new SeededRandom(43);
+        var xs = Enumerable.Range(0, 100).Select(_ => a.NextDouble()).ToArray();
+        Assert.Equal(xs, Enumerable.Range(0, 100).Select(_ => b.NextDouble()));
+        Assert.NotEqual(xs, Enumerable.Range(0, 100).Select(_ => c.NextDouble()));
+        Assert.All(xs, x => Assert.InRange(x, 0.0, 1.0));
+        Assert.InRange(xs.Average(), 0.4, 0.6);
+    }
+
+    [Fact]
+    public void AdamMinimisesAQuadratic()
+    {
+        var w = Tensor.Parameter("w", 4);
+        var target = new Tensor([1f, -2f, 3f, 0.5f], 4);
+        var opt = new AdamOptimizer([w], learningRate: 0.1f);
+        for (int i = 0; i < 300; i++)
+        {
+            opt.ZeroGrad();
+            Ops.MseLoss(w, target).Backward();
+            opt.Step();
+        }
+        Assert.Equal(target.Data, w.Data, (x, y) => MathF.Abs(x - y) < 1e-2f);
+    }
+
+    [Fact]
+    public void AdamFirstStepMovesEachWeightByTheLearningRate()
+    {
+        // With bias correction, Adam's first step is lr * sign(g) (up to epsilon), as in PyTorch.
+        var w = Tensor.Parameter("w", 3);
+        w.Data[0] = 1f;
+        w.Data[1] = -2f;
+        var opt = new AdamOptimizer([w], learningRate: 0.01f);
+        Ops.MseLoss(w, Tensor.Zeros(3)).Backward();
+        opt.Step();
+        Assert.Equal(0.99f, w.Data[0], 4);
+        Assert.Equal(-1.99f, w.Data[1], 4);
+        Assert.Equal(0f, w.Data[2], 6);
+    }
+
+    [Fact]
+    public void AdamWDecaysWeightsWithoutGradient()
+    {
+        var w = Tensor.Parameter("w", 2);
+        w.Data[0] = 1f;
+        w.Data[1] = 1f;
+        w.EnsureGrad(); // zero gradient
+        var opt = new AdamOptimizer([w], learningRate: 0.1f, weightDecay: 0.5f, decoupledWeightDecay: true);
+        opt.Step();
+        Assert.Equal(0.95f, w.Data[0], 5);
+    }
+
+    [Fact]
+    public void ClippingBoundsTheGlobalGradientNorm()
+    {
+        var a = Tensor.Parameter("a", 2);
+        var b = Tensor.Parameter("b", 1);
+        a.EnsureGrad()[0] = 3f;
+        a.EnsureGrad()[1] = 0f;
+        b.EnsureGrad()[0] = 4f;
+        float before = AdamOptimizer.ClipGradNorm([a, b], 1f);
+        Assert.Equal(5f, before, 4);
+        Assert.Equal(0.6f, a.Grad![0], 3);
+        Assert.Equal(0.8f, b.Grad![0], 3);
+        float again = AdamOptimizer.ClipGradNorm([a, b], 10f);
+        Assert.Equal(1f, again, 3);
+        Assert.Equal(0.6f, a.Grad![0], 3);
+    }
+
+    [Fact]
+    public void BadShapesAreRefusedWithTheShapesInTheMessage()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Ops.MatMul(Tensor.Zeros(2, 3), Tensor.Zeros(4, 5)));
+        Assert.Contains("[2, 3]", ex.Message);
+        Assert.Contains("[4, 5]", ex.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Ops.Embedding(Tensor.Zeros(3, 2), [5]));
+        Assert.Throws<ArgumentException>(() => new Tensor(new float[5], 2, 3));
+    }
+
+    [Fact]
+    public void NoGradRecordsNoGraph()
+    {
+        var w = Tensor.Parameter("w", 2, 2);
+        using (Tensor.NoGrad())
+        {
+            var y = Ops.MatMul(Tensor.Zeros(1, 2), w);
+            Assert.False(y.RequiresGrad);
+        }
+        Assert.True(Ops.MatMul(Tensor.Zeros(1, 2), w).RequiresGrad);
+    }
+
+    [Fact]
+    public void DeepChainsBackpropagateWithoutStackOverflow()
+    {
+        var w = Tensor.Parameter("w", 1);
+        w.Data[0] = 1f;
+        var x = w;
+        for (int i = 0; i < 200_000; i++)
+        {
+            x = Ops.Scale(x, 1f);
+        }
+        Ops.Sum(x).Backward();
+        Assert.Equal(1f, w.Grad![0]);
+    }
+}

@@ -1,0 +1,112 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+using Pwmk.Core.WorldModel;
+
+namespace Pwmk.Core.Tests.WorldModel;
+
+public sealed class CheckpointTests : IDisposable
+{
+    private readonly DirectoryInfo dir = Directory.CreateTempSubdirectory("pwmk-ckpt-");
+
+    public void Dispose() => dir.Delete(true);
+
+    private string PathOf(string name) => System.IO.Path.Combine(dir.FullName, name);
+
+    private static PerspectiveWorldModel Model(int hidden = 16, ulong seed = 2) => new(new WorldModelConfig(5, 3, hidden, 2, 4, 1, 2, seed));
+
+    [Fact]
+    public void SavedModelLoadsWithIdenticalPredictions()
+    {
+        var model = Model();
+        var path = PathOf("m.safetensors");
+        model.Save(path);
+        var loaded = PerspectiveWorldModel.Load(path);
+        Assert.Equal(model.Config, loaded.Config);
+        var obs = Enumerable.Range(0, 10).Select(i => i * 0.1f).ToArray();
+        Assert.Equal(model.Forward(obs, [1, 2], null, 1).NextObservations, loaded.Forward(obs, [1, 2], null, 1).NextObservations);
+        Assert.Empty(Directory.GetFiles(dir.FullName, "*.tmp"));
+    }
+
+    [Fact]
+    public void FileIsStandardSafetensors()
+    {
+        var model = Model();
+        var path = PathOf("m.safetensors");
+        model.Save(path);
+        var bytes = File.ReadAllBytes(path);
+        var headerLen = (int)BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        using var doc = JsonDocument.Parse(bytes.AsMemory(8, headerLen));
+        var w = doc.RootElement.GetProperty("encoder.input.weight");
+        Assert.Equal("F32", w.GetProperty("dtype").GetString());
+        Assert.Equal([5, 16], w.GetProperty("shape").EnumerateArray().Select(e => e.GetInt32()));
+        long end = doc.RootElement.EnumerateObject().Where(p => p.Name != "__metadata__")
+            .Max(p => p.Value.GetProperty("data_offsets")[1].GetInt64());
+        Assert.Equal(bytes.Length - 8 - headerLen, end);
+        Assert.Equal(model.ParameterCount * 4, end);
+    }
+
+    [Fact]
+    public void TruncatedCheckpointIsRefused()
+    {
+        var path = PathOf("m.safetensors");
+        Model().Save(path);
+        var bytes = File.ReadAllBytes(path);
+        foreach (var keep in new[] { 3, 20, bytes.Length - 4 })
+        {
+            File.WriteAllBytes(path, bytes[..keep]);
+            var ex = Assert.Throws<InvalidModelFileException>(() => PerspectiveWorldModel.Load(path));
+            Assert.Contains(path, ex.Message);
+        }
+    }
+
+    [Fact]
+    public void CorruptedDataIsRefusedByTheChecksum()
+    {
+        var path = PathOf("m.safetensors");
+        Model().Save(path);
+        var bytes = File.ReadAllBytes(path);
+        bytes[^10] ^= 0x40;
+        File.WriteAllBytes(path, bytes);
+        var ex = Assert.Throws<InvalidModelFileException>(() => PerspectiveWorldModel.Load(path));
+        Assert.Contains("corrupted", ex.Message);
+    }
+
+    [Fact]
+    public void ShapeMismatchNamesTheTensor()
+    {
+        var path = PathOf("m.safetensors");
+        Model(hidden: 16).Save(path);
+        var (_, tensors) = Checkpoint.Read(path);
+        var other = Model(hidden: 8);
+        var ex = Assert.Throws<InvalidModelFileException>(() => Checkpoint.CopyInto(path, tensors, other.Parameters));
+        Assert.Contains("encoder.input.weight", ex.Message);
+        Assert.Contains("[5, 16]", ex.Message);
+        tensors.Remove("decoder.fc2.bias");
+        var ex2 = Assert.Throws<InvalidModelFileException>(() => Checkpoint.CopyInto(path, tensors, Model(hidden: 16).Parameters));
+        Assert.Contains("missing tensors: decoder.fc2.bias", ex2.Message);
+    }
+
+    [Fact]
+    public void GarbageIsRefused()
+    {
+        var path = PathOf("g.safetensors");
+        File.WriteAllBytes(path, [16, 0, 0, 0, 0, 0, 0, 0, .. "{not json at all"u8.ToArray()]);
+        Assert.Throws<InvalidModelFileException>(() => PerspectiveWorldModel.Load(path));
+        Assert.Throws<InvalidModelFileException>(() => PerspectiveWorldModel.Load(PathOf("missing.safetensors")));
+    }
+
+    [Fact]
+    public void FailedSaveLeavesThePreviousCheckpointIntact()
+    {
+        var path = PathOf("m.safetensors");
+        Model(seed: 1).Save(path);
+        var before = File.ReadAllBytes(path);
+        Assert.Throws<InvalidOperationException>(() => AtomicFile.Write(path, s =>
+        {
+            s.Write(new byte[100]);
+            throw new InvalidOperationException("crash during save");
+        }));
+        Assert.Equal(before, File.ReadAllBytes(path));
+        Assert.Single(Directory.GetFiles(dir.FullName));
+    }
+}
