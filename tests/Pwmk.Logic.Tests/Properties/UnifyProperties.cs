@@ -67,43 +67,43 @@ public sealed class UnifyProperties
         }
     }
 
-        /// <summary>True when the terms unify as rational trees (without occurs check; pairs already met are assumed equal).</summary>
-        public static bool RationalUnifiable(Term a, Term b)
+    /// <summary>True when the terms unify as rational trees (without occurs check; pairs already met are assumed equal).</summary>
+    public static bool RationalUnifiable(Term a, Term b)
+    {
+        var s = new Dictionary<Variable, Term>(ReferenceEqualityComparer.Instance);
+        Term Walk(Term t)
         {
-            var s = new Dictionary<Variable, Term>(ReferenceEqualityComparer.Instance);
-            Term Walk(Term t)
-            {
-                while (t is Variable v && s.TryGetValue(v, out var x)) t = x;
-                return t;
-            }
-            var stack = new Stack<(Term, Term)>();
-            var seen = new HashSet<(Term, Term)>(new PairComparer());
-            stack.Push((a, b));
-            while (stack.Count > 0)
-            {
-                var (x, y) = stack.Pop();
-                x = Walk(x);
-                y = Walk(y);
-                if (ReferenceEquals(x, y)) continue;
-                if (!seen.Add((x, y))) continue; // rational trees: a pair already being unified
-                if (x is Variable vx) { s[vx] = y; continue; }
-                if (y is Variable vy) { s[vy] = x; continue; }
-                if (x is Compound cx && y is Compound cy)
-                {
-                    if (cx.Functor != cy.Functor || cx.Arity != cy.Arity) return false;
-                    for (int i = 0; i < cx.Arity; i++) stack.Push((cx.Args[i], cy.Args[i]));
-                    continue;
-                }
-                if (x is Compound || y is Compound || !x.Equals(y)) return false;
-            }
-            return true;
+            while (t is Variable v && s.TryGetValue(v, out var x)) t = x;
+            return t;
         }
+        var stack = new Stack<(Term, Term)>();
+        var seen = new HashSet<(Term, Term)>(new PairComparer());
+        stack.Push((a, b));
+        while (stack.Count > 0)
+        {
+            var (x, y) = stack.Pop();
+            x = Walk(x);
+            y = Walk(y);
+            if (ReferenceEquals(x, y)) continue;
+            if (!seen.Add((x, y))) continue; // rational trees: a pair already being unified
+            if (x is Variable vx) { s[vx] = y; continue; }
+            if (y is Variable vy) { s[vy] = x; continue; }
+            if (x is Compound cx && y is Compound cy)
+            {
+                if (cx.Functor != cy.Functor || cx.Arity != cy.Arity) return false;
+                for (int i = 0; i < cx.Arity; i++) stack.Push((cx.Args[i], cy.Args[i]));
+                continue;
+            }
+            if (x is Compound || y is Compound || !x.Equals(y)) return false;
+        }
+        return true;
+    }
 
-        private sealed class PairComparer : IEqualityComparer<(Term, Term)>
-        {
-            public bool Equals((Term, Term) p, (Term, Term) q) => ReferenceEquals(p.Item1, q.Item1) && ReferenceEquals(p.Item2, q.Item2);
-            public int GetHashCode((Term, Term) p) => HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(p.Item1), System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(p.Item2));
-        }
+    private sealed class PairComparer : IEqualityComparer<(Term, Term)>
+    {
+        public bool Equals((Term, Term) p, (Term, Term) q) => ReferenceEquals(p.Item1, q.Item1) && ReferenceEquals(p.Item2, q.Item2);
+        public int GetHashCode((Term, Term) p) => HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(p.Item1), System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(p.Item2));
+    }
 
     /// <summary>Small terms over few names and shared variables, so that unification often succeeds.</summary>
     private static Term Gen(Random rng, Variable[] vars, int depth)
