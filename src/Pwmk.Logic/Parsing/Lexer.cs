@@ -76,6 +76,9 @@ internal sealed class Lexer
         if (_pos < _s.Length) Advance();
     }
 
+    /// <summary>True when the next character (no layout skipped) is an opening parenthesis.</summary>
+    public bool AtOpenParen => _pos < _s.Length && _s[_pos] == '(';
+
     private char Peek(int k = 0) => _pos + k < _s.Length ? _s[_pos + k] : '\0';
 
     private void Advance()

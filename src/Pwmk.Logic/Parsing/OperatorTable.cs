@@ -34,26 +34,25 @@ public sealed class OperatorTable
     {
         var t = new OperatorTable();
         void Add(int p, OperatorType ty, params string[] names) { foreach (var n in names) t.Set(n, p, ty); }
-        Add(1200, OperatorType.XFX, ":-", "-->");
+        // exactly the table of SWI-Prolog 9 (current_op/3 in a fresh swipl)
+        Add(1200, OperatorType.XFX, ":-", "-->", "=>");
         Add(1200, OperatorType.FX, ":-", "?-");
         Add(1100, OperatorType.XFY, ";", "|");
         Add(1105, OperatorType.XFY, "|");
         Add(1050, OperatorType.XFY, "->", "*->");
         Add(1000, OperatorType.XFY, ",");
-        Add(990, OperatorType.XFX, ":=");
+        Add(800, OperatorType.XFX, ":=");
         Add(900, OperatorType.FY, "\\+");
         Add(700, OperatorType.XFX, "=", "\\=", "==", "\\==", "@<", "@>", "@=<", "@>=", "=..", "is", "=:=", "=\\=", "<", ">", "=<", ">=", ">:<", ":<", "as", "=@=", "\\=@=");
         Add(600, OperatorType.XFY, ":");
-        Add(500, OperatorType.YFX, "+", "-", "/\\", "\\/", "xor");
-        Add(500, OperatorType.FX, "?");
-        Add(400, OperatorType.YFX, "*", "/", "//", "rdiv", "<<", ">>", "mod", "rem", "div", "divmod");
+        Add(500, OperatorType.YFX, "+", "-", "/\\", "\\/");
+        Add(400, OperatorType.YFX, "*", "/", "//", "rdiv", "<<", ">>", "mod", "rem", "div", "xor");
         Add(200, OperatorType.XFX, "**");
         Add(200, OperatorType.XFY, "^");
         Add(200, OperatorType.FY, "-", "+", "\\");
         Add(100, OperatorType.YFX, ".");
         Add(1, OperatorType.FX, "$");
-        Add(1150, OperatorType.FX, "dynamic", "discontiguous", "initialization", "meta_predicate", "module_transparent", "multifile", "public", "thread_local", "table");
-        t._infix.Remove("divmod");
+        Add(1150, OperatorType.FX, "dynamic", "discontiguous", "initialization", "meta_predicate", "module_transparent", "multifile", "public", "thread_local", "table", "thread_initialization", "volatile");
         return t;
     }
 

@@ -187,8 +187,10 @@ public sealed class TermReader
                             if (t.Kind == TokenKind.Atom && _ops.TryPrefix(t.Text, out var pdef))
                             {
                                 bool asAtom = !IsTermStart(nx) || nx.Kind is TokenKind.End or TokenKind.EOF;
-                                if (!asAtom && nx.Kind == TokenKind.Atom && (_ops.TryInfix(nx.Text, out _) || _ops.TryPostfix(nx.Text, out _)) && !_ops.TryPrefix(nx.Text, out _))
+                                if (!asAtom && nx.Kind == TokenKind.Atom && (_ops.TryInfix(nx.Text, out _) || _ops.TryPostfix(nx.Text, out _)) && !_ops.TryPrefix(nx.Text, out _)
+                                    && !_lex.AtOpenParen)
                                 {
+                                    // ("- xor(a)" is -(xor(a)) as in SWI-Prolog: a name followed by "(" is an operand)
                                     // "- = x": the prefix operator is an atom operand, unless the next name is itself an operand start
                                     asAtom = true;
                                 }

@@ -50,6 +50,9 @@ public static class TermWriter
                 var first = Classify(s[0]);
                 if ((first == Last.Alnum && last == Last.Alnum) || (first == Last.Symbol && last == Last.Symbol))
                     sb.Append(' ');
+                else if (s[0] is '\'' or '"' or '`' && sb.Length > 0 && (sb[^1] == s[0] || s[0] == '\'' && char.IsAsciiDigit(sb[^1])))
+                    sb.Append(' '); // 'a''b' is one atom, 0'c a character code
+
             }
             sb.Append(s);
             last = Classify(s[^1]);
@@ -170,7 +173,7 @@ public static class TermWriter
                 int argMax = pdef.RightMax;
                 bool argIsOpAtom = arg is Atom aa && ops.IsOperator(aa.Name);
                 bool argNeedsBrackets = argIsOpAtom || NeedsBrackets(arg, argMax);
-                if (argNeedsBrackets || IsNumber(arg) && (c.Functor is "-" or "+") || IsAlphaAtom(c.Functor))
+                if (argNeedsBrackets || IsNumber(arg) && (c.Functor is "-" or "+") || IsAlphaAtom(c.Functor) || StartsWithBracket(arg, argMax, c.Functor is "-" or "+"))
                 {
                     sb.Append(' ');
                     last = Last.None;
@@ -202,6 +205,31 @@ public static class TermWriter
             }
             Emit((opt.Quoted ? QuoteAtomIfNeeded(c.Functor) : c.Functor) + "(");
             last = Last.Punct;
+
+            // "-(" would read as functional notation, "-{" as a dict and "-1" as a number: does the
+            // operand's text start with "(" or "{" (or a number, when the operator is a sign)?
+            bool StartsWithBracket(Term a, int m, bool sign)
+            {
+                while (true)
+                {
+                    switch (a)
+                    {
+                        case Atom at: return ops.IsOperator(at.Name);
+                        case Compound cc when cc.Functor == Term.ListFunctor && cc.Arity == 2: return false;
+                        case Compound cc when cc.Functor == "{}" && cc.Arity == 1: return true;
+                        case Compound cc when opt.NumberVars && cc.Functor == "$VAR" && cc.Arity == 1 && cc.Args[0] is Integer: return false;
+                        case Compound cc when cc.Arity == 2 && ops.TryInfix(cc.Functor, out var d):
+                            if (d.Priority > m) return true;
+                            a = cc.Args[0]; m = d.LeftMax; continue;
+                        case Compound cc when cc.Arity == 1 && ops.TryPrefix(cc.Functor, out var d):
+                            return d.Priority > m;
+                        case Compound cc when cc.Arity == 1 && ops.TryPostfix(cc.Functor, out var d):
+                            if (d.Priority > m) return true;
+                            a = cc.Args[0]; m = d.LeftMax; continue;
+                        default: return sign && IsNumber(a);
+                    }
+                }
+            }
 
             bool NeedsBrackets(Term a, int m) => a switch
             {
