@@ -15,6 +15,8 @@ public static class Program
     {
         var root = new RootCommand("PWMK: the Perspective World Model Kit (multi-agent Theory of Mind)");
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(PlanCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 }

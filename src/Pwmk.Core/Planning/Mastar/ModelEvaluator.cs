@@ -1,0 +1,183 @@
+namespace Pwmk.Core.Planning.Mastar;
+
+/// <summary>
+/// Evaluates formulas on one Kripke model, bottom-up over all worlds, memoised per
+/// (subformula, world) through the hash-consed formula ids, so nested beliefs cost
+/// linear time in (formula size x model size). Rules: <c>B(a, phi)</c> at w: phi in every
+/// a-successor of w (true with none); <c>E(G, phi)</c>: in every one-step G-successor;
+/// <c>C(G, phi)</c>: in every world reachable by a G-path of length at least one;
+/// <c>D(G, phi)</c>: in every world that is a successor for all agents of G.
+/// </summary>
+internal sealed class ModelEvaluator(KripkeModel model, int formulaCount)
+{
+    private readonly bool[]?[] _memo = new bool[]?[formulaCount];
+
+    public KripkeModel Model { get; } = model;
+
+    /// <summary>Truth of <paramref name="f"/> at the actual world.</summary>
+    public bool HoldsAtActual(MastarFormula f) =>
+        f.IsFluent ? f.Holds(Model.Valuations[Model.Actual]) : Evaluate(f)[Model.Actual];
+
+    /// <summary>Truth of <paramref name="f"/> at every world (do not modify the result).</summary>
+    public bool[] Evaluate(MastarFormula f)
+    {
+        if (_memo[f.Id] is { } cached)
+        {
+            return cached;
+        }
+        var n = Model.WorldCount;
+        var r = new bool[n];
+        switch (f.Kind)
+        {
+            case FormulaKind.True:
+                Array.Fill(r, true);
+                break;
+            case FormulaKind.Literal:
+            case FormulaKind.Not when f.IsFluent:
+            case FormulaKind.And when f.IsFluent:
+            case FormulaKind.Or when f.IsFluent:
+                for (var w = 0; w < n; w++)
+                {
+                    r[w] = f.Holds(Model.Valuations[w]);
+                }
+                break;
+            case FormulaKind.Not:
+                {
+                    var s = Evaluate(f.Parts[0]);
+                    for (var w = 0; w < n; w++)
+                    {
+                        r[w] = !s[w];
+                    }
+                    break;
+                }
+            case FormulaKind.And:
+                {
+                    Array.Fill(r, true);
+                    foreach (var p in f.Parts)
+                    {
+                        var s = Evaluate(p);
+                        for (var w = 0; w < n; w++)
+                        {
+                            r[w] &= s[w];
+                        }
+                    }
+                    break;
+                }
+            case FormulaKind.Or:
+                foreach (var p in f.Parts)
+                {
+                    var s = Evaluate(p);
+                    for (var w = 0; w < n; w++)
+                    {
+                        r[w] |= s[w];
+                    }
+                }
+                break;
+            case FormulaKind.Believes:
+            case FormulaKind.Everyone:
+                {
+                    var s = Evaluate(f.Parts[0]);
+                    Array.Fill(r, true);
+                    foreach (var a in f.Agents)
+                    {
+                        for (var w = 0; w < n; w++)
+                        {
+                            if (!r[w])
+                            {
+                                continue;
+                            }
+                            foreach (var v in Model.Successors(a, w))
+                            {
+                                if (!s[v])
+                                {
+                                    r[w] = false;
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    break;
+                }
+            case FormulaKind.Common:
+                EvaluateCommon(f, r);
+                break;
+            case FormulaKind.Distributed:
+                EvaluateDistributed(f, r);
+                break;
+        }
+        _memo[f.Id] = r;
+        return r;
+    }
+
+    private void EvaluateCommon(MastarFormula f, bool[] r)
+    {
+        var n = Model.WorldCount;
+        var s = Evaluate(f.Parts[0]);
+        // reaches[w]: some G-path of length >= 1 from w ends in a world where phi fails.
+        var reaches = new bool[n];
+        var preds = new List<int>[n];
+        var queue = new Queue<int>();
+        for (var w = 0; w < n; w++)
+        {
+            foreach (var a in f.Agents)
+            {
+                foreach (var v in Model.Successors(a, w))
+                {
+                    (preds[v] ??= []).Add(w);
+                    if (!s[v] && !reaches[w])
+                    {
+                        reaches[w] = true;
+                        queue.Enqueue(w);
+                    }
+                }
+            }
+        }
+        while (queue.Count > 0)
+        {
+            var v = queue.Dequeue();
+            if (preds[v] is not { } ps)
+            {
+                continue;
+            }
+            foreach (var w in ps)
+            {
+                if (!reaches[w])
+                {
+                    reaches[w] = true;
+                    queue.Enqueue(w);
+                }
+            }
+        }
+        for (var w = 0; w < n; w++)
+        {
+            r[w] = !reaches[w];
+        }
+    }
+
+    private void EvaluateDistributed(MastarFormula f, bool[] r)
+    {
+        var n = Model.WorldCount;
+        var s = Evaluate(f.Parts[0]);
+        var mark = new int[n];
+        for (var w = 0; w < n; w++)
+        {
+            r[w] = true;
+            Array.Clear(mark);
+            foreach (var a in f.Agents)
+            {
+                foreach (var v in Model.Successors(a, w))
+                {
+                    mark[v]++;
+                }
+            }
+            for (var v = 0; v < n; v++)
+            {
+                if (mark[v] == f.Agents.Length && !s[v])
+                {
+                    r[w] = false;
+                    break;
+                }
+            }
+        }
+    }
+}
