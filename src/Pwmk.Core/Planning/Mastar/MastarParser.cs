@@ -21,7 +21,7 @@ internal sealed class MastarParser
     private int _end;
     private int _depth;
 
-    private readonly FormulaTable _table = new();
+    private readonly FormulaTable _table;
     private readonly List<string> _fluents = [];
     private readonly Dictionary<string, int> _fluentIndex = new(StringComparer.Ordinal);
     private readonly List<string> _agents = [];
@@ -35,16 +35,35 @@ internal sealed class MastarParser
         "observes", "aware_of", "initially", "goal",
     };
 
-    private MastarParser(string text, string source)
+    private MastarParser(string text, string source, FormulaTable? table = null)
     {
         _source = source;
         _tokens = MastarLexer.Tokenize(text, source);
+        _table = table ?? new FormulaTable();
     }
 
     public static MastarProblem Parse(string text, string source)
     {
         var p = new MastarParser(text, source);
         return p.ParseProblem();
+    }
+
+    /// <summary>Parses one formula over the symbols of <paramref name="problem"/> (used by tests and tools).</summary>
+    public static MastarFormula ParseFormula(MastarProblem problem, string text)
+    {
+        var p = new MastarParser(text, "formula", problem.Table);
+        for (var i = 0; i < problem.Fluents.Count; i++)
+        {
+            p._fluentIndex[problem.Fluents[i]] = i;
+        }
+        for (var i = 0; i < problem.Agents.Count; i++)
+        {
+            p._agentIndex[problem.Agents[i]] = i;
+        }
+        p.Reset(0, p._tokens.Count - 1);
+        var f = p.ParseFormula();
+        p.ExpectEnd();
+        return f;
     }
 
     private MastarProblem ParseProblem()
@@ -385,7 +404,9 @@ internal sealed class MastarParser
             {
                 if (i > start)
                 {
-                    throw Error(t, $"missing ';' at the end of the statement starting at {_tokens[start].Line}:{_tokens[start].Column}");
+                    var last = _tokens[i - 1];
+                    throw new MastarSyntaxException(_source, last.Line, last.Column + last.Text.Length,
+                        $"missing ';' at the end of the statement starting at {_tokens[start].Line}:{_tokens[start].Column}");
                 }
                 break;
             }

@@ -48,5 +48,20 @@ public sealed class MastarProblem
     /// <summary>Reads and parses an mA* file.</summary>
     public static MastarProblem Load(string path) => Parse(File.ReadAllText(path), path);
 
+    /// <summary>Successor of <paramref name="state"/> by the named action, or null when it is not executable.</summary>
+    internal KripkeModel? Apply(KripkeModel state, string actionName)
+    {
+        var action = FindAction(actionName) ?? throw new ArgumentException($"unknown action '{actionName}'", nameof(actionName));
+        var ev = new ModelEvaluator(state, Table.Count);
+        return MastarSemantics.IsExecutable(ev, action) ? MastarSemantics.Apply(ev, action, int.MaxValue) : null;
+    }
+
+    /// <summary>Truth of a formula (mA* syntax) at the actual world of <paramref name="state"/>.</summary>
+    internal bool Holds(KripkeModel state, string formula)
+    {
+        var f = MastarParser.ParseFormula(this, formula);
+        return new ModelEvaluator(state, Table.Count).HoldsAtActual(f);
+    }
+
     internal MastarAction? FindAction(string name) => Actions.FirstOrDefault(a => a.Name == name);
 }
