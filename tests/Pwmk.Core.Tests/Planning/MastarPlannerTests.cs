@@ -98,7 +98,7 @@ public partial class MastarPlannerTests
     {
         var files = Directory.EnumerateFiles(EpistemicData.Mastar, "*.txt", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(132, files.Count);
-        var options = new PlanSearchOptions(Timeout: TimeSpan.FromSeconds(5), MaxNodes: 3000);
+        var options = new PlanSearchOptions(Timeout: TimeSpan.FromSeconds(3), MaxNodes: 3000);
         int solved = 0, rejected = 0;
         var failures = new List<string>();
         foreach (var path in files)

@@ -112,38 +112,41 @@ internal static class MastarInitialBuilder
         }
         var n = worlds.Count;
         var vals = worlds.ToArray();
+        var setOf = new int[agents.Count][];
         var offsets = new int[agents.Count][];
         var targets = new int[agents.Count][];
         for (var ag = 0; ag < agents.Count; ag++)
         {
-            // Class of each world under agent ag's knows-whether formulas; edges within a class.
+            // Agent ag's worlds fall into classes that agree on every phi ag knows; one set per class.
             var phis = knowsWhether.Where(k => k.Agent == ag).Select(k => k.Phi).ToArray();
-            var cls = new ulong[n];
+            var classOf = new Dictionary<string, int>(StringComparer.Ordinal);
+            var members = new List<List<int>>();
+            var so = new int[n];
             for (var w = 0; w < n; w++)
             {
-                ulong c = 0;
-                for (var k = 0; k < phis.Length; k++)
+                var sig = string.Concat(phis.Select(p => p.Holds(vals[w]) ? '1' : '0'));
+                if (!classOf.TryGetValue(sig, out var c))
                 {
-                    if (phis[k].Holds(vals[w]))
-                    {
-                        c |= 1UL << (k % 64);
-                    }
+                    c = members.Count;
+                    classOf.Add(sig, c);
+                    members.Add([]);
                 }
-                cls[w] = c;
+                members[c].Add(w);
+                so[w] = c;
             }
-            var groups = Enumerable.Range(0, n).GroupBy(w => cls[w]).ToDictionary(g => g.Key, g => g.ToArray());
-            var off = new int[n + 1];
+            setOf[ag] = so;
+            var off = new int[members.Count + 1];
             var tg = new List<int>();
-            for (var w = 0; w < n; w++)
+            for (var c = 0; c < members.Count; c++)
             {
-                off[w] = tg.Count;
-                tg.AddRange(groups[cls[w]]);
+                off[c] = tg.Count;
+                tg.AddRange(members[c]);
             }
-            off[n] = tg.Count;
+            off[members.Count] = tg.Count;
             offsets[ag] = off;
             targets[ag] = [.. tg];
         }
-        var initial = KripkeModel.Contract(n, vals, actualCandidates[0], offsets, targets);
+        var initial = KripkeModel.Contract(n, vals, actualCandidates[0], setOf, offsets, targets);
         return new MastarProblem(source, table, fluents, agents, actions, initial, goal);
     }
 

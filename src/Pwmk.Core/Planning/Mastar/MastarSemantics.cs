@@ -110,15 +110,23 @@ internal static class MastarSemantics
             pre = [sigma, tau, eps];
         }
         var epsilon = events - 1;
-        // Product restricted to what is reachable from (actual, sigma).
+        // Product restricted to what is reachable from (actual, sigma). A new world (w, e) gets, for
+        // agent a, the set {(v, e') : v in a's set of w, e' allowed from e for a, v satisfies pre(e')}:
+        // it depends only on (a's set of w, allowed events), so it is built once per such pair.
         var id = new int[n * events];
         Array.Fill(id, -1);
         var worldOf = new List<int>();
         var eventOf = new List<int>();
-        var edges = new List<(int, int)>[agents];
+        var newSetOf = new List<int>[agents];
+        var setStart = new List<int>[agents];
+        var setData = new List<int>[agents];
+        var setIds = new Dictionary<long, int>[agents];
         for (var a = 0; a < agents; a++)
         {
-            edges[a] = [];
+            newSetOf[a] = [];
+            setStart[a] = [0];
+            setData[a] = [];
+            setIds[a] = [];
         }
         int Visit(int w, int e)
         {
@@ -132,7 +140,7 @@ internal static class MastarSemantics
             return slot;
         }
         Visit(m.Actual, 0);
-        Span<int> next = stackalloc int[2];
+        var epsMask = 1 << epsilon;
         for (var head = 0; head < worldOf.Count; head++)
         {
             if (worldOf.Count > maxWorlds)
@@ -143,39 +151,43 @@ internal static class MastarSemantics
             var e = eventOf[head];
             for (var a = 0; a < agents; a++)
             {
-                int count;
+                int mask;
                 if (e == epsilon)
                 {
-                    next[0] = epsilon;
-                    count = 1;
+                    mask = epsMask;
                 }
                 else if (roles[a] == Full)
                 {
-                    next[0] = e;
-                    count = 1;
+                    mask = 1 << e;
                 }
                 else if (roles[a] == Partial && events == 3)
                 {
-                    next[0] = 0;
-                    next[1] = 1;
-                    count = 2;
+                    mask = 0b011;
                 }
                 else
                 {
-                    next[0] = epsilon;
-                    count = 1;
+                    mask = epsMask;
                 }
-                foreach (var v in m.Successors(a, w))
+                var oldSet = m.SetOf[a][w];
+                var setKey = ((long)oldSet << 3) | (uint)mask;
+                if (!setIds[a].TryGetValue(setKey, out var newSet))
                 {
-                    for (var k = 0; k < count; k++)
+                    newSet = setStart[a].Count - 1;
+                    setIds[a].Add(setKey, newSet);
+                    var data = setData[a];
+                    foreach (var v in m.Members(a, oldSet))
                     {
-                        var e2 = next[k];
-                        if (pre[e2][v])
+                        for (var e2 = 0; e2 < events; e2++)
                         {
-                            edges[a].Add((head, Visit(v, e2)));
+                            if ((mask & (1 << e2)) != 0 && pre[e2][v])
+                            {
+                                data.Add(Visit(v, e2));
+                            }
                         }
                     }
+                    setStart[a].Add(data.Count);
                 }
+                newSetOf[a].Add(newSet);
             }
         }
         var count2 = worldOf.Count;
@@ -189,13 +201,16 @@ internal static class MastarSemantics
             }
             vals[i] = v;
         }
+        var setOf = new int[agents][];
         var offsets = new int[agents][];
         var targets = new int[agents][];
         for (var a = 0; a < agents; a++)
         {
-            (offsets[a], targets[a]) = KripkeModel.ToCsr(count2, edges[a]);
+            setOf[a] = [.. newSetOf[a]];
+            offsets[a] = [.. setStart[a]];
+            targets[a] = [.. setData[a]];
         }
-        return KripkeModel.Contract(count2, vals, 0, offsets, targets);
+        return KripkeModel.Contract(count2, vals, 0, setOf, offsets, targets);
     }
 
     private static bool Any(ModelEvaluator ev, List<MastarFormula> conditions)

@@ -76,24 +76,16 @@ internal sealed class ModelEvaluator(KripkeModel model, int formulaCount)
             case FormulaKind.Believes:
             case FormulaKind.Everyone:
                 {
+                    // Per shared successor set: do all members satisfy phi?
                     var s = Evaluate(f.Parts[0]);
                     Array.Fill(r, true);
                     foreach (var a in f.Agents)
                     {
+                        var ok = SetsAllTrue(a, s);
+                        var setOf = Model.SetOf[a];
                         for (var w = 0; w < n; w++)
                         {
-                            if (!r[w])
-                            {
-                                continue;
-                            }
-                            foreach (var v in Model.Successors(a, w))
-                            {
-                                if (!s[v])
-                                {
-                                    r[w] = false;
-                                    break;
-                                }
-                            }
+                            r[w] &= ok[setOf[w]];
                         }
                     }
                     break;
@@ -109,44 +101,99 @@ internal sealed class ModelEvaluator(KripkeModel model, int formulaCount)
         return r;
     }
 
+    private bool[] SetsAllTrue(int agent, bool[] s)
+    {
+        var sets = Model.SetCount(agent);
+        var ok = new bool[sets];
+        for (var k = 0; k < sets; k++)
+        {
+            var all = true;
+            foreach (var v in Model.Members(agent, k))
+            {
+                if (!s[v])
+                {
+                    all = false;
+                    break;
+                }
+            }
+            ok[k] = all;
+        }
+        return ok;
+    }
+
     private void EvaluateCommon(MastarFormula f, bool[] r)
     {
         var n = Model.WorldCount;
         var s = Evaluate(f.Parts[0]);
         // reaches[w]: some G-path of length >= 1 from w ends in a world where phi fails.
+        // A set is 'hit' when a member fails phi or reaches such a world; worlds whose set is hit reach.
         var reaches = new bool[n];
-        var preds = new List<int>[n];
         var queue = new Queue<int>();
-        for (var w = 0; w < n; w++)
+        var agents = f.Agents;
+        var hit = new bool[agents.Length][];
+        var containing = new List<int>?[agents.Length][]; // world -> sets containing it
+        var holders = new List<int>?[agents.Length][];    // set -> worlds pointing to it
+        for (var i = 0; i < agents.Length; i++)
         {
-            foreach (var a in f.Agents)
+            var a = agents[i];
+            var sets = Model.SetCount(a);
+            hit[i] = new bool[sets];
+            containing[i] = new List<int>?[n];
+            holders[i] = new List<int>?[sets];
+            for (var k = 0; k < sets; k++)
             {
-                foreach (var v in Model.Successors(a, w))
+                foreach (var v in Model.Members(a, k))
                 {
-                    (preds[v] ??= []).Add(w);
-                    if (!s[v] && !reaches[w])
+                    (containing[i][v] ??= []).Add(k);
+                }
+            }
+            var setOf = Model.SetOf[a];
+            for (var w = 0; w < n; w++)
+            {
+                (holders[i][setOf[w]] ??= []).Add(w);
+            }
+        }
+        void Reach(int v)
+        {
+            // v fails phi or reaches a failing world: every set containing v is hit.
+            for (var i = 0; i < agents.Length; i++)
+            {
+                if (containing[i][v] is not { } sets)
+                {
+                    continue;
+                }
+                foreach (var k in sets)
+                {
+                    if (hit[i][k])
                     {
-                        reaches[w] = true;
-                        queue.Enqueue(w);
+                        continue;
+                    }
+                    hit[i][k] = true;
+                    if (holders[i][k] is not { } ws)
+                    {
+                        continue;
+                    }
+                    foreach (var w in ws)
+                    {
+                        if (!reaches[w])
+                        {
+                            reaches[w] = true;
+                            queue.Enqueue(w);
+                        }
                     }
                 }
             }
         }
+        for (var v = 0; v < n; v++)
+        {
+            if (!s[v])
+            {
+                Reach(v);
+            }
+        }
         while (queue.Count > 0)
         {
-            var v = queue.Dequeue();
-            if (preds[v] is not { } ps)
-            {
-                continue;
-            }
-            foreach (var w in ps)
-            {
-                if (!reaches[w])
-                {
-                    reaches[w] = true;
-                    queue.Enqueue(w);
-                }
-            }
+            Reach(queue.Dequeue());
         }
         for (var w = 0; w < n; w++)
         {
