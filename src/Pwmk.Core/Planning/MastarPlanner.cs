@@ -24,21 +24,27 @@ public static class MastarPlanner
     }
 
     /// <summary>Searches for a plan; always returns (at the goal, a limit, or exhaustion).</summary>
-    public static MastarPlan Solve(MastarProblem problem, PlanSearchOptions? options = null, CancellationToken cancellation = default)
+    public static MastarPlan Solve(MastarProblem problem, PlanSearchOptions? options = null, CancellationToken cancellation = default) =>
+        Solve(problem, options, invariant: null, "mastar", cancellation);
+
+    /// <summary>Search with an optional invariant (maintenance goal) that every state of the plan must satisfy.</summary>
+    internal static MastarPlan Solve(MastarProblem problem, PlanSearchOptions? options, MastarFormula? invariant, string plannerType, CancellationToken cancellation)
     {
         options ??= new PlanSearchOptions();
         using var activity = PlannerTelemetry.Source.StartActivity("pwmk.planner.mastar");
         activity?.SetTag("pwmk.planner.strategy", options.Strategy.ToString());
         activity?.SetTag("pwmk.planner.problem", problem.Source);
-        var result = Run(problem, options, cancellation);
+        var result = Run(problem, options, invariant, cancellation);
         activity?.SetTag("pwmk.planner.solved", result.Solved);
         activity?.SetTag("pwmk.planner.expanded", result.Expanded);
-        PlannerTelemetry.Record("mastar_" + options.Strategy.ToString().ToLowerInvariant(), result.Solved, result.Length, result.Elapsed);
+        PlannerTelemetry.Record(plannerType + "_" + options.Strategy.ToString().ToLowerInvariant(), result.Solved, result.Length, result.Elapsed);
         return result;
     }
 
-    private static MastarPlan Run(MastarProblem problem, PlanSearchOptions options, CancellationToken cancellation)
+    private static MastarPlan Run(MastarProblem problem, PlanSearchOptions options, MastarFormula? invariant, CancellationToken cancellation)
     {
+        var maxDepth = options.MaxDepth ?? int.MaxValue;
+        var depthCut = false;
         var clock = Stopwatch.StartNew();
         var timeout = options.EffectiveTimeout;
         var formulas = problem.Table.Count;
@@ -51,9 +57,14 @@ public static class MastarPlanner
         long expanded = 0, generated = 0;
         var seq = 0;
 
+        // -1: the state breaks the invariant; otherwise the number of unmet goal conjuncts.
         int GoalDistance(KripkeModel s)
         {
             var ev = new ModelEvaluator(s, formulas);
+            if (invariant is not null && !ev.HoldsAtActual(invariant))
+            {
+                return -1;
+            }
             var h = 0;
             foreach (var g in goalParts)
             {
@@ -96,6 +107,10 @@ public static class MastarPlanner
         nodes.Add(new Node(problem.Initial, -1, -1, 0));
         visited?.Add(problem.Initial);
         var h0 = GoalDistance(problem.Initial);
+        if (h0 < 0)
+        {
+            return Done(false, -1, "maintenance goal false initially");
+        }
         if (h0 == 0)
         {
             return Done(true, 0, "goal reached");
@@ -108,6 +123,11 @@ public static class MastarPlanner
                 var current = options.Strategy == SearchStrategy.Bfs ? fifo.Dequeue() : heap.Dequeue();
                 expanded++;
                 var node = nodes[current];
+                if (node.Depth >= maxDepth)
+                {
+                    depthCut = true;
+                    continue;
+                }
                 var ev = new ModelEvaluator(node.State, formulas);
                 for (var ai = 0; ai < actions.Length; ai++)
                 {
@@ -134,8 +154,12 @@ public static class MastarPlanner
                     {
                         return Done(false, -1, "node limit");
                     }
-                    nodes.Add(new Node(next, current, ai, node.Depth + 1));
                     var h = GoalDistance(next);
+                    if (h < 0)
+                    {
+                        continue; // breaks the maintenance goal
+                    }
+                    nodes.Add(new Node(next, current, ai, node.Depth + 1));
                     if (h == 0)
                     {
                         return Done(true, nodes.Count - 1, "goal reached");
@@ -148,7 +172,7 @@ public static class MastarPlanner
         {
             return Done(false, -1, "state too large");
         }
-        return Done(false, -1, "search space exhausted");
+        return Done(false, -1, depthCut ? $"no plan within depth {maxDepth}" : "search space exhausted");
     }
 
     /// <summary>

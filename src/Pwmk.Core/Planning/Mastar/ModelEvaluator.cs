@@ -10,7 +10,7 @@ namespace Pwmk.Core.Planning.Mastar;
 /// </summary>
 internal sealed class ModelEvaluator(KripkeModel model, int formulaCount)
 {
-    private readonly bool[]?[] _memo = new bool[]?[formulaCount];
+    private bool[]?[] _memo = new bool[]?[formulaCount];
 
     public KripkeModel Model { get; } = model;
 
@@ -21,6 +21,10 @@ internal sealed class ModelEvaluator(KripkeModel model, int formulaCount)
     /// <summary>Truth of <paramref name="f"/> at every world (do not modify the result).</summary>
     public bool[] Evaluate(MastarFormula f)
     {
+        if (f.Id >= _memo.Length)
+        {
+            Array.Resize(ref _memo, Math.Max(f.Id + 1, _memo.Length * 2)); // formulas made after this evaluator
+        }
         if (_memo[f.Id] is { } cached)
         {
             return cached;
