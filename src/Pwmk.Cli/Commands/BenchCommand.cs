@@ -54,6 +54,7 @@ internal static partial class BenchCommand
                 .OrderBy(f => f.FullName, StringComparer.Ordinal).ToList();
             int solved = 0, rejected = 0, lengthOk = 0, withLength = 0, invalid = 0;
             var total = TimeSpan.Zero;
+            var totalCpu = 0.0;
             var rows = new List<Dictionary<string, object?>>();
             foreach (var f in files)
             {
@@ -63,6 +64,7 @@ internal static partial class BenchCommand
                 var row = new Dictionary<string, object?> { ["problem"] = name, ["expected"] = expected };
                 MastarProblem problem;
                 var started = System.Diagnostics.Stopwatch.StartNew();
+                var cpu0 = Environment.CpuUsage.UserTime + Environment.CpuUsage.PrivilegedTime;
                 try
                 {
                     problem = MastarProblem.Parse(File.ReadAllText(f.FullName), name);
@@ -80,6 +82,8 @@ internal static partial class BenchCommand
                 }
                 var r = MastarPlanner.Solve(problem, options);
                 var totalMs = started.Elapsed.TotalMilliseconds;
+                var cpuMs = (Environment.CpuUsage.UserTime + Environment.CpuUsage.PrivilegedTime - cpu0).TotalMilliseconds;
+                totalCpu += cpuMs;
                 total += started.Elapsed;
                 row["solved"] = r.Solved;
                 row["length"] = r.Length;
@@ -87,6 +91,7 @@ internal static partial class BenchCommand
                 row["generated"] = r.Generated;
                 row["ms"] = Math.Round(r.Elapsed.TotalMilliseconds, 1);
                 row["totalMs"] = Math.Round(totalMs, 1);
+                row["cpuMs"] = Math.Round(cpuMs, 1);
                 row["reason"] = r.Reason;
                 var note = "";
                 if (r.Solved)
@@ -116,7 +121,7 @@ internal static partial class BenchCommand
                 if (!json)
                 {
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{name,-60} {(r.Solved ? "solved" : r.Reason),-22} len {r.Length,3} exp {r.Expanded,8} gen {r.Generated,9} {r.Elapsed.TotalMilliseconds,10:F1} ms search {totalMs,10:F1} ms total{note}"));
+                        $"{name,-60} {(r.Solved ? "solved" : r.Reason),-22} len {r.Length,3} exp {r.Expanded,8} gen {r.Generated,9} {r.Elapsed.TotalMilliseconds,10:F1} ms search {totalMs,10:F1} ms total {cpuMs,10:F1} ms cpu{note}"));
                 }
             }
             if (json)
@@ -129,13 +134,14 @@ internal static partial class BenchCommand
                     ["lengthMatches"] = lengthOk,
                     ["invalidPlans"] = invalid,
                     ["seconds"] = Math.Round(total.TotalSeconds, 3),
+                    ["cpuSeconds"] = Math.Round(totalCpu / 1000, 3),
                     ["results"] = rows,
                 }));
             }
             else
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"problems {files.Count}, solved {solved}, rejected {rejected}, plan length = __pl_N on {lengthOk}/{withLength} solved with a length, invalid plans {invalid}, total time (parse + search) {total.TotalSeconds:F2} s"));
+                    $"problems {files.Count}, solved {solved}, rejected {rejected}, plan length = __pl_N on {lengthOk}/{withLength} solved with a length, invalid plans {invalid}, total time (parse + search) {total.TotalSeconds:F2} s wall, {totalCpu / 1000:F2} s cpu"));
             }
             return invalid == 0 ? Program.Ok : Program.NoResult;
         });

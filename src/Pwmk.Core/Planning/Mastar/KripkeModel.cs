@@ -140,7 +140,9 @@ internal sealed class KripkeModel
         {
             idx[i] = i;
         }
-        Array.Sort(idx, (x, y) => val[x].CompareTo(val[y]));
+        var sortKeys = new ulong[m];
+        Array.Copy(val, sortKeys, m);
+        Array.Sort(sortKeys, idx);
         var colors = 0;
         for (var i = 0; i < m; i++)
         {
@@ -163,6 +165,10 @@ internal sealed class KripkeModel
             {
                 (listStart[a], listData[a], setRank[a], listCount[a]) = RankSets(lOff[a], lTg[a], color);
             }
+            if (colors == m)
+            {
+                break; // discrete partition (common: all valuations differ): nothing left to split
+            }
             for (var i = 0; i < m; i++)
             {
                 tuple[i * width] = color[i];
@@ -171,7 +177,26 @@ internal sealed class KripkeModel
                     tuple[(i * width) + 1 + a] = setRank[a][lSetOf[a][i]];
                 }
             }
-            Array.Sort(idx, (x, y) => tuple.AsSpan(x * width, width).SequenceCompareTo(tuple.AsSpan(y * width, width)));
+            // Sort worlds by tuple: packed into one ulong key when the numbers fit (the usual case).
+            var bits = 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)Math.Max(m, 1));
+            if (bits * width <= 64)
+            {
+                for (var i = 0; i < m; i++)
+                {
+                    ulong k = 0;
+                    for (var j = 0; j < width; j++)
+                    {
+                        k = (k << bits) | (uint)tuple[(i * width) + j];
+                    }
+                    sortKeys[i] = k;
+                    idx[i] = i;
+                }
+                Array.Sort(sortKeys, idx);
+            }
+            else
+            {
+                Array.Sort(idx, (x, y) => tuple.AsSpan(x * width, width).SequenceCompareTo(tuple.AsSpan(y * width, width)));
+            }
             var newColor = new int[m];
             var nc = 0;
             for (var i = 0; i < m; i++)
@@ -260,6 +285,8 @@ internal sealed class KripkeModel
         var sets = off.Length - 1;
         var start = new int[sets + 1];
         var data = new List<int>(tg.Length);
+        // Distinct colours first (stamp per set), then sort only those: sets are large, colours few.
+        var stamp = new int[color.Length == 0 ? 1 : color.Length];
         var buf = new List<int>();
         for (var s = 0; s < sets; s++)
         {
@@ -267,18 +294,15 @@ internal sealed class KripkeModel
             buf.Clear();
             for (var k = off[s]; k < off[s + 1]; k++)
             {
-                buf.Add(color[tg[k]]);
-            }
-            buf.Sort();
-            var prev = -1;
-            foreach (var c in buf)
-            {
-                if (c != prev)
+                var c = color[tg[k]];
+                if (stamp[c] != s + 1)
                 {
-                    data.Add(c);
-                    prev = c;
+                    stamp[c] = s + 1;
+                    buf.Add(c);
                 }
             }
+            buf.Sort();
+            data.AddRange(buf);
         }
         start[sets] = data.Count;
         var d = data.ToArray();
