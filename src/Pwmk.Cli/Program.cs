@@ -29,6 +29,7 @@ public static class Program
         root.Subcommands.Add(TomiCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(WorldModelCommand.Create());
+        root.Subcommands.Add(PlanCommand.Create());
         return root;
     }
 }

@@ -1,0 +1,114 @@
+using System.CommandLine;
+using System.Text.Json;
+using Pwmk.Core.Planning;
+using Pwmk.Core.Planning.Mastar;
+
+namespace Pwmk.Cli.Commands;
+
+/// <summary><c>pwmk plan --mastar FILE</c>: solves an mA* epistemic planning problem.</summary>
+internal static class PlanCommand
+{
+    public static Command Create()
+    {
+        var file = new Option<FileInfo>("--mastar") { Description = "mA* problem file (the language of the EFP and deep planners)", Required = true };
+        var search = new Option<string>("--search") { Description = "bfs (shortest plan), astar or gbfs", DefaultValueFactory = _ => "bfs" };
+        search.AcceptOnlyFromAmong("bfs", "astar", "gbfs");
+        var timeout = new Option<int>("--timeout-ms") { Description = "wall-clock limit in milliseconds", DefaultValueFactory = _ => 60_000 };
+        var maxNodes = new Option<int>("--max-nodes") { Description = "most search nodes kept in memory", DefaultValueFactory = _ => 1_000_000 };
+        var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json");
+        var cmd = new Command("plan", "Find a plan for an epistemic planning problem");
+        cmd.Options.Add(file);
+        cmd.Options.Add(search);
+        cmd.Options.Add(timeout);
+        cmd.Options.Add(maxNodes);
+        cmd.Options.Add(format);
+        cmd.SetAction(parse =>
+        {
+            var path = parse.GetValue(file)!;
+            var json = parse.GetValue(format) == "json";
+            var ms = parse.GetValue(timeout);
+            var nodes = parse.GetValue(maxNodes);
+            if (ms <= 0 || nodes <= 0)
+            {
+                Console.Error.WriteLine("pwmk plan: --timeout-ms and --max-nodes must be positive");
+                return Program.BadInput;
+            }
+            MastarProblem problem;
+            try
+            {
+                problem = MastarProblem.Parse(File.ReadAllText(path.FullName), path.Name);
+            }
+            catch (MastarSyntaxException e)
+            {
+                Console.Error.WriteLine($"pwmk plan: {e.Message}");
+                return Program.BadInput;
+            }
+            catch (IOException e)
+            {
+                Console.Error.WriteLine($"pwmk plan: cannot read {path}: {e.Message}");
+                return Program.BadInput;
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                Console.Error.WriteLine($"pwmk plan: cannot read {path}: {e.Message}");
+                return Program.BadInput;
+            }
+            var strategy = parse.GetValue(search) switch
+            {
+                "astar" => SearchStrategy.AStar,
+                "gbfs" => SearchStrategy.Gbfs,
+                _ => SearchStrategy.Bfs,
+            };
+            var result = MastarPlanner.Solve(problem, new PlanSearchOptions(strategy, TimeSpan.FromMilliseconds(ms), nodes));
+            if (json)
+            {
+                Console.WriteLine(ToJson(result));
+            }
+            else if (result.Solved)
+            {
+                Console.WriteLine($"solved: {result.Length} actions, {result.Expanded} expanded, {result.Generated} generated, {result.Elapsed.TotalSeconds:F3} s");
+                foreach (var a in result.Actions)
+                {
+                    Console.WriteLine(a);
+                }
+            }
+            else
+            {
+                Console.WriteLine($"not solved ({result.Reason}): {result.Expanded} expanded, {result.Generated} generated, {result.Elapsed.TotalSeconds:F3} s");
+            }
+            if (!result.Solved)
+            {
+                Console.Error.WriteLine($"pwmk plan: no plan ({result.Reason})");
+            }
+            return result.Solved ? Program.Ok : Program.NoResult;
+        });
+        return cmd;
+    }
+
+    internal static string ToJson(MastarPlan result)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream))
+        {
+            w.WriteStartObject();
+            w.WriteBoolean("solved", result.Solved);
+            w.WriteStartArray("plan");
+            foreach (var a in result.Actions)
+            {
+                w.WriteStringValue(a);
+            }
+            w.WriteEndArray();
+            w.WriteNumber("length", result.Length);
+            w.WriteNumber("expanded", result.Expanded);
+            w.WriteNumber("generated", result.Generated);
+            w.WriteNumber("seconds", Math.Round(result.Elapsed.TotalSeconds, 6));
+            if (!result.Solved)
+            {
+                w.WriteString("reason", result.Reason);
+            }
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+}

@@ -1,0 +1,258 @@
+using Pwmk.Core.Planning.Mastar;
+using Pwmk.Logic.Terms;
+
+namespace Pwmk.Core.Planning;
+
+/// <summary>
+/// The PWMK-goal front door of the epistemic planner. It compiles a domain, an initial state and a
+/// goal into an mA* problem (facts become fluents, witnesses become <c>observes</c> conditions,
+/// <c>believes/2</c> becomes <c>B</c>, <c>AND/OR/NOT</c> become conjunction, disjunction and negation)
+/// and searches it with the same engine as <see cref="MastarPlanner"/> (product update,
+/// bisimulation-contracted states), within <c>searchDepth</c> actions.
+/// </summary>
+public sealed class EpistemicPlanner(EpistemicDomain domain, int searchDepth, SearchStrategy strategy = SearchStrategy.Bfs)
+{
+    /// <summary>The domain planned in.</summary>
+    public EpistemicDomain Domain { get; } = domain;
+
+    /// <summary>Longest plan considered.</summary>
+    public int SearchDepth { get; } = searchDepth;
+
+    /// <summary>
+    /// Finds a shortest plan (with BFS) from <paramref name="initial"/> to <paramref name="goal"/>.
+    /// Throws <see cref="ArgumentException"/> for goals or preconditions naming unknown facts or agents.
+    /// </summary>
+    public EpistemicPlan Plan(EpistemicWorldState initial, Goal goal, TimeSpan timeout, int maxNodes = 200_000)
+    {
+        var compiled = new DomainCompiler(Domain);
+        var problem = compiled.Build(initial, goal, out var invariant);
+        var result = MastarPlanner.Solve(problem,
+            new PlanSearchOptions(strategy, timeout, maxNodes, MaxDepth: SearchDepth), invariant, "epistemic", default);
+        var trajectory = new List<IReadOnlyList<AgentBeliefs>>();
+        if (result.Solved)
+        {
+            var state = problem.Initial;
+            trajectory.Add(compiled.Beliefs(problem, state));
+            foreach (var a in result.Actions)
+            {
+                state = problem.Apply(state, a)!;
+                trajectory.Add(compiled.Beliefs(problem, state));
+            }
+        }
+        return new EpistemicPlan(result.Solved, result.Actions, trajectory, result.Solved ? 1.0 / (1 + result.Length) : 0,
+            result.Expanded, result.Elapsed, result.Reason);
+    }
+
+    /// <summary>
+    /// Replays <paramref name="plan"/> under <paramref name="trueDynamics"/> (the same action names,
+    /// possibly other effects or witnesses) and says whether every step was executable and the goal holds.
+    /// </summary>
+    public static PlanEvaluation EvaluatePlan(EpistemicPlan plan, EpistemicDomain trueDynamics, EpistemicWorldState initial, Goal goal)
+    {
+        var compiled = new DomainCompiler(trueDynamics);
+        var problem = compiled.Build(initial, goal, out var invariant);
+        var state = problem.Initial;
+        for (var i = 0; i < plan.Actions.Count; i++)
+        {
+            if (problem.FindAction(plan.Actions[i]) is null)
+            {
+                return new PlanEvaluation(false, false, i, $"step {i + 1}: unknown action '{plan.Actions[i]}'");
+            }
+            var next = problem.Apply(state, plan.Actions[i]);
+            if (next is null)
+            {
+                return new PlanEvaluation(false, false, i, $"step {i + 1}: '{plan.Actions[i]}' is not executable");
+            }
+            state = next;
+            if (invariant is not null && !new ModelEvaluator(state, problem.Table.Count).HoldsAtActual(invariant))
+            {
+                return new PlanEvaluation(true, false, i + 1, $"step {i + 1}: maintenance goal broken");
+            }
+        }
+        var ok = new ModelEvaluator(state, problem.Table.Count).HoldsAtActual(problem.Goal);
+        return new PlanEvaluation(true, ok, plan.Actions.Count, ok ? null : "the goal does not hold at the end");
+    }
+
+    /// <summary>Builds the mA* problem behind a PWMK domain.</summary>
+    private sealed class DomainCompiler(EpistemicDomain domain)
+    {
+        private readonly FormulaTable _table = new();
+        private readonly Dictionary<Term, int> _facts = [];
+        private readonly Dictionary<string, int> _agents = new(StringComparer.Ordinal);
+
+        public MastarProblem Build(EpistemicWorldState initial, Goal goal, out MastarFormula? invariant)
+        {
+            if (domain.Facts.Count > MastarParser.MaxFluents)
+            {
+                throw new ArgumentException($"{domain.Facts.Count} facts; at most {MastarParser.MaxFluents} are supported");
+            }
+            foreach (var f in domain.Facts)
+            {
+                if (!f.IsGround)
+                {
+                    throw new ArgumentException($"fact {f} is not ground");
+                }
+                _facts.TryAdd(f, _facts.Count);
+            }
+            for (var i = 0; i < domain.Agents.Count; i++)
+            {
+                _agents[domain.Agents[i]] = i;
+            }
+            var actions = new List<MastarAction>();
+            foreach (var da in domain.Actions)
+            {
+                var a = new MastarAction(da.Name, domain.Agents.Count);
+                if (da.Precondition is not null)
+                {
+                    a.Preconditions.Add(Compile(da.Precondition));
+                }
+                if (da.Senses is not null)
+                {
+                    a.Type = ActionType.Sensing;
+                    a.EpistemicEffects.Add(new EpistemicEffect(_table.True, Compile(da.Senses)));
+                }
+                else if (da.Add.Count + da.Delete.Count > 0)
+                {
+                    a.Type = ActionType.Ontic;
+                    ulong set = 0, clear = 0;
+                    foreach (var f in da.Add)
+                    {
+                        set |= 1UL << Fact(f);
+                    }
+                    foreach (var f in da.Delete)
+                    {
+                        clear |= 1UL << Fact(f);
+                    }
+                    a.OnticEffects.Add(new OnticEffect(_table.True, set & ~clear, clear & ~set));
+                }
+                foreach (var (agent, condition) in da.Witnesses)
+                {
+                    a.Observes[Agent(agent)].Add(Compile(condition));
+                }
+                actions.Add(a);
+            }
+            var truth = initial.TrueFacts.Select(Fact).ToHashSet();
+            var literals = _facts.Values.Select(i => _table.Literal(i, truth.Contains(i))).ToList();
+            var start = new MastarToken(TokenKind.End, "", 1, 1);
+            var initially = new List<(MastarFormula, MastarToken)> { (_table.And(literals), start) };
+            // Common knowledge of every fact nobody is ignorant of; knows-whether for the others.
+            var unknown = new Dictionary<int, HashSet<int>>();
+            foreach (var (agent, facts) in initial.UnknownTo ?? new Dictionary<string, IReadOnlyList<Term>>())
+            {
+                var ag = Agent(agent);
+                foreach (var f in facts)
+                {
+                    var i = Fact(f);
+                    if (!unknown.TryGetValue(i, out var who))
+                    {
+                        unknown[i] = who = [];
+                    }
+                    who.Add(ag);
+                }
+            }
+            var everyone = Enumerable.Range(0, domain.Agents.Count).ToArray();
+            foreach (var (fact, index) in _facts)
+            {
+                var lit = _table.Literal(index, truth.Contains(index));
+                if (!unknown.TryGetValue(index, out var who))
+                {
+                    initially.Add((_table.Modal(FormulaKind.Common, everyone, lit), start));
+                    continue;
+                }
+                foreach (var ag in everyone.Where(g => !who.Contains(g)))
+                {
+                    var p = _table.Literal(index, true);
+                    var knows = _table.Or([_table.Modal(FormulaKind.Believes, [ag], p), _table.Modal(FormulaKind.Believes, [ag], _table.Not(p))]);
+                    initially.Add((_table.Modal(FormulaKind.Common, everyone, knows), start));
+                }
+            }
+            var parts = new List<MastarFormula>();
+            if (goal.Achievement is not null)
+            {
+                parts.Add(Compile(goal.Achievement));
+            }
+            parts.AddRange((goal.Epistemic ?? []).Select(t => Compile(t)));
+            var maintenance = (goal.Maintenance ?? []).Select(t => Compile(t)).ToList();
+            invariant = maintenance.Count > 0 ? _table.And(maintenance) : null;
+            var fluentNames = new string[_facts.Count];
+            foreach (var (f, i) in _facts)
+            {
+                fluentNames[i] = f.ToString();
+            }
+            return MastarInitialBuilder.Build("pwmk-domain", _table, [.. fluentNames], [.. domain.Agents], [.. actions], initially, _table.And(parts));
+        }
+
+        public IReadOnlyList<AgentBeliefs> Beliefs(MastarProblem problem, KripkeModel state)
+        {
+            var ev = new ModelEvaluator(state, problem.Table.Count);
+            var result = new List<AgentBeliefs>();
+            for (var ag = 0; ag < domain.Agents.Count; ag++)
+            {
+                var yes = new List<Term>();
+                var no = new List<Term>();
+                foreach (var (fact, i) in _facts)
+                {
+                    if (ev.HoldsAtActual(_table.Modal(FormulaKind.Believes, [ag], _table.Literal(i, true))))
+                    {
+                        yes.Add(fact);
+                    }
+                    else if (ev.HoldsAtActual(_table.Modal(FormulaKind.Believes, [ag], _table.Literal(i, false))))
+                    {
+                        no.Add(fact);
+                    }
+                }
+                result.Add(new AgentBeliefs(domain.Agents[ag], yes, no));
+            }
+            return result;
+        }
+
+        private int Fact(Term t) =>
+            _facts.TryGetValue(t, out var i) ? i : throw new ArgumentException($"unknown fact {t} (declare it in the domain's facts)");
+
+        private int Agent(string name) =>
+            _agents.TryGetValue(name, out var i) ? i : throw new ArgumentException($"unknown agent '{name}'");
+
+        private int Agent(Term t) => t is Atom a ? Agent(a.Name) : throw new ArgumentException($"agent name expected, found {t}");
+
+        /// <summary>Translates a query term; iterative over AND/OR chains, bounded depth for the rest.</summary>
+        private MastarFormula Compile(Term t) => Compile(t, 0);
+
+        private MastarFormula Compile(Term t, int depth)
+        {
+            if (depth > MastarParser.MaxFormulaDepth)
+            {
+                throw new ArgumentException($"goal nested deeper than {MastarParser.MaxFormulaDepth}");
+            }
+            switch (t)
+            {
+                case Atom { Name: "true" }:
+                    return _table.True;
+                case Compound { Functor: "," or ";", Arity: 2 } c:
+                    {
+                        var parts = new List<MastarFormula>();
+                        Term rest = c;
+                        while (rest is Compound { Arity: 2 } r && r.Functor == c.Functor)
+                        {
+                            parts.Add(Compile(r.Args[0], depth + 1));
+                            rest = r.Args[1];
+                        }
+                        parts.Add(Compile(rest, depth + 1));
+                        return c.Functor == "," ? _table.And(parts) : _table.Or(parts);
+                    }
+                case Compound { Functor: "\\+" or "not", Arity: 1 } c:
+                    return _table.Not(Compile(c.Args[0], depth + 1));
+                case Compound { Functor: "believes", Arity: 2 } c:
+                    return _table.Modal(FormulaKind.Believes, [Agent(c.Args[0])], Compile(c.Args[1], depth + 1));
+                case Compound { Functor: "knows", Arity: 2 } c:
+                    {
+                        var inner = Compile(c.Args[1], depth + 1);
+                        return _table.And([_table.Modal(FormulaKind.Believes, [Agent(c.Args[0])], inner), inner]);
+                    }
+                case Compound { Functor: "common", Arity: 2 } c when c.Args[0].AsList() is { } agents:
+                    return _table.Modal(FormulaKind.Common, [.. agents.Select(a => Agent(a))], Compile(c.Args[1], depth + 1));
+                default:
+                    return _table.Literal(Fact(t), true);
+            }
+        }
+    }
+}

@@ -1,0 +1,327 @@
+namespace Pwmk.Core.Planning.Mastar;
+
+/// <summary>
+/// A pointed Kripke model (an e-state): worlds with a valuation (bit i = fluent i), one accessibility
+/// relation per agent and the actual world. Relations are stored as shared successor sets: world w's
+/// a-successors are the set <c>SetOf[a][w]</c>, whose members are
+/// <c>SetTargets[a][SetOffsets[a][s]..SetOffsets[a][s+1]]</c>. Epistemic models are mostly made of
+/// clusters where many worlds share one successor set (complete relations in S5 starts), so this keeps
+/// memory and time linear in the number of worlds instead of quadratic.
+/// Models produced by <see cref="Contract"/> are canonical: the bisimulation contraction of the part
+/// reachable from the actual world, with worlds and sets numbered by an isomorphism-invariant order,
+/// so two states are bisimilar exactly when their <see cref="Key"/> arrays are equal.
+/// </summary>
+internal sealed class KripkeModel
+{
+    private KripkeModel(int worldCount, ulong[] valuations, int actual, int[][] setOf, int[][] setOffsets, int[][] setTargets, int[] key)
+    {
+        WorldCount = worldCount;
+        Valuations = valuations;
+        Actual = actual;
+        SetOf = setOf;
+        SetOffsets = setOffsets;
+        SetTargets = setTargets;
+        Key = key;
+        var h = new HashCode();
+        h.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(key.AsSpan()));
+        Hash = h.ToHashCode();
+    }
+
+    public int WorldCount { get; }
+    public ulong[] Valuations { get; }
+    public int Actual { get; }
+    public int[][] SetOf { get; }
+    public int[][] SetOffsets { get; }
+    public int[][] SetTargets { get; }
+    public int AgentCount => SetOf.Length;
+
+    /// <summary>Canonical encoding: equal keys = bisimilar pointed models.</summary>
+    public int[] Key { get; }
+    public int Hash { get; }
+
+    public int SetCount(int agent) => SetOffsets[agent].Length - 1;
+
+    public ReadOnlySpan<int> Members(int agent, int set) =>
+        SetTargets[agent].AsSpan(SetOffsets[agent][set], SetOffsets[agent][set + 1] - SetOffsets[agent][set]);
+
+    public ReadOnlySpan<int> Successors(int agent, int world) => Members(agent, SetOf[agent][world]);
+
+    /// <summary>
+    /// Builds the canonical contracted model of a raw model. Partition refinement with canonical
+    /// colours: round 0 colours worlds by the rank of their valuation; each round ranks every
+    /// successor set by its sorted list of member colours, then colours each world by the rank of
+    /// (own colour, set rank per agent); stops when the number of colours is stable. The final colours
+    /// are the bisimulation classes, numbered canonically.
+    /// </summary>
+    public static KripkeModel Contract(int n, ulong[] vals, int actual, int[][] setOf, int[][] setOffsets, int[][] setTargets)
+    {
+        var agents = setOf.Length;
+        // 1. Part reachable from the actual world; each set is scanned once.
+        var map = new int[n];
+        Array.Fill(map, -1);
+        var order = new List<int>();
+        var setMap = new int[agents][];
+        var setOrder = new List<int>[agents];
+        for (var a = 0; a < agents; a++)
+        {
+            setMap[a] = new int[setOffsets[a].Length - 1];
+            Array.Fill(setMap[a], -1);
+            setOrder[a] = [];
+        }
+        map[actual] = 0;
+        order.Add(actual);
+        for (var head = 0; head < order.Count; head++)
+        {
+            var w = order[head];
+            for (var a = 0; a < agents; a++)
+            {
+                var s = setOf[a][w];
+                if (setMap[a][s] >= 0)
+                {
+                    continue;
+                }
+                setMap[a][s] = setOrder[a].Count;
+                setOrder[a].Add(s);
+                var off = setOffsets[a];
+                var tg = setTargets[a];
+                for (var k = off[s]; k < off[s + 1]; k++)
+                {
+                    var v = tg[k];
+                    if (map[v] < 0)
+                    {
+                        map[v] = order.Count;
+                        order.Add(v);
+                    }
+                }
+            }
+        }
+        var m = order.Count;
+        var val = new ulong[m];
+        for (var i = 0; i < m; i++)
+        {
+            val[i] = vals[order[i]];
+        }
+        var lSetOf = new int[agents][];
+        var lOff = new int[agents][];
+        var lTg = new int[agents][];
+        for (var a = 0; a < agents; a++)
+        {
+            var so = new int[m];
+            for (var i = 0; i < m; i++)
+            {
+                so[i] = setMap[a][setOf[a][order[i]]];
+            }
+            lSetOf[a] = so;
+            var sets = setOrder[a];
+            var o = new int[sets.Count + 1];
+            var total = 0;
+            for (var j = 0; j < sets.Count; j++)
+            {
+                o[j] = total;
+                total += setOffsets[a][sets[j] + 1] - setOffsets[a][sets[j]];
+            }
+            o[sets.Count] = total;
+            var t = new int[total];
+            var p = 0;
+            for (var j = 0; j < sets.Count; j++)
+            {
+                for (var k = setOffsets[a][sets[j]]; k < setOffsets[a][sets[j] + 1]; k++)
+                {
+                    t[p++] = map[setTargets[a][k]];
+                }
+            }
+            lOff[a] = o;
+            lTg[a] = t;
+        }
+        // 2. Canonical partition refinement.
+        var color = new int[m];
+        var idx = new int[m];
+        for (var i = 0; i < m; i++)
+        {
+            idx[i] = i;
+        }
+        var sortKeys = new ulong[m];
+        Array.Copy(val, sortKeys, m);
+        Array.Sort(sortKeys, idx);
+        var colors = 0;
+        for (var i = 0; i < m; i++)
+        {
+            if (i > 0 && val[idx[i]] != val[idx[i - 1]])
+            {
+                colors++;
+            }
+            color[idx[i]] = colors;
+        }
+        colors++;
+        var listStart = new int[agents][];
+        var listData = new int[agents][];
+        var setRank = new int[agents][];
+        var listCount = new int[agents];
+        var tuple = new int[m * (agents + 1)];
+        var width = agents + 1;
+        while (true)
+        {
+            for (var a = 0; a < agents; a++)
+            {
+                (listStart[a], listData[a], setRank[a], listCount[a]) = RankSets(lOff[a], lTg[a], color);
+            }
+            if (colors == m)
+            {
+                break; // discrete partition (common: all valuations differ): nothing left to split
+            }
+            for (var i = 0; i < m; i++)
+            {
+                tuple[i * width] = color[i];
+                for (var a = 0; a < agents; a++)
+                {
+                    tuple[(i * width) + 1 + a] = setRank[a][lSetOf[a][i]];
+                }
+            }
+            // Sort worlds by tuple: packed into one ulong key when the numbers fit (the usual case).
+            var bits = 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)Math.Max(m, 1));
+            if (bits * width <= 64)
+            {
+                for (var i = 0; i < m; i++)
+                {
+                    ulong k = 0;
+                    for (var j = 0; j < width; j++)
+                    {
+                        k = (k << bits) | (uint)tuple[(i * width) + j];
+                    }
+                    sortKeys[i] = k;
+                    idx[i] = i;
+                }
+                Array.Sort(sortKeys, idx);
+            }
+            else
+            {
+                Array.Sort(idx, (x, y) => tuple.AsSpan(x * width, width).SequenceCompareTo(tuple.AsSpan(y * width, width)));
+            }
+            var newColor = new int[m];
+            var nc = 0;
+            for (var i = 0; i < m; i++)
+            {
+                if (i > 0 && !tuple.AsSpan(idx[i] * width, width).SequenceEqual(tuple.AsSpan(idx[i - 1] * width, width)))
+                {
+                    nc++;
+                }
+                newColor[idx[i]] = nc;
+            }
+            nc++;
+            var stable = nc == colors;
+            color = newColor;
+            colors = nc;
+            if (stable)
+            {
+                break;
+            }
+        }
+        // 3. The quotient. Colour numbering did not change in the last round (old colour is the
+        // primary sort key and no class split), so the set lists are in final colours.
+        var reps = new int[colors];
+        for (var i = 0; i < m; i++)
+        {
+            reps[color[i]] = i;
+        }
+        var key = new List<int> { colors, color[0], agents };
+        var qSetOf = new int[agents][];
+        var qOff = new int[agents][];
+        var qTg = new int[agents][];
+        for (var a = 0; a < agents; a++)
+        {
+            // Lists in rank order: the first set seen with each rank.
+            var lists = listCount[a];
+            var first = new int[lists];
+            Array.Fill(first, -1);
+            for (var s = 0; s < setRank[a].Length; s++)
+            {
+                if (first[setRank[a][s]] < 0)
+                {
+                    first[setRank[a][s]] = s;
+                }
+            }
+            var o = new int[lists + 1];
+            var data = new List<int>();
+            key.Add(lists);
+            for (var r = 0; r < lists; r++)
+            {
+                o[r] = data.Count;
+                var s = first[r];
+                var span = listData[a].AsSpan(listStart[a][s], listStart[a][s + 1] - listStart[a][s]);
+                key.Add(span.Length);
+                foreach (var c in span)
+                {
+                    data.Add(c);
+                    key.Add(c);
+                }
+            }
+            o[lists] = data.Count;
+            qOff[a] = o;
+            qTg[a] = [.. data];
+            var so = new int[colors];
+            for (var c = 0; c < colors; c++)
+            {
+                so[c] = setRank[a][lSetOf[a][reps[c]]];
+            }
+            qSetOf[a] = so;
+        }
+        var qVal = new ulong[colors];
+        for (var c = 0; c < colors; c++)
+        {
+            qVal[c] = val[reps[c]];
+            key.Add((int)qVal[c]);
+            key.Add((int)(qVal[c] >> 32));
+            for (var a = 0; a < agents; a++)
+            {
+                key.Add(qSetOf[a][c]);
+            }
+        }
+        return new KripkeModel(colors, qVal, color[0], qSetOf, qOff, qTg, [.. key]);
+    }
+
+    /// <summary>Sorted distinct member colours of every set, and each set's rank among those lists.</summary>
+    private static (int[] Start, int[] Data, int[] Rank, int Count) RankSets(int[] off, int[] tg, int[] color)
+    {
+        var sets = off.Length - 1;
+        var start = new int[sets + 1];
+        var data = new List<int>(tg.Length);
+        // Distinct colours first (stamp per set), then sort only those: sets are large, colours few.
+        var stamp = new int[color.Length == 0 ? 1 : color.Length];
+        var buf = new List<int>();
+        for (var s = 0; s < sets; s++)
+        {
+            start[s] = data.Count;
+            buf.Clear();
+            for (var k = off[s]; k < off[s + 1]; k++)
+            {
+                var c = color[tg[k]];
+                if (stamp[c] != s + 1)
+                {
+                    stamp[c] = s + 1;
+                    buf.Add(c);
+                }
+            }
+            buf.Sort();
+            data.AddRange(buf);
+        }
+        start[sets] = data.Count;
+        var d = data.ToArray();
+        var idx = new int[sets];
+        for (var s = 0; s < sets; s++)
+        {
+            idx[s] = s;
+        }
+        Array.Sort(idx, (x, y) => d.AsSpan(start[x], start[x + 1] - start[x]).SequenceCompareTo(d.AsSpan(start[y], start[y + 1] - start[y])));
+        var rank = new int[sets];
+        var r = 0;
+        for (var i = 0; i < sets; i++)
+        {
+            if (i > 0 && !d.AsSpan(start[idx[i]], start[idx[i] + 1] - start[idx[i]]).SequenceEqual(d.AsSpan(start[idx[i - 1]], start[idx[i - 1] + 1] - start[idx[i - 1]])))
+            {
+                r++;
+            }
+            rank[idx[i]] = r;
+        }
+        return (start, d, rank, sets == 0 ? 0 : r + 1);
+    }
+}

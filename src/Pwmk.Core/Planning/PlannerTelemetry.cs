@@ -1,0 +1,27 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Pwmk.Core.Planning;
+
+/// <summary>BCL-only telemetry of the planners (names from the monitoring specification).</summary>
+internal static class PlannerTelemetry
+{
+    public static readonly ActivitySource Source = new("Pwmk");
+    private static readonly Meter Meter = new("Pwmk");
+
+    private static readonly Histogram<double> Duration =
+        Meter.CreateHistogram<double>("pwmk_planning_duration_seconds", "s", "Wall-clock time of one planning run");
+
+    private static readonly Counter<long> Attempts =
+        Meter.CreateCounter<long>("pwmk_planning_attempts_total", null, "Planning runs, by planner and success");
+
+    public static void Record(string plannerType, bool success, int horizon, TimeSpan elapsed)
+    {
+        Duration.Record(elapsed.TotalSeconds,
+            new KeyValuePair<string, object?>("planner_type", plannerType),
+            new KeyValuePair<string, object?>("horizon_length", horizon));
+        Attempts.Add(1,
+            new KeyValuePair<string, object?>("planner_type", plannerType),
+            new KeyValuePair<string, object?>("success", success ? "true" : "false"));
+    }
+}
