@@ -17,7 +17,7 @@ namespace Pwmk.Core.Beliefs;
 /// All members are thread-safe: changes are serialised; counts and belief states never wait for a running query.
 /// </para>
 /// </summary>
-public sealed class BeliefStore
+public sealed class BeliefStore : Perspective.IBeliefStore
 {
     private sealed class State(BeliefModel model, PrologEngine engine)
     {
@@ -205,6 +205,24 @@ public sealed class BeliefStore
         ArgumentNullException.ThrowIfNull(goal);
         ArgumentNullException.ThrowIfNull(names);
         return RunQuery(_state, goal, names, options);
+    }
+
+    // ------------------------------------------------------------------ IBeliefStore (the perspective tracker's mirror)
+
+    bool Perspective.IBeliefStore.Assert(Term fact) => AssertFact(fact);
+
+    bool Perspective.IBeliefStore.Retract(Term fact) => RetractFact(fact);
+
+    int Perspective.IBeliefStore.Count => FactCount;
+
+    /// <summary>Every stored fact matching <paramref name="pattern"/>, answered by the Prolog engine.</summary>
+    IEnumerable<Term> Perspective.IBeliefStore.Query(Term pattern)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        var result = new Variable("Result");
+        var goal = new Compound(",", pattern, new Compound("=", result, pattern));
+        var r = RunQuery(_state, goal, [new("Result", result)], _opt.Query with { MaxSolutions = int.MaxValue });
+        return r.Solutions.Select(sol => sol.Bindings[0].Value).ToList();
     }
 
     /// <summary>True when the query has at least one solution.</summary>

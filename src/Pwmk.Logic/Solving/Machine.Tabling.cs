@@ -1,16 +1,19 @@
 namespace Pwmk.Logic.Solving;
 
 /// <summary>Structural equality of record cell arrays (variant check of calls and answers).</summary>
-internal sealed class CellsComparer : IEqualityComparer<long[]>
+internal sealed class CellsComparer : IEqualityComparer<long[]>, IAlternateEqualityComparer<ReadOnlySpan<long>, long[]>
 {
     public static readonly CellsComparer Instance = new();
     public bool Equals(long[]? x, long[]? y) => x is not null && y is not null && x.AsSpan().SequenceEqual(y);
-    public int GetHashCode(long[] a)
+    public int GetHashCode(long[] a) => GetHashCode((ReadOnlySpan<long>)a);
+    public bool Equals(ReadOnlySpan<long> x, long[] y) => x.SequenceEqual(y);
+    public int GetHashCode(ReadOnlySpan<long> a)
     {
         long h = a.Length;
         foreach (long c in a) h = ArgIndex.Mix(h, c);
         return (int)(h ^ (h >> 32));
     }
+    public long[] Create(ReadOnlySpan<long> a) => a.ToArray();
 }
 
 /// <summary>The answer table of one call variant of a tabled predicate.</summary>
@@ -91,10 +94,11 @@ internal sealed partial class Machine
                 t.EvaluatedIn = _leaderIteration;
                 SolveAll(goal, () =>
                 {
-                    var rec = ToRecord(goal);
-                    if (t.Seen.Add(rec.Cells))
+                    // duplicates (most derivations) are rejected without allocating
+                    var cells = RecordCells(goal, out int nvars);
+                    if (t.Seen.GetAlternateLookup<ReadOnlySpan<long>>().Add(cells))
                     {
-                        t.Answers.Add(rec);
+                        t.Answers.Add(new Record { Cells = t.Seen.GetAlternateLookup<ReadOnlySpan<long>>().TryGetValue(cells, out var stored) ? stored : cells.ToArray(), NVars = nvars });
                         if (++_answerCount > MaxAnswers) throw PrologError.Resource("table_space");
                     }
                     return true;

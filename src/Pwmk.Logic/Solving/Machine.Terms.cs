@@ -234,9 +234,23 @@ internal sealed partial class Machine
 
     internal Record ToRecord(long cell, Dictionary<int, int>? varSlots, List<int>? varOrder)
     {
+        var cells = RecordCells(cell, varSlots, varOrder, out int nvars);
+        return new Record { Cells = cells.ToArray(), NVars = nvars };
+    }
+
+    /// <summary>The cells <see cref="ToRecord(long, Dictionary{int, int}?)"/> would store, in a reused buffer (valid until the next call).</summary>
+    internal ReadOnlySpan<long> RecordCells(long cell, out int nvars) => RecordCells(cell, null, null, out nvars);
+
+    private ReadOnlySpan<long> RecordCells(long cell, Dictionary<int, int>? varSlots, List<int>? varOrder, out int nvars)
+    {
         long root = Deref(cell);
         int rt = Cell.Tag(root);
-        if (rt == Cell.ATM || rt == Cell.INT) return new Record { Cells = [root], NVars = 0 };
+        if (rt == Cell.ATM || rt == Cell.INT)
+        {
+            _recBuf[0] = root;
+            nvars = 0;
+            return _recBuf.AsSpan(0, 1);
+        }
         var vars = varSlots ?? _recVars;
         if (varSlots is null) _recVars.Clear();
         var buf = _recBuf;
@@ -310,8 +324,9 @@ internal sealed partial class Machine
             }
             buf[dst] = outc;
         }
-        _recBuf = buf.Length > 1 << 20 ? new long[256] : buf;
-        return new Record { Cells = buf.AsSpan(0, n).ToArray(), NVars = vars.Count };
+        _recBuf = buf;
+        nvars = vars.Count;
+        return buf.AsSpan(0, n);
     }
 
     private long[] _recSlots = new long[16];
