@@ -290,6 +290,9 @@ internal static class Arith
         if (!b.IsInt) throw NeedInt(b);
     }
 
+    /// <summary>Largest result of integer exponentiation with a base other than a power of two, in bits.</summary>
+    private const int MaxPowBits = 4_000_000;
+
     private static Num IntPow(in Num a, in Num b, bool caret)
     {
         var bb = b.AsBig;
@@ -302,7 +305,17 @@ internal static class Arith
             if (caret) throw PrologError.Type("float", new Integer(ab));
             return Num.Flt(Math.Pow((double)ab, (double)bb));
         }
-        if (bb > 10_000_000 && BigInteger.Abs(ab) > 1) throw PrologError.Resource("memory");
+        var mag = BigInteger.Abs(ab);
+        if (bb.IsZero) return Num.Int(1);
+        if (mag <= 1) return Num.Of(bb.IsEven ? mag : ab);
+        // 2^N is a shift; any other base: BigInteger.Pow takes minutes beyond a few million result bits
+        // and cannot be interrupted by the time limit, so the result size is capped
+        if (mag.IsPowerOfTwo && (double)bb * (mag.GetBitLength() - 1) <= 100_000_000)
+        {
+            var r = BigInteger.One << (int)(bb * (long)(mag.GetBitLength() - 1));
+            return Num.Of(ab.Sign < 0 && !bb.IsEven ? -r : r);
+        }
+        if (bb > MaxPowBits || (double)bb * (mag.GetBitLength() - 1) > MaxPowBits) throw PrologError.Resource("memory");
         return Num.Of(BigInteger.Pow(ab, (int)bb));
     }
 

@@ -96,6 +96,7 @@ internal static partial class Builtins
             int n = ++st.N;
             m.PushRedo(s_length, st, 2);
             var cells = new long[n - st.Prefix];
+            m.Poll(cells.Length); // each answer builds a longer list: check the time limit by work done
             for (int i = 0; i < cells.Length; i++) cells[i] = m.NewVar();
             return m.Unify(st.Tail, m.MakeList(cells)) && m.Unify(m.A[1], Cell.Int(n));
         }
@@ -111,6 +112,7 @@ internal static partial class Builtins
         while (Cell.Tag(d) == Cell.LST)
         {
             count++;
+            m.Poll();
             d = m.Deref(m.Heap[Cell.Addr(d) + 1]);
         }
         if (d == Cell.Nil) return m.Unify(nC, Cell.Int(count));

@@ -191,6 +191,7 @@ internal sealed class Compiler
             stack.Push(goal);
             while (stack.Count > 0)
             {
+                _m.Poll();
                 long x = _m.Deref(stack.Pop());
                 if (Cell.Tag(x) == Cell.STR && _m.Heap[Cell.Addr(x)] == Cell.Fun(Symbols.FComma))
                 {
@@ -299,6 +300,7 @@ internal sealed class Compiler
         stack.Push(term);
         while (stack.Count > 0)
         {
+            _m.Poll();
             long c = _m.Deref(stack.Pop());
             switch (Cell.Tag(c))
             {
@@ -417,6 +419,7 @@ internal sealed class Compiler
         stack.Push((term, dst0));
         while (stack.Count > 0)
         {
+            _m.Poll();
             var (x, dst) = stack.Pop();
             long c = _m.Deref(x);
             long outc;

@@ -61,6 +61,7 @@ internal sealed partial class Machine
         stack.Push((arr0, c0, -1));
         while (stack.Count > 0)
         {
+            Poll();
             var (arr, c, apply) = stack.Pop();
             if (apply >= 0)
             {

@@ -289,6 +289,7 @@ internal sealed partial class Machine
         stack.Push(term);
         while (stack.Count > 0)
         {
+            Poll();
             long c = Deref(stack.Pop());
             switch (Cell.Tag(c))
             {

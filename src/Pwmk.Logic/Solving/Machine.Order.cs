@@ -20,6 +20,7 @@ internal sealed partial class Machine
         stack.Push((a, b));
         while (stack.Count > 0)
         {
+            Poll();
             var (x0, y0) = stack.Pop();
             long x = Deref(x0), y = Deref(y0);
             if (x == y) continue;

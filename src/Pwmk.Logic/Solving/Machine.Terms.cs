@@ -159,6 +159,7 @@ internal sealed partial class Machine
         work.Push((cell, false));
         while (work.Count > 0)
         {
+            Poll();
             var (c0, expanded) = work.Pop();
             long c = Deref(c0);
             int tag = Cell.Tag(c);
@@ -260,6 +261,7 @@ internal sealed partial class Machine
         work.Push((root, 0));
         while (work.Count > 0)
         {
+            Poll();
             var (c0, dst) = work.Pop();
             long c = Deref(c0);
             long outc;
@@ -393,6 +395,7 @@ internal sealed partial class Machine
         {
             int p = Cell.Addr(l);
             r.Add(Heap[p]);
+            Poll();
             if (r.Count > max) return null;
             l = Deref(Heap[p + 1]);
         }

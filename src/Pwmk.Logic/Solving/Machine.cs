@@ -185,6 +185,7 @@ internal sealed partial class Machine
                     long fa = Heap[pa];
                     if (fa != Heap[pb]) return false;
                     int n = Symbols.FunctorArity((int)(fa >> 3));
+                    Poll();
                     if (sp + 2 * n > pdl.Length) { Array.Resize(ref _pdl, Math.Max(pdl.Length * 2, sp + 2 * n + 16)); pdl = _pdl; }
                     for (int k = n; k >= 1; k--)
                     {
@@ -195,6 +196,7 @@ internal sealed partial class Machine
                 else if (ta == Cell.LST)
                 {
                     int pa = (int)(a >> 3), pb = (int)(b >> 3);
+                    Poll();
                     if (sp + 4 > pdl.Length) { Array.Resize(ref _pdl, pdl.Length * 2); pdl = _pdl; }
                     pdl[sp++] = Heap[pa + 1];
                     pdl[sp++] = Heap[pb + 1];
@@ -661,6 +663,33 @@ internal sealed partial class Machine
         if (Limits.Cancel.IsCancellationRequested) throw PrologError.Resource("cancelled");
         if (Stopwatch.GetTimestamp() > _deadline) throw PrologError.TimeLimit();
         _nextCheck = Inferences + 65536;
+    }
+
+    private int _pollBudget = 1 << 16;
+
+    /// <summary>
+    /// Called in the loops of term walkers (unify, compare, copy, convert): a cyclic term made by
+    /// X = f(X) makes them run forever, so they honour the time limit and cancellation too.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Poll()
+    {
+        if (--_pollBudget <= 0) PollSlow();
+    }
+
+    /// <summary>Like <see cref="Poll()"/> for a step that costs <paramref name="work"/> units.</summary>
+    internal void Poll(int work)
+    {
+        _pollBudget -= work;
+        if (_pollBudget <= 0) PollSlow();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void PollSlow()
+    {
+        _pollBudget = 1 << 16;
+        if (Limits.Cancel.IsCancellationRequested) throw PrologError.Resource("cancelled");
+        if (Stopwatch.GetTimestamp() > _deadline) throw PrologError.TimeLimit();
     }
 
     internal void StartClock()
