@@ -172,7 +172,11 @@ internal sealed partial class BeliefBench
             _log.WriteLine($"pwmk: rep {rep} done");
         }
         foreach (var (k, v) in samples) fig.Values[k] = Median(v);
-        string Sum(string goal) => engine.Query(goal, s_unlimited).Solutions[0]["S"].ToString();
+        string Sum(string goal)
+        {
+            _log.WriteLine("pwmk: checksum " + goal);
+            return engine.Query(goal, s_unlimited).Solutions[0]["S"].ToString();
+        }
         fig.Check = $"CHECK i {Sum("bench_q1(Q), check1(Q, S)")} ii {Sum("bench_q2(Q), check2(Q, S)")} iii {Sum("bench_q3(Q), check3(Q, S)")} iv {Sum("check4(S)")}";
         double tb = Time(engine, $"range(1, 30, L), bench_loop({nrevIterations}, L)");
         double td = Time(engine, $"range(1, 30, L), dummy_loop({nrevIterations}, L)");
