@@ -19,6 +19,19 @@ public class TomiReaderTests
         Assert.Equal(Story, sw.ToString());
     }
 
+    [Fact]
+    public void Peek_and_tell_extensions_round_trip_and_update_beliefs()
+    {
+        const string text = "1 Ella entered the garage.\n2 The spinach is in the green_crate.\n3 Ella exited the garage.\n4 Avery entered the garage.\n5 Avery looked inside the green_crate.\n6 Avery moved the spinach to the blue_box.\n7 Avery exited the garage.\n8 Avery entered the den.\n9 Ella entered the den.\n10 Avery told Ella that the spinach is in the blue_box.\n11 Where will Ella look for the spinach?\tblue_box\t1\n12 Where does Avery think that Ella searches for the spinach?\tblue_box\t1\n";
+        var stories = TomiReader.Read(new StringReader(text));
+        var sw = new StringWriter();
+        TomiWriter.Write(sw, stories);
+        Assert.Equal(text, sw.ToString());
+        var answers = TomiReplay.Answer(stories[0], 2);
+        Assert.Equal(2, answers.Count);
+        Assert.All(answers, a => Assert.True(a.Correct, $"{a.Question.Line}: {a.Answer}"));
+    }
+
     [Theory]
     [InlineData("1 Ella entered the garage.\n2 Ella jumped over the garage.\n", 2, "unknown sentence form")]
     [InlineData("1 Ella entered the garage.\n3 Ella exited the garage.\n", 2, "does not follow")]
