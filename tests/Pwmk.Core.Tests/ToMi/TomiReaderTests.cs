@@ -47,6 +47,16 @@ public class TomiReaderTests
     }
 
     [Fact]
+    public void Trace_that_does_not_match_the_questions_is_an_error()
+    {
+        var stories = TomiReader.Read(new StringReader(Story));
+        var ex = Assert.Throws<TomiFormatException>(() => TomiEvaluation.Evaluate(stories, ["first_order_0_tom", "reality"]));
+        Assert.Equal(13, ex.Line);
+        Assert.Throws<TomiFormatException>(() => TomiEvaluation.Evaluate(stories, ["first_order_0_tom"]));
+        Assert.Equal(2, TomiEvaluation.Evaluate(stories, ["first_order_0_tom", "second_order_1_tom"]).Correct);
+    }
+
+    [Fact]
     public void Impossible_story_event_names_its_line()
     {
         var stories = TomiReader.Read(new StringReader("1 Ella entered the garage.\n2 Avery exited the garage.\n"));
