@@ -16,29 +16,48 @@ namespace Pwmk.Core.Agents;
 /// </summary>
 public sealed class ToMAgent
 {
-    private readonly PerspectiveEnv _env;
-    private readonly Random _rng;
+    private PerspectiveEnv? _bound;
+    private PerspectiveTracker? _beliefs;
+    private Random _rng;
+    private readonly int _seed;
 
+    /// <summary>An agent bound to an environment now.</summary>
     public ToMAgent(PerspectiveEnv env, string id, int tomDepth = 2, IToMPolicy? policy = null, int seed = 0)
+        : this(id, tomDepth, policy, seed)
     {
         ArgumentNullException.ThrowIfNull(env);
-        _env = env;
+        Bind(env);
+    }
+
+    /// <summary>An agent that binds to the environment of the first observation it receives.</summary>
+    public ToMAgent(string id, int tomDepth = 2, IToMPolicy? policy = null, int seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        if (tomDepth < 1 || tomDepth > BeliefChain.MaxDepth)
+            throw new ArgumentOutOfRangeException(nameof(tomDepth), tomDepth, $"ToM depth must be between 1 and {BeliefChain.MaxDepth}");
         Id = id;
-        AgentId = env.AgentId(id);
         TomDepth = tomDepth;
         Policy = policy;
-        Beliefs = new PerspectiveTracker(env.Vocabulary, tomDepth, perspectiveOf: AgentId);
-        _rng = new Random(seed ^ (AgentId * 7919));
+        _seed = seed;
+        _rng = new Random(seed);
+    }
+
+    private void Bind(PerspectiveEnv env)
+    {
+        _bound = env;
+        AgentId = env.AgentId(Id);
+        _beliefs = new PerspectiveTracker(env.Vocabulary, TomDepth, perspectiveOf: AgentId);
+        _rng = new Random(_seed ^ (AgentId * 7919));
     }
 
     public string Id { get; }
-    public int AgentId { get; }
+    public int AgentId { get; private set; } = -1;
     public int TomDepth { get; }
     public IToMPolicy? Policy { get; }
-    public PerspectiveEnv Environment => _env;
+    public PerspectiveEnv Environment => _bound ?? throw new InvalidOperationException($"agent '{Id}' has not received an observation yet");
 
     /// <summary>This agent's mind: only chains starting with itself.</summary>
-    public PerspectiveTracker Beliefs { get; }
+    public PerspectiveTracker Beliefs => _beliefs ?? throw new InvalidOperationException($"agent '{Id}' has not received an observation yet");
 
     /// <summary>The last observation received.</summary>
     public Observation? LastObservation { get; private set; }
@@ -47,6 +66,8 @@ public sealed class ToMAgent
     public void UpdateBeliefs(Observation observation)
     {
         ArgumentNullException.ThrowIfNull(observation);
+        if (_bound is null) Bind(observation.Environment);
+        else if (!ReferenceEquals(_bound, observation.Environment)) throw new ArgumentException($"observation from another environment given to '{Id}'", nameof(observation));
         if (observation.AgentId != AgentId) throw new ArgumentException($"observation of '{observation.Agent}' given to '{Id}'", nameof(observation));
         LastObservation = observation;
         foreach (var e in observation.Events) Beliefs.Observe(e);
@@ -57,20 +78,20 @@ public sealed class ToMAgent
     {
         var chain = new int[others.Length + 1];
         chain[0] = AgentId;
-        for (int i = 0; i < others.Length; i++) chain[i + 1] = _env.AgentId(others[i]);
+        for (int i = 0; i < others.Length; i++) chain[i + 1] = Environment.AgentId(others[i]);
         int v = Beliefs.Belief(chain, fluent);
-        return v < 0 ? null : _env.Vocabulary.ValueTerm(v);
+        return v < 0 ? null : Environment.Vocabulary.ValueTerm(v);
     }
 
     /// <summary>Chooses the next action (an index in the agent's action space).</summary>
     public int ActWithTom()
     {
         if (Policy is not null) return Policy.ChooseAction(this);
-        return _env switch
+        return Environment switch
         {
             RoomsWorld rooms => ActInRooms(rooms),
             MultiAgentBoxWorld box => ActInBoxWorld(box),
-            _ => _env.ActionSpace(Id).Sample(_rng),
+            _ => Environment.ActionSpace(Id).Sample(_rng),
         };
     }
 
@@ -96,7 +117,7 @@ public sealed class ToMAgent
 
     private int ActInBoxWorld(MultiAgentBoxWorld w)
     {
-        var v = _env.Vocabulary;
+        var v = Environment.Vocabulary;
         (int X, int Y)? Cell(string entity)
         {
             int f = v.FindFluent("pos", new Atom(entity));

@@ -108,7 +108,7 @@ public sealed class MultiAgentBoxWorld : PerspectiveEnv
         var free = new List<int>();
         for (int y = 1; y < n - 1; y++)
             for (int x = 1; x < n - 1; x++)
-                if (!_wall[y * n + x] && Math.Abs(x - mid) > 1) free.Add(y * n + x);
+                if (!_wall[y * n + x] && !(y == _door / n && Math.Abs(x - mid) == 1)) free.Add(y * n + x);
         var left = free.Where(c => c % n < mid).ToList();
         var right = free.Where(c => c % n > mid).ToList();
         _treasure = Take(right);

@@ -9,12 +9,16 @@ namespace Pwmk.Core.Environments;
 /// </summary>
 public sealed class Observation
 {
-    internal Observation(int agentId, string agent, int size)
+    internal Observation(PerspectiveEnv env, int agentId, string agent, int size)
     {
+        Environment = env;
         AgentId = agentId;
         Agent = agent;
         Vector = new float[size];
     }
+
+    /// <summary>The environment the observation comes from.</summary>
+    public PerspectiveEnv Environment { get; }
 
     public int AgentId { get; }
     public string Agent { get; }

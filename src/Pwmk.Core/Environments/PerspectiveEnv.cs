@@ -171,7 +171,7 @@ public abstract class PerspectiveEnv
             if (o is null)
             {
                 int size = ObservationSpace(Agents[a]) is BoxSpace b ? b.Size : 1;
-                obs[a] = o = new Observation(a, Agents[a], size);
+                obs[a] = o = new Observation(this, a, Agents[a], size);
                 _result.Infos.Items[a] = new Dictionary<string, object>();
             }
             Array.Clear(o.Vector);

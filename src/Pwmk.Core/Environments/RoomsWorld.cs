@@ -80,6 +80,15 @@ public sealed class RoomsWorld : PerspectiveEnv
 
     public RoomsLayout Layout => _layout;
 
+    private readonly List<(string? Agent, RoomsAction Action, string? Room)> _episode = [];
+
+    /// <summary>
+    /// What happened since the reset, in order: (agent, action, room) for every action that took
+    /// effect (an enter from another room is preceded by its exit; for exits the room left), and
+    /// (null, move, null) for the narrator's placements. <c>TomiStories.FromEpisode</c> writes it as a ToMi story.
+    /// </summary>
+    public IReadOnlyList<(string? Agent, RoomsAction Action, string? Room)> Episode => _episode;
+
     /// <summary>Every action, indexed as in the action space.</summary>
     public IReadOnlyList<RoomsAction> ActionTable => _actions;
 
@@ -126,6 +135,7 @@ public sealed class RoomsWorld : PerspectiveEnv
     {
         int o = ObjectId(obj), c = ContainerId(container);
         _objectContainer[o] = c;
+        _episode.Add((null, RoomsAction.Move(obj, container), null));
         Emit(_fAt[o], _vContainer[c], InRoom(_containerRoom[c]));
     }
 
@@ -136,6 +146,7 @@ public sealed class RoomsWorld : PerspectiveEnv
     {
         Array.Fill(_agentRoom, -1);
         Array.Fill(_objectContainer, -1);
+        _episode.Clear();
         UpdateSight();
         foreach (var (o, c) in _layout.InitialPlacement) Place(o, c);
     }
@@ -145,7 +156,13 @@ public sealed class RoomsWorld : PerspectiveEnv
         for (int a = 0; a < actions.Length; a++)
         {
             var act = _actions[actions[a]];
+            string? room = RoomOf(Agents[a]);
             string? why = Apply(a, act);
+            if (why is null && act.Kind != RoomsActionKind.Noop)
+            {
+                if (act.Kind == RoomsActionKind.Enter && room is not null) _episode.Add((Agents[a], RoomsAction.Exit, room));
+                _episode.Add((Agents[a], act, act.Kind == RoomsActionKind.Exit ? room : act.Room));
+            }
             if (why is not null && StrictActions) throw new InvalidOperationException($"{Agents[a]} cannot {Describe(act)}: {why}");
         }
     }

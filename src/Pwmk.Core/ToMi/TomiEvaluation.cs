@@ -46,6 +46,9 @@ public static class TomiEvaluation
                 {
                     if (q >= questionTypes.Count) throw new TomiFormatException(source, a.Question.Line, 1, $"the trace has only {questionTypes.Count} lines but this is question {q + 1}");
                     type = questionTypes[q];
+                    string form = FormName(a.Question.Question);
+                    if (!type.StartsWith(form, StringComparison.Ordinal))
+                        throw new TomiFormatException(source, a.Question.Line, 1, $"trace line {q + 1} says '{type}' but this question is a {form} question: trace and stories do not match");
                 }
                 else type = FormName(a.Question.Question);
                 q++;

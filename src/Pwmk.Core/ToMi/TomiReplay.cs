@@ -15,7 +15,7 @@ public sealed record TomiAnswer(int Story, TomiSentence Question, string? Answer
 /// reality from the world, memory from the object's first container. A container belongs to the room
 /// where it is first used: for <c>The O is in the C.</c> the scene the narrator describes, that is the
 /// room holding the most agents (ties go to the room entered last; with nobody in any room, the
-/// latest room entered); the actor's room for moves, peeks and tellings.
+/// latest room entered); the actor's room for moves and peeks; the speaker's room for a container only ever named in a telling.
 /// </summary>
 public static class TomiReplay
 {
@@ -26,6 +26,7 @@ public static class TomiReplay
         var agents = new List<string>();
         var layout = new RoomsLayout();
         var where = new Dictionary<string, string>();
+        var told = new List<(TomiSentence Sentence, string? Room)>();
         string? lastEntered = null;
         var entries = new List<string>();
         string? Scene()
@@ -70,11 +71,16 @@ public static class TomiReplay
                     break;
                 case TomiSentenceKind.Move:
                 case TomiSentenceKind.Peek:
-                case TomiSentenceKind.Tell:
                     AddAgent(s.Agent);
-                    AddAgent(s.Other);
                     AddContainer(s, s.Container!, where.GetValueOrDefault(s.Agent!));
                     if (s.Object is not null) layout.AddObject(s.Object);
+                    break;
+                case TomiSentenceKind.Tell:
+                    // a telling may name a container of another room: place it only if nothing else does
+                    AddAgent(s.Agent);
+                    AddAgent(s.Other);
+                    told.Add((s, where.GetValueOrDefault(s.Agent!)));
+                    layout.AddObject(s.Object!);
                     break;
                 case TomiSentenceKind.Question:
                     AddAgent(s.Agent);
@@ -83,6 +89,7 @@ public static class TomiReplay
                     break;
             }
         }
+        foreach (var (s, room) in told) AddContainer(s, s.Container!, room);
         if (agents.Count == 0) throw new TomiFormatException(source, story.Sentences[0].Line, 1, "story has no agents");
         if (agents.Count > BeliefVocabulary.MaxAgents) throw new TomiFormatException(source, story.Sentences[0].Line, 1, $"story has more than {BeliefVocabulary.MaxAgents} agents");
         if (layout.Rooms.Count == 0) layout.AddRoom("outside");

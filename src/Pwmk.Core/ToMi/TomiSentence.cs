@@ -55,7 +55,8 @@ public sealed record TomiStory(int Index, IReadOnlyList<TomiSentence> Sentences)
 public sealed class TomiFormatException(string source, int line, int column, string message)
     : Exception($"{source}:{line}:{column}: {message}")
 {
-    public string Source2 { get; } = source;
+    /// <summary>Name of the file or input the error is in.</summary>
+    public string FileName { get; } = source;
     public int Line { get; } = line;
     public int Column { get; } = column;
 }

@@ -9,7 +9,7 @@ public class ToMAgentTests
     public void Seed_loop_runs_and_each_mind_matches_the_environment_tracker()
     {
         var env = new MultiAgentBoxWorld(gridSize: 10, numAgents: 4, numBoxes: 3, viewRadius: 3, beliefDepth: 3);
-        var agents = env.Agents.Select(id => new ToMAgent(env, id, tomDepth: 3, seed: 1)).ToList();
+        var agents = env.Agents.Select(id => new ToMAgent(id, tomDepth: 3, seed: 1)).ToList(); // bind on first observation
         var observations = env.Reset(42).Observations;
         var actions = new Dictionary<string, int>();
         for (int step = 0; step < 100; step++)
@@ -34,6 +34,9 @@ public class ToMAgentTests
             }
         Assert.True(compared > 50);
         Assert.Equal(env.Tracker!.Beliefs().Count(), agents.Sum(a => a.Beliefs.Beliefs().Count()));
+        var other = new MultiAgentBoxWorld(10, 4, 3, 3);
+        Assert.Throws<ArgumentException>(() => agents[0].UpdateBeliefs(other.Reset(1).Observations[0]));
+        Assert.Throws<ArgumentException>(() => agents[0].UpdateBeliefs(observations[1]));
     }
 
     [Fact]

@@ -101,4 +101,23 @@ public class MultiAgentBoxWorldTests
                 Assert.Equal(truth.Belief(chain, f), tracker.Belief(chain, f));
         Assert.Contains(tracker.Beliefs(), b => b.Chain.Length == 2);
     }
+
+    [Theory]
+    [InlineData(6, 2, 1)]
+    [InlineData(7, 3, 2)]
+    [InlineData(64, 8, 10)]
+    public void Every_accepted_size_resets_and_steps(int size, int agents, int boxes)
+    {
+        var env = new MultiAgentBoxWorld(size, agents, boxes, 2);
+        for (int seed = 0; seed < 10; seed++)
+        {
+            env.Reset(seed);
+            var map = env.Render();
+            Assert.Equal(size * (size + 1), map.Length);
+            Assert.Single(map, 'T');
+            Assert.Single(map, 'D');
+            env.Step(new int[agents]);
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MultiAgentBoxWorld(5, 1, 0, 1));
+    }
 }

@@ -22,4 +22,41 @@ public class RoomsWorldTests
         Assert.Equal(env.ActionTable.Count, space.N);
         Assert.Equal(RoomsAction.Peek("chest"), env.ActionTable[env.ActionIndex(RoomsAction.Peek("chest"))]);
     }
+
+    [Fact]
+    public void Random_episodes_keep_tracker_and_ground_truth_in_agreement_at_depth_four()
+    {
+        var layout = new RoomsLayout().AddContainer("basket", "kitchen").AddContainer("box", "kitchen").AddContainer("chest", "attic")
+            .AddObject("apple", "basket").AddObject("pear", "chest");
+        string[] agents = ["a", "b", "c", "d", "e"];
+        var env = new RoomsWorld(agents, layout, beliefDepth: 4);
+        var r = env.Reset(3);
+        var rng = new Random(3);
+        var space = env.ActionSpace("a");
+        string Run()
+        {
+            var log = new System.Text.StringBuilder();
+            for (int i = 0; i < 200; i++)
+            {
+                var joint = new int[agents.Length];
+                joint[rng.Next(agents.Length)] = space.Sample(rng);
+                r = env.Step(joint);
+                log.Append(env.Render());
+                foreach (var o in r.Observations.Values) Assert.True(((BoxSpace)env.ObservationSpace(o.Agent)).Contains(o.Vector));
+            }
+            return log.ToString();
+        }
+        Run();
+        var truth = env.GetBeliefGroundTruth();
+        int falseBeliefs = 0;
+        foreach (var chain in Pwmk.Core.Perspective.BeliefChain.Enumerate(agents.Length, 4))
+            foreach (var obj in layout.Objects)
+            {
+                int f = env.AtFluent(obj);
+                int believed = env.Tracker!.Belief(chain, f);
+                Assert.Equal(truth.Belief(chain, f), believed);
+                if (believed >= 0 && env.Vocabulary.ValueTerm(believed).ToString() != env.ContainerOf(obj)) falseBeliefs++;
+            }
+        Assert.True(falseBeliefs > 0);
+    }
 }

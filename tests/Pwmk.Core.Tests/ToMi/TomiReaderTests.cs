@@ -19,6 +19,19 @@ public class TomiReaderTests
         Assert.Equal(Story, sw.ToString());
     }
 
+    [Fact]
+    public void Peek_and_tell_extensions_round_trip_and_update_beliefs()
+    {
+        const string text = "1 Ella entered the garage.\n2 The spinach is in the green_crate.\n3 Ella exited the garage.\n4 Avery entered the garage.\n5 Avery looked inside the green_crate.\n6 Avery moved the spinach to the blue_box.\n7 Avery exited the garage.\n8 Avery entered the den.\n9 Ella entered the den.\n10 Avery told Ella that the spinach is in the blue_box.\n11 Where will Ella look for the spinach?\tblue_box\t1\n12 Where does Avery think that Ella searches for the spinach?\tblue_box\t1\n";
+        var stories = TomiReader.Read(new StringReader(text));
+        var sw = new StringWriter();
+        TomiWriter.Write(sw, stories);
+        Assert.Equal(text, sw.ToString());
+        var answers = TomiReplay.Answer(stories[0], 2);
+        Assert.Equal(2, answers.Count);
+        Assert.All(answers, a => Assert.True(a.Correct, $"{a.Question.Line}: {a.Answer}"));
+    }
+
     [Theory]
     [InlineData("1 Ella entered the garage.\n2 Ella jumped over the garage.\n", 2, "unknown sentence form")]
     [InlineData("1 Ella entered the garage.\n3 Ella exited the garage.\n", 2, "does not follow")]
@@ -31,6 +44,16 @@ public class TomiReaderTests
         Assert.Equal(line, ex.Line);
         Assert.Contains(message, ex.Message);
         Assert.StartsWith($"s.txt:{line}:", ex.Message);
+    }
+
+    [Fact]
+    public void Trace_that_does_not_match_the_questions_is_an_error()
+    {
+        var stories = TomiReader.Read(new StringReader(Story));
+        var ex = Assert.Throws<TomiFormatException>(() => TomiEvaluation.Evaluate(stories, ["first_order_0_tom", "reality"]));
+        Assert.Equal(13, ex.Line);
+        Assert.Throws<TomiFormatException>(() => TomiEvaluation.Evaluate(stories, ["first_order_0_tom"]));
+        Assert.Equal(2, TomiEvaluation.Evaluate(stories, ["first_order_0_tom", "second_order_1_tom"]).Correct);
     }
 
     [Fact]
@@ -54,5 +77,52 @@ public class TomiReaderTests
         Assert.Equal(300, report.Correct);
         Assert.Contains("second_order_0_tom", report.ByType.Keys);
         Assert.Contains("first_order_1_tom", report.ByType.Keys);
+    }
+}
+
+public class TomiEpisodeRoundTripTests
+{
+    [Fact]
+    public void Random_rooms_episode_written_as_text_and_replayed_gives_the_same_beliefs()
+    {
+        for (int seed = 0; seed < 20; seed++)
+        {
+            var layout = new Pwmk.Core.Environments.RoomsLayout()
+                .AddContainer("basket", "kitchen").AddContainer("box", "kitchen").AddContainer("jar", "kitchen").AddRoom("hall")
+                .AddObject("apple").AddObject("pear");
+            string[] agents = ["Ann", "Bob", "Cat"];
+            var env = new Pwmk.Core.Environments.RoomsWorld(agents, layout, beliefDepth: 2);
+            env.Reset(seed);
+            env.Act("Ann", Pwmk.Core.Environments.RoomsAction.Enter("kitchen"));
+            env.Place("apple", "basket");
+            env.Place("pear", "jar");
+            var rng = new Random(seed);
+            var space = env.ActionSpace("Ann");
+            for (int i = 0; i < 200; i++)
+            {
+                var joint = new int[3];
+                joint[rng.Next(3)] = space.Sample(rng);
+                env.Step(joint);
+            }
+            var questions = new List<TomiSentence>();
+            foreach (var x in agents)
+                foreach (var obj in layout.Objects)
+                {
+                    var mine = env.GetBeliefGroundTruth().Belief([x], env.AtFluent(obj));
+                    if (mine is not null) questions.Add(new(0, 0, TomiSentenceKind.Question, Agent: x, Object: obj, Question: TomiQuestionKind.FirstOrder, Answer: mine));
+                    foreach (var y in agents.Where(y => y != x))
+                    {
+                        var nested = env.GetBeliefGroundTruth().Belief([x, y], env.AtFluent(obj));
+                        if (nested is not null) questions.Add(new(0, 0, TomiSentenceKind.Question, Agent: x, Other: y, Object: obj, Question: TomiQuestionKind.SecondOrder, Answer: nested));
+                    }
+                }
+            var sw = new StringWriter();
+            TomiWriter.Write(sw, [TomiStories.FromEpisode(env, 1, questions)]);
+            var reread = TomiReader.Read(new StringReader(sw.ToString()));
+            Assert.True(reread.Single().Sentences.Count >= questions.Count + 15, sw.ToString());
+            var answers = TomiReplay.Answer(reread.Single(), 2);
+            Assert.Equal(questions.Count, answers.Count);
+            Assert.All(answers, a => Assert.True(a.Correct, $"seed {seed}, line {a.Question.Line}: {TomiWriter.QuestionText(a.Question)} {a.Question.Answer} vs {a.Answer}\n{sw}"));
+        }
     }
 }
