@@ -25,22 +25,25 @@ internal static class TomiCommand
         var format = FormatOption();
         var depth = new Option<int>("--depth") { Description = "belief nesting depth k (1..10)", DefaultValueFactory = _ => 2 };
         var maxShown = new Option<int>("--show") { Description = "disagreements listed in text output", DefaultValueFactory = _ => 20 };
-        var cmd = new Command("eval", "Replay every story in a RoomsWorld through the perspective tracker and score the answers") { stories, trace, format, depth, maxShown };
-        cmd.SetAction(pr => Eval(pr.GetValue(stories)!, pr.GetValue(trace), pr.GetValue(format)!, pr.GetValue(depth), pr.GetValue(maxShown)));
+        var store = new Option<string>("--store") { Description = "answer belief questions from the tracker's store (tracker) or by Prolog queries on the belief store (prolog)", DefaultValueFactory = _ => "tracker" };
+        var cmd = new Command("eval", "Replay every story in a RoomsWorld through the perspective tracker and score the answers") { stories, trace, format, depth, maxShown, store };
+        cmd.SetAction(pr => Eval(pr.GetValue(stories)!, pr.GetValue(trace), pr.GetValue(format)!, pr.GetValue(depth), pr.GetValue(maxShown), store: pr.GetValue(store)!));
         return cmd;
     }
 
-    internal static int Eval(string storiesPath, string? tracePath, string format, int depth, int maxShown, TextWriter? stdout = null, TextWriter? stderr = null)
+    internal static int Eval(string storiesPath, string? tracePath, string format, int depth, int maxShown, TextWriter? stdout = null, TextWriter? stderr = null, string store = "tracker")
     {
         stdout ??= Console.Out;
         stderr ??= Console.Error;
         if (format is not ("text" or "json")) { stderr.WriteLine($"pwmk tomi eval: unknown --format '{format}' (text or json)"); return Program.BadInput; }
         if (depth < 1 || depth > 10) { stderr.WriteLine($"pwmk tomi eval: --depth must be between 1 and 10, got {depth}"); return Program.BadInput; }
+        if (store is not ("tracker" or "prolog")) { stderr.WriteLine($"pwmk tomi eval: unknown --store '{store}' (tracker or prolog)"); return Program.BadInput; }
         try
         {
             var stories = TomiReader.ReadFile(storiesPath);
             var types = tracePath is null ? null : TomiTrace.ReadQuestionTypesFile(tracePath);
-            var report = TomiEvaluation.Evaluate(stories, types, depth, storiesPath);
+            Func<Pwmk.Core.Perspective.IBeliefStore>? factory = store == "prolog" ? () => new Pwmk.Core.Beliefs.BeliefStore() : null;
+            var report = TomiEvaluation.Evaluate(stories, types, depth, storiesPath, false, factory);
             if (format == "json") stdout.WriteLine(ToJson(report));
             else WriteText(stdout, report, maxShown);
             return report.Total == 0 ? Program.NoResult : Program.Ok;

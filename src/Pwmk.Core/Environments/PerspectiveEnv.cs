@@ -58,7 +58,20 @@ public abstract class PerspectiveEnv
     public int BeliefDepth { get; }
 
     /// <summary>The tracker fed with every event (null when tracking is off).</summary>
-    public PerspectiveTracker? Tracker { get; }
+    public PerspectiveTracker? Tracker { get; private set; }
+
+    /// <summary>
+    /// Mirrors every belief change of the tracker into <paramref name="store"/> as a ground fact
+    /// (<c>believes(a, believes(b, at(o, c)))</c>), for example a Prolog-backed
+    /// <see cref="Beliefs.BeliefStore"/>; call before <see cref="Reset"/>.
+    /// </summary>
+    public void MirrorBeliefsTo(IBeliefStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        if (Tracker is null) throw new InvalidOperationException("this environment does not track beliefs");
+        Tracker = new PerspectiveTracker(Vocabulary, BeliefDepth, store);
+        _needsReset = true;
+    }
 
     /// <summary>When true (default) every event is kept for <see cref="GetBeliefGroundTruth"/>.</summary>
     public bool RecordHistory { get; set; } = true;

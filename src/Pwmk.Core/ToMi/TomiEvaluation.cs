@@ -1,3 +1,4 @@
+using Pwmk.Core.Perspective;
 using System.Diagnostics;
 
 namespace Pwmk.Core.ToMi;
@@ -32,6 +33,12 @@ public static class TomiEvaluation
     /// first_order, second_order).
     /// </summary>
     public static TomiReport Evaluate(IReadOnlyList<TomiStory> stories, IReadOnlyList<string>? questionTypes = null, int depth = 2, string source = "<input>", bool fromGroundTruth = false)
+        => Evaluate(stories, questionTypes, depth, source, fromGroundTruth, null);
+
+    /// <summary>As <see cref="Evaluate(IReadOnlyList{TomiStory}, IReadOnlyList{string}?, int, string, bool)"/>, answering belief
+    /// questions by querying a fresh store per story made by <paramref name="storeFactory"/> (for example the Prolog-backed
+    /// <see cref="Beliefs.BeliefStore"/>).</summary>
+    public static TomiReport Evaluate(IReadOnlyList<TomiStory> stories, IReadOnlyList<string>? questionTypes, int depth, string source, bool fromGroundTruth, Func<IBeliefStore>? storeFactory)
     {
         ArgumentNullException.ThrowIfNull(stories);
         using var span = s_activity.StartActivity("pwmk.tomi.evaluate");
@@ -39,7 +46,8 @@ public static class TomiEvaluation
         int q = 0;
         foreach (var story in stories)
         {
-            foreach (var a in TomiReplay.Answer(story, depth, source, fromGroundTruth))
+            var answers = storeFactory is null ? TomiReplay.Answer(story, depth, source, fromGroundTruth) : TomiReplay.AnswerFromStore(story, depth, storeFactory(), source);
+            foreach (var a in answers)
             {
                 string type;
                 if (questionTypes is not null)

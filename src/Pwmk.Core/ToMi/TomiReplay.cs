@@ -1,5 +1,6 @@
 using Pwmk.Core.Environments;
 using Pwmk.Core.Perspective;
+using Pwmk.Logic.Terms;
 
 namespace Pwmk.Core.ToMi;
 
@@ -98,8 +99,23 @@ public static class TomiReplay
 
     /// <summary>Replays a story and answers its questions, from the incremental tracker or (when <paramref name="fromGroundTruth"/>) from <see cref="PerspectiveEnv.GetBeliefGroundTruth"/>.</summary>
     public static List<TomiAnswer> Answer(TomiStory story, int depth, string source = "<input>", bool fromGroundTruth = false)
+        => Answer(story, depth, source, fromGroundTruth, null);
+
+    /// <summary>
+    /// Replays a story with every belief mirrored into <paramref name="store"/> (for example the Prolog-backed
+    /// <see cref="Beliefs.BeliefStore"/>) and answers belief questions by querying it:
+    /// <c>believes(x, at(o, C))</c> and <c>believes(x, believes(y, at(o, C)))</c>.
+    /// </summary>
+    public static List<TomiAnswer> AnswerFromStore(TomiStory story, int depth, IBeliefStore store, string source = "<input>")
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return Answer(story, depth, source, false, store);
+    }
+
+    private static List<TomiAnswer> Answer(TomiStory story, int depth, string source, bool fromGroundTruth, IBeliefStore? store)
     {
         var world = BuildWorld(story, depth, source);
+        if (store is not null) world.MirrorBeliefsTo(store);
         world.Reset(0);
         var answers = new List<TomiAnswer>();
         var first = new Dictionary<string, string>();
@@ -131,7 +147,7 @@ public static class TomiReplay
                         world.Act(s.Agent!, RoomsAction.Tell(s.Other!, s.Object!, s.Container!));
                         break;
                     case TomiSentenceKind.Question:
-                        answers.Add(new TomiAnswer(story.Index, s, AnswerQuestion(world, s, first, fromGroundTruth)));
+                        answers.Add(new TomiAnswer(story.Index, s, store is null ? AnswerQuestion(world, s, first, fromGroundTruth) : AnswerFromStore(world, s, first, store)));
                         break;
                 }
             }
@@ -141,6 +157,38 @@ public static class TomiReplay
             }
         }
         return answers;
+    }
+
+    private static string? AnswerFromStore(RoomsWorld world, TomiSentence q, Dictionary<string, string> first, IBeliefStore store)
+    {
+        if (q.Question is TomiQuestionKind.Memory or TomiQuestionKind.Reality) return AnswerQuestion(world, q, first, false);
+        int fluent = world.AtFluent(q.Object!);
+        var c = new Variable("C");
+        int[] chain = q.Question == TomiQuestionKind.FirstOrder
+            ? [world.AgentId(q.Agent!)]
+            : [world.AgentId(q.Agent!), world.AgentId(q.Other!)];
+        if (chain.Length > world.BeliefDepth) return null;
+        var fact = world.Vocabulary.BeliefFact(chain, fluent, 0);
+        // replace the value (last argument of the innermost fact) by the variable C
+        var pattern = ReplaceValue(fact, chain.Length, c);
+        var hit = store.Query(pattern).FirstOrDefault();
+        if (hit is null) return null;
+        Term t = hit;
+        for (int i = 0; i < chain.Length; i++) t = ((Compound)t).Args[1];
+        return ((Compound)t).Args[^1].ToString();
+    }
+
+    private static Term ReplaceValue(Term fact, int depth, Term value)
+    {
+        if (depth == 0)
+        {
+            var f = (Compound)fact;
+            var args = f.Args.ToArray();
+            args[^1] = value;
+            return new Compound(f.Functor, args);
+        }
+        var b = (Compound)fact;
+        return new Compound(b.Functor, b.Args[0], ReplaceValue(b.Args[1], depth - 1, value));
     }
 
     private static string? AnswerQuestion(RoomsWorld world, TomiSentence q, Dictionary<string, string> first, bool fromGroundTruth)
