@@ -20,6 +20,11 @@ internal sealed partial class Machine
             {
                 if (!HandleError(err.Ball)) throw;
             }
+            catch (InvalidOperationException wrapped) when (wrapped.InnerException is PrologError inner)
+            {
+                // Array.Sort wraps exceptions of comparers (time limits during msort/sort)
+                if (!HandleError(inner.Ball)) throw inner;
+            }
             catch (IndexOutOfRangeException) when (H > Limits.MaxHeapCells - 1024)
             {
                 if (!HandleError(PrologError.Resource("memory").Ball)) throw;
