@@ -42,6 +42,14 @@ public sealed class ToMAgent
         _rng = new Random(seed);
     }
 
+    /// <summary>The seed's form <c>ToMAgent(id, worldModel, tomDepth)</c>: an agent that carries a learned
+    /// perspective world model, available to its policy (for example to predict observations before planning).</summary>
+    public ToMAgent(string id, WorldModel.IWorldModel? worldModel, int tomDepth = 2, IToMPolicy? policy = null, int seed = 0)
+        : this(id, tomDepth, policy, seed) => WorldModel = worldModel;
+
+    /// <summary>The agent's learned world model, when one was given.</summary>
+    public WorldModel.IWorldModel? WorldModel { get; }
+
     private void Bind(PerspectiveEnv env)
     {
         _bound = env;

@@ -82,4 +82,14 @@ public class ToMAgentTests
         Assert.Equal("box", sally.Believes(env.AtFluent("marble"))!.ToString());
         Assert.Equal(0, anne.ActWithTom());
     }
+
+    [Fact]
+    public void Seed_form_with_a_world_model_keeps_the_model_and_tracks_beliefs()
+    {
+        var model = new Pwmk.Core.WorldModel.PerspectiveWorldModel(new Pwmk.Core.WorldModel.WorldModelConfig(ObsDim: 8, ActionDim: 4, HiddenDim: 16, NumAgents: 2, NumBeliefs: 3));
+        var agent = new ToMAgent("agent_0", model, tomDepth: 3);
+        Assert.Same(model, agent.WorldModel);
+        Assert.Equal(3, agent.TomDepth);
+        Assert.Null(new ToMAgent("agent_1", tomDepth: 2).WorldModel);
+    }
 }
