@@ -108,16 +108,7 @@ internal sealed partial class Machine
     /// (return false to stop). All bindings are undone afterwards; machine registers are preserved.</summary>
     internal void SolveAll(long goal, Func<bool> onSolution, Predicate? bypassTabling = null)
     {
-        if (++_subDepth > MaxSubDepth)
-        {
-            _subDepth--;
-            throw PrologError.Resource("nested_evaluation");
-        }
-        RuntimeHelpers.EnsureSufficientExecutionStack();
-        var saved = SaveRegisters();
-        PushChoice(ChoiceKind.Barrier);
-        int barrierIndex = B;
-        BaseB = B;
+        var saved = EnterNested(out int barrierIndex);
         try
         {
             _tableBypass = bypassTabling;
@@ -132,18 +123,11 @@ internal sealed partial class Machine
         finally
         {
             _tableBypass = null;
-            ref var cp = ref Cps[barrierIndex];
-            UndoTrail(cp.TR);
-            H = cp.H;
-            B = barrierIndex;
-            PopChoice();
-            RestoreRegisters(saved);
-            _subDepth--;
+            LeaveNested(saved, barrierIndex, undo: true);
         }
     }
 
-    /// <summary>Runs a goal once in a nested run, keeping the bindings of its first solution.</summary>
-    internal bool SolveOnce(long goal)
+    private Registers EnterNested(out int barrierIndex)
     {
         if (++_subDepth > MaxSubDepth)
         {
@@ -153,8 +137,29 @@ internal sealed partial class Machine
         RuntimeHelpers.EnsureSufficientExecutionStack();
         var saved = SaveRegisters();
         PushChoice(ChoiceKind.Barrier);
-        int barrierIndex = B;
+        barrierIndex = B;
         BaseB = B;
+        return saved;
+    }
+
+    private void LeaveNested(in Registers saved, int barrierIndex, bool undo)
+    {
+        if (undo)
+        {
+            ref var cp = ref Cps[barrierIndex];
+            UndoTrail(cp.TR);
+            H = cp.H;
+        }
+        B = barrierIndex;
+        PopChoice();
+        RestoreRegisters(saved);
+        _subDepth--;
+    }
+
+    /// <summary>Runs a goal once in a nested run, keeping the bindings of its first solution.</summary>
+    internal bool SolveOnce(long goal)
+    {
+        var saved = EnterNested(out int barrierIndex);
         bool ok = false;
         try
         {
@@ -162,16 +167,7 @@ internal sealed partial class Machine
         }
         finally
         {
-            if (!ok)
-            {
-                ref var cp = ref Cps[barrierIndex];
-                UndoTrail(cp.TR);
-                H = cp.H;
-            }
-            B = barrierIndex;
-            PopChoice();
-            RestoreRegisters(saved);
-            _subDepth--;
+            LeaveNested(saved, barrierIndex, undo: !ok);
         }
         return ok;
     }

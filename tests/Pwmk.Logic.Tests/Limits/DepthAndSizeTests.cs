@@ -29,7 +29,7 @@ public sealed class DepthAndSizeTests
         return e;
     }
 
-    private static readonly QueryOptions Opts = new() { Timeout = TimeSpan.FromSeconds(20) };
+    private static readonly QueryOptions Opts = new() { Timeout = TimeSpan.FromSeconds(90) };
 
     /// <summary>The query succeeds, or stops with a resource error; anything else fails the test.</summary>
     private static bool WorksOrLimit(PrologEngine e, string query, QueryOptions? opt = null)
@@ -125,7 +125,7 @@ public sealed class DepthAndSizeTests
     public void TenMillionElementListsUnderAMemoryLimitEndInAResourceError(string query)
     {
         var e = NewEngine();
-        var ex = Assert.Throws<PrologException>(() => e.Query(query, new QueryOptions { MaxHeapCells = 2_000_000, Timeout = TimeSpan.FromSeconds(20) }));
+        var ex = Assert.Throws<PrologException>(() => e.Query(query, new QueryOptions { MaxHeapCells = 2_000_000, Timeout = TimeSpan.FromSeconds(90) }));
         Assert.Contains("resource_error", ex.Formal.ToString());
     }
 }
