@@ -21,8 +21,8 @@ internal static partial class BenchCommand
     {
         var data = new Option<DirectoryInfo>("--data") { Description = "folder holding the mA* problems (searched recursively for *.txt)", DefaultValueFactory = _ => new DirectoryInfo(DefaultData()) };
         var timeout = new Option<int>("--timeout-ms") { Description = "per-problem wall-clock limit", DefaultValueFactory = _ => 60_000 };
-        var search = new Option<string>("--search") { Description = "bfs, astar or gbfs", DefaultValueFactory = _ => "bfs" };
-        search.AcceptOnlyFromAmong("bfs", "astar", "gbfs");
+        var search = new Option<string>("--search") { Description = "bfs, astar, gbfs or iddfs", DefaultValueFactory = _ => "bfs" };
+        search.AcceptOnlyFromAmong("bfs", "astar", "gbfs", "iddfs");
         var filter = new Option<string?>("--filter") { Description = "only problems whose path contains this text" };
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
@@ -44,6 +44,7 @@ internal static partial class BenchCommand
             {
                 "astar" => SearchStrategy.AStar,
                 "gbfs" => SearchStrategy.Gbfs,
+                "iddfs" => SearchStrategy.IterativeDeepening,
                 _ => SearchStrategy.Bfs,
             };
             var json = parse.GetValue(format) == "json";

@@ -11,8 +11,8 @@ internal static class PlanCommand
     public static Command Create()
     {
         var file = new Option<FileInfo>("--mastar") { Description = "mA* problem file (the language of the EFP and deep planners)", Required = true };
-        var search = new Option<string>("--search") { Description = "bfs (shortest plan), astar or gbfs", DefaultValueFactory = _ => "bfs" };
-        search.AcceptOnlyFromAmong("bfs", "astar", "gbfs");
+        var search = new Option<string>("--search") { Description = "bfs (shortest plan), astar, gbfs or iddfs (iterative deepening, shortest plan, little memory)", DefaultValueFactory = _ => "bfs" };
+        search.AcceptOnlyFromAmong("bfs", "astar", "gbfs", "iddfs");
         var timeout = new Option<int>("--timeout-ms") { Description = "wall-clock limit in milliseconds", DefaultValueFactory = _ => 60_000 };
         var maxNodes = new Option<int>("--max-nodes") { Description = "most search nodes kept in memory", DefaultValueFactory = _ => 1_000_000 };
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
@@ -58,6 +58,7 @@ internal static class PlanCommand
             {
                 "astar" => SearchStrategy.AStar,
                 "gbfs" => SearchStrategy.Gbfs,
+                "iddfs" => SearchStrategy.IterativeDeepening,
                 _ => SearchStrategy.Bfs,
             };
             var result = MastarPlanner.Solve(problem, new PlanSearchOptions(strategy, TimeSpan.FromMilliseconds(ms), nodes));
