@@ -56,7 +56,7 @@ public static class MastarPlanner
         var visited = options.DuplicateDetection ? new HashSet<KripkeModel>(StateComparer.Instance) : null;
         var fifo = new Queue<int>();
         var heap = new PriorityQueue<int, (int F, int H, int Seq)>();
-        long expanded = 0, generated = 0;
+        long expanded = 0, generated = 0, storedWorlds = problem.Initial.WorldCount;
         var seq = 0;
 
         // -1: the state breaks the invariant; otherwise the number of unmet goal conjuncts.
@@ -162,6 +162,11 @@ public static class MastarPlanner
                         continue; // breaks the maintenance goal
                     }
                     nodes.Add(new Node(next, current, ai, node.Depth + 1));
+                    storedWorlds += next.WorldCount;
+                    if (storedWorlds > options.MaxStoredWorlds)
+                    {
+                        return Done(false, -1, "memory limit");
+                    }
                     if (h == 0)
                     {
                         return Done(true, nodes.Count - 1, "goal reached");

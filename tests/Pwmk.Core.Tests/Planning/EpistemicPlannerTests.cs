@@ -90,7 +90,9 @@ public class EpistemicPlannerTests
         var planner = new EpistemicPlanner(BoxWorld(), searchDepth: 3);
         var e = Assert.Throws<ArgumentException>(() => planner.Plan(Start, Goal.Parse("has(agent_0, treasure)"), TimeSpan.FromSeconds(1)));
         Assert.Contains("unknown fact has(agent_0,treasure)", e.Message, StringComparison.Ordinal);
-        Assert.ThrowsAny<Exception>(() => Goal.Parse("believes(agent_1,"));
+        var syntax = Assert.Throws<Pwmk.Logic.Parsing.SyntaxErrorException>(() => Goal.Parse("believes(agent_1, in(key red_box))"));
+        Assert.Equal(1, syntax.Line);
+        Assert.True(syntax.Column > 20);
     }
 
     [Fact]

@@ -70,6 +70,9 @@ public partial class MastarPlannerTests
         var limited = MastarPlanner.Solve(big, new PlanSearchOptions(MaxNodes: 50));
         Assert.False(limited.Solved);
         Assert.Equal("node limit", limited.Reason);
+        var memory = MastarPlanner.Solve(big, new PlanSearchOptions(MaxStoredWorlds: 2000));
+        Assert.False(memory.Solved);
+        Assert.Equal("memory limit", memory.Reason);
         var timed = MastarPlanner.Solve(big, new PlanSearchOptions(Timeout: TimeSpan.FromMilliseconds(30)));
         Assert.False(timed.Solved);
         Assert.Equal("timeout", timed.Reason);
@@ -134,7 +137,7 @@ public partial class MastarPlannerTests
             var plan = MastarPlanner.Solve(problem, options);
             if (!plan.Solved)
             {
-                Assert.Contains(plan.Reason, new[] { "node limit", "timeout", "search space exhausted", "state too large" });
+                Assert.Contains(plan.Reason, new[] { "node limit", "memory limit", "timeout", "search space exhausted", "state too large" });
                 continue;
             }
             solved++;
