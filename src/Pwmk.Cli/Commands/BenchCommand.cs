@@ -34,10 +34,12 @@ internal static partial class BenchCommand
         cmd.Options.Add(format);
         cmd.SetAction(parse =>
         {
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
             var dir = parse.GetValue(data)!;
             if (!dir.Exists)
             {
-                Console.Error.WriteLine($"pwmk bench planner: no folder {dir.FullName}");
+                stderr.WriteLine($"pwmk bench planner: no folder {dir.FullName}");
                 return Program.BadInput;
             }
             var strategy = parse.GetValue(search) switch
@@ -77,7 +79,7 @@ internal static partial class BenchCommand
                     rows.Add(row);
                     if (!json)
                     {
-                        Console.WriteLine($"{name,-60} rejected: {e.Detail}");
+                        stdout.WriteLine($"{name,-60} rejected: {e.Detail}");
                     }
                     continue;
                 }
@@ -121,13 +123,13 @@ internal static partial class BenchCommand
                 rows.Add(row);
                 if (!json)
                 {
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"{name,-60} {(r.Solved ? "solved" : r.Reason),-22} len {r.Length,3} exp {r.Expanded,8} gen {r.Generated,9} {r.Elapsed.TotalMilliseconds,10:F1} ms search {totalMs,10:F1} ms total {cpuMs,10:F1} ms cpu{note}"));
                 }
             }
             if (json)
             {
-                Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
+                stdout.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
                 {
                     ["problems"] = files.Count,
                     ["solved"] = solved,
@@ -141,7 +143,7 @@ internal static partial class BenchCommand
             }
             else
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"problems {files.Count}, solved {solved}, rejected {rejected}, plan length = __pl_N on {lengthOk}/{withLength} solved with a length, invalid plans {invalid}, total time (parse + search) {total.TotalSeconds:F2} s wall, {totalCpu / 1000:F2} s cpu"));
             }
             return invalid == 0 ? Program.Ok : Program.NoResult;
