@@ -44,6 +44,17 @@ public sealed class EpistemicPlanner(EpistemicDomain domain, int searchDepth, Se
     }
 
     /// <summary>
+    /// The domain as dynamics for <see cref="BeliefMcts{TState}"/>, with the root belief state built
+    /// from <paramref name="initial"/> (actions are deterministic here; a learned world model can
+    /// supply stochastic outcomes through its own <see cref="IBeliefDynamics{TState}"/>).
+    /// </summary>
+    public (IBeliefDynamics<EpistemicBeliefState> Dynamics, EpistemicBeliefState Root) Dynamics(EpistemicWorldState initial, Goal goal)
+    {
+        var problem = new DomainCompiler(Domain).Build(initial, goal, out var invariant);
+        return (new EpistemicDynamics(problem, invariant), new EpistemicBeliefState(problem.Initial));
+    }
+
+    /// <summary>
     /// Replays <paramref name="plan"/> under <paramref name="trueDynamics"/> (the same action names,
     /// possibly other effects or witnesses) and says whether every step was executable and the goal holds.
     /// </summary>
