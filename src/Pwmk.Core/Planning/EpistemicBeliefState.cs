@@ -17,7 +17,7 @@ public sealed class EpistemicBeliefState : IEquatable<EpistemicBeliefState>
 
     /// <inheritdoc/>
     public bool Equals(EpistemicBeliefState? other) =>
-        other is not null && (ReferenceEquals(this, other) || (Model.Hash == other.Model.Hash && Model.Key.AsSpan().SequenceEqual(other.Model.Key)));
+        other is not null && Model.SameAs(other.Model);
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => obj is EpistemicBeliefState s && Equals(s);

@@ -18,7 +18,7 @@ public static class MastarPlanner
         public static readonly StateComparer Instance = new();
 
         public bool Equals(KripkeModel? x, KripkeModel? y) =>
-            ReferenceEquals(x, y) || (x is not null && y is not null && x.Hash == y.Hash && x.Key.AsSpan().SequenceEqual(y.Key));
+            ReferenceEquals(x, y) || (x is not null && y is not null && x.SameAs(y));
 
         public int GetHashCode(KripkeModel obj) => obj.Hash;
     }
