@@ -11,8 +11,8 @@ internal static class PlanCommand
     public static Command Create()
     {
         var file = new Option<FileInfo>("--mastar") { Description = "mA* problem file (the language of the EFP and deep planners)", Required = true };
-        var search = new Option<string>("--search") { Description = "bfs (shortest plan), astar or gbfs", DefaultValueFactory = _ => "bfs" };
-        search.AcceptOnlyFromAmong("bfs", "astar", "gbfs");
+        var search = new Option<string>("--search") { Description = "bfs (shortest plan), astar, gbfs or iddfs (iterative deepening, shortest plan, little memory)", DefaultValueFactory = _ => "bfs" };
+        search.AcceptOnlyFromAmong("bfs", "astar", "gbfs", "iddfs");
         var timeout = new Option<int>("--timeout-ms") { Description = "wall-clock limit in milliseconds", DefaultValueFactory = _ => 60_000 };
         var maxNodes = new Option<int>("--max-nodes") { Description = "most search nodes kept in memory", DefaultValueFactory = _ => 1_000_000 };
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
@@ -25,13 +25,15 @@ internal static class PlanCommand
         cmd.Options.Add(format);
         cmd.SetAction(parse =>
         {
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
             var path = parse.GetValue(file)!;
             var json = parse.GetValue(format) == "json";
             var ms = parse.GetValue(timeout);
             var nodes = parse.GetValue(maxNodes);
             if (ms <= 0 || nodes <= 0)
             {
-                Console.Error.WriteLine("pwmk plan: --timeout-ms and --max-nodes must be positive");
+                stderr.WriteLine("pwmk plan: --timeout-ms and --max-nodes must be positive");
                 return Program.BadInput;
             }
             MastarProblem problem;
@@ -41,45 +43,46 @@ internal static class PlanCommand
             }
             catch (MastarSyntaxException e)
             {
-                Console.Error.WriteLine($"pwmk plan: {e.Message}");
+                stderr.WriteLine($"pwmk plan: {e.Message}");
                 return Program.BadInput;
             }
             catch (IOException e)
             {
-                Console.Error.WriteLine($"pwmk plan: cannot read {path}: {e.Message}");
+                stderr.WriteLine($"pwmk plan: cannot read {path}: {e.Message}");
                 return Program.BadInput;
             }
             catch (UnauthorizedAccessException e)
             {
-                Console.Error.WriteLine($"pwmk plan: cannot read {path}: {e.Message}");
+                stderr.WriteLine($"pwmk plan: cannot read {path}: {e.Message}");
                 return Program.BadInput;
             }
             var strategy = parse.GetValue(search) switch
             {
                 "astar" => SearchStrategy.AStar,
                 "gbfs" => SearchStrategy.Gbfs,
+                "iddfs" => SearchStrategy.IterativeDeepening,
                 _ => SearchStrategy.Bfs,
             };
             var result = MastarPlanner.Solve(problem, new PlanSearchOptions(strategy, TimeSpan.FromMilliseconds(ms), nodes));
             if (json)
             {
-                Console.WriteLine(ToJson(result));
+                stdout.WriteLine(ToJson(result));
             }
             else if (result.Solved)
             {
-                Console.WriteLine($"solved: {result.Length} actions, {result.Expanded} expanded, {result.Generated} generated, {result.Elapsed.TotalSeconds:F3} s");
+                stdout.WriteLine($"solved: {result.Length} actions, {result.Expanded} expanded, {result.Generated} generated, {result.Elapsed.TotalSeconds:F3} s");
                 foreach (var a in result.Actions)
                 {
-                    Console.WriteLine(a);
+                    stdout.WriteLine(a);
                 }
             }
             else
             {
-                Console.WriteLine($"not solved ({result.Reason}): {result.Expanded} expanded, {result.Generated} generated, {result.Elapsed.TotalSeconds:F3} s");
+                stdout.WriteLine($"not solved ({result.Reason}): {result.Expanded} expanded, {result.Generated} generated, {result.Elapsed.TotalSeconds:F3} s");
             }
             if (!result.Solved)
             {
-                Console.Error.WriteLine($"pwmk plan: no plan ({result.Reason})");
+                stderr.WriteLine($"pwmk plan: no plan ({result.Reason})");
             }
             return result.Solved ? Program.Ok : Program.NoResult;
         });

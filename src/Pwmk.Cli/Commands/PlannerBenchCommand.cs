@@ -14,8 +14,8 @@ internal static partial class PlannerBenchCommand
     {
         var data = new Option<DirectoryInfo>("--data") { Description = "folder holding the mA* problems (searched recursively for *.txt)", DefaultValueFactory = _ => new DirectoryInfo(DefaultData()) };
         var timeout = new Option<int>("--timeout-ms") { Description = "per-problem wall-clock limit", DefaultValueFactory = _ => 60_000 };
-        var search = new Option<string>("--search") { Description = "bfs, astar or gbfs", DefaultValueFactory = _ => "bfs" };
-        search.AcceptOnlyFromAmong("bfs", "astar", "gbfs");
+        var search = new Option<string>("--search") { Description = "bfs, astar, gbfs or iddfs", DefaultValueFactory = _ => "bfs" };
+        search.AcceptOnlyFromAmong("bfs", "astar", "gbfs", "iddfs");
         var filter = new Option<string?>("--filter") { Description = "only problems whose path contains this text" };
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
@@ -27,16 +27,19 @@ internal static partial class PlannerBenchCommand
         cmd.Options.Add(format);
         cmd.SetAction(parse =>
         {
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
             var dir = parse.GetValue(data)!;
             if (!dir.Exists)
             {
-                Console.Error.WriteLine($"pwmk bench planner: no folder {dir.FullName}");
+                stderr.WriteLine($"pwmk bench planner: no folder {dir.FullName}");
                 return Program.BadInput;
             }
             var strategy = parse.GetValue(search) switch
             {
                 "astar" => SearchStrategy.AStar,
                 "gbfs" => SearchStrategy.Gbfs,
+                "iddfs" => SearchStrategy.IterativeDeepening,
                 _ => SearchStrategy.Bfs,
             };
             var json = parse.GetValue(format) == "json";
@@ -69,7 +72,7 @@ internal static partial class PlannerBenchCommand
                     rows.Add(row);
                     if (!json)
                     {
-                        Console.WriteLine($"{name,-60} rejected: {e.Detail}");
+                        stdout.WriteLine($"{name,-60} rejected: {e.Detail}");
                     }
                     continue;
                 }
@@ -113,13 +116,13 @@ internal static partial class PlannerBenchCommand
                 rows.Add(row);
                 if (!json)
                 {
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"{name,-60} {(r.Solved ? "solved" : r.Reason),-22} len {r.Length,3} exp {r.Expanded,8} gen {r.Generated,9} {r.Elapsed.TotalMilliseconds,10:F1} ms search {totalMs,10:F1} ms total {cpuMs,10:F1} ms cpu{note}"));
                 }
             }
             if (json)
             {
-                Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
+                stdout.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
                 {
                     ["problems"] = files.Count,
                     ["solved"] = solved,
@@ -133,7 +136,7 @@ internal static partial class PlannerBenchCommand
             }
             else
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"problems {files.Count}, solved {solved}, rejected {rejected}, plan length = __pl_N on {lengthOk}/{withLength} solved with a length, invalid plans {invalid}, total time (parse + search) {total.TotalSeconds:F2} s wall, {totalCpu / 1000:F2} s cpu"));
             }
             return invalid == 0 ? Program.Ok : Program.NoResult;

@@ -40,7 +40,14 @@ public sealed record EpistemicDomain(IReadOnlyList<string> Agents, IReadOnlyList
 /// </summary>
 /// <param name="TrueFacts">Facts true in the actual world; every other domain fact is false.</param>
 /// <param name="UnknownTo">Per agent, facts it does not know the value of.</param>
-public sealed record EpistemicWorldState(IReadOnlyCollection<Term> TrueFacts, IReadOnlyDictionary<string, IReadOnlyList<Term>>? UnknownTo = null);
+/// <param name="Believed">Per agent, what it believes as read from a belief store, possibly false:
+/// the agent considers possible exactly the worlds agreeing with these beliefs (facts it holds no
+/// belief about are open), from every world, so its beliefs are known to the others. Agents listed here
+/// ignore <see cref="UnknownTo"/>. At most 16 facts when used.</param>
+public sealed record EpistemicWorldState(
+    IReadOnlyCollection<Term> TrueFacts,
+    IReadOnlyDictionary<string, IReadOnlyList<Term>>? UnknownTo = null,
+    IReadOnlyDictionary<string, AgentBeliefs>? Believed = null);
 
 /// <summary>
 /// A planning goal in the belief store's query syntax: an achievement part about the world, epistemic

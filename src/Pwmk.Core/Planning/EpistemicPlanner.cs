@@ -44,6 +44,17 @@ public sealed class EpistemicPlanner(EpistemicDomain domain, int searchDepth, Se
     }
 
     /// <summary>
+    /// The domain as dynamics for <see cref="BeliefMcts{TState}"/>, with the root belief state built
+    /// from <paramref name="initial"/> (actions are deterministic here; a learned world model can
+    /// supply stochastic outcomes through its own <see cref="IBeliefDynamics{TState}"/>).
+    /// </summary>
+    public (IBeliefDynamics<EpistemicBeliefState> Dynamics, EpistemicBeliefState Root) Dynamics(EpistemicWorldState initial, Goal goal)
+    {
+        var problem = new DomainCompiler(Domain).Build(initial, goal, out var invariant);
+        return (new EpistemicDynamics(problem, invariant), new EpistemicBeliefState(problem.Initial));
+    }
+
+    /// <summary>
     /// Replays <paramref name="plan"/> under <paramref name="trueDynamics"/> (the same action names,
     /// possibly other effects or witnesses) and says whether every step was executable and the goal holds.
     /// </summary>
@@ -179,7 +190,106 @@ public sealed class EpistemicPlanner(EpistemicDomain domain, int searchDepth, Se
             {
                 fluentNames[i] = f.ToString();
             }
-            return MastarInitialBuilder.Build("pwmk-domain", _table, [.. fluentNames], [.. domain.Agents], [.. actions], initially, _table.And(parts));
+            var goalFormula = _table.And(parts);
+            if (initial.Believed is { Count: > 0 } believed)
+            {
+                var model = BuildFromBeliefs(truth, unknown, believed);
+                return new MastarProblem("pwmk-domain", _table, [.. fluentNames], [.. domain.Agents], [.. actions], model, goalFormula);
+            }
+            return MastarInitialBuilder.Build("pwmk-domain", _table, [.. fluentNames], [.. domain.Agents], [.. actions], initially, goalFormula);
+        }
+
+        /// <summary>
+        /// Initial model from a belief-store snapshot: worlds are all valuations of the facts; an agent
+        /// with stored beliefs sees, from every world, the worlds agreeing with them (KD45, possibly not
+        /// containing the actual world: false beliefs); the other agents see the worlds that agree on
+        /// every fact they are not ignorant of.
+        /// </summary>
+        private KripkeModel BuildFromBeliefs(HashSet<int> truth, Dictionary<int, HashSet<int>> unknown, IReadOnlyDictionary<string, AgentBeliefs> believed)
+        {
+            var k = _facts.Count;
+            if (k > 16)
+            {
+                throw new ArgumentException($"initial beliefs from a belief store support at most 16 facts, the domain has {k}");
+            }
+            var n = 1 << k;
+            var vals = new ulong[n];
+            for (var w = 0; w < n; w++)
+            {
+                vals[w] = (ulong)w;
+            }
+            ulong actual = 0;
+            foreach (var i in truth)
+            {
+                actual |= 1UL << i;
+            }
+            var agents = domain.Agents.Count;
+            var setOf = new int[agents][];
+            var offsets = new int[agents][];
+            var targets = new int[agents][];
+            for (var ag = 0; ag < agents; ag++)
+            {
+                ulong care, want;
+                if (believed.TryGetValue(domain.Agents[ag], out var b))
+                {
+                    care = want = 0;
+                    foreach (var f in b.BelievedTrue)
+                    {
+                        care |= 1UL << Fact(f);
+                        want |= 1UL << Fact(f);
+                    }
+                    foreach (var f in b.BelievedFalse)
+                    {
+                        var bit = 1UL << Fact(f);
+                        if ((want & bit) != 0)
+                        {
+                            throw new ArgumentException($"agent '{domain.Agents[ag]}' believes {f} both true and false");
+                        }
+                        care |= bit;
+                    }
+                    var members = Enumerable.Range(0, n).Where(v => ((ulong)v & care) == want).ToArray();
+                    setOf[ag] = new int[n];
+                    offsets[ag] = [0, members.Length];
+                    targets[ag] = members;
+                    continue;
+                }
+                // Agreement on every fact the agent is not ignorant of.
+                care = 0;
+                for (var i = 0; i < k; i++)
+                {
+                    if (!(unknown.TryGetValue(i, out var who) && who.Contains(ag)))
+                    {
+                        care |= 1UL << i;
+                    }
+                }
+                var classes = new Dictionary<ulong, int>();
+                var lists = new List<List<int>>();
+                var so = new int[n];
+                for (var w = 0; w < n; w++)
+                {
+                    var key = (ulong)w & care;
+                    if (!classes.TryGetValue(key, out var c))
+                    {
+                        c = lists.Count;
+                        classes.Add(key, c);
+                        lists.Add([]);
+                    }
+                    lists[c].Add(w);
+                    so[w] = c;
+                }
+                setOf[ag] = so;
+                var off = new int[lists.Count + 1];
+                var tg = new List<int>();
+                for (var c = 0; c < lists.Count; c++)
+                {
+                    off[c] = tg.Count;
+                    tg.AddRange(lists[c]);
+                }
+                off[lists.Count] = tg.Count;
+                offsets[ag] = off;
+                targets[ag] = [.. tg];
+            }
+            return KripkeModel.Contract(n, vals, (int)actual, setOf, offsets, targets);
         }
 
         public IReadOnlyList<AgentBeliefs> Beliefs(MastarProblem problem, KripkeModel state)

@@ -6,7 +6,7 @@ namespace Pwmk.Core.Planning;
 /// <param name="Expanded">States taken off the frontier and expanded.</param>
 /// <param name="Generated">Successor states built by product update.</param>
 /// <param name="Elapsed">Wall-clock search time.</param>
-/// <param name="Reason">Why the run ended: <c>goal reached</c>, <c>timeout</c>, <c>node limit</c>, <c>state too large</c>, <c>search space exhausted</c>, <c>cancelled</c>.</param>
+/// <param name="Reason">Why the run ended: <c>goal reached</c>, <c>timeout</c>, <c>node limit</c>, <c>memory limit</c>, <c>state too large</c>, <c>search space exhausted</c>, <c>cancelled</c>.</param>
 public sealed record MastarPlan(
     bool Solved, IReadOnlyList<string> Actions, long Expanded, long Generated, TimeSpan Elapsed, string Reason)
 {

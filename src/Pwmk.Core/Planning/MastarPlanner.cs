@@ -18,7 +18,7 @@ public static class MastarPlanner
         public static readonly StateComparer Instance = new();
 
         public bool Equals(KripkeModel? x, KripkeModel? y) =>
-            ReferenceEquals(x, y) || (x is not null && y is not null && x.Hash == y.Hash && x.Key.AsSpan().SequenceEqual(y.Key));
+            ReferenceEquals(x, y) || (x is not null && y is not null && x.SameAs(y));
 
         public int GetHashCode(KripkeModel obj) => obj.Hash;
     }
@@ -34,7 +34,9 @@ public static class MastarPlanner
         using var activity = PlannerTelemetry.Source.StartActivity("pwmk.planner.mastar");
         activity?.SetTag("pwmk.planner.strategy", options.Strategy.ToString());
         activity?.SetTag("pwmk.planner.problem", problem.Source);
-        var result = Run(problem, options, invariant, cancellation);
+        var result = options.Strategy == SearchStrategy.IterativeDeepening
+            ? RunIterativeDeepening(problem, options, invariant, cancellation)
+            : Run(problem, options, invariant, cancellation);
         activity?.SetTag("pwmk.planner.solved", result.Solved);
         activity?.SetTag("pwmk.planner.expanded", result.Expanded);
         PlannerTelemetry.Record(plannerType + "_" + options.Strategy.ToString().ToLowerInvariant(), result.Solved, result.Length, result.Elapsed);
@@ -54,7 +56,7 @@ public static class MastarPlanner
         var visited = options.DuplicateDetection ? new HashSet<KripkeModel>(StateComparer.Instance) : null;
         var fifo = new Queue<int>();
         var heap = new PriorityQueue<int, (int F, int H, int Seq)>();
-        long expanded = 0, generated = 0;
+        long expanded = 0, generated = 0, storedWorlds = problem.Initial.WorldCount;
         var seq = 0;
 
         // -1: the state breaks the invariant; otherwise the number of unmet goal conjuncts.
@@ -160,6 +162,11 @@ public static class MastarPlanner
                         continue; // breaks the maintenance goal
                     }
                     nodes.Add(new Node(next, current, ai, node.Depth + 1));
+                    storedWorlds += next.WorldCount;
+                    if (storedWorlds > options.MaxStoredWorlds)
+                    {
+                        return Done(false, -1, "memory limit");
+                    }
                     if (h == 0)
                     {
                         return Done(true, nodes.Count - 1, "goal reached");
@@ -173,6 +180,113 @@ public static class MastarPlanner
             return Done(false, -1, "state too large");
         }
         return Done(false, -1, depthCut ? $"no plan within depth {maxDepth}" : "search space exhausted");
+    }
+
+    private sealed class Frame(KripkeModel state, ModelEvaluator evaluator, int action)
+    {
+        public KripkeModel State { get; } = state;
+        public ModelEvaluator Evaluator { get; } = evaluator;
+        public int Action { get; } = action; // action that led here (-1 at the root)
+        public int Next { get; set; }
+    }
+
+    /// <summary>
+    /// Depth-first search with bounds 1, 2, ... (up to <see cref="PlanSearchOptions.MaxDepth"/>, 64 by
+    /// default) on an explicit stack; states repeated on the current path are pruned. Memory holds only
+    /// the current path; the node limit bounds the total number of generated states.
+    /// </summary>
+    private static MastarPlan RunIterativeDeepening(MastarProblem problem, PlanSearchOptions options, MastarFormula? invariant, CancellationToken cancellation)
+    {
+        var clock = Stopwatch.StartNew();
+        var formulas = problem.Table.Count;
+        var actions = problem.SearchOrder;
+        var maxDepth = options.MaxDepth ?? 64;
+        long expanded = 0, generated = 0;
+        var rootEv = new ModelEvaluator(problem.Initial, formulas);
+        if (invariant is not null && !rootEv.HoldsAtActual(invariant))
+        {
+            return new MastarPlan(false, [], 0, 0, clock.Elapsed, "maintenance goal false initially");
+        }
+        if (rootEv.HoldsAtActual(problem.Goal))
+        {
+            return new MastarPlan(true, [], 0, 0, clock.Elapsed, "goal reached");
+        }
+        var stack = new List<Frame>();
+        var onPath = new HashSet<KripkeModel>(StateComparer.Instance);
+        MastarPlan Stop(string reason) => new(false, [], expanded, generated, clock.Elapsed, reason);
+        try
+        {
+            for (var bound = 1; bound <= maxDepth; bound++)
+            {
+                var cut = false;
+                stack.Clear();
+                onPath.Clear();
+                stack.Add(new Frame(problem.Initial, new ModelEvaluator(problem.Initial, formulas), -1));
+                onPath.Add(problem.Initial);
+                expanded++;
+                while (stack.Count > 0)
+                {
+                    var top = stack[^1];
+                    if (top.Next == actions.Length)
+                    {
+                        stack.RemoveAt(stack.Count - 1);
+                        onPath.Remove(top.State);
+                        continue;
+                    }
+                    var ai = top.Next++;
+                    if (cancellation.IsCancellationRequested)
+                    {
+                        return Stop("cancelled");
+                    }
+                    if (clock.Elapsed > options.EffectiveTimeout)
+                    {
+                        return Stop("timeout");
+                    }
+                    if (!MastarSemantics.IsExecutable(top.Evaluator, actions[ai]))
+                    {
+                        continue;
+                    }
+                    var next = MastarSemantics.Apply(top.Evaluator, actions[ai], options.MaxWorldsPerState);
+                    if (++generated > options.MaxNodes)
+                    {
+                        return Stop("node limit");
+                    }
+                    if (onPath.Contains(next))
+                    {
+                        continue;
+                    }
+                    var ev = new ModelEvaluator(next, formulas);
+                    if (invariant is not null && !ev.HoldsAtActual(invariant))
+                    {
+                        continue;
+                    }
+                    if (ev.HoldsAtActual(problem.Goal))
+                    {
+                        var plan = stack.Skip(1).Select(f => actions[f.Action].Name).Append(actions[ai].Name).ToList();
+                        return new MastarPlan(true, plan, expanded, generated, clock.Elapsed, "goal reached");
+                    }
+                    if (stack.Count < bound)
+                    {
+                        stack.Add(new Frame(next, ev, ai));
+                        onPath.Add(next);
+                        expanded++;
+                    }
+                    else
+                    {
+                        cut = true;
+                    }
+                }
+                if (!cut)
+                {
+                    return Stop("search space exhausted");
+                }
+            }
+        }
+        catch (PlanningLimitException)
+        {
+            return Stop("state too large");
+        }
+        return Stop($"no plan within depth {maxDepth}");
     }
 
     /// <summary>

@@ -7,13 +7,15 @@ namespace Pwmk.Core.Planning;
 /// <param name="DuplicateDetection">Skip states bisimilar to one already generated (off only to reproduce reference node counts).</param>
 /// <param name="MaxWorldsPerState">Most worlds a product update may build before contraction.</param>
 /// <param name="MaxDepth">Longest plan considered (null: unbounded).</param>
+/// <param name="MaxStoredWorlds">Most worlds summed over all stored states (bounds memory: about 30 bytes a world with two agents).</param>
 public sealed record PlanSearchOptions(
     SearchStrategy Strategy = SearchStrategy.Bfs,
     TimeSpan? Timeout = null,
     int MaxNodes = 1_000_000,
     bool DuplicateDetection = true,
     int MaxWorldsPerState = 1_000_000,
-    int? MaxDepth = null)
+    int? MaxDepth = null,
+    long MaxStoredWorlds = 60_000_000)
 {
     /// <summary>Default timeout when none is given: 60 s.</summary>
     public TimeSpan EffectiveTimeout => Timeout ?? TimeSpan.FromSeconds(60);

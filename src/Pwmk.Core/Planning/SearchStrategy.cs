@@ -11,4 +11,7 @@ public enum SearchStrategy
 
     /// <summary>Greedy best-first on the goal-count heuristic.</summary>
     Gbfs,
+
+    /// <summary>Iterative deepening depth-first: shortest plans in memory linear in the plan length (states on the current path only).</summary>
+    IterativeDeepening,
 }

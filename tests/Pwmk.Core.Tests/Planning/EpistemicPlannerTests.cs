@@ -90,7 +90,9 @@ public class EpistemicPlannerTests
         var planner = new EpistemicPlanner(BoxWorld(), searchDepth: 3);
         var e = Assert.Throws<ArgumentException>(() => planner.Plan(Start, Goal.Parse("has(agent_0, treasure)"), TimeSpan.FromSeconds(1)));
         Assert.Contains("unknown fact has(agent_0,treasure)", e.Message, StringComparison.Ordinal);
-        Assert.ThrowsAny<Exception>(() => Goal.Parse("believes(agent_1,"));
+        var syntax = Assert.Throws<Pwmk.Logic.Parsing.SyntaxErrorException>(() => Goal.Parse("believes(agent_1, in(key red_box))"));
+        Assert.Equal(1, syntax.Line);
+        Assert.True(syntax.Column > 20);
     }
 
     [Fact]
@@ -103,5 +105,40 @@ public class EpistemicPlannerTests
         var start = new EpistemicWorldState([InRed, Present], new Dictionary<string, IReadOnlyList<Term>> { ["agent_1"] = [InRed, InBlue] });
         var plan = new EpistemicPlanner(domain, 3).Plan(start, Goal.Parse("believes(agent_1, in(key, red_box))"), TimeSpan.FromSeconds(10));
         Assert.Equal(["look_1"], plan.Actions);
+    }
+}
+
+public class EpistemicPlannerBeliefStoreTests
+{
+    [Fact]
+    public void FalseBeliefsReadFromAStoreShapeTheInitialState()
+    {
+        // agent_1 wrongly believes the key is in the red box (as a belief store would report it).
+        var red = Term.Parse("in(key, red_box)");
+        var blue = Term.Parse("in(key, blue_box)");
+        var present = Term.Parse("present(agent_1)");
+        var always = Term.Parse("true");
+        var both = new Dictionary<string, Term> { ["agent_0"] = always, ["agent_1"] = always };
+        var seen = new Dictionary<string, Term> { ["agent_0"] = always, ["agent_1"] = present };
+        var domain = new EpistemicDomain(["agent_0", "agent_1"], [red, blue, present],
+        [
+            new DomainAction("enter_1", Term.Parse("NOT present(agent_1)"), [present], [], both),
+            new DomainAction("move_blue_to_red", blue, [red], [blue], seen),
+        ]);
+        var start = new EpistemicWorldState([blue], Believed: new Dictionary<string, AgentBeliefs>
+        {
+            ["agent_1"] = new("agent_1", [red], [blue, present]),
+        });
+        var planner = new EpistemicPlanner(domain, searchDepth: 3);
+        var now = planner.Plan(start, Goal.Parse("believes(agent_1, in(key, red_box)) AND believes(agent_0, believes(agent_1, in(key, red_box)))"), TimeSpan.FromSeconds(5));
+        Assert.True(now.Solved);
+        Assert.Empty(now.Actions);
+        var initial = now.BeliefTrajectory[0].Single(b => b.Agent == "agent_1");
+        Assert.Contains(red, initial.BelievedTrue);
+        Assert.Contains(blue, initial.BelievedFalse);
+        // Make the belief true: agent_1 then knows where the key is (either order of the two actions).
+        var plan = planner.Plan(start, Goal.Parse("in(key, red_box) AND present(agent_1) AND knows(agent_1, in(key, red_box))"), TimeSpan.FromSeconds(5));
+        Assert.Equal(["enter_1", "move_blue_to_red"], plan.Actions.Order(StringComparer.Ordinal));
+        Assert.True(EpistemicPlanner.EvaluatePlan(plan, domain, start, Goal.Parse("knows(agent_1, in(key, red_box))")).GoalAchieved);
     }
 }

@@ -33,6 +33,22 @@ public partial class MastarPlannerTests
         Assert.Null(MastarPlanner.Validate(problem, plan.Actions));
     }
 
+    [Theory]
+    [InlineData("CoinBox/Coin_in_the_Box__pl_5.txt", 5)]
+    [InlineData("SC/SC_4_2/SC_4_2__pl_7.txt", 7)]
+    [InlineData("CC/CC_2_2_3/CC_2_2_3__pl_4.txt", 4)]
+    public void IterativeDeepeningFindsShortestPlans(string file, int length)
+    {
+        var problem = MastarProblem.Load(EpistemicData.File(file));
+        var plan = MastarPlanner.Solve(problem, new PlanSearchOptions(SearchStrategy.IterativeDeepening, TimeSpan.FromSeconds(20)));
+        Assert.True(plan.Solved, plan.Reason);
+        Assert.Equal(length, plan.Length);
+        Assert.Null(MastarPlanner.Validate(problem, plan.Actions));
+        var shallow = MastarPlanner.Solve(problem, new PlanSearchOptions(SearchStrategy.IterativeDeepening, TimeSpan.FromSeconds(20), MaxDepth: length - 1));
+        Assert.False(shallow.Solved);
+        Assert.Equal($"no plan within depth {length - 1}", shallow.Reason);
+    }
+
     [Fact]
     public void UnreachableGoalEndsWithExhaustionAndLimitsAreReported()
     {
@@ -54,6 +70,9 @@ public partial class MastarPlannerTests
         var limited = MastarPlanner.Solve(big, new PlanSearchOptions(MaxNodes: 50));
         Assert.False(limited.Solved);
         Assert.Equal("node limit", limited.Reason);
+        var memory = MastarPlanner.Solve(big, new PlanSearchOptions(MaxStoredWorlds: 2000));
+        Assert.False(memory.Solved);
+        Assert.Equal("memory limit", memory.Reason);
         var timed = MastarPlanner.Solve(big, new PlanSearchOptions(Timeout: TimeSpan.FromMilliseconds(30)));
         Assert.False(timed.Solved);
         Assert.Equal("timeout", timed.Reason);
@@ -118,7 +137,7 @@ public partial class MastarPlannerTests
             var plan = MastarPlanner.Solve(problem, options);
             if (!plan.Solved)
             {
-                Assert.Contains(plan.Reason, new[] { "node limit", "timeout", "search space exhausted", "state too large" });
+                Assert.Contains(plan.Reason, new[] { "node limit", "memory limit", "timeout", "search space exhausted", "state too large" });
                 continue;
             }
             solved++;

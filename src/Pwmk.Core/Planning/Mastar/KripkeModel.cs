@@ -9,11 +9,11 @@ namespace Pwmk.Core.Planning.Mastar;
 /// memory and time linear in the number of worlds instead of quadratic.
 /// Models produced by <see cref="Contract"/> are canonical: the bisimulation contraction of the part
 /// reachable from the actual world, with worlds and sets numbered by an isomorphism-invariant order,
-/// so two states are bisimilar exactly when their <see cref="Key"/> arrays are equal.
+/// so two states are bisimilar exactly when <see cref="SameAs"/> holds (equal arrays).
 /// </summary>
 internal sealed class KripkeModel
 {
-    private KripkeModel(int worldCount, ulong[] valuations, int actual, int[][] setOf, int[][] setOffsets, int[][] setTargets, int[] key)
+    private KripkeModel(int worldCount, ulong[] valuations, int actual, int[][] setOf, int[][] setOffsets, int[][] setTargets)
     {
         WorldCount = worldCount;
         Valuations = valuations;
@@ -21,9 +21,16 @@ internal sealed class KripkeModel
         SetOf = setOf;
         SetOffsets = setOffsets;
         SetTargets = setTargets;
-        Key = key;
         var h = new HashCode();
-        h.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(key.AsSpan()));
+        h.Add(worldCount);
+        h.Add(actual);
+        h.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(valuations.AsSpan()));
+        for (var a = 0; a < setOf.Length; a++)
+        {
+            h.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(setOf[a].AsSpan()));
+            h.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(setOffsets[a].AsSpan()));
+            h.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(setTargets[a].AsSpan()));
+        }
         Hash = h.ToHashCode();
     }
 
@@ -35,9 +42,30 @@ internal sealed class KripkeModel
     public int[][] SetTargets { get; }
     public int AgentCount => SetOf.Length;
 
-    /// <summary>Canonical encoding: equal keys = bisimilar pointed models.</summary>
-    public int[] Key { get; }
     public int Hash { get; }
+
+    /// <summary>Equality of canonical models: true exactly when the two pointed models are bisimilar.</summary>
+    public bool SameAs(KripkeModel other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+        if (Hash != other.Hash || WorldCount != other.WorldCount || Actual != other.Actual || AgentCount != other.AgentCount
+            || !Valuations.AsSpan().SequenceEqual(other.Valuations))
+        {
+            return false;
+        }
+        for (var a = 0; a < AgentCount; a++)
+        {
+            if (!SetOf[a].AsSpan().SequenceEqual(other.SetOf[a]) || !SetOffsets[a].AsSpan().SequenceEqual(other.SetOffsets[a])
+                || !SetTargets[a].AsSpan().SequenceEqual(other.SetTargets[a]))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 
     public int SetCount(int agent) => SetOffsets[agent].Length - 1;
 
@@ -223,7 +251,6 @@ internal sealed class KripkeModel
         {
             reps[color[i]] = i;
         }
-        var key = new List<int> { colors, color[0], agents };
         var qSetOf = new int[agents][];
         var qOff = new int[agents][];
         var qTg = new int[agents][];
@@ -242,17 +269,14 @@ internal sealed class KripkeModel
             }
             var o = new int[lists + 1];
             var data = new List<int>();
-            key.Add(lists);
             for (var r = 0; r < lists; r++)
             {
                 o[r] = data.Count;
                 var s = first[r];
                 var span = listData[a].AsSpan(listStart[a][s], listStart[a][s + 1] - listStart[a][s]);
-                key.Add(span.Length);
                 foreach (var c in span)
                 {
                     data.Add(c);
-                    key.Add(c);
                 }
             }
             o[lists] = data.Count;
@@ -269,14 +293,8 @@ internal sealed class KripkeModel
         for (var c = 0; c < colors; c++)
         {
             qVal[c] = val[reps[c]];
-            key.Add((int)qVal[c]);
-            key.Add((int)(qVal[c] >> 32));
-            for (var a = 0; a < agents; a++)
-            {
-                key.Add(qSetOf[a][c]);
-            }
         }
-        return new KripkeModel(colors, qVal, color[0], qSetOf, qOff, qTg, [.. key]);
+        return new KripkeModel(colors, qVal, color[0], qSetOf, qOff, qTg);
     }
 
     /// <summary>Sorted distinct member colours of every set, and each set's rank among those lists.</summary>

@@ -1,0 +1,90 @@
+using System.CommandLine;
+using System.Text.Json;
+
+namespace Pwmk.Cli.Tests;
+
+public sealed class PlanCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("pwmk-plan-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private const string Tell = """
+        fluent p;
+        action tell, sense;
+        agent a, b;
+        executable sense if (-B(a, p)), (-B(a, (-p)));
+        sense determines p;
+        a observes sense;
+        executable tell if B(a, p);
+        tell announces p;
+        a observes tell;
+        b observes tell;
+        initially p;
+        goal B(b, p);
+        """;
+
+    private (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = Program.BuildRoot().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public void SolvedProblemPrintsThePlanAsJson()
+    {
+        var (code, output, _) = Run("plan", "--mastar", Write("tell.txt", Tell), "--format", "json");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        var root = doc.RootElement;
+        Assert.True(root.GetProperty("solved").GetBoolean());
+        Assert.Equal(["sense", "tell"], root.GetProperty("plan").EnumerateArray().Select(e => e.GetString()!));
+        Assert.Equal(2, root.GetProperty("length").GetInt32());
+        Assert.True(root.GetProperty("expanded").GetInt64() >= 1);
+        Assert.True(root.GetProperty("generated").GetInt64() >= 2);
+        Assert.True(root.GetProperty("seconds").GetDouble() >= 0);
+    }
+
+    [Fact]
+    public void UnsolvableProblemExitsOneWithTheReason()
+    {
+        var text = Tell.Replace("goal B(b, p);", "goal B(b, (-p));", StringComparison.Ordinal);
+        var (code, output, error) = Run("plan", "--mastar", Write("never.txt", text), "--format", "json");
+        Assert.Equal(1, code);
+        using var doc = JsonDocument.Parse(output);
+        Assert.False(doc.RootElement.GetProperty("solved").GetBoolean());
+        Assert.Equal("search space exhausted", doc.RootElement.GetProperty("reason").GetString());
+        Assert.Contains("no plan", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MalformedFileExitsTwoNamingLineAndColumn()
+    {
+        var text = Tell.Replace("tell announces p;", "tell announces r;", StringComparison.Ordinal);
+        var (code, output, error) = Run("plan", "--mastar", Write("bad.txt", text));
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Contains("bad.txt:8:16: undeclared fluent 'r'", error, StringComparison.Ordinal);
+        Assert.Equal(2, Run("plan", "--mastar", Path.Combine(_dir, "missing.txt")).Code);
+    }
+
+    [Fact]
+    public void BenchPlannerReportsCoverage()
+    {
+        Write("tell__pl_2.txt", Tell);
+        var (code, output, _) = Run("bench", "planner", "--data", _dir, "--format", "json");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal(1, doc.RootElement.GetProperty("solved").GetInt32());
+        Assert.Equal(1, doc.RootElement.GetProperty("lengthMatches").GetInt32());
+    }
+}
