@@ -157,7 +157,7 @@
   if (window.EventSource) {
     const es = new EventSource('/api/events');
     es.addEventListener('snapshot', (e) => render(JSON.parse(e.data)));
-    es.onerror = () => { $('status').textContent = 'reconnecting…'; };
+    es.onerror = () => { if (!last) $('status').textContent = 'reconnecting…'; };
   } else {
     poll();
   }
