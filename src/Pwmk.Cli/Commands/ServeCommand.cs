@@ -1,17 +1,88 @@
 using System.CommandLine;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Hosting;
+using Pwmk.Server;
 
 namespace Pwmk.Cli.Commands;
 
+/// <summary><c>pwmk serve</c>: the PWMK web host (background simulation, REST API, web UI, health).</summary>
 internal static class ServeCommand
 {
     public static Command Create()
     {
-        var cmd = new Command("serve", "Run PWMK as a service (simulation, belief store, API, web UI, metrics)");
-        cmd.SetAction(_ =>
+        var urls = new Option<string?>("--urls") { Description = $"Listening URLs (default {PwmkServer.DefaultUrls}; ';' separates several)" };
+        var apiKey = new Option<string?>("--api-key") { Description = "API key for mutating endpoints (else PWMK_API_KEY; without one, changes only from loopback)" };
+        var env = new Option<string?>("--env") { Description = "Environment of the background simulation: box-world, hide-and-seek or rooms" };
+        env.AcceptOnlyFromAmong("box-world", "hide-and-seek", "rooms");
+        var agents = new Option<int?>("--agents") { Description = "Agents in the background simulation (default 2)" };
+        var depth = new Option<int?>("--tom-depth") { Description = "Nesting depth of the agents' beliefs (default 2)" };
+        var seed = new Option<int?>("--seed") { Description = "Seed of the background simulation" };
+        var noSim = new Option<bool>("--no-simulation") { Description = "Do not start the background simulation" };
+        var noTrain = new Option<bool>("--no-train") { Description = "Do not train the world model online" };
+        var delay = new Option<int?>("--step-delay-ms") { Description = "Pause between simulation steps (default 100)" };
+        var stateDir = new Option<string?>("--state-dir") { Description = "Where shutdown saves beliefs and the world model (default .pwmk/state; '' for none)" };
+        var rate = new Option<int?>("--rate-limit") { Description = "Requests per second per client on /api (default 200; 0 disables)" };
+        var body = new Option<long?>("--max-body-bytes") { Description = "Largest request body (default 1 MiB)" };
+        var cmd = new Command("serve", "Run PWMK as a service (simulation, belief store, API, web UI, health)")
         {
-            Console.WriteLine("pwmk serve: the server is not built yet; see the open issues.");
-            return Program.Ok;
+            urls, apiKey, env, agents, depth, seed, noSim, noTrain, delay, stateDir, rate, body,
+        };
+        cmd.SetAction(r =>
+        {
+            var o = new Dictionary<string, string?>();
+            void Set<T>(string key, T? value) { if (value is not null) o[key] = Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture); }
+            Set("urls", r.GetValue(urls));
+            Set("Pwmk:ApiKey", r.GetValue(apiKey));
+            Set("Pwmk:Env", r.GetValue(env));
+            Set("Pwmk:Agents", r.GetValue(agents));
+            Set("Pwmk:TomDepth", r.GetValue(depth));
+            Set("Pwmk:Seed", r.GetValue(seed));
+            if (r.GetValue(noSim)) o["Pwmk:Simulate"] = "false";
+            if (r.GetValue(noTrain)) o["Pwmk:Train"] = "false";
+            Set("Pwmk:StepDelayMs", r.GetValue(delay));
+            Set("Pwmk:StateDir", r.GetValue(stateDir));
+            Set("Pwmk:RateLimitPerSecond", r.GetValue(rate));
+            Set("Pwmk:MaxBodyBytes", r.GetValue(body));
+            return Run(o);
         });
         return cmd;
+    }
+
+    private static int Run(Dictionary<string, string?> overrides)
+    {
+        WebApplication app;
+        try
+        {
+            app = PwmkServer.Build(PwmkServer.CreateBuilder(overrides));
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
+        {
+            Console.Error.WriteLine($"pwmk serve: {e.Message}");
+            return Program.BadInput;
+        }
+        try
+        {
+            app.StartAsync().GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is IOException or SocketException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"pwmk serve: cannot listen: {e.Message}");
+            return Program.BadInput;
+        }
+        var first = app.Urls.FirstOrDefault() ?? PwmkServer.DefaultUrls;
+        var key = app.Configuration["Pwmk:ApiKey"];
+        Console.WriteLine($"PWMK is serving at {string.Join(", ", app.Urls)}");
+        Console.WriteLine($"  web UI   {first}/");
+        Console.WriteLine($"  API      {first}/api (OpenAPI {first}/openapi/v1.json)");
+        Console.WriteLine($"  metrics  {first}/metrics   health {first}/health   ready {first}/ready");
+        Console.WriteLine(string.IsNullOrEmpty(key)
+            ? "  API key  none set: changes (POST/DELETE) are accepted only from loopback; set PWMK_API_KEY or --api-key"
+            : "  API key  required for changes: send 'X-API-Key: KEY' or 'Authorization: Bearer KEY'");
+        Console.WriteLine("Press Ctrl+C to stop (state is saved on shutdown).");
+        app.WaitForShutdownAsync().GetAwaiter().GetResult();
+        app.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        return Program.Ok;
     }
 }

@@ -1,0 +1,102 @@
+using Microsoft.Extensions.Options;
+using Pwmk.Core.Planning;
+using Pwmk.Logic.Parsing;
+using Pwmk.Logic.Terms;
+using Pwmk.Server.Hosting;
+using Pwmk.Server.Simulation;
+
+namespace Pwmk.Server.Api;
+
+/// <summary>Initial state of a plan: facts true in the world, and per agent the facts it does not know.</summary>
+public sealed record PlanInitialState(IReadOnlyList<string>? TrueFacts, Dictionary<string, IReadOnlyList<string>>? UnknownTo);
+
+/// <summary>
+/// Body of <c>POST /api/plan</c>: a goal about the world and beliefs (query syntax with AND/OR/NOT and
+/// <c>believes/2</c>), optional extra epistemic and maintenance goals, the initial state and a time limit.
+/// </summary>
+public sealed record PlanRequest(string? Goal, IReadOnlyList<string>? Epistemic = null, IReadOnlyList<string>? Maintenance = null,
+    PlanInitialState? InitialState = null, int? TimeoutMs = null, int? MaxDepth = null);
+
+/// <summary>What one agent believes in one state of the plan.</summary>
+public sealed record PlanAgentBeliefs(string Agent, IReadOnlyList<string> BelievedTrue, IReadOnlyList<string> BelievedFalse);
+
+/// <summary>A plan and the belief trajectory along it (state 0 before the first action).</summary>
+public sealed record PlanResponse(bool Solved, IReadOnlyList<string> Actions, IReadOnlyList<IReadOnlyList<PlanAgentBeliefs>> BeliefTrajectory,
+    double Quality, long Expanded, double ElapsedMs, string Reason, string Domain);
+
+/// <summary><c>POST /api/plan</c> on the server's planning domain (two agents, a key in a red or blue box, agent_1 may leave the room).</summary>
+internal static class PlanEndpoints
+{
+    private static readonly Term InRed = Term.Parse("in(key, red_box)");
+    private static readonly Term InBlue = Term.Parse("in(key, blue_box)");
+    private static readonly Term Present = Term.Parse("present(agent_1)");
+
+    /// <summary>The Sally-Anne style domain: agent_0 moves the key; agent_1 sees moves only while present.</summary>
+    internal static readonly EpistemicDomain Domain = BuildDomain();
+
+    internal static readonly EpistemicWorldState DefaultInitial = new([InRed, Present]);
+
+    private static EpistemicDomain BuildDomain()
+    {
+        var always = Term.Parse("true");
+        var seen = new Dictionary<string, Term> { ["agent_0"] = always, ["agent_1"] = Present };
+        var both = new Dictionary<string, Term> { ["agent_0"] = always, ["agent_1"] = always };
+        return new EpistemicDomain(["agent_0", "agent_1"], [InRed, InBlue, Present],
+        [
+            new DomainAction("leave_1", Present, [], [Present], both),
+            new DomainAction("return_1", Term.Parse("NOT present(agent_1)"), [Present], [], both),
+            new DomainAction("move_red_to_blue", InRed, [InBlue], [InRed], seen),
+            new DomainAction("move_blue_to_red", InBlue, [InRed], [InBlue], seen),
+        ]);
+    }
+
+    public static void Map(WebApplication app)
+    {
+        app.MapPost("/api/plan", Plan).WithTags("plan").Accepts<PlanRequest>("application/json")
+            .Produces<PlanResponse>().ProducesProblem(400).ProducesProblem(408).ProducesProblem(422)
+            .WithSummary("Finds a shortest plan reaching a goal about the world and beliefs, with the belief trajectory");
+    }
+
+    private static async Task<IResult> Plan(HttpRequest request, ServerHistory history, IOptions<PwmkServerOptions> options)
+    {
+        var (body, error) = await JsonBody.ReadAsync<PlanRequest>(request).ConfigureAwait(false);
+        if (error is not null) return error;
+        if (string.IsNullOrWhiteSpace(body!.Goal)) return JsonBody.BadRequest("'goal' is required, e.g. {\"goal\": \"in(key, blue_box) AND believes(agent_1, in(key, red_box))\"}.");
+        var o = options.Value;
+        int timeout = body.TimeoutMs ?? o.PlanTimeoutMs;
+        if (timeout < 1 || timeout > o.MaxTimeoutMs) return JsonBody.BadRequest($"'timeoutMs' must be in 1..{o.MaxTimeoutMs}, got {timeout}.");
+        int depth = body.MaxDepth ?? 6;
+        if (depth is < 1 or > 20) return JsonBody.BadRequest($"'maxDepth' must be in 1..20, got {depth}.");
+        Goal goal;
+        EpistemicWorldState initial;
+        try
+        {
+            goal = Goal.Parse(body.Goal, body.Epistemic, body.Maintenance);
+            initial = body.InitialState is null ? DefaultInitial : new EpistemicWorldState(
+                [.. (body.InitialState.TrueFacts ?? []).Select(Term.Parse)],
+                body.InitialState.UnknownTo?.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<Term>)[.. kv.Value.Select(Term.Parse)]));
+        }
+        catch (SyntaxErrorException e)
+        {
+            return JsonBody.BadRequest("Syntax error in the plan request: " + e.Message);
+        }
+        EpistemicPlan plan;
+        try
+        {
+            plan = new EpistemicPlanner(Domain, depth).Plan(initial, goal, TimeSpan.FromMilliseconds(timeout));
+        }
+        catch (ArgumentException e)
+        {
+            return JsonBody.BadRequest(e.Message);
+        }
+        history.PlanSuccess.Add(plan.Solved ? 1 : 0);
+        if (!plan.Solved && plan.Reason == "timeout")
+            return Problems.Result(408, "Request Timeout", $"No plan found within {timeout} ms.");
+        if (!plan.Solved && plan.Reason is "node limit" or "state too large")
+            return Problems.Result(422, "Unprocessable Content", $"The search stopped at a limit ({plan.Reason}).");
+        var trajectory = plan.BeliefTrajectory.Select(state => (IReadOnlyList<PlanAgentBeliefs>)[.. state.Select(b =>
+            new PlanAgentBeliefs(b.Agent, [.. b.BelievedTrue.Select(t => t.ToString())], [.. b.BelievedFalse.Select(t => t.ToString())]))]).ToList();
+        return TypedResults.Ok(new PlanResponse(plan.Solved, plan.Actions, trajectory, plan.Quality, plan.Expanded,
+            Math.Round(plan.Elapsed.TotalMilliseconds, 3), plan.Reason, "sally-anne"));
+    }
+}

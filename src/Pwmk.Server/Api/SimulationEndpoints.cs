@@ -1,0 +1,87 @@
+using Pwmk.Server.Security;
+using Pwmk.Server.Simulation;
+
+namespace Pwmk.Server.Api;
+
+/// <summary>Body of <c>POST /api/simulations</c>; every field is optional.</summary>
+public sealed record SimulationRequest(string? Env = null, int? Agents = null, int? TomDepth = null, int? Seed = null, int? Episodes = null,
+    int? StepDelayMs = null, bool? Train = null, int? MaxStepsPerEpisode = null, bool? MirrorBeliefs = null);
+
+/// <summary>State of a simulation with the recent history of its episode rewards and training losses.</summary>
+public sealed record SimulationResponse(string Id, string Env, string Status, int Episode, int Step, long TotalSteps, double EpisodeReward,
+    IReadOnlyList<string> Agents, int TomDepth, bool MirrorsBeliefs, DateTimeOffset Started, string? Error,
+    IReadOnlyList<MetricPoint> Rewards, IReadOnlyList<MetricPoint> TrainingLoss);
+
+/// <summary>The world seen by everyone or by one agent: text rows, '?' where the agent cannot see.</summary>
+public sealed record RenderResponse(string Simulation, string? Agent, string Env, IReadOnlyList<string> Rows, int HiddenCells);
+
+/// <summary>Simulation endpoints: start, list, get, stop, render.</summary>
+internal static class SimulationEndpoints
+{
+    public static void Map(WebApplication app)
+    {
+        var g = app.MapGroup("/api/simulations").WithTags("simulations");
+        g.MapPost("", Start).Accepts<SimulationRequest>("application/json").AddEndpointFilter<ApiKeyFilter>()
+            .Produces<SimulationResponse>(201).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(409)
+            .WithSummary("Starts a simulation");
+        g.MapGet("", (SimulationManager m) => TypedResults.Ok(m.All.Select(ToResponse).ToList())).Produces<List<SimulationResponse>>()
+            .WithSummary("Every simulation");
+        g.MapGet("/{id}", (string id, SimulationManager m) => m.Find(id) is { } r ? (IResult)TypedResults.Ok(ToResponse(r)) : Missing(id))
+            .Produces<SimulationResponse>().ProducesProblem(404).WithSummary("One simulation");
+        g.MapPost("/{id}/stop", Stop).AddEndpointFilter<ApiKeyFilter>()
+            .Produces<SimulationResponse>().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).WithSummary("Stops a simulation");
+        g.MapGet("/{id}/render", Render).Produces<RenderResponse>().ProducesProblem(404)
+            .WithSummary("The world as an agent sees it (cells it cannot see are '?'), or as it is without agent");
+    }
+
+    private static IResult Missing(string id) => JsonBody.NotFound($"No simulation '{id}'.");
+
+    internal static SimulationResponse ToResponse(SimulationRun r) => new(r.Id, r.EnvName, r.Status.ToString().ToLowerInvariant(), r.Episode, r.Step,
+        r.TotalSteps, r.EpisodeReward, r.AgentNames, r.Parameters.TomDepth, r.MirrorsBeliefs, r.Started, r.Error, r.Rewards.Snapshot(), r.TrainingLoss.Snapshot());
+
+    private static async Task<IResult> Start(HttpRequest request, SimulationManager manager)
+    {
+        SimulationRequest body = new();
+        if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+        {
+            var (read, error) = await JsonBody.ReadAsync<SimulationRequest>(request).ConfigureAwait(false);
+            if (error is not null) return error;
+            body = read!;
+        }
+        var p = new SimulationParameters(body.Env ?? "box-world", body.Agents ?? 2, body.TomDepth ?? 2, body.Seed ?? 0, body.Episodes ?? 0,
+            body.StepDelayMs ?? 100, body.Train ?? true, body.MaxStepsPerEpisode ?? 200);
+        var problem = p.Validate();
+        if (problem is not null) return JsonBody.BadRequest(problem);
+        var run = manager.Start(p, body.MirrorBeliefs ?? false);
+        if (run is null) return Problems.Result(409, "Conflict", "As many simulations as allowed are running; stop one first.");
+        return TypedResults.Created($"/api/simulations/{run.Id}", ToResponse(run));
+    }
+
+    private static async Task<IResult> Stop(string id, SimulationManager manager)
+    {
+        var run = manager.Find(id);
+        if (run is null) return Missing(id);
+        await run.StopAsync().ConfigureAwait(false);
+        return TypedResults.Ok(ToResponse(run));
+    }
+
+    private static IResult Render(string id, string? agent, SimulationManager manager)
+    {
+        var run = manager.Find(id);
+        if (run is null) return Missing(id);
+        if (agent is not null && !run.AgentNames.Contains(agent)) return JsonBody.NotFound($"No agent '{agent}' in simulation '{id}'.");
+        return TypedResults.Ok(RenderOf(run, agent));
+    }
+
+    internal static RenderResponse RenderOf(SimulationRun run, string? agent)
+    {
+        var text = run.Render(agent);
+        var rows = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        int hidden = 0;
+        if (run.EnvName != "rooms")
+            foreach (var row in rows) hidden += row.Count(c => c == '?');
+        else
+            foreach (var row in rows) if (row.EndsWith(": ?", StringComparison.Ordinal)) hidden++;
+        return new RenderResponse(run.Id, agent, run.EnvName, rows, hidden);
+    }
+}

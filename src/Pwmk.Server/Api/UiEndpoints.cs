@@ -1,0 +1,82 @@
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Pwmk.Core.Beliefs;
+using Pwmk.Server.Hosting;
+using Pwmk.Server.Simulation;
+
+namespace Pwmk.Server.Api;
+
+/// <summary>Everything the web UI shows at once: the background simulation, its agents' beliefs, and the live charts.</summary>
+public sealed record Snapshot(SimulationResponse? Simulation, RenderResponse? World, IReadOnlyList<RenderResponse> Views,
+    IReadOnlyList<AgentView> Agents, IReadOnlyList<MetricPoint> QueryLatencyMs, IReadOnlyList<MetricPoint> PlanSuccess,
+    int FactCount, bool ApiKeyRequired);
+
+/// <summary>The web UI (static files embedded in the assembly) at <c>/</c>, its snapshot, and live updates over Server-Sent Events.</summary>
+internal static class UiEndpoints
+{
+    private static readonly Assembly s_assembly = typeof(UiEndpoints).Assembly;
+
+    public static void Map(WebApplication app)
+    {
+        app.MapGet("/", () => File("index.html")).ExcludeFromDescription();
+        app.MapGet("/ui/{name}", (string name) => File(name)).ExcludeFromDescription();
+        app.MapGet("/api/snapshot", (SimulationManager m, BeliefStore s, ServerHistory h, IOptions<PwmkServerOptions> o) => TypedResults.Ok(Take(m, s, h, o.Value)))
+            .WithTags("ui").Produces<Snapshot>().WithSummary("What the web UI shows: simulation, world, per-agent views, beliefs and chart data");
+        app.MapGet("/api/events", Events).WithTags("ui").WithSummary("Server-Sent Events: a snapshot every 500 ms");
+    }
+
+    private static IResult File(string name)
+    {
+        var stream = s_assembly.GetManifestResourceStream("ui/" + name);
+        if (stream is null) return JsonBody.NotFound($"No UI file '{name}'.");
+        var type = Path.GetExtension(name) switch
+        {
+            ".html" => "text/html; charset=utf-8",
+            ".js" => "text/javascript; charset=utf-8",
+            ".css" => "text/css; charset=utf-8",
+            ".svg" => "image/svg+xml",
+            _ => "application/octet-stream",
+        };
+        return TypedResults.Stream(stream, type);
+    }
+
+    internal static Snapshot Take(SimulationManager m, BeliefStore store, ServerHistory h, PwmkServerOptions o)
+    {
+        var run = m.Primary ?? m.All.LastOrDefault();
+        var views = new List<RenderResponse>();
+        if (run is not null)
+            foreach (var a in run.AgentNames) views.Add(SimulationEndpoints.RenderOf(run, a));
+        return new Snapshot(
+            run is null ? null : SimulationEndpoints.ToResponse(run),
+            run is null ? null : SimulationEndpoints.RenderOf(run, null),
+            views,
+            run?.Agents() ?? [],
+            h.QueryLatencyMs.Snapshot(),
+            h.PlanSuccess.Snapshot(),
+            store.FactCount,
+            !string.IsNullOrEmpty(o.ApiKey));
+    }
+
+    private static async Task Events(HttpContext context, SimulationManager m, BeliefStore store, ServerHistory h, IOptions<PwmkServerOptions> o, IHostApplicationLifetime life)
+    {
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, life.ApplicationStopping);
+        var json = context.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        try
+        {
+            while (!cts.IsCancellationRequested)
+            {
+                var data = JsonSerializer.Serialize(Take(m, store, h, o.Value), json);
+                await context.Response.WriteAsync("event: snapshot\ndata: " + data + "\n\n", cts.Token).ConfigureAwait(false);
+                await context.Response.Body.FlushAsync(cts.Token).ConfigureAwait(false);
+                await Task.Delay(500, cts.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the client went away or the server is stopping
+        }
+    }
+}

@@ -1,0 +1,69 @@
+namespace Pwmk.Server.Hosting;
+
+/// <summary>
+/// Settings of <c>pwmk serve</c>, bound from the <c>Pwmk</c> configuration section (appsettings.json),
+/// environment variables <c>PWMK_*</c> (for example <c>PWMK_API_KEY</c>, <c>PWMK_TOM_DEPTH</c>) and command-line options,
+/// later sources winning.
+/// </summary>
+public sealed class PwmkServerOptions
+{
+    /// <summary>API key required by mutating endpoints; null or empty: mutation only from loopback clients.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Start the background simulation.</summary>
+    public bool Simulate { get; set; } = true;
+
+    /// <summary>Environment of the background simulation: box-world, hide-and-seek or rooms.</summary>
+    public string Env { get; set; } = "box-world";
+
+    /// <summary>Agents in the background simulation.</summary>
+    public int Agents { get; set; } = 2;
+
+    /// <summary>Nesting depth of the agents' beliefs.</summary>
+    public int TomDepth { get; set; } = 2;
+
+    /// <summary>Seed of the background simulation.</summary>
+    public int Seed { get; set; }
+
+    /// <summary>Pause between simulation steps (keeps the UI watchable and leaves CPU to requests).</summary>
+    public int StepDelayMs { get; set; } = 100;
+
+    /// <summary>Train the world model online after each episode.</summary>
+    public bool Train { get; set; } = true;
+
+    /// <summary>Folder where graceful shutdown saves the belief store and world model (and startup restores beliefs); empty: none.</summary>
+    public string? StateDir { get; set; } = ".pwmk/state";
+
+    /// <summary>Largest request body accepted (413 beyond).</summary>
+    public long MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Requests per second allowed per client on /api (token bucket, burst twice that); 0 disables rate limiting.</summary>
+    public int RateLimitPerSecond { get; set; } = 200;
+
+    /// <summary>Default and largest time limit of a belief query.</summary>
+    public int QueryTimeoutMs { get; set; } = 2_000;
+
+    /// <summary>Largest time limit a client may ask for a belief query or plan.</summary>
+    public int MaxTimeoutMs { get; set; } = 30_000;
+
+    /// <summary>Default time limit of a plan.</summary>
+    public int PlanTimeoutMs { get; set; } = 5_000;
+
+    /// <summary>Largest number of simulations running at once.</summary>
+    public int MaxSimulations { get; set; } = 8;
+
+    /// <summary>Checks the values; returns the first problem or null.</summary>
+    internal string? Validate()
+    {
+        if (Env is not ("box-world" or "hide-and-seek" or "rooms")) return $"env: expected box-world, hide-and-seek or rooms, got '{Env}'";
+        if (Agents is < 1 or > 16) return $"agents: expected 1..16, got {Agents}";
+        if (Env == "hide-and-seek" && Agents < 2) return "agents: hide-and-seek needs at least 2 agents";
+        if (TomDepth is < 1 or > 6) return $"tom-depth: expected 1..6, got {TomDepth}";
+        if (StepDelayMs is < 0 or > 60_000) return $"step-delay-ms: expected 0..60000, got {StepDelayMs}";
+        if (MaxBodyBytes is < 1024 or > 1L << 30) return $"max-body-bytes: expected 1024..{1L << 30}, got {MaxBodyBytes}";
+        if (RateLimitPerSecond < 0) return $"rate-limit: expected >= 0, got {RateLimitPerSecond}";
+        if (QueryTimeoutMs < 1 || PlanTimeoutMs < 1 || MaxTimeoutMs < 1) return "timeouts must be positive";
+        if (MaxSimulations is < 1 or > 256) return $"max-simulations: expected 1..256, got {MaxSimulations}";
+        return null;
+    }
+}

@@ -1,0 +1,166 @@
+using System.Net;
+using System.Text.Json;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.Options;
+using Pwmk.Core.Beliefs;
+using Pwmk.Server.Api;
+using Pwmk.Server.Hosting;
+using Pwmk.Server.Security;
+using Pwmk.Server.Simulation;
+
+namespace Pwmk.Server;
+
+/// <summary>
+/// Builds the PWMK web host: Kestrel on 127.0.0.1:8000 unless <c>urls</c> says otherwise, the background simulation,
+/// the REST API (<c>/api/...</c>, OpenAPI at <c>/openapi/v1.json</c>), the web UI at <c>/</c>, health endpoints,
+/// API-key guard, body limit, rate limiting and RFC 9457 problem details.
+/// </summary>
+public static class PwmkServer
+{
+    /// <summary>Default listening address.</summary>
+    public const string DefaultUrls = "http://127.0.0.1:8000";
+
+    /// <summary>
+    /// Creates the builder. Configuration: appsettings.json, appsettings.{Environment}.json, environment variables
+    /// (ASPNETCORE_/DOTNET_, then PWMK_*), then <paramref name="overrides"/> (command-line options), later winning.
+    /// </summary>
+    public static WebApplicationBuilder CreateBuilder(IReadOnlyDictionary<string, string?>? overrides = null, string? contentRoot = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = contentRoot });
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Information", ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning" },
+        });
+        builder.Configuration.AddInMemoryCollection(PwmkEnvironmentVariables.Read());
+        if (overrides is not null) builder.Configuration.AddInMemoryCollection(overrides);
+        builder.Services.AddOptions<PwmkServerOptions>().Bind(builder.Configuration.GetSection("Pwmk"));
+        var options = builder.Configuration.GetSection("Pwmk").Get<PwmkServerOptions>() ?? new PwmkServerOptions();
+        var problem = options.Validate();
+        if (problem is not null) throw new ArgumentException(problem);
+
+        if (string.IsNullOrWhiteSpace(builder.Configuration["urls"])) builder.WebHost.UseUrls(DefaultUrls);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = options.MaxBodyBytes;
+        });
+        builder.Services.ConfigureHttpJsonOptions(j => j.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase);
+        builder.Services.AddProblemDetails(p => p.CustomizeProblemDetails = c =>
+        {
+            c.ProblemDetails.Type ??= Problems.TypeOf(c.ProblemDetails.Status ?? 500);
+            c.ProblemDetails.Extensions.Remove("exception");
+        });
+        builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "PWMK API";
+            doc.Info.Description = "Belief store, agents, epistemic planning and simulations of the Perspective World Model Kit.";
+            return Task.CompletedTask;
+        }));
+        builder.Services.AddSingleton(_ => new BeliefStore());
+        builder.Services.AddSingleton<ServerHistory>();
+        builder.Services.AddSingleton<SimulationManager>();
+        builder.Services.AddSingleton<ApiKeyFilter>();
+        builder.Services.AddHostedService<SimulationHostedService>();
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        if (options.RateLimitPerSecond > 0) AddRateLimiting(builder.Services, options.RateLimitPerSecond);
+        ObservabilityHooks.Add(builder);
+        return builder;
+    }
+
+    private static void AddRateLimiting(IServiceCollection services, int perSecond)
+    {
+        services.AddRateLimiter(r =>
+        {
+            r.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(ctx =>
+            {
+                if (!ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments("/api/events"))
+                    return RateLimitPartition.GetNoLimiter("unlimited");
+                return RateLimitPartition.GetTokenBucketLimiter(ClientKey(ctx), _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = perSecond * 2,
+                    TokensPerPeriod = perSecond,
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                });
+            });
+            r.OnRejected = async (ctx, ct) =>
+            {
+                ctx.HttpContext.Response.Headers.RetryAfter = "1";
+                await Problems.Write(ctx.HttpContext, StatusCodes.Status429TooManyRequests, "Too Many Requests",
+                    $"More than {perSecond} requests per second from this client; retry later.").ConfigureAwait(false);
+            };
+        });
+    }
+
+    /// <summary>Rate-limit partition: the client's address.</summary>
+    private static string ClientKey(HttpContext ctx) => ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    /// <summary>Builds the application with its middleware and endpoints.</summary>
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var app = builder.Build();
+        var options = app.Services.GetRequiredService<IOptions<PwmkServerOptions>>().Value;
+        RestoreState(app, options);
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = HandleException, StatusCodeSelector = StatusOf });
+        app.UseStatusCodePages();
+        app.UseMiddleware<BodySizeLimitMiddleware>();
+        if (options.RateLimitPerSecond > 0) app.UseRateLimiter();
+        app.MapOpenApi("/openapi/{documentName}.json");
+        ObservabilityHooks.Map(app);
+        BeliefEndpoints.Map(app);
+        AgentEndpoints.Map(app);
+        PlanEndpoints.Map(app);
+        SimulationEndpoints.Map(app);
+        UiEndpoints.Map(app);
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Pwmk.Server");
+        if (string.IsNullOrEmpty(options.ApiKey))
+            log.LogWarning("No API key configured (PWMK_API_KEY or --api-key): changes are accepted only from loopback clients");
+        return app;
+    }
+
+    private static void RestoreState(WebApplication app, PwmkServerOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.StateDir)) return;
+        var path = Path.Combine(options.StateDir, "beliefs.pl");
+        if (!File.Exists(path)) return;
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Pwmk.Server");
+        try
+        {
+            app.Services.GetRequiredService<BeliefStore>().ConsultFile(path);
+            log.LogInformation("belief store restored from {Path}", path);
+        }
+        catch (Exception e) when (e is BeliefStoreException or IOException or UnauthorizedAccessException)
+        {
+            log.LogError("could not restore {Path}: {Message}", path, e.Message);
+        }
+    }
+
+    private static int StatusOf(Exception e) => e switch
+    {
+        BadHttpRequestException b => b.StatusCode,
+        JsonException => StatusCodes.Status400BadRequest,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    private static Task HandleException(HttpContext context)
+    {
+        var e = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+        int status = e is null ? 500 : StatusOf(e);
+        string detail = e switch
+        {
+            BadHttpRequestException b when b.StatusCode == 413 => b.Message,
+            BadHttpRequestException b => b.Message,
+            JsonException j => "The request body is not valid JSON: " + j.Message,
+            _ => "The server failed to handle the request; the error is in the server log.",
+        };
+        return Problems.Write(context, status, status switch { 413 => "Payload Too Large", 400 => "Bad Request", _ => "Internal Server Error" }, detail);
+    }
+
+    /// <summary>True for loopback addresses (127.0.0.0/8, ::1).</summary>
+    internal static bool IsLoopback(IPAddress? ip) => ip is not null && IPAddress.IsLoopback(ip);
+}

@@ -1,0 +1,31 @@
+namespace Pwmk.Server.Simulation;
+
+/// <summary>One point of a live chart: when (Unix ms), and the value.</summary>
+public readonly record struct MetricPoint(long T, double V);
+
+/// <summary>A bounded, thread-safe history of recent values of one series (oldest dropped first).</summary>
+internal sealed class MetricHistory(int capacity = 300)
+{
+    private readonly Queue<MetricPoint> _points = new();
+    private readonly Lock _lock = new();
+
+    public void Add(double value)
+    {
+        var p = new MetricPoint(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), value);
+        lock (_lock)
+        {
+            _points.Enqueue(p);
+            while (_points.Count > capacity) _points.Dequeue();
+        }
+    }
+
+    public MetricPoint[] Snapshot()
+    {
+        lock (_lock) return [.. _points];
+    }
+
+    public int Count
+    {
+        get { lock (_lock) return _points.Count; }
+    }
+}

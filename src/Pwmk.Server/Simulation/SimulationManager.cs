@@ -1,0 +1,44 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Pwmk.Core.Beliefs;
+using Pwmk.Server.Hosting;
+
+namespace Pwmk.Server.Simulation;
+
+/// <summary>Starts, finds and stops simulations; the first one started with mirroring feeds the server's belief store.</summary>
+internal sealed class SimulationManager(BeliefStore store, IOptions<PwmkServerOptions> options, IHostApplicationLifetime lifetime, ILogger<SimulationManager> log)
+{
+    private readonly ConcurrentDictionary<string, SimulationRun> _runs = new();
+    private readonly Lock _lock = new();
+    private int _next;
+
+    /// <summary>The simulation whose agents the belief store mirrors (the background one), if any.</summary>
+    public SimulationRun? Primary { get; private set; }
+
+    public IEnumerable<SimulationRun> All => _runs.Values.OrderBy(r => r.Started);
+
+    public SimulationRun? Find(string id) => _runs.TryGetValue(id, out var r) ? r : null;
+
+    /// <summary>Starts a simulation; null when as many as allowed are already running.</summary>
+    public SimulationRun? Start(SimulationParameters parameters, bool mirrorBeliefs)
+    {
+        lock (_lock)
+        {
+            int running = _runs.Values.Count(r => r.Status == SimulationStatus.Running);
+            if (running >= options.Value.MaxSimulations) return null;
+            bool mirror = mirrorBeliefs && (Primary is null || Primary.Status != SimulationStatus.Running);
+            var id = "sim-" + Interlocked.Increment(ref _next);
+            var run = new SimulationRun(id, parameters, mirror ? store : null, log);
+            _runs[id] = run;
+            if (mirror) Primary = run;
+            run.Start(lifetime.ApplicationStopping);
+            log.LogInformation("simulation {Id} started: {Env}, {Agents} agents, ToM depth {Depth}", id, parameters.Env, parameters.Agents, parameters.TomDepth);
+            return run;
+        }
+    }
+
+    public async Task StopAllAsync()
+    {
+        foreach (var r in _runs.Values) await r.StopAsync().ConfigureAwait(false);
+    }
+}

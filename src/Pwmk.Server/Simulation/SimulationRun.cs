@@ -1,0 +1,267 @@
+using Pwmk.Core.Agents;
+using Pwmk.Core.Beliefs;
+using Pwmk.Core.Environments;
+using Pwmk.Core.WorldModel;
+using Pwmk.Logic.Terms;
+
+namespace Pwmk.Server.Simulation;
+
+/// <summary>State of a simulation.</summary>
+public enum SimulationStatus
+{
+    Running,
+    Stopped,
+    Completed,
+    Failed,
+}
+
+/// <summary>
+/// One running simulation: an environment, ToM agents choosing actions from their own nested beliefs,
+/// episodes after episodes, and a world model trained online on each finished episode. Optionally mirrors
+/// the agents' beliefs into the server's belief store. Thread-safe: a lock guards the world between steps.
+/// </summary>
+internal sealed class SimulationRun
+{
+    private const int TrainWindow = 64;
+    private readonly Lock _lock = new();
+    private readonly BeliefStore? _mirror;
+    private readonly HashSet<Term> _exported = [];
+    private readonly CancellationTokenSource _cts = new();
+    private readonly PerspectiveEnv _env;
+    private readonly Random _rng;
+    private readonly ILogger _log;
+    private ToMAgent[] _agents = [];
+    private PerspectiveWorldModel? _model;
+    private WorldModelTrainer? _trainer;
+    private readonly Dictionary<int, int> _truth = [];
+    private int _historySeen;
+    private long _lastMirror;
+
+    public SimulationRun(string id, SimulationParameters parameters, BeliefStore? mirror, ILogger log)
+    {
+        Id = id;
+        Parameters = parameters;
+        _mirror = mirror;
+        _log = log;
+        _env = CreateEnv(parameters);
+        _rng = new Random(parameters.Seed);
+        Started = DateTimeOffset.UtcNow;
+    }
+
+    public string Id { get; }
+    public SimulationParameters Parameters { get; }
+    public DateTimeOffset Started { get; }
+    public SimulationStatus Status { get; private set; } = SimulationStatus.Running;
+    public string? Error { get; private set; }
+    public int Episode { get; private set; }
+    public int Step { get; private set; }
+    public long TotalSteps { get; private set; }
+    public double EpisodeReward { get; private set; }
+    public bool MirrorsBeliefs => _mirror is not null;
+    public MetricHistory Rewards { get; } = new();
+    public MetricHistory TrainingLoss { get; } = new();
+    public IReadOnlyList<string> AgentNames => _env.Agents;
+    public string EnvName => Parameters.Env;
+    public Task Completion { get; private set; } = Task.CompletedTask;
+
+    internal static PerspectiveEnv CreateEnv(SimulationParameters p) => p.Env switch
+    {
+        "hide-and-seek" => new HideAndSeek(arenaSize: 12, numHiders: (p.Agents + 1) / 2, numSeekers: p.Agents / 2, episodeLength: 100, beliefDepth: p.TomDepth),
+        "rooms" => new RoomsWorld([.. Enumerable.Range(0, p.Agents).Select(i => "agent_" + i)], DefaultRooms(), beliefDepth: p.TomDepth),
+        _ => new MultiAgentBoxWorld(gridSize: 10, numAgents: p.Agents, numBoxes: 3, viewRadius: 2, maxSteps: 200, beliefDepth: p.TomDepth),
+    };
+
+    private static RoomsLayout DefaultRooms() => new RoomsLayout()
+        .AddContainer("basket", "living_room").AddContainer("box", "kitchen").AddContainer("drawer", "bedroom")
+        .AddObject("marble", "basket").AddObject("key", "drawer");
+
+    /// <summary>Starts the loop on its own thread; it ends on <see cref="StopAsync"/>, on <paramref name="hostStopping"/> or after the episodes asked for.</summary>
+    public void Start(CancellationToken hostStopping)
+    {
+        var linked = CancellationTokenSource.CreateLinkedTokenSource(_cts.Token, hostStopping);
+        Completion = Task.Factory.StartNew(() => Run(linked.Token), linked.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+            .ContinueWith(_ => linked.Dispose(), TaskScheduler.Default);
+    }
+
+    /// <summary>Asks the loop to stop; returns when it has.</summary>
+    public async Task StopAsync()
+    {
+        await _cts.CancelAsync().ConfigureAwait(false);
+        await Completion.ConfigureAwait(false);
+    }
+
+    private void Run(CancellationToken ct)
+    {
+        try
+        {
+            while (!ct.IsCancellationRequested && (Parameters.Episodes == 0 || Episode < Parameters.Episodes))
+            {
+                RunEpisode(ct);
+            }
+            lock (_lock) Status = ct.IsCancellationRequested ? SimulationStatus.Stopped : SimulationStatus.Completed;
+        }
+        catch (OperationCanceledException)
+        {
+            lock (_lock) Status = SimulationStatus.Stopped;
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException or BeliefStoreException or KeyNotFoundException)
+        {
+            _log.LogError(e, "simulation {Id} failed", Id);
+            lock (_lock)
+            {
+                Status = SimulationStatus.Failed;
+                Error = e.Message;
+            }
+        }
+        MirrorBeliefs(force: true);
+    }
+
+    private void RunEpisode(CancellationToken ct)
+    {
+        int n = _env.Agents.Count;
+        StepResult result;
+        var observations = new List<float[]>();
+        var actions = new List<int[]>();
+        lock (_lock)
+        {
+            result = _env.Reset(Parameters.Seed * 7919 + Episode);
+            _agents = [.. _env.Agents.Select(a => new ToMAgent(_env, a, Parameters.TomDepth, seed: Parameters.Seed + Episode))];
+            Step = 0;
+            EpisodeReward = 0;
+            _truth.Clear();
+            _historySeen = 0;
+            Observe(result);
+            observations.Add(Flatten(result));
+        }
+        var chosen = new int[n];
+        while (!ct.IsCancellationRequested && Step < Parameters.MaxStepsPerEpisode)
+        {
+            lock (_lock)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    chosen[i] = _rng.NextDouble() < 0.1 ? _env.ActionSpace(_env.Agents[i]).Sample(_rng) : _agents[i].ActWithTom();
+                }
+                result = _env.Step(chosen);
+                actions.Add((int[])chosen.Clone());
+                observations.Add(Flatten(result));
+                Observe(result);
+                Step++;
+                TotalSteps++;
+                foreach (var r in result.Rewards.Values) EpisodeReward += r;
+            }
+            MirrorBeliefs(force: false);
+            if (result.Done) break;
+            if (Parameters.StepDelayMs > 0) ct.WaitHandle.WaitOne(Parameters.StepDelayMs);
+        }
+        if (ct.IsCancellationRequested) return;
+        Rewards.Add(EpisodeReward);
+        if (Parameters.Train && actions.Count > 0) TrainOnline(observations, actions);
+        lock (_lock) Episode++;
+    }
+
+    private void Observe(StepResult result)
+    {
+        for (int i = 0; i < _agents.Length; i++) _agents[i].UpdateBeliefs(result.Observations[i]);
+        var history = _env.History;
+        for (; _historySeen < history.Count; _historySeen++) _truth[history[_historySeen].Fluent] = history[_historySeen].Value;
+    }
+
+    private static float[] Flatten(StepResult result)
+    {
+        int n = result.Observations.Count;
+        int size = result.Observations[0].Vector.Length;
+        var flat = new float[n * size];
+        for (int i = 0; i < n; i++) result.Observations[i].Vector.CopyTo(flat, i * size);
+        return flat;
+    }
+
+    private void TrainOnline(List<float[]> observations, List<int[]> actions)
+    {
+        int n = _env.Agents.Count;
+        int obsDim = observations[0].Length / n;
+        int steps = Math.Min(TrainWindow, actions.Count);
+        int start = actions.Count - steps;
+        if (_model is null)
+        {
+            var config = new WorldModelConfig(obsDim, _env.ActionSpace(_env.Agents[0]).N, HiddenDim: 32, NumAgents: n, NumBeliefs: 1, NumLayers: 1, NumHeads: 2, Seed: (ulong)Parameters.Seed);
+            _model = new PerspectiveWorldModel(config);
+            _trainer = new WorldModelTrainer(_model, new TrainerConfig { BatchSize = 16, LearningRate = 3e-3f, Seed = (ulong)Parameters.Seed });
+        }
+        var obs = new float[(steps + 1) * n * obsDim];
+        var act = new int[steps * n];
+        for (int t = 0; t <= steps; t++) observations[start + t].CopyTo(obs, t * n * obsDim);
+        for (int t = 0; t < steps; t++) actions[start + t].CopyTo(act, t * n);
+        var data = new TrajectoryDataset(1, steps, n, obsDim, 0, obs, act, [], [], [steps]);
+        var fit = _trainer!.Fit(data, null, epochs: 1);
+        if (fit.History.Count > 0) TrainingLoss.Add(fit.History[^1].TrainLoss);
+    }
+
+    /// <summary>Copies the agents' beliefs into the server's belief store (at most every 250 ms unless forced).</summary>
+    private void MirrorBeliefs(bool force)
+    {
+        if (_mirror is null) return;
+        long now = Environment.TickCount64;
+        if (!force && now - _lastMirror < 250) return;
+        _lastMirror = now;
+        var current = new HashSet<Term>();
+        lock (_lock)
+        {
+            foreach (var a in _agents)
+                foreach (var (chain, fluent, value) in a.Beliefs.Beliefs())
+                    current.Add(_env.Vocabulary.BeliefFact(chain, fluent, value));
+        }
+        foreach (var old in _exported)
+            if (!current.Contains(old)) _mirror.RetractFact(old);
+        foreach (var fact in current)
+            if (!_exported.Contains(fact)) _mirror.AssertFact(fact);
+        _exported.Clear();
+        _exported.UnionWith(current);
+    }
+
+    /// <summary>The world as text: seen by everyone (agent null) or by one agent (cells it cannot see are '?').</summary>
+    public string Render(string? agent)
+    {
+        lock (_lock) return _env.Render(agent);
+    }
+
+    /// <summary>Each agent's beliefs now, with whether each is false (differs from the latest true value).</summary>
+    public IReadOnlyList<AgentView> Agents()
+    {
+        lock (_lock)
+        {
+            var list = new List<AgentView>(_agents.Length);
+            foreach (var a in _agents)
+            {
+                var beliefs = new List<BeliefView>();
+                foreach (var (chain, fluent, value) in a.Beliefs.Beliefs())
+                {
+                    bool isFalse = _truth.TryGetValue(fluent, out int truth) && truth != value;
+                    beliefs.Add(new BeliefView(
+                        [.. chain.Select(c => _env.Vocabulary.AgentName(c))],
+                        _env.Vocabulary.Fact(fluent, value).ToString(),
+                        _env.Vocabulary.BeliefFact(chain, fluent, value).ToString(),
+                        chain.Length,
+                        isFalse));
+                }
+                list.Add(new AgentView(a.Id, a.TomDepth, beliefs));
+            }
+            return list;
+        }
+    }
+
+    /// <summary>True when the world model has been trained at least once.</summary>
+    public bool HasWorldModel => _model is not null;
+
+    /// <summary>Saves the world model checkpoint (when one was trained).</summary>
+    public void SaveWorldModel(string path)
+    {
+        lock (_lock) _model?.Save(path);
+    }
+}
+
+/// <summary>What one agent believes, for the API and the belief graph.</summary>
+public sealed record AgentView(string Id, int TomDepth, IReadOnlyList<BeliefView> Beliefs);
+
+/// <summary>One belief: the chain of believers (outermost first), the fact believed, the stored fact, its depth, and whether it is false.</summary>
+public sealed record BeliefView(IReadOnlyList<string> Chain, string Fact, string Belief, int Depth, bool False);

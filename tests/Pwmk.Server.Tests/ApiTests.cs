@@ -1,0 +1,176 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Pwmk.Server.Tests;
+
+public class ApiTests
+{
+    private static readonly Dictionary<string, string?> WithSimulation = new() { ["Pwmk:Simulate"] = "true", ["Pwmk:StepDelayMs"] = "1" };
+
+    [Fact]
+    public async Task AgentsOfTheBackgroundSimulationHaveBeliefs()
+    {
+        await using var s = await ServerFixture.StartAsync(WithSimulation);
+        var agents = await ServerFixture.Json(await s.Client.GetAsync("/api/agents"));
+        Assert.Equal(new string?[] { "agent_0", "agent_1" }, agents.EnumerateArray().Select(a => a.GetProperty("id").GetString()).ToArray());
+        await ServerFixture.Eventually(async () =>
+            (await ServerFixture.Json(await s.Client.GetAsync("/api/agents/agent_0/beliefs?depth=2"))).GetProperty("count").GetInt32() > 0);
+        var deep = await ServerFixture.Json(await s.Client.GetAsync("/api/agents/agent_0/beliefs?depth=2"));
+        var shallow = await ServerFixture.Json(await s.Client.GetAsync("/api/agents/agent_0/beliefs?depth=1"));
+        Assert.All(shallow.GetProperty("beliefs").EnumerateArray(), b => Assert.Equal(1, b.GetProperty("depth").GetInt32()));
+        Assert.True(deep.GetProperty("count").GetInt32() >= shallow.GetProperty("count").GetInt32());
+        Assert.All(deep.GetProperty("beliefs").EnumerateArray(), b => Assert.StartsWith("believes(agent_0,", b.GetProperty("fact").GetString()));
+        await ServerFixture.AssertProblem(await s.Client.GetAsync("/api/agents/nobody/beliefs"), HttpStatusCode.NotFound);
+        await ServerFixture.AssertProblem(await s.Client.GetAsync("/api/agents/agent_0/beliefs?depth=0"), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task AgentsAddedThroughTheStoreAreListed()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        await s.PostJson("/api/beliefs", new { agent = "sally", belief = "in(marble, basket)" });
+        var agents = await ServerFixture.Json(await s.Client.GetAsync("/api/agents"));
+        var sally = agents.EnumerateArray().Single(a => a.GetProperty("id").GetString() == "sally");
+        Assert.Equal(1, sally.GetProperty("beliefCount").GetInt32());
+        var b = await ServerFixture.Json(await s.Client.GetAsync("/api/agents/sally/beliefs"));
+        Assert.Equal("in(marble,basket)", b.GetProperty("beliefs")[0].GetProperty("content").GetString());
+    }
+
+    [Fact]
+    public async Task PlanReturnsActionsAndBeliefTrajectory()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        var r = await s.PostJson("/api/plan", new { goal = "in(key, blue_box) AND present(agent_1)", epistemic = new[] { "believes(agent_1, in(key, red_box))" } });
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var j = await ServerFixture.Json(r);
+        Assert.True(j.GetProperty("solved").GetBoolean());
+        Assert.Equal(new string?[] { "leave_1", "move_red_to_blue", "return_1" }, j.GetProperty("actions").EnumerateArray().Select(a => a.GetString()).ToArray());
+        var end = j.GetProperty("beliefTrajectory")[3].EnumerateArray().Single(b => b.GetProperty("agent").GetString() == "agent_1");
+        Assert.Contains("in(key,red_box)", end.GetProperty("believedTrue").EnumerateArray().Select(x => x.GetString()));
+    }
+
+    [Fact]
+    public async Task PlanWithInitialStateAndNoPlan()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        var start = new { trueFacts = new[] { "in(key, blue_box)" } };
+        var j = await ServerFixture.Json(await s.PostJson("/api/plan", new { goal = "in(key, red_box)", initialState = start }));
+        Assert.Equal(new string?[] { "move_blue_to_red" }, j.GetProperty("actions").EnumerateArray().Select(a => a.GetString()).ToArray());
+        var none = await ServerFixture.Json(await s.PostJson("/api/plan", new { goal = "in(key, red_box) AND in(key, blue_box)", maxDepth = 3 }));
+        Assert.False(none.GetProperty("solved").GetBoolean());
+        Assert.False(string.IsNullOrEmpty(none.GetProperty("reason").GetString()));
+    }
+
+    [Fact]
+    public async Task BadPlanRequestsAre400()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        await ServerFixture.AssertProblem(await s.PostJson("/api/plan", new { goal = "in(key," }), HttpStatusCode.BadRequest);
+        await ServerFixture.AssertProblem(await s.PostJson("/api/plan", new { }), HttpStatusCode.BadRequest);
+        await ServerFixture.AssertProblem(await s.PostJson("/api/plan", new { goal = "in(key, red_box)", timeoutMs = 0 }), HttpStatusCode.BadRequest);
+        await ServerFixture.AssertProblem(await s.PostJson("/api/plan", new { goal = "flying(pig)" }), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task SimulationLifecycle()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        var created = await s.PostJson("/api/simulations", new { env = "hide-and-seek", agents = 2, stepDelayMs = 1, train = false });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await ServerFixture.Json(created)).GetProperty("id").GetString()!;
+        Assert.Equal($"/api/simulations/{id}", created.Headers.Location?.ToString());
+        await ServerFixture.Eventually(async () =>
+            (await ServerFixture.Json(await s.Client.GetAsync($"/api/simulations/{id}"))).GetProperty("totalSteps").GetInt64() > 3);
+        var world = await ServerFixture.Json(await s.Client.GetAsync($"/api/simulations/{id}/render"));
+        Assert.Equal(0, world.GetProperty("hiddenCells").GetInt32());
+        Assert.Equal(12, world.GetProperty("rows").GetArrayLength());
+        var agents = (await ServerFixture.Json(await s.Client.GetAsync($"/api/simulations/{id}"))).GetProperty("agents");
+        var view = await ServerFixture.Json(await s.Client.GetAsync($"/api/simulations/{id}/render?agent={agents[0].GetString()}"));
+        Assert.True(view.GetProperty("hiddenCells").GetInt32() > 0);
+        await ServerFixture.AssertProblem(await s.Client.GetAsync($"/api/simulations/{id}/render?agent=ghost"), HttpStatusCode.NotFound);
+        var stopped = await ServerFixture.Json(await s.PostJson($"/api/simulations/{id}/stop", new { }));
+        Assert.Equal("stopped", stopped.GetProperty("status").GetString());
+        long steps = stopped.GetProperty("totalSteps").GetInt64();
+        await Task.Delay(100);
+        Assert.Equal(steps, (await ServerFixture.Json(await s.Client.GetAsync($"/api/simulations/{id}"))).GetProperty("totalSteps").GetInt64());
+        await ServerFixture.AssertProblem(await s.Client.GetAsync("/api/simulations/sim-999"), HttpStatusCode.NotFound);
+        await ServerFixture.AssertProblem(await s.PostJson("/api/simulations/sim-999/stop", new { }), HttpStatusCode.NotFound);
+        await ServerFixture.AssertProblem(await s.PostJson("/api/simulations", new { env = "chess" }), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task FiniteSimulationCompletesAndTrainsTheWorldModel()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        var created = await s.PostJson("/api/simulations", new { env = "box-world", episodes = 2, stepDelayMs = 0, maxStepsPerEpisode = 30 });
+        var id = (await ServerFixture.Json(created)).GetProperty("id").GetString()!;
+        await ServerFixture.Eventually(async () =>
+            (await ServerFixture.Json(await s.Client.GetAsync($"/api/simulations/{id}"))).GetProperty("status").GetString() == "completed", 60);
+        var j = await ServerFixture.Json(await s.Client.GetAsync($"/api/simulations/{id}"));
+        Assert.Equal(2, j.GetProperty("episode").GetInt32());
+        Assert.Equal(2, j.GetProperty("rewards").GetArrayLength());
+        var losses = j.GetProperty("trainingLoss").EnumerateArray().Select(p => p.GetProperty("v").GetDouble()).ToList();
+        Assert.Equal(2, losses.Count);
+        Assert.All(losses, l => Assert.True(double.IsFinite(l) && l > 0));
+    }
+
+    [Fact]
+    public async Task RoomsSimulationRendersRooms()
+    {
+        await using var s = await ServerFixture.StartAsync(new() { ["Pwmk:Simulate"] = "true", ["Pwmk:Env"] = "rooms", ["Pwmk:Agents"] = "3" });
+        var snap = await ServerFixture.Json(await s.Client.GetAsync("/api/snapshot"));
+        Assert.Equal("rooms", snap.GetProperty("simulation").GetProperty("env").GetString());
+        Assert.Contains(snap.GetProperty("world").GetProperty("rows").EnumerateArray(), r => r.GetString()!.StartsWith("kitchen:", StringComparison.Ordinal));
+        Assert.Equal(3, snap.GetProperty("views").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task OpenApiDocumentListsEveryEndpoint()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        var r = await s.Client.GetAsync("/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var doc = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement;
+        Assert.StartsWith("3.", doc.GetProperty("openapi").GetString());
+        Assert.Equal("PWMK API", doc.GetProperty("info").GetProperty("title").GetString());
+        var paths = doc.GetProperty("paths");
+        foreach (var p in new[] { "/api/beliefs/query", "/api/beliefs", "/api/agents", "/api/agents/{id}/beliefs", "/api/plan", "/api/simulations", "/api/simulations/{id}", "/api/simulations/{id}/stop", "/api/simulations/{id}/render" })
+            Assert.True(paths.TryGetProperty(p, out _), $"missing {p}");
+        Assert.True(paths.GetProperty("/api/beliefs").TryGetProperty("delete", out _));
+        var query = paths.GetProperty("/api/beliefs/query").GetProperty("post");
+        Assert.True(query.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _));
+        Assert.True(query.GetProperty("responses").TryGetProperty("408", out _));
+    }
+
+    [Fact]
+    public async Task HealthAndReady()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        Assert.Equal("Healthy", await (await s.Client.GetAsync("/health")).Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await s.Client.GetAsync("/ready")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await s.Client.GetAsync("/live")).StatusCode);
+    }
+
+    [Fact]
+    public async Task UiIsServedAndEventsStream()
+    {
+        await using var s = await ServerFixture.StartAsync(WithSimulation);
+        var page = await s.Client.GetAsync("/");
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("Belief graph", html);
+        Assert.Contains("/ui/app.js", html);
+        Assert.Contains("EventSource", await s.Client.GetStringAsync("/ui/app.js"));
+        Assert.Equal(HttpStatusCode.OK, (await s.Client.GetAsync("/ui/style.css")).StatusCode);
+        await ServerFixture.AssertProblem(await s.Client.GetAsync("/ui/missing.js"), HttpStatusCode.NotFound);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var resp = await s.Client.GetAsync("/api/events", HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        Assert.Equal("text/event-stream", resp.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await resp.Content.ReadAsStreamAsync(cts.Token));
+        Assert.Equal("event: snapshot", await reader.ReadLineAsync(cts.Token));
+        var data = await reader.ReadLineAsync(cts.Token);
+        Assert.StartsWith("data: ", data);
+        var snap = JsonDocument.Parse(data![6..]).RootElement;
+        Assert.Equal("running", snap.GetProperty("simulation").GetProperty("status").GetString());
+    }
+}
