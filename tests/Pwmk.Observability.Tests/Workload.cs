@@ -55,6 +55,23 @@ internal static class Workload
         env.Reset(seed);
         env.Act("a", RoomsAction.Enter("kitchen"));
         env.Act("b", RoomsAction.Enter("kitchen"));
+        var game = new HideAndSeek(arenaSize: 6, numHiders: 1, numSeekers: 1, episodeLength: 3);
+        game.Reset(seed);
+        var noop = new int[game.Agents.Count];
+        while (!game.Step(noop).Done) { }
+    }
+
+    /// <summary>One epoch of world-model training on a tiny dataset (records pwmk_world_model_training_loss).</summary>
+    public static void Train()
+    {
+        const int episodes = 2, steps = 3, agents = 2, obs = 4, beliefs = 2;
+        var rng = new Random(1);
+        var o = new float[episodes * (steps + 1) * agents * obs];
+        for (int i = 0; i < o.Length; i++) o[i] = (float)rng.NextDouble();
+        var data = new TrajectoryDataset(episodes, steps, agents, obs, beliefs, o, new int[episodes * steps * agents],
+            new float[episodes * (steps + 1) * agents * beliefs], new float[episodes * (steps + 1) * beliefs], [steps, steps]);
+        var model = new PerspectiveWorldModel(obsDim: obs, actionDim: 2, hiddenDim: 8, numAgents: agents, numBeliefs: beliefs);
+        new WorldModelTrainer(model, new TrainerConfig { BatchSize = 4 }).Fit(data, null, epochs: 1);
     }
 
     public static MastarPlan Plan(bool solvable = true) =>

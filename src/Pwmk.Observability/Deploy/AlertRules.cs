@@ -40,7 +40,8 @@ public static class AlertRules
     ];
 
     /// <summary>deploy/prometheus/alerts.yml.</summary>
-    public static string Generate()
+    /// <param name="forOverride">Replaces every alert's <c>for</c> (end-to-end tests); null keeps the specified durations.</param>
+    public static string Generate(string? forOverride = null)
     {
         var sb = new StringBuilder(DeployFiles.Header("#"));
         sb.Append("groups:\n");
@@ -55,7 +56,7 @@ public static class AlertRules
         {
             sb.Append("      - alert: ").Append(a.Name).Append('\n');
             sb.Append("        expr: ").Append(Yaml.Quote(a.Expr)).Append('\n');
-            sb.Append("        for: ").Append(a.For).Append('\n');
+            sb.Append("        for: ").Append(forOverride ?? a.For).Append('\n');
             sb.Append("        labels:\n          severity: ").Append(a.Severity).Append('\n');
             sb.Append("        annotations:\n");
             sb.Append("          summary: ").Append(Yaml.Quote(a.Summary)).Append('\n');

@@ -8,10 +8,10 @@ namespace Pwmk.Observability.Deploy;
 public static class AlertmanagerConfig
 {
     /// <summary>The configuration; <paramref name="webhookUrl"/> is where alerts are posted.</summary>
-    public static string Generate(string webhookUrl = "http://pwmk:8080/alerts/webhook") => DeployFiles.Header("#") + $$$"""
+    public static string Generate(string webhookUrl = "http://pwmk:8080/alerts/webhook", string smtpSmarthost = "smtp.example.org:587") => DeployFiles.Header("#") + $$$"""
         global:
           resolve_timeout: 5m
-          smtp_smarthost: 'smtp.example.org:587'
+          smtp_smarthost: '{{{smtpSmarthost}}}'
           smtp_from: 'alerts@pwmk.example.org'
           smtp_auth_username: 'alerts@pwmk.example.org'
           smtp_auth_password_file: '/etc/alertmanager/secrets/smtp_password'

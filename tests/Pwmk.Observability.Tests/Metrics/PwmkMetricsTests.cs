@@ -47,8 +47,7 @@ public partial class PwmkMetricsTests
         Workload.Forward();
         var trainer = new Pwmk.Core.WorldModel.PerspectiveWorldModel(obsDim: 4, actionDim: 2, hiddenDim: 8, numAgents: 2, numBeliefs: 2);
         Workload.Forward(trainer);
-        // the training loss and episode metrics come from the facade here (the trainer and long episodes are exercised elsewhere)
-        metrics.ObserveTrainingLoss("perspective", "agent_0", 0.5);
+        Workload.Train();
         var scrape = await metrics.ScrapeAsync();
         GC.KeepAlive(store);
 
@@ -59,7 +58,6 @@ public partial class PwmkMetricsTests
             Assert.Equal(spec.Kind.ToString().ToLowerInvariant(), type);
             string sample = spec.Kind == MetricKind.Histogram ? spec.Name + "_count{" : spec.Name + "{";
             var line = scrape.Split('\n').FirstOrDefault(l => l.StartsWith(sample, StringComparison.Ordinal));
-            if (spec.Name is MetricCatalog.EpisodeLength or MetricCatalog.EpisodeReward) continue; // checked in the episode test
             Assert.True(line is not null, $"{spec.Name} has no sample after the workload");
             var labels = Regex.Matches(line!, @"([a-z_]+)=""").Select(m => m.Groups[1].Value).ToArray();
             Assert.Equal([spec.Label0, spec.Label1], labels);
@@ -71,6 +69,10 @@ public partial class PwmkMetricsTests
         Assert.True(Sum(scrape, "pwmk_env_step_duration_seconds_count{env_type=\"RoomsWorld\"") >= 2);
         Assert.True(Sum(scrape, "pwmk_world_model_inference_seconds_count{") >= 2);
         Assert.True(Sum(scrape, "pwmk_world_model_memory_bytes{") > 0);
+        Assert.True(Sum(scrape, "pwmk_world_model_training_loss_count{") >= 1);
+        Assert.True(Sum(scrape, "pwmk_episode_length_steps_count{env_type=\"HideAndSeek\"") >= 1);
+        Assert.True(Sum(scrape, "pwmk_episode_reward_count{env_type=\"HideAndSeek\"") >= 2);
+        Assert.True(Sum(scrape, "pwmk_plan_quality_score_count{planner_type=\"mastar_bfs\",goal_type=\"achievement\"}") >= 2);
         Assert.True(Sum(scrape, "pwmk_env_steps_total") >= 2, "other Pwmk counters are bridged too");
         Assert.Contains("process_cpu_seconds_total", scrape);
         Assert.DoesNotContain("pwmk_belief_updates_total{", before);
