@@ -30,6 +30,7 @@ public static class Program
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(WorldModelCommand.Create());
         root.Subcommands.Add(PlanCommand.Create());
+        root.Subcommands.Add(DashboardsCommand.Create());
         return root;
     }
 }

@@ -13,6 +13,7 @@ internal static class BenchCommand
         var bench = new Command("bench", "Benchmarks against their anchors (SWI-Prolog, PyTorch, ...)");
         bench.Subcommands.Add(Beliefs());
         bench.Subcommands.Add(PlannerBenchCommand.CreatePlanner());
+        bench.Subcommands.Add(ObservabilityBenchCommand.Create());
         return bench;
     }
 

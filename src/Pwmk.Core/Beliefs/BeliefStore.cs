@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using Pwmk.Logic;
 using Pwmk.Logic.Parsing;
@@ -41,6 +42,7 @@ public sealed class BeliefStore : Perspective.IBeliefStore
         ArgumentOutOfRangeException.ThrowIfNegative(_opt.MaxNestingDepth);
         ArgumentOutOfRangeException.ThrowIfLessThan(_opt.MaxTermNodes, 1);
         _state = Build(new BeliefModel(_opt.MaxNestingDepth), OperatorTable.Default);
+        BeliefTelemetry.Track(this);
     }
 
     /// <summary>The store's limits.</summary>
@@ -235,7 +237,30 @@ public sealed class BeliefStore : Perspective.IBeliefStore
         Validate(goal, "query", w, ground: false);
         if (BeliefTerms.FindMutating(goal) is { } bad)
             throw new BeliefStoreException($"query {Short(goal)} refused: it names {bad}, which would change the store behind its back; use the BeliefStore methods", w.Source);
-        return s.Engine.Query(goal, names, options ?? _opt.Query);
+        using var span = BeliefTelemetry.Source.StartActivity("belief_query");
+        if (span is null && !BeliefTelemetry.QueryTimingEnabled) return s.Engine.Query(goal, names, options ?? _opt.Query);
+        string queryType = BeliefTelemetry.QueryType(names.Count), complexity = BeliefTelemetry.Complexity(goal);
+        span?.SetTag("component", "belief_store");
+        span?.SetTag("query.type", queryType);
+        span?.SetTag("query.complexity", complexity);
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            var result = s.Engine.Query(goal, names, options ?? _opt.Query);
+            span?.SetTag("query.solutions", result.Solutions.Count);
+            span?.SetStatus(ActivityStatusCode.Ok);
+            return result;
+        }
+        catch (Exception e)
+        {
+            span?.SetStatus(ActivityStatusCode.Error, e.Message);
+            span?.AddException(e);
+            throw;
+        }
+        finally
+        {
+            BeliefTelemetry.RecordQuery(queryType, complexity, Stopwatch.GetElapsedTime(start).TotalSeconds);
+        }
     }
 
     // ------------------------------------------------------------------ reading state and counts
@@ -452,6 +477,8 @@ public sealed class BeliefStore : Perspective.IBeliefStore
     {
         T result;
         List<BeliefUpdate>? pending;
+        using var span = BeliefTelemetry.Source.StartActivity("belief_update");
+        span?.SetTag("component", "belief_store");
         lock (_write)
         {
             _pending = null;
@@ -468,6 +495,7 @@ public sealed class BeliefStore : Perspective.IBeliefStore
 
     private void Notify(Term? agent, BeliefUpdateKind kind)
     {
+        BeliefTelemetry.RecordUpdate(agent, kind);
         if (Monitor.IsEntered(_write)) (_pending ??= []).Add(new BeliefUpdate(agent, kind));
         else Updated?.Invoke(new BeliefUpdate(agent, kind));
     }

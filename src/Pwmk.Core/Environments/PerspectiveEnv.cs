@@ -24,6 +24,7 @@ public abstract class PerspectiveEnv
     private readonly List<BeliefEvent> _history = [];
     private readonly List<BeliefEvent> _stepEvents = [];
     private readonly int[] _actions;
+    private readonly float[] _returns;
     private readonly StepResult _result;
     private bool _needsReset = true;
 
@@ -44,6 +45,7 @@ public abstract class PerspectiveEnv
         BeliefDepth = beliefDepth;
         Tracker = trackBeliefs ? new PerspectiveTracker(Vocabulary, beliefDepth) : null;
         _actions = new int[agents.Count];
+        _returns = new float[agents.Count];
         _result = new StepResult(agents, _index);
         Sight = new ulong[agents.Count];
     }
@@ -105,6 +107,7 @@ public abstract class PerspectiveEnv
         _stepEvents.Clear();
         OnReset();
         _needsReset = false;
+        Array.Clear(_returns);
         Array.Clear(_result.Rewards.Items);
         Array.Clear(_result.Terminations.Items);
         Array.Clear(_result.Truncations.Items);
@@ -140,12 +143,32 @@ public abstract class PerspectiveEnv
     {
         if (_needsReset) throw new InvalidOperationException("call Reset before Step");
         if (_result.Done) throw new InvalidOperationException("the episode is over; call Reset");
+        using var span = Activity.StartActivity("env_step");
+        long start = span is not null || EnvTelemetry.StepTimingEnabled ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
         StepCount++;
         Array.Clear(_result.Rewards.Items);
         OnStep(actions, _result.Rewards.Items, _result.Terminations.Items, _result.Truncations.Items);
         s_steps.Add(1);
-        return Finish();
+        var result = Finish();
+        var rewards = _result.Rewards.Items;
+        for (int i = 0; i < rewards.Length; i++) _returns[i] += rewards[i];
+        if (span is not null)
+        {
+            span.SetTag("env.type", EnvType);
+            span.SetTag("env.num_agents", Agents.Count);
+            span.SetTag("env.step", StepCount);
+        }
+        if (start != 0) EnvTelemetry.RecordStep(EnvType, Agents.Count, System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds);
+        if (result.Done && EnvTelemetry.EpisodeEnabled)
+        {
+            bool success = Array.IndexOf(_result.Terminations.Items, true) >= 0;
+            EnvTelemetry.RecordEpisode(EnvType, success, StepCount, Agents, _returns);
+        }
+        return result;
     }
+
+    /// <summary>The environment's kind for telemetry labels (its type name, <c>RoomsWorld</c>, <c>HideAndSeek</c>...).</summary>
+    protected internal virtual string EnvType => GetType().Name;
 
     /// <summary>What every agent should believe (to <see cref="BeliefDepth"/>) from what it witnessed, by replaying the history.</summary>
     public BeliefGroundTruth GetBeliefGroundTruth() => BeliefGroundTruth.FromHistory(Vocabulary, BeliefDepth, _history);

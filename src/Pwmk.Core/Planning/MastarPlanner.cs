@@ -31,7 +31,8 @@ public static class MastarPlanner
     internal static MastarPlan Solve(MastarProblem problem, PlanSearchOptions? options, MastarFormula? invariant, string plannerType, CancellationToken cancellation)
     {
         options ??= new PlanSearchOptions();
-        using var activity = PlannerTelemetry.Source.StartActivity("pwmk.planner.mastar");
+        using var activity = PlannerTelemetry.Source.StartActivity("planning");
+        activity?.SetTag("planner.type", plannerType);
         activity?.SetTag("pwmk.planner.strategy", options.Strategy.ToString());
         activity?.SetTag("pwmk.planner.problem", problem.Source);
         var result = options.Strategy == SearchStrategy.IterativeDeepening
@@ -39,7 +40,9 @@ public static class MastarPlanner
             : Run(problem, options, invariant, cancellation);
         activity?.SetTag("pwmk.planner.solved", result.Solved);
         activity?.SetTag("pwmk.planner.expanded", result.Expanded);
-        PlannerTelemetry.Record(plannerType + "_" + options.Strategy.ToString().ToLowerInvariant(), result.Solved, result.Length, result.Elapsed);
+        activity?.SetStatus(result.Solved ? System.Diagnostics.ActivityStatusCode.Ok : System.Diagnostics.ActivityStatusCode.Unset);
+        PlannerTelemetry.Record(plannerType + "_" + options.Strategy.ToString().ToLowerInvariant(), result.Solved, result.Length, result.Elapsed,
+            invariant is null ? "achievement" : "maintenance");
         return result;
     }
 

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using System.Text.Json;
+using Pwmk.Observability.Deploy;
+
+namespace Pwmk.Cli.Commands;
+
+/// <summary><c>pwmk dashboards generate [--root DIR] [--check]</c>: writes (or checks) the generated files under deploy/.</summary>
+internal static class DashboardsCommand
+{
+    public static Command Create()
+    {
+        var root = new Option<string?>("--root") { Description = "Repository root holding deploy/ (default: the folder above with Pwmk.slnx, else the current folder)" };
+        var check = new Option<bool>("--check") { Description = "Write nothing; exit 1 when a generated file is missing or stale" };
+        var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
+        var generate = new Command("generate", "Write the Grafana dashboard and provisioning, Prometheus config and alert rules (with unit tests), Alertmanager config and docker-compose under deploy/")
+        {
+            root, check, format,
+        };
+        generate.SetAction(r => Run(r.GetValue(root), r.GetValue(check), r.GetValue(format)!));
+        var cmd = new Command("dashboards", "Monitoring files generated from C# (dashboards, alerts, deployment)");
+        cmd.Subcommands.Add(generate);
+        return cmd;
+    }
+
+    private static int Run(string? root, bool check, string format)
+    {
+        if (format is not ("text" or "json"))
+        {
+            Console.Error.WriteLine($"--format: expected text or json, got '{format}'");
+            return Program.BadInput;
+        }
+        root ??= FindRoot();
+        if (!Directory.Exists(root))
+        {
+            Console.Error.WriteLine($"--root: folder not found: {root}");
+            return Program.BadInput;
+        }
+        try
+        {
+            var files = check ? DeployFiles.Stale(root) : DeployFiles.Write(root);
+            if (format == "json")
+                Console.WriteLine(JsonSerializer.Serialize(new { root = Path.GetFullPath(root), check, files }));
+            else
+                foreach (var f in files) Console.WriteLine((check ? "stale: " : "wrote ") + f);
+            if (check && files.Count > 0)
+            {
+                Console.Error.WriteLine($"{files.Count} generated file(s) are stale; run {DeployFiles.Command}");
+                return Program.NoResult;
+            }
+            return Program.Ok;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"cannot write under {root}: {e.Message}");
+            return Program.BadInput;
+        }
+    }
+
+    private static string FindRoot()
+    {
+        for (var d = new DirectoryInfo(Directory.GetCurrentDirectory()); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "Pwmk.slnx"))) return d.FullName;
+        return Directory.GetCurrentDirectory();
+    }
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging;
+using Pwmk.Observability.Logging;
+
+namespace Pwmk.Observability.Hosting;
+
+/// <summary>
+/// Settings of <see cref="ObservabilityExtensions.AddPwmkObservability"/>, bound from the configuration section
+/// <c>Observability</c> (e.g. <c>Observability:LogFormat=plain</c>); OpenTelemetry's standard <c>OTEL_*</c>
+/// environment variables apply too (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, <c>OTEL_EXPORTER_OTLP_PROTOCOL</c>,
+/// <c>OTEL_SERVICE_NAME</c>, <c>OTEL_TRACES_SAMPLER_ARG</c>).
+/// </summary>
+public sealed class PwmkObservabilityOptions
+{
+    /// <summary>Log line format (<c>--log-format structured|plain</c>); structured by default.</summary>
+    public LogFormat LogFormat { get; set; } = LogFormat.Structured;
+
+    /// <summary>Lowest level logged (<c>--log-level</c>).</summary>
+    public LogLevel LogLevel { get; set; } = LogLevel.Information;
+
+    /// <summary>OTLP endpoint for traces; null: <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, and no OTLP export when neither is set.</summary>
+    public string? OtlpEndpoint { get; set; }
+
+    /// <summary><c>grpc</c> or <c>http/protobuf</c>; null: <c>OTEL_EXPORTER_OTLP_PROTOCOL</c>, else grpc.</summary>
+    public string? OtlpProtocol { get; set; }
+
+    /// <summary>Also print spans on the console (development).</summary>
+    public bool ConsoleExporter { get; set; }
+
+    /// <summary>Fraction of new traces sampled (parent-based); null: <c>OTEL_TRACES_SAMPLER_ARG</c>, else 1.</summary>
+    public double? SamplingRatio { get; set; }
+
+    /// <summary>Service name on spans; null: <c>OTEL_SERVICE_NAME</c>, else <c>pwmk</c>.</summary>
+    public string? ServiceName { get; set; }
+
+    /// <summary>Series per metric before label values fold into <c>other</c>.</summary>
+    public int MaxSeriesPerMetric { get; set; } = 200;
+
+    /// <summary>Per-check timeout of <c>/health</c>, in seconds.</summary>
+    public double HealthTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>Folder that must be writable for <c>/ready</c>.</summary>
+    public string? StateDirectory { get; set; }
+}

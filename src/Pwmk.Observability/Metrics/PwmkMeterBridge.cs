@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using Prometheus;
+
+namespace Pwmk.Observability.Metrics;
+
+/// <summary>
+/// The BCL seam: listens to every instrument of Meter "Pwmk" (the domain's telemetry, see DESIGN.md) and records
+/// its measurements into <see cref="PwmkMetrics"/>. Instruments named as a metric of <see cref="MetricCatalog"/> land
+/// in that metric (labels taken from the tags of the same names; counts rounded to powers of two); other counters
+/// become <c>pwmk_..._total</c> counters without labels. Observable gauges are read before each scrape, and series
+/// they no longer report are removed.
+/// </summary>
+internal sealed class PwmkMeterBridge : IDisposable
+{
+    public const string MeterName = "Pwmk";
+
+    private readonly MeterListener _listener = new();
+    private readonly PwmkMetrics _metrics;
+    private readonly IMetricFactory _factory;
+    private readonly List<GaugeHandler> _observed = [];
+    private readonly ConcurrentDictionary<string, Counter> _extraCounters = new();
+    private int _generation;
+    private volatile bool _disposed;
+
+    public PwmkMeterBridge(PwmkMetrics metrics, IMetricFactory factory)
+    {
+        _metrics = metrics;
+        _factory = factory;
+        _listener.InstrumentPublished = OnPublished;
+        _listener.SetMeasurementEventCallback<double>((i, v, tags, state) => ((Handler)state!).Record(v, tags));
+        _listener.SetMeasurementEventCallback<float>((i, v, tags, state) => ((Handler)state!).Record(v, tags));
+        _listener.SetMeasurementEventCallback<long>((i, v, tags, state) => ((Handler)state!).Record(v, tags));
+        _listener.SetMeasurementEventCallback<int>((i, v, tags, state) => ((Handler)state!).Record(v, tags));
+        _listener.Start();
+        metrics.Registry.AddBeforeCollectCallback(CollectObservables);
+    }
+
+    private void OnPublished(Instrument instrument, MeterListener listener)
+    {
+        if (instrument.Meter.Name != MeterName) return;
+        Handler? h = MetricCatalog.All.FirstOrDefault(s => s.Name == instrument.Name) is { } spec
+            ? spec.Kind switch
+            {
+                MetricKind.Histogram => new HistogramHandler(spec, _metrics.Histograms(spec.Name)),
+                MetricKind.Counter => new CounterHandler(spec, _metrics.Counters(spec.Name)),
+                _ => new GaugeHandler(spec, _metrics.Gauges(spec.Name), instrument.IsObservable),
+            }
+            : instrument is Counter<long> or Counter<int> or Counter<double> or ObservableCounter<long>
+                ? new ExtraCounterHandler(_extraCounters.GetOrAdd(instrument.Name, n =>
+                    _factory.CreateCounter(CounterName(n), instrument.Description ?? n)), instrument.IsObservable)
+                : null;
+        if (h is null) return;
+        if (h is GaugeHandler { Observable: true } g)
+        {
+            lock (_observed) _observed.Add(g);
+        }
+        listener.EnableMeasurementEvents(instrument, h);
+    }
+
+    /// <summary><c>pwmk.env.steps</c> becomes <c>pwmk_env_steps_total</c>.</summary>
+    internal static string CounterName(string instrument)
+    {
+        var chars = instrument.ToCharArray();
+        for (int i = 0; i < chars.Length; i++)
+            if (!char.IsAsciiLetterOrDigit(chars[i])) chars[i] = '_';
+        var name = new string(chars);
+        return name.EndsWith("_total", StringComparison.Ordinal) ? name : name + "_total";
+    }
+
+    private void CollectObservables()
+    {
+        if (_disposed) return;
+        lock (_observed)
+        {
+            int gen = ++_generation;
+            foreach (var g in _observed) g.Generation = gen;
+            _listener.RecordObservableInstruments();
+            foreach (var g in _observed) g.Sweep(gen);
+        }
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        _listener.Dispose();
+    }
+
+    private abstract class Handler(MetricSpec? spec)
+    {
+        public abstract void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags);
+
+        protected (string, string) Labels(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            string a = "unknown", b = "unknown";
+            foreach (var t in tags)
+            {
+                if (t.Key == spec!.Label0) a = Text(spec.Label0, t.Value);
+                else if (t.Key == spec.Label1) b = Text(spec.Label1, t.Value);
+            }
+            return (a, b);
+        }
+
+        private static string Text(string label, object? value) => value switch
+        {
+            null => "unknown",
+            string s => s,
+            bool x => x ? "true" : "false",
+            int n when MetricCatalog.IsNumericLabel(label) => MetricCatalog.PowerOfTwoLabel(n),
+            long n when MetricCatalog.IsNumericLabel(label) => MetricCatalog.PowerOfTwoLabel(n),
+            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+            _ => value.ToString() ?? "unknown",
+        };
+    }
+
+    private sealed class HistogramHandler(MetricSpec spec, BoundedFamily<Histogram.Child> family) : Handler(spec)
+    {
+        public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            var (a, b) = Labels(tags);
+            family.Get(a, b).Observe(value);
+        }
+    }
+
+    private sealed class CounterHandler(MetricSpec spec, BoundedFamily<Counter.Child> family) : Handler(spec)
+    {
+        public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            var (a, b) = Labels(tags);
+            if (value > 0) family.Get(a, b).Inc(value);
+        }
+    }
+
+    private sealed class GaugeHandler(MetricSpec spec, BoundedFamily<Gauge.Child> family, bool observable) : Handler(spec)
+    {
+        private readonly ConcurrentDictionary<(string, string), int> _seen = new();
+        public bool Observable { get; } = observable;
+        public int Generation { get; set; }
+
+        public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            var (a, b) = Labels(tags);
+            family.Get(a, b).Set(value);
+            if (Observable) _seen[(a, b)] = Generation;
+        }
+
+        /// <summary>Removes the series the instrument reported before but not in this collection.</summary>
+        public void Sweep(int generation)
+        {
+            foreach (var (key, gen) in _seen)
+            {
+                if (gen == generation) continue;
+                _seen.TryRemove(key, out _);
+                family.Remove(key.Item1, key.Item2);
+            }
+        }
+    }
+
+    private sealed class ExtraCounterHandler(Counter counter, bool observable) : Handler(null)
+    {
+        public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            if (observable) counter.IncTo(value);
+            else if (value > 0) counter.Inc(value);
+        }
+    }
+}

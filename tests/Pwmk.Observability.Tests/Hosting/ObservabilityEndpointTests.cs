@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Pwmk.Observability.Health;
+using Pwmk.Observability.Hosting;
+
+namespace Pwmk.Observability.Tests.Hosting;
+
+public class ObservabilityEndpointTests
+{
+    private static async Task<WebApplication> StartAsync(Action<PwmkObservabilityOptions>? configure = null, Action<PwmkHealth>? health = null)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Services.AddPwmkObservability(builder.Configuration, o =>
+        {
+            o.HealthTimeoutSeconds = 1;
+            configure?.Invoke(o);
+        });
+        var app = builder.Build();
+        app.UsePwmkObservability();
+        app.MapPwmkObservability();
+        health?.Invoke(app.Services.GetRequiredService<PwmkHealth>());
+        await app.StartAsync();
+        return app;
+    }
+
+    [Fact]
+    public async Task Metrics_endpoint_negotiates_prometheus_text_and_openmetrics()
+    {
+        await using var app = await StartAsync();
+        var client = app.GetTestClient();
+        Workload.QueryBeliefs(Workload.Beliefs());
+        var text = await client.GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.OK, text.StatusCode);
+        Assert.StartsWith("text/plain", text.Content.Headers.ContentType!.ToString());
+        var body = await text.Content.ReadAsStringAsync();
+        Assert.Contains("# TYPE pwmk_belief_query_duration_seconds histogram", body);
+        Assert.DoesNotContain("# EOF", body);
+
+        var req = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        req.Headers.Accept.ParseAdd("application/openmetrics-text; version=1.0.0; charset=utf-8");
+        var om = await client.SendAsync(req);
+        Assert.StartsWith("application/openmetrics-text", om.Content.Headers.ContentType!.ToString());
+        Assert.EndsWith("# EOF\n", await om.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Health_runs_the_three_real_checks_and_reports_the_specified_shape()
+    {
+        await using var app = await StartAsync();
+        var r = await app.GetTestClient().GetAsync("/health");
+        var body = JsonNode.Parse(await r.Content.ReadAsStringAsync())!;
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Equal("healthy", (string?)body["status"]);
+        Assert.True((double)body["uptime_seconds"]! >= 0);
+        foreach (var name in new[] { "world_model", "belief_store", "planning_engine" })
+            Assert.Equal("healthy", (string?)body["checks"]![name]!["status"]);
+        Assert.Equal(1, (int)body["checks"]!["belief_store"]!["facts_count"]!);
+    }
+
+    [Fact]
+    public async Task A_hung_check_reports_timeout_and_503_without_hanging_the_endpoint()
+    {
+        using var release = new ManualResetEventSlim();
+        await using var app = await StartAsync(health: h => h.SetCheck("belief_store", _ => { release.Wait(TimeSpan.FromSeconds(30)); return ComponentHealth.Healthy(); }));
+        var sw = Stopwatch.StartNew();
+        var r = await app.GetTestClient().GetAsync("/health");
+        sw.Stop();
+        release.Set();
+        var body = JsonNode.Parse(await r.Content.ReadAsStringAsync())!;
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, r.StatusCode);
+        Assert.Equal("unhealthy", (string?)body["status"]);
+        Assert.Equal("timeout", (string?)body["checks"]!["belief_store"]!["status"]);
+        Assert.Equal("healthy", (string?)body["checks"]!["world_model"]!["status"]);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), $"took {sw.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Ready_fails_when_the_state_directory_is_not_writable_and_live_has_no_dependencies()
+    {
+        var file = Path.GetTempFileName(); // a file where a folder is expected: not writable as a directory
+        try
+        {
+            await using var app = await StartAsync(o => o.StateDirectory = Path.Combine(file, "state"));
+            var client = app.GetTestClient();
+            var r = await client.GetAsync("/ready");
+            var body = JsonNode.Parse(await r.Content.ReadAsStringAsync())!;
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, r.StatusCode);
+            Assert.Equal("not_ready", (string?)body["status"]);
+            Assert.False((bool)body["readiness"]!["state_directory_writable"]!);
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/live")).StatusCode);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+        var dir = Directory.CreateTempSubdirectory("pwmk-ready-").FullName;
+        try
+        {
+            await using var ok = await StartAsync(o => o.StateDirectory = dir);
+            Assert.Equal(HttpStatusCode.OK, (await ok.GetTestClient().GetAsync("/ready")).StatusCode);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Pwmk.Observability.Metrics;
+
+namespace Pwmk.Observability.Tests.Metrics;
+
+public partial class PwmkMetricsTests
+{
+    [GeneratedRegex(@"^# TYPE (\S+) (\S+)$", RegexOptions.Multiline)]
+    private static partial Regex TypeLine();
+
+    internal static double Value(string scrape, string series)
+    {
+        foreach (var line in scrape.Split('\n'))
+        {
+            if (line.StartsWith(series + " ", StringComparison.Ordinal))
+                return double.Parse(line[(series.Length + 1)..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return double.NaN;
+    }
+
+    internal static double Sum(string scrape, string prefix)
+    {
+        double s = 0;
+        foreach (var line in scrape.Split('\n'))
+        {
+            if (line.StartsWith(prefix, StringComparison.Ordinal) && !line.StartsWith('#'))
+            {
+                int end = line.LastIndexOf('}');
+                if (end < 0) end = line.IndexOf(' ') - 1;
+                s += double.Parse(line[(end + 2)..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+        return s;
+    }
+
+    [Fact]
+    public async Task Every_metric_of_the_specification_has_its_exact_type_and_labels_and_moves_with_the_real_workload()
+    {
+        using var metrics = new PwmkMetrics();
+        var before = await metrics.ScrapeAsync();
+        var store = Workload.Beliefs();
+        Workload.QueryBeliefs(store);
+        Workload.Episode();
+        Workload.Plan();
+        Workload.Plan(solvable: false);
+        Workload.Forward();
+        var trainer = new Pwmk.Core.WorldModel.PerspectiveWorldModel(obsDim: 4, actionDim: 2, hiddenDim: 8, numAgents: 2, numBeliefs: 2);
+        Workload.Forward(trainer);
+        Workload.Train();
+        var scrape = await metrics.ScrapeAsync();
+        GC.KeepAlive(store);
+
+        var types = TypeLine().Matches(scrape).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
+        foreach (var spec in MetricCatalog.All)
+        {
+            Assert.True(types.TryGetValue(spec.Name, out var type), $"{spec.Name} missing from the scrape");
+            Assert.Equal(spec.Kind.ToString().ToLowerInvariant(), type);
+            string sample = spec.Kind == MetricKind.Histogram ? spec.Name + "_count{" : spec.Name + "{";
+            var line = scrape.Split('\n').FirstOrDefault(l => l.StartsWith(sample, StringComparison.Ordinal));
+            Assert.True(line is not null, $"{spec.Name} has no sample after the workload");
+            var labels = Regex.Matches(line!, @"([a-z_]+)=""").Select(m => m.Groups[1].Value).ToArray();
+            Assert.Equal([spec.Label0, spec.Label1], labels);
+        }
+        Assert.True(Sum(scrape, "pwmk_belief_query_duration_seconds_count{") >= 3);
+        Assert.True(Sum(scrape, "pwmk_belief_updates_total{") >= 4);
+        Assert.True(Value(scrape, "pwmk_belief_store_facts_total{agent_id=\"sally\",predicate_type=\"at/2\"}") >= 1);
+        Assert.True(Sum(scrape, "pwmk_planning_attempts_total{planner_type=\"mastar_bfs\",success=\"false\"}") >= 1);
+        Assert.True(Sum(scrape, "pwmk_env_step_duration_seconds_count{env_type=\"RoomsWorld\"") >= 2);
+        Assert.True(Sum(scrape, "pwmk_world_model_inference_seconds_count{") >= 2);
+        Assert.True(Sum(scrape, "pwmk_world_model_memory_bytes{") > 0);
+        Assert.True(Sum(scrape, "pwmk_world_model_training_loss_count{") >= 1);
+        Assert.True(Sum(scrape, "pwmk_episode_length_steps_count{env_type=\"HideAndSeek\"") >= 1);
+        Assert.True(Sum(scrape, "pwmk_episode_reward_count{env_type=\"HideAndSeek\"") >= 2);
+        Assert.True(Sum(scrape, "pwmk_plan_quality_score_count{planner_type=\"mastar_bfs\",goal_type=\"achievement\"}") >= 2);
+        Assert.True(Sum(scrape, "pwmk_env_steps_total") >= 2, "other Pwmk counters are bridged too");
+        Assert.Contains("process_cpu_seconds_total", scrape);
+        Assert.DoesNotContain("pwmk_belief_updates_total{", before);
+    }
+
+    [Fact]
+    public async Task Label_values_past_the_series_limit_fold_into_other_and_are_counted()
+    {
+        using var metrics = new PwmkMetrics(options: new PwmkMetricsOptions { MaxSeriesPerMetric = 3, BridgeMeter = false, ProcessMetrics = false });
+        for (int i = 0; i < 50; i++)
+        {
+            metrics.IncBeliefUpdates("agent_" + i, "added");
+            metrics.IncPlanningAttempt("planner_" + i, success: i % 2 == 0);
+        }
+        Assert.True(metrics.SeriesCount(MetricCatalog.BeliefUpdates) <= 4);
+        var scrape = await metrics.ScrapeAsync();
+        Assert.Equal(47, Value(scrape, "pwmk_belief_updates_total{agent_id=\"other\",update_type=\"other\"}"));
+        // the fixed-domain label "success" is kept while the planner name folds
+        Assert.True(Value(scrape, "pwmk_planning_attempts_total{planner_type=\"other\",success=\"true\"}") > 0);
+        Assert.True(Value(scrape, "pwmk_planning_attempts_total{planner_type=\"other\",success=\"false\"}") > 0);
+        Assert.Equal(47, Value(scrape, "pwmk_metric_label_overflow_total{metric=\"pwmk_belief_updates_total\"}"));
+        Assert.Equal(1, Value(scrape, "pwmk_belief_updates_total{agent_id=\"agent_0\",update_type=\"added\"}"));
+    }
+
+    [Fact]
+    public async Task Timing_scopes_record_one_observation_with_bounded_numeric_labels()
+    {
+        using var metrics = new PwmkMetrics(options: new PwmkMetricsOptions { BridgeMeter = false, ProcessMetrics = false });
+        using (metrics.TimeBeliefQuery("complex"))
+        {
+            Thread.Sleep(5);
+        }
+        using (metrics.TimeWorldModelInference("transformer", 32)) { }
+        using (metrics.TimeWorldModelInference("transformer", 30)) { }
+        using (metrics.TimePlanning("mastar", 5)) { }
+        var scrape = await metrics.ScrapeAsync();
+        Assert.Equal(1, Value(scrape, "pwmk_belief_query_duration_seconds_count{query_type=\"complex\",complexity=\"simple\"}"));
+        Assert.True(Value(scrape, "pwmk_belief_query_duration_seconds_sum{query_type=\"complex\",complexity=\"simple\"}") >= 0.004);
+        Assert.Equal(2, Value(scrape, "pwmk_world_model_inference_seconds_count{model_type=\"transformer\",batch_size=\"32\"}"));
+        Assert.Equal(1, Value(scrape, "pwmk_planning_duration_seconds_count{planner_type=\"mastar\",horizon_length=\"8\"}"));
+        Assert.Contains("le=\"0.1\"", scrape.Split('\n').First(l => l.StartsWith("pwmk_world_model_inference_seconds_bucket", StringComparison.Ordinal) && l.Contains("le=\"0.1\"")));
+    }
+
+    [Fact]
+    public async Task OpenMetrics_scrape_carries_the_trace_id_as_exemplar()
+    {
+        using var metrics = new PwmkMetrics(options: new PwmkMetricsOptions { BridgeMeter = false, ProcessMetrics = false });
+        using var source = new ActivitySource("Pwmk.Tests.Exemplar");
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == source.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        string traceId;
+        using (var span = source.StartActivity("belief_query")!)
+        {
+            traceId = span.TraceId.ToHexString();
+            metrics.ObserveBeliefQuery("point", "simple", 0.002);
+        }
+        var om = await metrics.ScrapeAsync(openMetrics: true);
+        Assert.Contains("trace_id=\"" + traceId + "\"", om);
+        Assert.EndsWith("# EOF\n", om);
+        Assert.DoesNotContain("trace_id", await metrics.ScrapeAsync());
+    }
+
+    [Fact]
+    public async Task Promtool_check_metrics_reports_only_the_documented_total_suffix_lint_on_a_real_scrape()
+    {
+        using var metrics = new PwmkMetrics();
+        var store = Workload.Beliefs();
+        Workload.QueryBeliefs(store);
+        Workload.Episode();
+        Workload.Plan();
+        Workload.Forward();
+        var scrape = await metrics.ScrapeAsync();
+        GC.KeepAlive(store);
+        var (_, output) = Tools.Run("promtool", "check metrics", stdin: scrape);
+        var problems = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+        Assert.True(problems.All(p => p.StartsWith("pwmk_belief_store_facts_total non-counter metrics should not have \"_total\" suffix", StringComparison.Ordinal)),
+            "unexpected promtool findings:\n" + output);
+        Assert.Single(problems);
+    }
+}
