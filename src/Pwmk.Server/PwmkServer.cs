@@ -66,7 +66,7 @@ public static class PwmkServer
         builder.Services.AddHostedService<SimulationHostedService>();
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(15));
         if (options.RateLimitPerSecond > 0) AddRateLimiting(builder.Services, options.RateLimitPerSecond);
-        ObservabilityHooks.Add(builder);
+        ObservabilityHooks.Add(builder, options);
         return builder;
     }
 

@@ -60,6 +60,9 @@ internal sealed class SimulationRun
     public bool MirrorsBeliefs => _mirror is not null;
     public MetricHistory Rewards { get; } = new();
     public MetricHistory TrainingLoss { get; } = new();
+
+    /// <summary>Mean squared error of the world model's one-step prediction of everyone's observation, per step once a model exists.</summary>
+    public MetricHistory PredictionError { get; } = new();
     public IReadOnlyList<string> AgentNames => _env.Agents;
     public string EnvName => Parameters.Env;
     public Task Completion { get; private set; } = Task.CompletedTask;
@@ -142,9 +145,11 @@ internal sealed class SimulationRun
                 {
                     chosen[i] = _rng.NextDouble() < 0.1 ? _env.ActionSpace(_env.Agents[i]).Sample(_rng) : _agents[i].ActWithTom();
                 }
+                var predicted = Predict(observations[^1], chosen);
                 result = _env.Step(chosen);
                 actions.Add((int[])chosen.Clone());
                 observations.Add(Flatten(result));
+                if (predicted is not null) PredictionError.Add(Mse(predicted, observations[^1]));
                 Observe(result);
                 Step++;
                 TotalSteps++;
@@ -174,6 +179,21 @@ internal sealed class SimulationRun
         var flat = new float[n * size];
         for (int i = 0; i < n; i++) result.Observations[i].Vector.CopyTo(flat, i * size);
         return flat;
+    }
+
+    /// <summary>The online world model's prediction of the next observations (all agents), or null before the first training.</summary>
+    private float[]? Predict(float[] observation, int[] chosen) =>
+        _model is null ? null : _model.Forward(observation, chosen, null, batchSize: 1).NextObservations;
+
+    private static double Mse(float[] predicted, float[] actual)
+    {
+        double sum = 0;
+        for (int i = 0; i < actual.Length; i++)
+        {
+            double d = predicted[i] - actual[i];
+            sum += d * d;
+        }
+        return actual.Length == 0 ? 0 : sum / actual.Length;
     }
 
     private void TrainOnline(List<float[]> observations, List<int[]> actions)

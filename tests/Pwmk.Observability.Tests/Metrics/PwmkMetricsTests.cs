@@ -35,6 +35,18 @@ public partial class PwmkMetricsTests
     }
 
     [Fact]
+    public async Task A_store_made_before_the_exporter_starts_is_still_counted_by_the_facts_gauge()
+    {
+        var store = new Pwmk.Core.Beliefs.BeliefStore();
+        store.AddBelief("early_bird", "at(worm, garden)");
+        store.AddBelief("early_bird", "at(nest, tree)");
+        using var metrics = new PwmkMetrics();
+        var scrape = await metrics.ScrapeAsync();
+        GC.KeepAlive(store);
+        Assert.True(Value(scrape, "pwmk_belief_store_facts_total{agent_id=\"early_bird\",predicate_type=\"at/2\"}") >= 2, scrape);
+    }
+
+    [Fact]
     public async Task Every_metric_of_the_specification_has_its_exact_type_and_labels_and_moves_with_the_real_workload()
     {
         using var metrics = new PwmkMetrics();
