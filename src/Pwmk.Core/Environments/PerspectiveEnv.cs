@@ -17,7 +17,6 @@ public abstract class PerspectiveEnv
 {
     internal static readonly ActivitySource Activity = new("Pwmk");
     internal static readonly Meter Meter = new("Pwmk");
-    private static readonly Counter<long> s_steps = Meter.CreateCounter<long>("pwmk.env.steps", description: "environment steps taken");
     private static readonly Counter<long> s_events = Meter.CreateCounter<long>("pwmk.perspective.events", description: "witnessed events tracked");
 
     private readonly Dictionary<string, int> _index = [];
@@ -139,6 +138,8 @@ public abstract class PerspectiveEnv
         return StepCore(actions);
     }
 
+    private object? _numAgentsTag;
+
     private StepResult StepCore(ReadOnlySpan<int> actions)
     {
         if (_needsReset) throw new InvalidOperationException("call Reset before Step");
@@ -148,7 +149,6 @@ public abstract class PerspectiveEnv
         StepCount++;
         Array.Clear(_result.Rewards.Items);
         OnStep(actions, _result.Rewards.Items, _result.Terminations.Items, _result.Truncations.Items);
-        s_steps.Add(1);
         var result = Finish();
         var rewards = _result.Rewards.Items;
         for (int i = 0; i < rewards.Length; i++) _returns[i] += rewards[i];
@@ -158,7 +158,7 @@ public abstract class PerspectiveEnv
             span.SetTag("env.num_agents", Agents.Count);
             span.SetTag("env.step", StepCount);
         }
-        if (start != 0) EnvTelemetry.RecordStep(EnvType, Agents.Count, System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds);
+        if (start != 0) EnvTelemetry.RecordStep(EnvType, _numAgentsTag ??= Agents.Count, System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds);
         if (result.Done && EnvTelemetry.EpisodeEnabled)
         {
             bool success = Array.IndexOf(_result.Terminations.Items, true) >= 0;
@@ -217,7 +217,7 @@ public abstract class PerspectiveEnv
             foreach (var e in _stepEvents)
                 if ((e.Witnesses & bit) != 0) o.EventList.Add(e);
         }
-        s_events.Add(_stepEvents.Count);
+        if (_stepEvents.Count > 0) s_events.Add(_stepEvents.Count);
         _stepEvents.Clear();
         _result.StepCount = StepCount;
         return _result;

@@ -85,7 +85,7 @@ public partial class PwmkMetricsTests
         Assert.True(Sum(scrape, "pwmk_episode_length_steps_count{env_type=\"HideAndSeek\"") >= 1);
         Assert.True(Sum(scrape, "pwmk_episode_reward_count{env_type=\"HideAndSeek\"") >= 2);
         Assert.True(Sum(scrape, "pwmk_plan_quality_score_count{planner_type=\"mastar_bfs\",goal_type=\"achievement\"}") >= 2);
-        Assert.True(Sum(scrape, "pwmk_env_steps_total") >= 2, "other Pwmk counters are bridged too");
+        Assert.True(Sum(scrape, "pwmk_perspective_events_total") >= 2, "other Pwmk counters are bridged too");
         Assert.Contains("process_cpu_seconds_total", scrape);
         Assert.DoesNotContain("pwmk_belief_updates_total{", before);
     }
