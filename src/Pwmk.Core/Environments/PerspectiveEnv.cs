@@ -16,6 +16,12 @@ namespace Pwmk.Core.Environments;
 public abstract class PerspectiveEnv
 {
     internal static readonly ActivitySource Activity = new("Pwmk");
+
+    /// <summary>
+    /// Name of the span of one step. Start it from ActivitySource "Pwmk" around a whole simulation step and the
+    /// environment annotates it (<c>env.type</c>, <c>env.num_agents</c>, <c>env.step</c>) instead of nesting its own.
+    /// </summary>
+    public const string StepSpanName = "env_step";
     internal static readonly Meter Meter = new("Pwmk");
     private static readonly Counter<long> s_events = Meter.CreateCounter<long>("pwmk.perspective.events", description: "witnessed events tracked");
 
@@ -144,7 +150,12 @@ public abstract class PerspectiveEnv
     {
         if (_needsReset) throw new InvalidOperationException("call Reset before Step");
         if (_result.Done) throw new InvalidOperationException("the episode is over; call Reset");
-        using var span = Activity.StartActivity("env_step");
+        // A caller that groups a whole simulation step (agents deciding, the transition, belief updates) under its
+        // own "env_step" span gets that span annotated; otherwise the step is its own span.
+        var outer = System.Diagnostics.Activity.Current;
+        bool reuse = outer is { OperationName: StepSpanName } && outer.Source.Name == Activity.Name;
+        using var own = reuse ? null : Activity.StartActivity(StepSpanName);
+        var span = reuse ? outer : own;
         long start = span is not null || EnvTelemetry.StepTimingEnabled ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
         StepCount++;
         Array.Clear(_result.Rewards.Items);

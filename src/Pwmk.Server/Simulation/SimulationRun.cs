@@ -23,6 +23,7 @@ public enum SimulationStatus
 internal sealed class SimulationRun
 {
     private const int TrainWindow = 64;
+    private static readonly System.Diagnostics.ActivitySource StepSource = new("Pwmk");
     private readonly Lock _lock = new();
     private readonly BeliefStore? _mirror;
     private readonly HashSet<Term> _exported = [];
@@ -139,6 +140,11 @@ internal sealed class SimulationRun
         var chosen = new int[n];
         while (!ct.IsCancellationRequested && Step < Parameters.MaxStepsPerEpisode)
         {
+            // one span per simulation step: the agents deciding, the world model's prediction, the transition, the
+            // agents' belief updates and the mirror into the server's store (the environment annotates this span)
+            using var stepSpan = StepSource.StartActivity(PerspectiveEnv.StepSpanName);
+            stepSpan?.SetTag("simulation.id", Id);
+            stepSpan?.SetTag("simulation.episode", Episode);
             lock (_lock)
             {
                 for (int i = 0; i < n; i++)
@@ -156,6 +162,7 @@ internal sealed class SimulationRun
                 foreach (var r in result.Rewards.Values) EpisodeReward += r;
             }
             MirrorBeliefs(force: false);
+            stepSpan?.Stop();
             if (result.Done) break;
             if (Parameters.StepDelayMs > 0) ct.WaitHandle.WaitOne(Parameters.StepDelayMs);
         }
