@@ -142,7 +142,7 @@ internal sealed partial class Machine
         }
     }
 
-    private sealed class AnswerCursor
+    private sealed class AnswerCursor : IHeapFreeState
     {
         public required AnswerTable Table;
         public int Next, Count, Arity;
