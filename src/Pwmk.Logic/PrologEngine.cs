@@ -255,7 +255,7 @@ public sealed class PrologEngine
     }
 
     /// <summary>Heap collections run and cells reclaimed by this engine.</summary>
-    internal (long Runs, long Reclaimed) GcStats => (_m.GcRuns, _m.GcReclaimed);
+    internal (long Runs, long Reclaimed, long Skipped, long InNestedRuns) GcStats => (_m.GcRuns, _m.GcReclaimed, _m.GcSkipped, _m.GcInNestedRuns);
 
     private void ResetMachine()
     {

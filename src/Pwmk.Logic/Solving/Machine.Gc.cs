@@ -6,7 +6,7 @@ namespace Pwmk.Logic.Solving;
 /// <summary>
 /// Heap garbage collection: a sliding mark-compact collector. It runs only at a safe point, the call of a predicate
 /// from the machine's own loop (arguments in A[0..arity), temporaries dead) and never inside a nested run (where C#
-/// code up the stack holds heap cells). Roots: the arguments, the permanent variables of every live frame (the
+/// code up the stack holds heap cells) unless that run declared its live cells (tabling does). Roots: the arguments, the permanent variables of every live frame (the
 /// chains from E and from each choicepoint), the saved arguments of choicepoints, the trail, the states of
 /// nondeterministic built-ins that hold cells, and <see cref="QueryRoots"/>. Compaction keeps the cells' order, so
 /// every choicepoint's heap mark stays a valid segment boundary and backtracking works unchanged. When a
@@ -24,7 +24,7 @@ internal sealed partial class Machine
     internal long[]? QueryRoots;
 
     /// <summary>Collections run, and cells they reclaimed, over this machine's life.</summary>
-    internal long GcRuns, GcReclaimed;
+    internal long GcRuns, GcReclaimed, GcSkipped, GcInNestedRuns;
 
     private int _gcTrigger = DefaultGcFloor;
     private ulong[] _gcBits = [];
@@ -33,14 +33,38 @@ internal sealed partial class Machine
     private int _gcSp;
     private bool[] _gcFrameSeen = [];
 
+    /// <summary>Saved argument registers of each nested run, with how many of them are live (-1: the run is not collectable).</summary>
+    private readonly List<(long[] A, int Live)> _nested = [];
+    private int _gcSafeNested;
+    private long[] _roots = new long[64];
+    private int _rootCount;
+
+    /// <summary>Registers a heap cell held by C# code across a collectable nested run; read it back with <see cref="Root"/>.</summary>
+    internal int PushRoot(long cell)
+    {
+        if (_rootCount == _roots.Length) Array.Resize(ref _roots, _roots.Length * 2);
+        _roots[_rootCount] = cell;
+        return _rootCount++;
+    }
+
+    /// <summary>The current value of a registered root (the collector may have moved it).</summary>
+    internal long Root(int slot) => _roots[slot];
+
+    /// <summary>Drops the most recently registered root.</summary>
+    internal void PopRoot() => _rootCount--;
+
     /// <summary>Resets the trigger for a new query.</summary>
-    internal void ResetGc() => _gcTrigger = Math.Min(GcFloor, Limits.MaxHeapCells / 2);
+    internal void ResetGc()
+    {
+        _gcTrigger = Math.Min(GcFloor, Limits.MaxHeapCells / 2);
+        _rootCount = 0;
+    }
 
     /// <summary>Collects when the heap passed the trigger (called with the arguments of the next call in A[0..arity)).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void MaybeCollect(int arity)
     {
-        if (H >= _gcTrigger && _subDepth == 0) Collect(arity);
+        if (H >= _gcTrigger && _subDepth == _gcSafeNested) Collect(arity);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -48,6 +72,7 @@ internal sealed partial class Machine
     {
         if (!ChoicepointStatesKnown())
         {
+            GcSkipped++;
             _gcTrigger = H + Math.Max(GcFloor, H / 2);
             return;
         }
@@ -64,6 +89,7 @@ internal sealed partial class Machine
         UpdateRoots(arity, h, newH);
 
         GcRuns++;
+        if (_subDepth > 0) GcInNestedRuns++;
         GcReclaimed += h - newH;
         H = newH;
         HB = B >= 0 ? Cps[B].H : 0;
@@ -91,6 +117,9 @@ internal sealed partial class Machine
         for (int i = 0; i < arity; i++) MarkValue(A[i], h);
         if (QueryRoots is { } q)
             foreach (long c in q) MarkValue(c, h);
+        for (int i = 0; i < _rootCount; i++) MarkValue(_roots[i], h);
+        foreach (var (saved, live) in _nested)
+            for (int i = 0; i < live; i++) MarkValue(saved[i], h);
         for (int i = 0; i < TR; i++) MarkAddr(Trail[i], h);
         for (int b = 0; b <= B; b++)
         {
@@ -151,7 +180,7 @@ internal sealed partial class Machine
                 MarkAddr(a, h);
                 break;
             case Cell.STR:
-                if (a <= 0 || a >= h) return;
+                if (a <= 0 || a >= h || (Heap[a] & 7) != Cell.FUN || (Heap[a] & Cell.BoxMarker) != 0) return;
                 MarkAddr(a, h);
                 int n = Symbols.FunctorArity((int)Cell.Val(Heap[a]));
                 for (int i = 1; i <= n; i++) MarkAddr(a + i, h);
@@ -259,6 +288,9 @@ internal sealed partial class Machine
         for (int i = 0; i < arity; i++) A[i] = Relocate(A[i], h);
         if (QueryRoots is { } q)
             for (int i = 0; i < q.Length; i++) q[i] = Relocate(q[i], h);
+        for (int i = 0; i < _rootCount; i++) _roots[i] = Relocate(_roots[i], h);
+        foreach (var (saved, live) in _nested)
+            for (int i = 0; i < live; i++) saved[i] = Relocate(saved[i], h);
         for (int i = 0; i < TR; i++) Trail[i] = Forward(Trail[i], h);
         for (int b = 0; b <= B; b++)
         {
