@@ -622,6 +622,17 @@ internal sealed class DurableBeliefStore : IDisposable
         return true;
     }
 
+    /// <summary>Test seam: stops like a killed process would (no final fsync beyond what was done, no snapshot), releasing the lock.</summary>
+    internal void Abandon()
+    {
+        if (_thread is null || Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        _queue.CompleteAdding();
+        _thread.Join();
+        _snapshotTask.Wait();
+        _segment?.Dispose();
+        _lock?.Dispose();
+    }
+
     private static TimeSpan Remaining(TimeSpan timeout, Stopwatch elapsed)
     {
         var left = timeout - elapsed.Elapsed;
