@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
@@ -24,7 +25,7 @@ public class CrashTests(ITestOutputHelper output)
     {
         private readonly StringBuilder _log = new();
 
-        public Child(string dir, bool simulate = false)
+        public Child(string dir, bool simulate = false, string fsync = "always")
         {
             Port = FreePort();
             var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = dir };
@@ -32,6 +33,7 @@ public class CrashTests(ITestOutputHelper output)
             foreach (var a in args) psi.ArgumentList.Add(a);
             if (!simulate) psi.ArgumentList.Add("--no-simulation");
             psi.Environment["PWMK_API_KEY"] = Key;
+            psi.Environment["PWMK_FSYNC"] = fsync;
             psi.Environment["PWMK_SNAPSHOT_EVERY"] = "40"; // snapshots and compaction happen between kills too
             Process = Process.Start(psi)!;
             Process.OutputDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
@@ -253,7 +255,7 @@ public class CrashTests(ITestOutputHelper output)
             Assert.True(truth.Acknowledged > Kills * 5, $"too little load: {truth.Acknowledged} acknowledged writes");
             Assert.NotEmpty(Directory.GetFiles(dir, "snapshot-*.pwsnap"));
 
-            using var last = new Child(dir);
+            using var last = new Child(dir, fsync: "batched");
             await last.WaitReady();
             await Verify(last.Http, truth);
 
@@ -272,6 +274,20 @@ public class CrashTests(ITestOutputHelper output)
                 Assert.Contains("in use by another PWMK server", err);
             }
             Assert.Equal(HttpStatusCode.OK, (await last.Http.GetAsync("/live")).StatusCode);
+
+            // SIGTERM under --fsync batched: writes acknowledged before their fsync are flushed, a final snapshot is written, exit 0 in bounded time
+            using (var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(300)))
+                await Task.WhenAll(Enumerable.Range(0, Writers).Select(w => WriteLoad(last.Http, w, Kills, truth, rng, stop.Token)));
+            var stopping = Stopwatch.StartNew();
+            using (var term = Process.Start("kill", ["-TERM", last.Process.Id.ToString(CultureInfo.InvariantCulture)])) await term.WaitForExitAsync();
+            using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20))) await last.Process.WaitForExitAsync(cts.Token);
+            output.WriteLine($"graceful shutdown in {stopping.Elapsed.TotalSeconds:F1} s");
+            Assert.Equal(0, last.Process.ExitCode);
+            Assert.Contains("snapshot", last.Log, StringComparison.Ordinal);
+            using var after = new Child(dir);
+            await after.WaitReady();
+            await Verify(after.Http, truth);
+            Assert.Contains(", 0 journal records replayed", after.Log, StringComparison.Ordinal); // the final snapshot holds everything
         }
         finally
         {
