@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pwmk.Core.Beliefs;
+using Pwmk.Server.Persistence;
 using Pwmk.Server.Simulation;
 
 namespace Pwmk.Server.Tests;
@@ -21,7 +22,7 @@ public sealed class SimulationTracingTests
         };
         ActivitySource.AddActivityListener(listener);
         var run = new SimulationRun("trace-test", new SimulationParameters(Env: "box-world", Agents: 3, Episodes: 3, StepDelayMs: 0, MaxStepsPerEpisode: 12),
-            new BeliefStore(), NullLogger.Instance);
+            DurableBeliefStore.Open(new BeliefStore(), new DurabilityOptions { Directory = null }, NullLogger.Instance), NullLogger.Instance);
         run.Start(CancellationToken.None);
         await run.Completion.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Null(run.Error);

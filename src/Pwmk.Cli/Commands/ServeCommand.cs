@@ -22,7 +22,8 @@ internal static class ServeCommand
         var noSim = new Option<bool>("--no-simulation") { Description = "Do not start the background simulation" };
         var noTrain = new Option<bool>("--no-train") { Description = "Do not train the world model online" };
         var delay = new Option<int?>("--step-delay-ms") { Description = "Pause between simulation steps (default 100)" };
-        var stateDir = new Option<string?>("--state-dir") { Description = "Where shutdown saves beliefs and the world model (default .pwmk/state; '' for none)" };
+        var stateDir = new Option<string?>("--state-dir") { Description = "State directory: belief journal and snapshots, locked (default pwmk-state under the user's local data folder; '' for none)" };
+        var fsync = new Option<string?>("--fsync") { Description = "Journal fsync of API changes: always (before the response, default), batched (within 200 ms) or never (left to the OS)" };
         var rate = new Option<int?>("--rate-limit") { Description = "Requests per second per client on /api (default 200; 0 disables)" };
         var body = new Option<long?>("--max-body-bytes") { Description = "Largest request body (default 1 MiB)" };
         var logFormat = new Option<string?>("--log-format") { Description = "Log lines: structured (JSON, default) or plain" };
@@ -45,7 +46,7 @@ internal static class ServeCommand
         var consoleTraces = new Option<bool>("--console-traces") { Description = "Also print spans on the console (development)" };
         var cmd = new Command("serve", "Run PWMK as a service (simulation, belief store, API, web UI, metrics, traces, health)")
         {
-            urls, apiKey, env, agents, depth, seed, noSim, noTrain, delay, stateDir, rate, body,
+            urls, apiKey, env, agents, depth, seed, noSim, noTrain, delay, stateDir, fsync, rate, body,
             logFormat, logLevel, otlp, otlpProtocol, sampling, consoleTraces,
         };
         cmd.SetAction(r =>
@@ -62,6 +63,7 @@ internal static class ServeCommand
             if (r.GetValue(noTrain)) o["Pwmk:Train"] = "false";
             Set("Pwmk:StepDelayMs", r.GetValue(delay));
             Set("Pwmk:StateDir", r.GetValue(stateDir));
+            Set("Pwmk:Fsync", r.GetValue(fsync));
             Set("Pwmk:RateLimitPerSecond", r.GetValue(rate));
             Set("Pwmk:MaxBodyBytes", r.GetValue(body));
             Set("Observability:LogFormat", r.GetValue(logFormat));

@@ -3,13 +3,15 @@ using Pwmk.Core.Beliefs;
 using Pwmk.Logic;
 using Pwmk.Observability.Health;
 using Pwmk.Observability.Hosting;
+using Pwmk.Server.Persistence;
 
 namespace Pwmk.Server.Hosting;
 
 /// <summary>
 /// The one place where the server wires observability (Pwmk.Observability): Prometheus metrics at <c>/metrics</c>,
 /// OpenTelemetry tracing (OTLP when configured), structured logs, and <c>/health</c>, <c>/ready</c>, <c>/live</c>.
-/// The <c>belief_store</c> health check queries the server's own store; readiness requires its state directory.
+/// The <c>belief_store</c> health check queries the server's own store and is unhealthy while its journal cannot be
+/// written; readiness requires the state directory to be writable.
 /// </summary>
 internal static class ObservabilityHooks
 {
@@ -24,13 +26,16 @@ internal static class ObservabilityHooks
     public static void Map(WebApplication app)
     {
         var store = app.Services.GetRequiredService<BeliefStore>();
-        app.Services.GetRequiredService<PwmkHealth>().SetCheck("belief_store", _ => CheckStore(store));
+        var durable = app.Services.GetRequiredService<DurableBeliefStore>();
+        app.Services.GetRequiredService<PwmkHealth>().SetCheck("belief_store", _ => CheckStore(store, durable));
         app.UsePwmkObservability();
         app.MapPwmkObservability();
     }
 
-    private static ComponentHealth CheckStore(BeliefStore store)
+    private static ComponentHealth CheckStore(BeliefStore store, DurableBeliefStore durable)
     {
+        if (durable.Fault is { } fault)
+            return new ComponentHealth("unhealthy", new JsonObject { ["error"] = "belief journal cannot be written: " + fault, ["facts_count"] = store.FactCount });
         try
         {
             bool ok = store.Holds("true", new QueryOptions { Timeout = TimeSpan.FromSeconds(1), MaxSolutions = 1 });

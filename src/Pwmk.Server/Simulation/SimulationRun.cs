@@ -3,6 +3,7 @@ using Pwmk.Core.Beliefs;
 using Pwmk.Core.Environments;
 using Pwmk.Core.WorldModel;
 using Pwmk.Logic.Terms;
+using Pwmk.Server.Persistence;
 
 namespace Pwmk.Server.Simulation;
 
@@ -25,7 +26,7 @@ internal sealed class SimulationRun
     private const int TrainWindow = 64;
     private static readonly System.Diagnostics.ActivitySource StepSource = new("Pwmk");
     private readonly Lock _lock = new();
-    private readonly BeliefStore? _mirror;
+    private readonly DurableBeliefStore? _mirror;
     private readonly HashSet<Term> _exported = [];
     private readonly CancellationTokenSource _cts = new();
     private readonly PerspectiveEnv _env;
@@ -37,8 +38,9 @@ internal sealed class SimulationRun
     private readonly Dictionary<int, int> _truth = [];
     private int _historySeen;
     private long _lastMirror;
+    private bool _mirrorFailing;
 
-    public SimulationRun(string id, SimulationParameters parameters, BeliefStore? mirror, ILogger log)
+    public SimulationRun(string id, SimulationParameters parameters, DurableBeliefStore? mirror, ILogger log)
     {
         Id = id;
         Parameters = parameters;
@@ -224,7 +226,10 @@ internal sealed class SimulationRun
         if (fit.History.Count > 0) TrainingLoss.Add(fit.History[^1].TrainLoss);
     }
 
-    /// <summary>Copies the agents' beliefs into the server's belief store (at most every 250 ms unless forced).</summary>
+    /// <summary>
+    /// Copies the agents' beliefs into the server's belief store (at most every 250 ms unless forced) through its
+    /// journal, with batched fsync. When the journal cannot be written nothing is applied and the next call retries the diff.
+    /// </summary>
     private void MirrorBeliefs(bool force)
     {
         if (_mirror is null) return;
@@ -238,10 +243,25 @@ internal sealed class SimulationRun
                 foreach (var (chain, fluent, value) in a.Beliefs.Beliefs())
                     current.Add(_env.Vocabulary.BeliefFact(chain, fluent, value));
         }
+        var changes = new List<BeliefChange>();
         foreach (var old in _exported)
-            if (!current.Contains(old)) _mirror.RetractFact(old);
+            if (!current.Contains(old)) changes.Add(new BeliefChange(JournalOp.Retract, old));
         foreach (var fact in current)
-            if (!_exported.Contains(fact)) _mirror.AssertFact(fact);
+            if (!_exported.Contains(fact)) changes.Add(new BeliefChange(JournalOp.Assert, fact));
+        if (changes.Count > 0)
+        {
+            try
+            {
+                _mirror.CommitAsync(changes, simulation: true).GetAwaiter().GetResult();
+            }
+            catch (StateUnavailableException e)
+            {
+                if (!_mirrorFailing) _log.LogWarning("simulation {Id}: beliefs not mirrored: {Message}", Id, e.Message);
+                _mirrorFailing = true;
+                return;
+            }
+        }
+        _mirrorFailing = false;
         _exported.Clear();
         _exported.UnionWith(current);
     }
