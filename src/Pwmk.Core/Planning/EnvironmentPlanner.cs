@@ -148,19 +148,20 @@ public sealed class EnvironmentPlanner(PerspectiveEnv env, int searchDepth, Sear
         return list;
     }
 
-    /// <summary>The environment's state now and the tracked chains' beliefs (value id + 1, 0 for none).</summary>
+    /// <summary>The environment's state now and the tracked chains' beliefs (value id + 1, 0 for none), read from
+    /// its perspective tracker, or replayed from its history when tracking is off (no beliefs when neither).</summary>
     private static Start Initial(PerspectiveEnv env, EnvironmentGoal g)
     {
         var beliefs = new int[g.Chains.Count * g.Fluents.Count];
         Func<int[], int, int> read;
-        if (env.RecordHistory)
+        if (env.Tracker is { } tracker)
+        {
+            read = (chain, f) => tracker.Belief(chain, f); // the incremental tracker: same beliefs as the ground truth
+        }
+        else if (env.RecordHistory)
         {
             var truth = env.GetBeliefGroundTruth();
             read = (chain, f) => truth.Belief(chain, f);
-        }
-        else if (env.Tracker is { } tracker)
-        {
-            read = (chain, f) => tracker.Belief(chain, f);
         }
         else
         {

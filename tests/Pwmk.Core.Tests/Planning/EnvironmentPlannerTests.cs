@@ -31,12 +31,14 @@ public class EnvironmentPlannerRoomsTests
         var env = Kitchen();
         var goal = Goal.Parse("at(key, blue_box) AND believes(agent_1, at(key, red_box)) AND believes(agent_0, at(key, blue_box))",
             ["believes(agent_0, believes(agent_1, at(key, red_box)))"]);
+        var before = (env.Render(), env.History.Count, env.StepCount);
         var plan = new EnvironmentPlanner(env, searchDepth: 4).Plan(goal, Timeout);
+        Assert.Equal(before, (env.Render(), env.History.Count, env.StepCount)); // planning leaves the real world alone
 
         Assert.True(plan.Solved, plan.Reason);
         Assert.Equal(2, plan.Steps.Count);
-        Assert.Equal("agent_1", plan.Steps[0].Agent); // agent_1 leaves the kitchen first...
-        Assert.Contains(env.ActionTable[plan.Steps[0].Action].Kind, new[] { RoomsActionKind.Exit, RoomsActionKind.Enter });
+        Assert.Equal("agent_1: enter(hall)", plan.Actions[0]); // agent_1 leaves the kitchen first...
+        Assert.Equal(RoomsAction.Enter("hall"), env.ActionTable[plan.Steps[0].Action]);
         Assert.Equal("agent_0: move(key, blue_box)", plan.Actions[1]); // ...then agent_0 moves the key
         Assert.Equal(1.0 / 3, plan.Quality, 6);
         var predicted = plan.BeliefTrajectory[^1].Single(b => b.Agent == "agent_1");
@@ -52,6 +54,17 @@ public class EnvironmentPlannerRoomsTests
         Assert.Equal("blue_box", Believed(env, ["agent_0"], key));
         Assert.Equal("red_box", Believed(env, ["agent_0", "agent_1"], key));
         Assert.Equal("blue_box", Believed(env, ["agent_2"], key)); // agent_2 stayed and saw the move
+    }
+
+    [Fact]
+    public void WithoutAskingAgent0ToKnowTheTruthTheShortestDeceptionIsALie()
+    {
+        var env = Kitchen();
+        var plan = new EnvironmentPlanner(env, 4).Plan(Goal.Parse("at(key, blue_box) AND believes(agent_1, at(key, red_box))"), Timeout);
+        Assert.Equal(["agent_0: move(key, blue_box)", "agent_0: tell(agent_1, key, red_box)"], plan.Actions);
+        plan.ExecuteIn(env);
+        Assert.Equal("blue_box", env.ContainerOf("key"));
+        Assert.Equal("red_box", Believed(env, ["agent_1"], env.AtFluent("key")));
     }
 
     [Fact]
