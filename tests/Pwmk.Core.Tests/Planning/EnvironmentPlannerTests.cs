@@ -136,6 +136,15 @@ public class EnvironmentPlannerRoomsTests
     }
 
     [Fact]
+    public void AnEnvironmentWithoutASimulatorIsAClearError()
+    {
+        var lamp = new Pwmk.Core.Tests.Environments.LampEnv();
+        lamp.Reset(0);
+        var e = Assert.Throws<NotSupportedException>(() => new EnvironmentPlanner(lamp, 3).Plan(Goal.Parse("lit(lamp, true)"), Timeout));
+        Assert.Contains("LampEnv does not support planning", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void EvaluatePlanReplaysUnderTrueDynamics()
     {
         var env = Kitchen();
