@@ -204,9 +204,84 @@ public abstract class PerspectiveEnv
     protected void Emit(int fluent, int value, ulong witnesses)
     {
         var e = new BeliefEvent(fluent, value, witnesses, Sight);
+        if (_simulated is not null)
+        {
+            _simulated.Add(e);
+            return;
+        }
         _stepEvents.Add(e);
         if (RecordHistory) _history.Add(e);
         Tracker?.Observe(e);
+    }
+
+    // ---- Planning support: the epistemic planner steps a copy of the world (a simulator) through the
+    // subclass's own OnStep and reads the events it emits, so its witness prediction is the
+    // environment's own perspective rule. Subclasses opt in by overriding the members below.
+
+    private List<BeliefEvent>? _simulated;
+    private float[]? _simRewards;
+    private bool[]? _simTerminations, _simTruncations;
+    private int[]? _simJoint;
+
+    /// <summary>A copy of this world (layout and current state) with belief tracking off, for planning.</summary>
+    internal virtual PerspectiveEnv CreateSimulator() =>
+        throw new NotSupportedException($"{EnvType} does not support planning (it has no simulator)");
+
+    /// <summary>The dynamic state of the world (positions, holders...) as a flat array.</summary>
+    internal virtual int[] SaveWorld() => throw new NotSupportedException($"{EnvType} does not support planning");
+
+    /// <summary>Restores a state of <see cref="SaveWorld"/> and the matching <see cref="Sight"/>.</summary>
+    private protected virtual void LoadWorldCore(int[] state) => throw new NotSupportedException($"{EnvType} does not support planning");
+
+    /// <summary>The true value id of a fluent now, or -1 when it has none (an object not placed yet).</summary>
+    internal virtual int TrueValue(int fluent) => throw new NotSupportedException($"{EnvType} does not support planning");
+
+    /// <summary>Actions worth planning with (no no-op), by index in the action space, with their names.</summary>
+    internal virtual IReadOnlyList<(int Action, string Name)> PlanningActions() =>
+        throw new NotSupportedException($"{EnvType} does not support planning");
+
+    /// <summary>Restores a saved state; events a subclass emits while restoring are dropped.</summary>
+    internal void LoadWorld(int[] state)
+    {
+        var saved = _simulated;
+        _simulated = [];
+        try
+        {
+            LoadWorldCore(state);
+        }
+        finally
+        {
+            _simulated = saved;
+        }
+    }
+
+    /// <summary>
+    /// One step in which only <paramref name="agent"/> acts (the others take action 0), without tracker,
+    /// history or step counting; returns the events the step emitted (with witnesses and sight) and
+    /// whether it ended the episode.
+    /// </summary>
+    internal List<BeliefEvent> SimulateStep(int agent, int action, out bool terminated)
+    {
+        _simJoint ??= new int[Agents.Count];
+        _simRewards ??= new float[Agents.Count];
+        _simTerminations ??= new bool[Agents.Count];
+        _simTruncations ??= new bool[Agents.Count];
+        Array.Clear(_simJoint);
+        Array.Clear(_simTerminations);
+        _simJoint[agent] = action;
+        var events = new List<BeliefEvent>();
+        var saved = _simulated;
+        _simulated = events;
+        try
+        {
+            OnStep(_simJoint, _simRewards, _simTerminations, _simTruncations);
+        }
+        finally
+        {
+            _simulated = saved;
+        }
+        terminated = Array.IndexOf(_simTerminations, true) >= 0;
+        return events;
     }
 
     private StepResult Finish()
