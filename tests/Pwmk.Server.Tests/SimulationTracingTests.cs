@@ -43,5 +43,15 @@ public sealed class SimulationTracingTests
         Assert.Equal(3, forward.GetTagItem("model.num_agents"));
         Assert.NotNull(forward.GetTagItem("prediction.mean"));
         Assert.NotEmpty(run.PredictionError.Snapshot());
+
+        // each finished episode is a span whose children are that episode's steps
+        var episodes = spans.Where(s => s.OperationName == "episode" && s.GetTagItem("simulation.id") as string == "trace-test").ToList();
+        Assert.Equal(3, episodes.Count);
+        foreach (var e in episodes)
+        {
+            int steps = mine.Count(s => s.ParentSpanId == e.SpanId);
+            Assert.True(steps > 0);
+            Assert.Equal(steps, e.GetTagItem("episode.steps"));
+        }
     }
 }
