@@ -137,7 +137,10 @@ internal sealed class SimulationRun
         lock (_lock)
         {
             result = _env.Reset(Parameters.Seed * 7919 + Episode);
-            _agents = [.. _env.Agents.Select(a => new ToMAgent(_env, a, Parameters.TomDepth, seed: Parameters.Seed + Episode))];
+            // in the box world the agents plan to fetch the key (epistemic planner over the environment's own rules)
+            _agents = [.. _env.Agents.Select(a => new ToMAgent(_env, a, Parameters.TomDepth,
+                policy: _env is MultiAgentBoxWorld ? new PlanningPolicy(PlanningPolicy.FetchTheKey, searchDepth: 8) : null,
+                seed: Parameters.Seed + Episode))];
             Step = 0;
             EpisodeReward = 0;
             _truth.Clear();
