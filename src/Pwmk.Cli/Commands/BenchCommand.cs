@@ -61,7 +61,9 @@ internal static class BenchCommand
         var data = BeliefBench.Generate();
         BeliefBench.Figures? swi = null;
         if (!noSwi) swi = b.RunSwi(swiDir, data, reps, nrevIterations);
-        var ours = b.RunEngine(data, reps, nrevIterations);
+        var holder = new BeliefBench.Data?[] { data };
+        data = null!;
+        var ours = b.RunEngine(holder, reps, nrevIterations);
         bool checksOk = swi is null || swi.Check == ours.Check;
         var rows = new (string Key, string Label, bool HigherIsBetter)[]
         {

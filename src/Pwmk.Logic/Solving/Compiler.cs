@@ -152,7 +152,8 @@ internal sealed class Compiler
         {
             Pred = pred,
             Cells = _cells.ToArray(),
-            Code = _code.ToArray(),
+            // every fact (and every body of 'true') shares one program
+            Code = _code.Count == 1 && _code[0].Op == Op.Proceed && _code[0].O is null ? s_proceed : _code.ToArray(),
             Arity = arity,
             HeadEnd = headEnd,
             BodyRoot = bodyRoot,
@@ -167,6 +168,7 @@ internal sealed class Compiler
 
     private bool _lastCallIsExec;
     private bool _hasFrame;
+    private static readonly Instr[] s_proceed = [new Instr { Op = Op.Proceed }];
 
     // ------------------------------------------------------------------ normalization
 
