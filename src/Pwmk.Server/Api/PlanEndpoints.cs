@@ -50,6 +50,26 @@ internal static class PlanEndpoints
         ]);
     }
 
+    /// <summary>The first null where a term or a list of terms is expected (JSON null inside a list), or null.</summary>
+    private static string? NullItem(PlanRequest body)
+    {
+        static string? In(string name, IReadOnlyList<string>? items)
+        {
+            if (items is null) return null;
+            for (int i = 0; i < items.Count; i++)
+                if (items[i] is null) return $"'{name}[{i}]' is null; expected a term such as in(key, red_box).";
+            return null;
+        }
+        string? found = In("epistemic", body.Epistemic) ?? In("maintenance", body.Maintenance) ?? In("initialState.trueFacts", body.InitialState?.TrueFacts);
+        if (found is not null || body.InitialState?.UnknownTo is not { } unknown) return found;
+        foreach (var (agent, facts) in unknown)
+        {
+            if (facts is null) return $"'initialState.unknownTo.{agent}' is null; expected a list of terms.";
+            if (In($"initialState.unknownTo.{agent}", facts) is { } item) return item;
+        }
+        return null;
+    }
+
     public static void Map(WebApplication app)
     {
         app.MapPost("/api/plan", Plan).WithTags("plan").Accepts<PlanRequest>("application/json")
@@ -67,6 +87,7 @@ internal static class PlanEndpoints
         if (timeout < 1 || timeout > o.MaxTimeoutMs) return JsonBody.BadRequest($"'timeoutMs' must be in 1..{o.MaxTimeoutMs}, got {timeout}.");
         int depth = body.MaxDepth ?? 6;
         if (depth is < 1 or > 20) return JsonBody.BadRequest($"'maxDepth' must be in 1..20, got {depth}.");
+        if (NullItem(body) is { } missing) return JsonBody.BadRequest(missing);
         Goal goal;
         EpistemicWorldState initial;
         try

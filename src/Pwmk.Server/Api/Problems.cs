@@ -5,8 +5,12 @@ namespace Pwmk.Server;
 /// <summary>RFC 9457 problem details (application/problem+json), never with stack traces.</summary>
 internal static class Problems
 {
+    /// <summary>Longest detail sent: details quoting request input are cut here, so a problem never echoes a huge body back.</summary>
+    public const int MaxDetailLength = 1000;
+
     public static IResult Result(int status, string title, string detail, string? www = null, IDictionary<string, object?>? extensions = null)
     {
+        if (detail.Length > MaxDetailLength) detail = string.Concat(detail.AsSpan(0, MaxDetailLength), $"... ({detail.Length} characters in all)");
         var pd = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = TypeOf(status) };
         if (extensions is not null)
             foreach (var kv in extensions) pd.Extensions[kv.Key] = kv.Value;

@@ -94,7 +94,8 @@ public sealed class BadInputTests
         var engine = new PrologEngine();
         engine.Consult(program, "program.pl");
         int errors = 0, solved = 0;
-        for (int i = 0; i < 2500; i++)
+        int cases = int.TryParse(Environment.GetEnvironmentVariable("PWMK_FUZZ_CASES"), out int n) && n > 0 ? n : 2500; // long run: docs/FUZZING.md
+        for (int i = 0; i < cases; i++)
         {
             string q = Mutate(queries[rnd.Next(queries.Length)]);
             try
