@@ -39,13 +39,28 @@ internal static class SnapshotFile
         BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(16), text.Length);
         BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(24), Crc32.Compute(text));
         string path = Path.Combine(dir, Name(lsn));
+        WriteAtomic(path, fs =>
+        {
+            fs.Write(header);
+            fs.Write(text);
+        });
+        return path;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="path"/> atomically: <paramref name="write"/> fills a temporary file in the same folder, which
+    /// is fsynced, renamed over <paramref name="path"/>, then the folder is fsynced. Readers (and a restart after a crash)
+    /// see either the old file or the whole new one.
+    /// </summary>
+    internal static void WriteAtomic(string path, Action<Stream> write)
+    {
+        string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         string tmp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
         try
         {
             using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024))
             {
-                fs.Write(header);
-                fs.Write(text);
+                write(fs);
                 fs.Flush(flushToDisk: true);
             }
             File.Move(tmp, path, overwrite: true);
@@ -56,7 +71,6 @@ internal static class SnapshotFile
             throw;
         }
         SyncDirectory(dir);
-        return path;
     }
 
     /// <summary>Reads and checks a snapshot: its text, or null with <paramref name="error"/> saying what is wrong.</summary>

@@ -19,6 +19,17 @@ internal sealed class MetricHistory(int capacity = 300)
         }
     }
 
+    /// <summary>Replaces the history with saved points (the newest <c>capacity</c> of them).</summary>
+    public void Restore(IEnumerable<MetricPoint> points)
+    {
+        lock (_lock)
+        {
+            _points.Clear();
+            foreach (var p in points) _points.Enqueue(p);
+            while (_points.Count > capacity) _points.Dequeue();
+        }
+    }
+
     public MetricPoint[] Snapshot()
     {
         lock (_lock) return [.. _points];

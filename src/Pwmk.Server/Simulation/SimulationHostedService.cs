@@ -8,6 +8,8 @@ namespace Pwmk.Server.Simulation;
 /// Starts the background simulation with the server and, on graceful shutdown, stops every simulation, shuts the journal
 /// down (fsync, final snapshot; see <see cref="DurableBeliefStore.Shutdown"/>) and exports the belief store
 /// (<c>beliefs.pl</c>, for people and other tools) and the world model (<c>world_model.pwmk</c>) to the state directory.
+/// With a state directory the background simulation resumes from, and keeps saving, <c>simulation.json</c> and its world
+/// model checkpoint (see <see cref="SimulationPersistence"/>); it saves a last time as it stops.
 /// </summary>
 internal sealed class SimulationHostedService(SimulationManager manager, DurableBeliefStore durable, IOptions<PwmkServerOptions> options, ILogger<SimulationHostedService> log) : IHostedService
 {
@@ -19,7 +21,9 @@ internal sealed class SimulationHostedService(SimulationManager manager, Durable
         var o = options.Value;
         if (o.Simulate)
         {
-            manager.Start(new SimulationParameters(o.Env, o.Agents, o.TomDepth, o.Seed, 0, o.StepDelayMs, o.Train), mirrorBeliefs: true);
+            // with a state directory the background simulation resumes where it stopped and saves as it goes (simulation.json)
+            var persistence = durable.Directory is { } dir ? new SimulationPersistence(dir, log) : null;
+            manager.Start(new SimulationParameters(o.Env, o.Agents, o.TomDepth, o.Seed, 0, o.StepDelayMs, o.Train), mirrorBeliefs: true, persistence);
         }
         return Task.CompletedTask;
     }

@@ -19,8 +19,11 @@ internal sealed class SimulationManager(DurableBeliefStore store, IOptions<PwmkS
 
     public SimulationRun? Find(string id) => _runs.TryGetValue(id, out var r) ? r : null;
 
-    /// <summary>Starts a simulation; null when as many as allowed are already running.</summary>
-    public SimulationRun? Start(SimulationParameters parameters, bool mirrorBeliefs)
+    /// <summary>
+    /// Starts a simulation; null when as many as allowed are already running. With <paramref name="persistence"/> it first
+    /// resumes from the saved state (when it can trust it) and saves its state as it goes.
+    /// </summary>
+    public SimulationRun? Start(SimulationParameters parameters, bool mirrorBeliefs, SimulationPersistence? persistence = null)
     {
         lock (_lock)
         {
@@ -28,11 +31,12 @@ internal sealed class SimulationManager(DurableBeliefStore store, IOptions<PwmkS
             if (running >= options.Value.MaxSimulations) return null;
             bool mirror = mirrorBeliefs && (Primary is null || Primary.Status != SimulationStatus.Running);
             var id = "sim-" + Interlocked.Increment(ref _next);
-            var run = new SimulationRun(id, parameters, mirror ? store : null, log);
+            var run = new SimulationRun(id, parameters, mirror ? store : null, log, persistence);
+            persistence?.TryResume(run);
             _runs[id] = run;
             if (mirror) Primary = run;
             run.Start(lifetime.ApplicationStopping);
-            log.LogInformation("simulation {Id} started: {Env}, {Agents} agents, ToM depth {Depth}", id, parameters.Env, parameters.Agents, parameters.TomDepth);
+            log.LogInformation("simulation {Id} started: {Env}, {Agents} agents, ToM depth {Depth}, at episode {Episode}", id, parameters.Env, parameters.Agents, parameters.TomDepth, run.Episode);
             return run;
         }
     }

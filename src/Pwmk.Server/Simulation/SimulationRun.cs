@@ -30,7 +30,9 @@ internal sealed class SimulationRun
     private readonly HashSet<Term> _exported = [];
     private readonly CancellationTokenSource _cts = new();
     private readonly PerspectiveEnv _env;
-    private readonly Random _rng;
+    private Random _rng;
+    private readonly SimulationPersistence? _persistence;
+    private long _finishedSteps;
     private readonly ILogger _log;
     private ToMAgent[] _agents = [];
     private PerspectiveWorldModel? _model;
@@ -40,14 +42,15 @@ internal sealed class SimulationRun
     private long _lastMirror;
     private bool _mirrorFailing;
 
-    public SimulationRun(string id, SimulationParameters parameters, DurableBeliefStore? mirror, ILogger log)
+    public SimulationRun(string id, SimulationParameters parameters, DurableBeliefStore? mirror, ILogger log, SimulationPersistence? persistence = null)
     {
         Id = id;
         Parameters = parameters;
         _mirror = mirror;
         _log = log;
+        _persistence = persistence;
         _env = CreateEnv(parameters);
-        _rng = new Random(parameters.Seed);
+        _rng = new Random(SimulationState.EpisodeSeed(parameters.Seed, 0));
         Started = DateTimeOffset.UtcNow;
     }
 
@@ -57,6 +60,9 @@ internal sealed class SimulationRun
     public SimulationStatus Status { get; private set; } = SimulationStatus.Running;
     public string? Error { get; private set; }
     public int Episode { get; private set; }
+
+    /// <summary>The episode this run resumed at from the state directory, or null when it started fresh.</summary>
+    public int? ResumedFrom { get; private set; }
     public int Step { get; private set; }
     public long TotalSteps { get; private set; }
     public double EpisodeReward { get; private set; }
@@ -105,10 +111,12 @@ internal sealed class SimulationRun
                 RunEpisode(ct);
             }
             lock (_lock) Status = ct.IsCancellationRequested ? SimulationStatus.Stopped : SimulationStatus.Completed;
+            _persistence?.Save(this, force: true);
         }
         catch (OperationCanceledException)
         {
             lock (_lock) Status = SimulationStatus.Stopped;
+            _persistence?.Save(this, force: true);
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException or BeliefStoreException or KeyNotFoundException)
         {
@@ -137,6 +145,8 @@ internal sealed class SimulationRun
         lock (_lock)
         {
             result = _env.Reset(Parameters.Seed * 7919 + Episode);
+            _rng = new Random(SimulationState.EpisodeSeed(Parameters.Seed, Episode));
+            TotalSteps = _finishedSteps;
             // in the box world the agents plan to fetch the key (epistemic planner over the environment's own rules)
             _agents = [.. _env.Agents.Select(a => new ToMAgent(_env, a, Parameters.TomDepth,
                 policy: _env is MultiAgentBoxWorld ? new PlanningPolicy(PlanningPolicy.FetchTheKey, searchDepth: 8) : null,
@@ -187,7 +197,12 @@ internal sealed class SimulationRun
         episodeSpan?.SetTag("episode.success", result.Terminations.Values.Any(t => t));
         Rewards.Add(EpisodeReward);
         if (Parameters.Train && actions.Count > 0) TrainOnline(observations, actions);
-        lock (_lock) Episode++;
+        lock (_lock)
+        {
+            Episode++;
+            _finishedSteps = TotalSteps;
+        }
+        _persistence?.Save(this, force: false);
     }
 
     private void Observe(StepResult result)
@@ -229,10 +244,10 @@ internal sealed class SimulationRun
         int start = actions.Count - steps;
         if (_model is null)
         {
-            var config = new WorldModelConfig(obsDim, _env.ActionSpace(_env.Agents[0]).N, HiddenDim: 32, NumAgents: n, NumBeliefs: 1, NumLayers: 1, NumHeads: 2, Seed: (ulong)Parameters.Seed);
-            _model = new PerspectiveWorldModel(config);
-            _trainer = new WorldModelTrainer(_model, new TrainerConfig { BatchSize = 16, LearningRate = 3e-3f, Seed = (ulong)Parameters.Seed });
+            var model = new PerspectiveWorldModel(ModelConfigFor(obsDim));
+            lock (_lock) _model = model;
         }
+        _trainer ??= NewTrainer(_model);
         var obs = new float[(steps + 1) * n * obsDim];
         var act = new int[steps * n];
         for (int t = 0; t <= steps; t++) observations[start + t].CopyTo(obs, t * n * obsDim);
@@ -310,6 +325,64 @@ internal sealed class SimulationRun
                 list.Add(new AgentView(a.Id, a.TomDepth, beliefs));
             }
             return list;
+        }
+    }
+
+    private WorldModelConfig ModelConfigFor(int obsDim) =>
+        new(obsDim, _env.ActionSpace(_env.Agents[0]).N, HiddenDim: 32, NumAgents: _env.Agents.Count, NumBeliefs: 1, NumLayers: 1, NumHeads: 2, Seed: (ulong)Parameters.Seed);
+
+    private WorldModelTrainer NewTrainer(PerspectiveWorldModel model) =>
+        new(model, new TrainerConfig { BatchSize = 16, LearningRate = 3e-3f, Seed = (ulong)Parameters.Seed });
+
+    /// <summary>The sizes of the world model this simulation trains (a saved checkpoint must have exactly these).</summary>
+    internal WorldModelConfig ExpectedModelConfig()
+    {
+        lock (_lock)
+        {
+            var first = _env.Reset(Parameters.Seed * 7919 + Episode);
+            return ModelConfigFor(first.Observations[0].Vector.Length);
+        }
+    }
+
+    /// <summary>Continues from a saved state (before <see cref="Start"/>): episode, step counters, histories and world model.</summary>
+    internal void Resume(SimulationState state, PerspectiveWorldModel? model)
+    {
+        lock (_lock)
+        {
+            Episode = state.Episode;
+            TotalSteps = _finishedSteps = state.TotalSteps;
+            _rng = new Random(SimulationState.EpisodeSeed(Parameters.Seed, Episode));
+            Rewards.Restore(state.Rewards);
+            TrainingLoss.Restore(state.TrainingLoss);
+            PredictionError.Restore(state.PredictionError);
+            _model = model;
+            _trainer = null;
+            ResumedFrom = state.Episode;
+        }
+    }
+
+    /// <summary>The state as of the end of the last finished episode; <paramref name="model"/> is the world model to checkpoint with it.</summary>
+    internal SimulationState CaptureState(out PerspectiveWorldModel? model)
+    {
+        lock (_lock)
+        {
+            model = _model;
+            return new SimulationState
+            {
+                Env = Parameters.Env,
+                Agents = Parameters.Agents,
+                TomDepth = Parameters.TomDepth,
+                Seed = Parameters.Seed,
+                MaxStepsPerEpisode = Parameters.MaxStepsPerEpisode,
+                Episode = Episode,
+                TotalSteps = _finishedSteps,
+                Rewards = Rewards.Snapshot(),
+                TrainingLoss = TrainingLoss.Snapshot(),
+                PredictionError = PredictionError.Snapshot(),
+                ModelFile = _model is null ? null : Persistence.SimulationStateFile.ModelFileName(Episode),
+                ModelConfig = _model?.Config,
+                SavedAt = DateTimeOffset.UtcNow,
+            };
         }
     }
 

@@ -1,0 +1,87 @@
+using Pwmk.Core.WorldModel;
+using Pwmk.Server.Persistence;
+
+namespace Pwmk.Server.Simulation;
+
+/// <summary>
+/// Saves the background simulation's state and world model to the state directory (<see cref="SimulationStateFile"/>)
+/// after finished episodes, at most once per <see cref="MinInterval"/>, and when it stops; resumes from them at start-up.
+/// A state that cannot be trusted (corrupt, truncated, saved for other parameters, checkpoint of other sizes) is refused
+/// with a log line saying why, set aside, and the simulation starts fresh.
+/// </summary>
+internal sealed class SimulationPersistence(string dir, ILogger log)
+{
+    private readonly Lock _lock = new();
+    private long _lastSave = long.MinValue;
+    private bool _failing;
+
+    /// <summary>Shortest time between two periodic saves (a stop always saves).</summary>
+    public TimeSpan MinInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    public string Directory => dir;
+
+    /// <summary>Resumes <paramref name="run"/> from the saved state when there is one it can trust; returns whether it did.</summary>
+    public bool TryResume(SimulationRun run)
+    {
+        var state = SimulationStateFile.TryRead(dir, out var error);
+        if (state is null)
+        {
+            if (error is not null) Refuse(error);
+            return false;
+        }
+        var mismatch = state.Mismatch(run.Parameters);
+        if (mismatch is not null)
+        {
+            Refuse($"{Path.Combine(dir, SimulationStateFile.FileName)}: {mismatch}");
+            return false;
+        }
+        PerspectiveWorldModel? model = null;
+        if (state.ModelFile is not null)
+        {
+            try
+            {
+                model = SimulationStateFile.LoadModel(dir, state, run.ExpectedModelConfig());
+            }
+            catch (InvalidModelFileException e)
+            {
+                Refuse(e.Message);
+                return false;
+            }
+        }
+        run.Resume(state, model);
+        log.LogInformation("background simulation resumed from {Path}: episode {Episode}, {TotalSteps} steps so far, world model {Model}",
+            Path.Combine(dir, SimulationStateFile.FileName), state.Episode, state.TotalSteps, state.ModelFile ?? "(none yet)");
+        return true;
+    }
+
+    private void Refuse(string why)
+    {
+        var aside = SimulationStateFile.SetAside(dir);
+        log.LogError("simulation state refused, the background simulation starts fresh at episode 0: {Reason}{Aside}", why,
+            aside is null ? "" : "; the file was kept as " + aside);
+    }
+
+    /// <summary>Saves <paramref name="run"/>'s state (at most once per <see cref="MinInterval"/> unless <paramref name="force"/>). Never throws on I/O errors: logs them.</summary>
+    public void Save(SimulationRun run, bool force)
+    {
+        lock (_lock)
+        {
+            long now = Environment.TickCount64;
+            if (!force && _lastSave != long.MinValue && now - _lastSave < (long)MinInterval.TotalMilliseconds) return;
+            _lastSave = now;
+            var state = run.CaptureState(out var model);
+            try
+            {
+                SimulationStateFile.Write(dir, state, model is null ? null : model.Save);
+                if (_failing) log.LogInformation("simulation state saved again to {Dir}", dir);
+                _failing = false;
+                log.LogDebug("simulation state saved: episode {Episode}", state.Episode);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                if (!_failing) log.LogError("could not save the simulation state to {Dir}: {Message}; the previous state is kept", dir, e.Message);
+                _failing = true;
+            }
+        }
+    }
+}
