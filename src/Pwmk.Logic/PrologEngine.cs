@@ -247,6 +247,16 @@ public sealed class PrologEngine
         lock (_lock) QueryCore(goal, new QueryOptions { MaxSolutions = 1 }, []);
     }
 
+    /// <summary>Heap size (cells) below which the heap collector never runs; tests lower it to collect at almost every call.</summary>
+    internal int GcFloorCells
+    {
+        get => _m.GcFloor;
+        set => _m.GcFloor = Math.Max(16, value);
+    }
+
+    /// <summary>Heap collections run and cells reclaimed by this engine.</summary>
+    internal (long Runs, long Reclaimed, long Skipped, long InNestedRuns) GcStats => (_m.GcRuns, _m.GcReclaimed, _m.GcSkipped, _m.GcInNestedRuns);
+
     private void ResetMachine()
     {
         _m.H = 1;
@@ -286,13 +296,23 @@ public sealed class PrologEngine
         {
             var vars = new Dictionary<Variable, long>(ReferenceEqualityComparer.Instance);
             long g = _m.FromTerm(goal, vars);
+            // the query's variables are roots of the heap collector, which may move them
+            var slots = new Dictionary<Variable, int>(ReferenceEqualityComparer.Instance);
+            var roots = new long[vars.Count];
+            foreach (var (v, cell) in vars)
+            {
+                slots[v] = slots.Count;
+                roots[slots[v]] = cell;
+            }
+            _m.QueryRoots = roots;
+            _m.ResetGc();
             bool ok = _m.StartGoal(g) && _m.Run();
             while (ok)
             {
                 var map = new Dictionary<int, Variable>();
                 var b = new List<KeyValuePair<string, Term>>(names.Count);
                 foreach (var (name, v) in names)
-                    b.Add(new(name, vars.TryGetValue(v, out long c) ? _m.ToTerm(c, map) : v));
+                    b.Add(new(name, slots.TryGetValue(v, out int slot) ? _m.ToTerm(roots[slot], map) : v));
                 solutions.Add(new Solution(b));
                 if (solutions.Count >= opt.MaxSolutions)
                 {
@@ -314,6 +334,7 @@ public sealed class PrologEngine
         finally
         {
             _db.Log = null;
+            _m.QueryRoots = null;
             _m.Out = savedOut;
             ResetMachine();
             ReclaimHeap();

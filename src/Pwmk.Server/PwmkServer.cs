@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Pwmk.Core.Beliefs;
 using Pwmk.Server.Api;
 using Pwmk.Server.Hosting;
+using Pwmk.Server.Persistence;
 using Pwmk.Server.Security;
 using Pwmk.Server.Simulation;
 
@@ -60,13 +61,15 @@ public static class PwmkServer
             return Task.CompletedTask;
         }));
         builder.Services.AddSingleton(_ => new BeliefStore());
+        builder.Services.AddSingleton(sp => DurableBeliefStore.Open(sp.GetRequiredService<BeliefStore>(), DurabilityOf(options),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pwmk.Server.Persistence")));
         builder.Services.AddSingleton<ServerHistory>();
         builder.Services.AddSingleton<SimulationManager>();
         builder.Services.AddSingleton<ApiKeyFilter>();
         builder.Services.AddHostedService<SimulationHostedService>();
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(15));
         if (options.RateLimitPerSecond > 0) AddRateLimiting(builder.Services, options.RateLimitPerSecond);
-        ObservabilityHooks.Add(builder);
+        ObservabilityHooks.Add(builder, options);
         return builder;
     }
 
@@ -123,22 +126,24 @@ public static class PwmkServer
         return app;
     }
 
+    /// <summary>Opens the state directory (lock, recovery) before anything serves; a locked directory throws <see cref="InvalidOperationException"/>.</summary>
     private static void RestoreState(WebApplication app, PwmkServerOptions options)
     {
-        if (string.IsNullOrWhiteSpace(options.StateDir)) return;
-        var path = Path.Combine(options.StateDir, "beliefs.pl");
-        if (!File.Exists(path)) return;
+        var durable = app.Services.GetRequiredService<DurableBeliefStore>();
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Pwmk.Server");
-        try
-        {
-            app.Services.GetRequiredService<BeliefStore>().ConsultFile(path);
-            log.LogInformation("belief store restored from {Path}", path);
-        }
-        catch (Exception e) when (e is BeliefStoreException or IOException or UnauthorizedAccessException)
-        {
-            log.LogError("could not restore {Path}: {Message}", path, e.Message);
-        }
+        if (durable.Directory is null)
+            log.LogWarning("no state directory: the belief store is in memory only");
+        else
+            log.LogInformation("state directory {Dir} (fsync {Fsync}; {Report})", durable.Directory, options.Fsync, durable.Recovery);
     }
+
+    internal static DurabilityOptions DurabilityOf(PwmkServerOptions o) => new()
+    {
+        Directory = string.IsNullOrWhiteSpace(o.StateDir) ? null : o.StateDir,
+        Fsync = o.Fsync switch { "batched" => FsyncPolicy.Batched, "never" => FsyncPolicy.Never, _ => FsyncPolicy.Always },
+        BatchInterval = TimeSpan.FromMilliseconds(o.FsyncBatchMs),
+        SnapshotEvery = o.SnapshotEvery,
+    };
 
     private static int StatusOf(Exception e) => e switch
     {

@@ -143,12 +143,38 @@ public class ApiTests
     }
 
     [Fact]
-    public async Task HealthAndReady()
+    public async Task HealthChecksTheServersOwnStoreAndReadyAndLiveAnswer()
     {
         await using var s = await ServerFixture.StartAsync();
-        Assert.Equal("Healthy", await (await s.Client.GetAsync("/health")).Content.ReadAsStringAsync());
-        Assert.Equal(HttpStatusCode.OK, (await s.Client.GetAsync("/ready")).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await s.PostJson("/api/beliefs", new { agent = "agent_0", belief = "at(key, red_box)" })).StatusCode);
+        var health = await s.Client.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        var h = await ServerFixture.Json(health);
+        Assert.Equal("healthy", h.GetProperty("status").GetString());
+        foreach (var check in new[] { "world_model", "belief_store", "planning_engine" })
+            Assert.Equal("healthy", h.GetProperty("checks").GetProperty(check).GetProperty("status").GetString());
+        Assert.Equal(1, h.GetProperty("checks").GetProperty("belief_store").GetProperty("facts_count").GetInt32());
+        var ready = await ServerFixture.Json(await s.Client.GetAsync("/ready"));
+        Assert.Equal("ready", ready.GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.OK, (await s.Client.GetAsync("/live")).StatusCode);
+    }
+
+    [Fact]
+    public async Task MetricsServeTheServersQueriesInPrometheusTextAndOpenMetrics()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        Assert.Equal(HttpStatusCode.OK, (await s.PostJson("/api/beliefs/query", new { query = "X = metrics_probe" })).StatusCode);
+        var text = await s.Client.GetAsync("/metrics");
+        Assert.Equal("text/plain", text.Content.Headers.ContentType?.MediaType);
+        var body = await text.Content.ReadAsStringAsync();
+        Assert.Contains("# TYPE pwmk_belief_query_duration_seconds histogram", body, StringComparison.Ordinal);
+        Assert.Contains("pwmk_belief_query_duration_seconds_count{query_type=\"search\",complexity=\"simple\"}", body, StringComparison.Ordinal);
+        Assert.Contains("# TYPE pwmk_belief_store_facts_total gauge", body, StringComparison.Ordinal);
+        var req = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        req.Headers.Accept.ParseAdd("application/openmetrics-text; version=1.0.0");
+        var om = await s.Client.SendAsync(req);
+        Assert.Equal("application/openmetrics-text", om.Content.Headers.ContentType?.MediaType);
+        Assert.EndsWith("# EOF\n", await om.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -43,30 +43,53 @@ internal static class ObservabilityBenchCommand
         }
         var rows = new List<Row>();
 
-        // belief point query and env step: off / metrics / metrics + traces
+        // belief point query and env steps: off / metrics / metrics + traces, interleaved per repetition so that
+        // JIT tiering and machine load hit every variant alike
         var store = new BeliefStore();
         for (int i = 0; i < 1000; i++) store.AddBelief("agent_" + (i % 10), $"at(obj_{i}, room_{i % 7})");
-        var env = new RoomsWorld(["a", "b"], new RoomsLayout().AddContainer("basket", "kitchen").AddContainer("chest", "attic").AddObject("apple", "basket"), beliefDepth: 2);
-        env.Reset(0);
+        var box = new MultiAgentBoxWorld(gridSize: 10, numAgents: 4, numBoxes: 3, viewRadius: 2, maxSteps: 200, beliefDepth: 2) { RecordHistory = false };
+        box.Reset(0);
+        var rng = new Random(1);
+        var boxActions = new int[4096 * 4];
+        for (int i = 0; i < boxActions.Length; i++) boxActions[i] = rng.Next(box.ActionSpace(box.Agents[0]).N);
+        int boxStep = 0;
+        var rooms = new RoomsWorld(["a", "b"], new RoomsLayout().AddContainer("basket", "kitchen").AddContainer("chest", "attic").AddObject("apple", "basket"), beliefDepth: 2);
+        rooms.Reset(0);
         var noop = new int[2];
-        double Query() => PerOp(reps, 20_000, () => store.Holds("believes(agent_3, at(obj_3, room_3))"));
-        double Step() => PerOp(reps, 200_000, () => env.Step(noop));
-        double qOff = Query(), sOff = Step();
-        double qMetrics, sMetrics, qTraces, sTraces;
-        using (var metrics = new PwmkMetrics())
+        var variants = new (string Name, Func<IDisposable?> Enable)[]
         {
-            qMetrics = Query();
-            sMetrics = Step();
-            using var tracer = Sdk.CreateTracerProviderBuilder().AddSource("Pwmk").SetSampler(new AlwaysOnSampler()).Build();
-            qTraces = Query();
-            sTraces = Step();
+            ("instrumentation off", () => null),
+            ("metrics on", () => new PwmkMetrics()),
+            ("metrics + traces (all sampled, no exporter)", () => new Both(new PwmkMetrics(),
+                Sdk.CreateTracerProviderBuilder().AddSource("Pwmk").SetSampler(new AlwaysOnSampler()).Build())),
+        };
+        var workloads = new (string Name, int N, Action Op)[]
+        {
+            ("belief point query (1,000 beliefs)", 20_000, () => store.Holds("believes(agent_3, at(obj_3, room_3))")),
+            ("env step, MultiAgentBoxWorld 4 agents 10x10, beliefs depth 2", 20_000, () =>
+            {
+                if (box.Step(boxActions.AsSpan(boxStep++ % 4096 * 4, 4)).Done) box.Reset(boxStep);
+            }),
+            ("env step, RoomsWorld 2 agents waiting (near-empty step)", 200_000, () => rooms.Step(noop)),
+        };
+        var samples = new double[workloads.Length, variants.Length, reps];
+        for (int r = 0; r < reps; r++)
+        {
+            for (int v = 0; v < variants.Length; v++)
+            {
+                using var on = variants[v].Enable();
+                for (int w = 0; w < workloads.Length; w++) samples[w, v, r] = PerOp(1, workloads[w].N, workloads[w].Op);
+            }
         }
-        rows.Add(new("belief point query, instrumentation off", qOff, "itself", 1));
-        rows.Add(new("belief point query, metrics on", qMetrics, "off", qMetrics / qOff));
-        rows.Add(new("belief point query, metrics + traces (all sampled, no exporter)", qTraces, "off", qTraces / qOff));
-        rows.Add(new("env step (RoomsWorld, 2 agents), instrumentation off", sOff, "itself", 1));
-        rows.Add(new("env step, metrics on", sMetrics, "off", sMetrics / sOff));
-        rows.Add(new("env step, metrics + traces (all sampled, no exporter)", sTraces, "off", sTraces / sOff));
+        for (int w = 0; w < workloads.Length; w++)
+        {
+            double off = Median(samples, w, 0, reps);
+            for (int v = 0; v < variants.Length; v++)
+            {
+                double ns = Median(samples, w, v, reps);
+                rows.Add(new($"{workloads[w].Name}, {variants[v].Name}", ns, v == 0 ? "itself" : "off", ns / off));
+            }
+        }
 
         // one histogram observation
         var registry = Prometheus.Metrics.NewCustomRegistry();
@@ -105,6 +128,23 @@ internal static class ObservabilityBenchCommand
         }
         if (py is null) Console.Error.WriteLine($"note: {python} with prometheus_client not available; no anchor for the scrape");
         return Program.Ok;
+    }
+
+    private static double Median(double[,,] samples, int w, int v, int reps)
+    {
+        var xs = new double[reps];
+        for (int r = 0; r < reps; r++) xs[r] = samples[w, v, r];
+        Array.Sort(xs);
+        return xs[reps / 2];
+    }
+
+    private sealed class Both(IDisposable first, IDisposable second) : IDisposable
+    {
+        public void Dispose()
+        {
+            second.Dispose();
+            first.Dispose();
+        }
     }
 
     private static string Human(double ns) => double.IsNaN(ns) ? "n/a"

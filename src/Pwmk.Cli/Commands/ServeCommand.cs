@@ -22,12 +22,32 @@ internal static class ServeCommand
         var noSim = new Option<bool>("--no-simulation") { Description = "Do not start the background simulation" };
         var noTrain = new Option<bool>("--no-train") { Description = "Do not train the world model online" };
         var delay = new Option<int?>("--step-delay-ms") { Description = "Pause between simulation steps (default 100)" };
-        var stateDir = new Option<string?>("--state-dir") { Description = "Where shutdown saves beliefs and the world model (default .pwmk/state; '' for none)" };
+        var stateDir = new Option<string?>("--state-dir") { Description = "State directory: belief journal and snapshots, locked (default pwmk-state under the user's local data folder; '' for none)" };
+        var fsync = new Option<string?>("--fsync") { Description = "Journal fsync of API changes: always (before the response, default), batched (within 200 ms) or never (left to the OS)" };
         var rate = new Option<int?>("--rate-limit") { Description = "Requests per second per client on /api (default 200; 0 disables)" };
         var body = new Option<long?>("--max-body-bytes") { Description = "Largest request body (default 1 MiB)" };
-        var cmd = new Command("serve", "Run PWMK as a service (simulation, belief store, API, web UI, health)")
+        var logFormat = new Option<string?>("--log-format") { Description = "Log lines: structured (JSON, default) or plain" };
+        logFormat.AcceptOnlyFromAmong("structured", "plain");
+        var logLevel = new Option<string?>("--log-level") { Description = "Lowest level logged: trace, debug, information (default), warning, error, critical" };
+        logLevel.AcceptOnlyFromAmong("trace", "debug", "information", "warning", "error", "critical");
+        var otlp = new Option<string?>("--otlp-endpoint") { Description = "OTLP endpoint for traces, e.g. http://127.0.0.1:4317 (else OTEL_EXPORTER_OTLP_ENDPOINT; none: no export)" };
+        var otlpProtocol = new Option<string?>("--otlp-protocol") { Description = "grpc (default) or http/protobuf (else OTEL_EXPORTER_OTLP_PROTOCOL)" };
+        otlpProtocol.AcceptOnlyFromAmong("grpc", "http/protobuf");
+        var sampling = new Option<double?>("--trace-sampling") { Description = "Fraction of new traces sampled, 0..1 (else OTEL_TRACES_SAMPLER_ARG, else 1)" };
+        sampling.Validators.Add(v =>
         {
-            urls, apiKey, env, agents, depth, seed, noSim, noTrain, delay, stateDir, rate, body,
+            if (v.GetValueOrDefault<double?>() is { } x && (x is < 0 or > 1 || double.IsNaN(x))) v.AddError($"--trace-sampling: expected a fraction 0..1, got {x}");
+        });
+        otlp.Validators.Add(v =>
+        {
+            if (v.GetValueOrDefault<string?>() is { Length: > 0 } u && (!Uri.TryCreate(u, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+                v.AddError($"--otlp-endpoint: expected an http(s) URL such as http://127.0.0.1:4317, got '{u}'");
+        });
+        var consoleTraces = new Option<bool>("--console-traces") { Description = "Also print spans on the console (development)" };
+        var cmd = new Command("serve", "Run PWMK as a service (simulation, belief store, API, web UI, metrics, traces, health)")
+        {
+            urls, apiKey, env, agents, depth, seed, noSim, noTrain, delay, stateDir, fsync, rate, body,
+            logFormat, logLevel, otlp, otlpProtocol, sampling, consoleTraces,
         };
         cmd.SetAction(r =>
         {
@@ -43,8 +63,15 @@ internal static class ServeCommand
             if (r.GetValue(noTrain)) o["Pwmk:Train"] = "false";
             Set("Pwmk:StepDelayMs", r.GetValue(delay));
             Set("Pwmk:StateDir", r.GetValue(stateDir));
+            Set("Pwmk:Fsync", r.GetValue(fsync));
             Set("Pwmk:RateLimitPerSecond", r.GetValue(rate));
             Set("Pwmk:MaxBodyBytes", r.GetValue(body));
+            Set("Observability:LogFormat", r.GetValue(logFormat));
+            Set("Observability:LogLevel", r.GetValue(logLevel));
+            Set("Observability:OtlpEndpoint", r.GetValue(otlp));
+            Set("Observability:OtlpProtocol", r.GetValue(otlpProtocol));
+            Set("Observability:SamplingRatio", r.GetValue(sampling));
+            if (r.GetValue(consoleTraces)) o["Observability:ConsoleExporter"] = "true";
             return Run(o);
         });
         return cmd;

@@ -16,6 +16,7 @@ namespace Pwmk.Core.Agents;
 /// </summary>
 public sealed class ToMAgent
 {
+    private static readonly System.Diagnostics.ActivitySource Telemetry = new("Pwmk");
     private PerspectiveEnv? _bound;
     private PerspectiveTracker? _beliefs;
     private Random _rng;
@@ -78,6 +79,10 @@ public sealed class ToMAgent
         else if (!ReferenceEquals(_bound, observation.Environment)) throw new ArgumentException($"observation from another environment given to '{Id}'", nameof(observation));
         if (observation.AgentId != AgentId) throw new ArgumentException($"observation of '{observation.Agent}' given to '{Id}'", nameof(observation));
         LastObservation = observation;
+        using var span = observation.Events.Count > 0 ? Telemetry.StartActivity("belief_update") : null;
+        span?.SetTag("component", "tom_agent");
+        span?.SetTag("agent.id", Id);
+        span?.SetTag("events", observation.Events.Count);
         foreach (var e in observation.Events) Beliefs.Observe(e);
     }
 

@@ -29,10 +29,12 @@ internal static class BeliefTelemetry
     /// <summary>True when someone listens to query timings (callers skip the clock otherwise).</summary>
     public static bool QueryTimingEnabled => s_queryDuration.Enabled;
 
-    /// <summary>Tracks a store for the facts gauge while a listener observes it (weakly: stores are not kept alive).</summary>
+    /// <summary>
+    /// Tracks a store for the facts gauge, weakly (stores are not kept alive). Every store is tracked, also those made
+    /// before a listener starts, so a host that wires its exporter after creating its store still reports it.
+    /// </summary>
     public static void Track(BeliefStore store)
     {
-        if (!s_facts.Enabled) return;
         lock (s_stores)
         {
             if (++s_addsSincePrune >= 64)

@@ -20,7 +20,8 @@ internal static class EnvTelemetry
     public static bool StepTimingEnabled => s_stepDuration.Enabled;
     public static bool EpisodeEnabled => s_episodeLength.Enabled || s_episodeReward.Enabled;
 
-    public static void RecordStep(string envType, int numAgents, double seconds) =>
+    /// <summary>Records one step; <paramref name="numAgents"/> is a boxed int the caller keeps, so exporters can cache by reference.</summary>
+    public static void RecordStep(string envType, object numAgents, double seconds) =>
         s_stepDuration.Record(seconds,
             new KeyValuePair<string, object?>("env_type", envType),
             new KeyValuePair<string, object?>("num_agents", numAgents));

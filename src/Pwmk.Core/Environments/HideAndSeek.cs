@@ -130,6 +130,34 @@ public sealed class HideAndSeek : PerspectiveEnv
         }
     }
 
+    internal override PerspectiveEnv CreateSimulator()
+    {
+        var sim = new HideAndSeek(_n, _hiders, _pos.Length - _hiders, _episodeLength, BeliefDepth, trackBeliefs: false) { RecordHistory = false };
+        _wall.CopyTo(sim._wall, 0);
+        sim.LoadWorld(SaveWorld());
+        return sim;
+    }
+
+    /// <summary>Planning state: every agent's cell.</summary>
+    internal override int[] SaveWorld() => [.. _pos];
+
+    private protected override void LoadWorldCore(int[] state)
+    {
+        state.AsSpan(0, _pos.Length).CopyTo(_pos);
+        UpdateSight();
+    }
+
+    internal override int TrueValue(int fluent)
+    {
+        int a = Array.IndexOf(_fPos, fluent);
+        return a >= 0 ? _cellValue[_pos[a]] : -1;
+    }
+
+    private static readonly string[] s_actionNames = ["noop", "up", "down", "left", "right"];
+
+    internal override IReadOnlyList<(int Action, string Name)> PlanningActions() =>
+        [.. Enumerable.Range(1, 4).Select(i => (i, s_actionNames[i]))];
+
     protected override void FillObservation(int agent, float[] vector)
     {
         var vis = _visible[agent];

@@ -219,6 +219,48 @@ public sealed class MultiAgentBoxWorld : PerspectiveEnv
         Emit(_fDoorPos, _cellValue[_door], Seers(_door));
     }
 
+    internal override PerspectiveEnv CreateSimulator()
+    {
+        var sim = new MultiAgentBoxWorld(_n, _agentPos.Length, _numBoxes, _radius, _maxSteps, BeliefDepth, trackBeliefs: false) { RecordHistory = false };
+        _wall.CopyTo(sim._wall, 0);
+        sim._door = _door;
+        sim._treasure = _treasure;
+        sim.LoadWorld(SaveWorld());
+        return sim;
+    }
+
+    /// <summary>Planning state: agent cells, box cells, key cell, key holder (-1 none), door open (0/1).</summary>
+    internal override int[] SaveWorld() => [.. _agentPos, .. _boxPos, _keyPos, _keyHolder, _doorOpen ? 1 : 0];
+
+    private protected override void LoadWorldCore(int[] state)
+    {
+        int n = _agentPos.Length, b = _boxPos.Length;
+        state.AsSpan(0, n).CopyTo(_agentPos);
+        state.AsSpan(n, b).CopyTo(_boxPos);
+        _keyPos = state[n + b];
+        _keyHolder = state[n + b + 1];
+        _doorOpen = state[n + b + 2] != 0;
+        UpdateSight();
+    }
+
+    internal override int TrueValue(int fluent)
+    {
+        int a = Array.IndexOf(_fAgent, fluent);
+        if (a >= 0) return _cellValue[_agentPos[a]];
+        int b = Array.IndexOf(_fBox, fluent);
+        if (b >= 0) return _cellValue[_boxPos[b]];
+        if (fluent == _fKey) return _keyHolder >= 0 ? _holderValue[_keyHolder] : _cellValue[_keyPos];
+        if (fluent == _fTreasure) return _cellValue[_treasure];
+        if (fluent == _fDoor) return _doorOpen ? _vOpen : _vClosed;
+        if (fluent == _fDoorPos) return _cellValue[_door];
+        return -1;
+    }
+
+    private static readonly string[] s_actionNames = ["noop", "up", "down", "left", "right", "interact"];
+
+    internal override IReadOnlyList<(int Action, string Name)> PlanningActions() =>
+        [.. Enumerable.Range(1, 5).Select(i => (i, s_actionNames[i]))];
+
     protected override void FillObservation(int agent, float[] vector)
     {
         int cx = _agentPos[agent] % _n, cy = _agentPos[agent] / _n;

@@ -16,8 +16,13 @@ namespace Pwmk.Core.Environments;
 public abstract class PerspectiveEnv
 {
     internal static readonly ActivitySource Activity = new("Pwmk");
+
+    /// <summary>
+    /// Name of the span of one step. Start it from ActivitySource "Pwmk" around a whole simulation step and the
+    /// environment annotates it (<c>env.type</c>, <c>env.num_agents</c>, <c>env.step</c>) instead of nesting its own.
+    /// </summary>
+    public const string StepSpanName = "env_step";
     internal static readonly Meter Meter = new("Pwmk");
-    private static readonly Counter<long> s_steps = Meter.CreateCounter<long>("pwmk.env.steps", description: "environment steps taken");
     private static readonly Counter<long> s_events = Meter.CreateCounter<long>("pwmk.perspective.events", description: "witnessed events tracked");
 
     private readonly Dictionary<string, int> _index = [];
@@ -139,16 +144,22 @@ public abstract class PerspectiveEnv
         return StepCore(actions);
     }
 
+    private object? _numAgentsTag;
+
     private StepResult StepCore(ReadOnlySpan<int> actions)
     {
         if (_needsReset) throw new InvalidOperationException("call Reset before Step");
         if (_result.Done) throw new InvalidOperationException("the episode is over; call Reset");
-        using var span = Activity.StartActivity("env_step");
+        // A caller that groups a whole simulation step (agents deciding, the transition, belief updates) under its
+        // own "env_step" span gets that span annotated; otherwise the step is its own span.
+        var outer = System.Diagnostics.Activity.Current;
+        bool reuse = outer is { OperationName: StepSpanName } && outer.Source.Name == Activity.Name;
+        using var own = reuse ? null : Activity.StartActivity(StepSpanName);
+        var span = reuse ? outer : own;
         long start = span is not null || EnvTelemetry.StepTimingEnabled ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
         StepCount++;
         Array.Clear(_result.Rewards.Items);
         OnStep(actions, _result.Rewards.Items, _result.Terminations.Items, _result.Truncations.Items);
-        s_steps.Add(1);
         var result = Finish();
         var rewards = _result.Rewards.Items;
         for (int i = 0; i < rewards.Length; i++) _returns[i] += rewards[i];
@@ -158,7 +169,7 @@ public abstract class PerspectiveEnv
             span.SetTag("env.num_agents", Agents.Count);
             span.SetTag("env.step", StepCount);
         }
-        if (start != 0) EnvTelemetry.RecordStep(EnvType, Agents.Count, System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds);
+        if (start != 0) EnvTelemetry.RecordStep(EnvType, _numAgentsTag ??= Agents.Count, System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds);
         if (result.Done && EnvTelemetry.EpisodeEnabled)
         {
             bool success = Array.IndexOf(_result.Terminations.Items, true) >= 0;
@@ -193,9 +204,84 @@ public abstract class PerspectiveEnv
     protected void Emit(int fluent, int value, ulong witnesses)
     {
         var e = new BeliefEvent(fluent, value, witnesses, Sight);
+        if (_simulated is not null)
+        {
+            _simulated.Add(e);
+            return;
+        }
         _stepEvents.Add(e);
         if (RecordHistory) _history.Add(e);
         Tracker?.Observe(e);
+    }
+
+    // ---- Planning support: the epistemic planner steps a copy of the world (a simulator) through the
+    // subclass's own OnStep and reads the events it emits, so its witness prediction is the
+    // environment's own perspective rule. Subclasses opt in by overriding the members below.
+
+    private List<BeliefEvent>? _simulated;
+    private float[]? _simRewards;
+    private bool[]? _simTerminations, _simTruncations;
+    private int[]? _simJoint;
+
+    /// <summary>A copy of this world (layout and current state) with belief tracking off, for planning.</summary>
+    internal virtual PerspectiveEnv CreateSimulator() =>
+        throw new NotSupportedException($"{EnvType} does not support planning (it has no simulator)");
+
+    /// <summary>The dynamic state of the world (positions, holders...) as a flat array.</summary>
+    internal virtual int[] SaveWorld() => throw new NotSupportedException($"{EnvType} does not support planning");
+
+    /// <summary>Restores a state of <see cref="SaveWorld"/> and the matching <see cref="Sight"/>.</summary>
+    private protected virtual void LoadWorldCore(int[] state) => throw new NotSupportedException($"{EnvType} does not support planning");
+
+    /// <summary>The true value id of a fluent now, or -1 when it has none (an object not placed yet).</summary>
+    internal virtual int TrueValue(int fluent) => throw new NotSupportedException($"{EnvType} does not support planning");
+
+    /// <summary>Actions worth planning with (no no-op), by index in the action space, with their names.</summary>
+    internal virtual IReadOnlyList<(int Action, string Name)> PlanningActions() =>
+        throw new NotSupportedException($"{EnvType} does not support planning");
+
+    /// <summary>Restores a saved state; events a subclass emits while restoring are dropped.</summary>
+    internal void LoadWorld(int[] state)
+    {
+        var saved = _simulated;
+        _simulated = [];
+        try
+        {
+            LoadWorldCore(state);
+        }
+        finally
+        {
+            _simulated = saved;
+        }
+    }
+
+    /// <summary>
+    /// One step in which only <paramref name="agent"/> acts (the others take action 0), without tracker,
+    /// history or step counting; returns the events the step emitted (with witnesses and sight) and
+    /// whether it ended the episode.
+    /// </summary>
+    internal List<BeliefEvent> SimulateStep(int agent, int action, out bool terminated)
+    {
+        _simJoint ??= new int[Agents.Count];
+        _simRewards ??= new float[Agents.Count];
+        _simTerminations ??= new bool[Agents.Count];
+        _simTruncations ??= new bool[Agents.Count];
+        Array.Clear(_simJoint);
+        Array.Clear(_simTerminations);
+        _simJoint[agent] = action;
+        var events = new List<BeliefEvent>();
+        var saved = _simulated;
+        _simulated = events;
+        try
+        {
+            OnStep(_simJoint, _simRewards, _simTerminations, _simTruncations);
+        }
+        finally
+        {
+            _simulated = saved;
+        }
+        terminated = Array.IndexOf(_simTerminations, true) >= 0;
+        return events;
     }
 
     private StepResult Finish()
@@ -217,7 +303,7 @@ public abstract class PerspectiveEnv
             foreach (var e in _stepEvents)
                 if ((e.Witnesses & bit) != 0) o.EventList.Add(e);
         }
-        s_events.Add(_stepEvents.Count);
+        if (_stepEvents.Count > 0) s_events.Add(_stepEvents.Count);
         _stepEvents.Clear();
         _result.StepCount = StepCount;
         return _result;

@@ -259,6 +259,55 @@ public sealed class RoomsWorld : PerspectiveEnv
         Sight = sight;
     }
 
+    internal override PerspectiveEnv CreateSimulator()
+    {
+        var sim = new RoomsWorld(Agents, _layout, BeliefDepth, trackBeliefs: false) { RecordHistory = false };
+        sim.LoadWorld(SaveWorld());
+        return sim;
+    }
+
+    /// <summary>Planning state: each agent's room (-1 outside), then each object's container (-1 nowhere).</summary>
+    internal override int[] SaveWorld() => [.. _agentRoom, .. _objectContainer];
+
+    private protected override void LoadWorldCore(int[] state)
+    {
+        state.AsSpan(0, _agentRoom.Length).CopyTo(_agentRoom);
+        state.AsSpan(_agentRoom.Length, _objectContainer.Length).CopyTo(_objectContainer);
+        _episode.Clear();
+        UpdateSight();
+    }
+
+    internal override int TrueValue(int fluent)
+    {
+        int o = Array.IndexOf(_fAt, fluent);
+        if (o >= 0) return _objectContainer[o] < 0 ? -1 : _vContainer[_objectContainer[o]];
+        int a = Array.IndexOf(_fIn, fluent);
+        if (a >= 0) return _agentRoom[a] < 0 ? _vNowhere : _vRoom[_agentRoom[a]];
+        return -1;
+    }
+
+    /// <summary>Every action but the no-op, named like <c>enter(kitchen)</c>, <c>exit</c>, <c>move(key, blue_box)</c>,
+    /// <c>peek(red_box)</c>, <c>tell(agent_1, key, red_box)</c>.</summary>
+    internal override IReadOnlyList<(int Action, string Name)> PlanningActions()
+    {
+        var list = new List<(int, string)>();
+        for (int i = 0; i < _actions.Count; i++)
+        {
+            var a = _actions[i];
+            string? name = a.Kind switch
+            {
+                RoomsActionKind.Enter => $"enter({a.Room})",
+                RoomsActionKind.Exit => "exit",
+                RoomsActionKind.Move => $"move({a.Object}, {a.Container})",
+                RoomsActionKind.Peek => $"peek({a.Container})",
+                RoomsActionKind.Tell => $"tell({a.Listener}, {a.Object}, {a.Container})",
+                _ => null,
+            };
+            if (name is not null) list.Add((i, name));
+        }
+        return list;
+    }
+
     protected override void FillObservation(int agent, float[] vector)
     {
         int r = _agentRoom[agent];

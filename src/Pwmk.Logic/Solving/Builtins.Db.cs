@@ -86,7 +86,25 @@ internal static partial class Builtins
         return result;
     }
 
-    private sealed class LengthState { public long Tail; public int N; public long Prefix; }
+    private sealed class LengthState : IHeapCells
+    {
+        public long Tail;
+        public int N;
+        public long Prefix;
+
+        public void Visit(Machine m, CellVisitor visit) => visit(m, ref Tail);
+    }
+
+    /// <summary>
+    /// Whether the heap collector can run with this built-in choicepoint: its state holds no heap cells, or exposes
+    /// them (<see cref="IHeapCells"/>). Closures that capture cells (for example predicate_property's) are unknown.
+    /// </summary>
+    internal static bool GcKnowsState(NondetBuiltin? redo, object? state) => state switch
+    {
+        null or IHeapCells or IHeapFreeState => true,
+        int => ReferenceEquals(redo, s_argN),
+        _ => false,
+    };
 
     private static bool Length(Machine m, object? state)
     {
@@ -316,7 +334,7 @@ internal static partial class Builtins
         }
     }
 
-    private sealed class ClauseScan { public required Predicate Pred; public required Clause[] Arr; public int Count, Next; public ulong Gen; }
+    private sealed class ClauseScan : IHeapFreeState { public required Predicate Pred; public required Clause[] Arr; public int Count, Next; public ulong Gen; }
 
     private static (long Head, long Body) SplitClause(Machine m, long t)
     {

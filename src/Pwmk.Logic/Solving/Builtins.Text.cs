@@ -314,7 +314,7 @@ internal static partial class Builtins
         return sb.ToString();
     }
 
-    private sealed class SplitState { public required string Whole; public int Next; public bool Atom; }
+    private sealed class SplitState : IHeapFreeState { public required string Whole; public int Next; public bool Atom; }
 
     private static bool ConcatText(Machine m, object? state, bool atom)
     {
@@ -338,7 +338,7 @@ internal static partial class Builtins
     private static readonly NondetBuiltin s_atomConcat = (m, st) => ConcatText(m, st, true);
     private static readonly NondetBuiltin s_stringConcat = (m, st) => ConcatText(m, st, false);
 
-    private sealed class SubState { public required string S; public int B, L; public bool Atom; }
+    private sealed class SubState : IHeapFreeState { public required string S; public int B, L; public bool Atom; }
 
     private static bool SubText(Machine m, object? state, bool atom)
     {

@@ -325,7 +325,7 @@ internal static partial class Builtins
         });
     }
 
-    private sealed class BetweenState { public BigInteger Next, High; public bool Infinite; }
+    private sealed class BetweenState : IHeapFreeState { public BigInteger Next, High; public bool Infinite; }
 
     private static bool Between(Machine m, object? state)
     {

@@ -106,9 +106,14 @@ internal sealed partial class Machine
 
     /// <summary>Runs a goal to exhaustion in a nested run, calling <paramref name="onSolution"/> on each solution
     /// (return false to stop). All bindings are undone afterwards; machine registers are preserved.</summary>
-    internal void SolveAll(long goal, Func<bool> onSolution, Predicate? bypassTabling = null)
+    /// <remarks>
+    /// With <paramref name="liveArgs"/> at 0 or more the caller declares that its only heap cells are the first
+    /// <paramref name="liveArgs"/> argument registers and what it registered with <see cref="PushRoot"/>: the heap
+    /// collector may then run inside this nested run.
+    /// </remarks>
+    internal void SolveAll(long goal, Func<bool> onSolution, Predicate? bypassTabling = null, int liveArgs = -1)
     {
-        var saved = EnterNested(out int barrierIndex);
+        var saved = EnterNested(out int barrierIndex, liveArgs);
         try
         {
             _tableBypass = bypassTabling;
@@ -127,7 +132,7 @@ internal sealed partial class Machine
         }
     }
 
-    private Registers EnterNested(out int barrierIndex)
+    private Registers EnterNested(out int barrierIndex, int liveArgs = -1)
     {
         if (++_subDepth > MaxSubDepth)
         {
@@ -136,6 +141,8 @@ internal sealed partial class Machine
         }
         RuntimeHelpers.EnsureSufficientExecutionStack();
         var saved = SaveRegisters();
+        _nested.Add((saved.A, liveArgs));
+        if (liveArgs >= 0) _gcSafeNested++;
         PushChoice(ChoiceKind.Barrier);
         barrierIndex = B;
         BaseB = B;
@@ -153,6 +160,8 @@ internal sealed partial class Machine
         B = barrierIndex;
         PopChoice();
         RestoreRegisters(saved);
+        if (_nested[^1].Live >= 0) _gcSafeNested--;
+        _nested.RemoveAt(_nested.Count - 1);
         _subDepth--;
     }
 

@@ -62,6 +62,7 @@ internal sealed partial class Machine
                         PutArgs(Cl.Cells, ins.A, ins.B, ins.C, fb);
                         CPCl = Cl;
                         CPPc = pc + 1;
+                        MaybeCollect(ins.B);
                         if (!CallPred((Predicate)ins.O!)) goto fail;
                         code = Cl.Code;
                         pc = Pc;
@@ -78,6 +79,7 @@ internal sealed partial class Machine
                             E = f.CE;
                         }
                         else PutArgs(Cl.Cells, ins.A, ins.B, ins.C, 0);
+                        MaybeCollect(ins.B);
                         if (!CallPred((Predicate)ins.O!)) goto fail;
                         code = Cl.Code;
                         pc = Pc;
@@ -298,6 +300,7 @@ internal sealed partial class Machine
             Allocate();
             fb = H;
             int np = c.NPerms;
+            Frames[E].NP = np;
             if (np > 0)
             {
                 EnsureHeap(np);

@@ -74,13 +74,22 @@ internal sealed partial class Machine
         }
         else
         {
-            Evaluate(p, t, goal);
+            int slot = PushRoot(goal);
+            try
+            {
+                Evaluate(p, t, slot);
+            }
+            finally
+            {
+                PopRoot();
+            }
             count = t.Answers.Count;
         }
         return NextAnswer(t, 0, count, p.Arity);
     }
 
-    private void Evaluate(Predicate p, AnswerTable t, long goal)
+    /// <summary>Runs the clauses of the call in root <paramref name="goalSlot"/> to a fixpoint (the heap collector may move the goal).</summary>
+    private void Evaluate(Predicate p, AnswerTable t, int goalSlot)
     {
         t.StackIndex = _tableStack.Count;
         t.MinDep = t.StackIndex;
@@ -92,17 +101,17 @@ internal sealed partial class Machine
                 long before = _answerCount;
                 if (t.StackIndex == 0) _leaderIteration++;
                 t.EvaluatedIn = _leaderIteration;
-                SolveAll(goal, () =>
+                SolveAll(Root(goalSlot), () =>
                 {
                     // duplicates (most derivations) are rejected without allocating
-                    var cells = RecordCells(goal, out int nvars);
+                    var cells = RecordCells(Root(goalSlot), out int nvars);
                     if (t.Seen.GetAlternateLookup<ReadOnlySpan<long>>().Add(cells))
                     {
                         t.Answers.Add(new Record { Cells = t.Seen.GetAlternateLookup<ReadOnlySpan<long>>().TryGetValue(cells, out var stored) ? stored : cells.ToArray(), NVars = nvars });
                         if (++_answerCount > MaxAnswers) throw PrologError.Resource("table_space");
                     }
                     return true;
-                }, p);
+                }, p, liveArgs: p.Arity);
                 if (_answerCount == before) break;
             }
         }
@@ -142,7 +151,7 @@ internal sealed partial class Machine
         }
     }
 
-    private sealed class AnswerCursor
+    private sealed class AnswerCursor : IHeapFreeState
     {
         public required AnswerTable Table;
         public int Next, Count, Arity;

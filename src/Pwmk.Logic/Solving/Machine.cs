@@ -9,6 +9,7 @@ internal struct Frame
     public Clause? CPCl;
     public int CPPc;
     public int FB;
+    public int NP;   // permanent variables at FB (the collector's roots)
     public int CutB;
 }
 

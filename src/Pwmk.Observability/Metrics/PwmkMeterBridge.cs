@@ -59,7 +59,7 @@ internal sealed class PwmkMeterBridge : IDisposable
         listener.EnableMeasurementEvents(instrument, h);
     }
 
-    /// <summary><c>pwmk.env.steps</c> becomes <c>pwmk_env_steps_total</c>.</summary>
+    /// <summary><c>pwmk.perspective.events</c> becomes <c>pwmk_perspective_events_total</c>.</summary>
     internal static string CounterName(string instrument)
     {
         var chars = instrument.ToCharArray();
@@ -114,21 +114,46 @@ internal sealed class PwmkMeterBridge : IDisposable
         };
     }
 
-    private sealed class HistogramHandler(MetricSpec spec, BoundedFamily<Histogram.Child> family) : Handler(spec)
+    /// <summary>
+    /// The last child used and the tag value objects that chose it: a hot path that passes the same (interned or
+    /// cached boxed) values each time skips label formatting and the family lookup. Children of histograms and
+    /// counters are never removed, so a cached child stays valid.
+    /// </summary>
+    private sealed record LastChild<T>(object? Value0, object? Value1, T Child);
+
+    private abstract class CachingHandler<T>(MetricSpec metric, BoundedFamily<T> family) : Handler(metric)
+        where T : class
     {
-        public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        private readonly string _label0 = metric.Label0, _label1 = metric.Label1;
+        private LastChild<T>? _last;
+
+        protected T Child(ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
+            object? v0 = null, v1 = null;
+            foreach (var t in tags)
+            {
+                if (t.Key == _label0) v0 = t.Value;
+                else if (t.Key == _label1) v1 = t.Value;
+            }
+            var last = _last;
+            if (last is not null && ReferenceEquals(last.Value0, v0) && ReferenceEquals(last.Value1, v1)) return last.Child;
             var (a, b) = Labels(tags);
-            family.Get(a, b).Observe(value);
+            var child = family.Get(a, b);
+            _last = new LastChild<T>(v0, v1, child);
+            return child;
         }
     }
 
-    private sealed class CounterHandler(MetricSpec spec, BoundedFamily<Counter.Child> family) : Handler(spec)
+    private sealed class HistogramHandler(MetricSpec spec, BoundedFamily<Histogram.Child> family) : CachingHandler<Histogram.Child>(spec, family)
+    {
+        public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags) => Child(tags).Observe(value);
+    }
+
+    private sealed class CounterHandler(MetricSpec spec, BoundedFamily<Counter.Child> family) : CachingHandler<Counter.Child>(spec, family)
     {
         public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
-            var (a, b) = Labels(tags);
-            if (value > 0) family.Get(a, b).Inc(value);
+            if (value > 0) Child(tags).Inc(value);
         }
     }
 

@@ -2,8 +2,10 @@ using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Pwmk.Core.Beliefs;
 using Pwmk.Logic;
+using Pwmk.Logic.Parsing;
 using Pwmk.Logic.Terms;
 using Pwmk.Server.Hosting;
+using Pwmk.Server.Persistence;
 using Pwmk.Server.Security;
 using Pwmk.Server.Simulation;
 
@@ -33,10 +35,10 @@ internal static class BeliefEndpoints
             .Produces<BeliefQueryResponse>().ProducesProblem(400).ProducesProblem(408).ProducesProblem(422).ProducesProblem(413).ProducesProblem(429)
             .WithSummary("Runs a Prolog query (SWI syntax plus AND/OR/NOT) on the belief store");
         g.MapPost("", Assert).Accepts<BeliefChangeRequest>("application/json").AddEndpointFilter<ApiKeyFilter>()
-            .Produces<BeliefChangeResponse>(201).Produces<BeliefChangeResponse>(200).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403)
+            .Produces<BeliefChangeResponse>(201).Produces<BeliefChangeResponse>(200).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(503)
             .WithSummary("Asserts believes(agent, belief) (or a world fact when agent is omitted)");
         g.MapDelete("", Retract).Accepts<BeliefChangeRequest>("application/json").AddEndpointFilter<ApiKeyFilter>()
-            .Produces<BeliefChangeResponse>().ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404)
+            .Produces<BeliefChangeResponse>().ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(503)
             .WithSummary("Retracts believes(agent, belief) (or a world fact when agent is omitted)");
     }
 
@@ -94,63 +96,48 @@ internal static class BeliefEndpoints
     private static Dictionary<string, object?>? Where(BeliefStoreException e) =>
         e.Line > 0 ? new() { ["line"] = e.Line, ["column"] = e.Column } : null;
 
-    private static async Task<IResult> Assert(HttpRequest request, BeliefStore store)
-    {
-        var (body, error) = await JsonBody.ReadAsync<BeliefChangeRequest>(request).ConfigureAwait(false);
-        if (error is not null) return error;
-        if (string.IsNullOrWhiteSpace(body!.Belief)) return JsonBody.BadRequest("'belief' is required, e.g. {\"agent\": \"agent_0\", \"belief\": \"at(key, room_1)\"}.");
-        try
-        {
-            bool changed;
-            string fact;
-            if (string.IsNullOrWhiteSpace(body.Agent))
-            {
-                changed = store.AssertFact(body.Belief);
-                fact = Term.Parse(body.Belief).ToString();
-            }
-            else
-            {
-                if (!IsAtomName(body.Agent)) return JsonBody.BadRequest($"'agent' must be an atom name such as agent_0, got '{body.Agent}'.");
-                changed = store.AddBelief(body.Agent, body.Belief);
-                fact = new Compound("believes", new Atom(body.Agent), Term.Parse(body.Belief)).ToString();
-            }
-            var response = new BeliefChangeResponse(fact, changed, store.FactCount);
-            return changed ? TypedResults.Created("/api/beliefs", response) : TypedResults.Ok(response);
-        }
-        catch (BeliefStoreException e)
-        {
-            return Problems.Result(400, "Bad Request", e.Message, extensions: Where(e));
-        }
-    }
+    private static Task<IResult> Assert(HttpRequest request, DurableBeliefStore store) => Change(request, store, JournalOp.Assert);
 
-    private static async Task<IResult> Retract(HttpRequest request, BeliefStore store)
+    private static Task<IResult> Retract(HttpRequest request, DurableBeliefStore store) => Change(request, store, JournalOp.Retract);
+
+    /// <summary>
+    /// Asserts or retracts through the journal: the response is sent only once the change is in the journal (fsynced
+    /// under <c>--fsync always</c>) and applied; 503 when the state directory cannot be written (nothing applied).
+    /// </summary>
+    private static async Task<IResult> Change(HttpRequest request, DurableBeliefStore store, JournalOp op)
     {
         var (body, error) = await JsonBody.ReadAsync<BeliefChangeRequest>(request).ConfigureAwait(false);
         if (error is not null) return error;
-        if (string.IsNullOrWhiteSpace(body!.Belief)) return JsonBody.BadRequest("'belief' is required.");
+        if (string.IsNullOrWhiteSpace(body!.Belief))
+            return JsonBody.BadRequest(op == JournalOp.Assert ? "'belief' is required, e.g. {\"agent\": \"agent_0\", \"belief\": \"at(key, room_1)\"}." : "'belief' is required.");
+        if (!string.IsNullOrWhiteSpace(body.Agent) && !IsAtomName(body.Agent))
+            return JsonBody.BadRequest($"'agent' must be an atom name such as agent_0, got '{body.Agent}'.");
+        string what = string.IsNullOrWhiteSpace(body.Agent) ? "fact" : "belief";
+        Term term;
         try
         {
-            bool changed;
-            string fact;
-            if (string.IsNullOrWhiteSpace(body.Agent))
-            {
-                changed = store.RetractFact(body.Belief);
-                fact = Term.Parse(body.Belief).ToString();
-            }
-            else
-            {
-                if (!IsAtomName(body.Agent)) return JsonBody.BadRequest($"'agent' must be an atom name such as agent_0, got '{body.Agent}'.");
-                changed = store.RemoveBelief(body.Agent, body.Belief);
-                fact = new Compound("believes", new Atom(body.Agent), Term.Parse(body.Belief)).ToString();
-            }
-            return changed
-                ? TypedResults.Ok(new BeliefChangeResponse(fact, true, store.FactCount))
-                : JsonBody.NotFound($"The store does not hold {fact}.");
+            term = Term.Parse(body.Belief);
         }
-        catch (BeliefStoreException e)
+        catch (SyntaxErrorException e)
         {
-            return Problems.Result(400, "Bad Request", e.Message, extensions: Where(e));
+            return Problems.Result(400, "Bad Request", $"{what}: syntax error: {e.Reason}", extensions: new Dictionary<string, object?> { ["line"] = e.Line, ["column"] = e.Column });
         }
+        if (!term.IsGround) return Problems.Result(400, "Bad Request", $"{what} {body.Belief} is not ground: a stored {what} must not contain variables");
+        var fact = string.IsNullOrWhiteSpace(body.Agent) ? term : new Compound("believes", new Atom(body.Agent), term);
+        ChangeOutcome outcome;
+        try
+        {
+            outcome = await store.CommitOneAsync(new BeliefChange(op, fact)).ConfigureAwait(false);
+        }
+        catch (StateUnavailableException e)
+        {
+            request.HttpContext.Response.Headers.RetryAfter = "5";
+            return Problems.Result(503, "Service Unavailable", "The change was not stored: " + e.Message + ". Reads keep working; retry later.");
+        }
+        if (outcome.Error is { } bad) return Problems.Result(400, "Bad Request", bad.Message, extensions: Where(bad));
+        var response = new BeliefChangeResponse(fact.ToString(), outcome.Changed, outcome.FactCount);
+        if (op == JournalOp.Assert) return outcome.Changed ? TypedResults.Created("/api/beliefs", response) : TypedResults.Ok(response);
+        return outcome.Changed ? TypedResults.Ok(response) : JsonBody.NotFound($"The store does not hold {response.Fact}.");
     }
 
     internal static bool IsAtomName(string s)

@@ -7,10 +7,13 @@ namespace Pwmk.Server.Api;
 public sealed record SimulationRequest(string? Env = null, int? Agents = null, int? TomDepth = null, int? Seed = null, int? Episodes = null,
     int? StepDelayMs = null, bool? Train = null, int? MaxStepsPerEpisode = null, bool? MirrorBeliefs = null);
 
-/// <summary>State of a simulation with the recent history of its episode rewards and training losses.</summary>
+/// <summary>
+/// State of a simulation with the recent history of its episode rewards, training losses and the online world model's
+/// one-step prediction error (mean squared error over all agents' observations).
+/// </summary>
 public sealed record SimulationResponse(string Id, string Env, string Status, int Episode, int Step, long TotalSteps, double EpisodeReward,
     IReadOnlyList<string> Agents, int TomDepth, bool MirrorsBeliefs, DateTimeOffset Started, string? Error,
-    IReadOnlyList<MetricPoint> Rewards, IReadOnlyList<MetricPoint> TrainingLoss);
+    IReadOnlyList<MetricPoint> Rewards, IReadOnlyList<MetricPoint> TrainingLoss, IReadOnlyList<MetricPoint> PredictionError);
 
 /// <summary>The world seen by everyone or by one agent: text rows, '?' where the agent cannot see.</summary>
 public sealed record RenderResponse(string Simulation, string? Agent, string Env, IReadOnlyList<string> Rows, int HiddenCells);
@@ -37,7 +40,7 @@ internal static class SimulationEndpoints
     private static IResult Missing(string id) => JsonBody.NotFound($"No simulation '{id}'.");
 
     internal static SimulationResponse ToResponse(SimulationRun r) => new(r.Id, r.EnvName, r.Status.ToString().ToLowerInvariant(), r.Episode, r.Step,
-        r.TotalSteps, r.EpisodeReward, r.AgentNames, r.Parameters.TomDepth, r.MirrorsBeliefs, r.Started, r.Error, r.Rewards.Snapshot(), r.TrainingLoss.Snapshot());
+        r.TotalSteps, r.EpisodeReward, r.AgentNames, r.Parameters.TomDepth, r.MirrorsBeliefs, r.Started, r.Error, r.Rewards.Snapshot(), r.TrainingLoss.Snapshot(), r.PredictionError.Snapshot());
 
     private static async Task<IResult> Start(HttpRequest request, SimulationManager manager)
     {

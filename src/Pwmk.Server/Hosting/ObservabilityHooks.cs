@@ -1,41 +1,50 @@
-using Microsoft.Extensions.Diagnostics.HealthChecks;
+using System.Text.Json.Nodes;
 using Pwmk.Core.Beliefs;
 using Pwmk.Logic;
+using Pwmk.Observability.Health;
+using Pwmk.Observability.Hosting;
+using Pwmk.Server.Persistence;
 
 namespace Pwmk.Server.Hosting;
 
 /// <summary>
-/// The one place where the server wires observability. Today: minimal <c>/health</c> and <c>/live</c> (liveness) and
-/// <c>/ready</c> (the belief store answers a query). When Pwmk.Observability lands, replace the two bodies with
-/// <c>builder.AddPwmkObservability()</c> and <c>app.MapPwmkObservability()</c> (metrics at <c>/metrics</c>, tracing, logs).
+/// The one place where the server wires observability (Pwmk.Observability): Prometheus metrics at <c>/metrics</c>,
+/// OpenTelemetry tracing (OTLP when configured), structured logs, and <c>/health</c>, <c>/ready</c>, <c>/live</c>.
+/// The <c>belief_store</c> health check queries the server's own store and is unhealthy while its journal cannot be
+/// written; readiness requires the state directory to be writable.
 /// </summary>
 internal static class ObservabilityHooks
 {
-    public static void Add(WebApplicationBuilder builder)
+    public static void Add(WebApplicationBuilder builder, PwmkServerOptions options)
     {
-        builder.Services.AddHealthChecks().AddCheck<BeliefStoreCheck>("belief_store", tags: ["ready"]);
+        builder.Services.AddPwmkObservability(builder.Configuration, o =>
+        {
+            if (!string.IsNullOrWhiteSpace(options.StateDir)) o.StateDirectory ??= options.StateDir;
+        });
     }
 
     public static void Map(WebApplication app)
     {
-        app.MapHealthChecks("/health", new() { Predicate = _ => false });
-        app.MapHealthChecks("/live", new() { Predicate = _ => false });
-        app.MapHealthChecks("/ready", new() { Predicate = c => c.Tags.Contains("ready") });
+        var store = app.Services.GetRequiredService<BeliefStore>();
+        var durable = app.Services.GetRequiredService<DurableBeliefStore>();
+        app.Services.GetRequiredService<PwmkHealth>().SetCheck("belief_store", _ => CheckStore(store, durable));
+        app.UsePwmkObservability();
+        app.MapPwmkObservability();
     }
 
-    private sealed class BeliefStoreCheck(BeliefStore store) : IHealthCheck
+    private static ComponentHealth CheckStore(BeliefStore store, DurableBeliefStore durable)
     {
-        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        if (durable.Fault is { } fault)
+            return new ComponentHealth("unhealthy", new JsonObject { ["error"] = "belief journal cannot be written: " + fault, ["facts_count"] = store.FactCount });
+        try
         {
-            try
-            {
-                bool ok = store.Holds("true", new QueryOptions { Timeout = TimeSpan.FromSeconds(1), MaxSolutions = 1 });
-                return Task.FromResult(ok ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("belief store does not answer"));
-            }
-            catch (PrologException e)
-            {
-                return Task.FromResult(HealthCheckResult.Unhealthy(e.Message));
-            }
+            bool ok = store.Holds("true", new QueryOptions { Timeout = TimeSpan.FromSeconds(1), MaxSolutions = 1 });
+            return ok ? ComponentHealth.Healthy(new JsonObject { ["facts_count"] = store.FactCount })
+                : new ComponentHealth("unhealthy", new JsonObject { ["error"] = "belief store does not answer" });
+        }
+        catch (PrologException e)
+        {
+            return new ComponentHealth("unhealthy", new JsonObject { ["error"] = e.Message });
         }
     }
 }

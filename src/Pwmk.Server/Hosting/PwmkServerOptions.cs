@@ -31,8 +31,25 @@ public sealed class PwmkServerOptions
     /// <summary>Train the world model online after each episode.</summary>
     public bool Train { get; set; } = true;
 
-    /// <summary>Folder where graceful shutdown saves the belief store and world model (and startup restores beliefs); empty: none.</summary>
-    public string? StateDir { get; set; } = ".pwmk/state";
+    /// <summary>
+    /// State directory: the belief store's journal and snapshots (see <see cref="Persistence.DurableBeliefStore"/>), locked
+    /// against a second server; graceful shutdown also exports <c>beliefs.pl</c> and the world model there. Empty: no state.
+    /// </summary>
+    public string? StateDir { get; set; } = DefaultStateDir;
+
+    /// <summary>Default state directory: <c>pwmk-state</c> under the user's local application data folder.</summary>
+    public static string DefaultStateDir => Path.Combine(
+        Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify) is { Length: > 0 } d ? d : Path.GetTempPath(),
+        "pwmk-state");
+
+    /// <summary>fsync policy of API changes: always (before the response), batched (within <see cref="FsyncBatchMs"/>) or never (left to the OS).</summary>
+    public string Fsync { get; set; } = "always";
+
+    /// <summary>Longest time a batched journal write (simulation steps; API changes under <c>--fsync batched</c>) waits for its fsync.</summary>
+    public int FsyncBatchMs { get; set; } = 200;
+
+    /// <summary>Journal records between snapshots (each snapshot compacts the journal).</summary>
+    public int SnapshotEvery { get; set; } = 20_000;
 
     /// <summary>Largest request body accepted (413 beyond).</summary>
     public long MaxBodyBytes { get; set; } = 1024 * 1024;
@@ -63,6 +80,9 @@ public sealed class PwmkServerOptions
         if (MaxBodyBytes is < 1024 or > 1L << 30) return $"max-body-bytes: expected 1024..{1L << 30}, got {MaxBodyBytes}";
         if (RateLimitPerSecond < 0) return $"rate-limit: expected >= 0, got {RateLimitPerSecond}";
         if (QueryTimeoutMs < 1 || PlanTimeoutMs < 1 || MaxTimeoutMs < 1) return "timeouts must be positive";
+        if (Fsync is not ("always" or "batched" or "never")) return $"fsync: expected always, batched or never, got '{Fsync}'";
+        if (FsyncBatchMs is < 1 or > 60_000) return $"fsync-batch-ms: expected 1..60000, got {FsyncBatchMs}";
+        if (SnapshotEvery is < 1 or > 100_000_000) return $"snapshot-every: expected 1..100000000, got {SnapshotEvery}";
         if (MaxSimulations is < 1 or > 256) return $"max-simulations: expected 1..256, got {MaxSimulations}";
         return null;
     }

@@ -1,15 +1,19 @@
 using Microsoft.Extensions.Options;
-using Pwmk.Core.Beliefs;
+using Pwmk.Server.Persistence;
 using Pwmk.Server.Hosting;
 
 namespace Pwmk.Server.Simulation;
 
 /// <summary>
-/// Starts the background simulation with the server and, on graceful shutdown, stops every simulation and saves
-/// the belief store (<c>beliefs.pl</c>) and the world model (<c>world_model.pwmk</c>) to <see cref="PwmkServerOptions.StateDir"/>.
+/// Starts the background simulation with the server and, on graceful shutdown, stops every simulation, shuts the journal
+/// down (fsync, final snapshot; see <see cref="DurableBeliefStore.Shutdown"/>) and exports the belief store
+/// (<c>beliefs.pl</c>, for people and other tools) and the world model (<c>world_model.pwmk</c>) to the state directory.
 /// </summary>
-internal sealed class SimulationHostedService(SimulationManager manager, BeliefStore store, IOptions<PwmkServerOptions> options, ILogger<SimulationHostedService> log) : IHostedService
+internal sealed class SimulationHostedService(SimulationManager manager, DurableBeliefStore durable, IOptions<PwmkServerOptions> options, ILogger<SimulationHostedService> log) : IHostedService
 {
+    /// <summary>Longest time graceful shutdown gives the journal to commit, fsync and snapshot.</summary>
+    internal static readonly TimeSpan ShutdownBudget = TimeSpan.FromSeconds(5);
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
@@ -22,13 +26,20 @@ internal sealed class SimulationHostedService(SimulationManager manager, BeliefS
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await manager.StopAllAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-        var dir = options.Value.StateDir;
-        if (string.IsNullOrWhiteSpace(dir)) return;
         try
         {
-            Directory.CreateDirectory(dir);
-            store.Save(Path.Combine(dir, "beliefs.pl"));
+            await manager.StopAllAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // every acknowledged change is already in the journal; this fsyncs the batched tail and writes a final snapshot
+            if (!durable.Shutdown(ShutdownBudget)) log.LogWarning("journal shutdown did not finish within {Budget}; recovery will replay the journal", ShutdownBudget);
+        }
+        var dir = durable.Directory;
+        if (dir is null) return;
+        try
+        {
+            durable.Store.Save(Path.Combine(dir, "beliefs.pl"));
             var primary = manager.Primary;
             if (primary is { HasWorldModel: true }) primary.SaveWorldModel(Path.Combine(dir, "world_model.pwmk"));
             log.LogInformation("state saved to {Dir}", dir);

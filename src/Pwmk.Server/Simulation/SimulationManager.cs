@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
-using Pwmk.Core.Beliefs;
+using Pwmk.Server.Persistence;
 using Pwmk.Server.Hosting;
 
 namespace Pwmk.Server.Simulation;
 
 /// <summary>Starts, finds and stops simulations; the first one started with mirroring feeds the server's belief store.</summary>
-internal sealed class SimulationManager(BeliefStore store, IOptions<PwmkServerOptions> options, IHostApplicationLifetime lifetime, ILogger<SimulationManager> log)
+internal sealed class SimulationManager(DurableBeliefStore store, IOptions<PwmkServerOptions> options, IHostApplicationLifetime lifetime, ILogger<SimulationManager> log)
 {
     private readonly ConcurrentDictionary<string, SimulationRun> _runs = new();
     private readonly Lock _lock = new();

@@ -3,6 +3,7 @@ using Pwmk.Core.Beliefs;
 using Pwmk.Core.Environments;
 using Pwmk.Core.WorldModel;
 using Pwmk.Logic.Terms;
+using Pwmk.Server.Persistence;
 
 namespace Pwmk.Server.Simulation;
 
@@ -23,8 +24,9 @@ public enum SimulationStatus
 internal sealed class SimulationRun
 {
     private const int TrainWindow = 64;
+    private static readonly System.Diagnostics.ActivitySource StepSource = new("Pwmk");
     private readonly Lock _lock = new();
-    private readonly BeliefStore? _mirror;
+    private readonly DurableBeliefStore? _mirror;
     private readonly HashSet<Term> _exported = [];
     private readonly CancellationTokenSource _cts = new();
     private readonly PerspectiveEnv _env;
@@ -36,8 +38,9 @@ internal sealed class SimulationRun
     private readonly Dictionary<int, int> _truth = [];
     private int _historySeen;
     private long _lastMirror;
+    private bool _mirrorFailing;
 
-    public SimulationRun(string id, SimulationParameters parameters, BeliefStore? mirror, ILogger log)
+    public SimulationRun(string id, SimulationParameters parameters, DurableBeliefStore? mirror, ILogger log)
     {
         Id = id;
         Parameters = parameters;
@@ -60,6 +63,9 @@ internal sealed class SimulationRun
     public bool MirrorsBeliefs => _mirror is not null;
     public MetricHistory Rewards { get; } = new();
     public MetricHistory TrainingLoss { get; } = new();
+
+    /// <summary>Mean squared error of the world model's one-step prediction of everyone's observation, per step once a model exists.</summary>
+    public MetricHistory PredictionError { get; } = new();
     public IReadOnlyList<string> AgentNames => _env.Agents;
     public string EnvName => Parameters.Env;
     public Task Completion { get; private set; } = Task.CompletedTask;
@@ -136,21 +142,29 @@ internal sealed class SimulationRun
         var chosen = new int[n];
         while (!ct.IsCancellationRequested && Step < Parameters.MaxStepsPerEpisode)
         {
+            // one span per simulation step: the agents deciding, the world model's prediction, the transition, the
+            // agents' belief updates and the mirror into the server's store (the environment annotates this span)
+            using var stepSpan = StepSource.StartActivity(PerspectiveEnv.StepSpanName);
+            stepSpan?.SetTag("simulation.id", Id);
+            stepSpan?.SetTag("simulation.episode", Episode);
             lock (_lock)
             {
                 for (int i = 0; i < n; i++)
                 {
                     chosen[i] = _rng.NextDouble() < 0.1 ? _env.ActionSpace(_env.Agents[i]).Sample(_rng) : _agents[i].ActWithTom();
                 }
+                var predicted = Predict(observations[^1], chosen);
                 result = _env.Step(chosen);
                 actions.Add((int[])chosen.Clone());
                 observations.Add(Flatten(result));
+                if (predicted is not null) PredictionError.Add(Mse(predicted, observations[^1]));
                 Observe(result);
                 Step++;
                 TotalSteps++;
                 foreach (var r in result.Rewards.Values) EpisodeReward += r;
             }
             MirrorBeliefs(force: false);
+            stepSpan?.Stop();
             if (result.Done) break;
             if (Parameters.StepDelayMs > 0) ct.WaitHandle.WaitOne(Parameters.StepDelayMs);
         }
@@ -176,6 +190,21 @@ internal sealed class SimulationRun
         return flat;
     }
 
+    /// <summary>The online world model's prediction of the next observations (all agents), or null before the first training.</summary>
+    private float[]? Predict(float[] observation, int[] chosen) =>
+        _model is null ? null : _model.Forward(observation, chosen, null, batchSize: 1).NextObservations;
+
+    private static double Mse(float[] predicted, float[] actual)
+    {
+        double sum = 0;
+        for (int i = 0; i < actual.Length; i++)
+        {
+            double d = predicted[i] - actual[i];
+            sum += d * d;
+        }
+        return actual.Length == 0 ? 0 : sum / actual.Length;
+    }
+
     private void TrainOnline(List<float[]> observations, List<int[]> actions)
     {
         int n = _env.Agents.Count;
@@ -197,7 +226,10 @@ internal sealed class SimulationRun
         if (fit.History.Count > 0) TrainingLoss.Add(fit.History[^1].TrainLoss);
     }
 
-    /// <summary>Copies the agents' beliefs into the server's belief store (at most every 250 ms unless forced).</summary>
+    /// <summary>
+    /// Copies the agents' beliefs into the server's belief store (at most every 250 ms unless forced) through its
+    /// journal, with batched fsync. When the journal cannot be written nothing is applied and the next call retries the diff.
+    /// </summary>
     private void MirrorBeliefs(bool force)
     {
         if (_mirror is null) return;
@@ -211,10 +243,25 @@ internal sealed class SimulationRun
                 foreach (var (chain, fluent, value) in a.Beliefs.Beliefs())
                     current.Add(_env.Vocabulary.BeliefFact(chain, fluent, value));
         }
+        var changes = new List<BeliefChange>();
         foreach (var old in _exported)
-            if (!current.Contains(old)) _mirror.RetractFact(old);
+            if (!current.Contains(old)) changes.Add(new BeliefChange(JournalOp.Retract, old));
         foreach (var fact in current)
-            if (!_exported.Contains(fact)) _mirror.AssertFact(fact);
+            if (!_exported.Contains(fact)) changes.Add(new BeliefChange(JournalOp.Assert, fact));
+        if (changes.Count > 0)
+        {
+            try
+            {
+                _mirror.CommitAsync(changes, simulation: true).GetAwaiter().GetResult();
+            }
+            catch (StateUnavailableException e)
+            {
+                if (!_mirrorFailing) _log.LogWarning("simulation {Id}: beliefs not mirrored: {Message}", Id, e.Message);
+                _mirrorFailing = true;
+                return;
+            }
+        }
+        _mirrorFailing = false;
         _exported.Clear();
         _exported.UnionWith(current);
     }

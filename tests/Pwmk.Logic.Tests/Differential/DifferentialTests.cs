@@ -53,9 +53,12 @@ public sealed partial class DifferentialTests
         }
     }
 
-    private static List<string> RunPwmk(List<string> queries)
+    private static List<string> RunPwmk(List<string> queries, int? gcFloor = null) => RunPwmk(queries, gcFloor, out _);
+
+    private static List<string> RunPwmk(List<string> queries, int? gcFloor, out long gcRuns)
     {
         var engine = new PrologEngine();
+        if (gcFloor is { } floor) engine.GcFloorCells = floor;
         var r1 = engine.Consult(File.ReadAllText(Path.Combine(Dir, "driver.pl")), "driver.pl");
         Assert.True(r1.Ok, string.Join("\n", r1.Errors));
         var r2 = engine.Consult(File.ReadAllText(Path.Combine(Dir, "program.pl")), "program.pl");
@@ -74,6 +77,7 @@ public sealed partial class DifferentialTests
                 sb.Append("HOST EXCEPTION " + e.Message + "\n");
             }
         }
+        gcRuns = engine.GcStats.Runs;
         return sb.ToString().Split('\n').Select(Normalize).ToList();
     }
 
@@ -94,5 +98,22 @@ public sealed partial class DifferentialTests
             if (e != a) diffs.Add($"line {i + 1}: query {(i < queries.Count ? queries[i] : "?")}\n  swipl: {e}\n  pwmk:  {a}");
         }
         Assert.True(diffs.Count == 0, diffs.Count + " differences:\n" + string.Join("\n", diffs.Take(60)));
+    }
+
+    [Fact]
+    public void Every_query_prints_the_same_when_the_heap_collector_runs_at_almost_every_call()
+    {
+        var queries = Queries().Select(q => q.Contains("|||") ? q[..q.IndexOf("|||")].Trim() : q).ToList();
+        var normal = RunPwmk(queries);
+        var collected = RunPwmk(queries, gcFloor: 64, out long runs);
+        Assert.True(runs > 1000, $"the collector ran only {runs} times");
+        var diffs = new List<string>();
+        for (int i = 0; i < Math.Max(normal.Count, collected.Count); i++)
+        {
+            string a = i < normal.Count ? normal[i] : "<missing>";
+            string b = i < collected.Count ? collected[i] : "<missing>";
+            if (a != b) diffs.Add($"line {i + 1}: query {(i < queries.Count ? queries[i] : "?")}\n  without collection: {a}\n  collecting:         {b}");
+        }
+        Assert.True(diffs.Count == 0, diffs.Count + " differences:\n" + string.Join("\n", diffs.Take(40)));
     }
 }

@@ -6,15 +6,14 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Pwmk.Core.Beliefs;
 using Pwmk.Observability.Deploy;
-using Pwmk.Observability.Hosting;
 using Pwmk.Observability.Tests.Deploy;
+using Pwmk.Server;
 
 namespace Pwmk.Observability.Tests.EndToEnd;
 
 /// <summary>
-/// A PWMK host running a real workload on loopback, scraped by a real Prometheus (the generated config and rules,
+/// The PWMK server (its background simulation plus API clients) on loopback, scraped by a real Prometheus (the generated config and rules,
 /// 1 s intervals, alert 'for' shortened to 2 s) that sends alerts to a real Alertmanager (the generated config,
 /// webhook pointed at this test). Every panel query and alert expression returns data; induced planning failures
 /// make PlanningFailureRate fire and arrive at the webhook.
@@ -54,8 +53,15 @@ public sealed class PrometheusEndToEndTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _pwmk = await Host(app => { app.UsePwmkObservability(); app.MapPwmkObservability(); },
-            b => b.Services.AddPwmkObservability(b.Configuration, o => o.LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning));
+        _pwmk = PwmkServer.Build(PwmkServer.CreateBuilder(new Dictionary<string, string?>
+        {
+            ["urls"] = "http://127.0.0.1:0",
+            ["Pwmk:StepDelayMs"] = "5",
+            ["Pwmk:RateLimitPerSecond"] = "0",
+            ["Pwmk:StateDir"] = Path.Combine(_dir, "state"),
+            ["Observability:LogLevel"] = "Warning",
+        }));
+        await _pwmk.StartAsync();
         _hook = await Host(app => app.MapPost("/alerts", async (HttpRequest r) =>
         {
             using var reader = new StreamReader(r.Body);
@@ -88,25 +94,37 @@ public sealed class PrometheusEndToEndTests : IAsyncLifetime
         _processes.Add(p);
     }
 
-    private void RunWorkload()
+    /// <summary>
+    /// Besides the server's own background simulation (episodes, online training, world-model predictions), clients
+    /// assert and query beliefs and ask for plans; half the plans are impossible (the induced fault).
+    /// </summary>
+    private async Task RunWorkload()
     {
-        var stores = new List<BeliefStore>();
+        var api = new Uri(_pwmk!.Urls.First());
+        using var client = new HttpClient { BaseAddress = api, Timeout = TimeSpan.FromSeconds(10) };
         var deadline = Stopwatch.StartNew();
         int i = 0;
         while (!_stop.IsCancellationRequested && deadline.Elapsed < TimeSpan.FromSeconds(90))
         {
-            var store = Workload.Beliefs();
-            if (stores.Count < 3) stores.Add(store);
-            Workload.QueryBeliefs(store);
-            Workload.Episode(i);
-            Workload.Plan();
-            Workload.Plan(solvable: false); // the induced fault: half the planning attempts fail
-            Workload.Forward();
-            if (i % 5 == 0) Workload.Train();
+            try
+            {
+                await Post(client, "/api/beliefs", $$"""{"agent":"agent_{{i % 3}}","belief":"at(marble_{{i % 20}}, basket)"}""");
+                await Post(client, "/api/beliefs/query", """{"query":"believes(X, at(M, basket))"}""");
+                await Post(client, "/api/beliefs/query", """{"query":"believes(agent_0, at(marble_1, R)) AND NOT believes(agent_1, at(marble_1, R))"}""");
+                await Post(client, "/api/plan", """{"goal":"in(key, blue_box) AND believes(agent_1, in(key, red_box))"}""");
+                await Post(client, "/api/plan", """{"goal":"in(key, blue_box) AND in(key, red_box)","maxDepth":3}""");
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
             i++;
             _stop.Token.WaitHandle.WaitOne(200);
         }
-        GC.KeepAlive(stores);
+    }
+
+    private static async Task Post(HttpClient client, string path, string json)
+    {
+        using var content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        using var r = await client.PostAsync(path, content);
+        Assert.True(r.IsSuccessStatusCode, $"{path} {json}: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
     }
 
     private async Task<JsonArray> Query(string promql)

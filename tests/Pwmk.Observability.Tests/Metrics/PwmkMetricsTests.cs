@@ -35,6 +35,18 @@ public partial class PwmkMetricsTests
     }
 
     [Fact]
+    public async Task A_store_made_before_the_exporter_starts_is_still_counted_by_the_facts_gauge()
+    {
+        var store = new Pwmk.Core.Beliefs.BeliefStore();
+        store.AddBelief("early_bird", "at(worm, garden)");
+        store.AddBelief("early_bird", "at(nest, tree)");
+        using var metrics = new PwmkMetrics();
+        var scrape = await metrics.ScrapeAsync();
+        GC.KeepAlive(store);
+        Assert.True(Value(scrape, "pwmk_belief_store_facts_total{agent_id=\"early_bird\",predicate_type=\"at/2\"}") >= 2, scrape);
+    }
+
+    [Fact]
     public async Task Every_metric_of_the_specification_has_its_exact_type_and_labels_and_moves_with_the_real_workload()
     {
         using var metrics = new PwmkMetrics();
@@ -73,7 +85,7 @@ public partial class PwmkMetricsTests
         Assert.True(Sum(scrape, "pwmk_episode_length_steps_count{env_type=\"HideAndSeek\"") >= 1);
         Assert.True(Sum(scrape, "pwmk_episode_reward_count{env_type=\"HideAndSeek\"") >= 2);
         Assert.True(Sum(scrape, "pwmk_plan_quality_score_count{planner_type=\"mastar_bfs\",goal_type=\"achievement\"}") >= 2);
-        Assert.True(Sum(scrape, "pwmk_env_steps_total") >= 2, "other Pwmk counters are bridged too");
+        Assert.True(Sum(scrape, "pwmk_perspective_events_total") >= 2, "other Pwmk counters are bridged too");
         Assert.Contains("process_cpu_seconds_total", scrape);
         Assert.DoesNotContain("pwmk_belief_updates_total{", before);
     }

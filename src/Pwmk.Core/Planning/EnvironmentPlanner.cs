@@ -1,0 +1,310 @@
+using System.Diagnostics;
+using Pwmk.Core.Environments;
+using Pwmk.Core.Perspective;
+
+namespace Pwmk.Core.Planning;
+
+/// <summary>One step of an <see cref="EnvironmentPlan"/>: <see cref="Agent"/> takes action <see cref="Action"/>
+/// (an index of the environment's action space) while every other agent takes action 0 (no-op).</summary>
+/// <param name="Agent">The acting agent.</param>
+/// <param name="Action">Index in the environment's action space (for RoomsWorld, in <c>ActionTable</c>).</param>
+/// <param name="Name">Readable name such as <c>agent_0: move(key, blue_box)</c> or <c>hider_0: left</c>.</param>
+public sealed record EnvironmentStep(string Agent, int Action, string Name);
+
+/// <summary>
+/// A plan of the <see cref="EnvironmentPlanner"/> with the expected belief trajectory (state 0 = now):
+/// per state, each agent's first-order beliefs about the fluents the goal mentions.
+/// <see cref="Quality"/> is 1/(1+length) for a plan, 0 when none was found; <see cref="Reason"/> says why
+/// the search ended (<c>goal reached</c>, <c>no plan within depth N</c>, <c>search space exhausted</c>,
+/// <c>timeout</c>, <c>node limit</c>, <c>maintenance goal false initially</c>).
+/// </summary>
+public sealed record EnvironmentPlan(
+    bool Solved,
+    IReadOnlyList<EnvironmentStep> Steps,
+    IReadOnlyList<IReadOnlyList<AgentBeliefs>> BeliefTrajectory,
+    double Quality,
+    long Expanded,
+    TimeSpan Elapsed,
+    string Reason)
+{
+    /// <summary>The steps' names, in order.</summary>
+    public IReadOnlyList<string> Actions => [.. Steps.Select(s => s.Name)];
+
+    /// <summary>Runs the plan in <paramref name="env"/> (one <c>Step</c> per plan step, the other agents idle).</summary>
+    public void ExecuteIn(PerspectiveEnv env)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        var joint = new int[env.Agents.Count];
+        foreach (var s in Steps)
+        {
+            Array.Clear(joint);
+            joint[env.AgentId(s.Agent)] = s.Action;
+            env.Step(joint);
+        }
+    }
+}
+
+/// <summary>
+/// The PWMK-goal front door on the built-in environments (<see cref="RoomsWorld"/>,
+/// <see cref="MultiAgentBoxWorld"/>, <see cref="HideAndSeek"/>): finds a shortest sequence of the
+/// environment's own actions after which a <see cref="Goal"/> about the world and the agents' nested
+/// beliefs holds. The initial state is the environment's current state and the beliefs it tracked so far
+/// (its belief ground truth). Each candidate action is run on a private copy of the environment, through
+/// the environment's own step function, and the events it emits carry the environment's own witnesses
+/// (same room; view radius, walls and closed door; line of sight); beliefs then change exactly as the
+/// environment's perspective tracker changes them (a chain a1..ad is reached when every ai witnessed the
+/// event and each ai saw a(i+1)). So a plan executed in the real environment yields the predicted beliefs.
+/// Search, limits and reasons are those of the mA* engine (BFS, A*, greedy best-first on goal count; a
+/// timeout, a node limit and <c>searchDepth</c> always); each step lets one agent act while the others wait.
+/// </summary>
+/// <param name="env">The environment, reset and possibly stepped; it is not changed by planning.</param>
+/// <param name="searchDepth">Longest plan considered (1..1000).</param>
+/// <param name="strategy">Search algorithm (iterative deepening runs as BFS: same plans).</param>
+/// <param name="actingAgents">Agents the plan may use (null: every agent).</param>
+public sealed class EnvironmentPlanner(PerspectiveEnv env, int searchDepth, SearchStrategy strategy = SearchStrategy.Bfs, IReadOnlyList<string>? actingAgents = null)
+{
+    private readonly PerspectiveEnv _env = env ?? throw new ArgumentNullException(nameof(env));
+
+    /// <summary>Longest plan considered.</summary>
+    public int SearchDepth { get; } = searchDepth is >= 0 and <= 1000 ? searchDepth : throw new ArgumentOutOfRangeException(nameof(searchDepth), searchDepth, "search depth must be in 0..1000");
+
+    /// <summary>
+    /// Plans from the environment's current state to <paramref name="goal"/>. Throws
+    /// <see cref="ArgumentException"/> for goals naming unknown facts, values or agents, or nesting beliefs
+    /// deeper than the environment tracks.
+    /// </summary>
+    public EnvironmentPlan Plan(Goal goal, TimeSpan timeout, int maxNodes = 200_000)
+    {
+        var g = EnvironmentGoal.Compile(_env, goal);
+        var steps = Steps(_env, actingAgents);
+        var sim = _env.CreateSimulator();
+        var start = Initial(_env, g);
+        var result = Search(sim, g, steps, start, timeout, maxNodes);
+        var trajectory = new List<IReadOnlyList<AgentBeliefs>>();
+        var planned = new List<EnvironmentStep>();
+        if (result.Solved)
+        {
+            sim.LoadWorld(start.World);
+            var beliefs = start.Beliefs;
+            trajectory.Add(Describe(g, beliefs));
+            foreach (var i in result.Path)
+            {
+                planned.Add(steps[i].Step);
+                beliefs = Advance(sim, g, steps[i], beliefs, out _);
+                trajectory.Add(Describe(g, beliefs));
+            }
+        }
+        return new EnvironmentPlan(result.Solved, planned, trajectory, result.Solved ? 1.0 / (1 + planned.Count) : 0,
+            result.Expanded, result.Elapsed, result.Reason);
+    }
+
+    /// <summary>
+    /// Replays <paramref name="plan"/> on a copy of <paramref name="trueDynamics"/> (from its current state and
+    /// beliefs; possibly another configuration, such as a larger view radius) and says whether every step
+    /// could run and whether <paramref name="goal"/> holds at the end (and the maintenance goal all along).
+    /// </summary>
+    public static PlanEvaluation EvaluatePlan(EnvironmentPlan plan, PerspectiveEnv trueDynamics, Goal goal)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(trueDynamics);
+        var g = EnvironmentGoal.Compile(trueDynamics, goal);
+        var sim = trueDynamics.CreateSimulator();
+        var start = Initial(trueDynamics, g);
+        var beliefs = start.Beliefs;
+        if (g.Invariant is not null && !g.Holds(g.Invariant, sim, beliefs))
+            return new PlanEvaluation(true, false, 0, "maintenance goal false initially");
+        for (int i = 0; i < plan.Steps.Count; i++)
+        {
+            var s = plan.Steps[i];
+            int agent = trueDynamics.Vocabulary.FindAgent(s.Agent);
+            if (agent < 0 || agent >= trueDynamics.Agents.Count)
+                return new PlanEvaluation(false, false, i, $"step {i + 1}: unknown agent '{s.Agent}'");
+            if (!trueDynamics.ActionSpace(s.Agent).Contains(s.Action))
+                return new PlanEvaluation(false, false, i, $"step {i + 1}: action {s.Action} is outside {trueDynamics.ActionSpace(s.Agent)}");
+            beliefs = Advance(sim, g, new Candidate(agent, s.Action, s), beliefs, out bool ended);
+            if (g.Invariant is not null && !g.Holds(g.Invariant, sim, beliefs))
+                return new PlanEvaluation(true, false, i + 1, $"step {i + 1}: maintenance goal broken");
+            if (ended && i + 1 < plan.Steps.Count)
+                return new PlanEvaluation(false, false, i + 1, $"step {i + 1}: the episode ended");
+        }
+        bool ok = g.Distance(sim, beliefs) == 0;
+        return new PlanEvaluation(true, ok, plan.Steps.Count, ok ? null : "the goal does not hold at the end");
+    }
+
+    private readonly record struct Candidate(int Agent, int Action, EnvironmentStep Step);
+
+    private sealed record Start(int[] World, int[] Beliefs);
+
+    private sealed record Outcome(bool Solved, int[] Path, long Expanded, TimeSpan Elapsed, string Reason);
+
+    private static List<Candidate> Steps(PerspectiveEnv env, IReadOnlyList<string>? acting)
+    {
+        var ids = acting is null ? Enumerable.Range(0, env.Agents.Count) : acting.Select(env.AgentId);
+        var actions = env.PlanningActions();
+        var list = new List<Candidate>();
+        foreach (var a in ids.Distinct())
+            foreach (var (action, name) in actions)
+                list.Add(new Candidate(a, action, new EnvironmentStep(env.Agents[a], action, $"{env.Agents[a]}: {name}")));
+        return list;
+    }
+
+    /// <summary>The environment's state now and the tracked chains' beliefs (value id + 1, 0 for none), read from
+    /// its perspective tracker, or replayed from its history when tracking is off (no beliefs when neither).</summary>
+    private static Start Initial(PerspectiveEnv env, EnvironmentGoal g)
+    {
+        var beliefs = new int[g.Chains.Count * g.Fluents.Count];
+        Func<int[], int, int> read;
+        if (env.Tracker is { } tracker)
+        {
+            read = (chain, f) => tracker.Belief(chain, f); // the incremental tracker: same beliefs as the ground truth
+        }
+        else if (env.RecordHistory)
+        {
+            var truth = env.GetBeliefGroundTruth();
+            read = (chain, f) => truth.Belief(chain, f);
+        }
+        else
+        {
+            read = (_, _) => -1;
+        }
+        for (int c = 0; c < g.Chains.Count; c++)
+            for (int f = 0; f < g.Fluents.Count; f++)
+                beliefs[c * g.Fluents.Count + f] = read(g.Chains[c], g.Fluents[f]) + 1;
+        return new Start(env.SaveWorld(), beliefs);
+    }
+
+    /// <summary>Steps the simulator (already in the parent state) and applies the emitted events to the tracked chains.</summary>
+    private static int[] Advance(PerspectiveEnv sim, EnvironmentGoal g, Candidate c, int[] beliefs, out bool ended)
+    {
+        var events = sim.SimulateStep(c.Agent, c.Action, out ended);
+        int[]? next = null;
+        int fluents = g.Fluents.Count;
+        foreach (var e in events)
+        {
+            int slot = g.FluentSlot(e.Fluent);
+            if (slot < 0) continue;
+            for (int ch = 0; ch < g.Chains.Count; ch++)
+            {
+                if (!BeliefChain.Reaches(e, g.Chains[ch])) continue;
+                next ??= (int[])beliefs.Clone();
+                next[ch * fluents + slot] = e.Value + 1;
+            }
+        }
+        return next ?? beliefs;
+    }
+
+    private static IReadOnlyList<AgentBeliefs> Describe(EnvironmentGoal g, int[] beliefs)
+    {
+        var v = g.Vocabulary;
+        var result = new List<AgentBeliefs>();
+        for (int c = 0; c < g.Chains.Count; c++)
+        {
+            if (g.Chains[c].Length != 1) continue;
+            var yes = new List<Logic.Terms.Term>();
+            var no = new List<Logic.Terms.Term>();
+            for (int f = 0; f < g.Fluents.Count; f++)
+            {
+                int fluent = g.Fluents[f];
+                int held = beliefs[c * g.Fluents.Count + f] - 1;
+                if (held < 0) continue;
+                yes.Add(v.Fact(fluent, held));
+                foreach (var m in g.Mentioned[fluent])
+                    if (m != held) no.Add(v.Fact(fluent, m));
+            }
+            result.Add(new AgentBeliefs(v.AgentName(g.Chains[c][0]), yes, no));
+        }
+        return result;
+    }
+
+    private Outcome Search(PerspectiveEnv sim, EnvironmentGoal g, List<Candidate> steps, Start start, TimeSpan timeout, int maxNodes)
+    {
+        if (maxNodes < 1) throw new ArgumentOutOfRangeException(nameof(maxNodes), maxNodes, "at least one node");
+        using var activity = PlannerTelemetry.Source.StartActivity("planning");
+        activity?.SetTag("planner.type", "epistemic");
+        activity?.SetTag("pwmk.planner.strategy", strategy.ToString());
+        activity?.SetTag("pwmk.planner.problem", "env:" + _env.GetType().Name);
+        var clock = Stopwatch.StartNew();
+        int worldLength = start.World.Length;
+        var nodes = new List<(int[] State, int Parent, int Step, int Depth)>();
+        var visited = new HashSet<int[]>(StateComparer.Instance);
+        var fifo = new Queue<int>();
+        var heap = new PriorityQueue<int, (int F, int H, int Seq)>();
+        long expanded = 0;
+        int seq = 0;
+        bool depthCut = false;
+
+        Outcome Done(bool solved, int node, string reason)
+        {
+            var path = new List<int>();
+            for (int i = node; solved && i >= 0 && nodes[i].Parent >= 0; i = nodes[i].Parent) path.Add(nodes[i].Step);
+            path.Reverse();
+            var o = new Outcome(solved, [.. path], expanded, clock.Elapsed, reason);
+            activity?.SetTag("pwmk.planner.solved", solved);
+            activity?.SetTag("pwmk.planner.expanded", expanded);
+            PlannerTelemetry.Record("epistemic_" + strategy.ToString().ToLowerInvariant(), solved, path.Count, o.Elapsed,
+                g.Invariant is null ? "achievement" : "maintenance");
+            return o;
+        }
+
+        void Push(int index, int h)
+        {
+            int depth = nodes[index].Depth;
+            switch (strategy)
+            {
+                case SearchStrategy.AStar: heap.Enqueue(index, (depth + h, h, seq++)); break;
+                case SearchStrategy.Gbfs: heap.Enqueue(index, (h, depth, seq++)); break;
+                default: fifo.Enqueue(index); break;
+            }
+        }
+
+        int[] rootState = [.. start.World, .. start.Beliefs];
+        nodes.Add((rootState, -1, -1, 0));
+        visited.Add(rootState);
+        int h0 = g.Distance(sim, start.Beliefs);
+        if (h0 < 0) return Done(false, -1, "maintenance goal false initially");
+        if (h0 == 0) return Done(true, 0, "goal reached");
+        Push(0, h0);
+        while (fifo.Count > 0 || heap.Count > 0)
+        {
+            int current = fifo.Count > 0 ? fifo.Dequeue() : heap.Dequeue();
+            expanded++;
+            var node = nodes[current];
+            if (node.Depth >= SearchDepth)
+            {
+                depthCut = true;
+                continue;
+            }
+            var world = node.State[..worldLength];
+            var beliefs = node.State[worldLength..];
+            for (int si = 0; si < steps.Count; si++)
+            {
+                if (clock.Elapsed > timeout) return Done(false, -1, "timeout");
+                sim.LoadWorld(world);
+                var nextBeliefs = Advance(sim, g, steps[si], beliefs, out bool ended);
+                int[] state = [.. sim.SaveWorld(), .. nextBeliefs];
+                if (!visited.Add(state)) continue;
+                if (nodes.Count >= maxNodes) return Done(false, -1, "node limit");
+                int h = g.Distance(sim, nextBeliefs);
+                if (h < 0) continue; // breaks the maintenance goal
+                nodes.Add((state, current, si, node.Depth + 1));
+                if (h == 0) return Done(true, nodes.Count - 1, "goal reached");
+                if (!ended) Push(nodes.Count - 1, h); // the episode is over: no further steps
+            }
+        }
+        return Done(false, -1, depthCut ? $"no plan within depth {SearchDepth}" : "search space exhausted");
+    }
+
+    private sealed class StateComparer : IEqualityComparer<int[]>
+    {
+        public static readonly StateComparer Instance = new();
+
+        public bool Equals(int[]? x, int[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(int[] obj)
+        {
+            var h = new HashCode();
+            h.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(obj.AsSpan()));
+            return h.ToHashCode();
+        }
+    }
+}

@@ -1,0 +1,650 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Pwmk.Core.Beliefs;
+using Pwmk.Logic.Parsing;
+using Pwmk.Logic.Terms;
+
+namespace Pwmk.Server.Persistence;
+
+/// <summary>When the journal is flushed to disk (fsync) relative to the acknowledgement of a change.</summary>
+public enum FsyncPolicy
+{
+    /// <summary>fsync before the change is applied and acknowledged: an acknowledged change survives a crash of the process, of the OS and a power loss.</summary>
+    Always,
+
+    /// <summary>Written to the OS before the acknowledgement, fsynced within the batch interval: survives a crash of the process; a power loss may lose the last interval.</summary>
+    Batched,
+
+    /// <summary>Written to the OS before the acknowledgement, never fsynced by PWMK (the OS writes back when it likes): survives a crash of the process only.</summary>
+    Never,
+}
+
+/// <summary>One change to the belief store.</summary>
+internal readonly record struct BeliefChange(JournalOp Op, Term Fact);
+
+/// <summary>Outcome of one change: whether the store changed, or the error the store raised (the store is then unchanged).</summary>
+internal readonly record struct ChangeOutcome(bool Changed, int FactCount, BeliefStoreException? Error);
+
+/// <summary>The journal could not be written (disk full, read-only or failing state directory): nothing was applied.</summary>
+internal sealed class StateUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Settings of <see cref="DurableBeliefStore"/>.</summary>
+internal sealed record DurabilityOptions
+{
+    /// <summary>State directory; null or empty: no durability (changes are applied in memory only).</summary>
+    public string? Directory { get; init; }
+
+    /// <summary>fsync policy of API changes.</summary>
+    public FsyncPolicy Fsync { get; init; } = FsyncPolicy.Always;
+
+    /// <summary>Longest time a batched (simulation, or API under <see cref="FsyncPolicy.Batched"/>) record stays written but not fsynced.</summary>
+    public TimeSpan BatchInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Records after which a snapshot is taken and the journal compacted.</summary>
+    public int SnapshotEvery { get; init; } = 20_000;
+}
+
+/// <summary>What startup recovery found and did.</summary>
+internal sealed class RecoveryReport
+{
+    public long SnapshotLsn { get; set; }
+    public string? Snapshot { get; set; }
+    public int RejectedSnapshots { get; set; }
+    public long ReplayedRecords { get; set; }
+    public long FailedRecords { get; set; }
+    public long TruncatedBytes { get; set; }
+    public long NextLsn { get; set; }
+    public bool ImportedLegacy { get; set; }
+    public List<string> Problems { get; } = [];
+
+    public override string ToString() =>
+        $"snapshot {(Snapshot ?? "none")} (LSN {SnapshotLsn}), {ReplayedRecords} journal records replayed" +
+        (FailedRecords > 0 ? $" ({FailedRecords} rejected by the store as when first applied)" : "") +
+        (RejectedSnapshots > 0 ? $", {RejectedSnapshots} corrupt snapshot(s) set aside" : "") +
+        (TruncatedBytes > 0 ? $", {TruncatedBytes} bytes of damaged journal tail truncated" : "") +
+        (ImportedLegacy ? ", imported beliefs.pl" : "") + $"; next LSN {NextLsn}";
+}
+
+/// <summary>
+/// The server's belief store made durable with a write-ahead journal and snapshots in the state directory.
+/// <para>
+/// Every change goes through <see cref="CommitAsync"/>: a single commit thread takes the waiting changes in arrival
+/// order, gives each the next LSN, appends their records to the journal in one write, fsyncs when one of them needs it
+/// (<see cref="FsyncPolicy"/>; several concurrent requests share one fsync), then applies them to the
+/// <see cref="BeliefStore"/> in LSN order and completes them. So a change is acknowledged only after its record is in
+/// the journal, and the journal's order is the store's order. When the write or fsync fails the journal is cut back to
+/// its last whole record and the changes fail with <see cref="StateUnavailableException"/> without being applied.
+/// </para>
+/// <para>
+/// Every <see cref="DurabilityOptions.SnapshotEvery"/> records (and at graceful shutdown) the store's program text is
+/// taken at a batch boundary, a new journal segment is started, and the snapshot is written atomically in the
+/// background; then all snapshots but the two newest are deleted, and every segment whose records are all covered by
+/// the older of the two. Recovery (<see cref="Open"/>): newest snapshot that passes its checks (a damaged one is renamed
+/// <c>*.corrupt</c> and the previous one used), then the journal records after it, in LSN order; a damaged record ends
+/// the replay: at the tail of the last segment (a torn write) the segment is truncated to its last whole record.
+/// </para>
+/// </summary>
+internal sealed class DurableBeliefStore : IDisposable
+{
+    private sealed class Pending(BeliefChange[] changes, bool sync)
+    {
+        public readonly BeliefChange[] Changes = changes;
+        public readonly bool Sync = sync;
+        public readonly TaskCompletionSource<ChangeOutcome[]> Done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private const int MaxBatch = 512;
+    private readonly DurabilityOptions _opt;
+    private readonly ILogger _log;
+    private readonly BlockingCollection<Pending> _queue = new(new ConcurrentQueue<Pending>(), 100_000);
+    private readonly Thread? _thread;
+    private readonly StateDirectoryLock? _lock;
+    private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
+    private FileStream? _segment;
+    private long _goodLength;
+    private long _nextLsn = 1;
+    private long _recordsSinceSnapshot;
+    private long _lastSnapshotLsn;
+    private long _unsyncedSince = -1;
+    private Task _snapshotTask = Task.CompletedTask;
+    private volatile string? _fault;
+    private int _disposed;
+
+    private DurableBeliefStore(BeliefStore store, DurabilityOptions opt, ILogger log, StateDirectoryLock? dirLock)
+    {
+        Store = store;
+        _opt = opt;
+        _log = log;
+        _lock = dirLock;
+        if (dirLock is not null)
+        {
+            _thread = new Thread(CommitLoop) { IsBackground = true, Name = "pwmk-journal" };
+        }
+    }
+
+    /// <summary>The store; read it freely, change it only through <see cref="CommitAsync"/>.</summary>
+    public BeliefStore Store { get; }
+
+    /// <summary>The state directory (full path), or null without durability.</summary>
+    public string? Directory => _opt.Directory;
+
+    /// <summary>fsync policy of API changes.</summary>
+    public FsyncPolicy Fsync => _opt.Fsync;
+
+    /// <summary>What recovery found at start-up.</summary>
+    public RecoveryReport Recovery { get; private set; } = new();
+
+    /// <summary>Why the last journal write failed, or null when the journal is healthy.</summary>
+    public string? Fault => _fault;
+
+    /// <summary>LSN of the last record written.</summary>
+    public long LastLsn => Interlocked.Read(ref _nextLsn) - 1;
+
+    /// <summary>Test seam: when set and returning a message, journal writes fail with that message (as with a full disk).</summary>
+    internal Func<string?>? InjectWriteFault { get; set; }
+
+    /// <summary>
+    /// Locks the state directory (see <see cref="StateDirectoryLock"/>), recovers the store from it and starts the commit
+    /// thread. Without a directory the store is only in memory. Throws <see cref="InvalidOperationException"/> when the
+    /// directory is locked or cannot be used.
+    /// </summary>
+    public static DurableBeliefStore Open(BeliefStore store, DurabilityOptions options, ILogger log)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.Directory)) return new DurableBeliefStore(store, options, log, null);
+        string dir = Path.GetFullPath(options.Directory);
+        options = options with { Directory = dir };
+        StateDirectoryLock dirLock;
+        try
+        {
+            System.IO.Directory.CreateDirectory(dir);
+            dirLock = StateDirectoryLock.Acquire(dir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"cannot use the state directory {dir}: {e.Message}", e);
+        }
+        var d = new DurableBeliefStore(store, options, log, dirLock);
+        try
+        {
+            d.Recover();
+            d.OpenSegment(d._nextLsn);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            d.Dispose();
+            throw new InvalidOperationException($"cannot recover the state in {dir}: {e.Message}", e);
+        }
+        d._thread!.Start();
+        return d;
+    }
+
+    // ------------------------------------------------------------------ changes
+
+    /// <summary>
+    /// Journals then applies <paramref name="changes"/> (in order, after every change committed before). The task ends
+    /// when they are applied: for API changes (<paramref name="simulation"/> false) under <see cref="FsyncPolicy.Always"/>
+    /// after their fsync; otherwise after their write, with an fsync within <see cref="DurabilityOptions.BatchInterval"/>
+    /// (none under <see cref="FsyncPolicy.Never"/>). Faults with <see cref="StateUnavailableException"/> when the journal
+    /// cannot be written (nothing is applied then).
+    /// </summary>
+    public Task<ChangeOutcome[]> CommitAsync(IReadOnlyList<BeliefChange> changes, bool simulation = false)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        var p = new Pending([.. changes], !simulation && _opt.Fsync == FsyncPolicy.Always);
+        if (_thread is null)
+        {
+            p.Done.SetResult(Apply(p.Changes));
+            return p.Done.Task;
+        }
+        try
+        {
+            _queue.Add(p);
+        }
+        catch (InvalidOperationException)
+        {
+            return Task.FromException<ChangeOutcome[]>(new StateUnavailableException("the server is shutting down"));
+        }
+        return p.Done.Task;
+    }
+
+    /// <summary>Journals and applies one change (see <see cref="CommitAsync"/>).</summary>
+    public async Task<ChangeOutcome> CommitOneAsync(BeliefChange change)
+    {
+        var r = await CommitAsync([change], simulation: false).ConfigureAwait(false);
+        return r[0];
+    }
+
+    private ChangeOutcome[] Apply(BeliefChange[] changes)
+    {
+        var outcomes = new ChangeOutcome[changes.Length];
+        for (int i = 0; i < changes.Length; i++)
+        {
+            try
+            {
+                bool changed = changes[i].Op == JournalOp.Assert ? Store.AssertFact(changes[i].Fact) : Store.RetractFact(changes[i].Fact);
+                outcomes[i] = new ChangeOutcome(changed, Store.FactCount, null);
+            }
+            catch (BeliefStoreException e)
+            {
+                outcomes[i] = new ChangeOutcome(false, Store.FactCount, e);
+            }
+        }
+        return outcomes;
+    }
+
+    private void CommitLoop()
+    {
+        var batch = new List<Pending>(MaxBatch);
+        while (true)
+        {
+            int wait = Timeout.Infinite;
+            if (_unsyncedSince >= 0)
+                wait = (int)Math.Max(0, _opt.BatchInterval.TotalMilliseconds - Stopwatch.GetElapsedTime(_unsyncedSince).TotalMilliseconds);
+            Pending? first;
+            bool got;
+            try { got = _queue.TryTake(out first, wait); }
+            catch (InvalidOperationException) { got = false; first = null; }
+            if (!got)
+            {
+                if (_unsyncedSince >= 0) SyncQuietly();
+                if (_queue.IsCompleted) break;
+                continue;
+            }
+            batch.Add(first!);
+            while (batch.Count < MaxBatch && _queue.TryTake(out var more)) batch.Add(more);
+            try
+            {
+                Process(batch);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _log.LogError(e, "journal commit failed");
+                foreach (var p in batch) p.Done.TrySetException(new StateUnavailableException("the journal failed: " + e.Message, e));
+            }
+            batch.Clear();
+        }
+        SyncQuietly();
+    }
+
+    private void Process(List<Pending> batch)
+    {
+        long lsn = _nextLsn;
+        bool sync = false;
+        _buffer.ResetWrittenCount();
+        foreach (var p in batch)
+        {
+            sync |= p.Sync;
+            foreach (var c in p.Changes) JournalFormat.Encode(_buffer, new JournalRecord(lsn++, c.Op, c.Fact.ToString()));
+        }
+        try
+        {
+            var fault = InjectWriteFault?.Invoke();
+            if (fault is not null) throw new IOException(fault);
+            if (_segment!.Length != _goodLength) _segment.SetLength(_goodLength);
+            _segment.Position = _goodLength;
+            _segment.Write(_buffer.WrittenSpan);
+            if (sync || (_opt.Fsync != FsyncPolicy.Never && _unsyncedSince >= 0 && Stopwatch.GetElapsedTime(_unsyncedSince) >= _opt.BatchInterval))
+            {
+                _segment.Flush(flushToDisk: true);
+                _unsyncedSince = -1;
+            }
+            else if (_opt.Fsync != FsyncPolicy.Never && _unsyncedSince < 0)
+            {
+                _unsyncedSince = Stopwatch.GetTimestamp();
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            CutBack();
+            var message = $"the journal in {_opt.Directory} cannot be written ({e.Message}); the change was not applied";
+            if (_fault is null) _log.LogError("state directory unavailable: {Message}", message);
+            _fault = message;
+            foreach (var p in batch) p.Done.TrySetException(new StateUnavailableException(message, e));
+            return;
+        }
+        if (_fault is not null)
+        {
+            _log.LogInformation("state directory {Dir} is writable again; journal writes resumed", _opt.Directory);
+            _fault = null;
+        }
+        _goodLength += _buffer.WrittenCount;
+        Interlocked.Exchange(ref _nextLsn, lsn);
+        foreach (var p in batch) p.Done.TrySetResult(Apply(p.Changes));
+        _recordsSinceSnapshot += batch.Sum(p => p.Changes.Length);
+        if (_recordsSinceSnapshot >= _opt.SnapshotEvery && _snapshotTask.IsCompleted) StartSnapshot();
+    }
+
+    /// <summary>After a failed write: drop whatever part of it reached the file, so the journal ends at its last whole record.</summary>
+    private void CutBack()
+    {
+        try
+        {
+            if (_segment!.Length != _goodLength) _segment.SetLength(_goodLength);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // retried before the next write; until then nothing is appended after the damaged bytes
+            _log.LogWarning("could not cut the journal back to {Length} bytes: {Message}", _goodLength, e.Message);
+        }
+    }
+
+    private void SyncQuietly()
+    {
+        if (_segment is null) return;
+        try
+        {
+            _segment.Flush(flushToDisk: true);
+            _unsyncedSince = -1;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            _log.LogWarning("journal fsync failed: {Message}", e.Message);
+        }
+    }
+
+    // ------------------------------------------------------------------ segments and snapshots
+
+    private void OpenSegment(long firstLsn)
+    {
+        string path = Path.Combine(_opt.Directory!, JournalFormat.SegmentName(firstLsn));
+        var fs = new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+        try
+        {
+            fs.Write(JournalFormat.Header(firstLsn));
+            fs.Flush(flushToDisk: true);
+            SnapshotFile.SyncDirectory(_opt.Directory!);
+        }
+        catch
+        {
+            fs.Dispose();
+            SnapshotFile.TryDelete(path);
+            throw;
+        }
+        var old = _segment;
+        if (old is not null)
+        {
+            try { old.Flush(flushToDisk: true); }
+            catch (IOException e) { _log.LogWarning("journal fsync failed: {Message}", e.Message); }
+            old.Dispose();
+        }
+        _segment = fs;
+        _goodLength = JournalFormat.HeaderSize;
+        _unsyncedSince = -1;
+    }
+
+    /// <summary>On the commit thread, at a batch boundary: captures the store, starts a new segment, writes the snapshot in the background.</summary>
+    private void StartSnapshot()
+    {
+        long lsn = _nextLsn - 1;
+        if (lsn == _lastSnapshotLsn) return;
+        string text = Store.ToProgramText();
+        try
+        {
+            OpenSegment(lsn + 1);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.LogWarning("snapshot postponed: cannot start a new journal segment: {Message}", e.Message);
+            _recordsSinceSnapshot = _opt.SnapshotEvery / 2;
+            return;
+        }
+        _recordsSinceSnapshot = 0;
+        _snapshotTask = Task.Run(() => WriteSnapshot(lsn, text));
+    }
+
+    private void WriteSnapshot(long lsn, string text)
+    {
+        try
+        {
+            var path = SnapshotFile.Write(_opt.Directory!, lsn, text);
+            _lastSnapshotLsn = lsn;
+            _log.LogInformation("snapshot {Path} written (LSN {Lsn}, {Bytes} characters)", path, lsn, text.Length);
+            Compact(_opt.Directory!);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.LogWarning("snapshot at LSN {Lsn} failed: {Message}; the journal keeps every record since the last snapshot", lsn, e.Message);
+        }
+    }
+
+    /// <summary>Keeps the two newest snapshots and the journal segments the older of them needs; deletes the rest.</summary>
+    internal static void Compact(string dir)
+    {
+        var snapshots = ListSnapshots(dir);
+        if (snapshots.Count < 2) return;
+        foreach (var (_, path) in snapshots.Skip(2)) SnapshotFile.TryDelete(path);
+        long keepAfter = snapshots[1].Lsn;
+        var segments = ListSegments(dir);
+        for (int i = 0; i + 1 < segments.Count; i++)
+            if (segments[i + 1].FirstLsn - 1 <= keepAfter) SnapshotFile.TryDelete(segments[i].Path);
+        SnapshotFile.SyncDirectory(dir);
+    }
+
+    /// <summary>Snapshots, newest first.</summary>
+    internal static List<(long Lsn, string Path)> ListSnapshots(string dir)
+    {
+        var list = new List<(long, string)>();
+        foreach (var f in System.IO.Directory.EnumerateFiles(dir, SnapshotFile.Prefix + "*" + SnapshotFile.Extension))
+        {
+            long lsn = SnapshotFile.ParseName(Path.GetFileName(f));
+            if (lsn >= 0) list.Add((lsn, f));
+        }
+        list.Sort((a, b) => b.Item1.CompareTo(a.Item1));
+        return list;
+    }
+
+    /// <summary>Journal segments, oldest first.</summary>
+    internal static List<(long FirstLsn, string Path)> ListSegments(string dir)
+    {
+        var list = new List<(long, string)>();
+        foreach (var f in System.IO.Directory.EnumerateFiles(dir, JournalFormat.Prefix + "*" + JournalFormat.Extension))
+        {
+            long lsn = JournalFormat.ParseSegmentName(Path.GetFileName(f));
+            if (lsn >= 1) list.Add((lsn, f));
+        }
+        list.Sort((a, b) => a.Item1.CompareTo(b.Item1));
+        return list;
+    }
+
+    // ------------------------------------------------------------------ recovery
+
+    private void Recover()
+    {
+        string dir = _opt.Directory!;
+        var report = new RecoveryReport();
+        foreach (var tmp in System.IO.Directory.EnumerateFiles(dir, "*.tmp")) SnapshotFile.TryDelete(tmp);
+        var snapshots = ListSnapshots(dir);
+        var segments = ListSegments(dir);
+        long baseLsn = 0;
+        foreach (var (lsn, path) in snapshots)
+        {
+            string name = Path.GetFileName(path);
+            string? text = SnapshotFile.TryRead(path, lsn, out string? error);
+            if (text is not null)
+            {
+                try
+                {
+                    Store.Consult(text, name);
+                }
+                catch (BeliefStoreException e)
+                {
+                    error = "its program does not load: " + e.Message;
+                    text = null;
+                }
+            }
+            if (text is not null)
+            {
+                baseLsn = lsn;
+                report.Snapshot = name;
+                report.SnapshotLsn = lsn;
+                break;
+            }
+            report.RejectedSnapshots++;
+            report.Problems.Add($"snapshot {name} is damaged ({error}); set aside as {name}.corrupt, using an older one");
+            try { File.Move(path, path + ".corrupt", overwrite: true); }
+            catch (IOException) { }
+        }
+        if (report.Snapshot is null && snapshots.Count > 0 && (segments.Count == 0 || segments[0].FirstLsn > 1))
+            report.Problems.Add("no snapshot could be loaded and the journal does not start at LSN 1: changes before the journal are lost");
+        if (snapshots.Count == 0 && segments.Count == 0)
+        {
+            string legacy = Path.Combine(dir, "beliefs.pl");
+            if (File.Exists(legacy))
+            {
+                try
+                {
+                    Store.ConsultFile(legacy);
+                    report.ImportedLegacy = true;
+                }
+                catch (BeliefStoreException e)
+                {
+                    report.Problems.Add($"could not import {legacy}: {e.Message}");
+                }
+            }
+        }
+        long expected = baseLsn + 1;
+        for (int i = 0; i < segments.Count; i++)
+        {
+            var (first, path) = segments[i];
+            bool last = i == segments.Count - 1;
+            string name = Path.GetFileName(path);
+            if (!last && segments[i + 1].FirstLsn <= expected) continue; // every record is in the snapshot
+            string? stop = null;
+            long good;
+            using (var reader = new JournalReader(path))
+            {
+                if (reader.Error is null && reader.FirstLsn != first)
+                    stop = $"journal segment {name} says it starts at LSN {reader.FirstLsn}";
+                while (stop is null && reader.TryRead(out var rec))
+                {
+                    if (rec.Lsn < expected) continue;
+                    if (rec.Lsn > expected)
+                    {
+                        stop = $"journal segment {name}: records {expected}..{rec.Lsn - 1} are missing";
+                        break;
+                    }
+                    ReplayOne(rec, report);
+                    expected++;
+                }
+                good = reader.GoodLength;
+                if (stop is null && reader.Error is not null)
+                    stop = $"journal segment {name}: {reader.Error}";
+            }
+            if (stop is null) continue;
+            long length = new FileInfo(path).Length;
+            if (last)
+            {
+                report.Problems.Add(stop + $"; torn or damaged tail: truncated from {length} to {good} bytes (the last whole record)");
+                report.TruncatedBytes += length - good;
+                TruncateOrRemove(path, good);
+            }
+            else
+            {
+                report.Problems.Add(stop + $"; the journal is damaged before its end: replay stops at LSN {expected - 1}, this segment is truncated and later segments are set aside as *.corrupt");
+                report.TruncatedBytes += length - good;
+                TruncateOrRemove(path, good);
+                for (int j = i + 1; j < segments.Count; j++)
+                {
+                    try { File.Move(segments[j].Path, segments[j].Path + ".corrupt", overwrite: true); }
+                    catch (IOException) { }
+                }
+            }
+            break;
+        }
+        _nextLsn = expected;
+        _lastSnapshotLsn = baseLsn;
+        _recordsSinceSnapshot = expected - 1 - baseLsn;
+        report.NextLsn = expected;
+        Recovery = report;
+        foreach (var p in report.Problems) _log.LogWarning("recovery: {Problem}", p);
+        _log.LogInformation("belief store recovered from {Dir}: {Report}", dir, report.ToString());
+    }
+
+    private static void TruncateOrRemove(string path, long good)
+    {
+        if (good < JournalFormat.HeaderSize)
+        {
+            File.Move(path, path + ".corrupt", overwrite: true);
+            return;
+        }
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.None);
+        fs.SetLength(good);
+        fs.Flush(flushToDisk: true);
+    }
+
+    private void ReplayOne(JournalRecord rec, RecoveryReport report)
+    {
+        report.ReplayedRecords++;
+        try
+        {
+            var term = Term.Parse(rec.Term);
+            if (rec.Op == JournalOp.Assert) Store.AssertFact(term);
+            else Store.RetractFact(term);
+        }
+        catch (Exception e) when (e is BeliefStoreException or SyntaxErrorException)
+        {
+            report.FailedRecords++; // rejected when first applied too: the client got a 400
+        }
+    }
+
+    // ------------------------------------------------------------------ shutdown
+
+    /// <summary>
+    /// Graceful shutdown: stops taking changes, commits those waiting, fsyncs the journal, writes a final snapshot and
+    /// compacts, all within <paramref name="timeout"/>; returns false when it ran out of time (the journal is then still
+    /// complete up to its last fsync, and recovery replays it).
+    /// </summary>
+    public bool Shutdown(TimeSpan timeout)
+    {
+        if (_thread is null || Interlocked.Exchange(ref _disposed, 1) == 1) return true;
+        var deadline = Stopwatch.StartNew();
+        _queue.CompleteAdding();
+        if (!_thread.Join(timeout)) return false;
+        if (!_snapshotTask.Wait(Remaining(timeout, deadline))) return false;
+        if (_fault is null && _nextLsn - 1 != _lastSnapshotLsn)
+        {
+            long lsn = _nextLsn - 1;
+            try
+            {
+                OpenSegment(lsn + 1);
+                WriteSnapshot(lsn, Store.ToProgramText());
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _log.LogWarning("final snapshot skipped: {Message}", e.Message);
+            }
+        }
+        _segment?.Dispose();
+        _lock?.Dispose();
+        return true;
+    }
+
+    /// <summary>Test seam: stops like a killed process would (no final fsync beyond what was done, no snapshot), releasing the lock.</summary>
+    internal void Abandon()
+    {
+        if (_thread is null || Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        _queue.CompleteAdding();
+        _thread.Join();
+        _snapshotTask.Wait();
+        _segment?.Dispose();
+        _lock?.Dispose();
+    }
+
+    private static TimeSpan Remaining(TimeSpan timeout, Stopwatch elapsed)
+    {
+        var left = timeout - elapsed.Elapsed;
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+    }
+
+    public void Dispose()
+    {
+        if (_thread is null) return;
+        if (Volatile.Read(ref _disposed) == 0) Shutdown(TimeSpan.FromSeconds(10));
+        _segment?.Dispose();
+        _lock?.Dispose();
+        _queue.Dispose();
+    }
+}

@@ -1,0 +1,27 @@
+using static Pwmk.Cli.Tests.CliRunner;
+
+namespace Pwmk.Cli.Tests;
+
+public class ServeCommandTests
+{
+    [Theory]
+    [InlineData("--trace-sampling", "1.5", "--trace-sampling: expected a fraction 0..1")]
+    [InlineData("--otlp-endpoint", "localhost:4317", "--otlp-endpoint: expected an http(s) URL")]
+    [InlineData("--log-format", "xml", "xml")]
+    [InlineData("--log-level", "loud", "loud")]
+    public void Bad_observability_options_are_refused_with_exit_2_naming_the_option(string option, string value, string message)
+    {
+        var (code, _, error) = Run("serve", option, value, "--urls", "http://127.0.0.1:0", "--no-simulation", "--state-dir", "");
+        Assert.Equal(2, code);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Help_lists_the_observability_options()
+    {
+        var (code, output, _) = Run("serve", "--help");
+        Assert.Equal(0, code);
+        foreach (var o in new[] { "--log-format", "--log-level", "--otlp-endpoint", "--otlp-protocol", "--trace-sampling", "--console-traces" })
+            Assert.Contains(o, output, StringComparison.Ordinal);
+    }
+}
