@@ -64,6 +64,9 @@ internal sealed class SimulationRun
     public MetricHistory Rewards { get; } = new();
     public MetricHistory TrainingLoss { get; } = new();
 
+    /// <summary>Raised on the simulation's thread after each finished episode, with that episode's total reward.</summary>
+    public event Action<double>? EpisodeFinished;
+
     /// <summary>Mean squared error of the world model's one-step prediction of everyone's observation, per step once a model exists.</summary>
     public MetricHistory PredictionError { get; } = new();
     public IReadOnlyList<string> AgentNames => _env.Agents;
@@ -172,6 +175,7 @@ internal sealed class SimulationRun
         Rewards.Add(EpisodeReward);
         if (Parameters.Train && actions.Count > 0) TrainOnline(observations, actions);
         lock (_lock) Episode++;
+        EpisodeFinished?.Invoke(EpisodeReward);
     }
 
     private void Observe(StepResult result)
