@@ -325,7 +325,7 @@ public sealed class PrologEngine
         catch (PrologError e)
         {
             if (IsLimit(e.Ball)) Rollback(log);
-            throw new PrologException(e.Ball);
+            throw new PrologException(e.Ball) { Elapsed = sw.Elapsed };
         }
         catch (SyntaxErrorException)
         {

@@ -13,6 +13,9 @@ public sealed class PrologException : Exception
     /// <summary>The thrown term.</summary>
     public Term Ball { get; }
 
+    /// <summary>How long the query ran before it raised this error (zero when not raised by a query).</summary>
+    public TimeSpan Elapsed { get; internal init; }
+
     /// <summary>The formal part of an <c>error(Formal, Context)</c> ball, else the ball itself.</summary>
     public Term Formal => Ball is Compound { Functor: "error", Arity: 2 } c ? c.Args[0] : Ball;
 

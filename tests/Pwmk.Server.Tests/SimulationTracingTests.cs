@@ -11,7 +11,7 @@ namespace Pwmk.Server.Tests;
 public sealed class SimulationTracingTests
 {
     [Fact]
-    public async Task Each_simulation_step_is_one_env_step_span_holding_belief_updates_and_world_model_forward()
+    public async Task Each_simulation_step_is_one_env_step_span_holding_belief_updates_planning_and_world_model_forward()
     {
         var spans = new ConcurrentQueue<Activity>();
         using var listener = new ActivityListener
@@ -36,6 +36,9 @@ public sealed class SimulationTracingTests
         var children = spans.Where(s => ids.Contains(s.ParentSpanId)).GroupBy(s => s.OperationName).ToDictionary(g => g.Key, g => g.ToList());
         Assert.True(children.ContainsKey("belief_update"), "no belief_update inside env_step: " + string.Join(", ", children.Keys));
         Assert.Contains(children["belief_update"], s => s.GetTagItem("agent.id") is "agent_0");
+        // the box-world agents plan to fetch the key: the planner runs inside the steps
+        Assert.True(children.TryGetValue("planning", out var plans), "no planning inside env_step: " + string.Join(", ", children.Keys));
+        Assert.All(plans, p => Assert.Equal("env:MultiAgentBoxWorld", p.GetTagItem("pwmk.planner.problem")));
         // from the second episode on, the online world model predicts every step
         Assert.True(children.TryGetValue("world_model_forward", out var forwards), "no world_model_forward inside env_step: " + string.Join(", ", children.Keys));
         var forward = forwards[0];
@@ -43,5 +46,15 @@ public sealed class SimulationTracingTests
         Assert.Equal(3, forward.GetTagItem("model.num_agents"));
         Assert.NotNull(forward.GetTagItem("prediction.mean"));
         Assert.NotEmpty(run.PredictionError.Snapshot());
+
+        // each finished episode is a span whose children are that episode's steps
+        var episodes = spans.Where(s => s.OperationName == "episode" && s.GetTagItem("simulation.id") as string == "trace-test").ToList();
+        Assert.Equal(3, episodes.Count);
+        foreach (var e in episodes)
+        {
+            int steps = mine.Count(s => s.ParentSpanId == e.SpanId);
+            Assert.True(steps > 0);
+            Assert.Equal(steps, e.GetTagItem("episode.steps"));
+        }
     }
 }

@@ -7,7 +7,8 @@ namespace Pwmk.Core.Agents;
 /// <summary>
 /// An agent with its own nested beliefs (what it believes, what it believes others believe, ... to
 /// <c>tomDepth</c>), built only from the events it witnessed, and a policy choosing its actions.
-/// <para>With an <see cref="IToMPolicy"/> (for example the epistemic planner) that policy decides.
+/// <para>With an <see cref="IToMPolicy"/> (for example <see cref="PlanningPolicy"/>) that policy decides, or
+/// returns -1 to leave the decision to the built-in heuristic.
 /// Otherwise the built-in heuristic: in a <see cref="RoomsWorld"/> it tells an agent in the same
 /// room where an object is when it believes that agent holds a false belief about it (else waits);
 /// in a <see cref="MultiAgentBoxWorld"/> it walks to the believed key, picks it up, opens the
@@ -99,7 +100,11 @@ public sealed class ToMAgent
     /// <summary>Chooses the next action (an index in the agent's action space).</summary>
     public int ActWithTom()
     {
-        if (Policy is not null) return Policy.ChooseAction(this);
+        if (Policy is not null)
+        {
+            int chosen = Policy.ChooseAction(this);
+            if (chosen >= 0) return chosen;
+        }
         return Environment switch
         {
             RoomsWorld rooms => ActInRooms(rooms),

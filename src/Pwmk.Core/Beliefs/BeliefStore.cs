@@ -240,6 +240,22 @@ public sealed class BeliefStore : Perspective.IBeliefStore
         using var span = BeliefTelemetry.Source.StartActivity("belief_query");
         if (span is null && !BeliefTelemetry.QueryTimingEnabled) return s.Engine.Query(goal, names, options ?? _opt.Query);
         string queryType = BeliefTelemetry.QueryType(names.Count), complexity = BeliefTelemetry.Complexity(goal);
+        if (span is null)
+        {
+            // metrics only: the engine already timed the query (and its errors), so no clock is read here
+            QueryResult r;
+            try
+            {
+                r = s.Engine.Query(goal, names, options ?? _opt.Query);
+            }
+            catch (PrologException e)
+            {
+                BeliefTelemetry.RecordQuery(queryType, complexity, e.Elapsed.TotalSeconds);
+                throw;
+            }
+            BeliefTelemetry.RecordQuery(queryType, complexity, r.Elapsed.TotalSeconds);
+            return r;
+        }
         span?.SetTag("component", "belief_store");
         span?.SetTag("query.type", queryType);
         span?.SetTag("query.complexity", complexity);

@@ -23,7 +23,10 @@ public abstract class PerspectiveEnv
     /// </summary>
     public const string StepSpanName = "env_step";
     internal static readonly Meter Meter = new("Pwmk");
-    private static readonly Counter<long> s_events = Meter.CreateCounter<long>("pwmk.perspective.events", description: "witnessed events tracked");
+    // witnessed events, summed here and read when a listener collects (no per-step measurement call)
+    private static long s_eventCount;
+    private static readonly ObservableCounter<long> s_events = Meter.CreateObservableCounter("pwmk.perspective.events",
+        () => Interlocked.Read(ref s_eventCount), description: "witnessed events tracked");
 
     private readonly Dictionary<string, int> _index = [];
     private readonly List<BeliefEvent> _history = [];
@@ -303,7 +306,7 @@ public abstract class PerspectiveEnv
             foreach (var e in _stepEvents)
                 if ((e.Witnesses & bit) != 0) o.EventList.Add(e);
         }
-        if (_stepEvents.Count > 0) s_events.Add(_stepEvents.Count);
+        if (_stepEvents.Count > 0) Interlocked.Add(ref s_eventCount, _stepEvents.Count);
         _stepEvents.Clear();
         _result.StepCount = StepCount;
         return _result;

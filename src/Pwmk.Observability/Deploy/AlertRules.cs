@@ -19,6 +19,12 @@ public static class AlertRules
     /// <summary>One alert: name, expression, for, severity, summary and description template.</summary>
     public sealed record Alert(string Name, string Expr, string For, string Severity, string Summary, string Description);
 
+    /// <summary>Where each alert's <c>runbook_url</c> annotation points: the alert's section of docs/OPERATIONS.md.</summary>
+    public const string RunbookBase = "docs/OPERATIONS.md#";
+
+    /// <summary>The runbook link of an alert (its lower-cased name is the section anchor).</summary>
+    public static string Runbook(string alert) => RunbookBase + alert.ToLowerInvariant();
+
     /// <summary>The recording rules (name, expression).</summary>
     public static IReadOnlyList<(string Record, string Expr)> Recording { get; } =
     [
@@ -61,6 +67,7 @@ public static class AlertRules
             sb.Append("        annotations:\n");
             sb.Append("          summary: ").Append(Yaml.Quote(a.Summary)).Append('\n');
             sb.Append("          description: ").Append(Yaml.Quote(a.Description)).Append('\n');
+            sb.Append("          runbook_url: ").Append(Yaml.Quote(Runbook(a.Name))).Append('\n');
         }
         return sb.ToString();
     }
@@ -135,6 +142,7 @@ public static class AlertRules
             sb.Append("            exp_annotations:\n");
             sb.Append("              summary: ").Append(Yaml.Quote(alert.Summary)).Append('\n');
             sb.Append("              description: ").Append(Yaml.Quote(c.Description)).Append('\n');
+            sb.Append("              runbook_url: ").Append(Yaml.Quote(Runbook(alert.Name))).Append('\n');
         }
         return sb.ToString();
     }

@@ -47,6 +47,7 @@ public static class AlertmanagerConfig
                   {{ range .Alerts }}
                   Alert: {{ .Annotations.summary }}
                   Description: {{ .Annotations.description }}
+                  Runbook: {{ .Annotations.runbook_url }}
                   {{ end }}
 
         inhibit_rules:

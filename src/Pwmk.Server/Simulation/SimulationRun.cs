@@ -131,10 +131,19 @@ internal sealed class SimulationRun
         StepResult result;
         var observations = new List<float[]>();
         var actions = new List<int[]>();
+        // one span per episode, parent of its env_step spans (this thread runs nothing else meanwhile)
+        using var episodeSpan = StepSource.StartActivity("episode");
+        episodeSpan?.SetTag("simulation.id", Id);
+        episodeSpan?.SetTag("simulation.episode", Episode);
+        episodeSpan?.SetTag("env.type", Parameters.Env);
+        episodeSpan?.SetTag("env.num_agents", n);
         lock (_lock)
         {
             result = _env.Reset(Parameters.Seed * 7919 + Episode);
-            _agents = [.. _env.Agents.Select(a => new ToMAgent(_env, a, Parameters.TomDepth, seed: Parameters.Seed + Episode))];
+            // in the box world the agents plan to fetch the key (epistemic planner over the environment's own rules)
+            _agents = [.. _env.Agents.Select(a => new ToMAgent(_env, a, Parameters.TomDepth,
+                policy: _env is MultiAgentBoxWorld ? new PlanningPolicy(PlanningPolicy.FetchTheKey, searchDepth: 8) : null,
+                seed: Parameters.Seed + Episode))];
             Step = 0;
             EpisodeReward = 0;
             _truth.Clear();
@@ -171,7 +180,14 @@ internal sealed class SimulationRun
             if (result.Done) break;
             if (Parameters.StepDelayMs > 0) ct.WaitHandle.WaitOne(Parameters.StepDelayMs);
         }
-        if (ct.IsCancellationRequested) return;
+        episodeSpan?.SetTag("episode.steps", Step);
+        episodeSpan?.SetTag("episode.reward", EpisodeReward);
+        if (ct.IsCancellationRequested)
+        {
+            episodeSpan?.SetTag("episode.cancelled", true);
+            return;
+        }
+        episodeSpan?.SetTag("episode.success", result.Terminations.Values.Any(t => t));
         Rewards.Add(EpisodeReward);
         if (Parameters.Train && actions.Count > 0) TrainOnline(observations, actions);
         lock (_lock) Episode++;

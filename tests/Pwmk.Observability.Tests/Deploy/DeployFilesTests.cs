@@ -161,6 +161,18 @@ public sealed partial class DeployFilesTests : IDisposable
         Assert.Contains($"SUCCESS: {i} rules found", r.Output);
     }
 
+    [Fact]
+    public void Every_alert_links_a_runbook_section_that_exists_in_the_operations_guide()
+    {
+        var guide = File.ReadAllText(Path.Combine(Tools.RepoRoot(), "docs", "OPERATIONS.md"));
+        var alerts = AlertRules.Generate();
+        foreach (var a in AlertRules.Alerts)
+        {
+            Assert.Contains($"runbook_url: 'docs/OPERATIONS.md#{a.Name.ToLowerInvariant()}'", alerts, StringComparison.Ordinal);
+            Assert.Contains($"\n### {a.Name}\n", guide, StringComparison.Ordinal);
+        }
+    }
+
     /// <summary>A panel query with Grafana's variables replaced as Grafana would (all values, 1m rate interval).</summary>
     internal static string Substitute(string expr) => expr.Replace("$__rate_interval", "1m", StringComparison.Ordinal)
         .Replace("$model_type", ".*", StringComparison.Ordinal).Replace("$agent_id", ".*", StringComparison.Ordinal);

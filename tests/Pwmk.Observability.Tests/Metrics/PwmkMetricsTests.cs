@@ -47,6 +47,20 @@ public partial class PwmkMetricsTests
     }
 
     [Fact]
+    public async Task A_query_that_raises_an_error_is_still_timed()
+    {
+        using var metrics = new PwmkMetrics();
+        var store = new Pwmk.Core.Beliefs.BeliefStore();
+        const string series = "pwmk_belief_query_duration_seconds_count{query_type=\"search\",complexity=\"simple\"}";
+        double before = Value(await metrics.ScrapeAsync(), series);
+        var e = Assert.Throws<Pwmk.Logic.PrologException>(() => store.Query("X is foo + 1"));
+        Assert.True(e.Elapsed > TimeSpan.Zero, "the engine reports how long the failing query ran");
+        double after = Value(await metrics.ScrapeAsync(), series);
+        // (other tests of this process may query at the same time: at least this one was counted)
+        Assert.True(after >= (double.IsNaN(before) ? 0 : before) + 1, $"count {before} -> {after}");
+    }
+
+    [Fact]
     public async Task Every_metric_of_the_specification_has_its_exact_type_and_labels_and_moves_with_the_real_workload()
     {
         using var metrics = new PwmkMetrics();

@@ -1,0 +1,56 @@
+using Pwmk.Core.Planning;
+
+namespace Pwmk.Core.Agents;
+
+/// <summary>
+/// A <see cref="IToMPolicy"/> that plans: each time the agent acts, the <see cref="EnvironmentPlanner"/> searches
+/// (breadth-first, only this agent acting, within a time and node budget) for the shortest plan reaching the agent's
+/// current goal, and the agent takes its first action. With no goal, or no plan within the budget, it returns -1 and
+/// the agent falls back to its built-in behaviour.
+/// </summary>
+/// <param name="goalOf">The agent's goal now (null: nothing to plan for).</param>
+/// <param name="searchDepth">Longest plan considered.</param>
+/// <param name="budget">Time allowed per decision.</param>
+/// <param name="maxNodes">States expanded at most per decision.</param>
+public sealed class PlanningPolicy(Func<ToMAgent, Goal?> goalOf, int searchDepth = 8, TimeSpan? budget = null, int maxNodes = 5_000) : IToMPolicy
+{
+    private readonly TimeSpan _budget = budget ?? TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Decisions made from a plan, and decisions left to the built-in behaviour.</summary>
+    public int Planned { get; private set; }
+
+    /// <inheritdoc cref="Planned"/>
+    public int FellBack { get; private set; }
+
+    /// <inheritdoc/>
+    public int ChooseAction(ToMAgent agent)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        var goal = goalOf(agent);
+        if (goal is not null)
+        {
+            var plan = new EnvironmentPlanner(agent.Environment, searchDepth, SearchStrategy.Bfs, [agent.Id]).Plan(goal, _budget, maxNodes);
+            if (plan.Solved && plan.Steps.Count > 0)
+            {
+                Planned++;
+                return plan.Steps[0].Action;
+            }
+        }
+        FellBack++;
+        return -1;
+    }
+
+    /// <summary>
+    /// The box-world goal of the server's simulation: hold the key while nobody holds it (<c>pos(key, me)</c>);
+    /// afterwards the built-in behaviour opens the door and walks to the treasure.
+    /// </summary>
+    public static Goal? FetchTheKey(ToMAgent agent)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        if (agent.Environment is not Environments.MultiAgentBoxWorld box) return null;
+        int key = box.Vocabulary.FindFluent("pos", new Logic.Terms.Atom("key"));
+        // a held key's position is its holder (an atom); a lying key's is cell(X, Y)
+        if (key < 0 || agent.Believes(key) is Logic.Terms.Atom) return null;
+        return Goal.Parse($"pos(key, {agent.Id})");
+    }
+}

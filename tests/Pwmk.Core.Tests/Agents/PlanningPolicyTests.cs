@@ -1,0 +1,43 @@
+using Pwmk.Core.Agents;
+using Pwmk.Core.Environments;
+using Pwmk.Logic.Terms;
+
+namespace Pwmk.Core.Tests.Agents;
+
+public class PlanningPolicyTests
+{
+    private static bool Holds(MultiAgentBoxWorld env, string agent) =>
+        env.GetBeliefGroundTruth().Belief([env.AgentId(agent)], env.Vocabulary.FindFluent("pos", new Atom("key"))) is var v && v >= 0
+        && env.Vocabulary.ValueTerm(v) is Atom { Name: var holder } && holder == agent;
+
+    [Fact]
+    public void A_planning_agent_walks_to_the_key_and_picks_it_up_then_leaves_the_rest_to_its_heuristic()
+    {
+        int fetched = 0, worlds = 0;
+        for (int seed = 0; seed < 8; seed++)
+        {
+            var env = new MultiAgentBoxWorld(gridSize: 8, numAgents: 2, numBoxes: 2, viewRadius: 2, maxSteps: 60);
+            var policy = new PlanningPolicy(PlanningPolicy.FetchTheKey, searchDepth: 14, budget: TimeSpan.FromSeconds(2), maxNodes: 20_000);
+            var agent = new ToMAgent(env, "agent_0", tomDepth: 2, policy: policy, seed: seed);
+            var result = env.Reset(seed);
+            agent.UpdateBeliefs(result.Observations[0]);
+            if (PlanningPolicy.FetchTheKey(agent) is null) continue; // key not where it can be planned for
+            worlds++;
+            for (int step = 0; step < 30 && !result.Done && !Holds(env, "agent_0"); step++)
+            {
+                result = env.Step([agent.ActWithTom(), 0]);
+                agent.UpdateBeliefs(result.Observations[0]);
+            }
+            if (Holds(env, "agent_0"))
+            {
+                fetched++;
+                Assert.True(policy.Planned > 0);
+                // holding the key, the agent has no goal to plan for: the policy defers (-1) to the built-in behaviour
+                Assert.Null(PlanningPolicy.FetchTheKey(agent));
+                Assert.Equal(-1, policy.ChooseAction(agent));
+            }
+        }
+        Assert.True(worlds >= 4, $"only {worlds} worlds with a key to fetch");
+        Assert.True(fetched >= worlds - 1, $"fetched the key in {fetched} of {worlds} worlds");
+    }
+}
