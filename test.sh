@@ -11,6 +11,9 @@ declare -A pkgs=(
   [swipl]=swi-prolog-nox
   [promtool]=prometheus
   [amtool]=prometheus-alertmanager
+  [chromium]=chromium
+  [node]=nodejs
+  [npm]=npm
 )
 for cmd in "${!pkgs[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || need+=("${pkgs[$cmd]}")
@@ -29,3 +32,6 @@ echo "test.sh: dotnet format --verify-no-changes" >&2
 dotnet format Pwmk.slnx --verify-no-changes --no-restore
 echo "test.sh: dotnet test" >&2
 dotnet test Pwmk.slnx -c Release --no-build -nologo -v q
+echo "test.sh: browser test (tests/browser: pwmk serve + chromium headless via playwright-core)" >&2
+[ -d tests/browser/node_modules ] || (cd tests/browser && npm ci --no-audit --no-fund --silent)
+(cd tests/browser && timeout 60 npm test --silent)

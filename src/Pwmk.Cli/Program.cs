@@ -31,6 +31,7 @@ public static class Program
         root.Subcommands.Add(WorldModelCommand.Create());
         root.Subcommands.Add(PlanCommand.Create());
         root.Subcommands.Add(DashboardsCommand.Create());
+        root.Subcommands.Add(SimulateCommand.Create());
         return root;
     }
 }

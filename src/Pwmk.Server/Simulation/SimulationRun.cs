@@ -70,6 +70,9 @@ internal sealed class SimulationRun
     public MetricHistory Rewards { get; } = new();
     public MetricHistory TrainingLoss { get; } = new();
 
+    /// <summary>Raised on the simulation's thread after each finished episode, with that episode's total reward.</summary>
+    public event Action<double>? EpisodeFinished;
+
     /// <summary>Mean squared error of the world model's one-step prediction of everyone's observation, per step once a model exists.</summary>
     public MetricHistory PredictionError { get; } = new();
     public IReadOnlyList<string> AgentNames => _env.Agents;
@@ -202,6 +205,7 @@ internal sealed class SimulationRun
             Episode++;
             _finishedSteps = TotalSteps;
         }
+        EpisodeFinished?.Invoke(EpisodeReward);
         _persistence?.Save(this, force: false);
     }
 

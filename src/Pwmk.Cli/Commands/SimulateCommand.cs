@@ -1,0 +1,137 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Pwmk.Server.Simulation;
+
+namespace Pwmk.Cli.Commands;
+
+/// <summary>
+/// <c>pwmk simulate</c>: runs episodes offline with the server's simulation loop (<see cref="SimulationRun"/>: ToM agents
+/// acting on their nested beliefs, world model trained online after each episode), without a server or a belief store.
+/// Progress on stderr (episodes/s, reward), a summary on stdout (text or JSON).
+/// Exit 0: all episodes ran (or some did before --max-seconds / Ctrl+C); 1: no episode finished; 2: bad option or failure.
+/// </summary>
+internal static class SimulateCommand
+{
+    private static readonly JsonSerializerOptions s_json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    public static Command Create()
+    {
+        var env = new Option<string>("--env") { Description = "Environment: box-world, hide-and-seek or rooms", DefaultValueFactory = _ => "box-world" };
+        var agents = new Option<int>("--agents") { Description = "Number of agents (1..16; hide-and-seek needs 2)", DefaultValueFactory = _ => 2 };
+        var episodes = new Option<int>("--episodes") { Description = "Episodes to run (1..1000000)", DefaultValueFactory = _ => 10 };
+        var seed = new Option<int>("--seed") { Description = "Seed of layouts and agent choices", DefaultValueFactory = _ => 0 };
+        var depth = new Option<int>("--tom-depth") { Description = "Nesting depth of the agents' beliefs (1..6)", DefaultValueFactory = _ => 2 };
+        var maxSteps = new Option<int>("--max-steps") { Description = "Longest episode in steps (the environment may end it sooner)", DefaultValueFactory = _ => 200 };
+        var noTrain = new Option<bool>("--no-train") { Description = "Do not train the world model after each episode" };
+        var maxSeconds = new Option<double>("--max-seconds") { Description = "Stop after this long (0: no limit); the episodes finished by then are reported", DefaultValueFactory = _ => 0 };
+        var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
+        var cmd = new Command("simulate", "Run episodes offline: ToM agents in an environment, world model trained online; progress with episodes/s and reward")
+        {
+            env, agents, episodes, seed, depth, maxSteps, noTrain, maxSeconds, format,
+        };
+        cmd.SetAction((r, ct) => RunAsync(r.InvocationConfiguration.Output, r.InvocationConfiguration.Error,
+            new SimulationParameters(r.GetValue(env)!, r.GetValue(agents), r.GetValue(depth), r.GetValue(seed), r.GetValue(episodes),
+                StepDelayMs: 0, Train: !r.GetValue(noTrain), MaxStepsPerEpisode: r.GetValue(maxSteps)),
+            r.GetValue(maxSeconds), r.GetValue(format)!, ct));
+        return cmd;
+    }
+
+    internal sealed record Summary(string Env, int Agents, int TomDepth, int Seed, int EpisodesAsked, int Episodes, long Steps,
+        double Seconds, double EpisodesPerSecond, double StepsPerSecond, double? MeanReward, double? MinReward, double? MaxReward,
+        double? LastTrainingLoss, string Status, IReadOnlyList<double> Rewards);
+
+    internal static async Task<int> RunAsync(TextWriter stdout, TextWriter stderr, SimulationParameters p, double maxSeconds, string format, CancellationToken ct)
+    {
+        string? problem = p.Episodes == 0 ? "episodes: expected 1..1000000, got 0" : p.Validate();
+        if (problem is null && format is not ("text" or "json")) problem = $"format: expected text or json, got '{format}'";
+        if (problem is null && (maxSeconds < 0 || double.IsNaN(maxSeconds) || maxSeconds > 7 * 86400)) problem = $"max-seconds: expected 0..604800, got {maxSeconds}";
+        if (problem is not null)
+        {
+            stderr.WriteLine("pwmk simulate: " + problem);
+            return Program.BadInput;
+        }
+        var rewards = new List<double>();
+        var run = new SimulationRun("offline", p, mirror: null, NullLogger.Instance);
+        run.EpisodeFinished += reward => { lock (rewards) rewards.Add(reward); };
+        using var limit = maxSeconds > 0 ? new CancellationTokenSource(TimeSpan.FromSeconds(maxSeconds)) : new CancellationTokenSource();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, limit.Token);
+        var progress = new ProgressLine(stderr, enabled: format == "text" && !Console.IsErrorRedirected && ReferenceEquals(stderr, Console.Error));
+        var clock = Stopwatch.StartNew();
+        run.Start(stop.Token);
+        while (!run.Completion.IsCompleted)
+        {
+            await Task.WhenAny(run.Completion, Task.Delay(200, CancellationToken.None)).ConfigureAwait(false);
+            double last, mean;
+            int count;
+            lock (rewards)
+            {
+                count = rewards.Count;
+                last = count > 0 ? rewards[^1] : 0;
+                mean = count > 0 ? rewards.Average() : 0;
+            }
+            progress.Draw(count, p.Episodes, count / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), last, mean, run.TotalSteps);
+        }
+        await run.Completion.ConfigureAwait(false);
+        clock.Stop();
+        progress.Clear();
+
+        if (run.Status == SimulationStatus.Failed)
+        {
+            stderr.WriteLine($"pwmk simulate: the simulation failed after {run.Episode} episodes: {run.Error}");
+            return Program.BadInput;
+        }
+        double[] rs;
+        lock (rewards) rs = [.. rewards];
+        var loss = run.TrainingLoss.Snapshot();
+        double secs = clock.Elapsed.TotalSeconds;
+        var s = new Summary(p.Env, run.AgentNames.Count, p.TomDepth, p.Seed, p.Episodes, rs.Length, run.TotalSteps, secs,
+            rs.Length / secs, run.TotalSteps / secs, rs.Length > 0 ? rs.Average() : null, rs.Length > 0 ? rs.Min() : null,
+            rs.Length > 0 ? rs.Max() : null, loss.Length > 0 ? loss[^1].V : null,
+            rs.Length == p.Episodes ? "completed" : limit.IsCancellationRequested ? "time limit" : "interrupted", rs);
+        if (format == "json")
+        {
+            stdout.WriteLine(JsonSerializer.Serialize(s, s_json));
+        }
+        else
+        {
+            var inv = CultureInfo.InvariantCulture;
+            stdout.WriteLine(string.Format(inv, "{0}: {1} agents, ToM depth {2}, seed {3}", s.Env, s.Agents, s.TomDepth, s.Seed));
+            stdout.WriteLine(string.Format(inv, "episodes  {0} of {1} ({2})", s.Episodes, s.EpisodesAsked, s.Status));
+            stdout.WriteLine(string.Format(inv, "steps     {0}", s.Steps));
+            stdout.WriteLine(string.Format(inv, "time      {0:F2} s: {1:F2} episodes/s, {2:F0} steps/s", s.Seconds, s.EpisodesPerSecond, s.StepsPerSecond));
+            if (rs.Length > 0) stdout.WriteLine(string.Format(inv, "reward    mean {0:F3}, min {1:F3}, max {2:F3}", s.MeanReward, s.MinReward, s.MaxReward));
+            if (s.LastTrainingLoss is { } l) stdout.WriteLine(string.Format(inv, "world-model training loss (last episode) {0:F5}", l));
+        }
+        if (rs.Length == 0)
+        {
+            stderr.WriteLine($"pwmk simulate: no episode finished ({s.Status})");
+            return Program.NoResult;
+        }
+        return Program.Ok;
+    }
+
+    /// <summary>One carriage-return status line on stderr, drawn at most every 200 ms; off when stderr is redirected.</summary>
+    private sealed class ProgressLine(TextWriter stderr, bool enabled)
+    {
+        private int _width;
+
+        public void Draw(int done, int total, double perSecond, double lastReward, double meanReward, long steps)
+        {
+            if (!enabled) return;
+            const int bar = 24;
+            int filled = (int)((double)done / total * bar);
+            var line = string.Format(CultureInfo.InvariantCulture, "[{0}{1}] episode {2}/{3}  {4:F2} episodes/s  reward {5:F2} (mean {6:F2})  {7} steps",
+                new string('#', filled), new string('.', bar - filled), done, total, perSecond, lastReward, meanReward, steps);
+            _width = Math.Max(_width, line.Length);
+            stderr.Write("\r" + line.PadRight(_width));
+        }
+
+        public void Clear()
+        {
+            if (enabled && _width > 0) stderr.Write("\r" + new string(' ', _width) + "\r");
+        }
+    }
+}

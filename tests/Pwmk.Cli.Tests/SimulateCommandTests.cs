@@ -1,0 +1,95 @@
+using System.CommandLine;
+using System.Text.Json;
+
+namespace Pwmk.Cli.Tests;
+
+public class SimulateCommandTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = Program.BuildRoot().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void JsonSummaryCountsEpisodesStepsAndRewardsAndIsReproducibleBySeed()
+    {
+        var (code, output, error) = Run("simulate", "--env", "box-world", "--agents", "2", "--episodes", "4", "--seed", "7", "--tom-depth", "2", "--format", "json");
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+        using var doc = JsonDocument.Parse(output);
+        var r = doc.RootElement;
+        Assert.Equal("box-world", r.GetProperty("env").GetString());
+        Assert.Equal(2, r.GetProperty("agents").GetInt32());
+        Assert.Equal(4, r.GetProperty("episodes").GetInt32());
+        Assert.Equal("completed", r.GetProperty("status").GetString());
+        var rewards = r.GetProperty("rewards").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        Assert.Equal(4, rewards.Length);
+        Assert.Equal(rewards.Average(), r.GetProperty("meanReward").GetDouble(), 9);
+        Assert.Equal(rewards.Max(), r.GetProperty("maxReward").GetDouble(), 9);
+        long steps = r.GetProperty("steps").GetInt64();
+        Assert.InRange(steps, 4, 4 * 200);
+        Assert.True(r.GetProperty("episodesPerSecond").GetDouble() > 0);
+        Assert.True(r.GetProperty("lastTrainingLoss").GetDouble() > 0, "the world model trains after each episode");
+
+        var (again, output2, _) = Run("simulate", "--env", "box-world", "--agents", "2", "--episodes", "4", "--seed", "7", "--format", "json");
+        Assert.Equal(0, again);
+        using var doc2 = JsonDocument.Parse(output2);
+        Assert.Equal(steps, doc2.RootElement.GetProperty("steps").GetInt64());
+        Assert.Equal(rewards, doc2.RootElement.GetProperty("rewards").EnumerateArray().Select(e => e.GetDouble()));
+    }
+
+    [Theory]
+    [InlineData("rooms", "3")]
+    [InlineData("hide-and-seek", "2")]
+    public void OtherEnvironmentsRunTheirEpisodes(string env, string agents)
+    {
+        var (code, output, _) = Run("simulate", "--env", env, "--agents", agents, "--episodes", "2", "--tom-depth", "3", "--no-train", "--format", "json");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal(env, doc.RootElement.GetProperty("env").GetString());
+        Assert.Equal(2, doc.RootElement.GetProperty("episodes").GetInt32());
+        Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("lastTrainingLoss").ValueKind);
+    }
+
+    [Theory]
+    [InlineData("--agents", "0", "agents")]
+    [InlineData("--env", "mars", "env")]
+    [InlineData("--tom-depth", "9", "tomDepth")]
+    [InlineData("--episodes", "0", "episodes")]
+    [InlineData("--format", "xml", "format")]
+    [InlineData("--max-seconds", "-1", "max-seconds")]
+    public void BadOptionIsExit2WithAMessageNamingIt(string option, string value, string named)
+    {
+        var (code, output, error) = Run("simulate", option, value);
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Contains(named, error);
+    }
+
+    [Fact]
+    public void TimeLimitBeforeTheFirstEpisodeEndsIsExit1()
+    {
+        // hide-and-seek episodes last 100 steps: none finishes within 1 ms
+        var (code, output, error) = Run("simulate", "--env", "hide-and-seek", "--episodes", "1000", "--max-seconds", "0.001", "--format", "json");
+        Assert.Equal(1, code);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal(0, doc.RootElement.GetProperty("episodes").GetInt32());
+        Assert.Equal("time limit", doc.RootElement.GetProperty("status").GetString());
+        Assert.Contains("no episode finished", error);
+    }
+
+    [Fact]
+    public void RedirectedOutputHasTheTextSummaryAndNoProgressLine()
+    {
+        var r = CliRunner.Run("simulate", "--episodes", "2", "--seed", "3");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("", r.Stderr);
+        Assert.DoesNotContain('\r', r.Stdout);
+        Assert.Contains("episodes  2 of 2 (completed)", r.Stdout);
+        Assert.Matches(@"time      [\d.]+ s: [\d.]+ episodes/s", r.Stdout);
+        Assert.Matches(@"reward    mean -?[\d.]+", r.Stdout);
+    }
+}

@@ -1,0 +1,176 @@
+// Browser test of the PWMK web UI: starts a real `pwmk serve` on a free loopback port and drives
+// Debian's chromium (headless) with playwright-core. Run by ./test.sh (`npm test` in this folder).
+// PWMK_DLL overrides the server build to test (default: the Release build of src/Pwmk.Cli).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..', '..');
+const dll = process.env.PWMK_DLL ?? join(root, 'src', 'Pwmk.Cli', 'bin', 'Release', 'net10.0', 'pwmk.dll');
+const chromiumPath = process.env.PWMK_CHROMIUM ?? '/usr/bin/chromium';
+const artifacts = join(here, 'artifacts');
+
+let server; // the pwmk serve child process
+let serverLog = '';
+let base; // http://127.0.0.1:PORT
+let browser;
+let page;
+let stateDir;
+const external = []; // requests that left loopback (CDN or any other host)
+const pageErrors = [];
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); });
+  });
+}
+
+async function until(what, fn, timeoutMs) {
+  const end = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < end) {
+    try { last = await fn(); if (last) return last; } catch (e) { last = e; }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${last})\n--- server output ---\n${serverLog.slice(-4000)}`);
+}
+
+before(async () => {
+  assert.ok(existsSync(dll), `server build not found: ${dll} (run dotnet build Pwmk.slnx -c Release)`);
+  assert.ok(existsSync(chromiumPath), `chromium not found at ${chromiumPath} (apt-get install chromium)`);
+  mkdirSync(artifacts, { recursive: true });
+  stateDir = mkdtempSync(join(tmpdir(), 'pwmk-ui-'));
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  const env = { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_NOLOGO: '1' };
+  delete env.PWMK_API_KEY; // no key: the UI's loopback client may assert beliefs
+  server = spawn('dotnet', [dll, 'serve', '--urls', base, '--state-dir', stateDir, '--step-delay-ms', '20', '--seed', '3'],
+    { cwd: stateDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  server.stdout.on('data', (d) => { serverLog += d; });
+  server.stderr.on('data', (d) => { serverLog += d; });
+  await until('the server to answer /health', async () => (await fetch(base + '/health')).ok, 30_000);
+
+  browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1100 } });
+  page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (!['127.0.0.1', 'localhost'].includes(u.hostname) && u.protocol !== 'data:') external.push(r.url());
+  });
+});
+
+after(async () => {
+  if (page) await page.screenshot({ path: join(artifacts, 'ui.png'), fullPage: true }).catch(() => {});
+  if (browser) await browser.close();
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await Promise.race([new Promise((r) => server.once('exit', r)), new Promise((r) => setTimeout(r, 10_000))]);
+    if (server.exitCode === null) server.kill('SIGKILL');
+  }
+  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+});
+
+test('the page loads without CDN references and shows the running simulation', async () => {
+  const html = await (await fetch(base + '/')).text();
+  for (const file of ['/', '/ui/app.js', '/ui/style.css']) {
+    const text = file === '/' ? html : await (await fetch(base + file)).text();
+    assert.doesNotMatch(text, /(src|href)\s*=\s*["']?(https?:)?\/\//i, `${file} loads something from another host`);
+    assert.doesNotMatch(text, /@import\s+url\(\s*["']?(https?:)?\/\//i, `${file} imports CSS from another host`);
+  }
+  const response = await page.goto(base + '/', { waitUntil: 'load' });
+  assert.equal(response.status(), 200);
+  assert.equal(await page.title(), 'PWMK');
+  await page.waitForFunction(() => Number(document.getElementById('status').dataset.steps || 0) > 0, null, { timeout: 15_000 });
+  assert.match(await page.textContent('#status'), /sim-\d+ running · box-world/);
+});
+
+test('the grid and the belief graph render', async () => {
+  const cells = await page.locator('#world .c').count();
+  assert.ok(cells >= 25, `world grid has ${cells} cells`);
+  assert.ok(await page.locator('#world .c.agent').count() >= 1, 'no agent drawn on the world grid');
+  assert.ok(await page.locator('#world .c.wall').count() >= 1, 'no wall drawn on the world grid');
+  await page.waitForFunction(() => document.querySelectorAll('#graph line').length > 0, null, { timeout: 15_000 });
+  const agentNodes = await page.locator('#graph g.node-agent').count();
+  const objectNodes = await page.locator('#graph g.node-object').count();
+  assert.equal(agentNodes, 2, 'one node per agent');
+  assert.ok(objectNodes >= 1, 'no object nodes in the belief graph');
+  const box = await page.locator('#graph').boundingBox();
+  assert.ok(box.width > 100 && box.height > 100, `graph is ${box.width}x${box.height}`);
+  assert.match(await page.textContent('#graph'), /\d+ beliefs shown, \d+ false/);
+});
+
+test('a query typed in the query box shows its answer', async () => {
+  const r = await fetch(base + '/api/beliefs', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ agent: 'anne', belief: 'in(marble, box)' }) });
+  assert.equal(r.status, 201, 'loopback client may assert without a key');
+  await page.fill('#query', 'believes(anne, X)');
+  await page.click('#query-form button[type=submit]');
+  await page.waitForFunction(() => /solution/.test(document.getElementById('answer').textContent), null, { timeout: 10_000 });
+  const answer = await page.textContent('#answer');
+  assert.match(answer, /^X = in\(marble,box\)$/m);
+  assert.match(answer, /\(1 solution, [\d.]+ ms\)/);
+
+  await page.fill('#query', 'believes(nobody_here, X)');
+  await page.click('#query-form button[type=submit]');
+  await page.waitForFunction(() => document.getElementById('answer').textContent === 'false.', null, { timeout: 10_000 });
+
+  await page.fill('#query', 'believes(anne, ');
+  await page.click('#query-form button[type=submit]');
+  await page.waitForFunction(() => /^4\d\d /.test(document.getElementById('answer').textContent), null, { timeout: 10_000 });
+});
+
+test('charts move as the simulation runs', async () => {
+  // data points: reward and training loss gain one per finished episode, latency one per belief query
+  const points = () => page.evaluate(() => Object.fromEntries(['chart-reward', 'chart-latency', 'chart-plan', 'chart-loss']
+    .map((id) => [id, Number(document.getElementById(id).dataset.points || 0)])));
+  const first = await points();
+  // a few more queries through the box so the latency chart has fresh points too
+  for (let i = 0; i < 3; i++) {
+    await page.fill('#query', `believes(A, B), ${i} >= 0`);
+    await page.click('#query-form button[type=submit]');
+    await page.waitForFunction(() => /solution|false\./.test(document.getElementById('answer').textContent), null, { timeout: 10_000 });
+  }
+  const later = await until('the reward and loss charts to gain points', async () => {
+    const p = await points();
+    return p['chart-reward'] >= first['chart-reward'] + 2 && p['chart-loss'] > first['chart-loss'] && p['chart-latency'] > first['chart-latency'] ? p : null;
+  }, 20_000);
+  const line = await page.getAttribute('#chart-reward polyline', 'points');
+  assert.ok(line.split(' ').length >= 2, `reward chart line: ${line} (${JSON.stringify(first)} -> ${JSON.stringify(later)})`);
+});
+
+test('the per-agent view greys the cells hidden from that agent', async () => {
+  const options = await page.locator('#agent-select option').allTextContents();
+  assert.deepEqual(options, ['agent_0', 'agent_1']);
+  for (const agent of options) {
+    await page.selectOption('#agent-select', agent);
+    await page.waitForFunction((a) => document.getElementById('agent-select').value === a, agent);
+    const view = await page.evaluate(() => {
+      const cells = [...document.querySelectorAll('#view .c')];
+      const hidden = cells.filter((c) => c.classList.contains('hidden'));
+      const colour = (c) => getComputedStyle(c).backgroundColor;
+      return { cells: cells.length, hidden: hidden.length, hiddenColours: [...new Set(hidden.map(colour))], visibleColours: [...new Set(cells.filter((c) => !c.classList.contains('hidden')).map(colour))] };
+    });
+    const world = await page.locator('#world .c').count();
+    assert.equal(view.cells, world, `${agent}: view and world differ in size`);
+    assert.ok(view.hidden > 0 && view.hidden < view.cells, `${agent}: ${view.hidden} of ${view.cells} cells hidden`);
+    assert.equal(view.hiddenColours.length, 1, `${agent}: hidden cells in several colours ${view.hiddenColours}`);
+    const [r, g, b] = view.hiddenColours[0].match(/\d+/g).map(Number);
+    assert.ok(r === g && g === b && r > 100 && r < 230, `${agent}: hidden cells are not grey: ${view.hiddenColours[0]}`);
+    assert.ok(!view.visibleColours.includes(view.hiddenColours[0]), `${agent}: visible cells share the hidden grey`);
+  }
+  await page.screenshot({ path: join(artifacts, 'ui.png'), fullPage: true });
+});
+
+test('no request left loopback and the page raised no script error', () => {
+  assert.deepEqual(external, []);
+  assert.deepEqual(pageErrors, []);
+});
