@@ -70,15 +70,17 @@ public class SimulateCommandTests
     }
 
     [Fact]
-    public void TimeLimitBeforeTheFirstEpisodeEndsIsExit1()
+    public void TimeLimitStopsTheRunAndExit1MeansNoEpisodeFinished()
     {
-        // hide-and-seek episodes last 100 steps: none finishes within 1 ms
-        var (code, output, error) = Run("simulate", "--env", "hide-and-seek", "--episodes", "1000", "--max-seconds", "0.001", "--format", "json");
-        Assert.Equal(1, code);
+        // far more episodes than fit in 0.2 s; when the limit fires is up to the machine's load, so the test checks
+        // that the run stopped early, says why, and that the exit code agrees with what finished
+        var (code, output, error) = Run("simulate", "--env", "hide-and-seek", "--episodes", "1000000", "--max-seconds", "0.2", "--format", "json");
         using var doc = JsonDocument.Parse(output);
-        Assert.Equal(0, doc.RootElement.GetProperty("episodes").GetInt32());
+        int episodes = doc.RootElement.GetProperty("episodes").GetInt32();
         Assert.Equal("time limit", doc.RootElement.GetProperty("status").GetString());
-        Assert.Contains("no episode finished", error);
+        Assert.InRange(episodes, 0, 999_999);
+        Assert.Equal(episodes == 0 ? 1 : 0, code);
+        if (episodes == 0) Assert.Contains("no episode finished", error);
     }
 
     [Fact]

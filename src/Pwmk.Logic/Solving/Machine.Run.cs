@@ -86,12 +86,15 @@ internal sealed partial class Machine
                         continue;
                     }
                 case Op.Proceed:
+                    // returns are work too: a deep chain of them between two calls must still meet the time limit
+                    Poll();
                     Cl = CPCl!;
                     pc = CPPc;
                     code = Cl.Code;
                     continue;
                 case Op.DeallocProceed:
                     {
+                        Poll();
                         ref var f = ref Frames[E];
                         Cl = f.CPCl!;
                         pc = f.CPPc;
