@@ -9,7 +9,8 @@ namespace Pwmk.Server.Tests;
 /// <summary>Starts the real <c>pwmk serve</c> process on a free loopback port and talks to it over HTTP.</summary>
 public class ServeProcessTests
 {
-    private static int FreePort()
+    /// <summary>A loopback port nobody listens on right now.</summary>
+    internal static int FreePort()
     {
         var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();

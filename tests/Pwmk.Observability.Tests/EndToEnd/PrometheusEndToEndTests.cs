@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -28,15 +26,6 @@ public sealed class PrometheusEndToEndTests : IAsyncLifetime
     private WebApplication? _pwmk, _hook;
     private Task? _workload;
     private int _promPort;
-
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
 
     private static async Task<WebApplication> Host(Action<WebApplication> map, Action<WebApplicationBuilder>? configure = null)
     {
@@ -70,11 +59,11 @@ public sealed class PrometheusEndToEndTests : IAsyncLifetime
         }));
         _workload = Task.Run(RunWorkload);
 
-        int amPort = FreePort();
-        _promPort = FreePort();
+        int amPort = Tools.FreePort();
+        _promPort = Tools.FreePort();
         var am = Directory.CreateDirectory(Path.Combine(_dir, "alertmanager")).FullName;
         File.WriteAllText(Path.Combine(am, "alertmanager.yml"),
-            AlertmanagerConfig.Generate($"http://127.0.0.1:{Port(_hook)}/alerts", smtpSmarthost: $"127.0.0.1:{FreePort()}"));
+            AlertmanagerConfig.Generate($"http://127.0.0.1:{Port(_hook)}/alerts", smtpSmarthost: $"127.0.0.1:{Tools.FreePort()}"));
         Start("prometheus-alertmanager", $"--config.file={am}/alertmanager.yml --storage.path={am}/data --web.listen-address=127.0.0.1:{amPort} --cluster.listen-address=");
 
         var prom = Directory.CreateDirectory(Path.Combine(_dir, "prometheus")).FullName;

@@ -29,15 +29,6 @@ public sealed class CollectorFaultTests : IDisposable
         });
     }
 
-    private static int ClosedPort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
-
     [Theory]
     [InlineData("down", "grpc")]
     [InlineData("down", "http/protobuf")]
@@ -45,7 +36,7 @@ public sealed class CollectorFaultTests : IDisposable
     [InlineData("silent", "http/protobuf")]
     public void Spans_keep_flowing_and_memory_stays_bounded_when_the_collector_is_down_or_silent(string fault, string protocol)
     {
-        int port = fault == "down" ? ClosedPort() : ((IPEndPoint)_silent.LocalEndpoint).Port;
+        int port = fault == "down" ? Tools.FreePort() : ((IPEndPoint)_silent.LocalEndpoint).Port;
         var services = new ServiceCollection();
         services.AddPwmkObservability(null, o =>
         {

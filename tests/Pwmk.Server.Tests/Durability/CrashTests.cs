@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Pwmk.Core.Beliefs;
@@ -27,7 +26,7 @@ public class CrashTests(ITestOutputHelper output)
 
         public Child(string dir, bool simulate = false, string fsync = "always")
         {
-            Port = FreePort();
+            Port = ServeProcessTests.FreePort();
             var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = dir };
             string[] args = [Path.Combine(AppContext.BaseDirectory, "pwmk.dll"), "serve", "--urls", $"http://127.0.0.1:{Port}", "--state-dir", dir, "--rate-limit", "0"];
             foreach (var a in args) psi.ArgumentList.Add(a);
@@ -82,15 +81,6 @@ public class CrashTests(ITestOutputHelper output)
             Http.Dispose();
             Process.Dispose();
         }
-    }
-
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
     }
 
     /// <summary>What the client knows of each fact it wrote: present, absent, or unknown (the last write got no answer).</summary>
@@ -261,7 +251,7 @@ public class CrashTests(ITestOutputHelper output)
 
             // the state directory is locked: a second server refuses to start, exit code 2
             var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "pwmk.dll"), "serve", "--urls", $"http://127.0.0.1:{FreePort()}", "--state-dir", dir, "--no-simulation" })
+            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "pwmk.dll"), "serve", "--urls", $"http://127.0.0.1:{ServeProcessTests.FreePort()}", "--state-dir", dir, "--no-simulation" })
                 psi.ArgumentList.Add(a);
             using (var second = Process.Start(psi)!)
             {
