@@ -53,4 +53,33 @@ public sealed class PlanningPolicy(Func<ToMAgent, Goal?> goalOf, int searchDepth
         if (key < 0 || agent.Believes(key) is Logic.Terms.Atom) return null;
         return Goal.Parse($"pos(key, {agent.Id})");
     }
+
+    /// <summary>
+    /// The rooms goal of the server's simulation: when the agent believes that another agent in its room holds a
+    /// false belief about where an object is, make that agent believe where the object is (the planner finds how:
+    /// telling it, or showing it). Null when nobody it can reach is wrong, as far as it knows.
+    /// </summary>
+    public static Goal? CorrectFalseBeliefs(ToMAgent agent)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        if (agent.Environment is not Environments.RoomsWorld rooms || agent.TomDepth < 2) return null;
+        string? here = rooms.RoomOf(agent.Id);
+        if (here is null) return null;
+        foreach (var other in rooms.Agents)
+        {
+            if (other == agent.Id || rooms.RoomOf(other) != here) continue;
+            foreach (var obj in rooms.Layout.Objects)
+            {
+                int f = rooms.AtFluent(obj);
+                var mine = agent.Believes(f);
+                var theirs = agent.Believes(f, other);
+                if (mine is not null && theirs is not null && !theirs.Equals(mine))
+                    return Goal.Parse($"believes({other}, at({obj}, {mine}))");
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The goal of the server's simulation in <paramref name="agent"/>'s environment (box world and rooms; null elsewhere).</summary>
+    public static Goal? SimulationGoal(ToMAgent agent) => FetchTheKey(agent) ?? CorrectFalseBeliefs(agent);
 }

@@ -150,9 +150,10 @@ internal sealed class SimulationRun
             result = _env.Reset(Parameters.Seed * 7919 + Episode);
             _rng = new Random(SimulationState.EpisodeSeed(Parameters.Seed, Episode));
             TotalSteps = _finishedSteps;
-            // in the box world the agents plan to fetch the key (epistemic planner over the environment's own rules)
+            // the agents plan (epistemic planner over the environment's own rules): in the box world to fetch the key,
+            // in the rooms to correct what another agent falsely believes
             _agents = [.. _env.Agents.Select(a => new ToMAgent(_env, a, Parameters.TomDepth,
-                policy: _env is MultiAgentBoxWorld ? new PlanningPolicy(PlanningPolicy.FetchTheKey, searchDepth: 8) : null,
+                policy: _env is MultiAgentBoxWorld or RoomsWorld ? new PlanningPolicy(PlanningPolicy.SimulationGoal, searchDepth: 8) : null,
                 seed: Parameters.Seed + Episode))];
             Step = 0;
             EpisodeReward = 0;

@@ -40,4 +40,27 @@ public class PlanningPolicyTests
         Assert.True(worlds >= 4, $"only {worlds} worlds with a key to fetch");
         Assert.True(fetched >= worlds - 1, $"fetched the key in {fetched} of {worlds} worlds");
     }
+
+    [Fact]
+    public void In_the_rooms_a_planning_agent_corrects_a_false_belief_it_sees()
+    {
+        var layout = new RoomsLayout().AddContainer("red_box", "kitchen").AddContainer("blue_box", "kitchen").AddRoom("hall").AddObject("key", "red_box");
+        var env = new RoomsWorld(["agent_0", "agent_1"], layout, beliefDepth: 2);
+        env.Reset(0);
+        foreach (var a in env.Agents) env.Act(a, RoomsAction.Enter("kitchen"));
+        env.Act("agent_1", RoomsAction.Enter("hall"));
+        env.Act("agent_0", RoomsAction.Move("key", "blue_box"));
+        env.Act("agent_0", RoomsAction.Enter("hall"));
+        var policy = new PlanningPolicy(PlanningPolicy.SimulationGoal, searchDepth: 3);
+        var agent = new ToMAgent(env, "agent_0", tomDepth: 2, policy: policy);
+        foreach (var e in env.History) agent.Beliefs.Observe(e);
+        int key = env.AtFluent("key");
+        // agent_0 moved the key while agent_1 was in the hall, then joined it there: agent_0 thinks agent_1 is wrong
+        var goal = PlanningPolicy.CorrectFalseBeliefs(agent);
+        Assert.NotNull(goal);
+        int action = agent.ActWithTom();
+        Assert.Equal(1, policy.Planned);
+        env.Step(new Dictionary<string, int> { ["agent_0"] = action, ["agent_1"] = 0 });
+        Assert.Equal("blue_box", env.Vocabulary.ValueTerm(env.GetBeliefGroundTruth().Belief([env.AgentId("agent_1")], key)).ToString());
+    }
 }
