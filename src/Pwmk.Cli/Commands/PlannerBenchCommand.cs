@@ -52,9 +52,11 @@ internal static partial class PlannerBenchCommand
             var total = TimeSpan.Zero;
             var totalCpu = 0.0;
             var rows = new List<Dictionary<string, object?>>();
+            var progress = new ProgressLine(stderr, ProgressLine.ShouldShow(stderr, json));
             foreach (var f in files)
             {
                 var name = Path.GetRelativePath(dir.FullName, f.FullName);
+                progress.Draw(rows.Count, files.Count, $"solved {solved}  {name}", force: true);
                 var m = PlanLength().Match(f.Name);
                 int? expected = m.Success ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : null;
                 var row = new Dictionary<string, object?> { ["problem"] = name, ["expected"] = expected };
@@ -72,6 +74,7 @@ internal static partial class PlannerBenchCommand
                     rows.Add(row);
                     if (!json)
                     {
+                        progress.Clear();
                         stdout.WriteLine($"{name,-60} rejected: {e.Detail}");
                     }
                     continue;
@@ -116,10 +119,12 @@ internal static partial class PlannerBenchCommand
                 rows.Add(row);
                 if (!json)
                 {
+                    progress.Clear();
                     stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"{name,-60} {(r.Solved ? "solved" : r.Reason),-22} len {r.Length,3} exp {r.Expanded,8} gen {r.Generated,9} {r.Elapsed.TotalMilliseconds,10:F1} ms search {totalMs,10:F1} ms total {cpuMs,10:F1} ms cpu{note}"));
                 }
             }
+            progress.Clear();
             if (json)
             {
                 stdout.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>

@@ -58,7 +58,7 @@ internal static class SimulateCommand
         run.EpisodeFinished += reward => { lock (rewards) rewards.Add(reward); };
         using var limit = maxSeconds > 0 ? new CancellationTokenSource(TimeSpan.FromSeconds(maxSeconds)) : new CancellationTokenSource();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, limit.Token);
-        var progress = new ProgressLine(stderr, enabled: format == "text" && !Console.IsErrorRedirected && ReferenceEquals(stderr, Console.Error));
+        var progress = new ProgressLine(stderr, ProgressLine.ShouldShow(stderr, json: format != "text"));
         var clock = Stopwatch.StartNew();
         run.Start(stop.Token);
         while (!run.Completion.IsCompleted)
@@ -72,7 +72,8 @@ internal static class SimulateCommand
                 last = count > 0 ? rewards[^1] : 0;
                 mean = count > 0 ? rewards.Average() : 0;
             }
-            progress.Draw(count, p.Episodes, count / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), last, mean, run.TotalSteps);
+            progress.Draw(count, p.Episodes, string.Create(CultureInfo.InvariantCulture,
+                $"{count / Math.Max(clock.Elapsed.TotalSeconds, 1e-9):F2} episodes/s  reward {last:F2} (mean {mean:F2})  {run.TotalSteps} steps"), force: true);
         }
         await run.Completion.ConfigureAwait(false);
         clock.Stop();
@@ -111,27 +112,5 @@ internal static class SimulateCommand
             return Program.NoResult;
         }
         return Program.Ok;
-    }
-
-    /// <summary>One carriage-return status line on stderr, drawn at most every 200 ms; off when stderr is redirected.</summary>
-    private sealed class ProgressLine(TextWriter stderr, bool enabled)
-    {
-        private int _width;
-
-        public void Draw(int done, int total, double perSecond, double lastReward, double meanReward, long steps)
-        {
-            if (!enabled) return;
-            const int bar = 24;
-            int filled = (int)((double)done / total * bar);
-            var line = string.Format(CultureInfo.InvariantCulture, "[{0}{1}] episode {2}/{3}  {4:F2} episodes/s  reward {5:F2} (mean {6:F2})  {7} steps",
-                new string('#', filled), new string('.', bar - filled), done, total, perSecond, lastReward, meanReward, steps);
-            _width = Math.Max(_width, line.Length);
-            stderr.Write("\r" + line.PadRight(_width));
-        }
-
-        public void Clear()
-        {
-            if (enabled && _width > 0) stderr.Write("\r" + new string(' ', _width) + "\r");
-        }
     }
 }
