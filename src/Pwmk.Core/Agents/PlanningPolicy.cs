@@ -80,6 +80,28 @@ public sealed class PlanningPolicy(Func<ToMAgent, Goal?> goalOf, int searchDepth
         return null;
     }
 
-    /// <summary>The goal of the server's simulation in <paramref name="agent"/>'s environment (box world and rooms; null elsewhere).</summary>
-    public static Goal? SimulationGoal(ToMAgent agent) => FetchTheKey(agent) ?? CorrectFalseBeliefs(agent);
+    /// <summary>
+    /// The hide-and-seek goal of the server's simulation, for a hider that believes a seeker knows where it stands:
+    /// leave that cell without being seen, so the seeker keeps a stale belief.
+    /// </summary>
+    public static Goal? SneakAway(ToMAgent agent)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        if (agent.Environment is not Environments.HideAndSeek game || !agent.Id.StartsWith("hider", StringComparison.Ordinal) || agent.TomDepth < 2)
+            return null;
+        int n = game.ArenaSize, at = game.AgentCell(agent.AgentId);
+        string cell = $"cell({at % n}, {at / n})";
+        int pos = game.Vocabulary.FindFluent("pos", new Logic.Terms.Atom(agent.Id));
+        if (pos < 0) return null;
+        foreach (var seeker in game.Agents)
+        {
+            if (!seeker.StartsWith("seeker", StringComparison.Ordinal)) continue;
+            if (agent.Believes(pos, seeker)?.ToString() == cell.Replace(" ", "", StringComparison.Ordinal))
+                return Goal.Parse($"NOT pos({agent.Id}, {cell}) AND believes({seeker}, pos({agent.Id}, {cell}))");
+        }
+        return null;
+    }
+
+    /// <summary>The goal of the server's simulation in <paramref name="agent"/>'s environment (null: nothing to plan for).</summary>
+    public static Goal? SimulationGoal(ToMAgent agent) => FetchTheKey(agent) ?? CorrectFalseBeliefs(agent) ?? SneakAway(agent);
 }

@@ -151,9 +151,9 @@ internal sealed class SimulationRun
             _rng = new Random(SimulationState.EpisodeSeed(Parameters.Seed, Episode));
             TotalSteps = _finishedSteps;
             // the agents plan (epistemic planner over the environment's own rules): in the box world to fetch the key,
-            // in the rooms to correct what another agent falsely believes
+            // in the rooms to correct what another agent falsely believes, in hide-and-seek to slip away unseen
             _agents = [.. _env.Agents.Select(a => new ToMAgent(_env, a, Parameters.TomDepth,
-                policy: _env is MultiAgentBoxWorld or RoomsWorld ? new PlanningPolicy(PlanningPolicy.SimulationGoal, searchDepth: 8) : null,
+                policy: new PlanningPolicy(PlanningPolicy.SimulationGoal, searchDepth: 8),
                 seed: Parameters.Seed + Episode))];
             Step = 0;
             EpisodeReward = 0;

@@ -63,4 +63,26 @@ public class PlanningPolicyTests
         env.Step(new Dictionary<string, int> { ["agent_0"] = action, ["agent_1"] = 0 });
         Assert.Equal("blue_box", env.Vocabulary.ValueTerm(env.GetBeliefGroundTruth().Belief([env.AgentId("agent_1")], key)).ToString());
     }
+
+    [Fact]
+    public void A_hider_that_knows_it_is_seen_plans_to_slip_away_unseen()
+    {
+        int planned = 0;
+        for (int seed = 0; seed < 40 && planned < 2; seed++)
+        {
+            var env = new HideAndSeek(arenaSize: 12, numHiders: 1, numSeekers: 1);
+            var first = env.Reset(seed);
+            var policy = new PlanningPolicy(PlanningPolicy.SimulationGoal, searchDepth: 6, budget: TimeSpan.FromSeconds(5), maxNodes: 50_000);
+            var hider = new ToMAgent(env, "hider_0", tomDepth: 2, policy: policy);
+            hider.UpdateBeliefs(first.Observations[0]);
+            if (PlanningPolicy.SneakAway(hider) is null) continue; // the seeker does not see it
+            int before = env.AgentCell(0);
+            int action = hider.ActWithTom();
+            if (policy.Planned == 0) continue; // no way out unseen within the depth
+            planned++;
+            env.Step([action, 0]);
+            Assert.NotEqual(before, env.AgentCell(0));
+        }
+        Assert.True(planned >= 1, "no world where the hider planned a move");
+    }
 }
