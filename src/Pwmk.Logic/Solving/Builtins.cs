@@ -9,29 +9,29 @@ internal static partial class Builtins
     public static readonly DetBuiltin FindallBegin = m =>
     {
         if (m.Collectors.Count >= 100_000) throw PrologError.Resource("findall_nesting");
-        m.Collectors.Add(new List<Record>());
+        m.Collectors.Add(new FindallBag());
         return m.Unify(m.A[0], Cell.Int(m.Collectors.Count - 1));
     };
 
     public static readonly DetBuiltin FindallAdd = m =>
     {
         int h = (int)Cell.Val(m.Deref(m.A[0]));
-        var list = m.Collectors[h];
-        if (list.Count >= m.MaxCollected) throw PrologError.Resource("findall_solutions");
-        var rec = m.ToRecord(m.A[1]);
-        m.CollectedCells += rec.Cells.Length;
+        var bag = m.Collectors[h];
+        if (bag.Count >= m.MaxCollected) throw PrologError.Resource("findall_solutions");
+        var cells = m.RecordCells(m.A[1], out int nvars);
+        m.CollectedCells += cells.Length;
         if (m.CollectedCells > m.Limits.MaxHeapCells) throw PrologError.Resource("memory");
-        list.Add(rec);
+        bag.Add(cells, nvars);
         return true;
     };
 
     public static readonly DetBuiltin FindallEnd = m =>
     {
         int h = (int)Cell.Val(m.Deref(m.A[0]));
-        var list = m.Collectors[h];
+        var bag = m.Collectors[h];
         m.Collectors.RemoveRange(h, m.Collectors.Count - h);
-        var items = new long[list.Count];
-        for (int i = 0; i < items.Length; i++) items[i] = m.FromRecord(list[i]);
+        var items = new long[bag.Count];
+        for (int i = 0; i < items.Length; i++) items[i] = m.FromBag(bag, i);
         return m.Unify(m.A[1], m.MakeList(items));
     };
 

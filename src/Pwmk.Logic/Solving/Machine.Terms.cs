@@ -333,6 +333,34 @@ internal sealed partial class Machine
 
     private long[] _recSlots = new long[16];
 
+    /// <summary>Instantiates solution <paramref name="i"/> of a findall bag on the heap with fresh variables.</summary>
+    internal long FromBag(FindallBag bag, int i)
+    {
+        var (start, length, nvars) = bag.Item(i);
+        var cells = bag.Cells;
+        if (length == 1)
+        {
+            long c = cells[start];
+            return Cell.Tag(c) == Cell.CVAR ? NewVar() : c;
+        }
+        if (nvars > _recSlots.Length) _recSlots = new long[Math.Max(nvars, _recSlots.Length * 2)];
+        Array.Clear(_recSlots, 0, nvars);
+        var savedT = T;
+        T = _recSlots;
+        try
+        {
+            int delta = CopyRegion(cells, start + 1, start + length, 0);
+            long root = cells[start];
+            int tag = Cell.Tag(root);
+            if (tag == Cell.STR || tag == Cell.LST || tag == Cell.BOX) return root + ((long)delta << 3);
+            return root;
+        }
+        finally
+        {
+            T = savedT;
+        }
+    }
+
     /// <summary>Instantiates a record on the heap with fresh variables.</summary>
     internal long FromRecord(Record r)
     {
