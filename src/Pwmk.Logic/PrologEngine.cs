@@ -296,14 +296,11 @@ public sealed class PrologEngine
         {
             var vars = new Dictionary<Variable, long>(ReferenceEqualityComparer.Instance);
             long g = _m.FromTerm(goal, vars);
-            // the query's variables are roots of the heap collector, which may move them
-            var slots = new Dictionary<Variable, int>(ReferenceEqualityComparer.Instance);
-            var roots = new long[vars.Count];
-            foreach (var (v, cell) in vars)
-            {
-                slots[v] = slots.Count;
-                roots[slots[v]] = cell;
-            }
+            // the goal's variables are roots of the heap collector, which may move them: the reported ones first
+            // (0: not in the goal), then all of them, so what the goal binds lives as long as the query
+            var roots = new long[names.Count + vars.Count];
+            for (int i = 0; i < names.Count; i++) roots[i] = vars.TryGetValue(names[i].Value, out long cell) ? cell : 0;
+            vars.Values.CopyTo(roots, names.Count);
             _m.QueryRoots = roots;
             _m.ResetGc();
             bool ok = _m.StartGoal(g) && _m.Run();
@@ -311,8 +308,8 @@ public sealed class PrologEngine
             {
                 var map = new Dictionary<int, Variable>();
                 var b = new List<KeyValuePair<string, Term>>(names.Count);
-                foreach (var (name, v) in names)
-                    b.Add(new(name, slots.TryGetValue(v, out int slot) ? _m.ToTerm(roots[slot], map) : v));
+                for (int i = 0; i < names.Count; i++)
+                    b.Add(new(names[i].Key, roots[i] != 0 ? _m.ToTerm(roots[i], map) : names[i].Value));
                 solutions.Add(new Solution(b));
                 if (solutions.Count >= opt.MaxSolutions)
                 {

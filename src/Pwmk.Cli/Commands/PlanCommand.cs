@@ -11,8 +11,7 @@ internal static class PlanCommand
     public static Command Create()
     {
         var file = new Option<FileInfo>("--mastar") { Description = "mA* problem file (the language of the EFP and deep planners)", Required = true };
-        var search = new Option<string>("--search") { Description = "bfs (shortest plan), astar, gbfs or iddfs (iterative deepening, shortest plan, little memory)", DefaultValueFactory = _ => "bfs" };
-        search.AcceptOnlyFromAmong("bfs", "astar", "gbfs", "iddfs");
+        var search = SearchOption();
         var timeout = new Option<int>("--timeout-ms") { Description = "wall-clock limit in milliseconds", DefaultValueFactory = _ => 60_000 };
         var maxNodes = new Option<int>("--max-nodes") { Description = "most search nodes kept in memory", DefaultValueFactory = _ => 1_000_000 };
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
@@ -56,13 +55,7 @@ internal static class PlanCommand
                 stderr.WriteLine($"pwmk plan: cannot read {path}: {e.Message}");
                 return Program.BadInput;
             }
-            var strategy = parse.GetValue(search) switch
-            {
-                "astar" => SearchStrategy.AStar,
-                "gbfs" => SearchStrategy.Gbfs,
-                "iddfs" => SearchStrategy.IterativeDeepening,
-                _ => SearchStrategy.Bfs,
-            };
+            var strategy = Strategy(parse.GetValue(search)!);
             var result = MastarPlanner.Solve(problem, new PlanSearchOptions(strategy, TimeSpan.FromMilliseconds(ms), nodes));
             if (json)
             {
@@ -114,4 +107,21 @@ internal static class PlanCommand
         }
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
+
+    /// <summary>The <c>--search</c> option shared by <c>plan</c> and <c>bench planner</c>.</summary>
+    internal static Option<string> SearchOption()
+    {
+        var search = new Option<string>("--search") { Description = "bfs (shortest plan), astar, gbfs or iddfs (iterative deepening, shortest plan, little memory)", DefaultValueFactory = _ => "bfs" };
+        search.AcceptOnlyFromAmong("bfs", "astar", "gbfs", "iddfs");
+        return search;
+    }
+
+    /// <summary>The search strategy a <c>--search</c> value names.</summary>
+    internal static SearchStrategy Strategy(string search) => search switch
+    {
+        "astar" => SearchStrategy.AStar,
+        "gbfs" => SearchStrategy.Gbfs,
+        "iddfs" => SearchStrategy.IterativeDeepening,
+        _ => SearchStrategy.Bfs,
+    };
 }

@@ -14,8 +14,7 @@ internal static partial class PlannerBenchCommand
     {
         var data = new Option<DirectoryInfo>("--data") { Description = "folder holding the mA* problems (searched recursively for *.txt)", DefaultValueFactory = _ => new DirectoryInfo(DefaultData()) };
         var timeout = new Option<int>("--timeout-ms") { Description = "per-problem wall-clock limit", DefaultValueFactory = _ => 60_000 };
-        var search = new Option<string>("--search") { Description = "bfs, astar, gbfs or iddfs", DefaultValueFactory = _ => "bfs" };
-        search.AcceptOnlyFromAmong("bfs", "astar", "gbfs", "iddfs");
+        var search = PlanCommand.SearchOption();
         var filter = new Option<string?>("--filter") { Description = "only problems whose path contains this text" };
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
@@ -35,13 +34,7 @@ internal static partial class PlannerBenchCommand
                 stderr.WriteLine($"pwmk bench planner: no folder {dir.FullName}");
                 return Program.BadInput;
             }
-            var strategy = parse.GetValue(search) switch
-            {
-                "astar" => SearchStrategy.AStar,
-                "gbfs" => SearchStrategy.Gbfs,
-                "iddfs" => SearchStrategy.IterativeDeepening,
-                _ => SearchStrategy.Bfs,
-            };
+            var strategy = PlanCommand.Strategy(parse.GetValue(search)!);
             var json = parse.GetValue(format) == "json";
             var only = parse.GetValue(filter);
             var options = new PlanSearchOptions(strategy, TimeSpan.FromMilliseconds(parse.GetValue(timeout)));

@@ -1,4 +1,3 @@
-using System.Text;
 using Pwmk.Logic.Terms;
 
 namespace Pwmk.Core.Environments;
@@ -172,21 +171,10 @@ public sealed class HideAndSeek : PerspectiveEnv
             if (vis[_pos[b]]) vector[_pos[b] * Channels + (IsSeeker(b) ? 3 : 2)] = 1;
     }
 
-    public override string Render(string? agent = null)
-    {
-        int viewer = agent is null ? -1 : AgentId(agent);
-        var sb = new StringBuilder();
-        for (int y = 0; y < _n; y++)
+    public override string Render(string? agent = null) =>
+        RenderGrid(_n, agent is null ? null : _visible[AgentId(agent)], c =>
         {
-            for (int x = 0; x < _n; x++)
-            {
-                int c = y * _n + x;
-                if (viewer >= 0 && !_visible[viewer][c]) { sb.Append('?'); continue; }
-                int a = Array.IndexOf(_pos, c);
-                sb.Append(a >= 0 ? (IsSeeker(a) ? 'S' : 'H') : _wall[c] ? '#' : '.');
-            }
-            sb.Append('\n');
-        }
-        return sb.ToString();
-    }
+            int a = Array.IndexOf(_pos, c);
+            return a >= 0 ? (IsSeeker(a) ? 'S' : 'H') : _wall[c] ? '#' : '.';
+        });
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using Pwmk.Logic.Terms;
 
 namespace Pwmk.Core.Environments;
@@ -283,27 +282,15 @@ public sealed class MultiAgentBoxWorld : PerspectiveEnv
             }
     }
 
-    public override string Render(string? agent = null)
-    {
-        int viewer = agent is null ? -1 : AgentId(agent);
-        var sb = new StringBuilder();
-        for (int y = 0; y < _n; y++)
+    public override string Render(string? agent = null) =>
+        RenderGrid(_n, agent is null ? null : _visible[AgentId(agent)], c =>
         {
-            for (int x = 0; x < _n; x++)
-            {
-                int c = y * _n + x;
-                if (viewer >= 0 && !_visible[viewer][c]) { sb.Append('?'); continue; }
-                int a = AgentAt(c);
-                char ch = a >= 0 ? (a < 10 ? (char)('0' + a) : 'A')
-                    : _wall[c] ? '#'
-                    : c == _door ? (_doorOpen ? '/' : 'D')
-                    : BoxAt(c) >= 0 ? 'B'
-                    : _keyHolder < 0 && c == _keyPos ? 'k'
-                    : c == _treasure ? 'T' : '.';
-                sb.Append(ch);
-            }
-            sb.Append('\n');
-        }
-        return sb.ToString();
-    }
+            int a = AgentAt(c);
+            return a >= 0 ? (a < 10 ? (char)('0' + a) : 'A')
+                : _wall[c] ? '#'
+                : c == _door ? (_doorOpen ? '/' : 'D')
+                : BoxAt(c) >= 0 ? 'B'
+                : _keyHolder < 0 && c == _keyPos ? 'k'
+                : c == _treasure ? 'T' : '.';
+        });
 }

@@ -190,6 +190,25 @@ public abstract class PerspectiveEnv
     /// <summary>Draws the world as text: everything, or only what <paramref name="agent"/> sees (the rest hidden).</summary>
     public abstract string Render(string? agent = null);
 
+    /// <summary>
+    /// Draws an <paramref name="n"/> x <paramref name="n"/> grid row by row: <paramref name="cell"/> gives each cell's
+    /// character, and cells the viewer cannot see (when <paramref name="visible"/> is given) are '?'.
+    /// </summary>
+    private protected static string RenderGrid(int n, bool[]? visible, Func<int, char> cell)
+    {
+        var sb = new System.Text.StringBuilder(n * (n + 1));
+        for (int y = 0; y < n; y++)
+        {
+            for (int x = 0; x < n; x++)
+            {
+                int c = y * n + x;
+                sb.Append(visible is not null && !visible[c] ? '?' : cell(c));
+            }
+            sb.Append('\n');
+        }
+        return sb.ToString();
+    }
+
     /// <summary>Sets the world up from <see cref="Rng"/> and emits the initial sightings.</summary>
     protected abstract void OnReset();
 

@@ -337,9 +337,7 @@ public sealed class WorldModelTrainer
         }
         var samples = Samples(test, 1);
         int n = test.Agents, o = test.ObservationSize, nb = test.NumBeliefs;
-        double se = 0, copySe = 0;
-        long beliefRight = 0, beliefTotal = 0, falseRight = 0, falseTotal = 0;
-        var ones = new long[nb];
+        var scores = new Scores(nb);
         var order = Enumerable.Range(0, samples.Count).ToArray();
         using var noGrad = Tensor.NoGrad();
         for (int s = 0; s < samples.Count; s += config.BatchSize)
@@ -348,14 +346,7 @@ public sealed class WorldModelTrainer
             var b = Gather(test, samples, order, s, count, 1);
             using var arena = TensorArena.Begin();
             var latent = model.Dynamics(model.Encode(b.Observations, PerspectiveWorldModel.DefaultAgentIds(count, n)), b.Actions[0]);
-            var pred = model.Decode(latent);
-            for (int i = 0; i < pred.Length; i++)
-            {
-                double d = pred.Data[i] - b.Targets[0].Data[i];
-                double c = b.Observations.Data[i] - b.Targets[0].Data[i];
-                se += d * d;
-                copySe += c * c;
-            }
+            scores.AddStates(model.Decode(latent).Data, b.Observations.Data, b.Targets[0].Data);
             if (b.Beliefs is null)
             {
                 continue;
@@ -364,51 +355,19 @@ public sealed class WorldModelTrainer
             for (int i = 0; i < count; i++)
             {
                 var (e, t) = samples[order[s + i]];
-                var truth = test.Truth(e, t + 1);
-                for (int a = 0; a < n; a++)
-                {
-                    for (int k = 0; k < nb; k++)
-                    {
-                        int idx = (i * n + a) * nb + k;
-                        bool target = b.Beliefs[0].Data[idx] >= 0.5f;
-                        bool predicted = logits.Data[idx] >= 0f;
-                        bool right = target == predicted;
-                        beliefTotal++;
-                        beliefRight += right ? 1 : 0;
-                        ones[k] += target ? 1 : 0;
-                        if (target != (truth[k] >= 0.5f))
-                        {
-                            falseTotal++;
-                            falseRight += right ? 1 : 0;
-                        }
-                    }
-                }
+                int at = i * n * nb;
+                scores.AddBeliefs(b.Beliefs[0].Data.AsSpan(at, n * nb), logits.Data.AsSpan(at, n * nb), test.Truth(e, t + 1));
             }
         }
-        long perPredicate = nb == 0 ? 0 : beliefTotal / nb;
-        long majorityRight = 0;
-        foreach (var c in ones)
-        {
-            majorityRight += Math.Max(c, perPredicate - c);
-        }
-        long values = (long)samples.Count * n * o;
-        return new EvaluationResult(
-            values == 0 ? double.NaN : se / values,
-            values == 0 ? double.NaN : copySe / values,
-            beliefTotal == 0 ? double.NaN : (double)beliefRight / beliefTotal,
-            beliefTotal == 0 ? double.NaN : (double)majorityRight / beliefTotal,
-            falseTotal == 0 ? double.NaN : (double)falseRight / falseTotal,
-            falseTotal,
-            samples.Count);
+        return scores.Result((long)samples.Count * n * o, samples.Count);
     }
 
     /// <summary>Runs each episode from its start, feeding every real observation and the carried latent state.</summary>
     private EvaluationResult EvaluateFiltering(TrajectoryDataset test)
     {
         int n = test.Agents, o = test.ObservationSize, nb = test.NumBeliefs;
-        double se = 0, copySe = 0;
-        long beliefRight = 0, beliefTotal = 0, falseRight = 0, falseTotal = 0, transitions = 0;
-        var ones = new long[nb];
+        var scores = new Scores(nb);
+        long transitions = 0;
         var ids = PerspectiveWorldModel.DefaultAgentIds(1, n);
         using var noGrad = Tensor.NoGrad();
         for (int e = 0; e < test.Episodes; e++)
@@ -418,52 +377,74 @@ public sealed class WorldModelTrainer
             for (int t = 0; t < test.Lengths[e]; t++)
             {
                 var input = test.Observation(e, t);
-                var target = test.Observation(e, t + 1);
                 latent = model.Dynamics(model.Encode(new Tensor(input.ToArray(), 1, n, o), ids, latent), test.Action(e, t));
-                var pred = model.Decode(latent);
-                for (int i = 0; i < pred.Length; i++)
-                {
-                    double d = pred.Data[i] - target[i];
-                    double c = input[i] - target[i];
-                    se += d * d;
-                    copySe += c * c;
-                }
+                scores.AddStates(model.Decode(latent).Data, input, test.Observation(e, t + 1));
                 transitions++;
                 if (nb == 0)
                 {
                     continue;
                 }
-                var logits = model.BeliefLogits(latent);
-                var beliefs = test.Belief(e, t + 1);
-                var truth = test.Truth(e, t + 1);
-                for (int idx = 0; idx < n * nb; idx++)
+                scores.AddBeliefs(test.Belief(e, t + 1), model.BeliefLogits(latent).Data, test.Truth(e, t + 1));
+            }
+        }
+        return scores.Result(transitions * n * o, (int)transitions);
+    }
+
+    /// <summary>
+    /// What <see cref="Evaluate"/> adds up: squared errors of the predicted and the copied observation, and per belief
+    /// slot whether the head is right, how often the target is 1 (for the majority baseline), and the false-belief
+    /// slots (target differs from the world's truth).
+    /// </summary>
+    private sealed class Scores(int nb)
+    {
+        private readonly long[] _ones = new long[nb];
+        private double _se, _copySe;
+        private long _beliefRight, _beliefTotal, _falseRight, _falseTotal;
+
+        public void AddStates(ReadOnlySpan<float> predicted, ReadOnlySpan<float> input, ReadOnlySpan<float> target)
+        {
+            for (int i = 0; i < predicted.Length; i++)
+            {
+                double d = predicted[i] - target[i];
+                double c = input[i] - target[i];
+                _se += d * d;
+                _copySe += c * c;
+            }
+        }
+
+        /// <summary>Belief targets and logits of all agents ([agent, slot]) against the world's truth per slot.</summary>
+        public void AddBeliefs(ReadOnlySpan<float> targets, ReadOnlySpan<float> logits, ReadOnlySpan<float> truth)
+        {
+            for (int idx = 0; idx < targets.Length; idx++)
+            {
+                int k = idx % nb;
+                bool want = targets[idx] >= 0.5f, right = want == (logits[idx] >= 0f);
+                _beliefTotal++;
+                _beliefRight += right ? 1 : 0;
+                _ones[k] += want ? 1 : 0;
+                if (want != (truth[k] >= 0.5f))
                 {
-                    int k = idx % nb;
-                    bool want = beliefs[idx] >= 0.5f, right = want == (logits.Data[idx] >= 0f);
-                    beliefTotal++;
-                    beliefRight += right ? 1 : 0;
-                    ones[k] += want ? 1 : 0;
-                    if (want != (truth[k] >= 0.5f))
-                    {
-                        falseTotal++;
-                        falseRight += right ? 1 : 0;
-                    }
+                    _falseTotal++;
+                    _falseRight += right ? 1 : 0;
                 }
             }
         }
-        long perPredicate = nb == 0 ? 0 : beliefTotal / nb, majorityRight = 0;
-        foreach (var c in ones)
+
+        public EvaluationResult Result(long values, int samples)
         {
-            majorityRight += Math.Max(c, perPredicate - c);
+            long perPredicate = nb == 0 ? 0 : _beliefTotal / nb, majorityRight = 0;
+            foreach (var c in _ones)
+            {
+                majorityRight += Math.Max(c, perPredicate - c);
+            }
+            return new EvaluationResult(
+                values == 0 ? double.NaN : _se / values,
+                values == 0 ? double.NaN : _copySe / values,
+                _beliefTotal == 0 ? double.NaN : (double)_beliefRight / _beliefTotal,
+                _beliefTotal == 0 ? double.NaN : (double)majorityRight / _beliefTotal,
+                _falseTotal == 0 ? double.NaN : (double)_falseRight / _falseTotal,
+                _falseTotal,
+                samples);
         }
-        long values = transitions * n * o;
-        return new EvaluationResult(
-            values == 0 ? double.NaN : se / values,
-            values == 0 ? double.NaN : copySe / values,
-            beliefTotal == 0 ? double.NaN : (double)beliefRight / beliefTotal,
-            beliefTotal == 0 ? double.NaN : (double)majorityRight / beliefTotal,
-            falseTotal == 0 ? double.NaN : (double)falseRight / falseTotal,
-            falseTotal,
-            (int)transitions);
     }
 }

@@ -10,7 +10,7 @@ public class SpanTreeTests
     [Fact]
     public void One_simulation_step_produces_the_span_tree_with_world_model_attributes()
     {
-        var spans = new List<Activity>();
+        var spans = new SpanList();
         using (var provider = Sdk.CreateTracerProviderBuilder().AddSource(PwmkTracing.SourceName).AddInMemoryExporter(spans).Build())
         {
             var store = Workload.Beliefs(); // belief_update spans outside the step
@@ -41,7 +41,7 @@ public class SpanTreeTests
     [Fact]
     public void A_failing_query_gives_an_error_span_with_the_exception_recorded_and_rethrows()
     {
-        var spans = new List<Activity>();
+        var spans = new SpanList();
         using var provider = Sdk.CreateTracerProviderBuilder().AddSource(PwmkTracing.SourceName).AddInMemoryExporter(spans).Build();
         var store = Workload.Beliefs();
         var thrown = Assert.ThrowsAny<Exception>(() => PwmkTracing.Trace("belief_query_request", _ => store.Query("believes(X, foo(")));
@@ -57,4 +57,51 @@ public class SpanTreeTests
         provider.ForceFlush();
         Assert.Contains(spans, s => s.DisplayName == "belief_query" && s.Status == ActivityStatusCode.Error && s.Events.Any(e => e.Name == "exception"));
     }
+}
+
+/// <summary>
+/// The in-memory exporter's target: every "Pwmk" span of this process lands here, also from other tests running at
+/// the same time (the end-to-end server's simulation), so adding is locked and reading works on a snapshot.
+/// </summary>
+internal sealed class SpanList : ICollection<Activity>
+{
+    private readonly List<Activity> _items = [];
+
+    public int Count { get { lock (_items) return _items.Count; } }
+
+    public bool IsReadOnly => false;
+
+    public void Add(Activity item)
+    {
+        lock (_items) _items.Add(item);
+    }
+
+    public void Clear()
+    {
+        lock (_items) _items.Clear();
+    }
+
+    public bool Contains(Activity item)
+    {
+        lock (_items) return _items.Contains(item);
+    }
+
+    public void CopyTo(Activity[] array, int arrayIndex)
+    {
+        lock (_items) _items.CopyTo(array, arrayIndex);
+    }
+
+    public bool Remove(Activity item)
+    {
+        lock (_items) return _items.Remove(item);
+    }
+
+    public IEnumerator<Activity> GetEnumerator()
+    {
+        Activity[] snapshot;
+        lock (_items) snapshot = [.. _items];
+        return ((IEnumerable<Activity>)snapshot).GetEnumerator();
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }
