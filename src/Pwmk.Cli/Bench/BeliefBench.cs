@@ -170,20 +170,21 @@ internal sealed partial class BeliefBench
         Require(engine.Consult(queries, "queries.pl"));
         string Sum(string goal)
         {
-            _log.WriteLine("pwmk: checksum " + goal);
-            return engine.Query(goal, s_unlimited).Solutions[0]["S"].ToString();
+            var sum = engine.Query(goal, s_unlimited).Solutions[0]["S"].ToString();
+            _log.WriteLine($"pwmk: checksum {goal}: peak RSS so far {ReadStatusMiB("VmHWM"):F0} MiB");
+            return sum;
         }
         // checksums first: the engine's tabling heap after three timed runs can exceed the heap limit (see docs/PERFORMANCE.md)
-        var check = $"CHECK i {Sum("bench_q1(Q), check1(Q, S)")} ii {Sum("bench_q2(Q), check2(Q, S)")} iii {Sum("bench_q3(Q), check3(Q, S)")} iv {Sum("check4(S)")}";
+        var check = $"CHECK i {Sum("bench_q1(_Q), check1(_Q, S)")} ii {Sum("bench_q2(_Q), check2(_Q, S)")} iii {Sum("bench_q3(_Q), check3(_Q, S)")} iv {Sum("check4(S)")}";
         fig.Check = check;
         _log.WriteLine($"pwmk: checksums done, peak RSS so far {ReadStatusMiB("VmHWM"):F0} MiB");
         var samples = new Dictionary<string, List<double>>();
         void Add(string k, double v) => (samples.TryGetValue(k, out var l) ? l : samples[k] = new()).Add(v);
         for (int rep = 1; rep <= reps; rep++)
         {
-            Add("i_point_us", Logged(rep, "i", Time(engine, "bench_q1(Qs), w1(Qs, 0, C)")) * 1e6 / 100_000);
-            Add("ii_enum_us", Logged(rep, "ii", Time(engine, "bench_q2(Qs), w2(Qs, 0, C)")) * 1e6 / 1000);
-            Add("iii_second_us", Logged(rep, "iii", Time(engine, "bench_q3(Qs), w3(Qs, 0, C)")) * 1e6 / 10_000);
+            Add("i_point_us", Logged(rep, "i", Time(engine, "bench_q1(_Qs), w1(_Qs, 0, _C)")) * 1e6 / 100_000);
+            Add("ii_enum_us", Logged(rep, "ii", Time(engine, "bench_q2(_Qs), w2(_Qs, 0, _C)")) * 1e6 / 1000);
+            Add("iii_second_us", Logged(rep, "iii", Time(engine, "bench_q3(_Qs), w3(_Qs, 0, _C)")) * 1e6 / 10_000);
             engine.Prove("abolish_all_tables", s_unlimited);
             Add("iv_reach_s", Logged(rep, "iv", Time(engine, "w4(N)")));
             engine.Prove("abolish_all_tables", s_unlimited);
@@ -191,8 +192,8 @@ internal sealed partial class BeliefBench
         }
         foreach (var (k, v) in samples) fig.Values[k] = Median(v);
         int iters = nrevIterations;
-        double tb = Time(engine, $"range(1, 30, L), bench_loop({iters}, L)");
-        double td = Time(engine, $"range(1, 30, L), dummy_loop({iters}, L)");
+        double tb = Time(engine, $"range(1, 30, _L), bench_loop({iters}, _L)");
+        double td = Time(engine, $"range(1, 30, _L), dummy_loop({iters}, _L)");
         fig.Values["nrev_mlips"] = 496.0 * iters / Math.Max(1e-9, tb - td) / 1e6;
         fig.PeakRssMiB = ReadStatusMiB("VmHWM");
         return fig;

@@ -9,7 +9,7 @@ internal static partial class Builtins
     public static readonly DetBuiltin FindallBegin = m =>
     {
         if (m.Collectors.Count >= 100_000) throw PrologError.Resource("findall_nesting");
-        m.Collectors.Add(new FindallBag());
+        m.Collectors.Add(new RecordBag());
         return m.Unify(m.A[0], Cell.Int(m.Collectors.Count - 1));
     };
 

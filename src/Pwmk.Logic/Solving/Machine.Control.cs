@@ -5,7 +5,7 @@ namespace Pwmk.Logic.Solving;
 internal sealed partial class Machine
 {
     /// <summary>findall/3 collectors in use (innermost last); truncated when an exception unwinds past them.</summary>
-    internal readonly List<FindallBag> Collectors = new();
+    internal readonly List<RecordBag> Collectors = new();
 
     /// <summary>Maximum number of solutions one findall/bagof may collect.</summary>
     internal int MaxCollected = 10_000_000;

@@ -16,11 +16,14 @@ internal sealed class CellsComparer : IEqualityComparer<long[]>, IAlternateEqual
     public long[] Create(ReadOnlySpan<long> a) => a.ToArray();
 }
 
-/// <summary>The answer table of one call variant of a tabled predicate.</summary>
+/// <summary>
+/// The answer table of one call variant of a tabled predicate. An answer is stored as the bindings of the call's
+/// variables (in order of first occurrence): one term when the call has one variable, <c>'$ans'(V1..Vn)</c> for
+/// several, <c>[]</c> for a ground call; the call's own arguments are in the table's key.
+/// </summary>
 internal sealed class AnswerTable
 {
-    public readonly List<Record> Answers = new();
-    public readonly HashSet<long[]> Seen = new(CellsComparer.Instance);
+    public readonly RecordBag Answers = new();
     public bool Complete;
     public int StackIndex = -1;    // position on the evaluation stack while being evaluated
     public int MinDep;             // lowest stack index of an incomplete table it consumed
@@ -50,7 +53,9 @@ internal sealed partial class Machine
     private bool CallTabled(Predicate p)
     {
         long goal = p.Arity == 0 ? Cell.Atom(Symbols.FunctorAtom(p.Functor)) : MakeStruct(p.Functor, A.AsSpan(0, p.Arity).ToArray());
-        var key = ToRecord(goal).Cells;
+        _tableVars.Clear();
+        var key = ToRecord(goal, null, _tableVars).Cells;
+        long bindings = AnswerTemplate();
         var tables = Tables(p);
         if (!tables.TryGetValue(key, out var t) || (t.Stale && t.StackIndex < 0))
         {
@@ -75,17 +80,34 @@ internal sealed partial class Machine
         else
         {
             int slot = PushRoot(goal);
+            PushRoot(bindings);
             try
             {
                 Evaluate(p, t, slot);
+                bindings = Root(slot + 1);
             }
             finally
             {
                 PopRoot();
+                PopRoot();
             }
             count = t.Answers.Count;
         }
-        return NextAnswer(t, 0, count, p.Arity);
+        A[0] = bindings;
+        return NextAnswer(t, 0, count);
+    }
+
+    private readonly List<int> _tableVars = new();
+
+    /// <summary>The term an answer of the call binds: its variables (<see cref="_tableVars"/>) as one term.</summary>
+    private long AnswerTemplate()
+    {
+        int n = _tableVars.Count;
+        if (n == 0) return Cell.Nil;
+        if (n == 1) return Cell.Ref(_tableVars[0]);
+        var args = new long[n];
+        for (int i = 0; i < n; i++) args[i] = Cell.Ref(_tableVars[i]);
+        return MakeStruct(Symbols.Functor("$ans", n), args);
     }
 
     /// <summary>Runs the clauses of the call in root <paramref name="goalSlot"/> to a fixpoint (the heap collector may move the goal).</summary>
@@ -104,12 +126,8 @@ internal sealed partial class Machine
                 SolveAll(Root(goalSlot), () =>
                 {
                     // duplicates (most derivations) are rejected without allocating
-                    var cells = RecordCells(Root(goalSlot), out int nvars);
-                    if (t.Seen.GetAlternateLookup<ReadOnlySpan<long>>().Add(cells))
-                    {
-                        t.Answers.Add(new Record { Cells = t.Seen.GetAlternateLookup<ReadOnlySpan<long>>().TryGetValue(cells, out var stored) ? stored : cells.ToArray(), NVars = nvars });
-                        if (++_answerCount > MaxAnswers) throw PrologError.Resource("table_space");
-                    }
+                    var cells = RecordCells(Root(goalSlot + 1), out int nvars);
+                    if (t.Answers.AddUnique(cells, nvars) && ++_answerCount > MaxAnswers) throw PrologError.Resource("table_space");
                     return true;
                 }, p, liveArgs: p.Arity);
                 if (_answerCount == before) break;
@@ -129,11 +147,16 @@ internal sealed partial class Machine
         {
             // leader of its component: everything it depends on is final
             t.Complete = true;
+            t.Answers.Trim();
             if (t.Members is not null)
                 foreach (var m in t.Members)
                 {
                     // members not evaluated in the final iteration may be short of answers: forget them
-                    if (m.EvaluatedIn == t.EvaluatedIn) m.Complete = true;
+                    if (m.EvaluatedIn == t.EvaluatedIn)
+                    {
+                        m.Complete = true;
+                        m.Answers.Trim();
+                    }
                     else m.Stale = true;
                 }
             t.Members = null;
@@ -154,15 +177,15 @@ internal sealed partial class Machine
     private sealed class AnswerCursor : IHeapFreeState
     {
         public required AnswerTable Table;
-        public int Next, Count, Arity;
+        public int Next, Count;
     }
 
-    /// <summary>Unifies the call (in A) with answer <paramref name="from"/>, leaving a choicepoint for the rest.</summary>
-    private bool NextAnswer(AnswerTable t, int from, int count, int arity)
+    /// <summary>Unifies the call's bindings (in A[0]) with answer <paramref name="from"/>, leaving a choicepoint for the rest.</summary>
+    private bool NextAnswer(AnswerTable t, int from, int count)
     {
         if (count < 0) count = int.MaxValue;
         if (from >= Math.Min(count, t.Answers.Count)) return false;
-        var cur = new AnswerCursor { Table = t, Next = from, Count = count, Arity = arity };
+        var cur = new AnswerCursor { Table = t, Next = from, Count = count };
         return s_answerRedo(this, cur);
     }
 
@@ -171,22 +194,12 @@ internal sealed partial class Machine
     private static bool AnswerRedo(Machine m, object? state)
     {
         var cur = (AnswerCursor)state!;
-        if (cur.Next >= Math.Min(cur.Count, cur.Table.Answers.Count)) return false;
-        var rec = cur.Table.Answers[cur.Next++];
-        if (cur.Next < Math.Min(cur.Count, cur.Table.Answers.Count) || (cur.Count == int.MaxValue && !cur.Table.Complete))
-            m.PushRedo(s_answerRedo, cur, cur.Arity);
-        return m.UnifyAnswer(rec, cur.Arity);
-    }
-
-    private bool UnifyAnswer(Record rec, int arity)
-    {
-        if (arity == 0) return true;
-        long ans = FromRecord(rec);
-        int p = Cell.Addr(ans);
-        int off = Cell.Tag(ans) == Cell.STR ? 1 : 0;
-        for (int i = 0; i < arity; i++)
-            if (!Unify(A[i], Heap[p + off + i])) return false;
-        return true;
+        var answers = cur.Table.Answers;
+        if (cur.Next >= Math.Min(cur.Count, answers.Count)) return false;
+        int i = cur.Next++;
+        if (cur.Next < Math.Min(cur.Count, answers.Count) || (cur.Count == int.MaxValue && !cur.Table.Complete))
+            m.PushRedo(s_answerRedo, cur, 1);
+        return m.Unify(m.A[0], m.FromBag(answers, i));
     }
 
     /// <summary>Forgets every answer table (abolish_all_tables/0).</summary>

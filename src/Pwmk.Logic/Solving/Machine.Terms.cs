@@ -334,7 +334,7 @@ internal sealed partial class Machine
     private long[] _recSlots = new long[16];
 
     /// <summary>Instantiates solution <paramref name="i"/> of a findall bag on the heap with fresh variables.</summary>
-    internal long FromBag(FindallBag bag, int i)
+    internal long FromBag(RecordBag bag, int i)
     {
         var (start, length, nvars) = bag.Item(i);
         var cells = bag.Cells;
