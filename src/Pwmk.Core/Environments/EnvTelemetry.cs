@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 
 namespace Pwmk.Core.Environments;
@@ -8,8 +9,7 @@ namespace Pwmk.Core.Environments;
 /// </summary>
 internal static class EnvTelemetry
 {
-    private static readonly Histogram<double> s_stepDuration = PerspectiveEnv.Meter.CreateHistogram<double>(
-        "pwmk_env_step_duration_seconds", "s", "Time per environment step");
+    private static readonly ConcurrentDictionary<(string, int), Histogram<double>> s_stepDuration = new();
 
     private static readonly Histogram<long> s_episodeLength = PerspectiveEnv.Meter.CreateHistogram<long>(
         "pwmk_episode_length_steps", null, "Episode length in steps");
@@ -17,14 +17,16 @@ internal static class EnvTelemetry
     private static readonly Histogram<double> s_episodeReward = PerspectiveEnv.Meter.CreateHistogram<double>(
         "pwmk_episode_reward", null, "Episode reward distribution");
 
-    public static bool StepTimingEnabled => s_stepDuration.Enabled;
     public static bool EpisodeEnabled => s_episodeLength.Enabled || s_episodeReward.Enabled;
 
-    /// <summary>Records one step; <paramref name="numAgents"/> is a boxed int the caller keeps, so exporters can cache by reference.</summary>
-    public static void RecordStep(string envType, object numAgents, double seconds) =>
-        s_stepDuration.Record(seconds,
-            new KeyValuePair<string, object?>("env_type", envType),
-            new KeyValuePair<string, object?>("num_agents", numAgents));
+    /// <summary>
+    /// The step-duration instrument of one (environment type, agent count), with both labels as instrument tags: a
+    /// step records only its value, so a listener resolves its series once per instrument instead of per step.
+    /// </summary>
+    public static Histogram<double> StepDuration(string envType, int numAgents) =>
+        s_stepDuration.GetOrAdd((envType, numAgents), k => PerspectiveEnv.Meter.CreateHistogram<double>(
+            "pwmk_env_step_duration_seconds", "s", "Time per environment step",
+            [new("env_type", k.Item1), new("num_agents", k.Item2)]));
 
     public static void RecordEpisode(string envType, bool success, int steps, IReadOnlyList<string> agents, float[] returns)
     {

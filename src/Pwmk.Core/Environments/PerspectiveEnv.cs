@@ -147,7 +147,7 @@ public abstract class PerspectiveEnv
         return StepCore(actions);
     }
 
-    private object? _numAgentsTag;
+    private System.Diagnostics.Metrics.Histogram<double>? _stepDuration;
 
     private StepResult StepCore(ReadOnlySpan<int> actions)
     {
@@ -159,7 +159,8 @@ public abstract class PerspectiveEnv
         bool reuse = outer is { OperationName: StepSpanName } && outer.Source.Name == Activity.Name;
         using var own = reuse ? null : Activity.StartActivity(StepSpanName);
         var span = reuse ? outer : own;
-        long start = span is not null || EnvTelemetry.StepTimingEnabled ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
+        var stepDuration = _stepDuration ??= EnvTelemetry.StepDuration(EnvType, Agents.Count);
+        long start = span is not null || stepDuration.Enabled ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
         StepCount++;
         Array.Clear(_result.Rewards.Items);
         OnStep(actions, _result.Rewards.Items, _result.Terminations.Items, _result.Truncations.Items);
@@ -172,7 +173,7 @@ public abstract class PerspectiveEnv
             span.SetTag("env.num_agents", Agents.Count);
             span.SetTag("env.step", StepCount);
         }
-        if (start != 0) EnvTelemetry.RecordStep(EnvType, _numAgentsTag ??= Agents.Count, System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds);
+        if (start != 0) stepDuration.Record((System.Diagnostics.Stopwatch.GetTimestamp() - start) / (double)System.Diagnostics.Stopwatch.Frequency);
         if (result.Done && EnvTelemetry.EpisodeEnabled)
         {
             bool success = Array.IndexOf(_result.Terminations.Items, true) >= 0;

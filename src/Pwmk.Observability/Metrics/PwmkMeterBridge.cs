@@ -40,9 +40,11 @@ internal sealed class PwmkMeterBridge : IDisposable
     private void OnPublished(Instrument instrument, MeterListener listener)
     {
         if (instrument.Meter.Name != MeterName) return;
-        Handler? h = MetricCatalog.All.FirstOrDefault(s => s.Name == instrument.Name) is { } spec
+        var spec = MetricCatalog.All.FirstOrDefault(s => s.Name == instrument.Name);
+        Handler? h = spec is not null
             ? spec.Kind switch
             {
+                MetricKind.Histogram when FixedLabels(spec, instrument) is var (a, b) => new FixedHistogramHandler(_metrics.Histograms(spec.Name).Get(a, b)),
                 MetricKind.Histogram => new HistogramHandler(spec, _metrics.Histograms(spec.Name)),
                 MetricKind.Counter => new CounterHandler(spec, _metrics.Counters(spec.Name)),
                 _ => new GaugeHandler(spec, _metrics.Gauges(spec.Name), instrument.IsObservable),
@@ -57,6 +59,15 @@ internal sealed class PwmkMeterBridge : IDisposable
             lock (_observed) _observed.Add(g);
         }
         listener.EnableMeasurementEvents(instrument, h);
+    }
+
+    /// <summary>Both labels of the metric when the instrument carries them as its own tags (then every measurement lands in one series).</summary>
+    private static (string, string)? FixedLabels(MetricSpec spec, Instrument instrument)
+    {
+        if (instrument.Tags is null) return null;
+        KeyValuePair<string, object?>[] tags = [.. instrument.Tags];
+        if (!tags.Any(t => t.Key == spec.Label0) || !tags.Any(t => t.Key == spec.Label1)) return null;
+        return Handler.LabelsFor(spec, tags);
     }
 
     /// <summary><c>pwmk.perspective.events</c> becomes <c>pwmk_perspective_events_total</c>.</summary>
@@ -91,12 +102,14 @@ internal sealed class PwmkMeterBridge : IDisposable
     {
         public abstract void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags);
 
-        protected (string, string) Labels(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        protected (string, string) Labels(ReadOnlySpan<KeyValuePair<string, object?>> tags) => LabelsFor(spec!, tags);
+
+        public static (string, string) LabelsFor(MetricSpec spec, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
             string a = "unknown", b = "unknown";
             foreach (var t in tags)
             {
-                if (t.Key == spec!.Label0) a = Text(spec.Label0, t.Value);
+                if (t.Key == spec.Label0) a = Text(spec.Label0, t.Value);
                 else if (t.Key == spec.Label1) b = Text(spec.Label1, t.Value);
             }
             return (a, b);
@@ -147,6 +160,12 @@ internal sealed class PwmkMeterBridge : IDisposable
     private sealed class HistogramHandler(MetricSpec spec, BoundedFamily<Histogram.Child> family) : CachingHandler<Histogram.Child>(spec, family)
     {
         public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags) => Child(tags).Observe(value);
+    }
+
+    /// <summary>An instrument whose tags name its series: each measurement goes straight to that child.</summary>
+    private sealed class FixedHistogramHandler(Histogram.Child child) : Handler(null)
+    {
+        public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags) => child.Observe(value);
     }
 
     private sealed class CounterHandler(MetricSpec spec, BoundedFamily<Counter.Child> family) : CachingHandler<Counter.Child>(spec, family)
