@@ -12,6 +12,7 @@ internal sealed class ProgressLine(TextWriter stderr, bool enabled)
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _lastDraw = long.MinValue / 2;
     private int _width;
+    private string _line = "";
 
     /// <summary>Whether a command writing to <paramref name="stderr"/> shows progress.</summary>
     public static bool ShouldShow(TextWriter stderr, bool json) => !json && !Console.IsErrorRedirected && ReferenceEquals(stderr, Console.Error);
@@ -32,14 +33,73 @@ internal sealed class ProgressLine(TextWriter stderr, bool enabled)
         string eta = done > 0 && total > 0 && done < total
             ? TimeSpan.FromSeconds(Seconds * (total - done) / done).ToString(@"mm\:ss", CultureInfo.InvariantCulture)
             : "--:--";
-        var line = string.Create(CultureInfo.InvariantCulture, $"[{new string('#', filled)}{new string('.', bar - filled)}] {done}/{total} ETA {eta}  {detail}");
-        _width = Math.Max(_width, line.Length);
-        stderr.Write("\r" + line.PadRight(_width));
+        Show(string.Create(CultureInfo.InvariantCulture, $"[{new string('#', filled)}{new string('.', bar - filled)}] {done}/{total} ETA {eta}  {detail}"));
+    }
+
+    /// <summary>Draws a line for work of unknown length: a block moving along the bar, the time so far and the detail.</summary>
+    public void DrawBusy(string detail)
+    {
+        if (!enabled) return;
+        const int bar = 24;
+        int at = (int)(_clock.ElapsedMilliseconds / 100 % (2 * (bar - 4)));
+        if (at >= bar - 4) at = 2 * (bar - 4) - at;
+        var elapsed = _clock.Elapsed.ToString(@"mm\:ss", CultureInfo.InvariantCulture);
+        Show($"[{new string('.', at)}####{new string('.', bar - 4 - at)}] {elapsed}  {detail}");
+    }
+
+    private void Show(string line)
+    {
+        lock (this)
+        {
+            _line = line;
+            _width = Math.Max(_width, line.Length);
+            stderr.Write("\r" + line.PadRight(_width));
+        }
     }
 
     /// <summary>Erases the line (before printing something else, and at the end).</summary>
     public void Clear()
     {
-        if (enabled && _width > 0) stderr.Write("\r" + new string(' ', _width) + "\r");
+        lock (this)
+        {
+            if (enabled && _width > 0) stderr.Write("\r" + new string(' ', _width) + "\r");
+            _width = 0;
+            _line = "";
+        }
+    }
+
+    /// <summary>Prints a whole line above the progress line, which is drawn again below it.</summary>
+    public void WriteLine(string text)
+    {
+        lock (this)
+        {
+            string line = _line;
+            Clear();
+            stderr.WriteLine(text);
+            if (enabled && line.Length > 0) Show(line);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on a worker thread while the line shows <paramref name="detail"/> and the time so
+    /// far; clears the line at the end. Exceptions of the work are rethrown as they are.
+    /// </summary>
+    public T Run<T>(string detail, Func<T> work)
+    {
+        if (!enabled) return work();
+        var task = Task.Factory.StartNew(work, TaskCreationOptions.LongRunning);
+        while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(100)) DrawBusy(detail);
+        Clear();
+        return task.GetAwaiter().GetResult();
+    }
+
+    /// <summary>A writer whose lines go above the progress line (for commands that log while it is shown).</summary>
+    public TextWriter Above() => new AboveWriter(this, stderr);
+
+    private sealed class AboveWriter(ProgressLine line, TextWriter inner) : TextWriter
+    {
+        public override System.Text.Encoding Encoding => inner.Encoding;
+        public override void WriteLine(string? value) => line.WriteLine(value ?? "");
+        public override void Write(char value) => inner.Write(value);
     }
 }

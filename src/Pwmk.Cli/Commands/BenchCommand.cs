@@ -57,13 +57,14 @@ internal static class BenchCommand
             Console.Error.WriteLine($"--swi-dir: folder not found: {swiDir}");
             return Program.BadInput;
         }
-        var b = new BeliefBench(Console.Error);
+        var progress = new ProgressLine(Console.Error, ProgressLine.ShouldShow(Console.Error, format == "json"));
+        var b = new BeliefBench(progress.Above());
         var data = BeliefBench.Generate();
         BeliefBench.Figures? swi = null;
-        if (!noSwi) swi = b.RunSwi(swiDir, data, reps, nrevIterations);
+        if (!noSwi) swi = progress.Run("swipl: the workloads in SWI-Prolog", () => b.RunSwi(swiDir, data, reps, nrevIterations));
         var holder = new BeliefBench.Data?[] { data };
         data = null!;
-        var ours = b.RunEngine(holder, reps, nrevIterations);
+        var ours = progress.Run("pwmk: the workloads in PWMK's engine", () => b.RunEngine(holder, reps, nrevIterations));
         bool checksOk = swi is null || swi.Check == ours.Check;
         var rows = new (string Key, string Label, bool HigherIsBetter)[]
         {

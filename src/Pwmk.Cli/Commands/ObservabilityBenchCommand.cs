@@ -73,14 +73,17 @@ internal static class ObservabilityBenchCommand
             ("env step, RoomsWorld 2 agents waiting (near-empty step)", 200_000, () => rooms.Step(noop)),
         };
         var samples = new double[workloads.Length, variants.Length, reps];
+        var progress = new ProgressLine(Console.Error, ProgressLine.ShouldShow(Console.Error, format == "json"));
         for (int r = 0; r < reps; r++)
         {
             for (int v = 0; v < variants.Length; v++)
             {
+                progress.Draw(r * variants.Length + v, reps * variants.Length, $"repetition {r + 1}/{reps}: {variants[v].Name}", force: true);
                 using var on = variants[v].Enable();
                 for (int w = 0; w < workloads.Length; w++) samples[w, v, r] = PerOp(1, workloads[w].N, workloads[w].Op);
             }
         }
+        progress.Draw(reps * variants.Length, reps * variants.Length, "histogram observation and /metrics scrape anchors", force: true);
         for (int w = 0; w < workloads.Length; w++)
         {
             double off = Median(samples, w, 0, reps);
@@ -116,6 +119,7 @@ internal static class ObservabilityBenchCommand
         double? py = PythonScrape(python, reps);
         rows.Add(new("scrape 1,000 series, Python prometheus_client generate_latest (anchor)", py ?? double.NaN, "itself", 1));
         rows.Add(new("scrape 1,000 series, prometheus-net", scrape, "prometheus_client", py is { } p ? scrape / p : double.NaN));
+        progress.Clear();
 
         if (format == "json")
         {

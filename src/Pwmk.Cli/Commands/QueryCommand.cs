@@ -47,7 +47,9 @@ internal static class QueryCommand
         QueryResult result;
         try
         {
-            result = engine.Query(query, new QueryOptions { MaxSolutions = Math.Max(1, limit), Timeout = TimeSpan.FromMilliseconds(Math.Max(1, timeoutMs)) });
+            var options = new QueryOptions { MaxSolutions = Math.Max(1, limit), Timeout = TimeSpan.FromMilliseconds(Math.Max(1, timeoutMs)) };
+            var progress = new ProgressLine(Console.Error, ProgressLine.ShouldShow(Console.Error, format == "json"));
+            result = progress.Run("query", () => engine.Query(query, options));
         }
         catch (SyntaxErrorException e)
         {
