@@ -102,6 +102,32 @@ public sealed class PlanningPolicy(Func<ToMAgent, Goal?> goalOf, int searchDepth
         return null;
     }
 
+    /// <summary>
+    /// The hide-and-seek goal of the server's simulation, for a seeker that sees no hider now: walk to the cell where
+    /// it last saw one (its own belief of that hider's position). Null while it sees a hider, or stands on that cell.
+    /// </summary>
+    public static Goal? ChaseLastSighting(ToMAgent agent)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        if (agent.Environment is not Environments.HideAndSeek game || !game.IsSeeker(agent.AgentId)) return null;
+        int n = game.ArenaSize, at = game.AgentCell(agent.AgentId);
+        for (int h = 0; h < game.Agents.Count; h++)
+        {
+            int cell = game.AgentCell(h);
+            if (!game.IsSeeker(h) && game.CanSee(agent.AgentId, cell % n, cell / n)) return null;
+        }
+        string here = $"cell({at % n},{at / n})";
+        for (int h = 0; h < game.Agents.Count; h++)
+        {
+            if (game.IsSeeker(h)) continue;
+            int pos = game.Vocabulary.FindFluent("pos", new Logic.Terms.Atom(game.Agents[h]));
+            if (pos >= 0 && agent.Believes(pos)?.ToString() is { } seen && seen != here)
+                return Goal.Parse($"pos({agent.Id}, {seen})");
+        }
+        return null;
+    }
+
     /// <summary>The goal of the server's simulation in <paramref name="agent"/>'s environment (null: nothing to plan for).</summary>
-    public static Goal? SimulationGoal(ToMAgent agent) => FetchTheKey(agent) ?? CorrectFalseBeliefs(agent) ?? SneakAway(agent);
+    public static Goal? SimulationGoal(ToMAgent agent) =>
+        FetchTheKey(agent) ?? CorrectFalseBeliefs(agent) ?? SneakAway(agent) ?? ChaseLastSighting(agent);
 }

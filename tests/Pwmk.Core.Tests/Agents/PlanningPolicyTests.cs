@@ -85,4 +85,42 @@ public class PlanningPolicyTests
         }
         Assert.True(planned >= 1, "no world where the hider planned a move");
     }
+
+    [Fact]
+    public void A_seeker_that_lost_sight_of_the_hider_walks_to_where_it_last_saw_it()
+    {
+        int chased = 0;
+        for (int seed = 0; seed < 60 && chased < 2; seed++)
+        {
+            var env = new HideAndSeek(arenaSize: 10, numHiders: 1, numSeekers: 1);
+            var result = env.Reset(seed);
+            var policy = new PlanningPolicy(PlanningPolicy.SimulationGoal, searchDepth: 12, budget: TimeSpan.FromSeconds(5), maxNodes: 50_000);
+            var seeker = new ToMAgent(env, "seeker_0", tomDepth: 1, policy: policy);
+            seeker.UpdateBeliefs(result.Observations[1]);
+            // the hider walks until the seeker no longer sees it (it then stands still)
+            var rng = new Random(seed);
+            for (int i = 0; i < 30 && PlanningPolicy.ChaseLastSighting(seeker) is null; i++)
+            {
+                result = env.Step([rng.Next(1, 5), 0]);
+                seeker.UpdateBeliefs(result.Observations[1]);
+            }
+            if (PlanningPolicy.ChaseLastSighting(seeker) is not { } goal) continue;
+            int pos = env.Vocabulary.FindFluent("pos", new Atom("hider_0"));
+            string target = seeker.Believes(pos)!.ToString();
+            Assert.NotEqual(target, Cell(env, 1));
+            for (int i = 0; i < 14 && !result.Done && Cell(env, 1) != target && PlanningPolicy.ChaseLastSighting(seeker) is not null; i++)
+            {
+                result = env.Step([0, seeker.ActWithTom()]);
+                seeker.UpdateBeliefs(result.Observations[1]);
+            }
+            if (policy.Planned == 0) continue; // the last sighting is farther than the search depth
+            chased++;
+            // it got there, or on the way it saw the hider again (then there is nothing left to chase)
+            Assert.True(Cell(env, 1) == target || PlanningPolicy.ChaseLastSighting(seeker) is null, $"seed {seed}: seeker at {Cell(env, 1)}, target {target}");
+        }
+        Assert.True(chased >= 1, "no world where the seeker chased a last sighting");
+    }
+
+    private static string Cell(HideAndSeek env, int agent) =>
+        $"cell({env.AgentCell(agent) % env.ArenaSize},{env.AgentCell(agent) / env.ArenaSize})";
 }
