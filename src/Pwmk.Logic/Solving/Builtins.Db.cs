@@ -253,10 +253,10 @@ internal static partial class Builtins
                 }
             }
             ulong gen = m.Db.Generation;
-            var cs = p.Clauses;
-            for (int i = 0; i < cs.Count; i++)
+            var (arr, count) = CandidatesFor(m, p, head);
+            for (int i = 0; i < count; i++)
             {
-                var c = cs.Arr[i];
+                var c = arr[i];
                 if (!c.IsAliveAt(gen)) continue;
                 int h = m.H;
                 m.ClauseTerms(c, out long ch, out _);
@@ -356,8 +356,8 @@ internal static partial class Builtins
                 if (p.Clauses.Count == 0 && !p.IsBuiltin && !p.Library) return false;
                 throw PrologError.Permission("modify", "static_procedure", Indicator(p));
             }
-            var cs = p.Clauses;
-            st = new ClauseScan { Pred = p, Arr = cs.Arr, Count = cs.Count, Gen = m.Db.Generation };
+            var (arr, count) = CandidatesFor(m, p, head);
+            st = new ClauseScan { Pred = p, Arr = arr, Count = count, Gen = m.Db.Generation };
         }
         while (st.Next < st.Count)
         {
@@ -381,6 +381,32 @@ internal static partial class Builtins
     }
 
     private static readonly NondetBuiltin s_retract = Retract;
+
+    /// <summary>
+    /// The clauses of <paramref name="p"/> that may match <paramref name="head"/>, chosen by the same argument indexes as
+    /// a call (so retracting one fact of many does not scan them all).
+    /// </summary>
+    private static (Clause[] Arr, int Count) CandidatesFor(Machine m, Predicate p, long head)
+    {
+        var cs = p.Clauses;
+        long h = m.Deref(head);
+        if (cs.Count <= Predicate.IndexThreshold || p.Arity == 0 || Cell.Tag(h) != Cell.STR) return (cs.Arr, cs.Count);
+        int addr = Cell.Addr(h), n = Math.Min(p.Arity, 4);
+        Span<long> saved = stackalloc long[4];
+        for (int i = 0; i < n; i++)
+        {
+            saved[i] = m.A[i];
+            m.A[i] = m.Heap[addr + 1 + i];
+        }
+        try
+        {
+            return p.Candidates(m, m.Db.WriteLock);
+        }
+        finally
+        {
+            for (int i = 0; i < n; i++) m.A[i] = saved[i];
+        }
+    }
 
     private static bool ClauseBi(Machine m, object? state)
     {

@@ -38,6 +38,7 @@ fib(N, F) :- N > 1, N1 is N-1, N2 is N-2, fib(N1, F1), fib(N2, F2), F is F1+F2.
 conn(X, Y) :- conn(Y, X).
 conn(X, Y) :- link(X, Y).
 link(p, q). link(q, r).
+:- dynamic rt/2.
 :- table tpair/2.
 tpair(X, Y) :- member(X-Y, [a-f(_), b-g(Z, Z), c-"str", d-1.5, e-[1, 2|_], f-123456789012345678901234567890, a-f(_)]).
 :- table tsame/2.
