@@ -109,11 +109,15 @@ public sealed class PerspectiveWorldModel : IWorldModel
     /// <summary>[B, N, ObsDim] -> latent [B, N, H].</summary>
     internal Tensor Encode(Tensor observations, ReadOnlySpan<int> agentIds) => encoder.Forward(observations, agentIds);
 
-    /// <summary>Encodes observations [B, N, ObsDim] together with the previous latent [B, N, H] (recurrent models).</summary>
+    /// <summary>
+    /// Encodes observations [B, N, ObsDim] together with the previous latent [B, N, H] (recurrent models): the previous
+    /// latent is carried on unchanged (a residual path through time, so what was seen long ago survives) plus a learned
+    /// map of it.
+    /// </summary>
     internal Tensor Encode(Tensor observations, ReadOnlySpan<int> agentIds, Tensor? previousLatent)
     {
         var z = encoder.Forward(observations, agentIds);
-        return memory is null || previousLatent is null ? z : Ops.Add(z, memory.Forward(previousLatent));
+        return memory is null || previousLatent is null ? z : Ops.Add(Ops.Add(z, previousLatent), memory.Forward(previousLatent));
     }
 
     /// <summary>Latent [B, N, H] and B*N action ids -> next latent [B, N, H].</summary>
@@ -131,6 +135,19 @@ public sealed class PerspectiveWorldModel : IWorldModel
     internal Tensor Decode(Tensor latent) => decoder2.Forward(Ops.Gelu(decoder1.Forward(latent)));
 
     internal Tensor BeliefLogits(Tensor latent) => belief2.Forward(Ops.Gelu(belief1.Forward(latent)));
+
+    /// <summary>Belief probabilities: sigmoid per predicate, or softmax per group (<see cref="WorldModelConfig.BeliefGroupSize"/>).</summary>
+    internal Tensor BeliefProbabilities(Tensor latent)
+    {
+        var logits = BeliefLogits(latent);
+        int g = Config.BeliefGroupSize;
+        if (g == 1)
+        {
+            return Ops.Sigmoid(logits);
+        }
+        var grouped = Ops.Softmax(Ops.Reshape(logits, logits.Length / g, g));
+        return Ops.Reshape(grouped, logits.Shape);
+    }
 
     private void CheckBatch(float[] observations, int[] actions, int[]? agentIds, int batchSize)
     {
@@ -186,7 +203,7 @@ public sealed class PerspectiveWorldModel : IWorldModel
             var obs = new Tensor(observations, batchSize, n, Config.ObsDim);
             var latent = Dynamics(Encode(obs, agentIds ?? DefaultAgentIds(batchSize, n)), actions);
             var next = Decode(latent);
-            var beliefs = Ops.Sigmoid(BeliefLogits(latent));
+            var beliefs = BeliefProbabilities(latent);
             result = new WorldModelPrediction(latent.Data.ToArray(), next.Data.ToArray(), beliefs.Data.ToArray());
         }
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
@@ -240,7 +257,7 @@ public sealed class PerspectiveWorldModel : IWorldModel
                 latent = Dynamics(latent, actionSequence[t]);
                 states.Add(latent.Data.ToArray());
                 observations.Add(Decode(latent).Data.ToArray());
-                beliefs.Add(Ops.Sigmoid(BeliefLogits(latent)).Data.ToArray());
+                beliefs.Add(BeliefProbabilities(latent).Data.ToArray());
             }
         }
         return new TrajectoryPrediction(states, observations, beliefs);
