@@ -16,7 +16,7 @@ public sealed class PerspectiveWorldModel : IWorldModel
     private readonly TransformerBlock[] blocks;
     private readonly LayerNormLayer dynamicsNorm;
     private readonly LinearLayer decoder1, decoder2, belief1, belief2;
-    private readonly LinearLayer? memory;
+    private readonly LinearLayer? memory, gate;
     private readonly List<Tensor> parameters;
 
     /// <summary>Builds a model with weights initialised from <see cref="WorldModelConfig.Seed"/>.</summary>
@@ -43,8 +43,9 @@ public sealed class PerspectiveWorldModel : IWorldModel
         if (config.Recurrent)
         {
             memory = new LinearLayer("encoder.memory", h, h, rng);
+            gate = new LinearLayer("encoder.gate", 2 * h, h, rng);
         }
-        parameters = [.. encoder.Parameters(), .. memory?.Parameters() ?? [], actionEmbedding];
+        parameters = [.. encoder.Parameters(), .. memory?.Parameters() ?? [], .. gate?.Parameters() ?? [], actionEmbedding];
         foreach (var b in blocks)
         {
             parameters.AddRange(b.Parameters());
@@ -110,14 +111,20 @@ public sealed class PerspectiveWorldModel : IWorldModel
     internal Tensor Encode(Tensor observations, ReadOnlySpan<int> agentIds) => encoder.Forward(observations, agentIds);
 
     /// <summary>
-    /// Encodes observations [B, N, ObsDim] together with the previous latent [B, N, H] (recurrent models): the previous
-    /// latent is carried on unchanged (a residual path through time, so what was seen long ago survives) plus a learned
-    /// map of it.
+    /// Encodes observations [B, N, ObsDim] together with the previous latent [B, N, H] (recurrent models), GRU-style:
+    /// a learned gate g = sigmoid(W [z, h]) mixes the previous latent h with the candidate z + M h, so a slot of the belief
+    /// state is either kept (what was seen long ago survives) or overwritten by what the agent sees now.
     /// </summary>
     internal Tensor Encode(Tensor observations, ReadOnlySpan<int> agentIds, Tensor? previousLatent)
     {
         var z = encoder.Forward(observations, agentIds);
-        return memory is null || previousLatent is null ? z : Ops.Add(Ops.Add(z, previousLatent), memory.Forward(previousLatent));
+        if (memory is null || gate is null || previousLatent is null)
+        {
+            return z;
+        }
+        var candidate = Ops.Add(z, memory.Forward(previousLatent));
+        var g = Ops.Sigmoid(gate.Forward(Ops.Concat(z, previousLatent)));
+        return Ops.Add(previousLatent, Ops.Mul(g, Ops.Sub(candidate, previousLatent)));
     }
 
     /// <summary>Latent [B, N, H] and B*N action ids -> next latent [B, N, H].</summary>
