@@ -50,6 +50,23 @@ public sealed class WorldModelCommandTests : IDisposable
         Assert.InRange(JsonDocument.Parse(e.Stdout).RootElement.GetProperty("belief_acc").GetDouble(), 0.5, 1.0);
     }
 
+    [Theory]
+    [InlineData("rooms")]
+    [InlineData("box-world")]
+    public void TrainsOnTheRealEnvironmentsWithPerFluentBeliefMetrics(string env)
+    {
+        var r = Pwmk("train", "--env", env, "--agents", "3", "--episodes", "12", "--epochs", "1", "--hidden", "16",
+            "--layers", "1", "--recurrent", "--policy", "expert", "--out", dir.FullName, "--format", "json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var m = JsonDocument.Parse(r.Stdout).RootElement;
+        Assert.True(m.GetProperty("false_belief_cases").GetInt64() > 0, r.Stdout);
+        Assert.InRange(m.GetProperty("majority_baseline_acc").GetDouble(), 0.0, 0.9);
+        var e = Pwmk("worldmodel", "eval", "--checkpoint", Path.Combine(dir.FullName, "model.safetensors"), "--env", env,
+            "--episodes", "3", "--format", "json");
+        Assert.True(e.ExitCode == 0, e.Stderr);
+        Assert.True(JsonDocument.Parse(e.Stdout).RootElement.GetProperty("samples").GetInt32() > 0, e.Stdout);
+    }
+
     [Fact]
     public void UnknownEnvironmentIsBadInputWithTheKnownOnesListed()
     {

@@ -21,11 +21,13 @@ internal static class TrainCommand
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
         var recurrent = new Option<bool>("--recurrent") { Description = "Carry a belief state across steps and train on whole episodes (for beliefs that depend on history)" };
         var noMemory = new Option<bool>("--hide-memory") { Description = "synthetic-box: leave the agents' remembered box cell out of their observations" };
+        var policy = WorldModelCommand.PolicyOption();
+        var beliefWeight = new Option<float>("--belief-weight") { Description = "Weight of the belief loss next to the observation loss", DefaultValueFactory = _ => 1f };
         var output = new Option<string?>("--out") { Description = "Directory for model.safetensors (best checkpoint) and trajectories.npz" };
         var format = WorldModelCommand.FormatOption();
         var cmd = new Command("train", "Train the perspective world model on collected episodes and report held-out metrics")
         {
-            env, agents, episodes, epochs, hidden, layers, batch, lr, horizon, seed, recurrent, noMemory, output, format,
+            env, agents, episodes, epochs, hidden, layers, batch, lr, horizon, seed, recurrent, noMemory, policy, beliefWeight, output, format,
         };
         cmd.SetAction(p => WorldModelCommand.Guard(() =>
         {
@@ -39,7 +41,7 @@ internal static class TrainCommand
             int maxEpochs = WorldModelCommand.CheckCount(p.GetValue(epochs), "--epochs", 10_000);
             var environment = WorldModelCommand.CreateEnvironment(p.GetValue(env)!, n, p.GetValue(noMemory));
             bool rec = p.GetValue(recurrent);
-            var data = new DataCollector(environment).Collect(total, CollectionPolicy.Mixed, seed: p.GetValue(seed));
+            var data = new DataCollector(environment).Collect(total, WorldModelCommand.ParsePolicy(p.GetValue(policy)!), seed: p.GetValue(seed));
             int nTest = Math.Max(1, total / 10), nVal = Math.Max(1, total / 10), nTrain = total - nTest - nVal;
             var train = data.Slice(0, nTrain);
             var val = data.Slice(nTrain, nVal);
@@ -54,12 +56,13 @@ internal static class TrainCommand
             }
             var config = new WorldModelConfig(environment.ObservationSize, environment.NumActions,
                 WorldModelCommand.CheckCount(p.GetValue(hidden), "--hidden", 4096), n, environment.NumBeliefs,
-                WorldModelCommand.CheckCount(p.GetValue(layers), "--layers", 64), 4, (ulong)p.GetValue(seed), Recurrent: rec);
+                WorldModelCommand.CheckCount(p.GetValue(layers), "--layers", 64), 4, (ulong)p.GetValue(seed), Recurrent: rec, BeliefGroupSize: environment.BeliefGroupSize);
             var model = new PerspectiveWorldModel(config);
             var trainer = new WorldModelTrainer(model, new TrainerConfig
             {
                 BatchSize = WorldModelCommand.CheckCount(p.GetValue(batch), "--batch-size", 65536),
                 LearningRate = p.GetValue(lr),
+                BeliefLossWeight = p.GetValue(beliefWeight),
                 PredictionHorizon = rec ? environment.MaxSteps : WorldModelCommand.CheckCount(p.GetValue(horizon), "--horizon", environment.MaxSteps),
                 Filtering = rec,
                 CheckpointPath = checkpoint,
@@ -68,7 +71,7 @@ internal static class TrainCommand
             var progress = new ProgressBar(maxEpochs);
             var fit = trainer.Fit(train, val, maxEpochs, new TrainingCallbacks(progress.OnBatch, progress.OnEpoch));
             progress.Done();
-            var metrics = WorldModelCommand.Metrics(trainer.Evaluate(test));
+            var metrics = WorldModelCommand.Metrics(trainer.Evaluate(test, majorityFrom: train));
             metrics["train_samples_per_second"] = WorldModelCommand.Num(fit.TrainSamplesPerSecond);
             metrics["inference_p95_ms_batch32"] = WorldModelCommand.Num(InferenceP95(model, test));
             metrics["epochs"] = fit.History.Count;

@@ -10,7 +10,7 @@ namespace Pwmk.Cli.Commands;
 /// <summary><c>pwmk worldmodel eval|collect|bench</c>: the learned world model's tools.</summary>
 internal static class WorldModelCommand
 {
-    internal static readonly string[] KnownEnvironments = ["synthetic-box"];
+    internal static readonly string[] KnownEnvironments = ["synthetic-box", "box-world", "rooms"];
 
     public static Command Create()
     {
@@ -23,13 +23,24 @@ internal static class WorldModelCommand
 
     internal static Option<string> FormatOption() => new("--format") { Description = "Output format: text or json", DefaultValueFactory = _ => "text" };
 
+    internal static Option<string> PolicyOption() => new("--policy") { Description = "How agents act while collecting: random, expert or mixed", DefaultValueFactory = _ => "mixed" };
+
+    internal static CollectionPolicy ParsePolicy(string policy) => policy switch
+    {
+        "random" => CollectionPolicy.Random,
+        "expert" => CollectionPolicy.Expert,
+        "mixed" => CollectionPolicy.Mixed,
+        var other => throw new ArgumentException($"--policy must be random, expert or mixed, got '{other}'"),
+    };
+
     internal static Option<string> EnvOption() => new("--env") { Description = "Environment: " + string.Join(", ", KnownEnvironments), DefaultValueFactory = _ => "synthetic-box" };
 
     /// <summary>Builds a known environment, or explains which ones exist.</summary>
     internal static IWorldModelEnvironment CreateEnvironment(string name, int agents, bool hideMemory = false) => name switch
     {
         "synthetic-box" => new SyntheticBoxWorld(numAgents: agents, observeMemory: !hideMemory),
-        "box-world" or "rooms" => throw new ArgumentException($"environment '{name}' does not implement IWorldModelEnvironment yet; known: {string.Join(", ", KnownEnvironments)}"),
+        "box-world" => PerspectiveEnvAdapter.BoxWorld(agents),
+        "rooms" => PerspectiveEnvAdapter.Rooms(agents),
         _ => throw new ArgumentException($"unknown environment '{name}'; known: {string.Join(", ", KnownEnvironments)}"),
     };
 
@@ -62,6 +73,7 @@ internal static class WorldModelCommand
         ["majority_baseline_acc"] = Num(r.MajorityBaselineAccuracy),
         ["false_belief_acc"] = Num(r.FalseBeliefAccuracy),
         ["false_belief_cases"] = r.FalseBeliefCases,
+        ["false_belief_majority_acc"] = Num(r.FalseBeliefMajorityAccuracy),
         ["samples"] = r.Samples,
     };
 
@@ -98,7 +110,7 @@ internal static class WorldModelCommand
                 ? TrajectoryDataset.Load(file)
                 : new DataCollector(CreateEnvironment(p.GetValue(env)!, model.Config.NumAgents)).Collect(
                     CheckCount(p.GetValue(episodes), "--episodes"), CollectionPolicy.Mixed, seed: p.GetValue(seed));
-            var result = new WorldModelTrainer(model, new TrainerConfig()).Evaluate(test);
+            var result = new WorldModelTrainer(model, new TrainerConfig { Filtering = model.Config.Recurrent }).Evaluate(test);
             Print(Metrics(result), json);
             return Program.Ok;
         }));
@@ -113,7 +125,7 @@ internal static class WorldModelCommand
         var env = EnvOption();
         var agents = new Option<int>("--agents") { Description = "Number of agents", DefaultValueFactory = _ => 3 };
         var episodes = new Option<int>("--episodes") { Description = "Episodes to collect", DefaultValueFactory = _ => 100 };
-        var policy = new Option<string>("--policy") { Description = "random, expert or mixed", DefaultValueFactory = _ => "mixed" };
+        var policy = PolicyOption();
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out") { Description = "Trajectory file to write (.npz, NumPy-readable)", Required = true };
         var format = FormatOption();
@@ -121,13 +133,7 @@ internal static class WorldModelCommand
         cmd.SetAction(p => Guard(() =>
         {
             bool json = IsJson(p.GetValue(format)!);
-            var pol = p.GetValue(policy) switch
-            {
-                "random" => CollectionPolicy.Random,
-                "expert" => CollectionPolicy.Expert,
-                "mixed" => CollectionPolicy.Mixed,
-                var other => throw new ArgumentException($"--policy must be random, expert or mixed, got '{other}'"),
-            };
+            var pol = ParsePolicy(p.GetValue(policy)!);
             var environment = CreateEnvironment(p.GetValue(env)!, CheckCount(p.GetValue(agents), "--agents", 64));
             var data = new DataCollector(environment).Collect(CheckCount(p.GetValue(episodes), "--episodes"), pol, seed: p.GetValue(seed));
             data.Save(p.GetValue(output)!);

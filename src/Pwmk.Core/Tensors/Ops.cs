@@ -623,6 +623,60 @@ internal static class Ops
         }, logits);
     }
 
+    /// <summary>
+    /// Mean softmax cross-entropy over groups of <paramref name="groupSize"/> consecutive logits (each group one
+    /// categorical variable) against target distributions (one-hot rows, or all zeros for a group to ignore); numerically stable.
+    /// </summary>
+    public static Tensor SoftmaxCrossEntropyLoss(Tensor logits, Tensor target, int groupSize)
+    {
+        SameShape(logits, target, "SoftmaxCrossEntropyLoss");
+        int len = logits.Length;
+        if (groupSize < 1 || len % groupSize != 0)
+        {
+            throw new ArgumentException($"SoftmaxCrossEntropyLoss: {len} logits do not split into groups of {groupSize}");
+        }
+        int groups = len / groupSize;
+        var p = TensorArena.Rent(len);
+        double total = 0;
+        for (int r = 0; r < groups; r++)
+        {
+            var z = logits.Data.AsSpan(r * groupSize, groupSize);
+            var pr = p.AsSpan(r * groupSize, groupSize);
+            TensorPrimitives.SoftMax(z, pr);
+            float max = TensorPrimitives.Max(z);
+            double sumExp = 0;
+            foreach (var v in z)
+            {
+                sumExp += Math.Exp(v - max);
+            }
+            double logSum = max + Math.Log(sumExp);
+            var tr = target.Data.AsSpan(r * groupSize, groupSize);
+            for (int j = 0; j < groupSize; j++)
+            {
+                if (tr[j] != 0f)
+                {
+                    total -= tr[j] * (z[j] - logSum);
+                }
+            }
+        }
+        var y = new Tensor([(float)(total / Math.Max(1, groups))]);
+        return Tensor.Record(y, t =>
+        {
+            float s = t.Grad![0] / Math.Max(1, groups);
+            var g = logits.EnsureGrad();
+            for (int r = 0; r < groups; r++)
+            {
+                var tr = target.Data.AsSpan(r * groupSize, groupSize);
+                float mass = TensorPrimitives.Sum(tr);
+                for (int j = 0; j < groupSize; j++)
+                {
+                    int i = r * groupSize + j;
+                    g[i] += s * (p[i] * mass - tr[j]);
+                }
+            }
+        }, logits);
+    }
+
     /// <summary>Mean binary cross-entropy of probabilities <paramref name="probabilities"/> (clamped away from 0 and 1).</summary>
     public static Tensor BceLoss(Tensor probabilities, Tensor target)
     {

@@ -22,6 +22,12 @@ public interface IWorldModelEnvironment
     /// <summary>Belief predicates per agent.</summary>
     int NumBeliefs { get; }
 
+    /// <summary>
+    /// 1 when every belief is an independent 0/1 predicate; above 1 when the beliefs are groups of this many one-hot slots,
+    /// one group per fluent (see <see cref="WorldModelConfig.BeliefGroupSize"/>).
+    /// </summary>
+    int BeliefGroupSize => 1;
+
     /// <summary>Longest episode in steps (episodes are truncated there).</summary>
     int MaxSteps { get; }
 

@@ -16,7 +16,7 @@ public sealed class PerspectiveWorldModel : IWorldModel
     private readonly TransformerBlock[] blocks;
     private readonly LayerNormLayer dynamicsNorm;
     private readonly LinearLayer decoder1, decoder2, belief1, belief2;
-    private readonly LinearLayer? memory;
+    private readonly LinearLayer? memory, gate;
     private readonly List<Tensor> parameters;
 
     /// <summary>Builds a model with weights initialised from <see cref="WorldModelConfig.Seed"/>.</summary>
@@ -43,8 +43,9 @@ public sealed class PerspectiveWorldModel : IWorldModel
         if (config.Recurrent)
         {
             memory = new LinearLayer("encoder.memory", h, h, rng);
+            gate = new LinearLayer("encoder.gate", 2 * h, h, rng);
         }
-        parameters = [.. encoder.Parameters(), .. memory?.Parameters() ?? [], actionEmbedding];
+        parameters = [.. encoder.Parameters(), .. memory?.Parameters() ?? [], .. gate?.Parameters() ?? [], actionEmbedding];
         foreach (var b in blocks)
         {
             parameters.AddRange(b.Parameters());
@@ -109,11 +110,21 @@ public sealed class PerspectiveWorldModel : IWorldModel
     /// <summary>[B, N, ObsDim] -> latent [B, N, H].</summary>
     internal Tensor Encode(Tensor observations, ReadOnlySpan<int> agentIds) => encoder.Forward(observations, agentIds);
 
-    /// <summary>Encodes observations [B, N, ObsDim] together with the previous latent [B, N, H] (recurrent models).</summary>
+    /// <summary>
+    /// Encodes observations [B, N, ObsDim] together with the previous latent [B, N, H] (recurrent models), GRU-style:
+    /// a learned gate g = sigmoid(W [z, h]) mixes the previous latent h with the candidate z + M h, so a slot of the belief
+    /// state is either kept (what was seen long ago survives) or overwritten by what the agent sees now.
+    /// </summary>
     internal Tensor Encode(Tensor observations, ReadOnlySpan<int> agentIds, Tensor? previousLatent)
     {
         var z = encoder.Forward(observations, agentIds);
-        return memory is null || previousLatent is null ? z : Ops.Add(z, memory.Forward(previousLatent));
+        if (memory is null || gate is null || previousLatent is null)
+        {
+            return z;
+        }
+        var candidate = Ops.Add(z, memory.Forward(previousLatent));
+        var g = Ops.Sigmoid(gate.Forward(Ops.Concat(z, previousLatent)));
+        return Ops.Add(previousLatent, Ops.Mul(g, Ops.Sub(candidate, previousLatent)));
     }
 
     /// <summary>Latent [B, N, H] and B*N action ids -> next latent [B, N, H].</summary>
@@ -131,6 +142,19 @@ public sealed class PerspectiveWorldModel : IWorldModel
     internal Tensor Decode(Tensor latent) => decoder2.Forward(Ops.Gelu(decoder1.Forward(latent)));
 
     internal Tensor BeliefLogits(Tensor latent) => belief2.Forward(Ops.Gelu(belief1.Forward(latent)));
+
+    /// <summary>Belief probabilities: sigmoid per predicate, or softmax per group (<see cref="WorldModelConfig.BeliefGroupSize"/>).</summary>
+    internal Tensor BeliefProbabilities(Tensor latent)
+    {
+        var logits = BeliefLogits(latent);
+        int g = Config.BeliefGroupSize;
+        if (g == 1)
+        {
+            return Ops.Sigmoid(logits);
+        }
+        var grouped = Ops.Softmax(Ops.Reshape(logits, logits.Length / g, g));
+        return Ops.Reshape(grouped, logits.Shape);
+    }
 
     private void CheckBatch(float[] observations, int[] actions, int[]? agentIds, int batchSize)
     {
@@ -186,7 +210,7 @@ public sealed class PerspectiveWorldModel : IWorldModel
             var obs = new Tensor(observations, batchSize, n, Config.ObsDim);
             var latent = Dynamics(Encode(obs, agentIds ?? DefaultAgentIds(batchSize, n)), actions);
             var next = Decode(latent);
-            var beliefs = Ops.Sigmoid(BeliefLogits(latent));
+            var beliefs = BeliefProbabilities(latent);
             result = new WorldModelPrediction(latent.Data.ToArray(), next.Data.ToArray(), beliefs.Data.ToArray());
         }
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
@@ -240,7 +264,7 @@ public sealed class PerspectiveWorldModel : IWorldModel
                 latent = Dynamics(latent, actionSequence[t]);
                 states.Add(latent.Data.ToArray());
                 observations.Add(Decode(latent).Data.ToArray());
-                beliefs.Add(Ops.Sigmoid(BeliefLogits(latent)).Data.ToArray());
+                beliefs.Add(BeliefProbabilities(latent).Data.ToArray());
             }
         }
         return new TrajectoryPrediction(states, observations, beliefs);

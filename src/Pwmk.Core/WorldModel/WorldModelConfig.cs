@@ -13,6 +13,11 @@ namespace Pwmk.Core.WorldModel;
 /// When true the encoder also reads the previous latent state (a belief state carried across steps), so beliefs that
 /// depend on what an agent saw earlier can be learned; train it with <see cref="TrainerConfig.Filtering"/>.
 /// </param>
+/// <param name="BeliefGroupSize">
+/// 1: every belief output is an independent predicate (sigmoid, binary cross-entropy). Above 1: the outputs are
+/// consecutive groups of this size, each one categorical variable (a fluent's believed value, slot 0 meaning no
+/// belief), read with a softmax and trained with cross-entropy.
+/// </param>
 public sealed record WorldModelConfig(
     int ObsDim,
     int ActionDim,
@@ -22,7 +27,8 @@ public sealed record WorldModelConfig(
     int NumLayers = 2,
     int NumHeads = 4,
     ulong Seed = 0,
-    bool Recurrent = false)
+    bool Recurrent = false,
+    int BeliefGroupSize = 1)
 {
     /// <summary>Largest value accepted for any size (keeps a corrupt checkpoint from allocating gigabytes).</summary>
     public const int MaxSize = 1 << 16;
@@ -37,6 +43,11 @@ public sealed record WorldModelConfig(
         Check(NumBeliefs, nameof(NumBeliefs));
         Check(NumLayers, nameof(NumLayers));
         Check(NumHeads, nameof(NumHeads));
+        Check(BeliefGroupSize, nameof(BeliefGroupSize));
+        if (NumBeliefs % BeliefGroupSize != 0)
+        {
+            throw new ArgumentException($"NumBeliefs {NumBeliefs} is not divisible by BeliefGroupSize {BeliefGroupSize}");
+        }
         if (HiddenDim % NumHeads != 0)
         {
             throw new ArgumentException($"HiddenDim {HiddenDim} is not divisible by NumHeads {NumHeads}");

@@ -56,13 +56,24 @@ public sealed record FitResult(IReadOnlyList<EpochReport> History, int BestEpoch
 /// <summary>Held-out metrics (one-step predictions).</summary>
 /// <param name="StateMse">Mean squared error of the predicted next observation.</param>
 /// <param name="CopyBaselineMse">Same error when the last observation is copied as the prediction.</param>
-/// <param name="BeliefAccuracy">Fraction of belief predicates (per agent) predicted right at threshold 0.5.</param>
-/// <param name="MajorityBaselineAccuracy">Accuracy of predicting each predicate's most frequent value.</param>
-/// <param name="FalseBeliefAccuracy">Accuracy on the entries where the agent's belief differs from the truth (NaN if none).</param>
-/// <param name="FalseBeliefCases">Number of such entries.</param>
+/// <param name="BeliefAccuracy">
+/// Without belief groups: fraction of belief predicates (per agent) predicted right at threshold 0.5. With groups
+/// (<see cref="WorldModelConfig.BeliefGroupSize"/>): fraction of (agent, fluent) pairs whose most probable value is
+/// the value the agent believes (or "no belief" when it has none).
+/// </param>
+/// <param name="MajorityBaselineAccuracy">
+/// Same score of the majority-class baseline: each predicate's (with groups: each agent and fluent's) most frequent
+/// value in the reference (training) episodes.
+/// </param>
+/// <param name="FalseBeliefAccuracy">
+/// Accuracy on the false-belief cases (NaN if none): without groups, the slots whose target differs from the world's
+/// truth; with groups, the (agent, fluent) pairs where the agent believes a value and the fluent's true value is another.
+/// </param>
+/// <param name="FalseBeliefCases">Number of such cases.</param>
 /// <param name="Samples">Transitions evaluated.</param>
+/// <param name="FalseBeliefMajorityAccuracy">The majority baseline's accuracy on the false-belief cases.</param>
 public sealed record EvaluationResult(double StateMse, double CopyBaselineMse, double BeliefAccuracy, double MajorityBaselineAccuracy,
-    double FalseBeliefAccuracy, long FalseBeliefCases, int Samples);
+    double FalseBeliefAccuracy, long FalseBeliefCases, int Samples, double FalseBeliefMajorityAccuracy = double.NaN);
 
 /// <summary>Trains a <see cref="PerspectiveWorldModel"/> on trajectories with AdamW, clipping, early stopping and best checkpoints.</summary>
 public sealed class WorldModelTrainer
@@ -177,7 +188,10 @@ public sealed class WorldModelTrainer
             var step = Ops.MseLoss(prediction, b.Targets[h]);
             if (b.Beliefs is not null && config.BeliefLossWeight != 0f)
             {
-                step = Ops.Add(step, Ops.Scale(Ops.BceWithLogitsLoss(model.BeliefLogits(latent), b.Beliefs[h]), config.BeliefLossWeight));
+                var logits = model.BeliefLogits(latent);
+                int g = model.Config.BeliefGroupSize;
+                var beliefLoss = g == 1 ? Ops.BceWithLogitsLoss(logits, b.Beliefs[h]) : Ops.SoftmaxCrossEntropyLoss(logits, b.Beliefs[h], g);
+                step = Ops.Add(step, Ops.Scale(beliefLoss, config.BeliefLossWeight));
             }
             total = total is null ? step : Ops.Add(total, step);
         }
@@ -327,17 +341,25 @@ public sealed class WorldModelTrainer
         return new FitResult(history, bestEpoch, best, stoppedEarly, trained / Math.Max(1e-9, clock.Elapsed.TotalSeconds));
     }
 
-    /// <summary>One-step metrics on held-out data.</summary>
-    public EvaluationResult Evaluate(TrajectoryDataset test)
+    /// <summary>
+    /// Metrics on held-out data (one-step predictions; with <see cref="TrainerConfig.Filtering"/> each episode is run from
+    /// its start carrying the belief state). The majority baseline's answers come from <paramref name="majorityFrom"/>
+    /// (pass the training episodes), or from <paramref name="test"/> itself when null.
+    /// </summary>
+    public EvaluationResult Evaluate(TrajectoryDataset test, TrajectoryDataset? majorityFrom = null)
     {
         CheckData(test, nameof(test));
+        if (majorityFrom is not null)
+        {
+            CheckData(majorityFrom, nameof(majorityFrom));
+        }
         if (config.Filtering)
         {
-            return EvaluateFiltering(test);
+            return EvaluateFiltering(test, majorityFrom);
         }
         var samples = Samples(test, 1);
         int n = test.Agents, o = test.ObservationSize, nb = test.NumBeliefs;
-        var scores = new Scores(nb);
+        var scores = new Scores(nb, model.Config.BeliefGroupSize, MajorityTable(majorityFrom ?? test));
         var order = Enumerable.Range(0, samples.Count).ToArray();
         using var noGrad = Tensor.NoGrad();
         for (int s = 0; s < samples.Count; s += config.BatchSize)
@@ -363,10 +385,10 @@ public sealed class WorldModelTrainer
     }
 
     /// <summary>Runs each episode from its start, feeding every real observation and the carried latent state.</summary>
-    private EvaluationResult EvaluateFiltering(TrajectoryDataset test)
+    private EvaluationResult EvaluateFiltering(TrajectoryDataset test, TrajectoryDataset? majorityFrom)
     {
         int n = test.Agents, o = test.ObservationSize, nb = test.NumBeliefs;
-        var scores = new Scores(nb);
+        var scores = new Scores(nb, model.Config.BeliefGroupSize, MajorityTable(majorityFrom ?? test));
         long transitions = 0;
         var ids = PerspectiveWorldModel.DefaultAgentIds(1, n);
         using var noGrad = Tensor.NoGrad();
@@ -391,15 +413,84 @@ public sealed class WorldModelTrainer
     }
 
     /// <summary>
-    /// What <see cref="Evaluate"/> adds up: squared errors of the predicted and the copied observation, and per belief
-    /// slot whether the head is right, how often the target is 1 (for the majority baseline), and the false-belief
-    /// slots (target differs from the world's truth).
+    /// The majority-class baseline's answers, taken from <paramref name="reference"/> (the training episodes): per belief
+    /// predicate its most frequent 0/1 value (all agents together), or, with belief groups, per agent and fluent its
+    /// most frequent believed value (slot).
     /// </summary>
-    private sealed class Scores(int nb)
+    private int[] MajorityTable(TrajectoryDataset reference)
     {
-        private readonly long[] _ones = new long[nb];
+        int n = reference.Agents, nb = reference.NumBeliefs, g = model.Config.BeliefGroupSize;
+        if (nb == 0)
+        {
+            return [];
+        }
+        int groups = nb / g;
+        var counts = g == 1 ? new long[nb * 2] : new long[n * groups * g];
+        for (int e = 0; e < reference.Episodes; e++)
+        {
+            for (int t = 1; t <= reference.Lengths[e]; t++)
+            {
+                var b = reference.Belief(e, t);
+                if (g == 1)
+                {
+                    for (int i = 0; i < b.Length; i++)
+                    {
+                        counts[(i % nb) * 2 + (b[i] >= 0.5f ? 1 : 0)]++;
+                    }
+                    continue;
+                }
+                for (int q = 0; q < n * groups; q++)
+                {
+                    counts[q * g + Scores.ArgMax(b.Slice(q * g, g))]++;
+                }
+            }
+        }
+        int entries = g == 1 ? nb : n * groups;
+        var table = new int[entries];
+        for (int q = 0; q < entries; q++)
+        {
+            int span = g == 1 ? 2 : g;
+            table[q] = Scores.ArgMax(counts.AsSpan(q * span, span));
+        }
+        return table;
+    }
+
+    /// <summary>
+    /// What <see cref="Evaluate"/> adds up: squared errors of the predicted and the copied observation, and the belief
+    /// scores. Without groups every predicate (slot) is scored at threshold 0.5 and a false belief is a slot whose target
+    /// differs from the world's truth. With groups every (agent, fluent) is scored by argmax (the believed value), and a
+    /// false belief is an agent holding a value that differs from the fluent's true value.
+    /// </summary>
+    private sealed class Scores(int nb, int group, int[] majority)
+    {
         private double _se, _copySe;
-        private long _beliefRight, _beliefTotal, _falseRight, _falseTotal;
+        private long _beliefRight, _majorityRight, _beliefTotal, _falseRight, _falseMajorityRight, _falseTotal;
+
+        internal static int ArgMax(ReadOnlySpan<float> xs)
+        {
+            int best = 0;
+            for (int i = 1; i < xs.Length; i++)
+            {
+                if (xs[i] > xs[best])
+                {
+                    best = i;
+                }
+            }
+            return best;
+        }
+
+        internal static int ArgMax(ReadOnlySpan<long> xs)
+        {
+            int best = 0;
+            for (int i = 1; i < xs.Length; i++)
+            {
+                if (xs[i] > xs[best])
+                {
+                    best = i;
+                }
+            }
+            return best;
+        }
 
         public void AddStates(ReadOnlySpan<float> predicted, ReadOnlySpan<float> input, ReadOnlySpan<float> target)
         {
@@ -415,36 +506,54 @@ public sealed class WorldModelTrainer
         /// <summary>Belief targets and logits of all agents ([agent, slot]) against the world's truth per slot.</summary>
         public void AddBeliefs(ReadOnlySpan<float> targets, ReadOnlySpan<float> logits, ReadOnlySpan<float> truth)
         {
+            if (group > 1)
+            {
+                AddGroups(targets, logits, truth);
+                return;
+            }
             for (int idx = 0; idx < targets.Length; idx++)
             {
                 int k = idx % nb;
-                bool want = targets[idx] >= 0.5f, right = want == (logits[idx] >= 0f);
-                _beliefTotal++;
-                _beliefRight += right ? 1 : 0;
-                _ones[k] += want ? 1 : 0;
-                if (want != (truth[k] >= 0.5f))
-                {
-                    _falseTotal++;
-                    _falseRight += right ? 1 : 0;
-                }
+                bool want = targets[idx] >= 0.5f, right = want == (logits[idx] >= 0f), baseline = want == (majority[k] == 1);
+                Count(right, baseline, want != (truth[k] >= 0.5f));
             }
         }
 
-        public EvaluationResult Result(long values, int samples)
+        private void AddGroups(ReadOnlySpan<float> targets, ReadOnlySpan<float> logits, ReadOnlySpan<float> truth)
         {
-            long perPredicate = nb == 0 ? 0 : _beliefTotal / nb, majorityRight = 0;
-            foreach (var c in _ones)
+            int groups = nb / group;
+            for (int q = 0; q < targets.Length / group; q++)
             {
-                majorityRight += Math.Max(c, perPredicate - c);
+                int at = q * group, k = q % groups;
+                int want = ArgMax(targets.Slice(at, group));
+                int real = ArgMax(truth.Slice(k * group, group));
+                Count(ArgMax(logits.Slice(at, group)) == want, majority[q] == want, want != 0 && real != 0 && want != real);
             }
-            return new EvaluationResult(
-                values == 0 ? double.NaN : _se / values,
-                values == 0 ? double.NaN : _copySe / values,
-                _beliefTotal == 0 ? double.NaN : (double)_beliefRight / _beliefTotal,
-                _beliefTotal == 0 ? double.NaN : (double)majorityRight / _beliefTotal,
-                _falseTotal == 0 ? double.NaN : (double)_falseRight / _falseTotal,
-                _falseTotal,
-                samples);
         }
+
+        private void Count(bool right, bool baseline, bool falseBelief)
+        {
+            _beliefTotal++;
+            _beliefRight += right ? 1 : 0;
+            _majorityRight += baseline ? 1 : 0;
+            if (falseBelief)
+            {
+                _falseTotal++;
+                _falseRight += right ? 1 : 0;
+                _falseMajorityRight += baseline ? 1 : 0;
+            }
+        }
+
+        public EvaluationResult Result(long values, int samples) => new(
+            values == 0 ? double.NaN : _se / values,
+            values == 0 ? double.NaN : _copySe / values,
+            Ratio(_beliefRight, _beliefTotal),
+            Ratio(_majorityRight, _beliefTotal),
+            Ratio(_falseRight, _falseTotal),
+            _falseTotal,
+            samples,
+            Ratio(_falseMajorityRight, _falseTotal));
+
+        private static double Ratio(long a, long b) => b == 0 ? double.NaN : (double)a / b;
     }
 }

@@ -169,6 +169,15 @@ public class GradientCheckTests
     }
 
     [Fact]
+    public void SoftmaxCrossEntropyLoss()
+    {
+        // 3 rows x 2 groups of 3: one-hot targets, and one group left out (all zeros)
+        var target = Tensor.Zeros(3, 6);
+        target.Data[1] = target.Data[3] = target.Data[8] = target.Data[12] = target.Data[17] = 1f;
+        Check(x => Ops.SoftmaxCrossEntropyLoss(x[0], target, 3), Random(Rng, [3, 6]));
+    }
+
+    [Fact]
     public void BceLoss()
     {
         var target = Tensor.Zeros(3, 4);
