@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Text.Json;
 
@@ -81,6 +82,12 @@ public class ApiTests
         Assert.Contains("at(marble,drawer)", end.GetProperty("believedTrue").EnumerateArray().Select(x => x.GetString()));
         var own = await ServerFixture.Json(await s.PostJson("/api/plan", new { goal = "believes(agent_1, at(marble, drawer))", simulation = id, agent = "agent_0", maxDepth = 6 }));
         Assert.All(own.GetProperty("actions").EnumerateArray(), a => Assert.StartsWith("agent_0: ", a.GetString(), StringComparison.Ordinal));
+
+        // A goal naming a predicate derived by the server's belief store's rules.
+        s.App.Services.GetRequiredService<Pwmk.Core.Beliefs.BeliefStore>().AddRule("lied_to(A, O, C) :- believes(A, at(O, C)), \\+ at(O, C).");
+        var derived = await ServerFixture.Json(await s.PostJson("/api/plan", new { goal = "lied_to(agent_1, marble, drawer)", simulation = id, maxDepth = 6 }));
+        Assert.True(derived.GetProperty("solved").GetBoolean(), derived.GetProperty("reason").GetString());
+        Assert.Contains(derived.GetProperty("actions").EnumerateArray(), a => a.GetString()!.Contains("tell(agent_1, marble, drawer)", StringComparison.Ordinal));
 
         await ServerFixture.AssertProblem(await s.PostJson("/api/plan", new { goal = "at(marble, box)", simulation = "nope" }), HttpStatusCode.NotFound);
         await ServerFixture.AssertProblem(await s.PostJson("/api/plan", new { goal = "at(marble, box)", simulation = id, agent = "ghost" }), HttpStatusCode.BadRequest);

@@ -144,15 +144,19 @@ internal sealed class DerivedGoals(BeliefStore store, Func<string, int, bool> is
         return result;
     }
 
-    private bool Proves(Term goal) => Solve(goal, null).Count > 0;
+    private bool Proves(Term goal) => Solve(goal, null, unknownIsError: true).Count > 0;
 
-    private List<Term> Solve(Term goal, Variable? report)
+    private List<Term> Solve(Term goal, Variable? report, bool unknownIsError = false)
     {
         try
         {
             var names = report is null ? [] : new List<KeyValuePair<string, Variable>> { new(report.Name, report) };
             var r = store.Query(goal, names, new QueryOptions { MaxSolutions = MaxSolutions + 1, Timeout = TimeSpan.FromSeconds(5) });
             return [.. r.Solutions.Select(s => report is null ? (Term)new Atom("true") : s.Bindings[0].Value)];
+        }
+        catch (PrologException e) when (unknownIsError && e.Formal is Compound { Functor: "existence_error" })
+        {
+            throw new ArgumentException($"unknown fact or predicate in the goal: {goal} is neither a fact of the model nor defined in the belief store", e);
         }
         catch (PrologException e) when (e.Formal is Compound { Functor: "existence_error" or "permission_error" })
         {

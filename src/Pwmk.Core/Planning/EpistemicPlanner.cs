@@ -140,7 +140,7 @@ public sealed class EpistemicPlanner
         {
             var v = env.Vocabulary;
             var kinds = new HashSet<(string, int)>();
-            for (int f = 0; f < v.FluentCount; f++)
+            for (int f = 0; f < v.FluentCount && v.ValueCount > 0; f++)
                 if (v.Fact(f, 0) is Compound c) kinds.Add((c.Functor, c.Arity));
             isFact = (name, arity) => kinds.Contains((name, arity));
         }

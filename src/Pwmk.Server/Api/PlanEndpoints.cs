@@ -15,7 +15,8 @@ public sealed record PlanInitialState(IReadOnlyList<string>? TrueFacts, Dictiona
 /// <c>believes/2</c>), optional extra epistemic and maintenance goals, the initial state and a time limit.
 /// With <see cref="Simulation"/>, the plan starts from that running simulation's environment as it is now (its
 /// world and tracked beliefs; <see cref="InitialState"/> must be absent), uses its actions and witness rules, and
-/// only <see cref="Agent"/> acts when given; otherwise it plans in the fixed Sally-Anne domain.
+/// only <see cref="Agent"/> acts when given; otherwise it plans in the fixed Sally-Anne domain. Goals may name
+/// predicates derived by the rules of the server's belief store.
 /// </summary>
 public sealed record PlanRequest(string? Goal, IReadOnlyList<string>? Epistemic = null, IReadOnlyList<string>? Maintenance = null,
     PlanInitialState? InitialState = null, int? TimeoutMs = null, int? MaxDepth = null, string? Simulation = null, string? Agent = null,
@@ -82,7 +83,8 @@ internal static class PlanEndpoints
             .WithSummary("Finds a shortest plan reaching a goal about the world and beliefs, with the belief trajectory");
     }
 
-    private static async Task<IResult> Plan(HttpRequest request, ServerHistory history, IOptions<PwmkServerOptions> options, SimulationManager manager)
+    private static async Task<IResult> Plan(HttpRequest request, ServerHistory history, IOptions<PwmkServerOptions> options, SimulationManager manager,
+        Pwmk.Core.Beliefs.BeliefStore beliefs)
     {
         var (body, error) = await JsonBody.ReadAsync<PlanRequest>(request).ConfigureAwait(false);
         if (error is not null) return error;
@@ -126,8 +128,8 @@ internal static class PlanEndpoints
         {
             var limit = TimeSpan.FromMilliseconds(timeout);
             plan = run is null
-                ? new EpistemicPlanner(Domain, depth).Plan(initial, goal, limit, maxNodes)
-                : run.WithEnvironment(env => new EpistemicPlanner(env, beliefStore: null, depth, SearchStrategy.Bfs, body.Agent is null ? null : [body.Agent])
+                ? new EpistemicPlanner(Domain, beliefs, depth).Plan(initial, goal, limit, maxNodes)
+                : run.WithEnvironment(env => new EpistemicPlanner(env, beliefs, depth, SearchStrategy.Bfs, body.Agent is null ? null : [body.Agent])
                     .Plan(goal, limit, maxNodes));
         }
         catch (ArgumentException e)

@@ -150,6 +150,8 @@ public class EpistemicPlannerModelTests
         var env = Kitchen();
         var planner = new EpistemicPlanner(env, Rules(), 3);
         Assert.Throws<ArgumentException>(() => planner.Plan(new EpistemicWorldState([]), Goal.Parse("at(key, red_box)"), Timeout));
+        var typo = Assert.Throws<ArgumentException>(() => planner.Plan(Goal.Parse("misleed(agent_1, key)"), Timeout));
+        Assert.Contains("misleed(agent_1,key)", typo.Message.Replace(" ", "", StringComparison.Ordinal));
         var store = new BeliefStore();
         store.Consult("loop(X) :- loop(X), at(key, X).");
         var e = Assert.Throws<ArgumentException>(() => new EpistemicPlanner(env, store, 3).Plan(Goal.Parse("loop(red_box)"), Timeout));
