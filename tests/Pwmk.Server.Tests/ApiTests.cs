@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Text.Json;
 
@@ -59,6 +60,52 @@ public class ApiTests
         var none = await ServerFixture.Json(await s.PostJson("/api/plan", new { goal = "in(key, red_box) AND in(key, blue_box)", maxDepth = 3 }));
         Assert.False(none.GetProperty("solved").GetBoolean());
         Assert.False(string.IsNullOrEmpty(none.GetProperty("reason").GetString()));
+    }
+
+    [Fact]
+    public async Task PlanFromARunningSimulationsEnvironment()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        var created = await s.PostJson("/api/simulations", new { env = "rooms", agents = 2, stepDelayMs = 50, train = false });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await ServerFixture.Json(created)).GetProperty("id").GetString()!;
+        // A lie: agent_1 comes to believe the marble is in the drawer (someone walks over and tells it).
+        var r = await s.PostJson("/api/plan", new { goal = "believes(agent_1, at(marble, drawer))", simulation = id, maxDepth = 6, timeoutMs = 20000 });
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var j = await ServerFixture.Json(r);
+        Assert.True(j.GetProperty("solved").GetBoolean(), j.GetProperty("reason").GetString());
+        Assert.Equal($"simulation:{id}:rooms", j.GetProperty("domain").GetString());
+        var actions = j.GetProperty("actions").EnumerateArray().Select(a => a.GetString()!).ToList();
+        Assert.Contains(actions, a => a.Contains("tell(agent_1, marble, drawer)", StringComparison.Ordinal));
+        Assert.Equal(actions.Count + 1, j.GetProperty("beliefTrajectory").GetArrayLength());
+        var end = j.GetProperty("beliefTrajectory")[actions.Count].EnumerateArray().Single(b => b.GetProperty("agent").GetString() == "agent_1");
+        Assert.Contains("at(marble,drawer)", end.GetProperty("believedTrue").EnumerateArray().Select(x => x.GetString()));
+        var own = await ServerFixture.Json(await s.PostJson("/api/plan", new { goal = "believes(agent_1, at(marble, drawer))", simulation = id, agent = "agent_0", maxDepth = 6 }));
+        Assert.All(own.GetProperty("actions").EnumerateArray(), a => Assert.StartsWith("agent_0: ", a.GetString(), StringComparison.Ordinal));
+
+        // A goal naming a predicate derived by the server's belief store's rules.
+        s.App.Services.GetRequiredService<Pwmk.Core.Beliefs.BeliefStore>().AddRule("lied_to(A, O, C) :- believes(A, at(O, C)), \\+ at(O, C).");
+        var derived = await ServerFixture.Json(await s.PostJson("/api/plan", new { goal = "lied_to(agent_1, marble, drawer)", simulation = id, maxDepth = 6 }));
+        Assert.True(derived.GetProperty("solved").GetBoolean(), derived.GetProperty("reason").GetString());
+        Assert.Contains(derived.GetProperty("actions").EnumerateArray(), a => a.GetString()!.Contains("tell(agent_1, marble, drawer)", StringComparison.Ordinal));
+
+        await ServerFixture.AssertProblem(await s.PostJson("/api/plan", new { goal = "at(marble, box)", simulation = "nope" }), HttpStatusCode.NotFound);
+        await ServerFixture.AssertProblem(await s.PostJson("/api/plan", new { goal = "at(marble, box)", simulation = id, agent = "ghost" }), HttpStatusCode.BadRequest);
+        await ServerFixture.AssertProblem(await s.PostJson("/api/plan", new { goal = "flying(pig)", simulation = id }), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task PlanOnABigSimulationHitsItsTimeoutOrNodeLimit()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        var created = await s.PostJson("/api/simulations", new { env = "box-world", agents = 10, stepDelayMs = 1000, train = false });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await ServerFixture.Json(created)).GetProperty("id").GetString()!;
+        // Unreachable: the key cannot be held by two agents; 10 agents give a wide search, 5 ms end it.
+        var timedOut = await s.PostJson("/api/plan", new { goal = "pos(key, agent_0) AND pos(key, agent_1)", simulation = id, maxDepth = 20, timeoutMs = 5 });
+        await ServerFixture.AssertProblem(timedOut, HttpStatusCode.RequestTimeout);
+        var limited = await s.PostJson("/api/plan", new { goal = "pos(key, agent_0) AND pos(key, agent_1)", simulation = id, maxDepth = 20, timeoutMs = 20000, maxNodes = 50 });
+        await ServerFixture.AssertProblem(limited, (HttpStatusCode)422);
     }
 
     [Fact]

@@ -3,7 +3,7 @@ using Pwmk.Core.Planning;
 namespace Pwmk.Core.Agents;
 
 /// <summary>
-/// A <see cref="IToMPolicy"/> that plans: each time the agent acts, the <see cref="EnvironmentPlanner"/> searches
+/// A <see cref="IToMPolicy"/> that plans: each time the agent acts, the <see cref="EpistemicPlanner"/> searches its environment
 /// (breadth-first, only this agent acting, within a time and node budget) for the shortest plan reaching the agent's
 /// current goal, and the agent takes its first action. With no goal, or no plan within the budget, it returns -1 and
 /// the agent falls back to its built-in behaviour.
@@ -29,8 +29,8 @@ public sealed class PlanningPolicy(Func<ToMAgent, Goal?> goalOf, int searchDepth
         var goal = goalOf(agent);
         if (goal is not null)
         {
-            var plan = new EnvironmentPlanner(agent.Environment, searchDepth, SearchStrategy.Bfs, [agent.Id]).Plan(goal, _budget, maxNodes);
-            if (plan.Solved && plan.Steps.Count > 0)
+            var plan = new EpistemicPlanner(agent.Environment, beliefStore: null, searchDepth, SearchStrategy.Bfs, [agent.Id]).Plan(goal, _budget, maxNodes);
+            if (plan.Solved && plan.Steps is { Count: > 0 })
             {
                 Planned++;
                 return plan.Steps[0].Action;

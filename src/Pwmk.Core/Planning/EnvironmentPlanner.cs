@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Pwmk.Core.Environments;
 using Pwmk.Core.Perspective;
 
@@ -54,12 +53,13 @@ public sealed record EnvironmentPlan(
 /// (same room; view radius, walls and closed door; line of sight); beliefs then change exactly as the
 /// environment's perspective tracker changes them (a chain a1..ad is reached when every ai witnessed the
 /// event and each ai saw a(i+1)). So a plan executed in the real environment yields the predicted beliefs.
-/// Search, limits and reasons are those of the mA* engine (BFS, A*, greedy best-first on goal count; a
-/// timeout, a node limit and <c>searchDepth</c> always); each step lets one agent act while the others wait.
+/// The search is the engine shared with the mA* front door (BFS, A*, greedy best-first on goal count,
+/// iterative deepening; a timeout, a node limit and <c>searchDepth</c> always, the same reasons, spans and
+/// metrics); each step lets one agent act while the others wait.
 /// </summary>
 /// <param name="env">The environment, reset and possibly stepped; it is not changed by planning.</param>
 /// <param name="searchDepth">Longest plan considered (1..1000).</param>
-/// <param name="strategy">Search algorithm (iterative deepening runs as BFS: same plans).</param>
+/// <param name="strategy">Search algorithm.</param>
 /// <param name="actingAgents">Agents the plan may use (null: every agent).</param>
 public sealed class EnvironmentPlanner(PerspectiveEnv env, int searchDepth, SearchStrategy strategy = SearchStrategy.Bfs, IReadOnlyList<string>? actingAgents = null)
 {
@@ -219,92 +219,83 @@ public sealed class EnvironmentPlanner(PerspectiveEnv env, int searchDepth, Sear
     private Outcome Search(PerspectiveEnv sim, EnvironmentGoal g, List<Candidate> steps, Start start, TimeSpan timeout, int maxNodes)
     {
         if (maxNodes < 1) throw new ArgumentOutOfRangeException(nameof(maxNodes), maxNodes, "at least one node");
-        using var activity = PlannerTelemetry.Source.StartActivity("planning");
-        activity?.SetTag("planner.type", "epistemic");
-        activity?.SetTag("pwmk.planner.strategy", strategy.ToString());
-        activity?.SetTag("pwmk.planner.problem", "env:" + _env.GetType().Name);
-        var clock = Stopwatch.StartNew();
-        int worldLength = start.World.Length;
-        var nodes = new List<(int[] State, int Parent, int Step, int Depth)>();
-        var visited = new HashSet<int[]>(StateComparer.Instance);
-        var fifo = new Queue<int>();
-        var heap = new PriorityQueue<int, (int F, int H, int Seq)>();
-        long expanded = 0;
-        int seq = 0;
-        bool depthCut = false;
-
-        Outcome Done(bool solved, int node, string reason)
-        {
-            var path = new List<int>();
-            for (int i = node; solved && i >= 0 && nodes[i].Parent >= 0; i = nodes[i].Parent) path.Add(nodes[i].Step);
-            path.Reverse();
-            var o = new Outcome(solved, [.. path], expanded, clock.Elapsed, reason);
-            activity?.SetTag("pwmk.planner.solved", solved);
-            activity?.SetTag("pwmk.planner.expanded", expanded);
-            PlannerTelemetry.Record("epistemic_" + strategy.ToString().ToLowerInvariant(), solved, path.Count, o.Elapsed,
-                g.Invariant is null ? "achievement" : "maintenance");
-            return o;
-        }
-
-        void Push(int index, int h)
-        {
-            int depth = nodes[index].Depth;
-            switch (strategy)
-            {
-                case SearchStrategy.AStar: heap.Enqueue(index, (depth + h, h, seq++)); break;
-                case SearchStrategy.Gbfs: heap.Enqueue(index, (h, depth, seq++)); break;
-                default: fifo.Enqueue(index); break;
-            }
-        }
-
-        int[] rootState = [.. start.World, .. start.Beliefs];
-        nodes.Add((rootState, -1, -1, 0));
-        visited.Add(rootState);
-        int h0 = g.Distance(sim, start.Beliefs);
-        if (h0 < 0) return Done(false, -1, "maintenance goal false initially");
-        if (h0 == 0) return Done(true, 0, "goal reached");
-        Push(0, h0);
-        while (fifo.Count > 0 || heap.Count > 0)
-        {
-            int current = fifo.Count > 0 ? fifo.Dequeue() : heap.Dequeue();
-            expanded++;
-            var node = nodes[current];
-            if (node.Depth >= SearchDepth)
-            {
-                depthCut = true;
-                continue;
-            }
-            var world = node.State[..worldLength];
-            var beliefs = node.State[worldLength..];
-            for (int si = 0; si < steps.Count; si++)
-            {
-                if (clock.Elapsed > timeout) return Done(false, -1, "timeout");
-                sim.LoadWorld(world);
-                var nextBeliefs = Advance(sim, g, steps[si], beliefs, out bool ended);
-                int[] state = [.. sim.SaveWorld(), .. nextBeliefs];
-                if (!visited.Add(state)) continue;
-                if (nodes.Count >= maxNodes) return Done(false, -1, "node limit");
-                int h = g.Distance(sim, nextBeliefs);
-                if (h < 0) continue; // breaks the maintenance goal
-                nodes.Add((state, current, si, node.Depth + 1));
-                if (h == 0) return Done(true, nodes.Count - 1, "goal reached");
-                if (!ended) Push(nodes.Count - 1, h); // the episode is over: no further steps
-            }
-        }
-        return Done(false, -1, depthCut ? $"no plan within depth {SearchDepth}" : "search space exhausted");
+        var space = new Space(sim, g, steps, new State(start.World, start.Beliefs));
+        var r = StateSearch<State, State>.Run(space, new PlanSearchOptions(strategy, timeout, maxNodes, MaxDepth: SearchDepth),
+            new SearchLabels("epistemic", "env:" + _env.GetType().Name, g.Invariant is null ? "achievement" : "maintenance"));
+        return new Outcome(r.Solved, r.Path, r.Expanded, r.Elapsed, r.Reason);
     }
 
-    private sealed class StateComparer : IEqualityComparer<int[]>
+    /// <summary>A planning state: the world (as saved by the environment) and the tracked chains' beliefs.</summary>
+    private sealed class State
+    {
+        public State(int[] world, int[] beliefs)
+        {
+            World = world;
+            Beliefs = beliefs;
+            var h = new HashCode();
+            h.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(world.AsSpan()));
+            h.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(beliefs.AsSpan()));
+            Hash = h.ToHashCode();
+        }
+
+        public int[] World { get; }
+
+        public int[] Beliefs { get; }
+
+        public int Hash { get; }
+    }
+
+    private sealed class StateComparer : IEqualityComparer<State>
     {
         public static readonly StateComparer Instance = new();
 
-        public bool Equals(int[]? x, int[]? y) => x.AsSpan().SequenceEqual(y);
+        public bool Equals(State? x, State? y) =>
+            ReferenceEquals(x, y) || (x is not null && y is not null && x.Hash == y.Hash
+                && x.World.AsSpan().SequenceEqual(y.World) && x.Beliefs.AsSpan().SequenceEqual(y.Beliefs));
 
-        public int GetHashCode(int[] obj)
+        public int GetHashCode(State obj) => obj.Hash;
+    }
+
+    /// <summary>
+    /// The environment as a search space for the shared engine: one candidate step per action index, run on the
+    /// simulator through the environment's own step and witness rules; the heuristic is the goal count.
+    /// </summary>
+    private sealed class Space(PerspectiveEnv sim, EnvironmentGoal goal, List<Candidate> steps, State initial) : ISearchSpace<State, State>
+    {
+        private int[]? _loaded; // the world the simulator holds now
+
+        public State Initial => initial;
+
+        public int ActionCount => steps.Count;
+
+        public IEqualityComparer<State> Comparer => StateComparer.Instance;
+
+        public State View(State state) => state;
+
+        public int Distance(State state)
         {
-            var h = new HashCode();
-            h.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(obj.AsSpan()));
-            return h.ToHashCode();
+            Load(state);
+            return goal.Distance(sim, state.Beliefs);
+        }
+
+        public bool TryApply(State from, int action, out State next, out bool final)
+        {
+            Load(from);
+            var beliefs = Advance(sim, goal, steps[action], from.Beliefs, out final);
+            next = new State(sim.SaveWorld(), beliefs);
+            _loaded = next.World;
+            return true;
+        }
+
+        public long Size(State state) => 1;
+
+        private void Load(State state)
+        {
+            if (!ReferenceEquals(_loaded, state.World))
+            {
+                sim.LoadWorld(state.World);
+                _loaded = state.World;
+            }
         }
     }
 }

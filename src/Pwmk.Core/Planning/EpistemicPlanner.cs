@@ -1,33 +1,94 @@
+using Pwmk.Core.Beliefs;
+using Pwmk.Core.Environments;
 using Pwmk.Core.Planning.Mastar;
 using Pwmk.Logic.Terms;
 
 namespace Pwmk.Core.Planning;
 
 /// <summary>
-/// The PWMK-goal front door of the epistemic planner. It compiles a domain, an initial state and a
-/// goal into an mA* problem (facts become fluents, witnesses become <c>observes</c> conditions,
-/// <c>believes/2</c> becomes <c>B</c>, <c>AND/OR/NOT</c> become conjunction, disjunction and negation)
-/// and searches it with the same engine as <see cref="MastarPlanner"/> (product update,
-/// bisimulation-contracted states), within <c>searchDepth</c> actions.
+/// The epistemic planner's PWMK-goal front door: <c>EpistemicPlanner(model, beliefStore, searchDepth)</c> and
+/// <c>Plan(initialState, goal, timeout)</c>. The model is either an environment (<see cref="PerspectiveEnv"/>:
+/// <see cref="RoomsWorld"/>, <see cref="MultiAgentBoxWorld"/>, <see cref="HideAndSeek"/>), planned on copies of
+/// it through its own step function and witness rules from its current state and tracked beliefs (see
+/// <see cref="EnvironmentPlanner"/>), or an <see cref="EpistemicDomain"/>, compiled to mA* (facts become
+/// fluents, witnesses become <c>observes</c> conditions, <c>believes/2</c> becomes <c>B</c>, <c>AND/OR/NOT</c>
+/// become conjunction, disjunction and negation) and searched with product update over bisimulation-contracted
+/// states. Both run on the one search engine of <see cref="MastarPlanner"/>, within <c>searchDepth</c> actions.
+/// The belief store, when given, supplies rules, so goals may name derived predicates (such as
+/// <c>can_unlock(agent_0, door)</c>), unfolded into the model's facts and beliefs before planning.
 /// </summary>
-public sealed class EpistemicPlanner(EpistemicDomain domain, int searchDepth, SearchStrategy strategy = SearchStrategy.Bfs)
+public sealed class EpistemicPlanner
 {
-    /// <summary>The domain planned in.</summary>
-    public EpistemicDomain Domain { get; } = domain;
+    private readonly SearchStrategy _strategy;
+    private readonly IReadOnlyList<string>? _acting;
 
-    /// <summary>Longest plan considered.</summary>
-    public int SearchDepth { get; } = searchDepth;
+    /// <summary>A planner over a compiled domain (no belief store).</summary>
+    public EpistemicPlanner(EpistemicDomain domain, int searchDepth, SearchStrategy strategy = SearchStrategy.Bfs)
+        : this(domain, null, searchDepth, strategy)
+    {
+    }
+
+    /// <summary>A planner over a compiled domain whose goals may use <paramref name="beliefStore"/>'s rules.</summary>
+    public EpistemicPlanner(EpistemicDomain model, BeliefStore? beliefStore, int searchDepth, SearchStrategy strategy = SearchStrategy.Bfs)
+    {
+        Domain = model ?? throw new ArgumentNullException(nameof(model));
+        BeliefStore = beliefStore;
+        SearchDepth = searchDepth is >= 0 and <= 1000 ? searchDepth : throw new ArgumentOutOfRangeException(nameof(searchDepth), searchDepth, "search depth must be in 0..1000");
+        _strategy = strategy;
+    }
 
     /// <summary>
-    /// Finds a shortest plan (with BFS) from <paramref name="initial"/> to <paramref name="goal"/>.
-    /// Throws <see cref="ArgumentException"/> for goals or preconditions naming unknown facts or agents.
+    /// A planner over an environment: plans use its own actions, step function and witness rules;
+    /// <paramref name="actingAgents"/> limits who may act (null: every agent).
     /// </summary>
-    public EpistemicPlan Plan(EpistemicWorldState initial, Goal goal, TimeSpan timeout, int maxNodes = 200_000)
+    public EpistemicPlanner(PerspectiveEnv model, BeliefStore? beliefStore, int searchDepth, SearchStrategy strategy = SearchStrategy.Bfs,
+        IReadOnlyList<string>? actingAgents = null)
     {
-        var compiled = new DomainCompiler(Domain);
-        var problem = compiled.Build(initial, goal, out var invariant);
+        Environment = model ?? throw new ArgumentNullException(nameof(model));
+        BeliefStore = beliefStore;
+        SearchDepth = searchDepth is >= 0 and <= 1000 ? searchDepth : throw new ArgumentOutOfRangeException(nameof(searchDepth), searchDepth, "search depth must be in 0..1000");
+        _strategy = strategy;
+        _acting = actingAgents;
+    }
+
+    /// <summary>The compiled domain planned in (null for an environment model).</summary>
+    public EpistemicDomain? Domain { get; }
+
+    /// <summary>The environment planned in (null for a compiled domain).</summary>
+    public PerspectiveEnv? Environment { get; }
+
+    /// <summary>Rules for derived predicates in goals (null: goals name the model's facts only).</summary>
+    public BeliefStore? BeliefStore { get; }
+
+    /// <summary>Longest plan considered.</summary>
+    public int SearchDepth { get; }
+
+    /// <summary>Plans from an environment model's current state and tracked beliefs (see <see cref="Plan(EpistemicWorldState?, Goal, TimeSpan, int)"/>).</summary>
+    public EpistemicPlan Plan(Goal goal, TimeSpan timeout, int maxNodes = 200_000) => Plan(null, goal, timeout, maxNodes);
+
+    /// <summary>
+    /// Finds a shortest plan (with BFS) from <paramref name="initialState"/> to <paramref name="goal"/>: for a
+    /// domain, the given world and beliefs (required); for an environment, null (the environment's current state
+    /// and tracked beliefs). Throws <see cref="ArgumentException"/> for goals or preconditions naming unknown
+    /// facts or agents, and for a missing or unexpected initial state.
+    /// </summary>
+    public EpistemicPlan Plan(EpistemicWorldState? initialState, Goal goal, TimeSpan timeout, int maxNodes = 200_000)
+    {
+        ArgumentNullException.ThrowIfNull(goal);
+        var expanded = Expand(goal);
+        if (Environment is { } env)
+        {
+            if (initialState is not null)
+                throw new ArgumentException("an environment model plans from the environment's current state and tracked beliefs; pass no initial state", nameof(initialState));
+            var p = new EnvironmentPlanner(env, SearchDepth, _strategy, _acting).Plan(expanded, timeout, maxNodes);
+            return new EpistemicPlan(p.Solved, p.Actions, p.BeliefTrajectory, p.Quality, p.Expanded, p.Elapsed, p.Reason, p.Steps, goal);
+        }
+        if (initialState is null)
+            throw new ArgumentException("a domain model needs an initial state (true facts and beliefs)", nameof(initialState));
+        var compiled = new DomainCompiler(Domain!);
+        var problem = compiled.Build(initialState, expanded, out var invariant);
         var result = MastarPlanner.Solve(problem,
-            new PlanSearchOptions(strategy, timeout, maxNodes, MaxDepth: SearchDepth), invariant, "epistemic", default);
+            new PlanSearchOptions(_strategy, timeout, maxNodes, MaxDepth: SearchDepth), invariant, "epistemic", default);
         var trajectory = new List<IReadOnlyList<AgentBeliefs>>();
         if (result.Solved)
         {
@@ -40,7 +101,55 @@ public sealed class EpistemicPlanner(EpistemicDomain domain, int searchDepth, Se
             }
         }
         return new EpistemicPlan(result.Solved, result.Actions, trajectory, result.Solved ? 1.0 / (1 + result.Length) : 0,
-            result.Expanded, result.Elapsed, result.Reason);
+            result.Expanded, result.Elapsed, result.Reason, null, goal, initialState);
+    }
+
+    /// <summary>
+    /// Replays <paramref name="plan"/> (made by this planner) under <paramref name="trueDynamics"/>: an environment
+    /// (a copy of it, from its current state and beliefs, possibly another configuration such as a larger view
+    /// radius) for plans of an environment model, or a domain (the same action names, possibly other effects or
+    /// witnesses, from the plan's initial state) for plans of a domain. Says whether every step could run and
+    /// whether the plan's goal holds at the end (and its maintenance goal all along).
+    /// </summary>
+    public PlanEvaluation EvaluatePlan(EpistemicPlan plan, PerspectiveEnv trueDynamics)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(trueDynamics);
+        var goal = plan.Goal ?? throw new ArgumentException("the plan carries no goal", nameof(plan));
+        if (plan.Steps is null) throw new ArgumentException("the plan was made in a domain, not an environment", nameof(plan));
+        var envPlan = new EnvironmentPlan(plan.Solved, plan.Steps, plan.BeliefTrajectory, plan.Quality, plan.Expanded, plan.Elapsed, plan.Reason);
+        return EnvironmentPlanner.EvaluatePlan(envPlan, trueDynamics, Expand(goal));
+    }
+
+    /// <inheritdoc cref="EvaluatePlan(EpistemicPlan, PerspectiveEnv)"/>
+    public PlanEvaluation EvaluatePlan(EpistemicPlan plan, EpistemicDomain trueDynamics)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(trueDynamics);
+        var goal = plan.Goal ?? throw new ArgumentException("the plan carries no goal", nameof(plan));
+        var initial = plan.Initial ?? throw new ArgumentException("the plan was made in an environment, not a domain", nameof(plan));
+        return EvaluatePlan(plan, trueDynamics, initial, Expand(goal));
+    }
+
+    /// <summary>The goal with the belief store's derived predicates unfolded into the model's facts.</summary>
+    private Goal Expand(Goal goal)
+    {
+        if (BeliefStore is null) return goal;
+        Func<string, int, bool> isFact;
+        if (Environment is { } env)
+        {
+            var v = env.Vocabulary;
+            var kinds = new HashSet<(string, int)>();
+            for (int f = 0; f < v.FluentCount && v.ValueCount > 0; f++)
+                if (v.Fact(f, 0) is Compound c) kinds.Add((c.Functor, c.Arity));
+            isFact = (name, arity) => kinds.Contains((name, arity));
+        }
+        else
+        {
+            var kinds = Domain!.Facts.Select(f => f is Compound c ? (c.Functor, c.Arity) : (f.ToString(), 0)).ToHashSet();
+            isFact = (name, arity) => kinds.Contains((name, arity));
+        }
+        return DerivedGoals.Expand(BeliefStore, isFact, goal);
     }
 
     /// <summary>
@@ -50,7 +159,8 @@ public sealed class EpistemicPlanner(EpistemicDomain domain, int searchDepth, Se
     /// </summary>
     public (IBeliefDynamics<EpistemicBeliefState> Dynamics, EpistemicBeliefState Root) Dynamics(EpistemicWorldState initial, Goal goal)
     {
-        var problem = new DomainCompiler(Domain).Build(initial, goal, out var invariant);
+        var domain = Domain ?? throw new InvalidOperationException("belief-MCTS dynamics come from a domain model, not an environment");
+        var problem = new DomainCompiler(domain).Build(initial, Expand(goal), out var invariant);
         return (new EpistemicDynamics(problem, invariant), new EpistemicBeliefState(problem.Initial));
     }
 

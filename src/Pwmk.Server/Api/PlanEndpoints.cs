@@ -13,9 +13,14 @@ public sealed record PlanInitialState(IReadOnlyList<string>? TrueFacts, Dictiona
 /// <summary>
 /// Body of <c>POST /api/plan</c>: a goal about the world and beliefs (query syntax with AND/OR/NOT and
 /// <c>believes/2</c>), optional extra epistemic and maintenance goals, the initial state and a time limit.
+/// With <see cref="Simulation"/>, the plan starts from that running simulation's environment as it is now (its
+/// world and tracked beliefs; <see cref="InitialState"/> must be absent), uses its actions and witness rules, and
+/// only <see cref="Agent"/> acts when given; otherwise it plans in the fixed Sally-Anne domain. Goals may name
+/// predicates derived by the rules of the server's belief store.
 /// </summary>
 public sealed record PlanRequest(string? Goal, IReadOnlyList<string>? Epistemic = null, IReadOnlyList<string>? Maintenance = null,
-    PlanInitialState? InitialState = null, int? TimeoutMs = null, int? MaxDepth = null);
+    PlanInitialState? InitialState = null, int? TimeoutMs = null, int? MaxDepth = null, string? Simulation = null, string? Agent = null,
+    int? MaxNodes = null);
 
 /// <summary>What one agent believes in one state of the plan.</summary>
 public sealed record PlanAgentBeliefs(string Agent, IReadOnlyList<string> BelievedTrue, IReadOnlyList<string> BelievedFalse);
@@ -24,7 +29,8 @@ public sealed record PlanAgentBeliefs(string Agent, IReadOnlyList<string> Believ
 public sealed record PlanResponse(bool Solved, IReadOnlyList<string> Actions, IReadOnlyList<IReadOnlyList<PlanAgentBeliefs>> BeliefTrajectory,
     double Quality, long Expanded, double ElapsedMs, string Reason, string Domain);
 
-/// <summary><c>POST /api/plan</c> on the server's planning domain (two agents, a key in a red or blue box, agent_1 may leave the room).</summary>
+/// <summary><c>POST /api/plan</c> on the server's planning domain (two agents, a key in a red or blue box, agent_1 may leave the room)
+/// or on a running simulation's environment.</summary>
 internal static class PlanEndpoints
 {
     private static readonly Term InRed = Term.Parse("in(key, red_box)");
@@ -77,7 +83,8 @@ internal static class PlanEndpoints
             .WithSummary("Finds a shortest plan reaching a goal about the world and beliefs, with the belief trajectory");
     }
 
-    private static async Task<IResult> Plan(HttpRequest request, ServerHistory history, IOptions<PwmkServerOptions> options)
+    private static async Task<IResult> Plan(HttpRequest request, ServerHistory history, IOptions<PwmkServerOptions> options, SimulationManager manager,
+        Pwmk.Core.Beliefs.BeliefStore beliefs)
     {
         var (body, error) = await JsonBody.ReadAsync<PlanRequest>(request).ConfigureAwait(false);
         if (error is not null) return error;
@@ -87,6 +94,21 @@ internal static class PlanEndpoints
         if (timeout < 1 || timeout > o.MaxTimeoutMs) return JsonBody.BadRequest($"'timeoutMs' must be in 1..{o.MaxTimeoutMs}, got {timeout}.");
         int depth = body.MaxDepth ?? 6;
         if (depth is < 1 or > 20) return JsonBody.BadRequest($"'maxDepth' must be in 1..20, got {depth}.");
+        int maxNodes = body.MaxNodes ?? 200_000;
+        if (maxNodes is < 1 or > 1_000_000) return JsonBody.BadRequest($"'maxNodes' must be in 1..1000000, got {maxNodes}.");
+        SimulationRun? run = null;
+        if (body.Simulation is not null)
+        {
+            run = manager.Find(body.Simulation);
+            if (run is null) return Problems.Result(404, "Not Found", $"No simulation '{body.Simulation}'.");
+            if (body.InitialState is not null) return JsonBody.BadRequest("'initialState' cannot be given with 'simulation': the plan starts from the simulation's current state.");
+            if (body.Agent is not null && !run.AgentNames.Contains(body.Agent))
+                return JsonBody.BadRequest($"'agent': no agent '{body.Agent}' in simulation '{run.Id}' (agents: {string.Join(", ", run.AgentNames)}).");
+        }
+        else if (body.Agent is not null)
+        {
+            return JsonBody.BadRequest("'agent' needs 'simulation'.");
+        }
         if (NullItem(body) is { } missing) return JsonBody.BadRequest(missing);
         Goal goal;
         EpistemicWorldState initial;
@@ -104,11 +126,19 @@ internal static class PlanEndpoints
         EpistemicPlan plan;
         try
         {
-            plan = new EpistemicPlanner(Domain, depth).Plan(initial, goal, TimeSpan.FromMilliseconds(timeout));
+            var limit = TimeSpan.FromMilliseconds(timeout);
+            plan = run is null
+                ? new EpistemicPlanner(Domain, beliefs, depth).Plan(initial, goal, limit, maxNodes)
+                : run.WithEnvironment(env => new EpistemicPlanner(env, beliefs, depth, SearchStrategy.Bfs, body.Agent is null ? null : [body.Agent])
+                    .Plan(goal, limit, maxNodes));
         }
         catch (ArgumentException e)
         {
             return JsonBody.BadRequest(e.Message);
+        }
+        catch (NotSupportedException e)
+        {
+            return Problems.Result(422, "Unprocessable Content", e.Message);
         }
         history.PlanSuccess.Add(plan.Solved ? 1 : 0);
         if (!plan.Solved && plan.Reason == "timeout")
@@ -118,6 +148,6 @@ internal static class PlanEndpoints
         var trajectory = plan.BeliefTrajectory.Select(state => (IReadOnlyList<PlanAgentBeliefs>)[.. state.Select(b =>
             new PlanAgentBeliefs(b.Agent, [.. b.BelievedTrue.Select(t => t.ToString())], [.. b.BelievedFalse.Select(t => t.ToString())]))]).ToList();
         return TypedResults.Ok(new PlanResponse(plan.Solved, plan.Actions, trajectory, plan.Quality, plan.Expanded,
-            Math.Round(plan.Elapsed.TotalMilliseconds, 3), plan.Reason, "sally-anne"));
+            Math.Round(plan.Elapsed.TotalMilliseconds, 3), plan.Reason, run is null ? "sally-anne" : $"simulation:{run.Id}:{run.EnvName}"));
     }
 }

@@ -303,6 +303,12 @@ internal sealed class SimulationRun
     }
 
     /// <summary>The world as text: seen by everyone (agent null) or by one agent (cells it cannot see are '?').</summary>
+    /// <summary>Runs <paramref name="use"/> on the environment as it is now; simulation steps wait until it returns (keep it bounded).</summary>
+    internal T WithEnvironment<T>(Func<PerspectiveEnv, T> use)
+    {
+        lock (_lock) return use(_env);
+    }
+
     public string Render(string? agent)
     {
         lock (_lock) return _env.Render(agent);
