@@ -56,7 +56,8 @@ internal static class PlanCommand
                 return Program.BadInput;
             }
             var strategy = Strategy(parse.GetValue(search)!);
-            var result = MastarPlanner.Solve(problem, new PlanSearchOptions(strategy, TimeSpan.FromMilliseconds(ms), nodes));
+            var progress = new ProgressLine(Console.Error, ProgressLine.ShouldShow(Console.Error, json));
+            var result = progress.Run($"searching ({strategy}, up to {ms} ms)", () => MastarPlanner.Solve(problem, new PlanSearchOptions(strategy, TimeSpan.FromMilliseconds(ms), nodes)));
             if (json)
             {
                 stdout.WriteLine(ToJson(result));
