@@ -36,11 +36,17 @@ internal sealed class SimulationPersistence(string dir, ILogger log)
             return false;
         }
         PerspectiveWorldModel? model = null;
+        WorldModelTrainer? trainer = null;
         if (state.ModelFile is not null)
         {
             try
             {
                 model = SimulationStateFile.LoadModel(dir, state, run.ExpectedModelConfig());
+                if (state.OptimizerFile is not null)
+                {
+                    trainer = run.NewTrainer(model);
+                    SimulationStateFile.LoadOptimizer(dir, state, trainer);
+                }
             }
             catch (InvalidModelFileException e)
             {
@@ -48,7 +54,7 @@ internal sealed class SimulationPersistence(string dir, ILogger log)
                 return false;
             }
         }
-        run.Resume(state, model);
+        run.Resume(state, model, trainer);
         log.LogInformation("background simulation resumed from {Path}: episode {Episode}, {TotalSteps} steps so far, world model {Model}",
             Path.Combine(dir, SimulationStateFile.FileName), state.Episode, state.TotalSteps, state.ModelFile ?? "(none yet)");
         return true;
@@ -69,10 +75,10 @@ internal sealed class SimulationPersistence(string dir, ILogger log)
             long now = Environment.TickCount64;
             if (!force && _lastSave != long.MinValue && now - _lastSave < (long)MinInterval.TotalMilliseconds) return;
             _lastSave = now;
-            var state = run.CaptureState(out var model);
+            var state = run.CaptureState(out var model, out var trainer);
             try
             {
-                SimulationStateFile.Write(dir, state, model is null ? null : model.Save);
+                SimulationStateFile.Write(dir, state, model is null ? null : model.Save, trainer is null ? null : trainer.SaveState);
                 if (_failing) log.LogInformation("simulation state saved again to {Dir}", dir);
                 _failing = false;
                 log.LogDebug("simulation state saved: episode {Episode}", state.Episode);

@@ -336,7 +336,7 @@ internal sealed class SimulationRun
     private WorldModelConfig ModelConfigFor(int obsDim) =>
         new(obsDim, _env.ActionSpace(_env.Agents[0]).N, HiddenDim: 32, NumAgents: _env.Agents.Count, NumBeliefs: 1, NumLayers: 1, NumHeads: 2, Seed: (ulong)Parameters.Seed);
 
-    private WorldModelTrainer NewTrainer(PerspectiveWorldModel model) =>
+    internal WorldModelTrainer NewTrainer(PerspectiveWorldModel model) =>
         new(model, new TrainerConfig { BatchSize = 16, LearningRate = 3e-3f, Seed = (ulong)Parameters.Seed });
 
     /// <summary>The sizes of the world model this simulation trains (a saved checkpoint must have exactly these).</summary>
@@ -349,8 +349,8 @@ internal sealed class SimulationRun
         }
     }
 
-    /// <summary>Continues from a saved state (before <see cref="Start"/>): episode, step counters, histories and world model.</summary>
-    internal void Resume(SimulationState state, PerspectiveWorldModel? model)
+    /// <summary>Continues from a saved state (before <see cref="Start"/>): episode, step counters, histories, world model and its trainer.</summary>
+    internal void Resume(SimulationState state, PerspectiveWorldModel? model, WorldModelTrainer? trainer = null)
     {
         lock (_lock)
         {
@@ -361,17 +361,18 @@ internal sealed class SimulationRun
             TrainingLoss.Restore(state.TrainingLoss);
             PredictionError.Restore(state.PredictionError);
             _model = model;
-            _trainer = null;
+            _trainer = model is null ? null : trainer;
             ResumedFrom = state.Episode;
         }
     }
 
     /// <summary>The state as of the end of the last finished episode; <paramref name="model"/> is the world model to checkpoint with it.</summary>
-    internal SimulationState CaptureState(out PerspectiveWorldModel? model)
+    internal SimulationState CaptureState(out PerspectiveWorldModel? model, out WorldModelTrainer? trainer)
     {
         lock (_lock)
         {
             model = _model;
+            trainer = _model is null ? null : _trainer;
             return new SimulationState
             {
                 Env = Parameters.Env,
@@ -386,6 +387,7 @@ internal sealed class SimulationRun
                 PredictionError = PredictionError.Snapshot(),
                 ModelFile = _model is null ? null : Persistence.SimulationStateFile.ModelFileName(Episode),
                 ModelConfig = _model?.Config,
+                OptimizerFile = _model is null || _trainer is null ? null : Persistence.SimulationStateFile.OptimizerFileName(Episode),
                 SavedAt = DateTimeOffset.UtcNow,
             };
         }
