@@ -28,6 +28,8 @@ internal sealed class SimulationRun
     private readonly Lock _lock = new();
     private readonly DurableBeliefStore? _mirror;
     private readonly HashSet<Term> _exported = [];
+    private readonly HashSet<Term> _ledger = [];
+    private readonly HashSet<Term> _maybeLeft = [];
     private readonly CancellationTokenSource _cts = new();
     private readonly PerspectiveEnv _env;
     private Random _rng;
@@ -93,6 +95,15 @@ internal sealed class SimulationRun
     /// <summary>Starts the loop on its own thread; it ends on <see cref="StopAsync"/>, on <paramref name="hostStopping"/> or after the episodes asked for.</summary>
     public void Start(CancellationToken hostStopping)
     {
+        if (_mirror is not null && _persistence is not null)
+        {
+            // what an earlier run (stopped or killed mid-episode) left in the store: withdrawn on the first mirror
+            // unless the agents believe it again
+            // (the ledger is a superset: each may or may not be in the store)
+            var left = _persistence.LoadMirrorLedger();
+            _maybeLeft.UnionWith(left);
+            _ledger.UnionWith(left);
+        }
         var linked = CancellationTokenSource.CreateLinkedTokenSource(_cts.Token, hostStopping);
         Completion = Task.Factory.StartNew(() => Run(linked.Token), linked.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default)
             .ContinueWith(_ => linked.Dispose(), TaskScheduler.Default);
@@ -282,10 +293,25 @@ internal sealed class SimulationRun
         var changes = new List<BeliefChange>();
         foreach (var old in _exported)
             if (!current.Contains(old)) changes.Add(new BeliefChange(JournalOp.Retract, old));
+        foreach (var old in _maybeLeft)
+            if (!current.Contains(old) && !_exported.Contains(old)) changes.Add(new BeliefChange(JournalOp.Retract, old));
         foreach (var fact in current)
             if (!_exported.Contains(fact)) changes.Add(new BeliefChange(JournalOp.Assert, fact));
         if (changes.Count > 0)
         {
+            if (_persistence is not null && !_ledger.IsSupersetOf(current))
+            {
+                // the ledger must name every fact that may be in the store before it is: a resumed run withdraws them
+                _ledger.Clear();
+                _ledger.UnionWith(_exported);
+                _ledger.UnionWith(current);
+                if (!_persistence.SaveMirrorLedger(_ledger))
+                {
+                    _ledger.Clear();
+                    _ledger.UnionWith(_exported);
+                    return;
+                }
+            }
             try
             {
                 _mirror.CommitAsync(changes, simulation: true).GetAwaiter().GetResult();
@@ -298,6 +324,7 @@ internal sealed class SimulationRun
             }
         }
         _mirrorFailing = false;
+        _maybeLeft.Clear();
         _exported.Clear();
         _exported.UnionWith(current);
     }
