@@ -47,9 +47,14 @@ internal sealed class CountingSpanExportProcessor : BaseExportProcessor<Activity
 
     protected override void OnExport(Activity data)
     {
-        if (_stopping || Interlocked.Increment(ref _count) > _maxQueue)
+        if (_stopping)
         {
-            if (!_stopping) Interlocked.Decrement(ref _count);
+            _counters.LostAtShutdown();
+            return;
+        }
+        if (Interlocked.Increment(ref _count) > _maxQueue)
+        {
+            Interlocked.Decrement(ref _count);
             _counters.QueueFull();
             return;
         }
