@@ -35,6 +35,28 @@ internal sealed class AdamOptimizer(
         return s;
     }
 
+    /// <summary>The first and second moment estimates, one array per parameter (live: copy before changing).</summary>
+    internal IReadOnlyList<float[]> FirstMoments => m;
+
+    internal IReadOnlyList<float[]> SecondMoments => v;
+
+    /// <summary>Restores moments and step count saved from an optimiser over the same parameters.</summary>
+    internal void Restore(int stepCount, IReadOnlyList<float[]> firstMoments, IReadOnlyList<float[]> secondMoments)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(stepCount);
+        if (firstMoments.Count != m.Length || secondMoments.Count != v.Length) throw new ArgumentException("moment count differs from the parameter count");
+        for (int i = 0; i < m.Length; i++)
+        {
+            if (firstMoments[i].Length != m[i].Length || secondMoments[i].Length != v[i].Length) throw new ArgumentException($"moments of parameter {i} have the wrong size");
+        }
+        for (int i = 0; i < m.Length; i++)
+        {
+            firstMoments[i].CopyTo(m[i], 0);
+            secondMoments[i].CopyTo(v[i], 0);
+        }
+        StepCount = stepCount;
+    }
+
     public void ZeroGrad()
     {
         foreach (var p in parameters)

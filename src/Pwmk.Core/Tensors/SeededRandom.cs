@@ -19,6 +19,17 @@ public sealed class SeededRandom
         s3 = SplitMix(ref x);
     }
 
+    /// <summary>The generator's whole state (four words and the cached normal deviate's bits), to save and restore it exactly.</summary>
+    internal ulong[] GetState() => [s0, s1, s2, s3, (ulong)BitConverter.DoubleToInt64Bits(spareNormal)];
+
+    /// <summary>Restores a state taken by <see cref="GetState"/>.</summary>
+    internal void SetState(ReadOnlySpan<ulong> state)
+    {
+        if (state.Length != 5 || (state[0] | state[1] | state[2] | state[3]) == 0) throw new ArgumentException("expected 5 words, not all of the first four zero", nameof(state));
+        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3]);
+        spareNormal = BitConverter.Int64BitsToDouble((long)state[4]);
+    }
+
     private static ulong SplitMix(ref ulong x)
     {
         ulong z = x += 0x9E3779B97F4A7C15UL;

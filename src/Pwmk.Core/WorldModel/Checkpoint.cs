@@ -20,7 +20,7 @@ internal static class Checkpoint
     private const string ConfigKey = "pwmk.config";
     private const string ChecksumKey = "pwmk.data_fnv1a64";
 
-    public static void Save(string path, WorldModelConfig config, IReadOnlyList<Tensor> parameters)
+    public static void Save(string path, WorldModelConfig config, IReadOnlyList<Tensor> parameters, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ulong hash = Fnv.Offset;
         long offset = 0;
@@ -38,6 +38,14 @@ internal static class Checkpoint
             [ChecksumKey] = hash.ToString("x16"),
             ["format"] = "pt",
         };
+        if (metadata is not null)
+        {
+            var md = (Dictionary<string, string>)header["__metadata__"];
+            foreach (var (k, v) in metadata)
+            {
+                md[k] = v;
+            }
+        }
         var json = JsonSerializer.SerializeToUtf8Bytes(header);
         int padded = (json.Length + 7) / 8 * 8;
         var headerBytes = new byte[padded];
@@ -62,6 +70,13 @@ internal static class Checkpoint
 
     /// <summary>Reads and checks the whole file: header, offsets, sizes and checksum.</summary>
     public static (WorldModelConfig Config, Dictionary<string, Tensor> Tensors) Read(string path)
+    {
+        var (config, tensors, _) = ReadWithMetadata(path);
+        return (config, tensors);
+    }
+
+    /// <summary>As <see cref="Read"/>, with the string entries of <c>__metadata__</c>.</summary>
+    public static (WorldModelConfig Config, Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) ReadWithMetadata(string path)
     {
         byte[] bytes;
         try
@@ -101,6 +116,7 @@ internal static class Checkpoint
             }
             WorldModelConfig? config = null;
             string? checksum = null;
+            var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
             var tensors = new Dictionary<string, Tensor>();
             long covered = 0;
             ulong hash = Fnv.Offset;
@@ -112,6 +128,13 @@ internal static class Checkpoint
                     if (prop.Value.ValueKind != JsonValueKind.Object)
                     {
                         throw new InvalidModelFileException(Where("__metadata__ is not an object"));
+                    }
+                    foreach (var m in prop.Value.EnumerateObject())
+                    {
+                        if (m.Value.ValueKind == JsonValueKind.String)
+                        {
+                            metadata[m.Name] = m.Value.GetString()!;
+                        }
                     }
                     if (prop.Value.TryGetProperty(ConfigKey, out var c) && c.ValueKind == JsonValueKind.String)
                     {
@@ -166,7 +189,7 @@ internal static class Checkpoint
             {
                 throw new InvalidModelFileException(Where($"{ConfigKey}: {e.Message}"));
             }
-            return (config, tensors);
+            return (config, tensors, metadata);
         }
     }
 

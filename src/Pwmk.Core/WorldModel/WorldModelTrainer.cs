@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json;
 using System.Diagnostics;
 using Pwmk.Core.Tensors;
 
@@ -108,6 +110,86 @@ public sealed class WorldModelTrainer
         optimizer = new AdamOptimizer(model.Parameters, config.LearningRate, weightDecay: config.WeightDecay, decoupledWeightDecay: true);
         rng = new SeededRandom(config.Seed);
     }
+
+    private const string OptimizerKey = "pwmk.optimizer";
+
+    /// <summary>
+    /// Saves what training needs besides the weights to continue exactly as if never interrupted: the AdamW moment
+    /// estimates and step count, and the trainer's random state (shuffling). A safetensors file (tensors
+    /// <c>adam.m.&lt;parameter&gt;</c> and <c>adam.v.&lt;parameter&gt;</c>, checksummed), written atomically.
+    /// Save the model with it (<see cref="PerspectiveWorldModel.Save"/>) and restore both with <see cref="LoadState"/>.
+    /// </summary>
+    public void SaveState(string path)
+    {
+        var tensors = new List<Tensor>(2 * model.Parameters.Count);
+        var ps = model.Parameters;
+        for (int i = 0; i < ps.Count; i++)
+        {
+            tensors.Add(new Tensor(optimizer.FirstMoments[i], ps[i].Shape) { Name = "adam.m." + ps[i].Name });
+        }
+        for (int i = 0; i < ps.Count; i++)
+        {
+            tensors.Add(new Tensor(optimizer.SecondMoments[i], ps[i].Shape) { Name = "adam.v." + ps[i].Name });
+        }
+        var state = new OptimizerState(optimizer.StepCount, [.. rng.GetState().Select(w => w.ToString("x16", CultureInfo.InvariantCulture))]);
+        Checkpoint.Save(path, model.Config, tensors, new Dictionary<string, string> { [OptimizerKey] = JsonSerializer.Serialize(state) });
+    }
+
+    /// <summary>
+    /// Restores a state saved by <see cref="SaveState"/> for a model of the same sizes; throws
+    /// <see cref="InvalidModelFileException"/> naming the file and the problem when it does not fit.
+    /// </summary>
+    public void LoadState(string path)
+    {
+        var (config, tensors, metadata) = Checkpoint.ReadWithMetadata(path);
+        if (config != model.Config)
+        {
+            throw new InvalidModelFileException($"{path}: optimiser state for model sizes {config}, the model has {model.Config}");
+        }
+        OptimizerState? state = null;
+        try
+        {
+            if (metadata.TryGetValue(OptimizerKey, out var json))
+            {
+                state = JsonSerializer.Deserialize<OptimizerState>(json);
+            }
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidModelFileException($"{path}: {OptimizerKey}: {e.Message}");
+        }
+        if (state is null || state.Step < 0 || state.Rng is not { Length: 5 })
+        {
+            throw new InvalidModelFileException($"{path}: __metadata__ has no valid '{OptimizerKey}' (step and random state)");
+        }
+        var words = new ulong[5];
+        for (int i = 0; i < 5; i++)
+        {
+            if (!ulong.TryParse(state.Rng[i], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out words[i]))
+            {
+                throw new InvalidModelFileException($"{path}: {OptimizerKey}: random state word '{state.Rng[i]}' is not hexadecimal");
+            }
+        }
+        var ps = model.Parameters;
+        var mom = new Tensor[2 * ps.Count];
+        for (int i = 0; i < ps.Count; i++)
+        {
+            mom[i] = new Tensor(new float[ps[i].Length], ps[i].Shape) { Name = "adam.m." + ps[i].Name };
+            mom[ps.Count + i] = new Tensor(new float[ps[i].Length], ps[i].Shape) { Name = "adam.v." + ps[i].Name };
+        }
+        Checkpoint.CopyInto(path, tensors, mom); // names and shapes must match exactly
+        try
+        {
+            rng.SetState(words);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidModelFileException($"{path}: {OptimizerKey}: {e.Message}");
+        }
+        optimizer.Restore(state.Step, [.. mom[..ps.Count].Select(t => t.Data)], [.. mom[ps.Count..].Select(t => t.Data)]);
+    }
+
+    private sealed record OptimizerState(int Step, string[] Rng);
 
     private void CheckData(TrajectoryDataset data, string name)
     {

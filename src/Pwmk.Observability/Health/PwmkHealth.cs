@@ -17,11 +17,13 @@ public sealed record ComponentHealth(string Status, JsonObject Details)
 /// <summary>
 /// The health checks of the specification: <c>world_model</c> (a tiny inference), <c>belief_store</c> (a tiny query)
 /// and <c>planning_engine</c> (a tiny plan), run concurrently, each with a timeout (5 s by default) after which it
-/// reports <c>timeout</c> without holding up the answer. Readiness adds the state directory and the model.
+/// reports <c>timeout</c> without holding up the answer; a check still running from an earlier call is awaited, not started
+/// again, so a hung component holds one thread however often <c>/health</c> is probed. Readiness adds the state directory and the model.
 /// </summary>
 public sealed class PwmkHealth
 {
-    private readonly Dictionary<string, Func<CancellationToken, ComponentHealth>> _checks = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Func<CancellationToken, ComponentHealth>> _checks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
     private readonly long _start = Stopwatch.GetTimestamp();
 
     /// <summary>Creates the checker with the three component checks.</summary>
@@ -45,12 +47,16 @@ public sealed class PwmkHealth
     public Func<bool> ModelLoaded { get; set; }
 
     /// <summary>Adds or replaces a component check.</summary>
-    public void SetCheck(string name, Func<CancellationToken, ComponentHealth> check) => _checks[name] = check;
+    public void SetCheck(string name, Func<CancellationToken, ComponentHealth> check)
+    {
+        _checks[name] = check;
+        lock (_inFlight) _inFlight.Remove(name);
+    }
 
     /// <summary>Runs all checks concurrently: <c>{"status":"healthy"|"unhealthy","uptime_seconds":..,"checks":{..}}</c>.</summary>
     public async Task<(bool Healthy, JsonObject Body)> CheckAsync(CancellationToken cancellation = default)
     {
-        var tasks = _checks.Select(kv => (kv.Key, Task: RunOne(kv.Value, cancellation))).ToList();
+        var tasks = _checks.Select(kv => (kv.Key, Task: RunOne(kv.Key, kv.Value, cancellation))).ToList();
         var checks = new JsonObject();
         bool healthy = true;
         foreach (var (name, task) in tasks)
@@ -105,27 +111,46 @@ public sealed class PwmkHealth
         }
     }
 
-    private async Task<ComponentHealth> RunOne(Func<CancellationToken, ComponentHealth> check, CancellationToken cancellation)
+    private async Task<ComponentHealth> RunOne(string name, Func<CancellationToken, ComponentHealth> check, CancellationToken cancellation)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        var start = Stopwatch.GetTimestamp();
-        var work = Task.Run(() => check(cts.Token), CancellationToken.None);
+        InFlight run;
+        lock (_inFlight)
+        {
+            // a check still running from an earlier request (hung) is awaited again, never started twice: a hung
+            // component holds one thread however often /health is probed
+            if (!_inFlight.TryGetValue(name, out run!) || run.Work.IsCompleted)
+            {
+                var cts = new CancellationTokenSource();
+                var work = Task.Run(() => check(cts.Token), CancellationToken.None);
+                _ = work.ContinueWith(_ => cts.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                run = new InFlight(work, cts, Stopwatch.GetTimestamp());
+                _inFlight[name] = run;
+            }
+        }
         try
         {
-            var r = await work.WaitAsync(Timeout, cancellation).ConfigureAwait(false);
-            r.Details["latency_ms"] = Math.Round(Stopwatch.GetElapsedTime(start).TotalMilliseconds, 3);
-            return r;
+            var r = await run.Work.WaitAsync(Timeout, cancellation).ConfigureAwait(false);
+            var details = (JsonObject)r.Details.DeepClone();
+            details["latency_ms"] = Math.Round(Stopwatch.GetElapsedTime(run.Start).TotalMilliseconds, 3);
+            return new ComponentHealth(r.Status, details);
         }
         catch (TimeoutException)
         {
-            await cts.CancelAsync().ConfigureAwait(false);
-            return new ComponentHealth("timeout", new JsonObject { ["error"] = "Health check timed out" });
+            try { await run.Cancellation.CancelAsync().ConfigureAwait(false); }
+            catch (ObjectDisposedException) { }
+            return new ComponentHealth("timeout", new JsonObject
+            {
+                ["error"] = "Health check timed out",
+                ["running_seconds"] = Math.Round(Stopwatch.GetElapsedTime(run.Start).TotalSeconds, 3),
+            });
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
         {
             return new ComponentHealth("unhealthy", new JsonObject { ["error"] = e.Message });
         }
     }
+
+    private sealed record InFlight(Task<ComponentHealth> Work, CancellationTokenSource Cancellation, long Start);
 
     private static ComponentHealth CheckWorldModel(CancellationToken _)
     {

@@ -32,7 +32,8 @@ public static class ObservabilityExtensions
     /// Registers <see cref="PwmkMetrics"/> (singleton, bridging Meter "Pwmk"), <see cref="PwmkHealth"/>, structured
     /// logging and OpenTelemetry tracing of ActivitySource "Pwmk" and ASP.NET Core requests (OTLP when an endpoint is
     /// configured, console when asked; parent-based ratio sampling; the batch exporter's bounded queue drops spans
-    /// rather than blocking when the collector is slow or unreachable).
+    /// rather than blocking when the collector is slow or unreachable, and counts what it drops on
+    /// <c>pwmk_otel_spans_dropped_total</c>).
     /// </summary>
     public static IServiceCollection AddPwmkObservability(this IServiceCollection services, IConfiguration? configuration = null,
         Action<PwmkObservabilityOptions>? configure = null)
@@ -65,17 +66,30 @@ public static class ObservabilityExtensions
                     .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(Math.Clamp(ratio, 0, 1))));
                 if (!string.IsNullOrEmpty(endpoint))
                 {
-                    t.AddOtlpExporter(x =>
-                    {
-                        x.Endpoint = new Uri(endpoint);
-                        x.Protocol = protocol.StartsWith("http", StringComparison.OrdinalIgnoreCase) ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
-                        x.TimeoutMilliseconds = 5000;
-                        x.BatchExportProcessorOptions.MaxQueueSize = 2048;
-                    });
+                    var exporterOptions = OtlpOptions(endpoint, protocol, o.OtlpTimeoutMs);
+                    t.AddProcessor(sp => new CountingSpanExportProcessor(new OtlpTraceExporter(exporterOptions),
+                        sp.GetRequiredService<PwmkMetrics>().SpanExport, o.SpanQueueSize, o.SpanBatchSize, TimeSpan.FromMilliseconds(o.SpanExportDelayMs)));
                 }
                 if (o.ConsoleExporter) t.AddConsoleExporter();
             });
         return services;
+    }
+
+    /// <summary>
+    /// The OTLP exporter's settings; for <c>http/protobuf</c> an endpoint without a path gets the traces path
+    /// <c>/v1/traces</c>, as <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> does.
+    /// </summary>
+    internal static OtlpExporterOptions OtlpOptions(string endpoint, string protocol, int timeoutMs)
+    {
+        bool http = protocol.StartsWith("http", StringComparison.OrdinalIgnoreCase);
+        var uri = new Uri(endpoint);
+        if (http && uri.AbsolutePath is "" or "/") uri = new Uri(uri, "/v1/traces");
+        return new OtlpExporterOptions
+        {
+            Endpoint = uri,
+            Protocol = http ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc,
+            TimeoutMilliseconds = Math.Max(1, timeoutMs),
+        };
     }
 
     /// <summary>Sets <c>request_id</c> (the <c>X-Request-Id</c> header or the trace identifier) on every log line of a request.</summary>

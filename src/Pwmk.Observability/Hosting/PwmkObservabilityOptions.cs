@@ -23,6 +23,18 @@ public sealed class PwmkObservabilityOptions
     /// <summary><c>grpc</c> or <c>http/protobuf</c>; null: <c>OTEL_EXPORTER_OTLP_PROTOCOL</c>, else grpc.</summary>
     public string? OtlpProtocol { get; set; }
 
+    /// <summary>Finished spans held for the OTLP exporter; past it spans are dropped (counted by <c>pwmk_otel_spans_dropped_total</c>).</summary>
+    public int SpanQueueSize { get; set; } = 2048;
+
+    /// <summary>Spans per OTLP export call.</summary>
+    public int SpanBatchSize { get; set; } = 512;
+
+    /// <summary>Longest wait before queued spans are exported, in milliseconds.</summary>
+    public int SpanExportDelayMs { get; set; } = 5000;
+
+    /// <summary>Timeout of one OTLP export call, in milliseconds.</summary>
+    public int OtlpTimeoutMs { get; set; } = 5000;
+
     /// <summary>Also print spans on the console (development).</summary>
     public bool ConsoleExporter { get; set; }
 

@@ -51,6 +51,12 @@ public static class MetricCatalog
     /// <summary>Counts label values folded into <c>other</c> because a metric reached its series limit.</summary>
     public const string LabelOverflow = "pwmk_metric_label_overflow_total";
 
+    /// <summary>Counts finished spans that never reached the collector, by <c>reason</c> (<c>queue_full</c>, <c>export_failed</c>).</summary>
+    public const string SpansDropped = "pwmk_otel_spans_dropped_total";
+
+    /// <summary>Counts finished spans the trace exporter delivered.</summary>
+    public const string SpansExported = "pwmk_otel_spans_exported_total";
+
     /// <summary>All metrics of the specification, in its order.</summary>
     public static IReadOnlyList<MetricSpec> All { get; } =
     [

@@ -51,12 +51,18 @@ public sealed class PwmkMetrics : IDisposable
         _facts = Gauges(MetricCatalog.BeliefFacts);
         _updates = Counters(MetricCatalog.BeliefUpdates);
         _attempts = Counters(MetricCatalog.PlanningAttempts);
+        SpanExport = new SpanExportCounters(
+            factory.CreateCounter(MetricCatalog.SpansDropped, "Finished spans dropped before reaching the OTLP collector (queue full or export failed)", ["reason"]),
+            factory.CreateCounter(MetricCatalog.SpansExported, "Finished spans delivered to the OTLP collector"));
         if (Options.ProcessMetrics) DotNetStats.Register(Registry);
         if (Options.BridgeMeter) _bridge = new PwmkMeterBridge(this, factory);
     }
 
     /// <summary>The registry scraped at <c>/metrics</c>.</summary>
     public CollectorRegistry Registry { get; }
+
+    /// <summary>Counters of the trace exporter: spans delivered and spans dropped.</summary>
+    internal SpanExportCounters SpanExport { get; }
 
     /// <summary>The options in force.</summary>
     public PwmkMetricsOptions Options { get; }

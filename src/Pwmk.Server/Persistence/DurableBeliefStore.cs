@@ -99,7 +99,8 @@ internal sealed class DurableBeliefStore : IDisposable
     private readonly ILogger _log;
     private readonly BlockingCollection<Pending> _queue = new(new ConcurrentQueue<Pending>(), 100_000);
     private readonly Thread? _thread;
-    private readonly StateDirectoryLock? _lock;
+    private StateDirectoryLock? _lock;
+    private readonly List<(string Path, long Good)> _deferredTruncations = [];
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
     private FileStream? _segment;
     private long _goodLength;
@@ -117,11 +118,14 @@ internal sealed class DurableBeliefStore : IDisposable
         _opt = opt;
         _log = log;
         _lock = dirLock;
-        if (dirLock is not null)
+        if (opt.Directory is not null)
         {
             _thread = new Thread(CommitLoop) { IsBackground = true, Name = "pwmk-journal" };
         }
     }
+
+    /// <summary>True while the state directory cannot be written at all (opened read-only): changes are refused.</summary>
+    public bool ReadOnly => _lock is null && _thread is not null;
 
     /// <summary>The store; read it freely, change it only through <see cref="CommitAsync"/>.</summary>
     public BeliefStore Store { get; }
@@ -156,26 +160,43 @@ internal sealed class DurableBeliefStore : IDisposable
         if (string.IsNullOrWhiteSpace(options.Directory)) return new DurableBeliefStore(store, options, log, null);
         string dir = Path.GetFullPath(options.Directory);
         options = options with { Directory = dir };
-        StateDirectoryLock dirLock;
+        StateDirectoryLock? dirLock;
+        string? readOnly = null;
         try
         {
             System.IO.Directory.CreateDirectory(dir);
             dirLock = StateDirectoryLock.Acquire(dir);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (StateDirectoryLock.IsNotWritable(e))
+        {
+            // a read-only (or not ours to write) state directory: serve what it holds, refuse changes until it can be written
+            if (!System.IO.Directory.Exists(dir)) throw new InvalidOperationException($"cannot use the state directory {dir}: {e.Message}", e);
+            dirLock = null;
+            readOnly = e.Message;
+        }
+        catch (IOException e) when (e is not StateDirectoryInUseException)
         {
             throw new InvalidOperationException($"cannot use the state directory {dir}: {e.Message}", e);
+        }
+        catch (StateDirectoryInUseException e)
+        {
+            throw new InvalidOperationException(e.Message, e);
         }
         var d = new DurableBeliefStore(store, options, log, dirLock);
         try
         {
-            d.Recover();
-            d.OpenSegment(d._nextLsn);
+            d.Recover(readOnly is not null);
+            if (readOnly is null) d.OpenSegment(d._nextLsn);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             d.Dispose();
             throw new InvalidOperationException($"cannot recover the state in {dir}: {e.Message}", e);
+        }
+        if (readOnly is not null)
+        {
+            d._fault = $"the state directory {dir} cannot be written ({readOnly}); changes are refused until it can be";
+            log.LogError("state directory unavailable: {Message}; serving the {Count} recovered facts read-only", d._fault, store.FactCount);
         }
         d._thread!.Start();
         return d;
@@ -283,6 +304,7 @@ internal sealed class DurableBeliefStore : IDisposable
         {
             var fault = InjectWriteFault?.Invoke();
             if (fault is not null) throw new IOException(fault);
+            if (_lock is null) BecomeWritable();
             if (_segment!.Length != _goodLength) _segment.SetLength(_goodLength);
             _segment.Position = _goodLength;
             _segment.Write(_buffer.WrittenSpan);
@@ -298,7 +320,7 @@ internal sealed class DurableBeliefStore : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            CutBack();
+            if (_segment is not null) CutBack();
             var message = $"the journal in {_opt.Directory} cannot be written ({e.Message}); the change was not applied";
             if (_fault is null) _log.LogError("state directory unavailable: {Message}", message);
             _fault = message;
@@ -315,6 +337,38 @@ internal sealed class DurableBeliefStore : IDisposable
         foreach (var p in batch) p.Done.TrySetResult(Apply(p.Changes));
         _recordsSinceSnapshot += batch.Sum(p => p.Changes.Length);
         if (_recordsSinceSnapshot >= _opt.SnapshotEvery && _snapshotTask.IsCompleted) StartSnapshot();
+    }
+
+    /// <summary>
+    /// A directory opened read-only is tried again before each write: once it can be locked, the torn tail recovery left
+    /// in place is cut, and a new journal segment starts, writes proceed.
+    /// </summary>
+    private void BecomeWritable()
+    {
+        string dir = _opt.Directory!;
+        System.IO.Directory.CreateDirectory(dir);
+        StateDirectoryLock dirLock;
+        try
+        {
+            dirLock = StateDirectoryLock.Acquire(dir);
+        }
+        catch (StateDirectoryInUseException e)
+        {
+            throw new IOException(e.Message, e);
+        }
+        try
+        {
+            foreach (var (path, good) in _deferredTruncations) TruncateOrRemove(path, good);
+            _deferredTruncations.Clear();
+            OpenSegment(_nextLsn);
+        }
+        catch
+        {
+            dirLock.Dispose();
+            throw;
+        }
+        _lock = dirLock;
+        _log.LogInformation("state directory {Dir} can be written again: journal opened at LSN {Lsn}", dir, _nextLsn);
     }
 
     /// <summary>After a failed write: drop whatever part of it reached the file, so the journal ends at its last whole record.</summary>
@@ -451,11 +505,13 @@ internal sealed class DurableBeliefStore : IDisposable
 
     // ------------------------------------------------------------------ recovery
 
-    private void Recover()
+    /// <summary>Loads snapshot + journal; <paramref name="readOnly"/>: changes nothing on disk (a torn tail is cut later, when writable).</summary>
+    private void Recover(bool readOnly = false)
     {
         string dir = _opt.Directory!;
         var report = new RecoveryReport();
-        foreach (var tmp in System.IO.Directory.EnumerateFiles(dir, "*.tmp")) SnapshotFile.TryDelete(tmp);
+        if (!readOnly)
+            foreach (var tmp in System.IO.Directory.EnumerateFiles(dir, "*.tmp")) SnapshotFile.TryDelete(tmp);
         var snapshots = ListSnapshots(dir);
         var segments = ListSegments(dir);
         long baseLsn = 0;
@@ -484,7 +540,7 @@ internal sealed class DurableBeliefStore : IDisposable
             }
             report.RejectedSnapshots++;
             report.Problems.Add($"snapshot {name} is damaged ({error}); set aside as {name}.corrupt, using an older one");
-            try { File.Move(path, path + ".corrupt", overwrite: true); }
+            try { if (!readOnly) File.Move(path, path + ".corrupt", overwrite: true); }
             catch (IOException) { }
         }
         if (report.Snapshot is null && snapshots.Count > 0 && (segments.Count == 0 || segments[0].FirstLsn > 1))
@@ -539,12 +595,19 @@ internal sealed class DurableBeliefStore : IDisposable
             {
                 report.Problems.Add(stop + $"; torn or damaged tail: truncated from {length} to {good} bytes (the last whole record)");
                 report.TruncatedBytes += length - good;
-                TruncateOrRemove(path, good);
+                if (readOnly) _deferredTruncations.Add((path, good));
+                else TruncateOrRemove(path, good);
             }
             else
             {
                 report.Problems.Add(stop + $"; the journal is damaged before its end: replay stops at LSN {expected - 1}, this segment is truncated and later segments are set aside as *.corrupt");
                 report.TruncatedBytes += length - good;
+                if (readOnly)
+                {
+                    _deferredTruncations.Add((path, good));
+                    for (int j = i + 1; j < segments.Count; j++) _deferredTruncations.Add((segments[j].Path, -1));
+                    break;
+                }
                 TruncateOrRemove(path, good);
                 for (int j = i + 1; j < segments.Count; j++)
                 {
@@ -567,6 +630,7 @@ internal sealed class DurableBeliefStore : IDisposable
     {
         if (good < JournalFormat.HeaderSize)
         {
+            if (!File.Exists(path)) return;
             File.Move(path, path + ".corrupt", overwrite: true);
             return;
         }

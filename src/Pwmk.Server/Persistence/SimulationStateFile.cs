@@ -32,16 +32,25 @@ internal static class SimulationStateFile
 
     public static string ModelFileName(int episode) => ModelPrefix + episode.ToString("D8", CultureInfo.InvariantCulture) + ModelExtension;
 
+    /// <summary>The trainer's state saved with the checkpoint of <paramref name="episode"/>.</summary>
+    public static string OptimizerFileName(int episode) => ModelPrefix + episode.ToString("D8", CultureInfo.InvariantCulture) + ".optimizer" + ModelExtension;
+
     /// <summary>
     /// Commits <paramref name="state"/> to <paramref name="dir"/>; when <see cref="SimulationState.ModelFile"/> is set,
-    /// <paramref name="saveModel"/> first writes the checkpoint to that path (atomically).
+    /// <paramref name="saveModel"/> first writes the checkpoint to that path (atomically), and <paramref name="saveOptimizer"/>
+    /// the trainer's state to <see cref="SimulationState.OptimizerFile"/>.
     /// </summary>
-    public static void Write(string dir, SimulationState state, Action<string>? saveModel)
+    public static void Write(string dir, SimulationState state, Action<string>? saveModel, Action<string>? saveOptimizer = null)
     {
         if (state.ModelFile is not null)
         {
             if (saveModel is null) throw new ArgumentException("a model file is named but nothing saves it", nameof(saveModel));
             saveModel(Path.Combine(dir, state.ModelFile));
+            if (state.OptimizerFile is not null)
+            {
+                if (saveOptimizer is null) throw new ArgumentException("an optimiser file is named but nothing saves it", nameof(saveOptimizer));
+                saveOptimizer(Path.Combine(dir, state.OptimizerFile));
+            }
             SnapshotFile.SyncDirectory(dir);
         }
         var body = JsonSerializer.SerializeToUtf8Bytes(state, Json);
@@ -54,7 +63,8 @@ internal static class SimulationStateFile
         });
         foreach (var old in Directory.EnumerateFiles(dir, ModelPrefix + "*" + ModelExtension))
         {
-            if (Path.GetFileName(old) != state.ModelFile) SnapshotFile.TryDelete(old);
+            string name = Path.GetFileName(old);
+            if (name != state.ModelFile && name != state.OptimizerFile) SnapshotFile.TryDelete(old);
         }
     }
 
@@ -133,6 +143,14 @@ internal static class SimulationStateFile
             throw new InvalidModelFileException($"{path}: the checkpoint's model sizes {model.Config} do not match the configured simulation's {expected}");
         }
         return model;
+    }
+
+    /// <summary>Restores the trainer's state the state names into <paramref name="trainer"/> (of the loaded model).</summary>
+    public static void LoadOptimizer(string dir, SimulationState state, WorldModelTrainer trainer)
+    {
+        string path = Path.Combine(dir, state.OptimizerFile!);
+        if (!File.Exists(path)) throw new InvalidModelFileException($"{path}: the optimiser state named by {FileName} is missing");
+        trainer.LoadState(path);
     }
 
     /// <summary>Renames a refused state file aside (<c>simulation.json.refused-&lt;UTC time&gt;</c>) so that it is kept for inspection; returns the new path or null.</summary>

@@ -12,7 +12,7 @@ internal sealed class StateDirectoryLock : IDisposable
 
     private StateDirectoryLock(FileStream file) => _file = file;
 
-    /// <summary>Takes the lock; throws <see cref="InvalidOperationException"/> with a message for the operator when another process holds it.</summary>
+    /// <summary>Takes the lock; throws <see cref="StateDirectoryInUseException"/> with a message for the operator when another process holds it.</summary>
     public static StateDirectoryLock Acquire(string dir)
     {
         string path = Path.Combine(dir, FileName);
@@ -21,13 +21,13 @@ internal sealed class StateDirectoryLock : IDisposable
         {
             file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException and not PathTooLongException)
+        catch (IOException e) when (!IsNotWritable(e) && e is not FileNotFoundException and not DirectoryNotFoundException and not PathTooLongException)
         {
             string owner = "";
             try { owner = File.ReadAllText(path).Trim(); }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
-            throw new InvalidOperationException(
+            throw new StateDirectoryInUseException(
                 $"the state directory {dir} is in use by another PWMK server{(owner.Length > 0 ? " (process " + owner + ")" : "")}: " +
                 "stop that server or choose another --state-dir", e);
         }
@@ -46,4 +46,16 @@ internal sealed class StateDirectoryLock : IDisposable
     }
 
     public void Dispose() => _file.Dispose();
+
+    /// <summary>
+    /// Whether <paramref name="e"/> says the directory cannot be written (no permission, read-only file system, no space),
+    /// as opposed to in use. .NET on Unix carries the errno as the HResult of an <see cref="IOException"/>.
+    /// </summary>
+    public static bool IsNotWritable(Exception e) =>
+        e is UnauthorizedAccessException || (e is IOException && e is not StateDirectoryInUseException && e.HResult is ReadOnlyFileSystem or NoSpace or QuotaExceeded);
+
+    private const int NoSpace = 28, ReadOnlyFileSystem = 30, QuotaExceeded = 122;
 }
+
+/// <summary>Another process holds the state directory's lock.</summary>
+internal sealed class StateDirectoryInUseException(string message, Exception inner) : IOException(message, inner);

@@ -36,11 +36,17 @@ internal sealed class SimulationPersistence(string dir, ILogger log)
             return false;
         }
         PerspectiveWorldModel? model = null;
+        WorldModelTrainer? trainer = null;
         if (state.ModelFile is not null)
         {
             try
             {
                 model = SimulationStateFile.LoadModel(dir, state, run.ExpectedModelConfig());
+                if (state.OptimizerFile is not null)
+                {
+                    trainer = run.NewTrainer(model);
+                    SimulationStateFile.LoadOptimizer(dir, state, trainer);
+                }
             }
             catch (InvalidModelFileException e)
             {
@@ -48,7 +54,7 @@ internal sealed class SimulationPersistence(string dir, ILogger log)
                 return false;
             }
         }
-        run.Resume(state, model);
+        run.Resume(state, model, trainer);
         log.LogInformation("background simulation resumed from {Path}: episode {Episode}, {TotalSteps} steps so far, world model {Model}",
             Path.Combine(dir, SimulationStateFile.FileName), state.Episode, state.TotalSteps, state.ModelFile ?? "(none yet)");
         return true;
@@ -61,6 +67,37 @@ internal sealed class SimulationPersistence(string dir, ILogger log)
             aside is null ? "" : "; the file was kept as " + aside);
     }
 
+    /// <summary>
+    /// The facts the simulation may have mirrored into the server's store (see <see cref="SaveMirrorLedger"/>), so that a
+    /// run resumed after a stop or a crash withdraws those its agents no longer believe; empty when there is none or it
+    /// cannot be trusted (logged).
+    /// </summary>
+    public IReadOnlyList<Pwmk.Logic.Terms.Term> LoadMirrorLedger()
+    {
+        var facts = MirrorLedgerFile.TryRead(dir, out var error);
+        if (error is not null)
+            log.LogError("mirror ledger refused, beliefs the simulation mirrored before the restart may stay in the store: {Reason}", error);
+        return facts;
+    }
+
+    /// <summary>
+    /// Records, before they are committed, every fact the simulation's mirror may have in the store (a superset is fine:
+    /// withdrawing an absent fact changes nothing). Returns false when it cannot be written (then nothing is mirrored).
+    /// </summary>
+    public bool SaveMirrorLedger(IEnumerable<Pwmk.Logic.Terms.Term> facts)
+    {
+        try
+        {
+            MirrorLedgerFile.Write(dir, facts);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log.LogWarning("could not write the mirror ledger to {Dir}: {Message}", dir, e.Message);
+            return false;
+        }
+    }
+
     /// <summary>Saves <paramref name="run"/>'s state (at most once per <see cref="MinInterval"/> unless <paramref name="force"/>). Never throws on I/O errors: logs them.</summary>
     public void Save(SimulationRun run, bool force)
     {
@@ -69,10 +106,10 @@ internal sealed class SimulationPersistence(string dir, ILogger log)
             long now = Environment.TickCount64;
             if (!force && _lastSave != long.MinValue && now - _lastSave < (long)MinInterval.TotalMilliseconds) return;
             _lastSave = now;
-            var state = run.CaptureState(out var model);
+            var state = run.CaptureState(out var model, out var trainer);
             try
             {
-                SimulationStateFile.Write(dir, state, model is null ? null : model.Save);
+                SimulationStateFile.Write(dir, state, model is null ? null : model.Save, trainer is null ? null : trainer.SaveState);
                 if (_failing) log.LogInformation("simulation state saved again to {Dir}", dir);
                 _failing = false;
                 log.LogDebug("simulation state saved: episode {Episode}", state.Episode);

@@ -28,6 +28,8 @@ internal sealed class SimulationRun
     private readonly Lock _lock = new();
     private readonly DurableBeliefStore? _mirror;
     private readonly HashSet<Term> _exported = [];
+    private readonly HashSet<Term> _ledger = [];
+    private readonly HashSet<Term> _maybeLeft = [];
     private readonly CancellationTokenSource _cts = new();
     private readonly PerspectiveEnv _env;
     private Random _rng;
@@ -93,6 +95,15 @@ internal sealed class SimulationRun
     /// <summary>Starts the loop on its own thread; it ends on <see cref="StopAsync"/>, on <paramref name="hostStopping"/> or after the episodes asked for.</summary>
     public void Start(CancellationToken hostStopping)
     {
+        if (_mirror is not null && _persistence is not null)
+        {
+            // what an earlier run (stopped or killed mid-episode) left in the store: withdrawn on the first mirror
+            // unless the agents believe it again
+            // (the ledger is a superset: each may or may not be in the store)
+            var left = _persistence.LoadMirrorLedger();
+            _maybeLeft.UnionWith(left);
+            _ledger.UnionWith(left);
+        }
         var linked = CancellationTokenSource.CreateLinkedTokenSource(_cts.Token, hostStopping);
         Completion = Task.Factory.StartNew(() => Run(linked.Token), linked.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default)
             .ContinueWith(_ => linked.Dispose(), TaskScheduler.Default);
@@ -282,10 +293,25 @@ internal sealed class SimulationRun
         var changes = new List<BeliefChange>();
         foreach (var old in _exported)
             if (!current.Contains(old)) changes.Add(new BeliefChange(JournalOp.Retract, old));
+        foreach (var old in _maybeLeft)
+            if (!current.Contains(old) && !_exported.Contains(old)) changes.Add(new BeliefChange(JournalOp.Retract, old));
         foreach (var fact in current)
             if (!_exported.Contains(fact)) changes.Add(new BeliefChange(JournalOp.Assert, fact));
         if (changes.Count > 0)
         {
+            if (_persistence is not null && !_ledger.IsSupersetOf(current))
+            {
+                // the ledger must name every fact that may be in the store before it is: a resumed run withdraws them
+                _ledger.Clear();
+                _ledger.UnionWith(_exported);
+                _ledger.UnionWith(current);
+                if (!_persistence.SaveMirrorLedger(_ledger))
+                {
+                    _ledger.Clear();
+                    _ledger.UnionWith(_exported);
+                    return;
+                }
+            }
             try
             {
                 _mirror.CommitAsync(changes, simulation: true).GetAwaiter().GetResult();
@@ -298,6 +324,7 @@ internal sealed class SimulationRun
             }
         }
         _mirrorFailing = false;
+        _maybeLeft.Clear();
         _exported.Clear();
         _exported.UnionWith(current);
     }
@@ -342,7 +369,7 @@ internal sealed class SimulationRun
     private WorldModelConfig ModelConfigFor(int obsDim) =>
         new(obsDim, _env.ActionSpace(_env.Agents[0]).N, HiddenDim: 32, NumAgents: _env.Agents.Count, NumBeliefs: 1, NumLayers: 1, NumHeads: 2, Seed: (ulong)Parameters.Seed);
 
-    private WorldModelTrainer NewTrainer(PerspectiveWorldModel model) =>
+    internal WorldModelTrainer NewTrainer(PerspectiveWorldModel model) =>
         new(model, new TrainerConfig { BatchSize = 16, LearningRate = 3e-3f, Seed = (ulong)Parameters.Seed });
 
     /// <summary>The sizes of the world model this simulation trains (a saved checkpoint must have exactly these).</summary>
@@ -355,8 +382,8 @@ internal sealed class SimulationRun
         }
     }
 
-    /// <summary>Continues from a saved state (before <see cref="Start"/>): episode, step counters, histories and world model.</summary>
-    internal void Resume(SimulationState state, PerspectiveWorldModel? model)
+    /// <summary>Continues from a saved state (before <see cref="Start"/>): episode, step counters, histories, world model and its trainer.</summary>
+    internal void Resume(SimulationState state, PerspectiveWorldModel? model, WorldModelTrainer? trainer = null)
     {
         lock (_lock)
         {
@@ -367,17 +394,18 @@ internal sealed class SimulationRun
             TrainingLoss.Restore(state.TrainingLoss);
             PredictionError.Restore(state.PredictionError);
             _model = model;
-            _trainer = null;
+            _trainer = model is null ? null : trainer;
             ResumedFrom = state.Episode;
         }
     }
 
     /// <summary>The state as of the end of the last finished episode; <paramref name="model"/> is the world model to checkpoint with it.</summary>
-    internal SimulationState CaptureState(out PerspectiveWorldModel? model)
+    internal SimulationState CaptureState(out PerspectiveWorldModel? model, out WorldModelTrainer? trainer)
     {
         lock (_lock)
         {
             model = _model;
+            trainer = _model is null ? null : _trainer;
             return new SimulationState
             {
                 Env = Parameters.Env,
@@ -392,6 +420,7 @@ internal sealed class SimulationRun
                 PredictionError = PredictionError.Snapshot(),
                 ModelFile = _model is null ? null : Persistence.SimulationStateFile.ModelFileName(Episode),
                 ModelConfig = _model?.Config,
+                OptimizerFile = _model is null || _trainer is null ? null : Persistence.SimulationStateFile.OptimizerFileName(Episode),
                 SavedAt = DateTimeOffset.UtcNow,
             };
         }

@@ -6,7 +6,8 @@ namespace Pwmk.Server.Simulation;
 /// What the background simulation needs to resume, as of the end of its last finished episode (an episode cut short by
 /// a stop or a crash is run again from its start). Randomness: every episode draws from a generator seeded by
 /// <see cref="EpisodeSeed"/> (the seed and the episode number), so the episode number is the whole RNG state.
-/// The world model's weights are restored exactly; the optimiser's moment estimates and the trainer's shuffling restart.
+/// The world model's weights are restored exactly, and with them the trainer's state (<see cref="OptimizerFile"/>: AdamW
+/// moments and step count, the shuffling generator), so online training continues as if never interrupted.
 /// </summary>
 internal sealed record SimulationState
 {
@@ -36,6 +37,9 @@ internal sealed record SimulationState
     public string? ModelFile { get; init; }
 
     public WorldModelConfig? ModelConfig { get; init; }
+
+    /// <summary>The trainer's state saved with <see cref="ModelFile"/> (<see cref="WorldModelTrainer.SaveState"/>), or null (older files: training restarts its optimiser).</summary>
+    public string? OptimizerFile { get; init; }
     public DateTimeOffset SavedAt { get; init; }
 
     /// <summary>Seed of the generator an episode draws its exploration from.</summary>
@@ -50,6 +54,9 @@ internal sealed record SimulationState
         if (ModelFile is not null && (ModelFile != Path.GetFileName(ModelFile) || !ModelFile.StartsWith(Persistence.SimulationStateFile.ModelPrefix, StringComparison.Ordinal)))
             return $"modelFile '{ModelFile}' is not a world-model file name";
         if ((ModelFile is null) != (ModelConfig is null)) return "modelFile and modelConfig must both be present or both absent";
+        if (OptimizerFile is not null && (ModelFile is null || OptimizerFile != Path.GetFileName(OptimizerFile)
+            || !OptimizerFile.StartsWith(Persistence.SimulationStateFile.ModelPrefix, StringComparison.Ordinal)))
+            return $"optimizerFile '{OptimizerFile}' is not a world-model optimiser file name next to a model file";
         if (Rewards is null || TrainingLoss is null || PredictionError is null) return "a history is null";
         return null;
     }

@@ -180,14 +180,14 @@ public partial class SimulationResumeTests(ITestOutputHelper output) : IDisposab
         var expected = state.ModelConfig!;
         var wrong = expected with { HiddenDim = 16 };
         var other = new PerspectiveWorldModel(wrong);
-        SimulationStateFile.Write(_dir, state with { Episode = 5, ModelFile = SimulationStateFile.ModelFileName(5), ModelConfig = wrong }, other.Save);
+        SimulationStateFile.Write(_dir, state with { Episode = 5, ModelFile = SimulationStateFile.ModelFileName(5), ModelConfig = wrong, OptimizerFile = null }, other.Save);
         var (resumed, run, log) = Resume();
         Assert.False(resumed);
         Assert.Equal(0, run.Episode);
         Assert.Contains("do not match the configured simulation", log, StringComparison.Ordinal);
         Assert.Contains("HiddenDim = 16", log, StringComparison.Ordinal);
 
-        SimulationStateFile.Write(_dir, state, new PerspectiveWorldModel(expected).Save);
+        SimulationStateFile.Write(_dir, state with { OptimizerFile = null }, new PerspectiveWorldModel(expected).Save);
         (resumed, _, log) = Resume(Background with { Agents = 3 });
         Assert.False(resumed);
         Assert.Contains("2 agents", log, StringComparison.Ordinal);
