@@ -255,6 +255,9 @@ public sealed class PrologEngine
     }
 
     /// <summary>Heap collections run and cells reclaimed by this engine.</summary>
+    /// <summary>Clauses held in the arrays of <paramref name="name"/>/<paramref name="arity"/>, retracted ones not yet dropped included.</summary>
+    internal int ClauseSlots(string name, int arity) => _db.TryGet(Symbols.Functor(name, arity))?.Clauses.Count ?? 0;
+
     internal (long Runs, long Reclaimed, long Skipped, long InNestedRuns) GcStats => (_m.GcRuns, _m.GcReclaimed, _m.GcSkipped, _m.GcInNestedRuns);
 
     private void ResetMachine()
@@ -335,6 +338,7 @@ public sealed class PrologEngine
             _m.Out = savedOut;
             ResetMachine();
             ReclaimHeap();
+            _db.CompactDead();
         }
         return new QueryResult(solutions, truncated, output?.ToString() ?? "", _m.Inferences - inf0, sw.Elapsed);
     }
@@ -354,7 +358,11 @@ public sealed class PrologEngine
             for (int i = log.Count - 1; i >= 0; i--)
             {
                 var (c, added) = log[i];
-                if (added) c.Died = c.Born;       // never visible
+                if (added)
+                {
+                    c.Died = c.Born;       // never visible
+                    _db.NoteDead(c.Pred);
+                }
                 else c.Died = ulong.MaxValue;     // alive again
             }
             _db.NextGeneration();

@@ -276,8 +276,12 @@ internal static partial class Builtins
                 var cs = p.Clauses;
                 ulong g = m.Db.NextGeneration();
                 for (int i = 0; i < cs.Count; i++)
-                    if (cs.Arr[i].Died == ulong.MaxValue) { cs.Arr[i].Died = g; m.Db.Log?.Add((cs.Arr[i], false)); }
-                p.DeadCount = cs.Count;
+                    if (cs.Arr[i].Died == ulong.MaxValue)
+                    {
+                        cs.Arr[i].Died = g;
+                        m.Db.Log?.Add((cs.Arr[i], false));
+                        m.Db.NoteDead(p);
+                    }
                 p.Dynamic = false;
                 p.Defined = false;
                 p.Consulted = false;
@@ -328,7 +332,7 @@ internal static partial class Builtins
         {
             if (c.Died != ulong.MaxValue) return;
             c.Died = m.Db.NextGeneration();
-            p.DeadCount++;
+            m.Db.NoteDead(p);
             m.Db.Log?.Add((c, false));
             m.Db.Version++;
         }

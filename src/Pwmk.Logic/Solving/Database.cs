@@ -25,6 +25,34 @@ internal sealed class Database
     /// <summary>When set, every clause added (true) or removed (false) is recorded, so a failed query can be rolled back.</summary>
     public List<(Clause Clause, bool Added)>? Log;   // bumped when a predicate's definition changes (for caches)
 
+    /// <summary>Predicates with retracted clauses still in their clause arrays (guarded by <see cref="WriteLock"/>).</summary>
+    private readonly HashSet<Predicate> _withDead = [];
+
+    /// <summary>Notes that <paramref name="p"/> holds a dead clause (caller holds <see cref="WriteLock"/>).</summary>
+    public void NoteDead(Predicate p)
+    {
+        p.DeadCount++;
+        _withDead.Add(p);
+    }
+
+    /// <summary>
+    /// Drops dead clauses from the predicates where they have piled up (half of the clauses or more). Called between
+    /// top-level queries, when no choicepoint iterates an old clause array, so every dead clause can go.
+    /// </summary>
+    public void CompactDead()
+    {
+        lock (WriteLock)
+        {
+            if (_withDead.Count == 0) return;
+            ulong now = Generation;
+            _withDead.RemoveWhere(p =>
+            {
+                p.CompactIfNeeded(now);
+                return p.DeadCount == 0;
+            });
+        }
+    }
+
     public ulong Generation => (ulong)Interlocked.Read(ref _generation);
     public ulong NextGeneration() => (ulong)Interlocked.Increment(ref _generation);
 

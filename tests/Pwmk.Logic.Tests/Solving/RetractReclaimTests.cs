@@ -1,0 +1,36 @@
+namespace Pwmk.Logic.Tests.Solving;
+
+public class RetractReclaimTests
+{
+    [Fact]
+    public void Facts_replaced_over_and_over_do_not_pile_up_and_answers_stay_right()
+    {
+        var engine = new PrologEngine();
+        Assert.True(engine.Consult(":- dynamic at/2.\n").Ok);
+        for (int i = 0; i < 100; i++) engine.Prove($"assertz(at(obj_{i}, room_0))");
+        for (int step = 1; step <= 5_000; step++)
+        {
+            int obj = step * 7 % 100;
+            Assert.True(engine.Prove($"retract(at(obj_{obj}, _)), assertz(at(obj_{obj}, room_{step}))"));
+        }
+        // 5,000 retracted clauses: the arrays hold the 100 live ones plus at most as many dead ones
+        Assert.InRange(engine.ClauseSlots("at", 2), 100, 2 * 100 + 64);
+        var r = engine.Query("aggregate_all(count, at(_, _), N)");
+        Assert.Equal("100", r.Solutions[0]["N"].ToString());
+        Assert.Equal("room_4998", engine.Query("at(obj_86, R)").Solutions[0]["R"].ToString());   // 4998 * 7 % 100 = 86
+    }
+
+    [Fact]
+    public void A_query_stopped_by_a_limit_rolls_back_and_its_clauses_are_reclaimed_too()
+    {
+        var engine = new PrologEngine();
+        Assert.True(engine.Consult(":- dynamic n/1.\n").Ok);
+        for (int k = 0; k < 20; k++)
+        {
+            Assert.Throws<PrologException>(() => engine.Query("between(1, 100, I), assertz(n(I)), fail ; between(1, inf, _), fail",
+                new QueryOptions { MaxInferences = 5_000 }));
+        }
+        Assert.False(engine.Prove("n(_)"));
+        Assert.InRange(engine.ClauseSlots("n", 1), 0, 100 + 64);
+    }
+}
