@@ -106,11 +106,15 @@ internal static class WorldModelCommand
             bool json = IsJson(p.GetValue(format)!);
             var model = PerspectiveWorldModel.Load(p.GetValue(checkpoint)!);
             var file = p.GetValue(data);
-            var test = file is not null
-                ? TrajectoryDataset.Load(file)
-                : new DataCollector(CreateEnvironment(p.GetValue(env)!, model.Config.NumAgents)).Collect(
-                    CheckCount(p.GetValue(episodes), "--episodes"), CollectionPolicy.Mixed, seed: p.GetValue(seed));
-            var result = new WorldModelTrainer(model, new TrainerConfig { Filtering = model.Config.Recurrent }).Evaluate(test);
+            var progress = new ProgressLine(Console.Error, ProgressLine.ShouldShow(Console.Error, json));
+            var result = progress.Run("evaluating on held-out episodes", () =>
+            {
+                var test = file is not null
+                    ? TrajectoryDataset.Load(file)
+                    : new DataCollector(CreateEnvironment(p.GetValue(env)!, model.Config.NumAgents)).Collect(
+                        CheckCount(p.GetValue(episodes), "--episodes"), CollectionPolicy.Mixed, seed: p.GetValue(seed));
+                return new WorldModelTrainer(model, new TrainerConfig { Filtering = model.Config.Recurrent }).Evaluate(test);
+            });
             Print(Metrics(result), json);
             return Program.Ok;
         }));
@@ -135,7 +139,9 @@ internal static class WorldModelCommand
             bool json = IsJson(p.GetValue(format)!);
             var pol = ParsePolicy(p.GetValue(policy)!);
             var environment = CreateEnvironment(p.GetValue(env)!, CheckCount(p.GetValue(agents), "--agents", 64));
-            var data = new DataCollector(environment).Collect(CheckCount(p.GetValue(episodes), "--episodes"), pol, seed: p.GetValue(seed));
+            int n = CheckCount(p.GetValue(episodes), "--episodes");
+            var progress = new ProgressLine(Console.Error, ProgressLine.ShouldShow(Console.Error, json));
+            var data = progress.Run($"collecting {n} episodes", () => new DataCollector(environment).Collect(n, pol, seed: p.GetValue(seed)));
             data.Save(p.GetValue(output)!);
             Print(new JsonObject { ["file"] = p.GetValue(output), ["episodes"] = data.Episodes, ["transitions"] = data.Transitions }, json);
             return Program.Ok;
@@ -162,7 +168,8 @@ internal static class WorldModelCommand
                 throw new ArgumentException($"--seconds must be in (0, 60], got {s}");
             }
             var options = new WorldModelBenchmarkOptions { Threads = t, Seconds = s };
-            var ours = WorldModelBenchmark.Run(options);
+            var progress = new ProgressLine(Console.Error, ProgressLine.ShouldShow(Console.Error, json));
+            var ours = progress.Run("PWMK: matmul, training and inference", () => WorldModelBenchmark.Run(options));
             var result = new JsonObject
             {
                 ["threads"] = ours.Threads,
@@ -184,7 +191,7 @@ internal static class WorldModelCommand
                 try
                 {
                     WorldModelBenchmark.WriteCrossCheck(options, check.FullName);
-                    torch = RunTorch(p.GetValue(python)!, p.GetValue(script) ?? FindScript(), t, s, check.FullName);
+                    torch = progress.Run("PyTorch: the same model and measurements", () => RunTorch(p.GetValue(python)!, p.GetValue(script) ?? FindScript(), t, s, check.FullName));
                 }
                 finally
                 {
