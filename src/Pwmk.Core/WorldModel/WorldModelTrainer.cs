@@ -33,8 +33,8 @@ public sealed record TrainerConfig
     /// <summary>
     /// Filtering (for <see cref="WorldModelConfig.Recurrent"/> models): each sample is the first
     /// <see cref="PredictionHorizon"/> steps of an episode; the model reads the real observation at every step together
-    /// with its belief state (the gated encoder's previous output, which the dynamics network reads but does not
-    /// rewrite), and is trained through the whole window (truncated back-propagation through time).
+    /// with its belief state (the previous latent after the dynamics network, or with
+    /// <see cref="WorldModelConfig.CarryEncoderState"/> the gated encoder's previous output), and is trained through the whole window (truncated back-propagation through time).
     /// </summary>
     public bool Filtering { get; init; }
 
@@ -179,8 +179,8 @@ public sealed class WorldModelTrainer
         {
             if (config.Filtering && h > 0)
             {
-                // the real observation of step h plus the belief state carried by the gated encoder
-                state = model.Encode(b.Targets[h - 1], ids, state);
+                // the real observation of step h plus the carried belief state
+                state = model.Encode(b.Targets[h - 1], ids, model.Config.CarryEncoderState ? state : latent);
                 latent = state;
             }
             latent = model.Dynamics(latent, b.Actions[h]);
@@ -402,12 +402,12 @@ public sealed class WorldModelTrainer
         for (int e = 0; e < test.Episodes; e++)
         {
             using var arena = TensorArena.Begin();
-            Tensor? state = null;
+            Tensor? state = null, latent = null;
             for (int t = 0; t < test.Lengths[e]; t++)
             {
                 var input = test.Observation(e, t);
-                state = model.Encode(new Tensor(input.ToArray(), 1, n, o), ids, state);
-                var latent = model.Dynamics(state, test.Action(e, t));
+                state = model.Encode(new Tensor(input.ToArray(), 1, n, o), ids, model.Config.CarryEncoderState ? state : latent);
+                latent = model.Dynamics(state, test.Action(e, t));
                 scores.AddStates(model.Decode(latent).Data, input, test.Observation(e, t + 1));
                 transitions++;
                 if (nb == 0)
