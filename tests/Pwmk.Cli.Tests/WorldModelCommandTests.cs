@@ -51,13 +51,21 @@ public sealed class WorldModelCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("rooms")]
-    [InlineData("box-world")]
-    public void TrainsOnTheRealEnvironmentsWithPerFluentBeliefMetrics(string env)
+    [InlineData("rooms", false)]
+    [InlineData("box-world", false)]
+    [InlineData("box-world", true)]
+    public void TrainsOnTheRealEnvironmentsWithPerFluentBeliefMetrics(string env, bool carryEncoderState)
     {
-        var r = Pwmk("train", "--env", env, "--agents", "3", "--episodes", "12", "--epochs", "1", "--hidden", "16",
-            "--layers", "1", "--recurrent", "--policy", "expert", "--out", dir.FullName, "--format", "json");
+        string[] args = ["train", "--env", env, "--agents", "3", "--episodes", "12", "--epochs", "1", "--hidden", "16",
+            "--layers", "1", "--recurrent", "--policy", "expert", "--out", dir.FullName, "--format", "json"];
+        var r = Pwmk(carryEncoderState ? [.. args, "--carry-encoder-state"] : args);
         Assert.True(r.ExitCode == 0, r.Stderr);
+        // the checkpoint records which state the recurrent model carries, so eval runs it the same way
+        var bytes = File.ReadAllBytes(Path.Combine(dir.FullName, "model.safetensors"));
+        int headerLength = (int)BitConverter.ToInt64(bytes, 0);
+        var header = JsonDocument.Parse(bytes.AsMemory(8, headerLength)).RootElement;
+        var config = JsonDocument.Parse(header.GetProperty("__metadata__").GetProperty("pwmk.config").GetString()!).RootElement;
+        Assert.Equal(carryEncoderState, config.GetProperty("CarryEncoderState").GetBoolean());
         var m = JsonDocument.Parse(r.Stdout).RootElement;
         Assert.True(m.GetProperty("false_belief_cases").GetInt64() > 0, r.Stdout);
         Assert.InRange(m.GetProperty("majority_baseline_acc").GetDouble(), 0.0, 0.9);

@@ -20,6 +20,7 @@ internal static class TrainCommand
         var horizon = new Option<int>("--horizon") { Description = "Prediction horizon (steps rolled out in latent space)", DefaultValueFactory = _ => 1 };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
         var recurrent = new Option<bool>("--recurrent") { Description = "Carry a belief state across steps and train on whole episodes (for beliefs that depend on history)" };
+        var carryEncoder = new Option<bool>("--carry-encoder-state") { Description = "With --recurrent: carry the gated encoder state across steps instead of the latent after the dynamics network" };
         var noMemory = new Option<bool>("--hide-memory") { Description = "synthetic-box: leave the agents' remembered box cell out of their observations" };
         var policy = WorldModelCommand.PolicyOption();
         var beliefWeight = new Option<float>("--belief-weight") { Description = "Weight of the belief loss next to the observation loss", DefaultValueFactory = _ => 1f };
@@ -27,7 +28,7 @@ internal static class TrainCommand
         var format = WorldModelCommand.FormatOption();
         var cmd = new Command("train", "Train the perspective world model on collected episodes and report held-out metrics")
         {
-            env, agents, episodes, epochs, hidden, layers, batch, lr, horizon, seed, recurrent, noMemory, policy, beliefWeight, output, format,
+            env, agents, episodes, epochs, hidden, layers, batch, lr, horizon, seed, recurrent, carryEncoder, noMemory, policy, beliefWeight, output, format,
         };
         cmd.SetAction(p => WorldModelCommand.Guard(() =>
         {
@@ -56,7 +57,8 @@ internal static class TrainCommand
             }
             var config = new WorldModelConfig(environment.ObservationSize, environment.NumActions,
                 WorldModelCommand.CheckCount(p.GetValue(hidden), "--hidden", 4096), n, environment.NumBeliefs,
-                WorldModelCommand.CheckCount(p.GetValue(layers), "--layers", 64), 4, (ulong)p.GetValue(seed), Recurrent: rec, BeliefGroupSize: environment.BeliefGroupSize);
+                WorldModelCommand.CheckCount(p.GetValue(layers), "--layers", 64), 4, (ulong)p.GetValue(seed), Recurrent: rec, BeliefGroupSize: environment.BeliefGroupSize,
+                CarryEncoderState: rec && p.GetValue(carryEncoder));
             var model = new PerspectiveWorldModel(config);
             var trainer = new WorldModelTrainer(model, new TrainerConfig
             {

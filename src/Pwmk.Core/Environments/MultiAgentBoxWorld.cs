@@ -10,8 +10,11 @@ namespace Pwmk.Core.Environments;
 /// or open an adjacent closed door while holding the key). Moving into a box pushes it when the
 /// cell behind it is free. Reward 1 to the agent that reaches the treasure (the episode then
 /// terminates); episodes are truncated after <c>maxSteps</c>.</para>
-/// <para>Observation: an egocentric (2r+1)x(2r+1)x8 box, channels visible, wall, closed door, open
-/// door, box, key, treasure, agent; cells the agent cannot see are all zero.</para>
+/// <para>Observation: a flat vector, first an egocentric (2r+1)x(2r+1)x8 window (row-major, channels
+/// visible, wall, closed door, open door, box, key, treasure, agent; cells the agent cannot see are all
+/// zero), then the agent's own cell as a one-hot x (gridSize values) and a one-hot y (gridSize values):
+/// an agent knows where it stands, so the absolute cell of what it sees is its own cell plus the
+/// offset in the window.</para>
 /// <para>Beliefs: fluents <c>pos(E)</c> (value <c>cell(X,Y)</c>, or the holder for the key) for every
 /// agent, box, the key, the door and the treasure, and <c>open(door)</c>. Each step every entity is sighted
 /// by the agents that see its cell.</para>
@@ -53,7 +56,7 @@ public sealed class MultiAgentBoxWorld : PerspectiveEnv
         for (int a = 0; a < numAgents; a++) _visible[a] = new bool[cells];
         _agentPos = new int[numAgents];
         _boxPos = new int[numBoxes];
-        _obsSpace = new BoxSpace([_window, _window, Channels], 0f, 1f);
+        _obsSpace = new BoxSpace([WindowSize + 2 * gridSize], 0f, 1f);
         var v = Vocabulary;
         _cellValue = new int[cells];
         for (int c = 0; c < cells; c++) _cellValue[c] = v.Value(new Compound("cell", new Integer(c % _n), new Integer(c / _n)));
@@ -82,6 +85,53 @@ public sealed class MultiAgentBoxWorld : PerspectiveEnv
 
     public int GridSize => _n;
     public int ViewRadius => _radius;
+
+    /// <summary>Values of the egocentric window at the start of the observation ((2r+1)^2 x <see cref="Channels"/>);
+    /// the own cell's one-hot x and y follow.</summary>
+    public int WindowSize => _window * _window * Channels;
+
+    /// <summary>Channels per cell of <see cref="FillLabelledView"/>: visible, wall, closed door, open door, key,
+    /// treasure, then one per box and one per agent.</summary>
+    internal int LabelledChannels => 6 + _boxPos.Length + _agentPos.Length;
+
+    /// <summary>Values written by <see cref="FillLabelledView"/>.</summary>
+    internal int LabelledViewSize => _window * _window * LabelledChannels + 2 * _n;
+
+    /// <summary>
+    /// The observation of <paramref name="agent"/> with the boxes and agents it sees told apart (which box, which
+    /// agent), as the environment's sightings assume: the same egocentric window (row-major,
+    /// <see cref="LabelledChannels"/> per cell, cells it cannot see all zero) followed by its own cell as one-hot x
+    /// and one-hot y.
+    /// </summary>
+    internal void FillLabelledView(int agent, Span<float> view)
+    {
+        int ch = LabelledChannels, boxes = _boxPos.Length;
+        if (view.Length != LabelledViewSize) throw new ArgumentException($"the view needs {LabelledViewSize} values, got {view.Length}", nameof(view));
+        view.Clear();
+        int cx = _agentPos[agent] % _n, cy = _agentPos[agent] / _n;
+        var vis = _visible[agent];
+        for (int wy = 0; wy < _window; wy++)
+            for (int wx = 0; wx < _window; wx++)
+            {
+                int x = cx + wx - _radius, y = cy + wy - _radius;
+                if (x < 0 || y < 0 || x >= _n || y >= _n) continue;
+                int c = y * _n + x;
+                if (!vis[c]) continue;
+                int o = (wy * _window + wx) * ch;
+                view[o] = 1;
+                if (_wall[c]) view[o + 1] = 1;
+                if (c == _door) view[o + (_doorOpen ? 3 : 2)] = 1;
+                if (_keyHolder < 0 && c == _keyPos) view[o + 4] = 1;
+                if (c == _treasure) view[o + 5] = 1;
+                int b = BoxAt(c);
+                if (b >= 0) view[o + 6 + b] = 1;
+                int a = AgentAt(c);
+                if (a >= 0) view[o + 6 + boxes + a] = 1;
+            }
+        int at = _window * _window * ch;
+        view[at + cx] = 1;
+        view[at + _n + cy] = 1;
+    }
 
     public override Space ObservationSpace(string agent) { AgentId(agent); return _obsSpace; }
     public override DiscreteSpace ActionSpace(string agent) { AgentId(agent); return _actSpace; }
@@ -280,6 +330,9 @@ public sealed class MultiAgentBoxWorld : PerspectiveEnv
                 if (c == _treasure) vector[o + 6] = 1;
                 if (AgentAt(c) >= 0) vector[o + 7] = 1;
             }
+        int at = WindowSize;
+        vector[at + cx] = 1;
+        vector[at + _n + cy] = 1;
     }
 
     public override string Render(string? agent = null) =>

@@ -5,7 +5,8 @@ namespace Pwmk.Core.WorldModel;
 
 /// <summary>
 /// Exposes a <see cref="PerspectiveEnv"/> (<see cref="MultiAgentBoxWorld"/>, <see cref="RoomsWorld"/>) to the world model.
-/// Observations are the environment's vectors as they are. Beliefs are one group of slots per fluent per agent: slot 0
+/// Observations are the environment's vectors as they are (<see cref="RoomsWorld"/>) or the same with the boxes and agents
+/// seen labelled (<see cref="BoxWorld"/>). Beliefs are one group of slots per fluent per agent: slot 0
 /// "no belief", slot v+1 "believes value id v" (depth-1 chains of <see cref="PerspectiveEnv.GetBeliefGroundTruth"/>),
 /// exactly one slot set, so the model reads each group as one categorical variable
 /// (<see cref="WorldModelConfig.BeliefGroupSize"/>). The world truth is, per fluent, the last value it took.
@@ -20,28 +21,33 @@ public sealed class PerspectiveEnvAdapter : IWorldModelEnvironment, IExpertPolic
     private readonly int[] direction;
     private readonly Func<PerspectiveEnvAdapter, int, int> expert;
     private readonly Action<PerspectiveEnvAdapter>? onReset;
+    private readonly (int Size, Action<int, Span<float>> Fill)? view;
     private SeededRandom rng = new(0);
 
     private PerspectiveEnvAdapter(PerspectiveEnv env, string name, int maxSteps, int[] envActions,
-        Func<PerspectiveEnvAdapter, int, int> expert, Action<PerspectiveEnvAdapter>? onReset = null)
+        Func<PerspectiveEnvAdapter, int, int> expert, Action<PerspectiveEnvAdapter>? onReset = null,
+        (int Size, Action<int, Span<float>> Fill)? view = null)
     {
         this.env = env;
         this.envActions = envActions;
         this.expert = expert;
         this.onReset = onReset;
+        this.view = view;
         Name = name;
         MaxSteps = maxSteps;
         var first = env.Reset(0);
         fluents = env.Vocabulary.FluentCount;
         BeliefGroupSize = env.Vocabulary.ValueCount + 1;
-        ObservationSize = first.Observations[0].Vector.Length;
+        ObservationSize = view?.Size ?? first.Observations[0].Vector.Length;
         joint = new int[env.Agents.Count];
         direction = new int[env.Agents.Count];
     }
 
     /// <summary>
-    /// <see cref="MultiAgentBoxWorld"/> (belief depth 1). Expert policy: each agent walks on in its direction and turns
-    /// at random (one step in five), so agents push boxes and pass in and out of each other's view.
+    /// <see cref="MultiAgentBoxWorld"/> (belief depth 1). Each agent's observation (egocentric window and own cell) is
+    /// presented with the boxes and agents it sees labelled (<see cref="MultiAgentBoxWorld.FillLabelledView"/>), so a
+    /// belief <c>pos(E) = cell(X, Y)</c> is its own cell plus E's offset in the window where it last saw E. Expert policy: each agent walks on in its direction and turns at random (one step in five), so
+    /// agents push boxes and pass in and out of each other's view.
     /// </summary>
     public static PerspectiveEnvAdapter BoxWorld(int agents = 3, int gridSize = 8, int boxes = 2, int viewRadius = 2, int maxSteps = 30)
     {
@@ -53,7 +59,7 @@ public sealed class PerspectiveEnvAdapter : IWorldModelEnvironment, IExpertPolic
                 self.direction[agent] = 1 + self.rng.NextInt(4);
             }
             return self.direction[agent];
-        });
+        }, view: (env.LabelledViewSize, env.FillLabelledView));
     }
 
     /// <summary>
@@ -141,7 +147,15 @@ public sealed class PerspectiveEnvAdapter : IWorldModelEnvironment, IExpertPolic
     {
         for (int i = 0; i < NumAgents; i++)
         {
-            r.Observations[i].Vector.CopyTo(observations.Slice(i * ObservationSize, ObservationSize));
+            var slot = observations.Slice(i * ObservationSize, ObservationSize);
+            if (view is { } v)
+            {
+                v.Fill(i, slot);
+            }
+            else
+            {
+                r.Observations[i].Vector.CopyTo(slot);
+            }
         }
     }
 

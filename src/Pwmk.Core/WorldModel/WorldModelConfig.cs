@@ -18,6 +18,11 @@ namespace Pwmk.Core.WorldModel;
 /// consecutive groups of this size, each one categorical variable (a fluent's believed value, slot 0 meaning no
 /// belief), read with a softmax and trained with cross-entropy.
 /// </param>
+/// <param name="CarryEncoderState">
+/// Recurrent models: which state is carried to the next step. False: the latent after the dynamics network (it mixes
+/// what the other agents' tokens hold). True: the gated encoder's output, which the dynamics network reads but does not
+/// rewrite, so a slot the gate keeps survives unchanged for many steps (long memories of exact values).
+/// </param>
 public sealed record WorldModelConfig(
     int ObsDim,
     int ActionDim,
@@ -28,7 +33,8 @@ public sealed record WorldModelConfig(
     int NumHeads = 4,
     ulong Seed = 0,
     bool Recurrent = false,
-    int BeliefGroupSize = 1)
+    int BeliefGroupSize = 1,
+    bool CarryEncoderState = false)
 {
     /// <summary>Largest value accepted for any size (keeps a corrupt checkpoint from allocating gigabytes).</summary>
     public const int MaxSize = 1 << 16;

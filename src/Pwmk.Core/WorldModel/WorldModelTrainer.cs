@@ -35,7 +35,8 @@ public sealed record TrainerConfig
     /// <summary>
     /// Filtering (for <see cref="WorldModelConfig.Recurrent"/> models): each sample is the first
     /// <see cref="PredictionHorizon"/> steps of an episode; the model reads the real observation at every step together
-    /// with its previous latent, and is trained through the whole window (truncated back-propagation through time).
+    /// with its belief state (the previous latent after the dynamics network, or with
+    /// <see cref="WorldModelConfig.CarryEncoderState"/> the gated encoder's previous output), and is trained through the whole window (truncated back-propagation through time).
     /// </summary>
     public bool Filtering { get; init; }
 
@@ -253,13 +254,16 @@ public sealed class WorldModelTrainer
     {
         var ids = PerspectiveWorldModel.DefaultAgentIds(b.Size, model.Config.NumAgents);
         var latent = model.Encode(b.Observations, ids);
+        var state = latent;
         Tensor? total = null;
         firstPrediction = null!;
         for (int h = 0; h < horizon; h++)
         {
             if (config.Filtering && h > 0)
             {
-                latent = model.Encode(b.Targets[h - 1], ids, latent); // the real observation of step h plus the belief state
+                // the real observation of step h plus the carried belief state
+                state = model.Encode(b.Targets[h - 1], ids, model.Config.CarryEncoderState ? state : latent);
+                latent = state;
             }
             latent = model.Dynamics(latent, b.Actions[h]);
             var prediction = model.Decode(latent);
@@ -290,9 +294,12 @@ public sealed class WorldModelTrainer
         optimizer.ZeroGrad();
         var loss = Loss(batch, horizon, out var first);
         loss.Backward();
-        AdamOptimizer.ClipGradNorm(model.Parameters, config.GradientClip);
-        optimizer.Step();
+        float norm = AdamOptimizer.ClipGradNorm(model.Parameters, config.GradientClip);
         float value = loss.Data[0];
+        if (float.IsFinite(value) && float.IsFinite(norm))
+        {
+            optimizer.Step(); // a step with an overflowed loss or gradient would turn every weight into NaN: skip it
+        }
         activity?.SetTag("model.type", model.ModelType);
         activity?.SetTag("batch.size", count);
         activity?.SetTag("loss", value);
@@ -477,11 +484,12 @@ public sealed class WorldModelTrainer
         for (int e = 0; e < test.Episodes; e++)
         {
             using var arena = TensorArena.Begin();
-            Tensor? latent = null;
+            Tensor? state = null, latent = null;
             for (int t = 0; t < test.Lengths[e]; t++)
             {
                 var input = test.Observation(e, t);
-                latent = model.Dynamics(model.Encode(new Tensor(input.ToArray(), 1, n, o), ids, latent), test.Action(e, t));
+                state = model.Encode(new Tensor(input.ToArray(), 1, n, o), ids, model.Config.CarryEncoderState ? state : latent);
+                latent = model.Dynamics(state, test.Action(e, t));
                 scores.AddStates(model.Decode(latent).Data, input, test.Observation(e, t + 1));
                 transitions++;
                 if (nb == 0)

@@ -37,7 +37,7 @@ public class MultiAgentBoxWorldTests
         var env = new MultiAgentBoxWorld(10, 3, 2, 2);
         var r = env.Reset(1);
         var space = Assert.IsType<BoxSpace>(env.ObservationSpace("agent_0"));
-        Assert.Equal([5, 5, MultiAgentBoxWorld.Channels], space.Shape);
+        Assert.Equal([5 * 5 * MultiAgentBoxWorld.Channels + 2 * 10], space.Shape);
         var rng = new Random(2);
         for (int i = 0; i < 40; i++)
         {
@@ -73,6 +73,14 @@ public class MultiAgentBoxWorldTests
                         }
                         else Assert.Equal(1f, o.Vector[off]);
                     }
+                // then the agent's own cell: one-hot x, one-hot y, nothing else
+                int tail = 5 * 5 * MultiAgentBoxWorld.Channels;
+                Assert.Equal(tail + 20, o.Vector.Length);
+                for (int i = 0; i < 10; i++)
+                {
+                    Assert.Equal(i == cx ? 1f : 0f, o.Vector[tail + i]);
+                    Assert.Equal(i == cy ? 1f : 0f, o.Vector[tail + 10 + i]);
+                }
                 foreach (var e in o.Events) Assert.NotEqual(0UL, e.Witnesses & (1UL << a));
                 var view = env.Render("agent_" + a).Split('\n');
                 for (int y = 0; y < 10; y++)
@@ -82,6 +90,49 @@ public class MultiAgentBoxWorldTests
             r = env.Step([rng.Next(6), rng.Next(6), rng.Next(6), rng.Next(6)]);
         }
         Assert.True(hiddenSeen > 0);
+    }
+
+    [Fact]
+    public void Labelled_view_is_the_observation_with_boxes_and_agents_told_apart()
+    {
+        var env = new MultiAgentBoxWorld(8, 3, 2, 2);
+        var r = env.Reset(4);
+        var rng = new Random(9);
+        int ch = env.LabelledChannels, labelsSeen = 0;
+        var view = new float[env.LabelledViewSize];
+        Assert.Equal(5 * 5 * (6 + 2 + 3) + 16, view.Length);
+        for (int step = 0; step < 40 && !r.Done; step++)
+        {
+            var world = env.SaveWorld(); // agent cells, box cells, ...
+            for (int a = 0; a < 3; a++)
+            {
+                var o = r.Observations[a].Vector;
+                env.FillLabelledView(a, view);
+                int cx = env.AgentCell(a) % 8, cy = env.AgentCell(a) / 8;
+                for (int w = 0; w < 25; w++)
+                {
+                    int x = cx + w % 5 - 2, y = cy + w / 5 - 2, c = y * 8 + x;
+                    var v = view.AsSpan(w * ch, ch);
+                    var ob = o.AsSpan(w * MultiAgentBoxWorld.Channels, MultiAgentBoxWorld.Channels);
+                    // visible, wall, closed door, open door, key, treasure: as in the observation
+                    Assert.Equal(new[] { ob[0], ob[1], ob[2], ob[3], ob[5], ob[6] }, v[..6].ToArray());
+                    Assert.Equal(ob[4], v[6] + v[7]); // box 0 or box 1
+                    Assert.Equal(ob[7], v[8] + v[9] + v[10]); // agent 0, 1 or 2
+                    for (int b = 0; b < 2; b++)
+                    {
+                        Assert.Equal(ob[0] == 1 && world[3 + b] == c ? 1f : 0f, v[6 + b]);
+                    }
+                    for (int j = 0; j < 3; j++)
+                    {
+                        Assert.Equal(ob[0] == 1 && world[j] == c ? 1f : 0f, v[8 + j]);
+                        labelsSeen += j != a && v[8 + j] == 1 ? 1 : 0;
+                    }
+                }
+                Assert.Equal(o.AsSpan(25 * MultiAgentBoxWorld.Channels).ToArray(), view.AsSpan(25 * ch).ToArray());
+            }
+            r = env.Step([rng.Next(6), rng.Next(6), rng.Next(6)]);
+        }
+        Assert.True(labelsSeen > 0, "agents should see each other in 40 steps");
     }
 
     [Fact]

@@ -28,6 +28,24 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void CarriedStateChoiceSurvivesSaveAndLoadAndChangesFiltering()
+    {
+        var env = new SyntheticBoxWorld(numAgents: 2, cells: 5, viewRadius: 1, maxSteps: 8, observeMemory: false);
+        var test = new DataCollector(env).Collect(4, CollectionPolicy.Mixed, seed: 5);
+        EvaluationResult Evaluate(PerspectiveWorldModel m) => new WorldModelTrainer(m, new TrainerConfig { Filtering = true }).Evaluate(test);
+        var config = new WorldModelConfig(env.ObservationSize, env.NumActions, 16, 2, env.NumBeliefs, 1, 2, Seed: 3, Recurrent: true, CarryEncoderState: true);
+        var model = new PerspectiveWorldModel(config);
+        var path = PathOf("carry.safetensors");
+        model.Save(path);
+        var loaded = PerspectiveWorldModel.Load(path);
+        Assert.True(loaded.Config.CarryEncoderState);
+        Assert.Equal(Evaluate(model).StateMse, Evaluate(loaded).StateMse);
+        // the same weights carrying the latent after the dynamics network instead predict differently
+        var other = new PerspectiveWorldModel(config with { CarryEncoderState = false });
+        Assert.NotEqual(Evaluate(model).StateMse, Evaluate(other).StateMse);
+    }
+
+    [Fact]
     public void FileIsStandardSafetensors()
     {
         var model = Model();

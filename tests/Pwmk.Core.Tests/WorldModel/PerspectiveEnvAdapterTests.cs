@@ -47,7 +47,7 @@ public class PerspectiveEnvAdapterTests(Xunit.Abstractions.ITestOutputHelper out
     public void BoxWorldAdapterCollectsEgocentricObservationsAndPositionBeliefs()
     {
         var env = PerspectiveEnvAdapter.BoxWorld(agents: 3, gridSize: 8, boxes: 2, viewRadius: 2, maxSteps: 10);
-        Assert.Equal(5 * 5 * 8, env.ObservationSize);
+        Assert.Equal((5 * 5 * (6 + 2 + 3)) + 8 + 8, env.ObservationSize); // labelled window, own x and y one-hot
         Assert.Equal(6, env.NumActions);
         var data = new DataCollector(env).Collect(4, CollectionPolicy.Mixed, seed: 1);
         var again = new DataCollector(env).Collect(4, CollectionPolicy.Mixed, seed: 1);
