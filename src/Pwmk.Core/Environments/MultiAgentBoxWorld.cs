@@ -105,9 +105,19 @@ public sealed class MultiAgentBoxWorld : PerspectiveEnv
     /// </summary>
     internal void FillLabelledView(int agent, Span<float> view)
     {
-        int ch = LabelledChannels, boxes = _boxPos.Length;
         if (view.Length != LabelledViewSize) throw new ArgumentException($"the view needs {LabelledViewSize} values, got {view.Length}", nameof(view));
         view.Clear();
+        FillWindow(agent, view, labelled: true);
+    }
+
+    /// <summary>
+    /// Writes the egocentric window of <paramref name="agent"/> (cells it cannot see stay zero) and its own cell as
+    /// one-hot x and y: the observation's channels, or with <paramref name="labelled"/> those of the labelled view
+    /// (one channel per box and per agent).
+    /// </summary>
+    private void FillWindow(int agent, Span<float> dst, bool labelled)
+    {
+        int ch = labelled ? LabelledChannels : Channels, boxes = _boxPos.Length;
         int cx = _agentPos[agent] % _n, cy = _agentPos[agent] / _n;
         var vis = _visible[agent];
         for (int wy = 0; wy < _window; wy++)
@@ -118,19 +128,29 @@ public sealed class MultiAgentBoxWorld : PerspectiveEnv
                 int c = y * _n + x;
                 if (!vis[c]) continue;
                 int o = (wy * _window + wx) * ch;
-                view[o] = 1;
-                if (_wall[c]) view[o + 1] = 1;
-                if (c == _door) view[o + (_doorOpen ? 3 : 2)] = 1;
-                if (_keyHolder < 0 && c == _keyPos) view[o + 4] = 1;
-                if (c == _treasure) view[o + 5] = 1;
-                int b = BoxAt(c);
-                if (b >= 0) view[o + 6 + b] = 1;
-                int a = AgentAt(c);
-                if (a >= 0) view[o + 6 + boxes + a] = 1;
+                dst[o] = 1;
+                if (_wall[c]) dst[o + 1] = 1;
+                if (c == _door) dst[o + (_doorOpen ? 3 : 2)] = 1;
+                int b = BoxAt(c), a = AgentAt(c);
+                bool key = _keyHolder < 0 && c == _keyPos, treasure = c == _treasure;
+                if (labelled)
+                {
+                    if (key) dst[o + 4] = 1;
+                    if (treasure) dst[o + 5] = 1;
+                    if (b >= 0) dst[o + 6 + b] = 1;
+                    if (a >= 0) dst[o + 6 + boxes + a] = 1;
+                }
+                else
+                {
+                    if (b >= 0) dst[o + 4] = 1;
+                    if (key) dst[o + 5] = 1;
+                    if (treasure) dst[o + 6] = 1;
+                    if (a >= 0) dst[o + 7] = 1;
+                }
             }
         int at = _window * _window * ch;
-        view[at + cx] = 1;
-        view[at + _n + cy] = 1;
+        dst[at + cx] = 1;
+        dst[at + _n + cy] = 1;
     }
 
     public override Space ObservationSpace(string agent) { AgentId(agent); return _obsSpace; }
@@ -310,30 +330,7 @@ public sealed class MultiAgentBoxWorld : PerspectiveEnv
     internal override IReadOnlyList<(int Action, string Name)> PlanningActions() =>
         [.. Enumerable.Range(1, 5).Select(i => (i, s_actionNames[i]))];
 
-    protected override void FillObservation(int agent, float[] vector)
-    {
-        int cx = _agentPos[agent] % _n, cy = _agentPos[agent] / _n;
-        var vis = _visible[agent];
-        for (int wy = 0; wy < _window; wy++)
-            for (int wx = 0; wx < _window; wx++)
-            {
-                int x = cx + wx - _radius, y = cy + wy - _radius;
-                if (x < 0 || y < 0 || x >= _n || y >= _n) continue;
-                int c = y * _n + x;
-                if (!vis[c]) continue;
-                int o = (wy * _window + wx) * Channels;
-                vector[o] = 1;
-                if (_wall[c]) vector[o + 1] = 1;
-                if (c == _door) vector[o + (_doorOpen ? 3 : 2)] = 1;
-                if (BoxAt(c) >= 0) vector[o + 4] = 1;
-                if (_keyHolder < 0 && c == _keyPos) vector[o + 5] = 1;
-                if (c == _treasure) vector[o + 6] = 1;
-                if (AgentAt(c) >= 0) vector[o + 7] = 1;
-            }
-        int at = WindowSize;
-        vector[at + cx] = 1;
-        vector[at + _n + cy] = 1;
-    }
+    protected override void FillObservation(int agent, float[] vector) => FillWindow(agent, vector, labelled: false);
 
     public override string Render(string? agent = null) =>
         RenderGrid(_n, agent is null ? null : _visible[AgentId(agent)], c =>
