@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Pwmk.Core.Beliefs;
 using Xunit.Abstractions;
@@ -20,67 +19,16 @@ public class CrashTests(ITestOutputHelper output)
     private const int Writers = 4;
     private const int Kills = 22;
 
-    private sealed class Child : IDisposable
+    private static ChildServer StartChild(string dir, bool simulate = false, string fsync = "always")
     {
-        private readonly StringBuilder _log = new();
-
-        public Child(string dir, bool simulate = false, string fsync = "always")
+        int port = ServeProcessTests.FreePort();
+        string[] extra = simulate ? ["--rate-limit", "0"] : ["--rate-limit", "0", "--no-simulation"];
+        return new ChildServer(ChildServer.ServeCommand(port, dir, extra), port, dir, new Dictionary<string, string>
         {
-            Port = ServeProcessTests.FreePort();
-            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = dir };
-            string[] args = [Path.Combine(AppContext.BaseDirectory, "pwmk.dll"), "serve", "--urls", $"http://127.0.0.1:{Port}", "--state-dir", dir, "--rate-limit", "0"];
-            foreach (var a in args) psi.ArgumentList.Add(a);
-            if (!simulate) psi.ArgumentList.Add("--no-simulation");
-            psi.Environment["PWMK_API_KEY"] = Key;
-            psi.Environment["PWMK_FSYNC"] = fsync;
-            psi.Environment["PWMK_SNAPSHOT_EVERY"] = "40"; // snapshots and compaction happen between kills too
-            Process = Process.Start(psi)!;
-            Process.OutputDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
-            Process.ErrorDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
-            Process.BeginOutputReadLine();
-            Process.BeginErrorReadLine();
-            Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromSeconds(10) };
-        }
-
-        public int Port { get; }
-        public Process Process { get; }
-        public HttpClient Http { get; }
-
-        public string Log
-        {
-            get { lock (_log) return _log.ToString(); }
-        }
-
-        public async Task WaitReady()
-        {
-            var end = DateTime.UtcNow.AddSeconds(30);
-            while (DateTime.UtcNow < end)
-            {
-                Assert.False(Process.HasExited, "server exited: " + Log);
-                try
-                {
-                    if ((await Http.GetAsync("/live")).IsSuccessStatusCode) return;
-                }
-                catch (HttpRequestException)
-                {
-                }
-                await Task.Delay(50);
-            }
-            Assert.Fail("server not ready within 30 s: " + Log);
-        }
-
-        public void Kill()
-        {
-            Process.Kill(); // SIGKILL
-            Process.WaitForExit();
-        }
-
-        public void Dispose()
-        {
-            if (!Process.HasExited) Kill();
-            Http.Dispose();
-            Process.Dispose();
-        }
+            ["PWMK_API_KEY"] = Key,
+            ["PWMK_FSYNC"] = fsync,
+            ["PWMK_SNAPSHOT_EVERY"] = "40", // snapshots and compaction happen between kills too
+        });
     }
 
     /// <summary>What the client knows of each fact it wrote: present, absent, or unknown (the last write got no answer).</summary>
@@ -226,8 +174,8 @@ public class CrashTests(ITestOutputHelper output)
         {
             for (int cycle = 0; cycle < Kills; cycle++)
             {
-                using var child = new Child(dir);
-                await child.WaitReady();
+                using var child = StartChild(dir);
+                await child.WaitLive();
                 if (cycle == 0) await Seed(child.Http, truth);
                 await Verify(child.Http, truth);
                 using var stop = new CancellationTokenSource();
@@ -245,8 +193,8 @@ public class CrashTests(ITestOutputHelper output)
             Assert.True(truth.Acknowledged > Kills * 5, $"too little load: {truth.Acknowledged} acknowledged writes");
             Assert.NotEmpty(Directory.GetFiles(dir, "snapshot-*.pwsnap"));
 
-            using var last = new Child(dir, fsync: "batched");
-            await last.WaitReady();
+            using var last = StartChild(dir, fsync: "batched");
+            await last.WaitLive();
             await Verify(last.Http, truth);
 
             // the state directory is locked: a second server refuses to start, exit code 2
@@ -274,8 +222,8 @@ public class CrashTests(ITestOutputHelper output)
             output.WriteLine($"graceful shutdown in {stopping.Elapsed.TotalSeconds:F1} s");
             Assert.Equal(0, last.Process.ExitCode);
             Assert.Contains("snapshot", last.Log, StringComparison.Ordinal);
-            using var after = new Child(dir);
-            await after.WaitReady();
+            using var after = StartChild(dir);
+            await after.WaitLive();
             await Verify(after.Http, truth);
             Assert.Contains(", 0 journal records replayed", after.Log, StringComparison.Ordinal); // the final snapshot holds everything
         }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pwmk.Core.Beliefs;
@@ -94,11 +93,10 @@ public class ReadOnlyStateDirTests
         Assert.True(p.WaitForExit(10_000) && p.ExitCode == 0, $"{tool} {string.Join(' ', args)} failed: {err}");
     }
 
-    private static Child Start(string dir, string how)
+    private static ChildServer Start(string dir, string how)
     {
         int port = ServeProcessTests.FreePort();
-        string[] serve = ["dotnet", Path.Combine(AppContext.BaseDirectory, "pwmk.dll"), "serve", "--urls", $"http://127.0.0.1:{port}",
-            "--state-dir", dir, "--rate-limit", "0", "--no-simulation"];
+        string[] serve = ChildServer.ServeCommand(port, dir, "--rate-limit", "0", "--no-simulation");
         string[] command;
         if (how == "read-only-mount")
         {
@@ -111,64 +109,6 @@ public class ReadOnlyStateDirTests
             Run("chmod", "-R", "go+rX", dir); // readable, not writable, by the unprivileged user
             command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", .. serve];
         }
-        return new Child(command, port);
-    }
-
-    private sealed class Child : IDisposable
-    {
-        private readonly StringBuilder _log = new();
-
-        public Child(string[] command, int port)
-        {
-            var psi = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = "/" };
-            foreach (var a in command[1..]) psi.ArgumentList.Add(a);
-            psi.Environment["HOME"] = Path.GetTempPath();
-            Process = Process.Start(psi)!;
-            Process.OutputDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
-            Process.ErrorDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
-            Process.BeginOutputReadLine();
-            Process.BeginErrorReadLine();
-            Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
-        }
-
-        public Process Process { get; }
-        public HttpClient Http { get; }
-
-        public string Log
-        {
-            get { lock (_log) return _log.ToString(); }
-        }
-
-        public async Task WaitLive()
-        {
-            var end = DateTime.UtcNow.AddSeconds(30);
-            while (DateTime.UtcNow < end)
-            {
-                Assert.False(Process.HasExited, "server exited: " + Log);
-                try
-                {
-                    if ((await Http.GetAsync("/live")).IsSuccessStatusCode) return;
-                }
-                catch (HttpRequestException)
-                {
-                }
-                await Task.Delay(50);
-            }
-            Assert.Fail("server not live within 30 s: " + Log);
-        }
-
-        public void Kill()
-        {
-            if (Process.HasExited) return;
-            Process.Kill();
-            Process.WaitForExit();
-        }
-
-        public void Dispose()
-        {
-            Kill();
-            Http.Dispose();
-            Process.Dispose();
-        }
+        return new ChildServer(command, port, "/", new Dictionary<string, string> { ["HOME"] = Path.GetTempPath() });
     }
 }

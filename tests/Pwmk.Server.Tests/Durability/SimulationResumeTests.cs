@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -196,71 +194,20 @@ public partial class SimulationResumeTests(ITestOutputHelper output) : IDisposab
 
     // ------------------------------------------------------------------ child process, SIGKILL
 
-    private sealed class Child : IDisposable
+    private static ChildServer StartChild(string dir)
     {
-        private readonly StringBuilder _log = new();
-
-        public Child(string dir)
-        {
-            var l = new TcpListener(IPAddress.Loopback, 0);
-            l.Start();
-            int port = ((IPEndPoint)l.LocalEndpoint).Port;
-            l.Stop();
-            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = dir };
-            string[] args = [Path.Combine(AppContext.BaseDirectory, "pwmk.dll"), "serve", "--urls", $"http://127.0.0.1:{port}", "--state-dir", dir,
-                "--rate-limit", "0", "--step-delay-ms", "0", "--log-format", "plain"];
-            foreach (var a in args) psi.ArgumentList.Add(a);
-            Process = Process.Start(psi)!;
-            Process.OutputDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
-            Process.ErrorDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
-            Process.BeginOutputReadLine();
-            Process.BeginErrorReadLine();
-            Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
-        }
-
-        public Process Process { get; }
-        public HttpClient Http { get; }
-
-        public string Log
-        {
-            get { lock (_log) return _log.ToString(); }
-        }
-
-        public async Task<int> Episode()
-        {
-            var end = DateTime.UtcNow.AddSeconds(30);
-            while (DateTime.UtcNow < end)
-            {
-                Assert.False(Process.HasExited, "server exited: " + Log);
-                try
-                {
-                    var r = await Http.GetAsync("/api/simulations");
-                    if (r.IsSuccessStatusCode)
-                    {
-                        var sims = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement;
-                        if (sims.GetArrayLength() > 0) return sims[0].GetProperty("episode").GetInt32();
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                }
-                await Task.Delay(50);
-            }
-            Assert.Fail("server not ready within 30 s: " + Log);
-            return -1;
-        }
-
-        public void Dispose()
-        {
-            if (!Process.HasExited)
-            {
-                Process.Kill();
-                Process.WaitForExit();
-            }
-            Http.Dispose();
-            Process.Dispose();
-        }
+        int port = ServeProcessTests.FreePort();
+        return new ChildServer(ChildServer.ServeCommand(port, dir, "--rate-limit", "0", "--step-delay-ms", "0", "--log-format", "plain"), port, dir);
     }
+
+    /// <summary>The episode the child's simulation is in, once it answers.</summary>
+    private static Task<int> Episode(ChildServer child) => child.WaitFor(async () =>
+    {
+        var r = await child.Http.GetAsync("/api/simulations");
+        if (!r.IsSuccessStatusCode) return null;
+        var sims = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement;
+        return sims.GetArrayLength() > 0 ? sims[0].GetProperty("episode").GetInt32() : null;
+    });
 
     [GeneratedRegex(@"background simulation resumed from \S+: episode (\d+)")]
     private static partial Regex ResumedLine();
@@ -272,8 +219,8 @@ public partial class SimulationResumeTests(ITestOutputHelper output) : IDisposab
         int lastSaved = 0;
         for (int cycle = 0; cycle < 4; cycle++)
         {
-            using var child = new Child(_dir);
-            int first = await child.Episode();
+            using var child = StartChild(_dir);
+            int first = await Episode(child);
             if (cycle > 0)
             {
                 var m = ResumedLine().Match(child.Log);
@@ -299,9 +246,9 @@ public partial class SimulationResumeTests(ITestOutputHelper output) : IDisposab
         string path = Path.Combine(_dir, SimulationStateFile.FileName);
         var bytes = await File.ReadAllBytesAsync(path);
         await File.WriteAllBytesAsync(path, bytes.AsSpan(0, bytes.Length - 40).ToArray());
-        using (var child = new Child(_dir))
+        using (var child = StartChild(_dir))
         {
-            int first = await child.Episode();
+            int first = await Episode(child);
             Assert.True(first < lastSaved, $"started at episode {first} from a damaged state");
             Assert.Contains("at episode 0", child.Log, StringComparison.Ordinal);
             Assert.Contains("simulation state refused, the background simulation starts fresh at episode 0", child.Log, StringComparison.Ordinal);
