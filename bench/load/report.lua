@@ -1,8 +1,9 @@
--- Shared by query.lua and metrics.lua through wrk's -s: counts responses by status class per thread and prints
--- one JSON line with requests/s, latency percentiles (ms) and the counts.
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args) c2, c4, c5, other = 0, 0, 0, 0 end
+-- Appended to a wrk script (bench/load/query.lua and metrics.lua, bench/soak/mixed.lua): counts responses by status
+-- class per thread and prints one JSON line with requests/s, latency percentiles (ms) and the counts. A script that
+-- needs its own setup/init defines them first; they must put each thread in `threads` and zero c2, c4, c5 and other.
+threads = threads or {}
+if not setup then function setup(thread) table.insert(threads, thread) end end
+if not init then function init(args) c2, c4, c5, other = 0, 0, 0, 0 end end
 function response(status, headers, body)
   if status >= 200 and status < 300 then c2 = c2 + 1
   elseif status >= 500 then c5 = c5 + 1

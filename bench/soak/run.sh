@@ -76,10 +76,11 @@ scraper=$!
 proc() { awk -v k="$1" '$1 == k":" {print $2}' "/proc/$pid/status"; }
 echo "run.sh: $windows windows of ${WINDOW}s, $CONNECTIONS connections, server pid $pid, state $work/state" >&2
 printf '%-6s %8s %9s %8s %8s %9s %6s %6s %8s %8s %8s %6s\n' window "t(s)" "req/s" "p50 ms" "p99 ms" "max ms" 5xx sockerr "RSS MiB" threads scrapefail load1 >&2
+cat "$here/mixed.lua" "$here/../load/report.lua" >"$work/mixed.lua"
 start="$(date +%s)"
 echo '[' >"$work/windows.json"
 for w in $(seq 1 "$windows"); do
-  SOAK_WINDOW="$w" wrk -t 1 -c "$CONNECTIONS" -d "${WINDOW}s" --latency -s "$here/mixed.lua" "$base" >"$work/w.txt" 2>&1 \
+  SOAK_WINDOW="$w" wrk -t 1 -c "$CONNECTIONS" -d "${WINDOW}s" --latency -s "$work/mixed.lua" "$base" >"$work/w.txt" 2>&1 \
     || { cat "$work/w.txt" >&2; echo "run.sh: wrk failed" >&2; exit 2; }
   r="$(sed -n 's/^WRKJSON //p' "$work/w.txt")"
   [ -n "$r" ] || { cat "$work/w.txt" >&2; exit 2; }

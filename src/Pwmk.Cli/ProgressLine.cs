@@ -13,6 +13,7 @@ internal sealed class ProgressLine(TextWriter stderr, bool enabled)
     private long _lastDraw = long.MinValue / 2;
     private int _width;
     private string _line = "";
+    private readonly Lock _gate = new();
 
     /// <summary>Whether a command writing to <paramref name="stderr"/> shows progress.</summary>
     public static bool ShouldShow(TextWriter stderr, bool json) => !json && !Console.IsErrorRedirected && ReferenceEquals(stderr, Console.Error);
@@ -49,7 +50,7 @@ internal sealed class ProgressLine(TextWriter stderr, bool enabled)
 
     private void Show(string line)
     {
-        lock (this)
+        lock (_gate)
         {
             _line = line;
             _width = Math.Max(_width, line.Length);
@@ -60,7 +61,7 @@ internal sealed class ProgressLine(TextWriter stderr, bool enabled)
     /// <summary>Erases the line (before printing something else, and at the end).</summary>
     public void Clear()
     {
-        lock (this)
+        lock (_gate)
         {
             if (enabled && _width > 0) stderr.Write("\r" + new string(' ', _width) + "\r");
             _width = 0;
@@ -71,7 +72,7 @@ internal sealed class ProgressLine(TextWriter stderr, bool enabled)
     /// <summary>Prints a whole line above the progress line, which is drawn again below it.</summary>
     public void WriteLine(string text)
     {
-        lock (this)
+        lock (_gate)
         {
             string line = _line;
             Clear();

@@ -9,7 +9,7 @@ public class ProgressLineTests
         var line = new ProgressLine(err, enabled: true);
         int result = line.Run("consulting facts.pl", () =>
         {
-            Thread.Sleep(450);
+            Thread.Sleep(800);
             return 42;
         });
         Assert.Equal(42, result);

@@ -33,9 +33,6 @@ internal sealed class RecordBag
         return (it.Start, end - it.Start, it.NVars);
     }
 
-    /// <summary>Cells and items held (for memory accounting).</summary>
-    public long Footprint => (long)_cells.Length * 8 + (long)_items.Length * 12 + (_index?.Length ?? 0) * 4L;
-
     /// <summary>Appends a record (addresses relative to its first cell), shifting its addresses to where it lands.</summary>
     public void Add(ReadOnlySpan<long> record, int nvars) => Append(record, nvars, 0);
 
