@@ -148,6 +148,7 @@ public abstract class PerspectiveEnv
     }
 
     private System.Diagnostics.Metrics.Histogram<double>? _stepDuration;
+    private static readonly double s_secondsPerTick = 1.0 / System.Diagnostics.Stopwatch.Frequency;
 
     private StepResult StepCore(ReadOnlySpan<int> actions)
     {
@@ -173,7 +174,7 @@ public abstract class PerspectiveEnv
             span.SetTag("env.num_agents", Agents.Count);
             span.SetTag("env.step", StepCount);
         }
-        if (start != 0) stepDuration.Record((System.Diagnostics.Stopwatch.GetTimestamp() - start) / (double)System.Diagnostics.Stopwatch.Frequency);
+        if (start != 0) stepDuration.Record((System.Diagnostics.Stopwatch.GetTimestamp() - start) * s_secondsPerTick);
         if (result.Done && EnvTelemetry.EpisodeEnabled)
         {
             bool success = Array.IndexOf(_result.Terminations.Items, true) >= 0;

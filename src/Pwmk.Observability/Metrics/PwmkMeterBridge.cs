@@ -159,13 +159,23 @@ internal sealed class PwmkMeterBridge : IDisposable
 
     private sealed class HistogramHandler(MetricSpec spec, BoundedFamily<Histogram.Child> family) : CachingHandler<Histogram.Child>(spec, family)
     {
-        public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags) => Child(tags).Observe(value);
+        public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags) => Observe(Child(tags), value);
+    }
+
+    /// <summary>
+    /// Observes with the trace-context exemplar when a span is active, and skips the exemplar provider otherwise (it
+    /// would find no span and make no exemplar, at a third of an observation's cost).
+    /// </summary>
+    private static void Observe(Histogram.Child child, double value)
+    {
+        if (System.Diagnostics.Activity.Current is null) child.Observe(value, Exemplar.None);
+        else child.Observe(value);
     }
 
     /// <summary>An instrument whose tags name its series: each measurement goes straight to that child.</summary>
     private sealed class FixedHistogramHandler(Histogram.Child child) : Handler(null)
     {
-        public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags) => child.Observe(value);
+        public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags) => Observe(child, value);
     }
 
     private sealed class CounterHandler(MetricSpec spec, BoundedFamily<Counter.Child> family) : CachingHandler<Counter.Child>(spec, family)

@@ -166,6 +166,36 @@ public partial class PwmkMetricsTests
     }
 
     [Fact]
+    public async Task A_domain_histogram_recorded_inside_a_span_carries_its_trace_id_and_one_outside_carries_none()
+    {
+        using var metrics = new PwmkMetrics(options: new PwmkMetricsOptions { ProcessMetrics = false });
+        using var meter = new System.Diagnostics.Metrics.Meter("Pwmk");
+        var step = meter.CreateHistogram<double>(MetricCatalog.EnvStepDuration, "s", null,
+            [new("env_type", "ExemplarWorld"), new("num_agents", 2)]);
+        using var source = new ActivitySource("Pwmk.Tests.BridgeExemplar");
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == source.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        step.Record(0.00002);   // no span: the 5e-05 bucket, no exemplar
+        string traceId;
+        using (var span = source.StartActivity("env_step")!)
+        {
+            traceId = span.TraceId.ToHexString();
+            step.Record(0.3);   // the 0.5 bucket, with this span's trace id
+        }
+        var lines = (await metrics.ScrapeAsync(openMetrics: true)).Split('\n').Where(l => l.Contains("ExemplarWorld")).ToList();
+        var small = Assert.Single(lines, l => l.Contains("_bucket{") && l.Contains("le=\"5e-05\""));
+        var large = Assert.Single(lines, l => l.Contains("_bucket{") && l.Contains("le=\"0.5\""));
+        Assert.DoesNotContain("trace_id", small);
+        Assert.Contains("trace_id=\"" + traceId + "\"", large);
+        Assert.Contains(lines, l => l.StartsWith(MetricCatalog.EnvStepDuration + "_count{", StringComparison.Ordinal) && l.EndsWith(" 2", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Promtool_check_metrics_reports_only_the_documented_total_suffix_lint_on_a_real_scrape()
     {
         using var metrics = new PwmkMetrics();
