@@ -193,6 +193,11 @@ public sealed class PrologEngine
         foreach (var (goal, line, col) in initGoals)
             if (!RunOnce(goal, out var err))
                 errors.Add(new ConsultMessage(source, line, col, err ?? "initialization goal failed: " + goal));
+        // a loaded program mostly stays as it is: its clause arrays need not keep room to grow
+        lock (_db.WriteLock)
+        {
+            foreach (var p in _db.AllPredicates()) p.TrimExcess();
+        }
         return new ConsultResult(clauses, errors);
     }
 
@@ -257,6 +262,8 @@ public sealed class PrologEngine
     /// <summary>Heap collections run and cells reclaimed by this engine.</summary>
     /// <summary>Clauses held in the arrays of <paramref name="name"/>/<paramref name="arity"/>, retracted ones not yet dropped included.</summary>
     internal int ClauseSlots(string name, int arity) => _db.TryGet(Symbols.Functor(name, arity))?.Clauses.Count ?? 0;
+
+    internal int ClauseCapacity(string name, int arity) => _db.TryGet(Symbols.Functor(name, arity))?.Clauses.Arr.Length ?? 0;
 
     internal (long Runs, long Reclaimed, long Skipped, long InNestedRuns) GcStats => (_m.GcRuns, _m.GcReclaimed, _m.GcSkipped, _m.GcInNestedRuns);
 

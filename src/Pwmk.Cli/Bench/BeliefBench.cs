@@ -137,10 +137,31 @@ internal sealed partial class BeliefBench
     {
         public Dictionary<string, double> Values { get; } = new();
         public string? Check;
-        public double PeakRssMiB, LoadRssMiB;
+        public double PeakRssMiB, LoadOnlyPeakRssMiB;
+        /// <summary>Resident memory with only facts.pl loaded, after a full collection, read by the process itself.</summary>
+        public double SettledRssMiB;
     }
 
     private static readonly QueryOptions s_unlimited = new() { Timeout = TimeSpan.FromHours(1), MaxSolutions = 1, MaxHeapCells = 256 * 1024 * 1024 };
+
+    /// <summary>
+    /// Consults facts.pl, with the query lists parked on disk, so the memory read after it holds the facts and nothing
+    /// else. A method of its own: a temporary of a long method can keep the texts reachable until that method returns.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static (PrologEngine Engine, ConsultResult Result, double Seconds, string Parked) Load(Data?[] data)
+    {
+        var engine = new PrologEngine();
+        string parked = Path.Combine(Path.GetTempPath(), "pwmk-queries-" + Guid.NewGuid().ToString("N") + ".pl");
+        File.WriteAllText(parked, data[0]!.QueriesText);
+        string facts = data[0]!.FactsText;
+        data[0] = null;
+        var sw = Stopwatch.StartNew();
+        var cr = engine.Consult(facts, "facts.pl");
+        double load = sw.Elapsed.TotalSeconds;
+        if (!cr.Ok) throw new InvalidOperationException("facts.pl: " + cr.Errors[0]);
+        return (engine, cr, load, parked);
+    }
 
     /// <summary>Runs every workload in the engine; figures are medians over <paramref name="reps"/>.</summary>
     /// <remarks>
@@ -151,21 +172,15 @@ internal sealed partial class BeliefBench
     public Figures RunEngine(Data?[] data, int reps, int nrevIterations)
     {
         var fig = new Figures();
-        var engine = new PrologEngine();
-        string queries = data[0]!.QueriesText;
-        string? facts = data[0]!.FactsText;
-        data[0] = null;
-        var sw = Stopwatch.StartNew();
-        var cr = engine.Consult(facts, "facts.pl");
-        double load = sw.Elapsed.TotalSeconds;
-        facts = null;
-        if (!cr.Ok) throw new InvalidOperationException("facts.pl: " + cr.Errors[0]);
+        var (engine, cr, load, parked) = Load(data);
         fig.Values["load_consult_s"] = load;
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        fig.LoadRssMiB = ReadStatusMiB("VmRSS");
-        _log.WriteLine($"pwmk: consulted {cr.Clauses} clauses in {load:F3} s, RSS {fig.LoadRssMiB:F0} MiB, peak {ReadStatusMiB("VmHWM"):F0} MiB");
+        fig.SettledRssMiB = ReadStatusMiB("VmRSS");
+        _log.WriteLine($"pwmk: consulted {cr.Clauses} clauses in {load:F3} s, RSS {fig.SettledRssMiB:F1} MiB (managed heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0:F1} MiB), peak {ReadStatusMiB("VmHWM"):F0} MiB");
+        string queries = File.ReadAllText(parked);
+        File.Delete(parked);
         Require(engine.Consult(Workloads, "workloads.pl"));
         Require(engine.Consult(queries, "queries.pl"));
         string Sum(string goal)
@@ -238,18 +253,44 @@ internal sealed partial class BeliefBench
     [GeneratedRegex(@"Maximum resident set size \(kbytes\): (\d+)")]
     private static partial Regex MaxRss();
 
-    /// <summary>Runs the SWI-Prolog scripts (in a scratch copy of their folder) and reads their RESULT lines.</summary>
-    public Figures RunSwi(string swiDir, Data data, int reps, int nrevIterations)
+    [GeneratedRegex(@"RESULT settled_rss_kb (\d+)")]
+    private static partial Regex SettledLine();
+
+    /// <summary>
+    /// SWI-Prolog's side of the settled figure: consult facts.pl, collect garbage and atoms, and read VmRSS of its own
+    /// process, as the engine's side reads its own after a full collection.
+    /// </summary>
+    private const string SettledScript = """
+        :- initialization(main, main).
+        rss(K) :- read_file_to_string('/proc/self/status', S, []), split_string(S, "\n", "", Ls),
+            member(L, Ls), string_concat("VmRSS:", R, L), split_string(R, " \t", " \tkB", P),
+            member(X, P), X \== "", number_string(K, X), !.
+        main :- current_prolog_flag(argv, [F|_]), consult(F), garbage_collect, garbage_collect_atoms,
+            rss(K), format("RESULT settled_rss_kb ~d~n", [K]).
+        """;
+
+    /// <summary>A scratch copy of the SWI-Prolog scripts' folder with the generated facts.pl, for <see cref="RunSwi"/>.</summary>
+    public static string PrepareSwi(string swiDir, Data data)
     {
-        var fig = new Figures();
         string tmp = Path.Combine(Path.GetTempPath(), "pwmk-swibench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(tmp);
+        foreach (var f in Directory.GetFiles(swiDir, "*.pl")) File.Copy(f, Path.Combine(tmp, Path.GetFileName(f)));
+        File.WriteAllText(Path.Combine(tmp, "facts.pl"), data.FactsText);
+        File.WriteAllText(Path.Combine(tmp, "settled.pl"), SettledScript);
+        return tmp;
+    }
+
+    /// <summary>Runs the SWI-Prolog scripts in the folder <see cref="PrepareSwi"/> made, reads their RESULT lines, and deletes the folder.</summary>
+    public Figures RunSwi(string tmp, int reps, int nrevIterations)
+    {
+        var fig = new Figures();
         try
         {
-            foreach (var f in Directory.GetFiles(swiDir, "*.pl")) File.Copy(f, Path.Combine(tmp, Path.GetFileName(f)));
-            File.WriteAllText(Path.Combine(tmp, "facts.pl"), data.FactsText);
             var (load0, rss0) = Swi(tmp, "bench_consult.pl", "0");
-            fig.LoadRssMiB = rss0;
+            fig.LoadOnlyPeakRssMiB = rss0;
+            var (settled, _) = Swi(tmp, "settled.pl", "facts");
+            fig.SettledRssMiB = SettledLine().Match(settled) is { Success: true } sm
+                ? double.Parse(sm.Groups[1].Value, CultureInfo.InvariantCulture) / 1024 : double.NaN;
             var (outp, rss) = Swi(tmp, "bench_consult.pl", reps.ToString(CultureInfo.InvariantCulture));
             fig.PeakRssMiB = rss;
             var vals = new Dictionary<string, List<double>>();

@@ -37,17 +37,27 @@ internal sealed class Clause
     public required Predicate Pred;
     public required long[] Cells;
     public required Instr[] Code;
-    public int Arity;
     public int HeadEnd;          // cells [0, HeadEnd) hold the head arguments and their regions
     public int BodyRoot = -1;    // position of the body term's root cell (-1: body is 'true')
-    public int BodyEnd;
-    public int NTemps, NPerms;
-    public bool HasFrame;
+    public int NPerms;
+    private int _tempsAndFrame;  // NTemps << 1 | HasFrame: one field, so a clause takes 80 bytes
     public long Key0;            // first-argument key (0: variable)
     public ulong Born;
     public ulong Died = ulong.MaxValue;
-    public int Line;
-    public string? File;
+
+    public int Arity => Pred.Arity;
+
+    public int NTemps
+    {
+        get => _tempsAndFrame >> 1;
+        init => _tempsAndFrame = (value << 1) | (_tempsAndFrame & 1);
+    }
+
+    public bool HasFrame
+    {
+        get => (_tempsAndFrame & 1) != 0;
+        init => _tempsAndFrame = (_tempsAndFrame & ~1) | (value ? 1 : 0);
+    }
 
     public bool IsAliveAt(ulong gen) => Born <= gen && gen < Died;
 }

@@ -139,14 +139,13 @@ internal sealed class Compiler
         EmitGoal(g, tail: true, cutMark: -1);
         if (!_lastCallIsExec) _code.Add(new Instr { Op = needsFrame ? Op.DeallocProceed : Op.Proceed });
         // 5. body term (for clause/2, listing, retract)
-        int bodyRoot = -1, bodyEnd = 0;
+        int bodyRoot = -1;
         long db = _m.Deref(body);
         if (db != Cell.Atom(Symbols.True))
         {
             bodyRoot = _cells.Count;
             _cells.Add(0);
             EmitInto(body, bodyRoot);
-            bodyEnd = _cells.Count;
         }
         var clause = new Clause
         {
@@ -154,10 +153,8 @@ internal sealed class Compiler
             Cells = _cells.ToArray(),
             // every fact (and every body of 'true') shares one program
             Code = _code.Count == 1 && _code[0].Op == Op.Proceed && _code[0].O is null ? s_proceed : _code.ToArray(),
-            Arity = arity,
             HeadEnd = headEnd,
             BodyRoot = bodyRoot,
-            BodyEnd = bodyEnd,
             NTemps = _nTemps,
             NPerms = _nPerms,
             HasFrame = needsFrame,

@@ -345,7 +345,6 @@ internal sealed partial class Machine
             Pred = catchPred,
             Cells = cells,
             Code = code,
-            Arity = 3,
             HeadEnd = 3,
             NPerms = 4,
             HasFrame = true,

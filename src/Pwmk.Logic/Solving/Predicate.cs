@@ -91,6 +91,16 @@ internal sealed class Predicate
         _indexes = null;
     }
 
+    /// <summary>Gives back the unused tail of the clause array (after a consult; caller holds the write lock).</summary>
+    public void TrimExcess()
+    {
+        var cs = Clauses;
+        if (cs.Arr.Length - cs.Count < 1024) return;
+        var n = new Clause[cs.Count];
+        Array.Copy(cs.Arr, n, cs.Count);
+        Clauses = new ClauseSet(n, cs.Count);
+    }
+
     public void ClearAll()
     {
         Clauses = ClauseSet.Empty;

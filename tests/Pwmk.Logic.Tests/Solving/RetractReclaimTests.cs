@@ -33,4 +33,18 @@ public class RetractReclaimTests
         Assert.False(engine.Prove("n(_)"));
         Assert.InRange(engine.ClauseSlots("n", 1), 0, 100 + 64);
     }
+
+    [Fact]
+    public void A_consulted_predicate_keeps_no_spare_room_and_still_grows_in_order()
+    {
+        var engine = new PrologEngine();
+        var text = new System.Text.StringBuilder(":- dynamic f/2.\n");
+        for (int i = 0; i < 3000; i++) text.Append($"f({i}, v{i}).\n");
+        Assert.True(engine.Consult(text.ToString()).Ok);
+        Assert.Equal(3000, engine.ClauseCapacity("f", 2));   // the doubling array had room for 4,096
+        Assert.True(engine.Prove("assertz(f(3000, last)), asserta(f(-1, first))"));
+        Assert.Equal("3002", engine.Query("aggregate_all(count, f(_, _), N)").Solutions[0]["N"].ToString());
+        Assert.Equal("[first,v0,v2999,last]", engine.Query(
+            "findall(V, f(_, V), Vs), Vs = [A, B|_], nth0(3000, Vs, C), last(Vs, D), L = [A, B, C, D]").Solutions[0]["L"].ToString());
+    }
 }
