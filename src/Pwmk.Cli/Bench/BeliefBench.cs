@@ -159,7 +159,11 @@ internal sealed partial class BeliefBench
         var sw = Stopwatch.StartNew();
         var cr = engine.Consult(facts, "facts.pl");
         double load = sw.Elapsed.TotalSeconds;
-        if (!cr.Ok) throw new InvalidOperationException("facts.pl: " + cr.Errors[0]);
+        if (!cr.Ok)
+        {
+            File.Delete(parked);
+            throw new InvalidOperationException("facts.pl: " + cr.Errors[0]);
+        }
         return (engine, cr, load, parked);
     }
 
@@ -167,7 +171,7 @@ internal sealed partial class BeliefBench
     /// <remarks>
     /// The engine runs in this process, after the data was generated: <paramref name="data"/> is taken from its holder
     /// and dropped once consulted, and a full compacting collection runs before the resident memory after load is read,
-    /// as SWI-Prolog's script reads it after <c>garbage_collect</c> in a process that read the file and let it go.
+    /// as SWI-Prolog's settled script reads its own after <c>garbage_collect</c>.
     /// </remarks>
     public Figures RunEngine(Data?[] data, int reps, int nrevIterations)
     {

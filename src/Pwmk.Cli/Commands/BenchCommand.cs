@@ -65,7 +65,16 @@ internal static class BenchCommand
         string? swiFolder = noSwi ? null : BeliefBench.PrepareSwi(swiDir, data);
         var holder = new BeliefBench.Data?[] { data };
         data = null!;
-        var ours = progress.Run("pwmk: the workloads in PWMK's engine", () => b.RunEngine(holder, reps, nrevIterations));
+        BeliefBench.Figures ours;
+        try
+        {
+            ours = progress.Run("pwmk: the workloads in PWMK's engine", () => b.RunEngine(holder, reps, nrevIterations));
+        }
+        catch when (swiFolder is not null)
+        {
+            Directory.Delete(swiFolder, true);
+            throw;
+        }
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         BeliefBench.Figures? swi = null;
         if (swiFolder is not null) swi = progress.Run("swipl: the workloads in SWI-Prolog", () => b.RunSwi(swiFolder, reps, nrevIterations));
