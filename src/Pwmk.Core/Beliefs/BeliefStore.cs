@@ -238,45 +238,53 @@ public sealed class BeliefStore : Perspective.IBeliefStore
         if (BeliefTerms.FindMutating(goal) is { } bad)
             throw new BeliefStoreException($"query {Short(goal)} refused: it names {bad}, which would change the store behind its back; use the BeliefStore methods", w.Source);
         using var span = BeliefTelemetry.Source.StartActivity("belief_query");
-        if (span is null && !BeliefTelemetry.QueryTimingEnabled) return s.Engine.Query(goal, names, options ?? _opt.Query);
-        string queryType = BeliefTelemetry.QueryType(names.Count), complexity = BeliefTelemetry.Complexity(goal);
         if (span is null)
         {
-            // metrics only: the engine already timed the query (and its errors), so no clock is read here
-            QueryResult r;
-            try
-            {
-                r = s.Engine.Query(goal, names, options ?? _opt.Query);
-            }
-            catch (PrologException e)
-            {
-                BeliefTelemetry.RecordQuery(queryType, complexity, e.Elapsed.TotalSeconds);
-                throw;
-            }
-            BeliefTelemetry.RecordQuery(queryType, complexity, r.Elapsed.TotalSeconds);
-            return r;
+            return BeliefTelemetry.QueryTimingEnabled
+                ? QueryTimed(s, goal, names, options)
+                : s.Engine.Query(goal, names, options ?? _opt.Query);
         }
-        span?.SetTag("component", "belief_store");
-        span?.SetTag("query.type", queryType);
-        span?.SetTag("query.complexity", complexity);
+        string queryType = BeliefTelemetry.QueryType(names.Count), complexity = BeliefTelemetry.Complexity(goal);
+        var duration = BeliefTelemetry.QueryDuration(names.Count, goal);
+        span.SetTag("component", "belief_store");
+        span.SetTag("query.type", queryType);
+        span.SetTag("query.complexity", complexity);
         long start = Stopwatch.GetTimestamp();
         try
         {
             var result = s.Engine.Query(goal, names, options ?? _opt.Query);
-            span?.SetTag("query.solutions", result.Solutions.Count);
-            span?.SetStatus(ActivityStatusCode.Ok);
+            span.SetTag("query.solutions", result.Solutions.Count);
+            span.SetStatus(ActivityStatusCode.Ok);
             return result;
         }
         catch (Exception e)
         {
-            span?.SetStatus(ActivityStatusCode.Error, e.Message);
-            span?.AddException(e);
+            span.SetStatus(ActivityStatusCode.Error, e.Message);
+            span.AddException(e);
             throw;
         }
         finally
         {
-            BeliefTelemetry.RecordQuery(queryType, complexity, Stopwatch.GetElapsedTime(start).TotalSeconds);
+            duration.Record(Stopwatch.GetElapsedTime(start).TotalSeconds);
         }
+    }
+
+    /// <summary>Metrics without a span: records the engine's own timing of the query (and of its error), no clock read here.</summary>
+    private QueryResult QueryTimed(State s, Term goal, IReadOnlyList<KeyValuePair<string, Variable>> names, QueryOptions? options)
+    {
+        var duration = BeliefTelemetry.QueryDuration(names.Count, goal);
+        QueryResult r;
+        try
+        {
+            r = s.Engine.Query(goal, names, options ?? _opt.Query);
+        }
+        catch (PrologException e)
+        {
+            duration.Record(e.Elapsed.TotalSeconds);
+            throw;
+        }
+        duration.Record(r.Elapsed.TotalSeconds);
+        return r;
     }
 
     // ------------------------------------------------------------------ reading state and counts

@@ -56,12 +56,14 @@ internal static class BeliefTelemetry
     public static string QueryType(int reportedVariables) => reportedVariables == 0 ? "point" : "search";
 
     /// <summary>"complex" for a control construct at the top (conjunction, disjunction, negation, if-then), else "simple".</summary>
-    public static string Complexity(Term goal) => goal is Compound { Functor: "," or ";" or "\\+" or "->" or "*->" or "AND" or "OR" or "NOT" }
-        ? "complex" : "simple";
+    public static string Complexity(Term goal) => IsComplex(goal) ? "complex" : "simple";
 
-    /// <summary>Records a query's time; <paramref name="queryType"/> and <paramref name="complexity"/> as <see cref="QueryType"/> and <see cref="Complexity"/> give them.</summary>
-    public static void RecordQuery(string queryType, string complexity, double seconds) =>
-        s_queryDuration[(queryType == "search" ? 2 : 0) + (complexity == "complex" ? 1 : 0)].Record(seconds);
+    private static bool IsComplex(Term goal) =>
+        goal is Compound { Functor.Length: <= 3, Functor: "," or ";" or "\\+" or "->" or "*->" or "AND" or "OR" or "NOT" };
+
+    /// <summary>The duration instrument of a query with <paramref name="reportedVariables"/> reported variables (see <see cref="QueryType"/> and <see cref="Complexity"/>).</summary>
+    public static Histogram<double> QueryDuration(int reportedVariables, Term goal) =>
+        s_queryDuration[(reportedVariables == 0 ? 0 : 2) + (IsComplex(goal) ? 1 : 0)];
 
     public static void RecordUpdate(Term? agent, BeliefUpdateKind kind)
     {
