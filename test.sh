@@ -31,7 +31,7 @@ dotnet build Pwmk.slnx -c Release -nologo -v q -clp:ErrorsOnly
 echo "test.sh: dotnet format --verify-no-changes" >&2
 dotnet format Pwmk.slnx --verify-no-changes --no-restore
 echo "test.sh: dotnet test" >&2
-dotnet test Pwmk.slnx -c Release --no-build -nologo -v q
+dotnet test Pwmk.slnx -c Release --no-build -nologo -v q --logger "console;verbosity=minimal"   # minimal: a failure prints its message and stack
 echo "test.sh: browser test (tests/browser: pwmk serve + chromium headless via playwright-core)" >&2
 [ -d tests/browser/node_modules ] || (cd tests/browser && npm ci --no-audit --no-fund --silent)
 (cd tests/browser && timeout 60 npm test --silent)

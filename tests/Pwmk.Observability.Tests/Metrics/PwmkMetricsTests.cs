@@ -89,7 +89,8 @@ public partial class PwmkMetricsTests
             Assert.Equal([spec.Label0, spec.Label1], labels);
         }
         Assert.True(Sum(scrape, "pwmk_belief_query_duration_seconds_count{") >= 3);
-        Assert.True(Sum(scrape, "pwmk_belief_updates_total{") >= 4);
+        // the counters move by the workload's own updates (tests of other classes may update beliefs at the same time)
+        Assert.True(Sum(scrape, "pwmk_belief_updates_total{") >= Sum(before, "pwmk_belief_updates_total{") + 4);
         Assert.True(Value(scrape, "pwmk_belief_store_facts_total{agent_id=\"sally\",predicate_type=\"at/2\"}") >= 1);
         Assert.True(Sum(scrape, "pwmk_planning_attempts_total{planner_type=\"mastar_bfs\",success=\"false\"}") >= 1);
         Assert.True(Sum(scrape, "pwmk_env_step_duration_seconds_count{env_type=\"RoomsWorld\"") >= 2);
@@ -101,7 +102,6 @@ public partial class PwmkMetricsTests
         Assert.True(Sum(scrape, "pwmk_plan_quality_score_count{planner_type=\"mastar_bfs\",goal_type=\"achievement\"}") >= 2);
         Assert.True(Sum(scrape, "pwmk_perspective_events_total") >= 2, "other Pwmk counters are bridged too");
         Assert.Contains("process_cpu_seconds_total", scrape);
-        Assert.DoesNotContain("pwmk_belief_updates_total{", before);
     }
 
     [Fact]
