@@ -18,6 +18,9 @@ internal sealed class ProgressLine(TextWriter stderr, bool enabled)
     /// <summary>Whether a command writing to <paramref name="stderr"/> shows progress.</summary>
     public static bool ShouldShow(TextWriter stderr, bool json) => !json && !Console.IsErrorRedirected && ReferenceEquals(stderr, Console.Error);
 
+    /// <summary>The line of a command writing to <paramref name="stderr"/>, shown when <see cref="ShouldShow"/> says so.</summary>
+    public static ProgressLine For(TextWriter stderr, bool json) => new(stderr, ShouldShow(stderr, json));
+
     /// <summary>Seconds since the line was created.</summary>
     public double Seconds => _clock.Elapsed.TotalSeconds;
 

@@ -259,12 +259,13 @@ public sealed class PrologEngine
         set => _m.GcFloor = Math.Max(16, value);
     }
 
-    /// <summary>Heap collections run and cells reclaimed by this engine.</summary>
     /// <summary>Clauses held in the arrays of <paramref name="name"/>/<paramref name="arity"/>, retracted ones not yet dropped included.</summary>
     internal int ClauseSlots(string name, int arity) => _db.TryGet(Symbols.Functor(name, arity))?.Clauses.Count ?? 0;
 
+    /// <summary>Room of the clause array of <paramref name="name"/>/<paramref name="arity"/> (used slots and spare ones).</summary>
     internal int ClauseCapacity(string name, int arity) => _db.TryGet(Symbols.Functor(name, arity))?.Clauses.Arr.Length ?? 0;
 
+    /// <summary>Heap collections run and cells reclaimed by this engine.</summary>
     internal (long Runs, long Reclaimed, long Skipped, long InNestedRuns) GcStats => (_m.GcRuns, _m.GcReclaimed, _m.GcSkipped, _m.GcInNestedRuns);
 
     private void ResetMachine()

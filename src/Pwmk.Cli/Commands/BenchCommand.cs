@@ -57,7 +57,7 @@ internal static class BenchCommand
             Console.Error.WriteLine($"--swi-dir: folder not found: {swiDir}");
             return Program.BadInput;
         }
-        var progress = new ProgressLine(Console.Error, ProgressLine.ShouldShow(Console.Error, format == "json"));
+        var progress = ProgressLine.For(Console.Error, format == "json");
         var b = new BeliefBench(progress.Above());
         var data = BeliefBench.Generate();
         // the engine runs first, so its memory figures are those of a process that did nothing else; swipl gets the

@@ -73,7 +73,7 @@ internal static class ObservabilityBenchCommand
             ("env step, RoomsWorld 2 agents waiting (near-empty step)", 200_000, () => rooms.Step(noop)),
         };
         var samples = new double[workloads.Length, variants.Length, reps];
-        var progress = new ProgressLine(Console.Error, ProgressLine.ShouldShow(Console.Error, format == "json"));
+        var progress = ProgressLine.For(Console.Error, format == "json");
         for (int r = 0; r < reps; r++)
         {
             for (int k = 0; k < variants.Length; k++)

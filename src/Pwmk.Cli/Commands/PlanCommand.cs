@@ -56,7 +56,7 @@ internal static class PlanCommand
                 return Program.BadInput;
             }
             var strategy = Strategy(parse.GetValue(search)!);
-            var progress = new ProgressLine(Console.Error, ProgressLine.ShouldShow(Console.Error, json));
+            var progress = ProgressLine.For(Console.Error, json);
             var result = progress.Run($"searching ({strategy}, up to {ms} ms)", () => MastarPlanner.Solve(problem, new PlanSearchOptions(strategy, TimeSpan.FromMilliseconds(ms), nodes)));
             if (json)
             {

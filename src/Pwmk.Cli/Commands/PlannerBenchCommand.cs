@@ -45,7 +45,7 @@ internal static partial class PlannerBenchCommand
             var total = TimeSpan.Zero;
             var totalCpu = 0.0;
             var rows = new List<Dictionary<string, object?>>();
-            var progress = new ProgressLine(stderr, ProgressLine.ShouldShow(stderr, json));
+            var progress = ProgressLine.For(stderr, json);
             foreach (var f in files)
             {
                 var name = Path.GetRelativePath(dir.FullName, f.FullName);

@@ -48,7 +48,7 @@ internal static class QueryCommand
         try
         {
             var options = new QueryOptions { MaxSolutions = Math.Max(1, limit), Timeout = TimeSpan.FromMilliseconds(Math.Max(1, timeoutMs)) };
-            var progress = new ProgressLine(Console.Error, ProgressLine.ShouldShow(Console.Error, format == "json"));
+            var progress = ProgressLine.For(Console.Error, format == "json");
             result = progress.Run("query", () => engine.Query(query, options));
         }
         catch (SyntaxErrorException e)

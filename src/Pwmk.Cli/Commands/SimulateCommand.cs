@@ -58,7 +58,7 @@ internal static class SimulateCommand
         run.EpisodeFinished += reward => { lock (rewards) rewards.Add(reward); };
         using var limit = maxSeconds > 0 ? new CancellationTokenSource(TimeSpan.FromSeconds(maxSeconds)) : new CancellationTokenSource();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, limit.Token);
-        var progress = new ProgressLine(stderr, ProgressLine.ShouldShow(stderr, json: format != "text"));
+        var progress = ProgressLine.For(stderr, format != "text");
         var clock = Stopwatch.StartNew();
         run.Start(stop.Token);
         while (!run.Completion.IsCompleted)

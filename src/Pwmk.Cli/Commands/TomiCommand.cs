@@ -43,7 +43,7 @@ internal static class TomiCommand
             var stories = TomiReader.ReadFile(storiesPath);
             var types = tracePath is null ? null : TomiTrace.ReadQuestionTypesFile(tracePath);
             Func<Pwmk.Core.Perspective.IBeliefStore>? factory = store == "prolog" ? () => new Pwmk.Core.Beliefs.BeliefStore() : null;
-            var progress = new ProgressLine(stderr, ProgressLine.ShouldShow(stderr, format == "json"));
+            var progress = ProgressLine.For(stderr, format == "json");
             var report = progress.Run($"answering the questions of {stories.Count} stories", () => TomiEvaluation.Evaluate(stories, types, depth, storiesPath, false, factory));
             if (format == "json") stdout.WriteLine(ToJson(report));
             else WriteText(stdout, report, maxShown);

@@ -106,7 +106,7 @@ internal static class WorldModelCommand
             bool json = IsJson(p.GetValue(format)!);
             var model = PerspectiveWorldModel.Load(p.GetValue(checkpoint)!);
             var file = p.GetValue(data);
-            var progress = new ProgressLine(Console.Error, ProgressLine.ShouldShow(Console.Error, json));
+            var progress = ProgressLine.For(Console.Error, json);
             var result = progress.Run("evaluating on held-out episodes", () =>
             {
                 var test = file is not null
@@ -140,7 +140,7 @@ internal static class WorldModelCommand
             var pol = ParsePolicy(p.GetValue(policy)!);
             var environment = CreateEnvironment(p.GetValue(env)!, CheckCount(p.GetValue(agents), "--agents", 64));
             int n = CheckCount(p.GetValue(episodes), "--episodes");
-            var progress = new ProgressLine(Console.Error, ProgressLine.ShouldShow(Console.Error, json));
+            var progress = ProgressLine.For(Console.Error, json);
             var data = progress.Run($"collecting {n} episodes", () => new DataCollector(environment).Collect(n, pol, seed: p.GetValue(seed)));
             data.Save(p.GetValue(output)!);
             Print(new JsonObject { ["file"] = p.GetValue(output), ["episodes"] = data.Episodes, ["transitions"] = data.Transitions }, json);
@@ -168,7 +168,7 @@ internal static class WorldModelCommand
                 throw new ArgumentException($"--seconds must be in (0, 60], got {s}");
             }
             var options = new WorldModelBenchmarkOptions { Threads = t, Seconds = s };
-            var progress = new ProgressLine(Console.Error, ProgressLine.ShouldShow(Console.Error, json));
+            var progress = ProgressLine.For(Console.Error, json);
             var ours = progress.Run("PWMK: matmul, training and inference", () => WorldModelBenchmark.Run(options));
             var result = new JsonObject
             {

@@ -58,7 +58,7 @@ public sealed record EnvironmentPlan(
 /// metrics); each step lets one agent act while the others wait.
 /// </summary>
 /// <param name="env">The environment, reset and possibly stepped; it is not changed by planning.</param>
-/// <param name="searchDepth">Longest plan considered (1..1000).</param>
+/// <param name="searchDepth">Longest plan considered (0..1000).</param>
 /// <param name="strategy">Search algorithm.</param>
 /// <param name="actingAgents">Agents the plan may use (null: every agent).</param>
 public sealed class EnvironmentPlanner(PerspectiveEnv env, int searchDepth, SearchStrategy strategy = SearchStrategy.Bfs, IReadOnlyList<string>? actingAgents = null)
@@ -66,7 +66,7 @@ public sealed class EnvironmentPlanner(PerspectiveEnv env, int searchDepth, Sear
     private readonly PerspectiveEnv _env = env ?? throw new ArgumentNullException(nameof(env));
 
     /// <summary>Longest plan considered.</summary>
-    public int SearchDepth { get; } = searchDepth is >= 0 and <= 1000 ? searchDepth : throw new ArgumentOutOfRangeException(nameof(searchDepth), searchDepth, "search depth must be in 0..1000");
+    public int SearchDepth { get; } = PlanSearchOptions.CheckSearchDepth(searchDepth);
 
     /// <summary>
     /// Plans from the environment's current state to <paramref name="goal"/>. Throws

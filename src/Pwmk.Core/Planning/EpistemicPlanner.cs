@@ -33,7 +33,7 @@ public sealed class EpistemicPlanner
     {
         Domain = model ?? throw new ArgumentNullException(nameof(model));
         BeliefStore = beliefStore;
-        SearchDepth = searchDepth is >= 0 and <= 1000 ? searchDepth : throw new ArgumentOutOfRangeException(nameof(searchDepth), searchDepth, "search depth must be in 0..1000");
+        SearchDepth = PlanSearchOptions.CheckSearchDepth(searchDepth);
         _strategy = strategy;
     }
 
@@ -46,7 +46,7 @@ public sealed class EpistemicPlanner
     {
         Environment = model ?? throw new ArgumentNullException(nameof(model));
         BeliefStore = beliefStore;
-        SearchDepth = searchDepth is >= 0 and <= 1000 ? searchDepth : throw new ArgumentOutOfRangeException(nameof(searchDepth), searchDepth, "search depth must be in 0..1000");
+        SearchDepth = PlanSearchOptions.CheckSearchDepth(searchDepth);
         _strategy = strategy;
         _acting = actingAgents;
     }

@@ -19,4 +19,9 @@ public sealed record PlanSearchOptions(
 {
     /// <summary>Default timeout when none is given: 60 s.</summary>
     public TimeSpan EffectiveTimeout => Timeout ?? TimeSpan.FromSeconds(60);
+
+    /// <summary>The planners' <c>searchDepth</c> argument, checked: 0..1000 actions.</summary>
+    internal static int CheckSearchDepth(int searchDepth) => searchDepth is >= 0 and <= 1000
+        ? searchDepth
+        : throw new ArgumentOutOfRangeException(nameof(searchDepth), searchDepth, "search depth must be in 0..1000");
 }

@@ -531,7 +531,7 @@ public sealed class WorldModelTrainer
                 }
                 for (int q = 0; q < n * groups; q++)
                 {
-                    counts[q * g + Scores.ArgMax(b.Slice(q * g, g))]++;
+                    counts[q * g + ArgMax(b.Slice(q * g, g))]++;
                 }
             }
         }
@@ -540,9 +540,24 @@ public sealed class WorldModelTrainer
         for (int q = 0; q < entries; q++)
         {
             int span = g == 1 ? 2 : g;
-            table[q] = Scores.ArgMax(counts.AsSpan(q * span, span));
+            table[q] = ArgMax(counts.AsSpan(q * span, span));
         }
         return table;
+    }
+
+    /// <summary>Index of the first largest value (a belief group's believed slot, a count table's most frequent one).</summary>
+    internal static int ArgMax<T>(ReadOnlySpan<T> xs)
+        where T : System.Numerics.INumber<T>
+    {
+        int best = 0;
+        for (int i = 1; i < xs.Length; i++)
+        {
+            if (xs[i] > xs[best])
+            {
+                best = i;
+            }
+        }
+        return best;
     }
 
     /// <summary>
@@ -555,32 +570,6 @@ public sealed class WorldModelTrainer
     {
         private double _se, _copySe;
         private long _beliefRight, _majorityRight, _beliefTotal, _falseRight, _falseMajorityRight, _falseTotal;
-
-        internal static int ArgMax(ReadOnlySpan<float> xs)
-        {
-            int best = 0;
-            for (int i = 1; i < xs.Length; i++)
-            {
-                if (xs[i] > xs[best])
-                {
-                    best = i;
-                }
-            }
-            return best;
-        }
-
-        internal static int ArgMax(ReadOnlySpan<long> xs)
-        {
-            int best = 0;
-            for (int i = 1; i < xs.Length; i++)
-            {
-                if (xs[i] > xs[best])
-                {
-                    best = i;
-                }
-            }
-            return best;
-        }
 
         public void AddStates(ReadOnlySpan<float> predicted, ReadOnlySpan<float> input, ReadOnlySpan<float> target)
         {

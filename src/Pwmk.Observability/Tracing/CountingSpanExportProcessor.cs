@@ -112,15 +112,15 @@ internal sealed class CountingSpanExportProcessor : BaseExportProcessor<Activity
             _wake.Set();
             while (_passes < target && _worker.IsAlive)
             {
-                int left = timeoutMilliseconds == Timeout.Infinite ? Timeout.Infinite : timeoutMilliseconds - (int)sw.ElapsedMilliseconds;
-                if (left != Timeout.Infinite && left <= 0) return false;
+                int left = Remaining(timeoutMilliseconds, sw);
+                if (left == 0) return false;
                 Monitor.Wait(_passLock, left);
             }
         }
         return true;
     }
 
-    private int Remaining(int timeoutMilliseconds, Stopwatch sw) =>
+    private static int Remaining(int timeoutMilliseconds, Stopwatch sw) =>
         timeoutMilliseconds == Timeout.Infinite ? Timeout.Infinite : Math.Max(0, timeoutMilliseconds - (int)sw.ElapsedMilliseconds);
 
     protected override bool OnForceFlush(int timeoutMilliseconds)
@@ -134,7 +134,7 @@ internal sealed class CountingSpanExportProcessor : BaseExportProcessor<Activity
         var sw = Stopwatch.StartNew();
         _stopping = true;
         _wake.Set();
-        bool drained = timeoutMilliseconds == Timeout.Infinite ? _worker.Join(Timeout.Infinite) : _worker.Join(Remaining(timeoutMilliseconds, sw));
+        bool drained = _worker.Join(Remaining(timeoutMilliseconds, sw));
         // spans still queued when the time is up are lost: count them
         while (_queue.TryDequeue(out _)) _counters.LostAtShutdown();
         return exporter.Shutdown(Remaining(timeoutMilliseconds, sw)) && drained;
