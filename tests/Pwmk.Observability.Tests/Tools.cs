@@ -5,16 +5,6 @@ namespace Pwmk.Observability.Tests;
 /// <summary>Runs the real Prometheus/Alertmanager command-line tools.</summary>
 internal static class Tools
 {
-    /// <summary>A loopback port nobody listens on right now.</summary>
-    public static int FreePort()
-    {
-        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
-
     public static (int Exit, string Output) Run(string tool, string args, string? stdin = null, string? workingDirectory = null)
     {
         var psi = new ProcessStartInfo(tool, args)

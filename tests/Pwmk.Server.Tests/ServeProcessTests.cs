@@ -1,31 +1,21 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
+using Pwmk.Tests.Shared;
 
 namespace Pwmk.Server.Tests;
 
 /// <summary>Starts the real <c>pwmk serve</c> process on a free loopback port and talks to it over HTTP.</summary>
 public class ServeProcessTests
 {
-    /// <summary>A loopback port nobody listens on right now.</summary>
-    internal static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
-
     [Fact]
     public async Task ServeAnswersQueriesShowsASimulationAndSavesStateOnSigterm()
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "pwmk.dll");
         Assert.True(File.Exists(dll), dll);
         var dir = Directory.CreateTempSubdirectory("pwmk-serve-").FullName;
-        int port = FreePort();
+        int port = Loopback.FreePort();
         var psi = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,

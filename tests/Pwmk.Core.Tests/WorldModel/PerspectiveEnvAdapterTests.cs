@@ -4,15 +4,7 @@ namespace Pwmk.Core.Tests.WorldModel;
 
 public class PerspectiveEnvAdapterTests(Xunit.Abstractions.ITestOutputHelper output)
 {
-    private static int ArgMax(ReadOnlySpan<float> xs)
-    {
-        int best = 0;
-        for (int i = 1; i < xs.Length; i++)
-        {
-            best = xs[i] > xs[best] ? i : best;
-        }
-        return best;
-    }
+    private static int ArgMax(ReadOnlySpan<float> xs) => WorldModelTrainer.ArgMax(xs);
 
     [Fact]
     public void BeliefTargetsAreOneValuePerFluentAndRoomsEpisodesHoldFalseBeliefs()

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Pwmk.Observability.Deploy;
 using Pwmk.Observability.Tests.Deploy;
 using Pwmk.Server;
+using Pwmk.Tests.Shared;
 
 namespace Pwmk.Observability.Tests.EndToEnd;
 
@@ -59,11 +60,11 @@ public sealed class PrometheusEndToEndTests : IAsyncLifetime
         }));
         _workload = Task.Run(RunWorkload);
 
-        int amPort = Tools.FreePort();
-        _promPort = Tools.FreePort();
+        int amPort = Loopback.FreePort();
+        _promPort = Loopback.FreePort();
         var am = Directory.CreateDirectory(Path.Combine(_dir, "alertmanager")).FullName;
         File.WriteAllText(Path.Combine(am, "alertmanager.yml"),
-            AlertmanagerConfig.Generate($"http://127.0.0.1:{Port(_hook)}/alerts", smtpSmarthost: $"127.0.0.1:{Tools.FreePort()}"));
+            AlertmanagerConfig.Generate($"http://127.0.0.1:{Port(_hook)}/alerts", smtpSmarthost: $"127.0.0.1:{Loopback.FreePort()}"));
         Start("prometheus-alertmanager", $"--config.file={am}/alertmanager.yml --storage.path={am}/data --web.listen-address=127.0.0.1:{amPort} --cluster.listen-address=");
 
         var prom = Directory.CreateDirectory(Path.Combine(_dir, "prometheus")).FullName;

@@ -1,33 +1,15 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Trace;
 using Pwmk.Observability.Hosting;
+using Pwmk.Tests.Shared;
 
 namespace Pwmk.Observability.Tests.Tracing;
 
 /// <summary>An OTLP collector that is down, or accepts connections and never answers, must not block the application.</summary>
 public sealed class CollectorFaultTests : IDisposable
 {
-    private readonly TcpListener _silent = new(IPAddress.Loopback, 0);
-    private readonly List<Socket> _held = [];
-    private readonly CancellationTokenSource _stop = new();
-
-    public CollectorFaultTests()
-    {
-        _silent.Start();
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                while (!_stop.IsCancellationRequested) lock (_held) _held.Add(_silent.AcceptSocket());
-            }
-            catch (SocketException) { }
-            catch (ObjectDisposedException) { }
-            await Task.CompletedTask;
-        });
-    }
+    private readonly SilentCollector _silent = new();
 
     [Theory]
     [InlineData("down", "grpc")]
@@ -36,7 +18,7 @@ public sealed class CollectorFaultTests : IDisposable
     [InlineData("silent", "http/protobuf")]
     public void Spans_keep_flowing_and_memory_stays_bounded_when_the_collector_is_down_or_silent(string fault, string protocol)
     {
-        int port = fault == "down" ? Tools.FreePort() : ((IPEndPoint)_silent.LocalEndpoint).Port;
+        int port = fault == "down" ? Loopback.FreePort() : _silent.Port;
         var services = new ServiceCollection();
         services.AddPwmkObservability(null, o =>
         {
@@ -76,12 +58,5 @@ public sealed class CollectorFaultTests : IDisposable
         GC.KeepAlive(store);
     }
 
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _silent.Stop();
-        lock (_held)
-            foreach (var s in _held) s.Dispose();
-        _stop.Dispose();
-    }
+    public void Dispose() => _silent.Dispose();
 }

@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Pwmk.Core.Beliefs;
 using Xunit.Abstractions;
+using Pwmk.Tests.Shared;
 
 namespace Pwmk.Server.Tests.Durability;
 
@@ -21,7 +22,7 @@ public class CrashTests(ITestOutputHelper output)
 
     private static ChildServer StartChild(string dir, bool simulate = false, string fsync = "always")
     {
-        int port = ServeProcessTests.FreePort();
+        int port = Loopback.FreePort();
         string[] extra = simulate ? ["--rate-limit", "0"] : ["--rate-limit", "0", "--no-simulation"];
         return new ChildServer(ChildServer.ServeCommand(port, dir, extra), port, dir, new Dictionary<string, string>
         {
@@ -199,7 +200,7 @@ public class CrashTests(ITestOutputHelper output)
 
             // the state directory is locked: a second server refuses to start, exit code 2
             var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "pwmk.dll"), "serve", "--urls", $"http://127.0.0.1:{ServeProcessTests.FreePort()}", "--state-dir", dir, "--no-simulation" })
+            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "pwmk.dll"), "serve", "--urls", $"http://127.0.0.1:{Loopback.FreePort()}", "--state-dir", dir, "--no-simulation" })
                 psi.ArgumentList.Add(a);
             using (var second = Process.Start(psi)!)
             {

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Pwmk.Core.Beliefs;
 using Pwmk.Logic.Terms;
 using Pwmk.Server.Persistence;
+using Pwmk.Tests.Shared;
 
 namespace Pwmk.Server.Tests.Durability;
 
@@ -95,7 +96,7 @@ public class ReadOnlyStateDirTests
 
     private static ChildServer Start(string dir, string how)
     {
-        int port = ServeProcessTests.FreePort();
+        int port = Loopback.FreePort();
         string[] serve = ChildServer.ServeCommand(port, dir, "--rate-limit", "0", "--no-simulation");
         string[] command;
         if (how == "read-only-mount")

@@ -8,6 +8,7 @@ using Pwmk.Core.WorldModel;
 using Pwmk.Server.Persistence;
 using Pwmk.Server.Simulation;
 using Xunit.Abstractions;
+using Pwmk.Tests.Shared;
 
 namespace Pwmk.Server.Tests.Durability;
 
@@ -196,7 +197,7 @@ public partial class SimulationResumeTests(ITestOutputHelper output) : IDisposab
 
     private static ChildServer StartChild(string dir)
     {
-        int port = ServeProcessTests.FreePort();
+        int port = Loopback.FreePort();
         return new ChildServer(ChildServer.ServeCommand(port, dir, "--rate-limit", "0", "--step-delay-ms", "0", "--log-format", "plain"), port, dir);
     }
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
+using Pwmk.Tests.Shared;
 
 namespace Pwmk.Server.Tests.Durability;
 
@@ -11,26 +11,7 @@ namespace Pwmk.Server.Tests.Durability;
 /// </summary>
 public sealed class SpanDropTests : IDisposable
 {
-    private readonly TcpListener _silent = new(IPAddress.Loopback, 0);
-    private readonly List<Socket> _held = [];
-
-    public SpanDropTests()
-    {
-        _silent.Start();
-        _ = Task.Run(() =>
-        {
-            try
-            {
-                while (true)
-                {
-                    var s = _silent.AcceptSocket();
-                    lock (_held) _held.Add(s);
-                }
-            }
-            catch (SocketException) { }
-            catch (ObjectDisposedException) { }
-        });
-    }
+    private readonly SilentCollector _silent = new();
 
     [Theory]
     [InlineData("silent", "grpc", "queue_full")]
@@ -39,7 +20,7 @@ public sealed class SpanDropTests : IDisposable
     [InlineData("down", "http/protobuf", "export_failed")]
     public async Task Lost_spans_are_counted_on_metrics_and_requests_do_not_wait_for_the_collector(string fault, string protocol, string reason)
     {
-        int port = fault == "silent" ? ((IPEndPoint)_silent.LocalEndpoint).Port : FreePort();
+        int port = fault == "silent" ? _silent.Port : Loopback.FreePort();
         await using var s = await ServerFixture.StartAsync(new()
         {
             ["Observability:OtlpEndpoint"] = $"http://127.0.0.1:{port}",
@@ -90,19 +71,5 @@ public sealed class SpanDropTests : IDisposable
         return reason is null ? double.NaN : 0;
     }
 
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
-
-    public void Dispose()
-    {
-        _silent.Stop();
-        lock (_held)
-            foreach (var s in _held) s.Dispose();
-    }
+    public void Dispose() => _silent.Dispose();
 }
