@@ -17,33 +17,19 @@ THREADS="${THREADS:-1}"
 FACTS="${FACTS:-1000}"
 SIMULATION="${SIMULATION:-1}"
 OUT="${OUT:-$here/results.json}"
-dll="${PWMK_DLL:-$root/src/Pwmk.Cli/bin/Release/net10.0/pwmk.dll}"
 command -v wrk >/dev/null || { echo "run.sh: wrk not found (apt-get install wrk)" >&2; exit 2; }
-if [ ! -f "$dll" ]; then
-  echo "run.sh: building $dll" >&2
-  dotnet build "$root/src/Pwmk.Cli/Pwmk.Cli.csproj" -c Release -nologo -v q -clp:ErrorsOnly >&2 || exit 2
-fi
+. "$here/../serve.sh"
+serve_build
 
 work="$(mktemp -d /tmp/pwmk-load.XXXXXX)"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
-base="http://127.0.0.1:$port"
 sim=(); [ "$SIMULATION" = 1 ] || sim=(--no-simulation)
-env -u PWMK_API_KEY dotnet "$dll" serve --urls "$base" --state-dir "$work/state" --rate-limit 0 "${sim[@]}" >"$work/server.log" 2>&1 &
-pid=$!
+pid=""
 cleanup() {
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
+  serve_stop
   rm -rf "$work"
 }
 trap cleanup EXIT
-for _ in $(seq 1 300); do
-  curl -sf "$base/health" >/dev/null 2>&1 && break
-  kill -0 "$pid" 2>/dev/null || { cat "$work/server.log" >&2; echo "run.sh: server exited" >&2; exit 2; }
-  sleep 0.1
-done
+serve_start "${sim[@]}"
 curl -sf "$base/health" >/dev/null || { cat "$work/server.log" >&2; echo "run.sh: server did not answer /health" >&2; exit 2; }
 
 rss() { awk '/^VmRSS/ {printf "%.1f", $2/1024}' "/proc/$pid/status"; }

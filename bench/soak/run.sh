@@ -23,34 +23,19 @@ done
 [[ "$MINUTES" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "run.sh: --minutes: expected a number, got '$MINUTES'" >&2; exit 2; }
 [[ "$WINDOW" =~ ^[0-9]+$ && "$WINDOW" -ge 5 ]] || { echo "run.sh: --window: expected whole seconds >= 5, got '$WINDOW'" >&2; exit 2; }
 command -v wrk >/dev/null || { echo "run.sh: wrk not found (apt-get install wrk)" >&2; exit 2; }
-dll="${PWMK_DLL:-$root/src/Pwmk.Cli/bin/Release/net10.0/pwmk.dll}"
-if [ ! -f "$dll" ]; then
-  echo "run.sh: building $dll" >&2
-  dotnet build "$root/src/Pwmk.Cli/Pwmk.Cli.csproj" -c Release -nologo -v q -clp:ErrorsOnly >&2 || exit 2
-fi
+. "$here/../serve.sh"
+serve_build
 windows="$(python3 -c "import math; print(max(1, math.ceil($MINUTES * 60 / $WINDOW)))")"
 
 work="$(mktemp -d /tmp/pwmk-soak.XXXXXX)"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
-base="http://127.0.0.1:$port"
-env -u PWMK_API_KEY dotnet "$dll" serve --urls "$base" --state-dir "$work/state" --rate-limit 0 >"$work/server.log" 2>&1 &
-pid=$!
-scraper=""
+pid="" scraper=""
 cleanup() {
   [ -n "$scraper" ] && kill "$scraper" 2>/dev/null || true
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
+  serve_stop
   rm -rf "$work"
 }
 trap cleanup EXIT
-for _ in $(seq 1 300); do
-  curl -sf "$base/live" >/dev/null 2>&1 && break
-  kill -0 "$pid" 2>/dev/null || { cat "$work/server.log" >&2; echo "run.sh: server exited" >&2; exit 2; }
-  sleep 0.1
-done
+serve_start
 for i in $(seq 0 9); do
   curl -sf -o /dev/null -H 'Content-Type: application/json' -d "{\"agent\":\"agent_$i\",\"belief\":\"at(obj_$i, room_$((i % 7)))\"}" "$base/api/beliefs" \
     || { echo "run.sh: could not load beliefs" >&2; exit 2; }
