@@ -20,6 +20,7 @@ internal sealed class PwmkMeterBridge : IDisposable
     private readonly PwmkMetrics _metrics;
     private readonly IMetricFactory _factory;
     private readonly List<GaugeHandler> _observed = [];
+    private readonly List<BucketBuffer> _buffers = [];
     private readonly ConcurrentDictionary<string, Counter> _extraCounters = new();
     private int _generation;
     private volatile bool _disposed;
@@ -44,7 +45,7 @@ internal sealed class PwmkMeterBridge : IDisposable
         Handler? h = spec is not null
             ? spec.Kind switch
             {
-                MetricKind.Histogram when FixedLabels(spec, instrument) is var (a, b) => new FixedHistogramHandler(_metrics.Histograms(spec.Name).Get(a, b)),
+                MetricKind.Histogram when FixedLabels(spec, instrument) is var (a, b) => FixedHistogram(spec, _metrics.Histograms(spec.Name).Get(a, b)),
                 MetricKind.Histogram => new HistogramHandler(spec, _metrics.Histograms(spec.Name)),
                 MetricKind.Counter => new CounterHandler(spec, _metrics.Counters(spec.Name)),
                 _ => new GaugeHandler(spec, _metrics.Gauges(spec.Name), instrument.IsObservable),
@@ -59,6 +60,13 @@ internal sealed class PwmkMeterBridge : IDisposable
             lock (_observed) _observed.Add(g);
         }
         listener.EnableMeasurementEvents(instrument, h);
+    }
+
+    private FixedHistogramHandler FixedHistogram(MetricSpec spec, Histogram.Child series)
+    {
+        var buffer = new BucketBuffer(series, spec.Buckets!);
+        lock (_buffers) _buffers.Add(buffer);
+        return new FixedHistogramHandler(series, buffer);
     }
 
     /// <summary>Both labels of the metric when the instrument carries them as its own tags (then every measurement lands in one series).</summary>
@@ -83,6 +91,10 @@ internal sealed class PwmkMeterBridge : IDisposable
     private void CollectObservables()
     {
         if (_disposed) return;
+        lock (_buffers)
+        {
+            foreach (var b in _buffers) b.Drain();
+        }
         lock (_observed)
         {
             int gen = ++_generation;
@@ -172,10 +184,17 @@ internal sealed class PwmkMeterBridge : IDisposable
         else child.Observe(value);
     }
 
-    /// <summary>An instrument whose tags name its series: each measurement goes straight to that child.</summary>
-    private sealed class FixedHistogramHandler(Histogram.Child child) : Handler(null)
+    /// <summary>
+    /// An instrument whose tags name its series (the domain's hot paths): a measurement made inside a span goes to the
+    /// series with its exemplar, any other to the series' <see cref="BucketBuffer"/>, drained before each scrape.
+    /// </summary>
+    private sealed class FixedHistogramHandler(Histogram.Child series, BucketBuffer buffer) : Handler(null)
     {
-        public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags) => Observe(child, value);
+        public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            if (System.Diagnostics.Activity.Current is null) buffer.Observe(value);
+            else series.Observe(value);
+        }
     }
 
     private sealed class CounterHandler(MetricSpec spec, BoundedFamily<Counter.Child> family) : CachingHandler<Counter.Child>(spec, family)

@@ -196,6 +196,53 @@ public partial class PwmkMetricsTests
     }
 
     [Fact]
+    public async Task A_domain_histogram_recorded_by_several_threads_during_scrapes_keeps_exact_bucket_counts_and_sum()
+    {
+        using var metrics = new PwmkMetrics(options: new PwmkMetricsOptions { ProcessMetrics = false });
+        using var meter = new System.Diagnostics.Metrics.Meter("Pwmk");
+        var step = meter.CreateHistogram<double>(MetricCatalog.EnvStepDuration, "s", null,
+            [new("env_type", "BufferWorld"), new("num_agents", 3)]);
+        double[] values = [.. MetricCatalog.StepBuckets, 0.000003, 0.00007, 0.0004, 0.003, 0.07, 0.8, 42];   // bounds themselves too
+        const int threads = 4, perThread = 40_000;
+        string series = MetricCatalog.EnvStepDuration + "_count{env_type=\"BufferWorld\",num_agents=\"4\"}";
+        var seen = new List<double>();
+        var writers = Enumerable.Range(0, threads).Select(t => Task.Run(() =>
+        {
+            var rng = new Random(t);
+            for (int i = 0; i < perThread; i++) step.Record(values[rng.Next(values.Length)]);
+        })).ToArray();
+        while (!writers.All(w => w.IsCompleted)) seen.Add(Value(await metrics.ScrapeAsync(), series));
+        await Task.WhenAll(writers);
+        var scrape = await metrics.ScrapeAsync();
+
+        // what the threads recorded, recomputed from the same draws
+        var expected = new long[MetricCatalog.StepBuckets.Length + 1];
+        double sum = 0;
+        for (int t = 0; t < threads; t++)
+        {
+            var rng = new Random(t);
+            for (int i = 0; i < perThread; i++)
+            {
+                double v = values[rng.Next(values.Length)];
+                int b = Array.FindIndex(MetricCatalog.StepBuckets, u => v <= u);
+                expected[b < 0 ? expected.Length - 1 : b]++;
+                sum += v;
+            }
+        }
+        var cumulative = new List<double>();
+        foreach (long n in expected) cumulative.Add((cumulative.Count > 0 ? cumulative[^1] : 0) + n);
+        var buckets = scrape.Split('\n')
+            .Where(l => l.StartsWith(MetricCatalog.EnvStepDuration + "_bucket{env_type=\"BufferWorld\"", StringComparison.Ordinal))
+            .Select(l => double.Parse(l[(l.LastIndexOf('}') + 2)..], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(cumulative, buckets);
+        Assert.Equal(threads * perThread, Value(scrape, series));
+        Assert.Equal(sum, Value(scrape, MetricCatalog.EnvStepDuration + "_sum{env_type=\"BufferWorld\",num_agents=\"4\"}"), sum * 1e-9);
+        // scrapes made while the threads recorded never went backwards
+        var counts = seen.Where(c => !double.IsNaN(c)).ToList();
+        Assert.True(counts.Zip(counts.Skip(1)).All(p => p.First <= p.Second), string.Join(", ", counts));
+    }
+
+    [Fact]
     public async Task Promtool_check_metrics_reports_only_the_documented_total_suffix_lint_on_a_real_scrape()
     {
         using var metrics = new PwmkMetrics();
