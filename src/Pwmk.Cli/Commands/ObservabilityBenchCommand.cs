@@ -24,27 +24,40 @@ internal static class ObservabilityBenchCommand
         var reps = new Option<int>("--reps") { Description = "Repetitions of each measurement (median reported)", DefaultValueFactory = _ => 7 };
         var python = new Option<string>("--python") { Description = "Python with prometheus_client (Debian python3-prometheus-client)", DefaultValueFactory = _ => "/usr/bin/python3" };
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
+        var processes = new Option<int>("--processes") { Description = "Processes measuring instrumentation on/off, each with --reps repetitions (pooled)", DefaultValueFactory = _ => 1 };
+        var pairedOnly = new Option<bool>("--paired-only") { Description = "Internal: be one measuring process of a parent run", Hidden = true };
         var cmd = new Command("observability", "Instrumentation overhead: belief query and env step on/off, histogram observation, 1,000-series scrape vs prometheus_client")
         {
-            reps, python, format,
+            reps, processes, python, format, pairedOnly,
         };
-        cmd.SetAction(r => Run(r.GetValue(reps), r.GetValue(python)!, r.GetValue(format)!));
+        cmd.SetAction(r => Run(r.GetValue(reps), r.GetValue(processes), r.GetValue(python)!, r.GetValue(format)!, r.GetValue(pairedOnly)));
         return cmd;
     }
 
-    private sealed record Row(string Name, double Nanoseconds, string Anchor, double Ratio);
+    private sealed record Row(string Name, double Nanoseconds, string Anchor, double Ratio, double Low = double.NaN, double High = double.NaN);
 
-    private static int Run(int reps, string python, string format)
+    /// <summary>The instrumentation variants compared on the same workloads.</summary>
+    private static readonly (string Name, Func<IDisposable?> Enable)[] s_variants =
+    [
+        ("instrumentation off", () => null),
+        ("metrics on", () => new PwmkMetrics()),
+        ("metrics + traces (all sampled, no exporter)", () => new Both(new PwmkMetrics(),
+            Sdk.CreateTracerProviderBuilder().AddSource("Pwmk").SetSampler(new AlwaysOnSampler()).Build())),
+    ];
+
+    private static readonly string[] s_workloads =
+    [
+        "belief point query (1,000 beliefs)",
+        "env step, MultiAgentBoxWorld 4 agents 10x10, beliefs depth 2",
+        "env step, RoomsWorld 2 agents waiting (near-empty step)",
+    ];
+
+    /// <summary>
+    /// The workloads of <see cref="s_workloads"/> with every variant, interleaved per repetition so that JIT tiering
+    /// and machine load hit every variant alike: nanoseconds per operation, one sample per repetition.
+    /// </summary>
+    private static Dictionary<(int W, int V), List<double>> MeasurePaired(int reps, ProgressLine? progress)
     {
-        if (reps is < 1 or > 100 || format is not ("text" or "json"))
-        {
-            Console.Error.WriteLine("--reps must be 1..100 and --format text or json");
-            return Program.BadInput;
-        }
-        var rows = new List<Row>();
-
-        // belief point query and env steps: off / metrics / metrics + traces, interleaved per repetition so that
-        // JIT tiering and machine load hit every variant alike
         var store = new BeliefStore();
         for (int i = 0; i < 1000; i++) store.AddBelief("agent_" + (i % 10), $"at(obj_{i}, room_{i % 7})");
         var box = new MultiAgentBoxWorld(gridSize: 10, numAgents: 4, numBoxes: 3, viewRadius: 2, maxSteps: 200, beliefDepth: 2) { RecordHistory = false };
@@ -56,49 +69,118 @@ internal static class ObservabilityBenchCommand
         var rooms = new RoomsWorld(["a", "b"], new RoomsLayout().AddContainer("basket", "kitchen").AddContainer("chest", "attic").AddObject("apple", "basket"), beliefDepth: 2);
         rooms.Reset(0);
         var noop = new int[2];
-        var variants = new (string Name, Func<IDisposable?> Enable)[]
+        var workloads = new (int N, Action Op)[]
         {
-            ("instrumentation off", () => null),
-            ("metrics on", () => new PwmkMetrics()),
-            ("metrics + traces (all sampled, no exporter)", () => new Both(new PwmkMetrics(),
-                Sdk.CreateTracerProviderBuilder().AddSource("Pwmk").SetSampler(new AlwaysOnSampler()).Build())),
-        };
-        var workloads = new (string Name, int N, Action Op)[]
-        {
-            ("belief point query (1,000 beliefs)", 20_000, () => store.Holds("believes(agent_3, at(obj_3, room_3))")),
-            ("env step, MultiAgentBoxWorld 4 agents 10x10, beliefs depth 2", 50_000, () =>
+            (20_000, () => store.Holds("believes(agent_3, at(obj_3, room_3))")),
+            (50_000, () =>
             {
                 if (box.Step(boxActions.AsSpan(boxStep++ % 4096 * 4, 4)).Done) box.Reset(boxStep);
             }),
-            ("env step, RoomsWorld 2 agents waiting (near-empty step)", 200_000, () => rooms.Step(noop)),
+            (200_000, () => rooms.Step(noop)),
         };
-        var samples = new double[workloads.Length, variants.Length, reps];
-        var progress = ProgressLine.For(Console.Error, format == "json");
+        var samples = new Dictionary<(int W, int V), List<double>>();
+        for (int w = 0; w < workloads.Length; w++)
+            for (int v = 0; v < s_variants.Length; v++) samples[(w, v)] = [];
         for (int r = 0; r < reps; r++)
         {
-            for (int k = 0; k < variants.Length; k++)
+            for (int k = 0; k < s_variants.Length; k++)
             {
                 // the order rotates with the repetition, so no variant always runs first or after the heaviest one,
                 // and each starts on a collected heap, so no variant pays for the garbage of another
-                int v = (r + k) % variants.Length;
-                progress.Draw(r * variants.Length + k, reps * variants.Length, $"repetition {r + 1}/{reps}: {variants[v].Name}", force: true);
-                using var on = variants[v].Enable();
+                int v = (r + k) % s_variants.Length;
+                progress?.Draw(r * s_variants.Length + k, reps * s_variants.Length, $"repetition {r + 1}/{reps}: {s_variants[v].Name}", force: true);
+                using var on = s_variants[v].Enable();
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
-                for (int w = 0; w < workloads.Length; w++) samples[w, v, r] = PerOp(1, workloads[w].N, workloads[w].Op);
+                for (int w = 0; w < workloads.Length; w++) samples[(w, v)].Add(PerOp(1, workloads[w].N, workloads[w].Op));
             }
         }
-        progress.Draw(reps * variants.Length, reps * variants.Length, "histogram observation and /metrics scrape anchors", force: true);
-        for (int w = 0; w < workloads.Length; w++)
+        return samples;
+    }
+
+    /// <summary>Runs <see cref="MeasurePaired"/> in a new process of this program; null (and a message) when it fails.</summary>
+    private static Dictionary<(int W, int V), List<double>>? MeasureInChild(int reps)
+    {
+        string exe = Environment.ProcessPath ?? "dotnet";
+        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // under `dotnet pwmk.dll` this process is the host: give it the same assembly again
+        if (Path.GetFileNameWithoutExtension(exe) == "dotnet") psi.ArgumentList.Add(Environment.GetCommandLineArgs()[0]);
+        foreach (var a in (string[])["bench", "observability", "--paired-only", "--reps", reps.ToString(CultureInfo.InvariantCulture)]) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var error = p.StandardError.ReadToEndAsync();
+        string output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        var samples = new Dictionary<(int W, int V), List<double>>();
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
-            for (int v = 0; v < variants.Length; v++)
+            var f = line.Split(' ');
+            samples[(int.Parse(f[0], CultureInfo.InvariantCulture), int.Parse(f[1], CultureInfo.InvariantCulture))] =
+                [.. f.Skip(2).Select(x => double.Parse(x, CultureInfo.InvariantCulture))];
+        }
+        if (p.ExitCode == 0 && samples.Count == s_workloads.Length * s_variants.Length) return samples;
+        Console.Error.WriteLine($"pwmk: a measuring process failed (exit {p.ExitCode}): {error.Result.Trim()}");
+        return null;
+    }
+
+    private static double MedianOf(IEnumerable<double> xs)
+    {
+        var a = xs.Order().ToArray();
+        return a[a.Length / 2];
+    }
+
+    /// <summary>A 95% interval of the median (percentile bootstrap, 2,000 resamples, fixed seed).</summary>
+    private static (double Low, double High) MedianInterval(double[] xs)
+    {
+        var rng = new Random(7);
+        var medians = new double[2000];
+        var resample = new double[xs.Length];
+        for (int b = 0; b < medians.Length; b++)
+        {
+            for (int i = 0; i < xs.Length; i++) resample[i] = xs[rng.Next(xs.Length)];
+            medians[b] = MedianOf(resample);
+        }
+        Array.Sort(medians);
+        return (medians[50], medians[1949]);
+    }
+
+    private static int Run(int reps, int processes, string python, string format, bool pairedOnly)
+    {
+        if (reps is < 1 or > 100 || processes is < 1 or > 20 || format is not ("text" or "json"))
+        {
+            Console.Error.WriteLine("--reps must be 1..100, --processes 1..20 and --format text or json");
+            return Program.BadInput;
+        }
+        if (pairedOnly)
+        {
+            // one measuring process of a parent run: every sample, one line per workload and variant
+            var own = MeasurePaired(reps, null);
+            foreach (var ((w, v), ns) in own)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{w} {v} {string.Join(' ', ns.Select(x => x.ToString("R", CultureInfo.InvariantCulture)))}"));
+            return Program.Ok;
+        }
+        var rows = new List<Row>();
+        var progress = ProgressLine.For(Console.Error, format == "json");
+
+        // belief point query and env steps, off / metrics / metrics + traces, in `processes` processes of `reps`
+        // repetitions each: a process's own code layout moves its ratios by a point or so, so the runs pool several
+        var samples = new Dictionary<(int W, int V), List<double>>();
+        for (int proc = 0; proc < processes; proc++)
+        {
+            progress.Draw(proc, processes, $"measuring process {proc + 1}/{processes}", force: true);
+            var got = processes == 1 ? MeasurePaired(reps, progress) : MeasureInChild(reps);
+            if (got is null) return Program.BadInput;
+            foreach (var (k, ns) in got) (samples.TryGetValue(k, out var l) ? l : samples[k] = []).AddRange(ns);
+        }
+        for (int w = 0; w < s_workloads.Length; w++)
+        {
+            for (int v = 0; v < s_variants.Length; v++)
             {
                 // the ratio is the median of each repetition's own ratio: a repetition's variants ran seconds apart
                 // under the same machine load, so the load cancels in each pair
-                var ratios = new double[reps];
-                for (int r = 0; r < reps; r++) ratios[r] = samples[w, v, r] / samples[w, 0, r];
-                Array.Sort(ratios);
-                rows.Add(new($"{workloads[w].Name}, {variants[v].Name}", Median(samples, w, v, reps), v == 0 ? "itself" : "off", ratios[reps / 2]));
+                var off = samples[(w, 0)];
+                var ratios = samples[(w, v)].Select((x, r) => x / off[r]).ToArray();
+                var (low, high) = MedianInterval(ratios);
+                rows.Add(new($"{s_workloads[w]}, {s_variants[v].Name}", MedianOf(samples[(w, v)]), v == 0 ? "itself" : "off", MedianOf(ratios), low, high));
             }
         }
 
@@ -134,23 +216,15 @@ internal static class ObservabilityBenchCommand
 
         if (format == "json")
         {
-            Console.WriteLine(JsonSerializer.Serialize(rows.Select(r => new { name = r.Name, ns = Math.Round(r.Nanoseconds, 1), anchor = r.Anchor, ratio = Math.Round(r.Ratio, 3) })));
+            Console.WriteLine(JsonSerializer.Serialize(rows.Select(r => new { name = r.Name, ns = Math.Round(r.Nanoseconds, 1), anchor = r.Anchor, ratio = Math.Round(r.Ratio, 3), ratio_low = double.IsNaN(r.Low) ? (double?)null : Math.Round(r.Low, 3), ratio_high = double.IsNaN(r.High) ? (double?)null : Math.Round(r.High, 3) })));
         }
         else
         {
             foreach (var r in rows)
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Name,-75} {Human(r.Nanoseconds),12}  x{r.Ratio:F3} vs {r.Anchor}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Name,-75} {Human(r.Nanoseconds),12}  x{r.Ratio:F3}{(double.IsNaN(r.Low) || r.Anchor == "itself" ? "" : $" [{r.Low:F3}, {r.High:F3}]")} vs {r.Anchor}"));
         }
         if (py is null) Console.Error.WriteLine($"note: {python} with prometheus_client not available; no anchor for the scrape");
         return Program.Ok;
-    }
-
-    private static double Median(double[,,] samples, int w, int v, int reps)
-    {
-        var xs = new double[reps];
-        for (int r = 0; r < reps; r++) xs[r] = samples[w, v, r];
-        Array.Sort(xs);
-        return xs[reps / 2];
     }
 
     private sealed class Both(IDisposable first, IDisposable second) : IDisposable
