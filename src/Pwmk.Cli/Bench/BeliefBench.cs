@@ -273,6 +273,70 @@ internal sealed partial class BeliefBench
             rss(K), format("RESULT settled_rss_kb ~d~n", [K]).
         """;
 
+    /// <summary>The output names of the settled and peak memory figures of the ahead-of-time host.</summary>
+    public const string SettledKey = "rss_facts_loaded_mib", PeakKey = "peak_rss_mib";
+
+    /// <summary>Where the engine's ahead-of-time host project lies under the repository root.</summary>
+    public const string AotProject = "bench/aot-engine/Pwmk.AotEngine.csproj";
+
+    /// <summary>
+    /// Runs <see cref="RunEngine"/> in the engine's NativeAOT host (<see cref="AotProject"/>, published into
+    /// <c>.pwmk/aot</c> under <paramref name="root"/> when missing or older than its sources) and reads its figures.
+    /// </summary>
+    public Figures RunAot(string root, int reps, int nrevIterations)
+    {
+        string outDir = Path.Combine(root, ".pwmk", "aot");
+        string exe = Path.Combine(outDir, "pwmk-aot-engine");
+        var sources = new[] { "src/Pwmk.Logic", "bench/aot-engine", "src/Pwmk.Cli/Bench" }
+            .SelectMany(d => Directory.EnumerateFiles(Path.Combine(root, d), "*.*", SearchOption.AllDirectories))
+            .Where(f => !f.Contains("/obj/", StringComparison.Ordinal) && !f.Contains("/bin/", StringComparison.Ordinal));
+        if (!File.Exists(exe) || sources.Any(f => File.GetLastWriteTimeUtc(f) > File.GetLastWriteTimeUtc(exe)))
+        {
+            _log.WriteLine("pwmk: publishing the engine's NativeAOT host (first use: about a minute) ...");
+            var (log, code) = Run("dotnet", ["publish", Path.Combine(root, AotProject), "-c", "Release", "-r", "linux-x64", "-o", outDir, "-nologo", "-v", "q"], root);
+            if (code != 0 || !File.Exists(exe)) throw new InvalidOperationException("publishing the NativeAOT host failed:\n" + log);
+            File.SetLastWriteTimeUtc(exe, DateTime.UtcNow);
+        }
+        var (output, exit) = Run(exe, [reps.ToString(CultureInfo.InvariantCulture), nrevIterations.ToString(CultureInfo.InvariantCulture)], root, progress: true);
+        if (exit != 0) throw new InvalidOperationException($"the NativeAOT host failed (exit {exit}):\n{output}");
+        var fig = new Figures();
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (line.StartsWith("CHECK", StringComparison.Ordinal))
+            {
+                fig.Check = line;
+                continue;
+            }
+            var parts = line.Split(' ');
+            if (parts.Length != 2 || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double v)) continue;
+            if (parts[0] == SettledKey) fig.SettledRssMiB = v;
+            else if (parts[0] == PeakKey) fig.PeakRssMiB = v;
+            else fig.Values[parts[0]] = v;
+        }
+        if (fig.Check is null) throw new InvalidOperationException("the NativeAOT host printed no checksums:\n" + output);
+        return fig;
+    }
+
+    /// <summary>Runs a program to its end: its standard output (and error, unless it goes to the log as progress) and exit code.</summary>
+    private (string Output, int Exit) Run(string file, string[] args, string dir, bool progress = false)
+    {
+        var psi = new ProcessStartInfo(file, args) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start " + file);
+        var err = Task.Run(async () =>
+        {
+            var sb = new System.Text.StringBuilder();
+            while (await p.StandardError.ReadLineAsync() is { } line)
+            {
+                if (progress) _log.WriteLine(line);
+                else sb.AppendLine(line);
+            }
+            return sb.ToString();
+        });
+        string output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return (output + err.Result, p.ExitCode);
+    }
+
     /// <summary>A scratch copy of the SWI-Prolog scripts' folder with the generated facts.pl, for <see cref="RunSwi"/>.</summary>
     public static string PrepareSwi(string swiDir, Data data)
     {

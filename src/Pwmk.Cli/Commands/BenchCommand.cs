@@ -24,32 +24,46 @@ internal static class BenchCommand
         var swiDir = new Option<string>("--swi-dir") { Description = "Folder of the SWI-Prolog workloads", DefaultValueFactory = _ => DefaultSwiDir() };
         var noSwi = new Option<bool>("--no-swi") { Description = "Run only PWMK's engine" };
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
+        var host = new Option<string>("--host")
+        {
+            Description = "Where the engine runs: jit (in this process) or aot (its NativeAOT host, bench/aot-engine, published on first use)",
+            DefaultValueFactory = _ => "jit",
+        };
         var cmd = new Command("beliefs", "Belief-store workloads in PWMK's engine and in swipl, with checksums, ratios and memory")
         {
-            reps, nrev, swiDir, noSwi, format,
+            reps, nrev, swiDir, noSwi, format, host,
         };
-        cmd.SetAction(r => RunBeliefs(r.GetValue(reps), r.GetValue(nrev), r.GetValue(swiDir)!, r.GetValue(noSwi), r.GetValue(format)!));
+        cmd.SetAction(r => RunBeliefs(r.GetValue(reps), r.GetValue(nrev), r.GetValue(swiDir)!, r.GetValue(noSwi), r.GetValue(format)!, r.GetValue(host)!));
         return cmd;
     }
 
-    private static string DefaultSwiDir()
+    private static string DefaultSwiDir() => FindUp(d => Path.Combine(d, "shared", "bench", "swi-prolog"), Directory.Exists) ?? "../shared/bench/swi-prolog";
+
+    /// <summary>The first <paramref name="candidate"/> of the current or the program's folder or one of their parents that <paramref name="exists"/>.</summary>
+    private static string? FindUp(Func<string, string> candidate, Func<string, bool> exists)
     {
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
         {
             for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
             {
-                string c = Path.Combine(d.FullName, "shared", "bench", "swi-prolog");
-                if (Directory.Exists(c)) return c;
+                string c = candidate(d.FullName);
+                if (exists(c)) return c;
             }
         }
-        return "../shared/bench/swi-prolog";
+        return null;
     }
 
-    private static int RunBeliefs(int reps, int nrevIterations, string swiDir, bool noSwi, string format)
+    private static int RunBeliefs(int reps, int nrevIterations, string swiDir, bool noSwi, string format, string host)
     {
-        if (reps < 1 || reps > 100 || nrevIterations < 1)
+        if (reps < 1 || reps > 100 || nrevIterations < 1 || host is not ("jit" or "aot"))
         {
-            Console.Error.WriteLine("--reps must be 1..100 and --nrev-iterations positive");
+            Console.Error.WriteLine("--reps must be 1..100, --nrev-iterations positive and --host jit or aot");
+            return Program.BadInput;
+        }
+        string? root = host == "aot" ? FindUp(d => d, d => File.Exists(Path.Combine(d, BeliefBench.AotProject))) : null;
+        if (host == "aot" && root is null)
+        {
+            Console.Error.WriteLine($"--host aot: {BeliefBench.AotProject} not found above the current folder (run from a PWMK checkout)");
             return Program.BadInput;
         }
         if (!noSwi && !Directory.Exists(swiDir))
@@ -68,7 +82,9 @@ internal static class BenchCommand
         BeliefBench.Figures ours;
         try
         {
-            ours = progress.Run("pwmk: the workloads in PWMK's engine", () => b.RunEngine(holder, reps, nrevIterations));
+            ours = root is null
+                ? progress.Run("pwmk: the workloads in PWMK's engine", () => b.RunEngine(holder, reps, nrevIterations))
+                : progress.Run("pwmk: the workloads in PWMK's engine, NativeAOT host", () => b.RunAot(root, reps, nrevIterations));
         }
         catch when (swiFolder is not null)
         {
@@ -92,6 +108,7 @@ internal static class BenchCommand
         {
             var obj = new
             {
+                host,
                 checks = new { pwmk = ours.Check, swipl = swi?.Check, equal = checksOk },
                 workloads = rows.Select(r => new
                 {
@@ -107,7 +124,7 @@ internal static class BenchCommand
         else
         {
             var inv = CultureInfo.InvariantCulture;
-            Console.WriteLine($"{"workload",-38} {"swipl",12} {"pwmk",12} {"pwmk speed-up",14}");
+            Console.WriteLine($"{"workload",-38} {"swipl",12} {(host == "aot" ? "pwmk (aot)" : "pwmk"),12} {"pwmk speed-up",14}");
             foreach (var (key, label, higher) in rows)
             {
                 double o = ours.Values.GetValueOrDefault(key, double.NaN);
