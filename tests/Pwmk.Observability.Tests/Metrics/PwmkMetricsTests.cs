@@ -165,13 +165,16 @@ public partial class PwmkMetricsTests
         Assert.DoesNotContain("trace_id", await metrics.ScrapeAsync());
     }
 
+    /// <summary>A step-duration instrument as the environments make it: both labels as instrument tags.</summary>
+    private static System.Diagnostics.Metrics.Histogram<double> StepHistogram(System.Diagnostics.Metrics.Meter meter, string envType, int agents) =>
+        meter.CreateHistogram<double>(MetricCatalog.EnvStepDuration, "s", null, [new("env_type", envType), new("num_agents", agents)]);
+
     [Fact]
     public async Task A_domain_histogram_recorded_inside_a_span_carries_its_trace_id_and_one_outside_carries_none()
     {
         using var metrics = new PwmkMetrics(options: new PwmkMetricsOptions { ProcessMetrics = false });
         using var meter = new System.Diagnostics.Metrics.Meter("Pwmk");
-        var step = meter.CreateHistogram<double>(MetricCatalog.EnvStepDuration, "s", null,
-            [new("env_type", "ExemplarWorld"), new("num_agents", 2)]);
+        var step = StepHistogram(meter, "ExemplarWorld", 2);
         using var source = new ActivitySource("Pwmk.Tests.BridgeExemplar");
         using var listener = new ActivityListener
         {
@@ -200,8 +203,7 @@ public partial class PwmkMetricsTests
     {
         using var metrics = new PwmkMetrics(options: new PwmkMetricsOptions { ProcessMetrics = false });
         using var meter = new System.Diagnostics.Metrics.Meter("Pwmk");
-        var step = meter.CreateHistogram<double>(MetricCatalog.EnvStepDuration, "s", null,
-            [new("env_type", "BufferWorld"), new("num_agents", 3)]);
+        var step = StepHistogram(meter, "BufferWorld", 3);
         double[] values = [.. MetricCatalog.StepBuckets, 0.000003, 0.00007, 0.0004, 0.003, 0.07, 0.8, 42];   // bounds themselves too
         const int threads = 4, perThread = 40_000;
         string series = MetricCatalog.EnvStepDuration + "_count{env_type=\"BufferWorld\",num_agents=\"4\"}";
