@@ -13,7 +13,8 @@ namespace Pwmk.Cli.Commands;
 
 /// <summary>
 /// <c>pwmk bench observability</c>: the cost of instrumentation. Belief point query and environment step with
-/// instrumentation off, metrics on, metrics + sampled traces on; one histogram observation (prometheus-net direct and
+/// instrumentation off, metrics on, metrics + sampled traces on (paired per repetition, optionally pooled over several
+/// measuring processes, each median ratio with a 95% bootstrap interval); one histogram observation (prometheus-net direct and
 /// through the Meter bridge); one scrape of 1,000 series with prometheus-net and with Python's prometheus_client
 /// (the anchor, run by /usr/bin/python3 on the same series).
 /// </summary>
