@@ -293,12 +293,13 @@ internal sealed partial class BeliefBench
         if (!File.Exists(exe) || sources.Any(f => File.GetLastWriteTimeUtc(f) > File.GetLastWriteTimeUtc(exe)))
         {
             _log.WriteLine("pwmk: publishing the engine's NativeAOT host (first use: about a minute) ...");
-            var (log, code) = Run("dotnet", ["publish", Path.Combine(root, AotProject), "-c", "Release", "-r", "linux-x64", "-o", outDir, "-nologo", "-v", "q"], root);
-            if (code != 0 || !File.Exists(exe)) throw new InvalidOperationException("publishing the NativeAOT host failed:\n" + log);
+            var publish = ChildProcess.Run("dotnet", ["publish", Path.Combine(root, AotProject), "-c", "Release", "-r", "linux-x64", "-o", outDir, "-nologo", "-v", "q"], root);
+            if (publish.ExitCode != 0 || !File.Exists(exe)) throw new InvalidOperationException("publishing the NativeAOT host failed:\n" + publish.Stdout + publish.Stderr);
             File.SetLastWriteTimeUtc(exe, DateTime.UtcNow);
         }
-        var (output, exit) = Run(exe, [reps.ToString(CultureInfo.InvariantCulture), nrevIterations.ToString(CultureInfo.InvariantCulture)], root, progress: true);
-        if (exit != 0) throw new InvalidOperationException($"the NativeAOT host failed (exit {exit}):\n{output}");
+        var host = ChildProcess.Run(exe, [reps.ToString(CultureInfo.InvariantCulture), nrevIterations.ToString(CultureInfo.InvariantCulture)], root, _log.WriteLine);
+        string output = host.Stdout;
+        if (host.ExitCode != 0) throw new InvalidOperationException($"the NativeAOT host failed (exit {host.ExitCode}):\n{output}");
         var fig = new Figures();
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
@@ -315,26 +316,6 @@ internal sealed partial class BeliefBench
         }
         if (fig.Check is null) throw new InvalidOperationException("the NativeAOT host printed no checksums:\n" + output);
         return fig;
-    }
-
-    /// <summary>Runs a program to its end: its standard output (and error, unless it goes to the log as progress) and exit code.</summary>
-    private (string Output, int Exit) Run(string file, string[] args, string dir, bool progress = false)
-    {
-        var psi = new ProcessStartInfo(file, args) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start " + file);
-        var err = Task.Run(async () =>
-        {
-            var sb = new System.Text.StringBuilder();
-            while (await p.StandardError.ReadLineAsync() is { } line)
-            {
-                if (progress) _log.WriteLine(line);
-                else sb.AppendLine(line);
-            }
-            return sb.ToString();
-        });
-        string output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return (output + err.Result, p.ExitCode);
     }
 
     /// <summary>A scratch copy of the SWI-Prolog scripts' folder with the generated facts.pl, for <see cref="RunSwi"/>.</summary>
@@ -388,18 +369,9 @@ internal sealed partial class BeliefBench
     private (string Output, double MaxRssMiB) Swi(string dir, string script, string arg)
     {
         _log.WriteLine($"swipl {script} {arg} ...");
-        var psi = new ProcessStartInfo("/usr/bin/time", ["-v", "swipl", script, arg])
-        {
-            WorkingDirectory = dir,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start swipl");
-        var err = p.StandardError.ReadToEndAsync();
-        string output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        string e = err.Result;
-        if (p.ExitCode != 0) throw new InvalidOperationException($"swipl {script} failed: {e}");
+        var r = ChildProcess.Run("/usr/bin/time", ["-v", "swipl", script, arg], dir);
+        string output = r.Stdout, e = r.Stderr;
+        if (r.ExitCode != 0) throw new InvalidOperationException($"swipl {script} failed: {e}");
         var m = MaxRss().Match(e);
         return (output, m.Success ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) / 1024 : double.NaN);
     }

@@ -103,14 +103,10 @@ internal static class ObservabilityBenchCommand
     private static Dictionary<(int W, int V), List<double>>? MeasureInChild(int reps)
     {
         string exe = Environment.ProcessPath ?? "dotnet";
-        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         // under `dotnet pwmk.dll` this process is the host: give it the same assembly again
-        if (Path.GetFileNameWithoutExtension(exe) == "dotnet") psi.ArgumentList.Add(Environment.GetCommandLineArgs()[0]);
-        foreach (var a in (string[])["bench", "observability", "--paired-only", "--reps", reps.ToString(CultureInfo.InvariantCulture)]) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var error = p.StandardError.ReadToEndAsync();
-        string output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
+        string[] self = Path.GetFileNameWithoutExtension(exe) == "dotnet" ? [Environment.GetCommandLineArgs()[0]] : [];
+        var p = ChildProcess.Run(exe, [.. self, "bench", "observability", "--paired-only", "--reps", reps.ToString(CultureInfo.InvariantCulture)]);
+        string output = p.Stdout;
         var samples = new Dictionary<(int W, int V), List<double>>();
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -119,7 +115,7 @@ internal static class ObservabilityBenchCommand
                 [.. f.Skip(2).Select(x => double.Parse(x, CultureInfo.InvariantCulture))];
         }
         if (p.ExitCode == 0 && samples.Count == s_workloads.Length * s_variants.Length) return samples;
-        Console.Error.WriteLine($"pwmk: a measuring process failed (exit {p.ExitCode}): {error.Result.Trim()}");
+        Console.Error.WriteLine($"pwmk: a measuring process failed (exit {p.ExitCode}): {p.Stderr.Trim()}");
         return null;
     }
 
@@ -272,15 +268,12 @@ internal static class ObservabilityBenchCommand
             """;
         try
         {
-            var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            psi.ArgumentList.Add("-c");
-            psi.ArgumentList.Add(script);
-            psi.ArgumentList.Add(reps.ToString(CultureInfo.InvariantCulture));
-            using var p = Process.Start(psi)!;
-            string output = p.StandardOutput.ReadToEnd();
-            p.StandardError.ReadToEnd();
-            if (!p.WaitForExit(120_000) || p.ExitCode != 0) return null;
-            return double.Parse(output.Trim(), CultureInfo.InvariantCulture);
+            var p = ChildProcess.Run(python, ["-c", script, reps.ToString(CultureInfo.InvariantCulture)], timeoutMs: 120_000);
+            return p.ExitCode == 0 ? double.Parse(p.Stdout.Trim(), CultureInfo.InvariantCulture) : null;
+        }
+        catch (TimeoutException)
+        {
+            return null;
         }
         catch (System.ComponentModel.Win32Exception)
         {

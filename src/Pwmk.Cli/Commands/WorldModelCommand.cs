@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -263,36 +262,21 @@ internal static class WorldModelCommand
 
     private static JsonObject RunTorch(string python, string script, int threads, double seconds, string crossCheck)
     {
-        var psi = new ProcessStartInfo(python)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add(script);
-        psi.ArgumentList.Add("--threads");
-        psi.ArgumentList.Add(threads.ToString(CultureInfo.InvariantCulture));
-        psi.ArgumentList.Add("--seconds");
-        psi.ArgumentList.Add(seconds.ToString(CultureInfo.InvariantCulture));
-        psi.ArgumentList.Add("--cross-check");
-        psi.ArgumentList.Add(crossCheck);
-        Process? started;
+        ChildProcess.Result proc;
         try
         {
-            started = Process.Start(psi);
+            proc = ChildProcess.Run(python, [script, "--threads", threads.ToString(CultureInfo.InvariantCulture),
+                "--seconds", seconds.ToString(CultureInfo.InvariantCulture), "--cross-check", crossCheck]);
         }
         catch (System.ComponentModel.Win32Exception e)
         {
             throw new InvalidOperationException($"cannot start {python}: {e.Message} (pass --python, or --no-torch)");
         }
-        using var proc = started ?? throw new InvalidOperationException($"cannot start {python}");
-        var stderr = proc.StandardError.ReadToEndAsync();
-        var stdout = proc.StandardOutput.ReadToEnd();
-        proc.WaitForExit();
         if (proc.ExitCode != 0)
         {
-            throw new InvalidOperationException($"{python} {script} failed ({proc.ExitCode}): {stderr.Result.Trim()}");
+            throw new InvalidOperationException($"{python} {script} failed ({proc.ExitCode}): {proc.Stderr.Trim()}");
         }
+        string stdout = proc.Stdout;
         return JsonNode.Parse(stdout)?.AsObject() ?? throw new InvalidOperationException("PyTorch benchmark printed nothing");
     }
 }
