@@ -105,7 +105,9 @@ public class RecoveryTests : IDisposable
         var bytes = File.ReadAllBytes(snapshots[0].Path);
         bytes[bytes.Length / 2] ^= 0xFF;
         File.WriteAllBytes(snapshots[0].Path, bytes);
-        var recovered = Open(snapshotEvery: 10);
+        // no snapshots after recovery: with the older snapshot's LSN depending on when background snapshots finished,
+        // one could otherwise cover the record whose tail is torn below
+        var recovered = Open();
         Assert.Equal(Range(0, 45), Facts(recovered.Store));
         Assert.Equal(snapshots[1].Lsn, recovered.Recovery.SnapshotLsn);
         Assert.Equal(1, recovered.Recovery.RejectedSnapshots);
