@@ -7,6 +7,7 @@ using OpenTelemetry;
 using OpenTelemetry.Trace;
 using Pwmk.Core.Beliefs;
 using Pwmk.Core.Environments;
+using Pwmk.Logic.Timing;
 using Pwmk.Observability.Metrics;
 
 namespace Pwmk.Cli.Commands;
@@ -15,7 +16,7 @@ namespace Pwmk.Cli.Commands;
 /// <c>pwmk bench observability</c>: the cost of instrumentation. Belief point query and environment step with
 /// instrumentation off, metrics on, metrics + sampled traces on (paired per repetition, optionally pooled over several
 /// measuring processes, each median ratio with a 95% bootstrap interval); one histogram observation (prometheus-net direct and
-/// through the Meter bridge); one scrape of 1,000 series with prometheus-net and with Python's prometheus_client
+/// through the Meter bridge); one clock read (Stopwatch and FastClock); one scrape of 1,000 series with prometheus-net and with Python's prometheus_client
 /// (the anchor, run by /usr/bin/python3 on the same series).
 /// </summary>
 internal static class ObservabilityBenchCommand
@@ -199,6 +200,13 @@ internal static class ObservabilityBenchCommand
         rows.Add(new("histogram observation, prometheus-net child", direct, "itself", 1));
         rows.Add(new("histogram observation, BCL Histogram<double> with tags per measurement, through the bridge", bridged, "prometheus-net child", bridged / direct));
         rows.Add(new("histogram observation, BCL Histogram<double> with its labels as instrument tags (the domain's hot paths)", bridgedFixed, "prometheus-net child", bridgedFixed / direct));
+
+        // one clock read: the hot paths time themselves with FastClock
+        long sink = 0;
+        double stopwatch = PerOp(reps, 2_000_000, () => sink += Stopwatch.GetTimestamp());
+        double fast = PerOp(reps, 2_000_000, () => sink += FastClock.Timestamp);
+        rows.Add(new("clock read, Stopwatch.GetTimestamp (clock_gettime)", stopwatch, "itself", 1));
+        rows.Add(new($"clock read, FastClock.Timestamp ({FastClock.Source}; the domain's hot paths)", fast + (sink == 42 ? 1 : 0), "Stopwatch", fast / stopwatch));
 
         // scrape of 1,000 series
         var scrapeRegistry = Prometheus.Metrics.NewCustomRegistry();
