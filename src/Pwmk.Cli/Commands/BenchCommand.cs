@@ -73,23 +73,32 @@ internal static class BenchCommand
         }
         var progress = ProgressLine.For(Console.Error, format == "json");
         var b = new BeliefBench(progress.Above());
-        var data = BeliefBench.Generate();
-        // the engine runs first, so its memory figures are those of a process that did nothing else; swipl gets the
-        // same facts.pl written out beforehand
-        string? swiFolder = noSwi ? null : BeliefBench.PrepareSwi(swiDir, data);
-        var holder = new BeliefBench.Data?[] { data };
-        data = null!;
         BeliefBench.Figures ours;
-        try
+        string? swiFolder;
+        if (root is not null)
         {
-            ours = root is null
-                ? progress.Run("pwmk: the workloads in PWMK's engine", () => b.RunEngine(holder, reps, nrevIterations))
-                : progress.Run("pwmk: the workloads in PWMK's engine, NativeAOT host", () => b.RunAot(root, reps, nrevIterations));
+            // the AOT host makes its own data, so it runs first, on a machine where this process has not yet made
+            // (and dropped) the hundreds of MB of terms that swipl's facts.pl is written from
+            ours = progress.Run("pwmk: the workloads in PWMK's engine, NativeAOT host", () => b.RunAot(root, reps, nrevIterations));
+            swiFolder = noSwi ? null : BeliefBench.PrepareSwi(swiDir, BeliefBench.Generate());
         }
-        catch when (swiFolder is not null)
+        else
         {
-            Directory.Delete(swiFolder, true);
-            throw;
+            var data = BeliefBench.Generate();
+            // the engine runs first, so its memory figures are those of a process that did nothing else; swipl gets
+            // the same facts.pl written out beforehand
+            swiFolder = noSwi ? null : BeliefBench.PrepareSwi(swiDir, data);
+            var holder = new BeliefBench.Data?[] { data };
+            data = null!;
+            try
+            {
+                ours = progress.Run("pwmk: the workloads in PWMK's engine", () => b.RunEngine(holder, reps, nrevIterations));
+            }
+            catch when (swiFolder is not null)
+            {
+                Directory.Delete(swiFolder, true);
+                throw;
+            }
         }
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         BeliefBench.Figures? swi = null;
