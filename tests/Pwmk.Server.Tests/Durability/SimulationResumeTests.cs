@@ -249,8 +249,9 @@ public partial class SimulationResumeTests(ITestOutputHelper output) : IDisposab
         await File.WriteAllBytesAsync(path, bytes.AsSpan(0, bytes.Length - 40).ToArray());
         using (var child = StartChild(_dir))
         {
-            int first = await Episode(child);
-            Assert.True(first < lastSaved, $"started at episode {first} from a damaged state");
+            // where it started is in the log: with no step delay, the fresh simulation may be past the saved episode
+            // by the time the API answers
+            await Episode(child);
             Assert.Contains("at episode 0", child.Log, StringComparison.Ordinal);
             Assert.Contains("simulation state refused, the background simulation starts fresh at episode 0", child.Log, StringComparison.Ordinal);
             Assert.DoesNotMatch(ResumedLine(), child.Log);
