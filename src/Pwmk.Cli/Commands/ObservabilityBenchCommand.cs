@@ -202,11 +202,11 @@ internal static class ObservabilityBenchCommand
         rows.Add(new("histogram observation, BCL Histogram<double> with its labels as instrument tags (the domain's hot paths)", bridgedFixed, "prometheus-net child", bridgedFixed / direct));
 
         // one clock read: the hot paths time themselves with FastClock
-        long sink = 0;
+        long sink = 0; // captured, so the reads cannot be optimized away
         double stopwatch = PerOp(reps, 2_000_000, () => sink += Stopwatch.GetTimestamp());
         double fast = PerOp(reps, 2_000_000, () => sink += FastClock.Timestamp);
         rows.Add(new("clock read, Stopwatch.GetTimestamp (clock_gettime)", stopwatch, "itself", 1));
-        rows.Add(new($"clock read, FastClock.Timestamp ({FastClock.Source}; the domain's hot paths)", fast + (sink == 42 ? 1 : 0), "Stopwatch", fast / stopwatch));
+        rows.Add(new($"clock read, FastClock.Timestamp ({FastClock.Source}; the domain's hot paths)", fast, "Stopwatch", fast / stopwatch));
 
         // scrape of 1,000 series
         var scrapeRegistry = Prometheus.Metrics.NewCustomRegistry();
