@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Pwmk.Core.Tensors;
+using Pwmk.Tensors;
 
 namespace Pwmk.Benchmarks;
 

@@ -2,7 +2,7 @@ using System.Text;
 using Pwmk.Logic.Parsing;
 using Pwmk.Logic.Solving;
 using Pwmk.Logic.Terms;
-using Pwmk.Logic.Timing;
+using System.Diagnostics;
 
 namespace Pwmk.Logic;
 
@@ -282,12 +282,12 @@ public sealed class PrologEngine
 
     private QueryResult QueryCore(Term goal, QueryOptions opt, IReadOnlyList<KeyValuePair<string, Variable>> names)
     {
-        long started = FastClock.Timestamp;
+        long started = Stopwatch.GetTimestamp();
         ResetMachine();
         var limits = new Limits
         {
             MaxInferences = opt.MaxInferences,
-            TimeoutTicks = opt.Timeout is { } t ? FastClock.Ticks(t) : long.MaxValue,
+            TimeoutTicks = opt.Timeout is { } t ? (long)(t.TotalSeconds * Stopwatch.Frequency) : long.MaxValue,
             MaxHeapCells = opt.MaxHeapCells,
             Cancel = opt.Cancel,
         };
@@ -333,7 +333,7 @@ public sealed class PrologEngine
         catch (PrologError e)
         {
             if (IsLimit(e.Ball)) Rollback(log);
-            throw new PrologException(e.Ball) { Elapsed = FastClock.ElapsedSince(started) };
+            throw new PrologException(e.Ball) { Elapsed = Stopwatch.GetElapsedTime(started) };
         }
         catch (SyntaxErrorException)
         {
@@ -348,7 +348,7 @@ public sealed class PrologEngine
             ReclaimHeap();
             _db.CompactDead();
         }
-        return new QueryResult(solutions, truncated, output?.ToString() ?? "", _m.Inferences - inf0, FastClock.ElapsedSince(started));
+        return new QueryResult(solutions, truncated, output?.ToString() ?? "", _m.Inferences - inf0, Stopwatch.GetElapsedTime(started));
     }
 
     private void ReclaimHeap()

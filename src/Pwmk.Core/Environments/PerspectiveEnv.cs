@@ -160,7 +160,7 @@ public abstract class PerspectiveEnv
         using var own = reuse ? null : Activity.StartActivity(StepSpanName);
         var span = reuse ? outer : own;
         var stepDuration = _stepDuration ??= EnvTelemetry.StepDuration(EnvType, Agents.Count);
-        long start = span is not null || stepDuration.Enabled ? Pwmk.Logic.Timing.FastClock.Timestamp : 0;
+        long start = span is not null || stepDuration.Enabled ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
         StepCount++;
         Array.Clear(_result.Rewards.Items);
         OnStep(actions, _result.Rewards.Items, _result.Terminations.Items, _result.Truncations.Items);
@@ -173,7 +173,7 @@ public abstract class PerspectiveEnv
             span.SetTag("env.num_agents", Agents.Count);
             span.SetTag("env.step", StepCount);
         }
-        if (start != 0) stepDuration.Record(Pwmk.Logic.Timing.FastClock.SecondsSince(start));
+        if (start != 0) stepDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds);
         if (result.Done && EnvTelemetry.EpisodeEnabled)
         {
             bool success = Array.IndexOf(_result.Terminations.Items, true) >= 0;

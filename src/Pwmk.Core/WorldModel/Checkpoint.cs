@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using Pwmk.Core.Tensors;
+using Pwmk.Tensors;
 
 namespace Pwmk.Core.WorldModel;
 

@@ -1,4 +1,4 @@
-using Pwmk.Core.Tensors;
+using Pwmk.Tensors;
 
 namespace Pwmk.Core.WorldModel;
 

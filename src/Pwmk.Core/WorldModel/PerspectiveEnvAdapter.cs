@@ -1,5 +1,5 @@
 using Pwmk.Core.Environments;
-using Pwmk.Core.Tensors;
+using Pwmk.Tensors;
 
 namespace Pwmk.Core.WorldModel;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Pwmk.Core.Tensors;
+using Pwmk.Tensors;
 
 namespace Pwmk.Core.WorldModel;
 

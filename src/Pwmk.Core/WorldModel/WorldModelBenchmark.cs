@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.IO.Compression;
-using Pwmk.Core.Tensors;
+using Pwmk.Tensors;
 
 namespace Pwmk.Core.WorldModel;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Diagnostics;
-using Pwmk.Core.Tensors;
+using Pwmk.Tensors;
 
 namespace Pwmk.Core.WorldModel;
 

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using Pwmk.Logic.Timing;
+using System.Diagnostics;
 
 namespace Pwmk.Logic.Solving;
 
@@ -38,7 +38,7 @@ internal struct Choice
 internal sealed class Limits
 {
     public long MaxInferences = long.MaxValue;
-    public long TimeoutTicks = long.MaxValue;   // FastClock ticks; MaxValue = none
+    public long TimeoutTicks = long.MaxValue;   // Stopwatch ticks; MaxValue = none
     public int MaxHeapCells = 256 * 1024 * 1024;  // 2 GiB of cells
     public int MaxFrames = 64 * 1024 * 1024;
     public int MaxChoicepoints = 64 * 1024 * 1024;
@@ -662,7 +662,7 @@ internal sealed partial class Machine
     {
         if (Inferences > Limits.MaxInferences) throw PrologError.Resource("inferences");
         if (Limits.Cancel.IsCancellationRequested) throw PrologError.Resource("cancelled");
-        if (FastClock.Timestamp > _deadline) throw PrologError.TimeLimit();
+        if (Stopwatch.GetTimestamp() > _deadline) throw PrologError.TimeLimit();
         _nextCheck = Inferences + 65536;
     }
 
@@ -690,12 +690,12 @@ internal sealed partial class Machine
     {
         _pollBudget = 1 << 16;
         if (Limits.Cancel.IsCancellationRequested) throw PrologError.Resource("cancelled");
-        if (FastClock.Timestamp > _deadline) throw PrologError.TimeLimit();
+        if (Stopwatch.GetTimestamp() > _deadline) throw PrologError.TimeLimit();
     }
 
     internal void StartClock()
     {
-        _deadline = Limits.TimeoutTicks == long.MaxValue ? long.MaxValue : FastClock.Timestamp + Limits.TimeoutTicks;
+        _deadline = Limits.TimeoutTicks == long.MaxValue ? long.MaxValue : Stopwatch.GetTimestamp() + Limits.TimeoutTicks;
         _nextCheck = Inferences + 4096;
     }
 }

@@ -1,5 +1,5 @@
+using System.Diagnostics;
 using Prometheus;
-using Pwmk.Logic.Timing;
 
 namespace Pwmk.Observability.Metrics;
 
@@ -146,10 +146,10 @@ public sealed class PwmkMetrics : IDisposable
         internal TimingScope(Histogram.Child child)
         {
             _child = child;
-            _start = FastClock.Timestamp;
+            _start = Stopwatch.GetTimestamp();
         }
 
         /// <summary>Records the elapsed time.</summary>
-        public void Dispose() => _child?.Observe(FastClock.SecondsSince(_start));
+        public void Dispose() => _child?.Observe(Stopwatch.GetElapsedTime(_start).TotalSeconds);
     }
 }

@@ -74,8 +74,8 @@ public class WorldModelTests
         bool[] absent = [false, false, true];
         float[] Next(float[] o)
         {
-            using var noGrad = Pwmk.Core.Tensors.Tensor.NoGrad();
-            var latent = model.Encode(new Pwmk.Core.Tensors.Tensor(o, 1, 3, env.ObservationSize), ids);
+            using var noGrad = Pwmk.Tensors.Tensor.NoGrad();
+            var latent = model.Encode(new Pwmk.Tensors.Tensor(o, 1, 3, env.ObservationSize), ids);
             return model.Dynamics(latent, actions, absent).Data[..64]; // agents 0 and 1
         }
         var before = Next(obs);

@@ -1,12 +1,12 @@
 using System.Numerics.Tensors;
 
-namespace Pwmk.Core.Tensors;
+namespace Pwmk.Tensors;
 
 /// <summary>
 /// Adam (<paramref name="decoupledWeightDecay"/> false, L2 added to the gradient) or AdamW
 /// (decoupled weight decay, Loshchilov and Hutter), with bias correction as in PyTorch.
 /// </summary>
-internal sealed class AdamOptimizer(
+public sealed class AdamOptimizer(
     IReadOnlyList<Tensor> parameters,
     float learningRate = 1e-3f,
     float beta1 = 0.9f,
@@ -36,12 +36,12 @@ internal sealed class AdamOptimizer(
     }
 
     /// <summary>The first and second moment estimates, one array per parameter (live: copy before changing).</summary>
-    internal IReadOnlyList<float[]> FirstMoments => m;
+    public IReadOnlyList<float[]> FirstMoments => m;
 
-    internal IReadOnlyList<float[]> SecondMoments => v;
+    public IReadOnlyList<float[]> SecondMoments => v;
 
     /// <summary>Restores moments and step count saved from an optimiser over the same parameters.</summary>
-    internal void Restore(int stepCount, IReadOnlyList<float[]> firstMoments, IReadOnlyList<float[]> secondMoments)
+    public void Restore(int stepCount, IReadOnlyList<float[]> firstMoments, IReadOnlyList<float[]> secondMoments)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(stepCount);
         if (firstMoments.Count != m.Length || secondMoments.Count != v.Length) throw new ArgumentException("moment count differs from the parameter count");

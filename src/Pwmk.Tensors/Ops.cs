@@ -1,9 +1,9 @@
 using System.Numerics.Tensors;
 
-namespace Pwmk.Core.Tensors;
+namespace Pwmk.Tensors;
 
 /// <summary>Differentiable operations on <see cref="Tensor"/>; each records its backward step.</summary>
-internal static class Ops
+public static class Ops
 {
     private static void SameShape(Tensor a, Tensor b, string op)
     {

@@ -2,21 +2,21 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace Pwmk.Core.Tensors;
+namespace Pwmk.Tensors;
 
 /// <summary>
 /// Cache-blocked, vectorised single-precision matrix multiply (row-major).
 /// One register-blocked micro-kernel (4 rows x 16 columns, AVX/FMA when the CPU has it);
 /// transposed operands are packed into a row-major scratch copy first.
 /// </summary>
-internal static unsafe class Gemm
+public static unsafe class Gemm
 {
     private const int KBlock = 256;
     private const int NBlock = 256;
     private const long ParallelWork = 1L << 21;
 
     /// <summary>Most threads one product may use (defaults to the processor count; benchmarks pin it).</summary>
-    internal static int MaxThreads { get; set; } = Environment.ProcessorCount;
+    public static int MaxThreads { get; set; } = Environment.ProcessorCount;
 
     /// <summary>C[m,n] (+)= A[m,k] * B[k,n].</summary>
     public static void NN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate) =>

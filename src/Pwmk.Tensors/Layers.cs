@@ -1,9 +1,8 @@
-using Pwmk.Core.Tensors;
 
-namespace Pwmk.Core.WorldModel;
+namespace Pwmk.Tensors;
 
 /// <summary>A fully connected layer y = x W + b, W stored [in, out] (the transpose of PyTorch's nn.Linear weight).</summary>
-internal sealed class LinearLayer
+public sealed class LinearLayer
 {
     public Tensor Weight { get; }
     public Tensor Bias { get; }
@@ -22,7 +21,7 @@ internal sealed class LinearLayer
 }
 
 /// <summary>Layer normalisation over the last dimension.</summary>
-internal sealed class LayerNormLayer
+public sealed class LayerNormLayer
 {
     public Tensor Gamma { get; }
     public Tensor Beta { get; }
@@ -40,7 +39,7 @@ internal sealed class LayerNormLayer
 }
 
 /// <summary>Pre-norm transformer block: x + MHA(LN(x)), then + MLP(LN(.)) with GELU, over the tokens of each sample.</summary>
-internal sealed class TransformerBlock
+public sealed class TransformerBlock
 {
     private readonly int hidden, heads;
     private readonly LayerNormLayer norm1, norm2;

@@ -1,4 +1,4 @@
-namespace Pwmk.Core.Tensors;
+namespace Pwmk.Tensors;
 
 /// <summary>
 /// A small deterministic generator (SplitMix64 seeding, xoshiro256** stream): the same seed gives the same
@@ -20,10 +20,10 @@ public sealed class SeededRandom
     }
 
     /// <summary>The generator's whole state (four words and the cached normal deviate's bits), to save and restore it exactly.</summary>
-    internal ulong[] GetState() => [s0, s1, s2, s3, (ulong)BitConverter.DoubleToInt64Bits(spareNormal)];
+    public ulong[] GetState() => [s0, s1, s2, s3, (ulong)BitConverter.DoubleToInt64Bits(spareNormal)];
 
     /// <summary>Restores a state taken by <see cref="GetState"/>.</summary>
-    internal void SetState(ReadOnlySpan<ulong> state)
+    public void SetState(ReadOnlySpan<ulong> state)
     {
         if (state.Length != 5 || (state[0] | state[1] | state[2] | state[3]) == 0) throw new ArgumentException("expected 5 words, not all of the first four zero", nameof(state));
         (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3]);

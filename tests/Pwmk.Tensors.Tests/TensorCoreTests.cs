@@ -1,6 +1,5 @@
-using Pwmk.Core.Tensors;
 
-namespace Pwmk.Core.Tests.Tensors;
+namespace Pwmk.Tensors.Tests;
 
 public class TensorCoreTests
 {

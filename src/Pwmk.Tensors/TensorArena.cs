@@ -1,4 +1,4 @@
-namespace Pwmk.Core.Tensors;
+namespace Pwmk.Tensors;
 
 /// <summary>
 /// Recycles the buffers of intermediate tensors. Inside a scope (<see cref="Begin"/>), operations take their output,
@@ -6,7 +6,7 @@ namespace Pwmk.Core.Tensors;
 /// transformer batch are often above the 85 KB large-object threshold, and without recycling every training step
 /// would trigger a full (gen 2) collection. Tensors produced inside a scope must not be read after it ends.
 /// </summary>
-internal sealed class TensorArena : IDisposable
+public sealed class TensorArena : IDisposable
 {
     private const int MinPooledLength = 256;
     private const long MaxPooledFloats = 64L << 20; // 256 MB per thread

@@ -1,7 +1,7 @@
-namespace Pwmk.Core.Tensors;
+namespace Pwmk.Tensors;
 
 /// <summary>Fixed-seed weight initialisation (the same schemes PyTorch uses by default).</summary>
-internal static class Init
+public static class Init
 {
     /// <summary>U(-1/sqrt(fanIn), 1/sqrt(fanIn)): PyTorch's default for <c>nn.Linear</c> weights and biases.</summary>
     public static void LinearUniform(Tensor t, int fanIn, SeededRandom rng)

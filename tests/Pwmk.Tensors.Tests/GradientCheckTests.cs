@@ -1,6 +1,5 @@
-using Pwmk.Core.Tensors;
 
-namespace Pwmk.Core.Tests.Tensors;
+namespace Pwmk.Tensors.Tests;
 
 /// <summary>Every differentiable op: the analytic gradient matches central finite differences.</summary>
 public class GradientCheckTests

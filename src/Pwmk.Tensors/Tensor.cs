@@ -1,4 +1,4 @@
-namespace Pwmk.Core.Tensors;
+namespace Pwmk.Tensors;
 
 /// <summary>
 /// A dense float32 tensor in row-major order that records the operations producing it,
@@ -23,7 +23,7 @@ public sealed class Tensor
     public bool RequiresGrad { get; internal set; }
 
     /// <summary>An optional name (parameters carry their checkpoint name).</summary>
-    public string? Name { get; internal set; }
+    public string? Name { get; set; }
 
     internal Tensor[] Parents { get; private set; } = [];
 
@@ -55,7 +55,7 @@ public sealed class Tensor
     public static Tensor Zeros(params int[] shape) => new(new float[Count(shape)], shape);
 
     /// <summary>A trainable parameter of zeros.</summary>
-    internal static Tensor Parameter(string name, params int[] shape) =>
+    public static Tensor Parameter(string name, params int[] shape) =>
         new(new float[Count(shape)], shape) { RequiresGrad = true, Name = name };
 
     /// <summary>The gradient of the last <see cref="Backward"/> with respect to this tensor, or null.</summary>
