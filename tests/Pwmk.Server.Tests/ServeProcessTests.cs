@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using Pwmk.Tests.Shared;
 
 namespace Pwmk.Server.Tests;
 

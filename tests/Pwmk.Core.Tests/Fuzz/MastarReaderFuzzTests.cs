@@ -36,7 +36,7 @@ public sealed class MastarReaderFuzzTests
         Assert.StartsWith($"fuzz.txt:{e.Line}:{e.Column}: ", e.Message);
     }
 
-    [Fact]
+    [DataFact("epistemic")]
     public void Mutated_problems_parse_or_fail_with_line_and_column_and_plan_within_limits()
     {
         int seed = Fuzzer.Seed(8201), cases = Fuzzer.Cases(800);

@@ -8,8 +8,7 @@ namespace Pwmk.Core.Tests.Fuzz;
 /// </summary>
 public sealed class TomiReaderFuzzTests
 {
-    private static string Dir =>
-        Environment.GetEnvironmentVariable("PWMK_TOMI_DIR") is { Length: > 0 } d ? d : "/work/shared/data/tomi";
+    private static string Dir => TestData.In("tomi");
 
     private static readonly Lazy<string[]> s_lines = new(() => File.ReadAllLines(Path.Combine(Dir, "fb_all_val.txt")));
 
@@ -32,7 +31,7 @@ public sealed class TomiReaderFuzzTests
         Assert.StartsWith($"{source}:{e.Line}:{e.Column}: ", e.Message);
     }
 
-    [Fact]
+    [DataFact("tomi")]
     public void Mutated_stories_parse_or_fail_with_a_line_and_replay_without_crashing()
     {
         int seed = Fuzzer.Seed(8101), cases = Fuzzer.Cases(1500);
@@ -74,7 +73,7 @@ public sealed class TomiReaderFuzzTests
         Assert.True(replayed > 0 && replayRefused > 0, $"replayed {replayed}, replay refused {replayRefused}");
     }
 
-    [Fact]
+    [DataFact("tomi")]
     public void Mutated_traces_parse_or_fail_with_a_line()
     {
         int seed = Fuzzer.Seed(8102), cases = Fuzzer.Cases(1000);

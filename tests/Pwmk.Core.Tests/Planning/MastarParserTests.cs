@@ -70,7 +70,7 @@ public class MastarParserTests
         Assert.Contains("nested deeper", e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [DataFact("epistemic")]
     public void BenchmarkWithUndeclaredFluentIsRejected()
     {
         var path = EpistemicData.File("CoinBox_Rich/Coin_in_the_Box__pl_5.txt");

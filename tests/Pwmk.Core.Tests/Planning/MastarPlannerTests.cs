@@ -10,7 +10,7 @@ public partial class MastarPlannerTests
     [GeneratedRegex(@"__pl_(\d+)\.txt$")]
     private static partial Regex PlanLength();
 
-    [Fact]
+    [DataFact("epistemic")]
     public void CoinBoxPl5GivesTheExpectedPlan()
     {
         var problem = MastarProblem.Load(EpistemicData.File("CoinBox/Coin_in_the_Box__pl_5.txt"));
@@ -21,7 +21,7 @@ public partial class MastarPlannerTests
         Assert.True(plan.Expanded < 102); // the deep planner's BFS expands 102 nodes here
     }
 
-    [Theory]
+    [DataTheory("epistemic")]
     [InlineData(SearchStrategy.AStar)]
     [InlineData(SearchStrategy.Gbfs)]
     public void HeuristicSearchFindsValidPlans(SearchStrategy strategy)
@@ -33,7 +33,7 @@ public partial class MastarPlannerTests
         Assert.Null(MastarPlanner.Validate(problem, plan.Actions));
     }
 
-    [Theory]
+    [DataTheory("epistemic")]
     [InlineData("CoinBox/Coin_in_the_Box__pl_5.txt", 5)]
     [InlineData("SC/SC_4_2/SC_4_2__pl_7.txt", 7)]
     [InlineData("CC/CC_2_2_3/CC_2_2_3__pl_4.txt", 4)]
@@ -49,7 +49,7 @@ public partial class MastarPlannerTests
         Assert.Equal($"no plan within depth {length - 1}", shallow.Reason);
     }
 
-    [Fact]
+    [DataFact("epistemic")]
     public void UnreachableGoalEndsWithExhaustionAndLimitsAreReported()
     {
         const string text = """
@@ -82,7 +82,7 @@ public partial class MastarPlannerTests
     /// Without duplicate detection, breadth-first search must expand exactly the reference planner's
     /// node counts (reference_bfs.tsv) and find the same plan: an exact test of the semantics.
     /// </summary>
-    [Fact]
+    [DataFact("epistemic")]
     public void BreadthFirstWithoutDuplicateDetectionMatchesTheReferenceExactly()
     {
         var checkedCount = 0;
@@ -112,7 +112,7 @@ public partial class MastarPlannerTests
     /// Every shared problem: parsed (or rejected with a position), searched with a node bound, and every
     /// plan found is replayed through the semantics and has the length in the file name.
     /// </summary>
-    [Fact]
+    [DataFact("epistemic")]
     public void AllSharedProblemsGiveValidPlansOfTheExpectedLength()
     {
         var files = Directory.EnumerateFiles(EpistemicData.Mastar, "*.txt", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();

@@ -8,7 +8,7 @@ public class MastarSemanticsTests
     private static KripkeModel Step(MastarProblem problem, KripkeModel state, string action) =>
         problem.Apply(state, action) ?? throw new Xunit.Sdk.XunitException($"'{action}' is not executable");
 
-    [Fact]
+    [DataFact("epistemic")]
     public void CoinInTheBoxStepByStep()
     {
         var problem = MastarProblem.Load(EpistemicData.File("CoinBox/Coin_in_the_Box__pl_5.txt"));

@@ -6,7 +6,7 @@ namespace Pwmk.Core.Tests.ToMi;
 /// <summary>ToMi questions answered by Prolog queries on the belief store agree with the tracker.</summary>
 public class TomiPrologStoreTests
 {
-    [Fact]
+    [DataFact("tomi")]
     public void Prolog_belief_store_answers_like_the_tracker_on_the_validation_split()
     {
         var stories = TomiReader.ReadFile(Path.Combine(TomiValidationSplitTests.DataDir, "fb_all_val.txt")).Take(150).ToList();

@@ -2,11 +2,10 @@ using Pwmk.Core.ToMi;
 
 namespace Pwmk.Core.Tests.ToMi;
 
-/// <summary>The ToMi validation split from /work/shared/data/tomi (or $PWMK_TOMI_DIR).</summary>
+/// <summary>The ToMi validation split (<c>$PWMK_DATA/tomi</c>; skipped without it).</summary>
 public class TomiValidationSplitTests
 {
-    internal static string DataDir =>
-        Environment.GetEnvironmentVariable("PWMK_TOMI_DIR") is { Length: > 0 } d ? d : "/work/shared/data/tomi";
+    internal static string DataDir => TestData.In("tomi");
 
     private static void AssertFaithfulTypesPerfect(TomiReport report)
     {
@@ -24,7 +23,7 @@ public class TomiValidationSplitTests
         Assert.Equal(9, report.ByType.Count);
     }
 
-    [Fact]
+    [DataFact("tomi")]
     public void Tracker_answers_every_faithful_question_type_correctly()
     {
         var stories = TomiReader.ReadFile(Path.Combine(DataDir, "fb_all_val.txt"));
@@ -32,7 +31,7 @@ public class TomiValidationSplitTests
         AssertFaithfulTypesPerfect(TomiEvaluation.Evaluate(stories, types, depth: 2));
     }
 
-    [Fact]
+    [DataFact("tomi")]
     public void Belief_ground_truth_path_gives_the_same_results()
     {
         var stories = TomiReader.ReadFile(Path.Combine(DataDir, "fb_all_val.txt"));
@@ -43,7 +42,7 @@ public class TomiValidationSplitTests
         Assert.Equal(viaTracker.Disagreements, viaTruth.Disagreements);
     }
 
-    [Fact]
+    [DataFact("tomi")]
     public void Episodes_acted_out_from_the_trace_answer_through_ground_truth()
     {
         var stories = TomiReader.ReadFile(Path.Combine(DataDir, "fb_all_val.txt"));

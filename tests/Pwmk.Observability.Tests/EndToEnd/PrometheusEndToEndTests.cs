@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Http;
 using Pwmk.Observability.Deploy;
 using Pwmk.Observability.Tests.Deploy;
 using Pwmk.Server;
-using Pwmk.Tests.Shared;
 
 namespace Pwmk.Observability.Tests.EndToEnd;
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Trace;
 using Pwmk.Observability.Hosting;
-using Pwmk.Tests.Shared;
 
 namespace Pwmk.Observability.Tests.Tracing;
 

@@ -5,7 +5,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Pwmk.Core.Beliefs;
 using Xunit.Abstractions;
-using Pwmk.Tests.Shared;
 
 namespace Pwmk.Server.Tests.Durability;
 

@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Pwmk.Core.Beliefs;
 using Pwmk.Logic.Terms;
 using Pwmk.Server.Persistence;
-using Pwmk.Tests.Shared;
 
 namespace Pwmk.Server.Tests.Durability;
 

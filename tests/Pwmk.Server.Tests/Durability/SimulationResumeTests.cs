@@ -8,7 +8,6 @@ using Pwmk.Core.WorldModel;
 using Pwmk.Server.Persistence;
 using Pwmk.Server.Simulation;
 using Xunit.Abstractions;
-using Pwmk.Tests.Shared;
 
 namespace Pwmk.Server.Tests.Durability;
 

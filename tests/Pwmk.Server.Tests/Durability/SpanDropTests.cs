@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using Pwmk.Tests.Shared;
 
 namespace Pwmk.Server.Tests.Durability;
 
