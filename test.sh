@@ -28,7 +28,8 @@ fi
 
 echo "test.sh: build" >&2
 dotnet build Pwmk.slnx -c Release -nologo -v q -clp:ErrorsOnly
-# the engine's NativeAOT host (`pwmk bench beliefs --host aot`) lives outside the solution: it must still compile
+# bench/Pwmk.Bench is in the solution (compiled, never run here); the engine's NativeAOT host of `bench/pwmk-bench beliefs
+# --host aot` lives outside it and must still compile
 dotnet build bench/aot-engine -c Release -nologo -v q -clp:ErrorsOnly
 echo "test.sh: dotnet format --verify-no-changes" >&2
 dotnet format Pwmk.slnx --verify-no-changes --no-restore

@@ -1,7 +1,7 @@
 using System.Globalization;
-using Pwmk.Cli.Bench;
+using Pwmk.Bench.Beliefs;
 
-// The engine's side of `pwmk bench beliefs --host aot`, as one process compiled ahead of time: same generator, same
+// The engine's side of `pwmk-bench beliefs --host aot`, as one process compiled ahead of time: same generator, same
 // workloads, same checksums. Arguments: repetitions (default 3), naive-reverse iterations (default 300,000).
 // Prints one "name value" line per figure, then the checksum line; progress goes to stderr.
 int reps = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;

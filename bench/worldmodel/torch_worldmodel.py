@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch (CPU) twin of PWMK's PerspectiveWorldModel, for `pwmk worldmodel bench`.
+"""PyTorch (CPU) twin of PWMK's PerspectiveWorldModel, for `pwmk-bench worldmodel`.
 
 Same architecture, sizes, batch, loss and optimiser as src/Pwmk.Core/WorldModel:
 perspective encoder (Linear + agent embedding -> GELU(tanh) -> Linear -> LayerNorm), action embedding,

@@ -25,7 +25,6 @@ public static class Program
         var root = new RootCommand("PWMK: the Perspective World Model Kit (multi-agent Theory of Mind)");
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(QueryCommand.Create());
-        root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(TomiCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(WorldModelCommand.Create());

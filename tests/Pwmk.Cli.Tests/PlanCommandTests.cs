@@ -76,15 +76,4 @@ public sealed class PlanCommandTests : IDisposable
         Assert.Contains("bad.txt:8:16: undeclared fluent 'r'", error, StringComparison.Ordinal);
         Assert.Equal(2, Run("plan", "--mastar", Path.Combine(_dir, "missing.txt")).Code);
     }
-
-    [Fact]
-    public void BenchPlannerReportsCoverage()
-    {
-        Write("tell__pl_2.txt", Tell);
-        var (code, output, _) = Run("bench", "planner", "--data", _dir, "--format", "json");
-        Assert.Equal(0, code);
-        using var doc = JsonDocument.Parse(output);
-        Assert.Equal(1, doc.RootElement.GetProperty("solved").GetInt32());
-        Assert.Equal(1, doc.RootElement.GetProperty("lengthMatches").GetInt32());
-    }
 }

@@ -1,27 +1,22 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Pwmk.Cli.Bench;
+using Pwmk.Bench.Shared;
+using Pwmk.Cli;
 
-namespace Pwmk.Cli.Commands;
+namespace Pwmk.Bench.Beliefs;
 
-/// <summary><c>pwmk bench ...</c>: benchmarks measured side by side with their anchors.</summary>
-internal static class BenchCommand
+/// <summary><c>pwmk-bench beliefs</c>: the belief-store workloads in PWMK's engine and in SWI-Prolog.</summary>
+internal static class BeliefsCommand
 {
-    public static Command Create()
-    {
-        var bench = new Command("bench", "Benchmarks against their anchors (SWI-Prolog, PyTorch, ...)");
-        bench.Subcommands.Add(Beliefs());
-        bench.Subcommands.Add(PlannerBenchCommand.CreatePlanner());
-        bench.Subcommands.Add(ObservabilityBenchCommand.Create());
-        return bench;
-    }
+    /// <summary>The environment variable naming the folder of the SWI-Prolog workloads when <c>--swi-dir</c> is not given.</summary>
+    public const string SwiDirVariable = "PWMK_SWI_BENCH";
 
-    private static Command Beliefs()
+    public static Command Create()
     {
         var reps = new Option<int>("--reps") { Description = "Repetitions of each workload (median reported)", DefaultValueFactory = _ => 3 };
         var nrev = new Option<int>("--nrev-iterations") { Description = "Naive-reverse iterations", DefaultValueFactory = _ => 300_000 };
-        var swiDir = new Option<string>("--swi-dir") { Description = "Folder of the SWI-Prolog workloads", DefaultValueFactory = _ => DefaultSwiDir() };
+        var swiDir = new Option<string?>("--swi-dir") { Description = $"Folder of the SWI-Prolog workloads (common.pl, bench_consult.pl, nrev.pl); default ${SwiDirVariable}" };
         var noSwi = new Option<bool>("--no-swi") { Description = "Run only PWMK's engine" };
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
         var host = new Option<string>("--host")
@@ -33,37 +28,26 @@ internal static class BenchCommand
         {
             reps, nrev, swiDir, noSwi, format, host,
         };
-        cmd.SetAction(r => RunBeliefs(r.GetValue(reps), r.GetValue(nrev), r.GetValue(swiDir)!, r.GetValue(noSwi), r.GetValue(format)!, r.GetValue(host)!));
+        cmd.SetAction(r => RunBeliefs(r.GetValue(reps), r.GetValue(nrev), r.GetValue(swiDir) ?? Environment.GetEnvironmentVariable(SwiDirVariable), r.GetValue(noSwi), r.GetValue(format)!, r.GetValue(host)!));
         return cmd;
     }
 
-    private static string DefaultSwiDir() => FindUp(d => Path.Combine(d, "shared", "bench", "swi-prolog"), Directory.Exists) ?? "../shared/bench/swi-prolog";
-
-    /// <summary>The first <paramref name="candidate"/> of the current or the program's folder or one of their parents that <paramref name="exists"/>.</summary>
-    private static string? FindUp(Func<string, string> candidate, Func<string, bool> exists)
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
-            {
-                string c = candidate(d.FullName);
-                if (exists(c)) return c;
-            }
-        }
-        return null;
-    }
-
-    private static int RunBeliefs(int reps, int nrevIterations, string swiDir, bool noSwi, string format, string host)
+    private static int RunBeliefs(int reps, int nrevIterations, string? swiDir, bool noSwi, string format, string host)
     {
         if (reps < 1 || reps > 100 || nrevIterations < 1 || host is not ("jit" or "aot"))
         {
             Console.Error.WriteLine("--reps must be 1..100, --nrev-iterations positive and --host jit or aot");
             return Program.BadInput;
         }
-        string? root = host == "aot" ? FindUp(d => d, d => File.Exists(Path.Combine(d, BeliefBench.AotProject))) : null;
+        string? root = host == "aot" ? Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(Repository.Find(BeliefBench.AotProject)))) : null;
         if (host == "aot" && root is null)
         {
             Console.Error.WriteLine($"--host aot: {BeliefBench.AotProject} not found above the current folder (run from a PWMK checkout)");
+            return Program.BadInput;
+        }
+        if (!noSwi && string.IsNullOrEmpty(swiDir))
+        {
+            Console.Error.WriteLine($"--swi-dir: not given and {SwiDirVariable} not set (the folder of the SWI-Prolog workloads; or --no-swi)");
             return Program.BadInput;
         }
         if (!noSwi && !Directory.Exists(swiDir))
@@ -80,14 +64,14 @@ internal static class BenchCommand
             // the AOT host makes its own data, so it runs first, on a machine where this process has not yet made
             // (and dropped) the hundreds of MB of terms that swipl's facts.pl is written from
             ours = progress.Run("pwmk: the workloads in PWMK's engine, NativeAOT host", () => b.RunAot(root, reps, nrevIterations));
-            swiFolder = noSwi ? null : BeliefBench.PrepareSwi(swiDir, BeliefBench.Generate());
+            swiFolder = noSwi ? null : BeliefBench.PrepareSwi(swiDir!, BeliefBench.Generate());
         }
         else
         {
             var data = BeliefBench.Generate();
             // the engine runs first, so its memory figures are those of a process that did nothing else; swipl gets
             // the same facts.pl written out beforehand
-            swiFolder = noSwi ? null : BeliefBench.PrepareSwi(swiDir, data);
+            swiFolder = noSwi ? null : BeliefBench.PrepareSwi(swiDir!, data);
             var holder = new BeliefBench.Data?[] { data };
             data = null!;
             try

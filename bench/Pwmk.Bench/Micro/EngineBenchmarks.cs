@@ -2,15 +2,15 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using Pwmk.Logic;
 
-namespace Pwmk.Benchmarks;
+namespace Pwmk.Bench.Micro;
 
 /// <summary>
-/// The belief-store engine's hot paths, shaped like the SWI-Prolog workloads of <c>pwmk bench beliefs</c> but at a
+/// The belief-store engine's hot paths, shaped like the SWI-Prolog workloads of <c>pwmk-bench beliefs</c> but at a
 /// size a BenchmarkDotNet iteration can repeat: (i) point queries, (ii) enumerations, (iii) second-order queries,
 /// (iv) tabled reachability, naive reverse, and consulting the facts. Each benchmark runs one Prolog loop per
 /// invocation; per-operation times come from OperationsPerInvoke. The side-by-side comparison with SWI-Prolog is
-/// <c>./pwmk bench beliefs</c>.
-/// <c>dotnet run -c Release --project bench/Pwmk.Benchmarks -- --filter '*EngineBenchmarks*' --job short</c>
+/// <c>bench/pwmk-bench beliefs</c>.
+/// <c>bench/pwmk-bench micro --filter '*EngineBenchmarks*' --job short</c>
 /// </summary>
 [MemoryDiagnoser]
 public class EngineBenchmarks

@@ -5,25 +5,27 @@ using System.Globalization;
 using System.Text.Json;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
+using Pwmk.Bench.Shared;
+using Pwmk.Cli;
 using Pwmk.Core.Beliefs;
 using Pwmk.Core.Environments;
 using Pwmk.Observability.Metrics;
 
-namespace Pwmk.Cli.Commands;
+namespace Pwmk.Bench.Observability;
 
 /// <summary>
-/// <c>pwmk bench observability</c>: the cost of instrumentation. Belief point query and environment step with
+/// <c>pwmk-bench observability</c>: the cost of instrumentation. Belief point query and environment step with
 /// instrumentation off, metrics on, metrics + sampled traces on (paired per repetition, optionally pooled over several
 /// measuring processes, each median ratio with a 95% bootstrap interval); one histogram observation (prometheus-net direct and
-/// through the Meter bridge); one clock read (Stopwatch and FastClock); one scrape of 1,000 series with prometheus-net and with Python's prometheus_client
-/// (the anchor, run by /usr/bin/python3 on the same series).
+/// through the Meter bridge); one clock read (Stopwatch); one scrape of 1,000 series with prometheus-net and with Python's
+/// prometheus_client (the anchor, run by <c>--python</c> on the same series).
 /// </summary>
-internal static class ObservabilityBenchCommand
+internal static class ObservabilityCommand
 {
     public static Command Create()
     {
         var reps = new Option<int>("--reps") { Description = "Repetitions of each measurement (median reported)", DefaultValueFactory = _ => 7 };
-        var python = new Option<string>("--python") { Description = "Python with prometheus_client (Debian python3-prometheus-client)", DefaultValueFactory = _ => "/usr/bin/python3" };
+        var python = new Option<string>("--python") { Description = "Python with prometheus_client (Debian python3-prometheus-client: /usr/bin/python3)", DefaultValueFactory = _ => "python3" };
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
         var processes = new Option<int>("--processes") { Description = "Processes measuring instrumentation on/off, each with --reps repetitions (pooled)", DefaultValueFactory = _ => 1 };
         var pairedOnly = new Option<bool>("--paired-only") { Description = "Internal: be one measuring process of a parent run", Hidden = true };
@@ -105,7 +107,7 @@ internal static class ObservabilityBenchCommand
         string exe = Environment.ProcessPath ?? "dotnet";
         // under `dotnet pwmk.dll` this process is the host: give it the same assembly again
         string[] self = Path.GetFileNameWithoutExtension(exe) == "dotnet" ? [Environment.GetCommandLineArgs()[0]] : [];
-        var p = ChildProcess.Run(exe, [.. self, "bench", "observability", "--paired-only", "--reps", reps.ToString(CultureInfo.InvariantCulture)]);
+        var p = ChildProcess.Run(exe, [.. self, "observability", "--paired-only", "--reps", reps.ToString(CultureInfo.InvariantCulture)]);
         string output = p.Stdout;
         var samples = new Dictionary<(int W, int V), List<double>>();
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))

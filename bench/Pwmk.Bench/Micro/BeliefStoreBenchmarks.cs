@@ -3,13 +3,13 @@ using Pwmk.Core.Beliefs;
 using Pwmk.Logic;
 using Pwmk.Logic.Terms;
 
-namespace Pwmk.Benchmarks;
+namespace Pwmk.Bench.Micro;
 
 /// <summary>
 /// Belief-store hot paths against the raw engine (the anchor): adding a belief (<c>assertz</c> through
 /// <see cref="PrologEngine"/> vs <see cref="BeliefStore.AddBelief(Term, Term)"/> with its bookkeeping), a functional
 /// update, a point query, and the O(1) count reads the metrics use.
-/// <c>dotnet run -c Release --project bench/Pwmk.Benchmarks -- --filter '*BeliefStore*' --job short</c>
+/// <c>bench/pwmk-bench micro --filter '*BeliefStore*' --job short</c>
 /// </summary>
 [MemoryDiagnoser]
 public class BeliefStoreBenchmarks

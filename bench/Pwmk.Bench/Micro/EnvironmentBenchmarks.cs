@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Pwmk.Core.Environments;
 
-namespace Pwmk.Benchmarks;
+namespace Pwmk.Bench.Micro;
 
 /// <summary>
 /// MultiAgentBoxWorld, 4 agents on a 10x10 grid, 1,000 joint steps (4,000 agent-steps) per operation

@@ -1,11 +1,11 @@
 using BenchmarkDotNet.Attributes;
 using Pwmk.Tensors;
 
-namespace Pwmk.Benchmarks;
+namespace Pwmk.Bench.Micro;
 
 /// <summary>
 /// Square single-thread matmul of PWMK's tensor core.
-/// The PyTorch comparison (same run, same sizes) is <c>./pwmk worldmodel bench</c>.
+/// The PyTorch comparison (same run, same sizes) is <c>bench/pwmk-bench worldmodel</c>.
 /// </summary>
 [MemoryDiagnoser]
 public class TensorBenchmarks

@@ -2,12 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using Pwmk.Bench.Shared;
 using Pwmk.Logic;
 
-namespace Pwmk.Cli.Bench;
+namespace Pwmk.Bench.Beliefs;
 
 /// <summary>
-/// <c>pwmk bench beliefs</c>: the belief-store workloads of <c>shared/bench/swi-prolog</c>, recreated
+/// <c>pwmk-bench beliefs</c>: the belief-store workloads of <c>shared/bench/swi-prolog</c>, recreated
 /// from the documented generator, run in PWMK's engine and in <c>swipl</c> in one run.
 /// </summary>
 internal sealed partial class BeliefBench
@@ -287,7 +288,7 @@ internal sealed partial class BeliefBench
     {
         string outDir = Path.Combine(root, ".pwmk", "aot");
         string exe = Path.Combine(outDir, "pwmk-aot-engine");
-        var sources = new[] { "src/Pwmk.Logic", "bench/aot-engine", "src/Pwmk.Cli/Bench" }
+        var sources = new[] { "src/Pwmk.Logic", "bench/aot-engine", "bench/Pwmk.Bench/Beliefs", "bench/Pwmk.Bench/Shared" }
             .SelectMany(d => Directory.EnumerateFiles(Path.Combine(root, d), "*.*", SearchOption.AllDirectories))
             .Where(f => !f.Contains("/obj/", StringComparison.Ordinal) && !f.Contains("/bin/", StringComparison.Ordinal));
         if (!File.Exists(exe) || sources.Any(f => File.GetLastWriteTimeUtc(f) > File.GetLastWriteTimeUtc(exe)))

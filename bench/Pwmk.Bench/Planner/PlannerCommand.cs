@@ -2,19 +2,21 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Pwmk.Cli;
 using Pwmk.Core.Planning;
 using Pwmk.Core.Planning.Mastar;
 
-namespace Pwmk.Cli.Commands;
+namespace Pwmk.Bench.Planner;
 
-/// <summary><c>pwmk bench planner</c>: solve rate and time over the shared mA* benchmark problems.</summary>
-internal static partial class PlannerBenchCommand
+/// <summary><c>pwmk-bench planner</c>: solve rate and time over the mA* benchmark problems.</summary>
+internal static partial class PlannerCommand
 {
-    public static Command CreatePlanner()
+    public static Command Create()
     {
-        var data = new Option<DirectoryInfo>("--data") { Description = "folder holding the mA* problems (searched recursively for *.txt)", DefaultValueFactory = _ => new DirectoryInfo(DefaultData()) };
+        var data = new Option<DirectoryInfo?>("--data") { Description = "folder holding the mA* problems (searched recursively for *.txt); default $PWMK_DATA/epistemic/mastar" };
         var timeout = new Option<int>("--timeout-ms") { Description = "per-problem wall-clock limit", DefaultValueFactory = _ => 60_000 };
-        var search = PlanCommand.SearchOption();
+        var search = new Option<string>("--search") { Description = "bfs, astar, gbfs or iddfs (as pwmk plan)", DefaultValueFactory = _ => "bfs" };
+        search.AcceptOnlyFromAmong("bfs", "astar", "gbfs", "iddfs");
         var filter = new Option<string?>("--filter") { Description = "only problems whose path contains this text" };
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
@@ -28,13 +30,24 @@ internal static partial class PlannerBenchCommand
         {
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
-            var dir = parse.GetValue(data)!;
-            if (!dir.Exists)
+            var dir = parse.GetValue(data) ?? DefaultData();
+            if (dir is null)
             {
-                stderr.WriteLine($"pwmk bench planner: no folder {dir.FullName}");
+                stderr.WriteLine("pwmk-bench planner: --data not given and PWMK_DATA not set (the folder of the data sets, holding epistemic/mastar)");
                 return Program.BadInput;
             }
-            var strategy = PlanCommand.Strategy(parse.GetValue(search)!);
+            if (!dir.Exists)
+            {
+                stderr.WriteLine($"pwmk-bench planner: no folder {dir.FullName}");
+                return Program.BadInput;
+            }
+            var strategy = parse.GetValue(search) switch
+            {
+                "astar" => SearchStrategy.AStar,
+                "gbfs" => SearchStrategy.Gbfs,
+                "iddfs" => SearchStrategy.IterativeDeepening,
+                _ => SearchStrategy.Bfs,
+            };
             var json = parse.GetValue(format) == "json";
             var only = parse.GetValue(filter);
             var options = new PlanSearchOptions(strategy, TimeSpan.FromMilliseconds(parse.GetValue(timeout)));
@@ -142,17 +155,8 @@ internal static partial class PlannerBenchCommand
         return cmd;
     }
 
-    private static string DefaultData()
-    {
-        foreach (var candidate in new[] { "../shared/data/epistemic/mastar", "/work/shared/data/epistemic/mastar" })
-        {
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-        return "../shared/data/epistemic/mastar";
-    }
+    private static DirectoryInfo? DefaultData() =>
+        Environment.GetEnvironmentVariable("PWMK_DATA") is { Length: > 0 } root ? new DirectoryInfo(Path.Combine(root, "epistemic", "mastar")) : null;
 
     [GeneratedRegex(@"__pl_(\d+)(?:_wrong)?\.txt$")]
     private static partial Regex PlanLength();

@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.IO.Compression;
+using Pwmk.Core.WorldModel;
 using Pwmk.Tensors;
 
-namespace Pwmk.Core.WorldModel;
+namespace Pwmk.Bench.WorldModel;
 
 /// <summary>Sizes and settings of <see cref="WorldModelBenchmark"/> (defaults match bench/worldmodel/torch_worldmodel.py).</summary>
-public sealed record WorldModelBenchmarkOptions
+internal sealed record WorldModelBenchmarkOptions
 {
     /// <summary>Threads a matrix product may use (PyTorch gets the same number).</summary>
     public int Threads { get; init; } = 1;
@@ -27,7 +28,7 @@ public sealed record WorldModelBenchmarkOptions
 }
 
 /// <summary>Figures of one <see cref="WorldModelBenchmark"/> run.</summary>
-public sealed record WorldModelBenchmarkResult(
+internal sealed record WorldModelBenchmarkResult(
     IReadOnlyDictionary<int, double> MatMulGflops,
     double TrainSamplesPerSecond,
     double InferenceP50Ms,
@@ -36,7 +37,7 @@ public sealed record WorldModelBenchmarkResult(
     int Threads);
 
 /// <summary>Measures the tensor core (square matmul GFLOP/s) and the world model (training throughput, inference latency).</summary>
-public static class WorldModelBenchmark
+internal static class WorldModelBenchmark
 {
     /// <summary>Runs every measurement; the thread setting of the matmul is restored afterwards.</summary>
     public static WorldModelBenchmarkResult Run(WorldModelBenchmarkOptions options)

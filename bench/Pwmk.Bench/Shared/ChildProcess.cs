@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Pwmk.Cli;
+namespace Pwmk.Bench.Shared;
 
 /// <summary>
 /// Runs another program to its end (swipl, python, the NativeAOT host, pwmk itself), reading its output and error

@@ -1,11 +1,11 @@
 using BenchmarkDotNet.Attributes;
 using Pwmk.Core.ToMi;
 
-namespace Pwmk.Benchmarks;
+namespace Pwmk.Bench.Micro;
 
 /// <summary>
 /// The whole ToMi validation split (5,994 questions): parse + replay in RoomsWorld + answer.
-/// Anchor: parsing alone. Data from $PWMK_TOMI_DIR or /work/shared/data/tomi.
+/// Anchor: parsing alone. Data from <c>$PWMK_DATA/tomi</c>.
 /// </summary>
 [MemoryDiagnoser]
 public class TomiBenchmarks
@@ -16,7 +16,9 @@ public class TomiBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        string dir = Environment.GetEnvironmentVariable("PWMK_TOMI_DIR") is { Length: > 0 } d ? d : "/work/shared/data/tomi";
+        string dir = Environment.GetEnvironmentVariable("PWMK_DATA") is { Length: > 0 } d
+            ? Path.Combine(d, "tomi")
+            : throw new InvalidOperationException("set PWMK_DATA to the folder of the data sets (holding tomi/fb_all_val.txt)");
         _text = File.ReadAllText(Path.Combine(dir, "fb_all_val.txt"));
         _types = TomiTrace.ReadQuestionTypesFile(Path.Combine(dir, "fb_all_val.trace"));
     }

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using BenchmarkDotNet.Running;
+using Pwmk.Bench.Beliefs;
+using Pwmk.Bench.Observability;
+using Pwmk.Bench.Planner;
+using Pwmk.Bench.WorldModel;
+
+namespace Pwmk.Bench;
+
+/// <summary>
+/// Entry point of <c>pwmk-bench</c>: PWMK's benchmarks, each measured beside its anchor (<c>beliefs</c>,
+/// <c>planner</c>, <c>observability</c>, <c>worldmodel</c>), and the BenchmarkDotNet micro benchmarks (<c>micro</c>).
+/// </summary>
+public static class Program
+{
+    /// <summary>Exit codes shared by every command, as the product CLI's.</summary>
+    public const int Ok = 0, NoResult = 1, BadInput = 2;
+
+    public static int Main(string[] args)
+    {
+        // BenchmarkDotNet parses its own options (--filter, --job, ...): hand them over untouched
+        if (args.Length > 0 && args[0] == "micro")
+        {
+            BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args[1..]);
+            return Ok;
+        }
+        var parsed = BuildRoot().Parse(args);
+        if (parsed.Errors.Count > 0 && !args.Contains("--help") && !args.Contains("-h"))
+        {
+            foreach (var e in parsed.Errors) Console.Error.WriteLine(e.Message);
+            return BadInput;
+        }
+        return parsed.Invoke();
+    }
+
+    internal static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("pwmk-bench: PWMK's benchmarks, each beside its anchor (not part of the product)");
+        root.Subcommands.Add(BeliefsCommand.Create());
+        root.Subcommands.Add(PlannerCommand.Create());
+        root.Subcommands.Add(ObservabilityCommand.Create());
+        root.Subcommands.Add(WorldModelCommand.Create());
+        var micro = new Command("micro", "BenchmarkDotNet micro benchmarks (engine, belief store, environments, ToMi, tensors); "
+            + "every option after it goes to BenchmarkDotNet: micro --help, micro --list flat, micro --filter '*Engine*' --job short");
+        root.Subcommands.Add(micro);
+        return root;
+    }
+}
