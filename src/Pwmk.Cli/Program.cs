@@ -26,6 +26,7 @@ public static class Program
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(QueryCommand.Create());
         root.Subcommands.Add(TomiCommand.Create());
+        root.Subcommands.Add(HitomCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(WorldModelCommand.Create());
         root.Subcommands.Add(PlanCommand.Create());

@@ -31,6 +31,7 @@ public sealed class PerspectiveTracker
     private int _nodeCount;
     private readonly int[] _stackNode;
     private readonly ulong[] _stackRemaining;
+    private readonly int[] _chain;
 
     /// <param name="vocabulary">Agents, fluents and values.</param>
     /// <param name="depth">Deepest nesting k (1 = own beliefs only), at most <see cref="BeliefChain.MaxDepth"/>.</param>
@@ -47,6 +48,7 @@ public sealed class PerspectiveTracker
         _root = perspectiveOf;
         _stackNode = new int[depth + 1];
         _stackRemaining = new ulong[depth + 1];
+        _chain = new int[depth];
         NewNode(-1, -1, 0);
     }
 
@@ -95,6 +97,42 @@ public sealed class PerspectiveTracker
             if (level + 1 < Depth)
             {
                 ulong next = e.Witnesses & sight[a] & ~_members[child];
+                if (next != 0)
+                {
+                    level++;
+                    _stackNode[level] = child;
+                    _stackRemaining[level] = next;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Applies a claim: every chain of distinct hearers (up to <see cref="Depth"/>) that <paramref name="rules"/> says
+    /// takes it comes to hold the claimed value; the others keep what they had.
+    /// </summary>
+    public void Hear(in ClaimEvent claim, CommunicationRules rules)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        EventsObserved++;
+        ulong first = claim.Hearers;
+        if (_root >= 0) first &= 1UL << _root;
+        if (first == 0) return;
+        int level = 0;
+        _stackNode[0] = 0;
+        _stackRemaining[0] = first;
+        while (level >= 0)
+        {
+            ulong rem = _stackRemaining[level];
+            if (rem == 0) { level--; continue; }
+            int a = BitOperations.TrailingZeroCount(rem);
+            _stackRemaining[level] = rem & (rem - 1);
+            _chain[level] = a;
+            int child = Child(_stackNode[level], a);
+            if (rules.Takes(claim, _chain.AsSpan(0, level + 1))) Write(child, claim.Fluent, claim.Value);
+            if (level + 1 < Depth)
+            {
+                ulong next = claim.Hearers & ~_members[child];
                 if (next != 0)
                 {
                     level++;
