@@ -18,6 +18,9 @@ declare -A pkgs=(
 for cmd in "${!pkgs[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || need+=("${pkgs[$cmd]}")
 done
+# the NativeAOT build of the short commands links with clang or gcc and needs zlib's headers
+command -v clang >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1 || need+=(gcc)
+[ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
 if ((${#need[@]})); then
   echo "test.sh: installing ${need[*]}" >&2
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
@@ -33,6 +36,9 @@ dotnet build Pwmk.slnx -c Release -nologo -v q -clp:ErrorsOnly
 dotnet build bench/aot-engine -c Release -nologo -v q -clp:ErrorsOnly
 echo "test.sh: dotnet format --verify-no-changes" >&2
 dotnet format Pwmk.slnx --verify-no-changes --no-restore
+echo "test.sh: NativeAOT build of the short commands (src/Pwmk.Cli.Native; the CLI tests run query, plan and tomi in it)" >&2
+dotnet publish src/Pwmk.Cli.Native -c Release -r linux-x64 -o artifacts/native -nologo -v q
+export PWMK_NATIVE_CLI="$root/artifacts/native/pwmk-native"
 echo "test.sh: dotnet test" >&2
 dotnet test Pwmk.slnx -c Release --no-build -nologo -v q --logger "console;verbosity=minimal"   # minimal: a failure prints its message and stack
 echo "test.sh: browser test (tests/browser: pwmk serve + chromium headless via playwright-core)" >&2

@@ -4,6 +4,7 @@ using Pwmk.Bench.Beliefs;
 using Pwmk.Bench.Observability;
 using Pwmk.Bench.Planner;
 using Pwmk.Bench.WorldModel;
+using Pwmk.Cli;
 
 namespace Pwmk.Bench;
 
@@ -24,13 +25,7 @@ public static class Program
             BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args[1..]);
             return Ok;
         }
-        var parsed = BuildRoot().Parse(args);
-        if (parsed.Errors.Count > 0 && !args.Contains("--help") && !args.Contains("-h"))
-        {
-            foreach (var e in parsed.Errors) Console.Error.WriteLine(e.Message);
-            return BadInput;
-        }
-        return parsed.Invoke();
+        return Invocation.Run(BuildRoot(), args);
     }
 
     internal static RootCommand BuildRoot()

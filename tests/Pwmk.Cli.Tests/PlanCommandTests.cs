@@ -76,4 +76,17 @@ public sealed class PlanCommandTests : IDisposable
         Assert.Contains("bad.txt:8:16: undeclared fluent 'r'", error, StringComparison.Ordinal);
         Assert.Equal(2, Run("plan", "--mastar", Path.Combine(_dir, "missing.txt")).Code);
     }
+
+    [Fact]
+    public void The_command_line_process_plans_and_exits_with_the_documented_codes()
+    {
+        // a child process: under ./test.sh the NativeAOT build that ./pwmk runs for `plan`
+        var ok = CliRunner.Run("plan", "--mastar", Write("tell.txt", Tell), "--format", "json");
+        Assert.Equal(0, ok.ExitCode);
+        using var doc = JsonDocument.Parse(ok.Stdout);
+        Assert.Equal(["sense", "tell"], doc.RootElement.GetProperty("plan").EnumerateArray().Select(a => a.GetString()));
+        var bad = CliRunner.Run("plan", "--mastar", Write("bad.txt", Tell.Replace("tell announces p;", "tell announces r;", StringComparison.Ordinal)));
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("bad.txt:8:16: undeclared fluent 'r'", bad.Stderr, StringComparison.Ordinal);
+    }
 }

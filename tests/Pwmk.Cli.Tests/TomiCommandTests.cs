@@ -57,4 +57,21 @@ public class TomiCommandTests
         using var doc = JsonDocument.Parse(stdout.ToString());
         Assert.Equal(120, doc.RootElement.GetProperty("correct").GetInt32());
     }
+
+    [Fact]
+    public void The_command_line_process_generates_and_scores_stories()
+    {
+        // child processes: under ./test.sh the NativeAOT build that ./pwmk runs for `tomi`
+        var stories = Path.GetTempFileName();
+        var trace = Path.GetTempFileName();
+        Assert.Equal(0, CliRunner.Run("tomi", "generate", "--count", "40", "--seed", "4", "-o", stories, "--trace", trace).ExitCode);
+        var r = CliRunner.Run("tomi", "eval", stories, "--trace", trace, "--format", "json");
+        Assert.Equal(0, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.Stdout);
+        Assert.Equal(40, doc.RootElement.GetProperty("total").GetInt32());
+        Assert.Equal(40, doc.RootElement.GetProperty("correct").GetInt32());
+        var bad = CliRunner.Run("tomi", "eval", Temp("1 Ella entered the garage.\n2 Ella flew to the moon.\n"));
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains(":2:3: unknown sentence form", bad.Stderr, StringComparison.Ordinal);
+    }
 }

@@ -1,9 +1,14 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Pwmk.Logic;
 using Pwmk.Logic.Parsing;
 
 namespace Pwmk.Cli.Commands;
+
+/// <summary>The JSON of <c>pwmk query --format json</c>, generated at compile time (no reflection: the native build is trimmed).</summary>
+[JsonSerializable(typeof(List<Dictionary<string, string>>))]
+internal sealed partial class QueryJson : JsonSerializerContext;
 
 /// <summary><c>pwmk query</c>: consult program files and run one query on the belief-store engine.</summary>
 internal static class QueryCommand
@@ -64,7 +69,7 @@ internal static class QueryCommand
         if (format == "json")
         {
             var arr = result.Solutions.Select(s => s.Bindings.ToDictionary(b => b.Key, b => b.Value.ToString())).ToList();
-            Console.WriteLine(JsonSerializer.Serialize(arr));
+            Console.WriteLine(JsonSerializer.Serialize(arr, QueryJson.Default.ListDictionaryStringString));
         }
         else
         {
