@@ -2,14 +2,14 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.Extensions.Logging.Abstractions;
-using Pwmk.Server.Simulation;
+using Pwmk.Core.Simulation;
 
 namespace Pwmk.Cli.Commands;
 
 /// <summary>
-/// <c>pwmk simulate</c>: runs episodes offline with the server's simulation loop (<see cref="SimulationRun"/>: ToM agents
-/// acting on their nested beliefs, world model trained online after each episode), without a server or a belief store.
+/// <c>pwmk simulate</c>: runs episodes offline with the simulation core the server runs (<see cref="EpisodeRunner"/>: ToM
+/// agents acting on their nested beliefs, read from an in-memory belief store; world model trained online after each
+/// episode), without a server.
 /// Progress on stderr (episodes/s, reward), a summary on stdout (text or JSON).
 /// Exit 0: all episodes ran (or some did before --max-seconds / Ctrl+C); 1: no episode finished; 2: bad option or failure.
 /// </summary>
@@ -33,7 +33,7 @@ internal static class SimulateCommand
             env, agents, episodes, seed, depth, maxSteps, noTrain, maxSeconds, format,
         };
         cmd.SetAction((r, ct) => RunAsync(r.InvocationConfiguration.Output, r.InvocationConfiguration.Error,
-            new SimulationParameters(r.GetValue(env)!, r.GetValue(agents), r.GetValue(depth), r.GetValue(seed), r.GetValue(episodes),
+            new SimulationSettings(r.GetValue(env)!, r.GetValue(agents), r.GetValue(depth), r.GetValue(seed), r.GetValue(episodes),
                 StepDelayMs: 0, Train: !r.GetValue(noTrain), MaxStepsPerEpisode: r.GetValue(maxSteps)),
             r.GetValue(maxSeconds), r.GetValue(format)!, ct));
         return cmd;
@@ -43,7 +43,7 @@ internal static class SimulateCommand
         double Seconds, double EpisodesPerSecond, double StepsPerSecond, double? MeanReward, double? MinReward, double? MaxReward,
         double? LastTrainingLoss, string Status, IReadOnlyList<double> Rewards);
 
-    internal static async Task<int> RunAsync(TextWriter stdout, TextWriter stderr, SimulationParameters p, double maxSeconds, string format, CancellationToken ct)
+    internal static async Task<int> RunAsync(TextWriter stdout, TextWriter stderr, SimulationSettings p, double maxSeconds, string format, CancellationToken ct)
     {
         string? problem = p.Episodes == 0 ? "episodes: expected 1..1000000, got 0" : p.Validate();
         if (problem is null && format is not ("text" or "json")) problem = $"format: expected text or json, got '{format}'";
@@ -54,16 +54,24 @@ internal static class SimulateCommand
             return Program.BadInput;
         }
         var rewards = new List<double>();
-        var run = new SimulationRun("offline", p, mirror: null, NullLogger.Instance);
-        run.EpisodeFinished += reward => { lock (rewards) rewards.Add(reward); };
+        double? lastLoss = null;
+        var runner = new EpisodeRunner(p) { Name = "offline" };
+        runner.EpisodeCompleted += e =>
+        {
+            lock (rewards)
+            {
+                rewards.Add(e.Reward);
+                if (e.TrainingLoss is { } l) lastLoss = l;
+            }
+        };
         using var limit = maxSeconds > 0 ? new CancellationTokenSource(TimeSpan.FromSeconds(maxSeconds)) : new CancellationTokenSource();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, limit.Token);
         var progress = ProgressLine.For(stderr, format != "text");
         var clock = Stopwatch.StartNew();
-        run.Start(stop.Token);
-        while (!run.Completion.IsCompleted)
+        var run = Task.Run(() => runner.RunAsync(stop.Token), CancellationToken.None);
+        while (!run.IsCompleted)
         {
-            await Task.WhenAny(run.Completion, Task.Delay(200, CancellationToken.None)).ConfigureAwait(false);
+            await Task.WhenAny(run, Task.Delay(200, CancellationToken.None)).ConfigureAwait(false);
             double last, mean;
             int count;
             lock (rewards)
@@ -73,24 +81,30 @@ internal static class SimulateCommand
                 mean = count > 0 ? rewards.Average() : 0;
             }
             progress.Draw(count, p.Episodes, string.Create(CultureInfo.InvariantCulture,
-                $"{count / Math.Max(clock.Elapsed.TotalSeconds, 1e-9):F2} episodes/s  reward {last:F2} (mean {mean:F2})  {run.TotalSteps} steps"), force: true);
+                $"{count / Math.Max(clock.Elapsed.TotalSeconds, 1e-9):F2} episodes/s  reward {last:F2} (mean {mean:F2})  {runner.TotalSteps} steps"), force: true);
         }
-        await run.Completion.ConfigureAwait(false);
         clock.Stop();
         progress.Clear();
-
-        if (run.Status == SimulationStatus.Failed)
+        try
         {
-            stderr.WriteLine($"pwmk simulate: the simulation failed after {run.Episode} episodes: {run.Error}");
+            await run.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // stopped by --max-seconds or Ctrl+C: the finished episodes are reported
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            stderr.WriteLine($"pwmk simulate: the simulation failed after {runner.Episode} episodes: {e.Message}");
             return Program.BadInput;
         }
         double[] rs;
         lock (rewards) rs = [.. rewards];
-        var loss = run.TrainingLoss.Snapshot();
         double secs = clock.Elapsed.TotalSeconds;
-        var s = new Summary(p.Env, run.AgentNames.Count, p.TomDepth, p.Seed, p.Episodes, rs.Length, run.TotalSteps, secs,
-            rs.Length / secs, run.TotalSteps / secs, rs.Length > 0 ? rs.Average() : null, rs.Length > 0 ? rs.Min() : null,
-            rs.Length > 0 ? rs.Max() : null, loss.Length > 0 ? loss[^1].V : null,
+        long steps = runner.FinishedSteps;
+        var s = new Summary(p.Env, runner.AgentNames.Count, p.TomDepth, p.Seed, p.Episodes, rs.Length, steps, secs,
+            rs.Length / secs, steps / secs, rs.Length > 0 ? rs.Average() : null, rs.Length > 0 ? rs.Min() : null,
+            rs.Length > 0 ? rs.Max() : null, lastLoss,
             rs.Length == p.Episodes ? "completed" : limit.IsCancellationRequested ? "time limit" : "interrupted", rs);
         if (format == "json")
         {

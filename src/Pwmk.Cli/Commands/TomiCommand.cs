@@ -42,7 +42,7 @@ internal static class TomiCommand
         {
             var stories = TomiReader.ReadFile(storiesPath);
             var types = tracePath is null ? null : TomiTrace.ReadQuestionTypesFile(tracePath);
-            Func<Pwmk.Core.Perspective.IBeliefStore>? factory = store == "prolog" ? () => new Pwmk.Core.Beliefs.BeliefStore() : null;
+            Func<Pwmk.Core.Beliefs.IBeliefStore>? factory = store == "prolog" ? () => new Pwmk.Core.Beliefs.BeliefStore() : null;
             var progress = ProgressLine.For(stderr, format == "json");
             var report = progress.Run($"answering the questions of {stories.Count} stories", () => TomiEvaluation.Evaluate(stories, types, depth, storiesPath, false, factory));
             if (format == "json") stdout.WriteLine(ToJson(report));

@@ -18,7 +18,7 @@ namespace Pwmk.Core.Beliefs;
 /// All members are thread-safe: changes are serialised; counts and belief states never wait for a running query.
 /// </para>
 /// </summary>
-public sealed class BeliefStore : Perspective.IBeliefStore
+public sealed class BeliefStore : IBeliefStore
 {
     private sealed class State(BeliefModel model, PrologEngine engine)
     {
@@ -209,16 +209,33 @@ public sealed class BeliefStore : Perspective.IBeliefStore
         return RunQuery(_state, goal, names, options);
     }
 
-    // ------------------------------------------------------------------ IBeliefStore (the perspective tracker's mirror)
+    // ------------------------------------------------------------------ IBeliefStore (where a perspective tracker's changes go)
 
-    bool Perspective.IBeliefStore.Assert(Term fact) => AssertFact(fact);
+    /// <summary>
+    /// Applies belief changes in order (asserting a held fact or retracting an absent one changes nothing). Stops at the
+    /// first change the store refuses, with a <see cref="BeliefStoreException"/>; the changes before it stay applied.
+    /// </summary>
+    public void Apply(IReadOnlyList<BeliefChange> changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        for (int i = 0; i < changes.Count; i++)
+        {
+            if (changes[i].Kind == BeliefChangeKind.Assert) AssertFact(changes[i].Fact);
+            else RetractFact(changes[i].Fact);
+        }
+    }
 
-    bool Perspective.IBeliefStore.Retract(Term fact) => RetractFact(fact);
+    /// <inheritdoc/>
+    public ValueTask ApplyAsync(IReadOnlyList<BeliefChange> changes, CancellationToken cancellationToken = default)
+    {
+        Apply(changes);
+        return ValueTask.CompletedTask;
+    }
 
-    int Perspective.IBeliefStore.Count => FactCount;
+    int IBeliefStore.Count => FactCount;
 
     /// <summary>Every stored fact matching <paramref name="pattern"/>, answered by the Prolog engine.</summary>
-    IEnumerable<Term> Perspective.IBeliefStore.Query(Term pattern)
+    IEnumerable<Term> IBeliefStore.Query(Term pattern)
     {
         ArgumentNullException.ThrowIfNull(pattern);
         var result = new Variable("Result");

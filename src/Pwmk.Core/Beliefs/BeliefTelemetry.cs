@@ -11,8 +11,8 @@ namespace Pwmk.Core.Beliefs;
 /// </summary>
 internal static class BeliefTelemetry
 {
-    public static readonly ActivitySource Source = new("Pwmk");
-    private static readonly Meter s_meter = new("Pwmk");
+    public static ActivitySource Source => CoreDiagnostics.Source;
+    private static Meter s_meter => CoreDiagnostics.Meter;
 
     // one instrument per (query_type, complexity), labels as instrument tags: a query records only its value, and a
     // listener resolves the series once per instrument instead of per query

@@ -1,5 +1,7 @@
 using Pwmk.Logic.Terms;
 
+using Pwmk.Core.Perspective;
+
 namespace Pwmk.Core.Environments;
 
 /// <summary>
@@ -177,4 +179,51 @@ public sealed class HideAndSeek : PerspectiveEnv
             int a = Array.IndexOf(_pos, c);
             return a >= 0 ? (IsSeeker(a) ? 'S' : 'H') : _wall[c] ? '#' : '.';
         });
+
+    // ---- agents' simulation goals
+
+    /// <summary>
+    /// In a simulation a hider that believes a seeker knows where it stands sets out to leave that cell unseen (so the
+    /// seeker keeps a stale belief); a seeker that sees no hider walks to the cell where it last saw one (its own belief of
+    /// that hider's position). Null otherwise.
+    /// </summary>
+    public override string? AgentGoal(int agent, IAgentBeliefs beliefs)
+    {
+        ArgumentNullException.ThrowIfNull(beliefs);
+        return IsSeeker(agent) ? ChaseLastSighting(agent, beliefs) : SneakAway(agent, beliefs);
+    }
+
+    private string? SneakAway(int hider, IAgentBeliefs beliefs)
+    {
+        int at = AgentCell(hider);
+        string cell = $"cell({at % _n},{at / _n})";
+        int pos = Vocabulary.FindFluent("pos", new Atom(Agents[hider]));
+        if (pos < 0) return null;
+        for (int seeker = 0; seeker < Agents.Count; seeker++)
+        {
+            if (!IsSeeker(seeker)) continue;
+            if (beliefs.BelievedTerm(Vocabulary, pos, seeker)?.ToString() == cell)
+                return $"NOT pos({Agents[hider]}, {cell}) AND believes({Agents[seeker]}, pos({Agents[hider]}, {cell}))";
+        }
+        return null;
+    }
+
+    private string? ChaseLastSighting(int seeker, IAgentBeliefs beliefs)
+    {
+        int at = AgentCell(seeker);
+        for (int h = 0; h < Agents.Count; h++)
+        {
+            int cell = AgentCell(h);
+            if (!IsSeeker(h) && CanSee(seeker, cell % _n, cell / _n)) return null;
+        }
+        string here = $"cell({at % _n},{at / _n})";
+        for (int h = 0; h < Agents.Count; h++)
+        {
+            if (IsSeeker(h)) continue;
+            int pos = Vocabulary.FindFluent("pos", new Atom(Agents[h]));
+            if (pos >= 0 && beliefs.BelievedTerm(Vocabulary, pos)?.ToString() is { } seen && seen != here)
+                return $"pos({Agents[seeker]}, {seen})";
+        }
+        return null;
+    }
 }

@@ -1,5 +1,7 @@
 using Pwmk.Logic.Terms;
 
+using Pwmk.Core.Perspective;
+
 namespace Pwmk.Core.Environments;
 
 /// <summary>
@@ -343,4 +345,58 @@ public sealed class MultiAgentBoxWorld : PerspectiveEnv
                 : _keyHolder < 0 && c == _keyPos ? 'k'
                 : c == _treasure ? 'T' : '.';
         });
+
+    // ---- agents' built-in behaviour and simulation goal
+
+    /// <summary>
+    /// The built-in heuristic: walk to the believed key and pick it up, open the believed door, then walk to the believed
+    /// treasure, exploring at random while those are unknown.
+    /// </summary>
+    public override int HeuristicAction(int agent, IAgentBeliefs beliefs, Random rng)
+    {
+        ArgumentNullException.ThrowIfNull(beliefs);
+        ArgumentNullException.ThrowIfNull(rng);
+        var v = Vocabulary;
+        (int X, int Y)? Cell(string entity) =>
+            beliefs.BelievedTerm(v, v.FindFluent("pos", new Atom(entity))) is Compound { Functor: "cell" } c
+                ? ((int)((Integer)c.Args[0]).Value, (int)((Integer)c.Args[1]).Value)
+                : null;
+        var me = Cell(Agents[agent]);
+        if (me is null) return 1 + rng.Next(4);
+        bool holding = beliefs.BelievedTerm(v, v.FindFluent("pos", new Atom("key"))) is Atom a && a.Name == Agents[agent];
+        bool doorOpen = beliefs.BelievedTerm(v, v.FindFluent("open", new Atom("door"))) is Atom { Name: "true" };
+        var key = Cell("key");
+        var door = Cell("door");
+        var treasure = Cell("treasure");
+        if (!holding && !doorOpen && key is { } k)
+            return k == me ? 5 : Toward(me.Value, k, rng);
+        if (holding && !doorOpen && door is { } d)
+            return Math.Abs(d.X - me.Value.X) + Math.Abs(d.Y - me.Value.Y) == 1 ? 5 : Toward(me.Value, d, rng);
+        if (treasure is { } t && (doorOpen || door is null || (me.Value.X < _n / 2) == (t.X < _n / 2)))
+            return Toward(me.Value, t, rng);
+        if (doorOpen && door is { } open && me.Value.X < _n / 2) return Toward(me.Value, open, rng);
+        return 1 + rng.Next(4);
+    }
+
+    /// <summary>
+    /// In a simulation an agent sets out to hold the key (<c>pos(key, me)</c>) unless it believes somebody holds it;
+    /// afterwards the heuristic opens the door and walks to the treasure.
+    /// </summary>
+    public override string? AgentGoal(int agent, IAgentBeliefs beliefs)
+    {
+        ArgumentNullException.ThrowIfNull(beliefs);
+        int key = Vocabulary.FindFluent("pos", new Atom("key"));
+        // a held key's position is its holder (an atom); a lying key's is cell(X, Y)
+        if (key < 0 || beliefs.BelievedTerm(Vocabulary, key) is Atom) return null;
+        return $"pos(key, {Agents[agent]})";
+    }
+
+    private static int Toward((int X, int Y) from, (int X, int Y) to, Random rng)
+    {
+        int dx = to.X - from.X, dy = to.Y - from.Y;
+        if (dx == 0 && dy == 0) return 0;
+        bool horizontal = dy == 0 || (dx != 0 && rng.Next(2) == 0);
+        if (horizontal) return dx < 0 ? 3 : 4;
+        return dy < 0 ? 1 : 2;
+    }
 }

@@ -15,14 +15,14 @@ namespace Pwmk.Core.Environments;
 /// </summary>
 public abstract class PerspectiveEnv
 {
-    internal static readonly ActivitySource Activity = new("Pwmk");
+    internal static ActivitySource Activity => CoreDiagnostics.Source;
 
     /// <summary>
     /// Name of the span of one step. Start it from ActivitySource "Pwmk" around a whole simulation step and the
     /// environment annotates it (<c>env.type</c>, <c>env.num_agents</c>, <c>env.step</c>) instead of nesting its own.
     /// </summary>
     public const string StepSpanName = "env_step";
-    internal static readonly Meter Meter = new("Pwmk");
+    internal static Meter Meter => CoreDiagnostics.Meter;
     // witnessed events, summed here and read when a listener collects (no per-step measurement call)
     private static long s_eventCount;
     private static readonly ObservableCounter<long> s_events = Meter.CreateObservableCounter("pwmk.perspective.events",
@@ -68,20 +68,7 @@ public abstract class PerspectiveEnv
     public int BeliefDepth { get; }
 
     /// <summary>The tracker fed with every event (null when tracking is off).</summary>
-    public PerspectiveTracker? Tracker { get; private set; }
-
-    /// <summary>
-    /// Mirrors every belief change of the tracker into <paramref name="store"/> as a ground fact
-    /// (<c>believes(a, believes(b, at(o, c)))</c>), for example a Prolog-backed
-    /// <see cref="Beliefs.BeliefStore"/>; call before <see cref="Reset"/>.
-    /// </summary>
-    public void MirrorBeliefsTo(IBeliefStore store)
-    {
-        ArgumentNullException.ThrowIfNull(store);
-        if (Tracker is null) throw new InvalidOperationException("this environment does not track beliefs");
-        Tracker = new PerspectiveTracker(Vocabulary, BeliefDepth, store);
-        _needsReset = true;
-    }
+    public PerspectiveTracker? Tracker { get; }
 
     /// <summary>When true (default) every event is kept for <see cref="GetBeliefGroundTruth"/>.</summary>
     public bool RecordHistory { get; set; } = true;
@@ -209,6 +196,23 @@ public abstract class PerspectiveEnv
         }
         return sb.ToString();
     }
+
+    /// <summary>
+    /// The action <paramref name="agent"/> takes when no policy decides, from what it believes: the environment's own
+    /// documented heuristic (by default a random action). Deterministic given <paramref name="rng"/>.
+    /// </summary>
+    public virtual int HeuristicAction(int agent, IAgentBeliefs beliefs, Random rng)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        return ActionSpace(Agents[agent]).Sample(rng);
+    }
+
+    /// <summary>
+    /// What <paramref name="agent"/> pursues in a simulation of this environment, given what it believes, as a goal for
+    /// the epistemic planner (PWMK goal syntax, e.g. <c>believes(agent_1, at(key, blue_box))</c>); null when it has
+    /// nothing to plan for now (the default).
+    /// </summary>
+    public virtual string? AgentGoal(int agent, IAgentBeliefs beliefs) => null;
 
     /// <summary>Sets the world up from <see cref="Rng"/> and emits the initial sightings.</summary>
     protected abstract void OnReset();

@@ -1,6 +1,8 @@
 using System.Text;
 using Pwmk.Logic.Terms;
 
+using Pwmk.Core.Perspective;
+
 namespace Pwmk.Core.Environments;
 
 /// <summary>
@@ -346,5 +348,51 @@ public sealed class RoomsWorld : PerspectiveEnv
             sb.Append("outside: agents [").Append(string.Join(", ", outside)).Append("]\n");
         }
         return sb.ToString();
+    }
+
+    // ---- agents' built-in behaviour and simulation goal
+
+    /// <summary>
+    /// The built-in heuristic: tell an agent in the same room where an object is when this agent believes that agent
+    /// holds a false belief about it; else wait (action 0).
+    /// </summary>
+    public override int HeuristicAction(int agent, IAgentBeliefs beliefs, Random rng)
+    {
+        ArgumentNullException.ThrowIfNull(beliefs);
+        return FalseBeliefNearby(agent, beliefs) is var (other, obj, value)
+            ? ActionIndex(RoomsAction.Tell(Agents[other], obj, Vocabulary.ValueTerm(value).ToString()))
+            : 0;
+    }
+
+    /// <summary>
+    /// In a simulation an agent that believes another agent in its room holds a false belief about where an object is
+    /// sets out to make it believe where the object is (the planner finds how: telling it, or showing it).
+    /// </summary>
+    public override string? AgentGoal(int agent, IAgentBeliefs beliefs)
+    {
+        ArgumentNullException.ThrowIfNull(beliefs);
+        return FalseBeliefNearby(agent, beliefs) is var (other, obj, value)
+            ? $"believes({Agents[other]}, at({obj}, {Vocabulary.ValueTerm(value)}))"
+            : null;
+    }
+
+    /// <summary>The first agent in <paramref name="agent"/>'s room, object and value where it believes the other is wrong.</summary>
+    private (int Other, string Object, int Value)? FalseBeliefNearby(int agent, IAgentBeliefs beliefs)
+    {
+        string? here = RoomOf(Agents[agent]);
+        if (here is null) return null;
+        for (int other = 0; other < Agents.Count; other++)
+        {
+            if (other == agent || RoomOf(Agents[other]) != here) continue;
+            foreach (var obj in Layout.Objects)
+            {
+                int f = AtFluent(obj);
+                int mine = beliefs.BelievedValue([], f);
+                if (mine < 0) continue;
+                int theirs = beliefs.BelievedValue([other], f);
+                if (theirs >= 0 && theirs != mine) return (other, obj, mine);
+            }
+        }
+        return null;
     }
 }

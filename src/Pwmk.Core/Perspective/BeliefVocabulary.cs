@@ -70,6 +70,9 @@ public sealed class BeliefVocabulary
 
     public Term ValueTerm(int id) => _values[id];
 
+    /// <summary>The id of a known value, or -1.</summary>
+    public int FindValue(Term value) => _valueIds.TryGetValue(value, out int id) ? id : -1;
+
     /// <summary>The fluent term without its value, for example <c>at(spinach)</c>.</summary>
     public Term FluentTerm(int fluent)
     {
@@ -78,17 +81,23 @@ public sealed class BeliefVocabulary
     }
 
     /// <summary>The plain fact <c>functor(args..., value)</c>.</summary>
-    public Term Fact(int fluent, int value)
+    public Term Fact(int fluent, int value) => Fact(fluent, _values[value]);
+
+    /// <summary>The fact <c>functor(args..., value)</c> with any term (a variable makes it a pattern) as the value.</summary>
+    public Term Fact(int fluent, Term value)
     {
         var (f, args) = _fluents[fluent];
         var all = new Term[args.Length + 1];
         args.CopyTo(all, 0);
-        all[^1] = _values[value];
+        all[^1] = value;
         return new Compound(f, all);
     }
 
     /// <summary>The nested belief fact of a chain of agents (outermost first) about a fluent's value.</summary>
-    public Term BeliefFact(ReadOnlySpan<int> chain, int fluent, int value)
+    public Term BeliefFact(ReadOnlySpan<int> chain, int fluent, int value) => BeliefFact(chain, fluent, _values[value]);
+
+    /// <summary>The nested belief fact with any term as the value (a variable makes it a pattern for a store's query).</summary>
+    public Term BeliefFact(ReadOnlySpan<int> chain, int fluent, Term value)
     {
         Term t = Fact(fluent, value);
         for (int i = chain.Length - 1; i >= 0; i--) t = new Compound("believes", _agents[chain[i]], t);

@@ -14,13 +14,13 @@ namespace Pwmk.Core.Perspective;
 /// sight, same room, hearing a telling); the tracker only reads <see cref="BeliefEvent.Witnesses"/>
 /// and <see cref="BeliefEvent.Sight"/>.</item>
 /// </list>
-/// Beliefs live in a trie of chains (no hashing on the hot path); when a mirror
-/// <see cref="IBeliefStore"/> is given every change is also retracted/asserted there as a ground fact.
+/// Beliefs live in a trie of chains (no hashing on the hot path). With a <see cref="ChangeLog"/> every change is also
+/// reported there as ground facts (the old value's fact retracted, the new one asserted), in order: the owner drains it
+/// into a store through <see cref="Beliefs.IBeliefSink"/>, so a store follows the tracker incrementally.
 /// </summary>
 public sealed class PerspectiveTracker
 {
     private readonly BeliefVocabulary _vocab;
-    private readonly IBeliefStore? _mirror;
     private readonly int _root;
     // trie of chains; node 0 is the empty chain
     private int[][] _children = new int[16][];
@@ -35,16 +35,14 @@ public sealed class PerspectiveTracker
 
     /// <param name="vocabulary">Agents, fluents and values.</param>
     /// <param name="depth">Deepest nesting k (1 = own beliefs only), at most <see cref="BeliefChain.MaxDepth"/>.</param>
-    /// <param name="mirror">Optional store that receives every belief change as a ground fact.</param>
     /// <param name="perspectiveOf">When set, only chains starting with this agent are kept (one agent's own mind).</param>
-    public PerspectiveTracker(BeliefVocabulary vocabulary, int depth, IBeliefStore? mirror = null, int perspectiveOf = -1)
+    public PerspectiveTracker(BeliefVocabulary vocabulary, int depth, int perspectiveOf = -1)
     {
         ArgumentNullException.ThrowIfNull(vocabulary);
         if (depth < 1 || depth > BeliefChain.MaxDepth)
             throw new ArgumentOutOfRangeException(nameof(depth), depth, $"belief depth must be between 1 and {BeliefChain.MaxDepth}");
         _vocab = vocabulary;
         Depth = depth;
-        _mirror = mirror;
         _root = perspectiveOf;
         _stackNode = new int[depth + 1];
         _stackRemaining = new ulong[depth + 1];
@@ -64,11 +62,14 @@ public sealed class PerspectiveTracker
     /// <summary>Number of (chain, fluent) values written so far.</summary>
     public long BeliefWrites { get; private set; }
 
-    /// <summary>Forgets every belief.</summary>
+    /// <summary>When set, every belief change is appended here as ground facts, in order (see the class remarks).</summary>
+    public List<Pwmk.Core.Beliefs.BeliefChange>? ChangeLog { get; set; }
+
+    /// <summary>Forgets every belief (each is reported to <see cref="ChangeLog"/> as retracted).</summary>
     public void Clear()
     {
-        if (_mirror is not null)
-            foreach (var (chain, fluent, value) in Beliefs()) _mirror.Retract(_vocab.BeliefFact(chain, fluent, value));
+        if (ChangeLog is { } log)
+            foreach (var (chain, fluent, value) in Beliefs()) log.Add(Pwmk.Core.Beliefs.BeliefChange.Retract(_vocab.BeliefFact(chain, fluent, value)));
         Array.Clear(_children);
         Array.Clear(_values);
         _nodeCount = 0;
@@ -180,13 +181,6 @@ public sealed class PerspectiveTracker
         }
     }
 
-    /// <summary>Asserts every belief held into a store.</summary>
-    public void ExportTo(IBeliefStore store)
-    {
-        ArgumentNullException.ThrowIfNull(store);
-        foreach (var (chain, fluent, value) in Beliefs()) store.Assert(_vocab.BeliefFact(chain, fluent, value));
-    }
-
     private int[] ChainOf(int node)
     {
         var list = new List<int>();
@@ -242,11 +236,11 @@ public sealed class PerspectiveTracker
         int old = vals[fluent] - 1;
         if (old == value) return;
         vals[fluent] = value + 1;
-        if (_mirror is not null)
+        if (ChangeLog is { } log)
         {
             var chain = ChainOf(node);
-            if (old >= 0) _mirror.Retract(_vocab.BeliefFact(chain, fluent, old));
-            _mirror.Assert(_vocab.BeliefFact(chain, fluent, value));
+            if (old >= 0) log.Add(Pwmk.Core.Beliefs.BeliefChange.Retract(_vocab.BeliefFact(chain, fluent, old)));
+            log.Add(Pwmk.Core.Beliefs.BeliefChange.Assert(_vocab.BeliefFact(chain, fluent, value)));
         }
     }
 }

@@ -1,3 +1,4 @@
+using Pwmk.Core.Beliefs;
 using Pwmk.Core.Environments;
 using Pwmk.Core.Perspective;
 
@@ -69,6 +70,18 @@ public sealed class EnvironmentPlanner(PerspectiveEnv env, int searchDepth, Sear
     public int SearchDepth { get; } = PlanSearchOptions.CheckSearchDepth(searchDepth);
 
     /// <summary>
+    /// Where the initial beliefs are read (through the store's query interface, e.g. the planning agent's store); null:
+    /// the environment's own tracker.
+    /// </summary>
+    public IBeliefStore? Beliefs { get; init; }
+
+    /// <summary>
+    /// The agent whose view the plan starts from (with <see cref="Beliefs"/>): another agent's belief in the goal is read
+    /// as what this agent believes that agent believes (chain [believer, ...]); null reads every chain as it is.
+    /// </summary>
+    public string? Believer { get; init; }
+
+    /// <summary>
     /// Plans from the environment's current state to <paramref name="goal"/>. Throws
     /// <see cref="ArgumentException"/> for goals naming unknown facts, values or agents, or nesting beliefs
     /// deeper than the environment tracks.
@@ -78,7 +91,7 @@ public sealed class EnvironmentPlanner(PerspectiveEnv env, int searchDepth, Sear
         var g = EnvironmentGoal.Compile(_env, goal);
         var steps = Steps(_env, actingAgents);
         var sim = _env.CreateSimulator();
-        var start = Initial(_env, g);
+        var start = Initial(_env, g, Beliefs, Believer is null ? -1 : _env.AgentId(Believer));
         var result = Search(sim, g, steps, start, timeout, maxNodes);
         var trajectory = new List<IReadOnlyList<AgentBeliefs>>();
         var planned = new List<EnvironmentStep>();
@@ -109,7 +122,7 @@ public sealed class EnvironmentPlanner(PerspectiveEnv env, int searchDepth, Sear
         ArgumentNullException.ThrowIfNull(trueDynamics);
         var g = EnvironmentGoal.Compile(trueDynamics, goal);
         var sim = trueDynamics.CreateSimulator();
-        var start = Initial(trueDynamics, g);
+        var start = Initial(trueDynamics, g, null, -1);
         var beliefs = start.Beliefs;
         if (g.Invariant is not null && !g.Holds(g.Invariant, sim, beliefs))
             return new PlanEvaluation(true, false, 0, "maintenance goal false initially");
@@ -150,11 +163,15 @@ public sealed class EnvironmentPlanner(PerspectiveEnv env, int searchDepth, Sear
 
     /// <summary>The environment's state now and the tracked chains' beliefs (value id + 1, 0 for none), read from
     /// its perspective tracker, or replayed from its history when tracking is off (no beliefs when neither).</summary>
-    private static Start Initial(PerspectiveEnv env, EnvironmentGoal g)
+    private static Start Initial(PerspectiveEnv env, EnvironmentGoal g, IBeliefStore? store, int believer)
     {
         var beliefs = new int[g.Chains.Count * g.Fluents.Count];
         Func<int[], int, int> read;
-        if (env.Tracker is { } tracker)
+        if (store is not null)
+        {
+            read = (chain, f) => BeliefQueries.ValueOf(store, env.Vocabulary, believer < 0 || chain[0] == believer ? chain : [believer, .. chain], f);
+        }
+        else if (env.Tracker is { } tracker)
         {
             read = (chain, f) => tracker.Belief(chain, f); // the incremental tracker: same beliefs as the ground truth
         }

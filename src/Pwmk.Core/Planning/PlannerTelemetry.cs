@@ -6,8 +6,8 @@ namespace Pwmk.Core.Planning;
 /// <summary>BCL-only telemetry of the planners (names from the monitoring specification).</summary>
 internal static class PlannerTelemetry
 {
-    public static readonly ActivitySource Source = new("Pwmk");
-    private static readonly Meter Meter = new("Pwmk");
+    public static ActivitySource Source => CoreDiagnostics.Source;
+    private static Meter Meter => CoreDiagnostics.Meter;
 
     private static readonly Histogram<double> Duration =
         Meter.CreateHistogram<double>("pwmk_planning_duration_seconds", "s", "Wall-clock time of one planning run");

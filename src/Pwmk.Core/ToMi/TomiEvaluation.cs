@@ -1,4 +1,4 @@
-using Pwmk.Core.Perspective;
+using Pwmk.Core.Beliefs;
 using System.Diagnostics;
 
 namespace Pwmk.Core.ToMi;
@@ -25,7 +25,7 @@ public sealed class TomiReport
 /// <summary>Replays every story of a split and scores the answers, per question type.</summary>
 public static class TomiEvaluation
 {
-    private static readonly ActivitySource s_activity = new("Pwmk");
+    private static ActivitySource s_activity => CoreDiagnostics.Source;
 
     /// <summary>
     /// Evaluates stories. <paramref name="questionTypes"/> (from a trace file, one per question in

@@ -1,6 +1,6 @@
+using Pwmk.Core.Beliefs;
 using Pwmk.Core.Environments;
 using Pwmk.Core.Perspective;
-using Pwmk.Logic.Terms;
 
 namespace Pwmk.Core.ToMi;
 
@@ -115,12 +115,19 @@ public static class TomiReplay
     private static List<TomiAnswer> Answer(TomiStory story, int depth, string source, bool fromGroundTruth, IBeliefStore? store)
     {
         var world = BuildWorld(story, depth, source);
-        if (store is not null) world.MirrorBeliefsTo(store);
+        var changes = store is null ? null : new List<BeliefChange>();
+        world.Tracker!.ChangeLog = changes;
         world.Reset(0);
         var answers = new List<TomiAnswer>();
         var first = new Dictionary<string, string>();
         foreach (var s in story.Sentences)
         {
+            if (store is not null && changes!.Count > 0)
+            {
+                // the store follows the tracker: what the sentences before changed, before the next one is read
+                ApplyNow(store, changes);
+                changes.Clear();
+            }
             try
             {
                 switch (s.Kind)
@@ -159,36 +166,24 @@ public static class TomiReplay
         return answers;
     }
 
+    /// <summary>Applies changes to a store that applies them at once (an in-memory one); a replay does not wait for disks.</summary>
+    private static void ApplyNow(IBeliefStore store, List<BeliefChange> changes)
+    {
+        var applied = store.ApplyAsync(changes);
+        if (!applied.IsCompletedSuccessfully)
+            throw new InvalidOperationException($"a story replay needs a store that applies changes at once (an in-memory store), not {store.GetType().Name}");
+    }
+
     private static string? AnswerFromStore(RoomsWorld world, TomiSentence q, Dictionary<string, string> first, IBeliefStore store)
     {
         if (q.Question is TomiQuestionKind.Memory or TomiQuestionKind.Reality) return AnswerQuestion(world, q, first, false);
         int fluent = world.AtFluent(q.Object!);
-        var c = new Variable("C");
         int[] chain = q.Question == TomiQuestionKind.FirstOrder
             ? [world.AgentId(q.Agent!)]
             : [world.AgentId(q.Agent!), world.AgentId(q.Other!)];
         if (chain.Length > world.BeliefDepth) return null;
-        var fact = world.Vocabulary.BeliefFact(chain, fluent, 0);
-        // replace the value (last argument of the innermost fact) by the variable C
-        var pattern = ReplaceValue(fact, chain.Length, c);
-        var hit = store.Query(pattern).FirstOrDefault();
-        if (hit is null) return null;
-        Term t = hit;
-        for (int i = 0; i < chain.Length; i++) t = ((Compound)t).Args[1];
-        return ((Compound)t).Args[^1].ToString();
-    }
-
-    private static Term ReplaceValue(Term fact, int depth, Term value)
-    {
-        if (depth == 0)
-        {
-            var f = (Compound)fact;
-            var args = f.Args.ToArray();
-            args[^1] = value;
-            return new Compound(f.Functor, args);
-        }
-        var b = (Compound)fact;
-        return new Compound(b.Functor, b.Args[0], ReplaceValue(b.Args[1], depth - 1, value));
+        int v = BeliefQueries.ValueOf(store, world.Vocabulary, chain, fluent);
+        return v < 0 ? null : world.Vocabulary.ValueTerm(v).ToString();
     }
 
     private static string? AnswerQuestion(RoomsWorld world, TomiSentence q, Dictionary<string, string> first, bool fromGroundTruth)

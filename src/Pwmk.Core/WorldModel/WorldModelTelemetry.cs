@@ -7,8 +7,8 @@ namespace Pwmk.Core.WorldModel;
 /// <summary>World-model spans and metrics through the BCL only (ActivitySource/Meter "Pwmk"); the host picks exporters.</summary>
 internal static class WorldModelTelemetry
 {
-    public static readonly ActivitySource Source = new("Pwmk");
-    private static readonly Meter Meter = new("Pwmk");
+    public static ActivitySource Source => CoreDiagnostics.Source;
+    private static Meter Meter => CoreDiagnostics.Meter;
     private static readonly ConcurrentDictionary<(string ModelType, string Component), long> Memory = new();
 
     private static readonly Histogram<double> TrainingLoss = Meter.CreateHistogram<double>(

@@ -96,20 +96,20 @@ internal static class BeliefEndpoints
     private static Dictionary<string, object?>? Where(BeliefStoreException e) =>
         e.Line > 0 ? new() { ["line"] = e.Line, ["column"] = e.Column } : null;
 
-    private static Task<IResult> Assert(HttpRequest request, DurableBeliefStore store) => Change(request, store, JournalOp.Assert);
+    private static Task<IResult> Assert(HttpRequest request, DurableBeliefStore store) => Change(request, store, BeliefChangeKind.Assert);
 
-    private static Task<IResult> Retract(HttpRequest request, DurableBeliefStore store) => Change(request, store, JournalOp.Retract);
+    private static Task<IResult> Retract(HttpRequest request, DurableBeliefStore store) => Change(request, store, BeliefChangeKind.Retract);
 
     /// <summary>
     /// Asserts or retracts through the journal: the response is sent only once the change is in the journal (fsynced
     /// under <c>--fsync always</c>) and applied; 503 when the state directory cannot be written (nothing applied).
     /// </summary>
-    private static async Task<IResult> Change(HttpRequest request, DurableBeliefStore store, JournalOp op)
+    private static async Task<IResult> Change(HttpRequest request, DurableBeliefStore store, BeliefChangeKind op)
     {
         var (body, error) = await JsonBody.ReadAsync<BeliefChangeRequest>(request).ConfigureAwait(false);
         if (error is not null) return error;
         if (string.IsNullOrWhiteSpace(body!.Belief))
-            return JsonBody.BadRequest(op == JournalOp.Assert ? "'belief' is required, e.g. {\"agent\": \"agent_0\", \"belief\": \"at(key, room_1)\"}." : "'belief' is required.");
+            return JsonBody.BadRequest(op == BeliefChangeKind.Assert ? "'belief' is required, e.g. {\"agent\": \"agent_0\", \"belief\": \"at(key, room_1)\"}." : "'belief' is required.");
         if (!string.IsNullOrWhiteSpace(body.Agent) && !IsAtomName(body.Agent))
             return JsonBody.BadRequest($"'agent' must be an atom name such as agent_0, got '{body.Agent}'.");
         string what = string.IsNullOrWhiteSpace(body.Agent) ? "fact" : "belief";
@@ -136,7 +136,7 @@ internal static class BeliefEndpoints
         }
         if (outcome.Error is { } bad) return Problems.Result(400, "Bad Request", bad.Message, extensions: Where(bad));
         var response = new BeliefChangeResponse(fact.ToString(), outcome.Changed, outcome.FactCount);
-        if (op == JournalOp.Assert) return outcome.Changed ? TypedResults.Created("/api/beliefs", response) : TypedResults.Ok(response);
+        if (op == BeliefChangeKind.Assert) return outcome.Changed ? TypedResults.Created("/api/beliefs", response) : TypedResults.Ok(response);
         return outcome.Changed ? TypedResults.Ok(response) : JsonBody.NotFound($"The store does not hold {response.Fact}.");
     }
 

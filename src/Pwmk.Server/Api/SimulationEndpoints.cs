@@ -1,5 +1,8 @@
+using Pwmk.Core.Simulation;
 using Pwmk.Server.Security;
 using Pwmk.Server.Simulation;
+
+using Pwmk.Server.Persistence;
 
 namespace Pwmk.Server.Api;
 
@@ -51,7 +54,7 @@ internal static class SimulationEndpoints
             if (error is not null) return error;
             body = read!;
         }
-        var p = new SimulationParameters(body.Env ?? "box-world", body.Agents ?? 2, body.TomDepth ?? 2, body.Seed ?? 0, body.Episodes ?? 0,
+        var p = new SimulationSettings(body.Env ?? "box-world", body.Agents ?? 2, body.TomDepth ?? 2, body.Seed ?? 0, body.Episodes ?? 0,
             body.StepDelayMs ?? 100, body.Train ?? true, body.MaxStepsPerEpisode ?? 200);
         var problem = p.Validate();
         if (problem is not null) return JsonBody.BadRequest(problem);

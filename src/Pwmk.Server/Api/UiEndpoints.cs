@@ -5,6 +5,8 @@ using Pwmk.Core.Beliefs;
 using Pwmk.Server.Hosting;
 using Pwmk.Server.Simulation;
 
+using Pwmk.Server.Persistence;
+
 namespace Pwmk.Server.Api;
 
 /// <summary>Everything the web UI shows at once: the background simulation, its agents' beliefs, and the live charts.</summary>

@@ -20,9 +20,6 @@ public enum FsyncPolicy
     Never,
 }
 
-/// <summary>One change to the belief store.</summary>
-internal readonly record struct BeliefChange(JournalOp Op, Term Fact);
-
 /// <summary>Outcome of one change: whether the store changed, or the error the store raised (the store is then unchanged).</summary>
 internal readonly record struct ChangeOutcome(bool Changed, int FactCount, BeliefStoreException? Error);
 
@@ -245,7 +242,7 @@ internal sealed class DurableBeliefStore : IDisposable
         {
             try
             {
-                bool changed = changes[i].Op == JournalOp.Assert ? Store.AssertFact(changes[i].Fact) : Store.RetractFact(changes[i].Fact);
+                bool changed = changes[i].Kind == BeliefChangeKind.Assert ? Store.AssertFact(changes[i].Fact) : Store.RetractFact(changes[i].Fact);
                 outcomes[i] = new ChangeOutcome(changed, Store.FactCount, null);
             }
             catch (BeliefStoreException e)
@@ -298,7 +295,7 @@ internal sealed class DurableBeliefStore : IDisposable
         foreach (var p in batch)
         {
             sync |= p.Sync;
-            foreach (var c in p.Changes) JournalFormat.Encode(_buffer, new JournalRecord(lsn++, c.Op, c.Fact.ToString()));
+            foreach (var c in p.Changes) JournalFormat.Encode(_buffer, new JournalRecord(lsn++, (JournalOp)c.Kind, c.Fact.ToString()));
         }
         try
         {

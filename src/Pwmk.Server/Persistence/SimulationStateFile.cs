@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Pwmk.Core.WorldModel;
-using Pwmk.Server.Simulation;
 
 namespace Pwmk.Server.Persistence;
 

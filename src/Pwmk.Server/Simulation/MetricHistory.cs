@@ -1,7 +1,6 @@
-namespace Pwmk.Server.Simulation;
+using Pwmk.Server.Persistence;
 
-/// <summary>One point of a live chart: when (Unix ms), and the value.</summary>
-public readonly record struct MetricPoint(long T, double V);
+namespace Pwmk.Server.Simulation;
 
 /// <summary>A bounded, thread-safe history of recent values of one series (oldest dropped first).</summary>
 internal sealed class MetricHistory(int capacity = 300)

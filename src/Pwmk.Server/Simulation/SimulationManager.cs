@@ -1,3 +1,4 @@
+using Pwmk.Core.Simulation;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Pwmk.Server.Persistence;
@@ -23,7 +24,7 @@ internal sealed class SimulationManager(DurableBeliefStore store, IOptions<PwmkS
     /// Starts a simulation; null when as many as allowed are already running. With <paramref name="persistence"/> it first
     /// resumes from the saved state (when it can trust it) and saves its state as it goes.
     /// </summary>
-    public SimulationRun? Start(SimulationParameters parameters, bool mirrorBeliefs, SimulationPersistence? persistence = null)
+    public SimulationRun? Start(SimulationSettings parameters, bool mirrorBeliefs, SimulationPersistence? persistence = null)
     {
         lock (_lock)
         {

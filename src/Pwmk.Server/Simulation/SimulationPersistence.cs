@@ -67,37 +67,6 @@ internal sealed class SimulationPersistence(string dir, ILogger log)
             aside is null ? "" : "; the file was kept as " + aside);
     }
 
-    /// <summary>
-    /// The facts the simulation may have mirrored into the server's store (see <see cref="SaveMirrorLedger"/>), so that a
-    /// run resumed after a stop or a crash withdraws those its agents no longer believe; empty when there is none or it
-    /// cannot be trusted (logged).
-    /// </summary>
-    public IReadOnlyList<Pwmk.Logic.Terms.Term> LoadMirrorLedger()
-    {
-        var facts = MirrorLedgerFile.TryRead(dir, out var error);
-        if (error is not null)
-            log.LogError("mirror ledger refused, beliefs the simulation mirrored before the restart may stay in the store: {Reason}", error);
-        return facts;
-    }
-
-    /// <summary>
-    /// Records, before they are committed, every fact the simulation's mirror may have in the store (a superset is fine:
-    /// withdrawing an absent fact changes nothing). Returns false when it cannot be written (then nothing is mirrored).
-    /// </summary>
-    public bool SaveMirrorLedger(IEnumerable<Pwmk.Logic.Terms.Term> facts)
-    {
-        try
-        {
-            MirrorLedgerFile.Write(dir, facts);
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            log.LogWarning("could not write the mirror ledger to {Dir}: {Message}", dir, e.Message);
-            return false;
-        }
-    }
-
     /// <summary>Saves <paramref name="run"/>'s state (at most once per <see cref="MinInterval"/> unless <paramref name="force"/>). Never throws on I/O errors: logs them.</summary>
     public void Save(SimulationRun run, bool force)
     {

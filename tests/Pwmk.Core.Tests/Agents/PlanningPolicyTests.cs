@@ -1,4 +1,5 @@
 using Pwmk.Core.Agents;
+using Pwmk.Core.Beliefs;
 using Pwmk.Core.Environments;
 using Pwmk.Logic.Terms;
 
@@ -17,11 +18,11 @@ public class PlanningPolicyTests
         for (int seed = 0; seed < 8; seed++)
         {
             var env = new MultiAgentBoxWorld(gridSize: 8, numAgents: 2, numBoxes: 2, viewRadius: 2, maxSteps: 60);
-            var policy = new PlanningPolicy(PlanningPolicy.FetchTheKey, searchDepth: 14, budget: TimeSpan.FromSeconds(2), maxNodes: 20_000);
+            var policy = new PlanningPolicy(PlanningPolicy.SimulationGoal, searchDepth: 14, budget: TimeSpan.FromSeconds(2), maxNodes: 20_000);
             var agent = new ToMAgent(env, "agent_0", tomDepth: 2, policy: policy, seed: seed);
             var result = env.Reset(seed);
             agent.UpdateBeliefs(result.Observations[0]);
-            if (PlanningPolicy.FetchTheKey(agent) is null) continue; // key not where it can be planned for
+            if (PlanningPolicy.SimulationGoal(agent) is null) continue; // key not where it can be planned for
             worlds++;
             for (int step = 0; step < 30 && !result.Done && !Holds(env, "agent_0"); step++)
             {
@@ -33,7 +34,7 @@ public class PlanningPolicyTests
                 fetched++;
                 Assert.True(policy.Planned > 0);
                 // holding the key, the agent has no goal to plan for: the policy defers (-1) to the built-in behaviour
-                Assert.Null(PlanningPolicy.FetchTheKey(agent));
+                Assert.Null(PlanningPolicy.SimulationGoal(agent));
                 Assert.Equal(-1, policy.ChooseAction(agent));
             }
         }
@@ -52,11 +53,13 @@ public class PlanningPolicyTests
         env.Act("agent_0", RoomsAction.Move("key", "blue_box"));
         env.Act("agent_0", RoomsAction.Enter("hall"));
         var policy = new PlanningPolicy(PlanningPolicy.SimulationGoal, searchDepth: 3);
-        var agent = new ToMAgent(env, "agent_0", tomDepth: 2, policy: policy);
-        foreach (var e in env.History) agent.Beliefs.Observe(e);
+        // the agent reads its beliefs through a store: here one holding every chain the environment tracked
+        var store = new InMemoryBeliefStore();
+        foreach (var (chain, fluent, value) in env.Tracker!.Beliefs()) store.Assert(env.Vocabulary.BeliefFact(chain, fluent, value));
+        var agent = new ToMAgent(env, "agent_0", tomDepth: 2, policy: policy, beliefs: store);
         int key = env.AtFluent("key");
         // agent_0 moved the key while agent_1 was in the hall, then joined it there: agent_0 thinks agent_1 is wrong
-        var goal = PlanningPolicy.CorrectFalseBeliefs(agent);
+        var goal = PlanningPolicy.SimulationGoal(agent);
         Assert.NotNull(goal);
         int action = agent.ActWithTom();
         Assert.Equal(1, policy.Planned);
@@ -75,7 +78,7 @@ public class PlanningPolicyTests
             var policy = new PlanningPolicy(PlanningPolicy.SimulationGoal, searchDepth: 6, budget: TimeSpan.FromSeconds(5), maxNodes: 50_000);
             var hider = new ToMAgent(env, "hider_0", tomDepth: 2, policy: policy);
             hider.UpdateBeliefs(first.Observations[0]);
-            if (PlanningPolicy.SneakAway(hider) is null) continue; // the seeker does not see it
+            if (PlanningPolicy.SimulationGoal(hider) is null) continue; // the seeker does not see it
             int before = env.AgentCell(0);
             int action = hider.ActWithTom();
             if (policy.Planned == 0) continue; // no way out unseen within the depth
@@ -99,16 +102,16 @@ public class PlanningPolicyTests
             seeker.UpdateBeliefs(result.Observations[1]);
             // the hider walks until the seeker no longer sees it (it then stands still)
             var rng = new Random(seed);
-            for (int i = 0; i < 30 && PlanningPolicy.ChaseLastSighting(seeker) is null; i++)
+            for (int i = 0; i < 30 && PlanningPolicy.SimulationGoal(seeker) is null; i++)
             {
                 result = env.Step([rng.Next(1, 5), 0]);
                 seeker.UpdateBeliefs(result.Observations[1]);
             }
-            if (PlanningPolicy.ChaseLastSighting(seeker) is not { } goal) continue;
+            if (PlanningPolicy.SimulationGoal(seeker) is not { } goal) continue;
             int pos = env.Vocabulary.FindFluent("pos", new Atom("hider_0"));
             string target = seeker.Believes(pos)!.ToString();
             Assert.NotEqual(target, Cell(env, 1));
-            for (int i = 0; i < 14 && !result.Done && Cell(env, 1) != target && PlanningPolicy.ChaseLastSighting(seeker) is not null; i++)
+            for (int i = 0; i < 14 && !result.Done && Cell(env, 1) != target && PlanningPolicy.SimulationGoal(seeker) is not null; i++)
             {
                 result = env.Step([0, seeker.ActWithTom()]);
                 seeker.UpdateBeliefs(result.Observations[1]);
@@ -116,7 +119,7 @@ public class PlanningPolicyTests
             if (policy.Planned == 0) continue; // the last sighting is farther than the search depth
             chased++;
             // it got there, or on the way it saw the hider again (then there is nothing left to chase)
-            Assert.True(Cell(env, 1) == target || PlanningPolicy.ChaseLastSighting(seeker) is null, $"seed {seed}: seeker at {Cell(env, 1)}, target {target}");
+            Assert.True(Cell(env, 1) == target || PlanningPolicy.SimulationGoal(seeker) is null, $"seed {seed}: seeker at {Cell(env, 1)}, target {target}");
         }
         Assert.True(chased >= 1, "no world where the seeker chased a last sighting");
     }

@@ -29,11 +29,11 @@ public class ToMAgentTests
             foreach (var (chain, fluent, value) in env.Tracker!.Beliefs())
             {
                 if (chain[0] != agent.AgentId) continue;
-                Assert.Equal(value, agent.Beliefs.Belief(chain, fluent));
+                Assert.Equal(value, agent.Belief(chain, fluent));
                 compared++;
             }
         Assert.True(compared > 50);
-        Assert.Equal(env.Tracker!.Beliefs().Count(), agents.Sum(a => a.Beliefs.Beliefs().Count()));
+        Assert.Equal(env.Tracker!.Beliefs().Count(), agents.Sum(a => a.Store.Count));
         var other = new MultiAgentBoxWorld(10, 4, 3, 3);
         Assert.Throws<ArgumentException>(() => agents[0].UpdateBeliefs(other.Reset(1).Observations[0]));
         Assert.Throws<ArgumentException>(() => agents[0].UpdateBeliefs(observations[1]));
@@ -81,15 +81,5 @@ public class ToMAgentTests
         r = env.Step(new Dictionary<string, int> { ["anne"] = act }); Feed();
         Assert.Equal("box", sally.Believes(env.AtFluent("marble"))!.ToString());
         Assert.Equal(0, anne.ActWithTom());
-    }
-
-    [Fact]
-    public void Seed_form_with_a_world_model_keeps_the_model_and_tracks_beliefs()
-    {
-        var model = new Pwmk.Core.WorldModel.PerspectiveWorldModel(new Pwmk.Core.WorldModel.WorldModelConfig(ObsDim: 8, ActionDim: 4, HiddenDim: 16, NumAgents: 2, NumBeliefs: 3));
-        var agent = new ToMAgent("agent_0", model, tomDepth: 3);
-        Assert.Same(model, agent.WorldModel);
-        Assert.Equal(3, agent.TomDepth);
-        Assert.Null(new ToMAgent("agent_1", tomDepth: 2).WorldModel);
     }
 }

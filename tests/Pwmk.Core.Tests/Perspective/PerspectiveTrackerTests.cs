@@ -1,3 +1,4 @@
+using Pwmk.Core.Beliefs;
 using Pwmk.Core.Perspective;
 using Pwmk.Logic.Terms;
 
@@ -53,19 +54,28 @@ public class PerspectiveTrackerTests
     }
 
     [Fact]
-    public void Mirror_store_holds_exactly_the_current_beliefs()
+    public void A_store_fed_the_change_log_holds_exactly_the_current_beliefs()
     {
         var (v, f, basket, box) = Setup("sally", "anne");
         var store = new InMemoryBeliefStore();
-        var t = new PerspectiveTracker(v, 2, store);
+        var log = new List<BeliefChange>();
+        var t = new PerspectiveTracker(v, 2) { ChangeLog = log };
         t.Observe(new BeliefEvent(f, basket, 0b11, AllSee(2)));
         t.Observe(new BeliefEvent(f, box, 0b10, AllSee(2)));
+        // anne's own belief moved from basket to box: its old fact was retracted before the new one was asserted
+        Assert.Equal(BeliefChange.Retract(Term.Parse("believes(anne, at(marble, basket))")), log[^2]);
+        Assert.Equal(BeliefChange.Assert(Term.Parse("believes(anne, at(marble, box))")), log[^1]);
+        store.Apply(log);
         Assert.True(store.Contains(Term.Parse("believes(anne, believes(sally, at(marble, basket)))")));
         Assert.False(store.Contains(Term.Parse("believes(anne, at(marble, basket))")));
         Assert.True(store.Contains(Term.Parse("believes(anne, at(marble, box))")));
         Assert.Equal(4, store.Count);
         var whereSally = store.Query(Term.Parse("believes(sally, at(marble, X))")).Single();
         Assert.Equal(Term.Parse("believes(sally, at(marble, basket))"), whereSally);
+        log.Clear();
+        t.Clear();
+        store.Apply(log);
+        Assert.Equal(0, store.Count);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Pwmk.Core.Simulation;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pwmk.Core.Beliefs;
 using Pwmk.Logic;
@@ -13,7 +14,7 @@ namespace Pwmk.Server.Tests.Durability;
 public sealed class MirrorResumeTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("pwmk-mirror-").FullName;
-    private static readonly SimulationParameters Background = new(StepDelayMs: 5, Train: false);
+    private static readonly SimulationSettings Background = new(StepDelayMs: 5, Train: false);
 
     public void Dispose()
     {

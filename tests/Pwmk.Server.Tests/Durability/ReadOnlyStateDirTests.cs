@@ -28,7 +28,7 @@ public class ReadOnlyStateDirTests
             // acknowledged state: three beliefs in the journal, then a torn record at its tail (a crash mid-write)
             var seed = DurableBeliefStore.Open(new BeliefStore(), new DurabilityOptions { Directory = dir }, NullLogger.Instance);
             foreach (var b in new[] { "in(marble,box)", "in(ball,bag)", "at(sally,garden)" })
-                Assert.True((await seed.CommitOneAsync(new BeliefChange(JournalOp.Assert, Term.Parse($"believes(anne,{b})")))).Changed);
+                Assert.True((await seed.CommitOneAsync(new BeliefChange(BeliefChangeKind.Assert, Term.Parse($"believes(anne,{b})")))).Changed);
             seed.Abandon();
             var segment = DurableBeliefStore.ListSegments(dir)[^1].Path;
             using (var fs = new FileStream(segment, FileMode.Append)) fs.Write("\u0001torn"u8);

@@ -20,9 +20,9 @@ public class RecoveryTests : IDisposable
     private DurableBeliefStore Open(int snapshotEvery = 1_000_000, ILogger? log = null) =>
         DurableBeliefStore.Open(new BeliefStore(), new DurabilityOptions { Directory = _dir, SnapshotEvery = snapshotEvery }, log ?? NullLogger.Instance);
 
-    private static BeliefChange Add(string fact) => new(JournalOp.Assert, Term.Parse(fact));
+    private static BeliefChange Add(string fact) => new(BeliefChangeKind.Assert, Term.Parse(fact));
 
-    private static BeliefChange Del(string fact) => new(JournalOp.Retract, Term.Parse(fact));
+    private static BeliefChange Del(string fact) => new(BeliefChangeKind.Retract, Term.Parse(fact));
 
     private static List<string> Facts(BeliefStore store) =>
         [.. store.Query("f(X)").Solutions.Select(s => s["X"].ToString()).Order(StringComparer.Ordinal)];

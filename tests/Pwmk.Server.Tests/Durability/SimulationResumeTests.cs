@@ -1,3 +1,4 @@
+using Pwmk.Core.Simulation;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -106,7 +107,7 @@ public partial class SimulationResumeTests(ITestOutputHelper output) : IDisposab
         }
     }
 
-    private static readonly SimulationParameters Background = new(StepDelayMs: 0);
+    private static readonly SimulationSettings Background = new(StepDelayMs: 0);
 
     /// <summary>Saves a real state of <see cref="Background"/> after a few episodes (no server), returns it.</summary>
     private async Task<SimulationState> SaveRealState(int episodes)
@@ -120,7 +121,7 @@ public partial class SimulationResumeTests(ITestOutputHelper output) : IDisposab
         return ReadState();
     }
 
-    private (bool Resumed, SimulationRun Run, string Log) Resume(SimulationParameters? p = null)
+    private (bool Resumed, SimulationRun Run, string Log) Resume(SimulationSettings? p = null)
     {
         var log = new ListLogger();
         var run = new SimulationRun("t", p ?? Background, null, log);

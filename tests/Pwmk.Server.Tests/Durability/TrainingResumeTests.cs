@@ -1,3 +1,4 @@
+using Pwmk.Core.Simulation;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pwmk.Server.Persistence;
 using Pwmk.Server.Simulation;
@@ -10,7 +11,7 @@ public sealed class TrainingResumeTests : IDisposable
     private readonly string _straight = Directory.CreateTempSubdirectory("pwmk-train-a-").FullName;
     private readonly string _resumed = Directory.CreateTempSubdirectory("pwmk-train-b-").FullName;
     private readonly string _control = Directory.CreateTempSubdirectory("pwmk-train-c-").FullName;
-    private static readonly SimulationParameters Background = new(StepDelayMs: 0, MaxStepsPerEpisode: 40);
+    private static readonly SimulationSettings Background = new(StepDelayMs: 0, MaxStepsPerEpisode: 40);
 
     public void Dispose()
     {

@@ -1,11 +1,12 @@
+using Pwmk.Core.Simulation;
 using Pwmk.Core.WorldModel;
 
-namespace Pwmk.Server.Simulation;
+namespace Pwmk.Server.Persistence;
 
 /// <summary>
 /// What the background simulation needs to resume, as of the end of its last finished episode (an episode cut short by
 /// a stop or a crash is run again from its start). Randomness: every episode draws from a generator seeded by
-/// <see cref="EpisodeSeed"/> (the seed and the episode number), so the episode number is the whole RNG state.
+/// <see cref="SimulationSettings.EpisodeSeed"/> (the seed and the episode number), so the episode number is the whole RNG state.
 /// The world model's weights are restored exactly, and with them the trainer's state (<see cref="OptimizerFile"/>: AdamW
 /// moments and step count, the shuffling generator), so online training continues as if never interrupted.
 /// </summary>
@@ -42,27 +43,24 @@ internal sealed record SimulationState
     public string? OptimizerFile { get; init; }
     public DateTimeOffset SavedAt { get; init; }
 
-    /// <summary>Seed of the generator an episode draws its exploration from.</summary>
-    public static int EpisodeSeed(int seed, int episode) => unchecked((seed * 1_000_003) ^ (episode * 7919) ^ 0x5bd1e995);
-
     /// <summary>The first problem with the values, or null.</summary>
     internal string? Validate()
     {
         if (Rng != PerEpisodeRng) return $"rng scheme '{Rng}', expected '{PerEpisodeRng}'";
         if (Episode < 0) return $"episode {Episode} is negative";
         if (TotalSteps < 0) return $"totalSteps {TotalSteps} is negative";
-        if (ModelFile is not null && (ModelFile != Path.GetFileName(ModelFile) || !ModelFile.StartsWith(Persistence.SimulationStateFile.ModelPrefix, StringComparison.Ordinal)))
+        if (ModelFile is not null && (ModelFile != Path.GetFileName(ModelFile) || !ModelFile.StartsWith(SimulationStateFile.ModelPrefix, StringComparison.Ordinal)))
             return $"modelFile '{ModelFile}' is not a world-model file name";
         if ((ModelFile is null) != (ModelConfig is null)) return "modelFile and modelConfig must both be present or both absent";
         if (OptimizerFile is not null && (ModelFile is null || OptimizerFile != Path.GetFileName(OptimizerFile)
-            || !OptimizerFile.StartsWith(Persistence.SimulationStateFile.ModelPrefix, StringComparison.Ordinal)))
+            || !OptimizerFile.StartsWith(SimulationStateFile.ModelPrefix, StringComparison.Ordinal)))
             return $"optimizerFile '{OptimizerFile}' is not a world-model optimiser file name next to a model file";
         if (Rewards is null || TrainingLoss is null || PredictionError is null) return "a history is null";
         return null;
     }
 
     /// <summary>Why a state saved for other parameters cannot be resumed by <paramref name="p"/>, or null.</summary>
-    internal string? Mismatch(SimulationParameters p)
+    internal string? Mismatch(SimulationSettings p)
     {
         if (Env != p.Env || Agents != p.Agents || TomDepth != p.TomDepth || Seed != p.Seed || MaxStepsPerEpisode != p.MaxStepsPerEpisode)
         {

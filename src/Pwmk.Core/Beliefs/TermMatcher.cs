@@ -1,6 +1,6 @@
 using Pwmk.Logic.Terms;
 
-namespace Pwmk.Core.Perspective;
+namespace Pwmk.Core.Beliefs;
 
 /// <summary>One-way matching of a pattern (with variables) against a ground term, without recursion.</summary>
 internal static class TermMatcher

@@ -1,7 +1,7 @@
-using Pwmk.Core.Perspective;
+using Pwmk.Core.Beliefs;
 using Pwmk.Logic.Terms;
 
-namespace Pwmk.Core.Tests.Perspective;
+namespace Pwmk.Core.Tests.Beliefs;
 
 public class InMemoryBeliefStoreTests
 {

@@ -1,0 +1,305 @@
+using System.Diagnostics;
+using Pwmk.Core.Agents;
+using Pwmk.Core.Beliefs;
+using Pwmk.Core.Environments;
+
+namespace Pwmk.Core.Simulation;
+
+/// <summary>What one step did, reported after its belief changes reached the store.</summary>
+/// <param name="Episode">The episode (0-based).</param>
+/// <param name="Step">Steps taken in the episode so far (1-based: the step just taken).</param>
+/// <param name="Reward">Sum of the agents' rewards for this step.</param>
+/// <param name="PredictionError">Mean squared error of the world model's prediction of every agent's observation, or null before it was first trained.</param>
+/// <param name="Done">Whether the episode ended with this step.</param>
+public sealed record StepReport(int Episode, int Step, double Reward, double? PredictionError, bool Done);
+
+/// <summary>What one finished episode did.</summary>
+/// <param name="Episode">The episode (0-based).</param>
+/// <param name="Steps">Steps taken.</param>
+/// <param name="Reward">Sum of every agent's rewards over the episode.</param>
+/// <param name="Success">Whether an agent's task ended it (a termination, not the step limit).</param>
+/// <param name="TrainingLoss">The world model's training loss on this episode, or null when it was not trained.</param>
+public sealed record EpisodeReport(int Episode, int Steps, double Reward, bool Success, double? TrainingLoss);
+
+/// <summary>A belief held now by a chain of agents (outermost first), with whether it differs from the latest true value.</summary>
+public readonly record struct HeldBelief(int[] Chain, int Fluent, int Value, bool False);
+
+/// <summary>
+/// The simulation core: one environment, ToM agents acting on their nested beliefs, episode after episode, and a world
+/// model trained online on each finished episode. It is what <c>pwmk serve</c>, <c>pwmk simulate</c> and, in a cluster, the
+/// simulation grains run.
+/// <para>
+/// One step: each agent chooses (with chance <see cref="SimulationSettings.Exploration"/> at random, otherwise
+/// <see cref="ToMAgent.ActWithTom"/>: its <see cref="PlanningPolicy"/>, else its environment's heuristic), the world model
+/// predicts, the environment steps and emits events with their witnesses, the environment's perspective tracker turns
+/// them into belief changes, and those changes go once, incrementally, through <see cref="IBeliefSink.ApplyAsync"/> into
+/// the belief store the host plugged in (the journaled store in the server, an in-memory one elsewhere) before the next
+/// step. The agents read their beliefs from that store and plan over it: the store is the agents' minds.
+/// </para>
+/// <para>
+/// Telemetry: each episode is a root trace (span <c>episode</c>) linked to the activity that created the runner (the
+/// request that started the simulation), with one <c>env_step</c> span per step holding the agents' planning, the world
+/// model's prediction, the environment's step and the belief updates. Randomness comes from the settings' seed and the
+/// episode number only, so an episode can be replayed exactly. The views (<see cref="Inspect"/>,
+/// <see cref="HeldBeliefs"/>) may be read from other threads; the episode loop runs on one.
+/// </para>
+/// </summary>
+public sealed class EpisodeRunner
+{
+    /// <summary>States an agent's planner expands at most per decision (the deterministic budget).</summary>
+    public const int PlanningNodes = 2_000;
+
+    /// <summary>A safety net only: a decision's search never runs longer than this (it ends at <see cref="PlanningNodes"/> first).</summary>
+    private static readonly TimeSpan PlanningBudget = TimeSpan.FromSeconds(10);
+
+    private readonly Lock _lock = new();
+    private readonly PerspectiveEnv _env;
+    private readonly IBeliefStore _beliefs;
+    private readonly List<BeliefChange> _changes = [];
+    private readonly TimeProvider _time;
+    private readonly ActivityContext _startedBy;
+    private readonly Dictionary<int, int> _truth = [];
+    private ToMAgent[] _agents = [];
+    private Random _rng;
+    private int _historySeen;
+    private long _finishedSteps;
+
+    /// <param name="settings">What to run (validated: a bad value throws <see cref="ArgumentException"/> naming it).</param>
+    /// <param name="beliefs">The store the environment's belief changes go to and the agents read; null: a private in-memory store.</param>
+    /// <param name="time">The clock of the pause between steps (tests pass a fake one).</param>
+    public EpisodeRunner(SimulationSettings settings, IBeliefStore? beliefs = null, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Validate() is { } problem) throw new ArgumentException(problem, nameof(settings));
+        Settings = settings;
+        _env = EnvironmentCatalog.Create(settings);
+        _env.Tracker!.ChangeLog = _changes;
+        _beliefs = beliefs ?? new InMemoryBeliefStore();
+        _time = time ?? TimeProvider.System;
+        _startedBy = Activity.Current?.Context ?? default;
+        _rng = new Random(settings.EpisodeSeed(0));
+        WorldModel = new OnlineWorldModel(settings, _env.Agents.Count, _env.ActionSpace(_env.Agents[0]).N);
+    }
+
+    /// <summary>What it runs.</summary>
+    public SimulationSettings Settings { get; }
+
+    /// <summary>A name for its spans (<c>simulation.id</c>); the server sets the simulation's id.</summary>
+    public string Name { get; init; } = "simulation";
+
+    /// <summary>The agents' names.</summary>
+    public IReadOnlyList<string> AgentNames => _env.Agents;
+
+    /// <summary>The store the agents read and the belief changes go to.</summary>
+    public IBeliefStore Beliefs => _beliefs;
+
+    /// <summary>The world model trained online.</summary>
+    public OnlineWorldModel WorldModel { get; }
+
+    /// <summary>The episode running now (finished episodes before it).</summary>
+    public int Episode { get; private set; }
+
+    /// <summary>Steps taken in the running episode.</summary>
+    public int Step { get; private set; }
+
+    /// <summary>Steps taken in all episodes, the running one included.</summary>
+    public long TotalSteps { get; private set; }
+
+    /// <summary>Steps of the finished episodes.</summary>
+    public long FinishedSteps => Interlocked.Read(ref _finishedSteps);
+
+    /// <summary>The running episode's reward so far.</summary>
+    public double EpisodeReward { get; private set; }
+
+    /// <summary>Raised on the loop's thread after each step, once its belief changes are in the store.</summary>
+    public event Action<StepReport>? StepCompleted;
+
+    /// <summary>Raised on the loop's thread after each finished episode (after the world model trained on it).</summary>
+    public event Action<EpisodeReport>? EpisodeCompleted;
+
+    /// <summary>Continues at <paramref name="episode"/> (before the loop starts), as a saved state says.</summary>
+    public void ResumeAt(int episode, long finishedSteps)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(episode);
+        ArgumentOutOfRangeException.ThrowIfNegative(finishedSteps);
+        lock (_lock)
+        {
+            Episode = episode;
+            TotalSteps = finishedSteps;
+            Interlocked.Exchange(ref _finishedSteps, finishedSteps);
+            _rng = new Random(Settings.EpisodeSeed(episode));
+        }
+    }
+
+    /// <summary>Runs episodes until <see cref="SimulationSettings.Episodes"/> have finished (0: until cancelled).</summary>
+    /// <exception cref="OperationCanceledException">when <paramref name="cancellationToken"/> stops it (the running episode is abandoned).</exception>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (Settings.Episodes == 0 || Episode < Settings.Episodes)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await RunEpisodeAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs one episode to its end (or the step limit) and trains the world model on it.</summary>
+    /// <exception cref="OperationCanceledException">when cancelled; the episode is abandoned and will run again from its start.</exception>
+    public async Task<EpisodeReport> RunEpisodeAsync(CancellationToken cancellationToken)
+    {
+        int n = _env.Agents.Count;
+        var observations = new List<float[]>();
+        var actions = new List<int[]>();
+        // an episode is a trace of its own, linked to whatever started the simulation (a request's trace would otherwise
+        // grow for as long as the simulation runs)
+        Activity.Current = null;
+        using var episodeSpan = CoreDiagnostics.Source.StartActivity("episode", ActivityKind.Internal, default(ActivityContext),
+            links: _startedBy == default ? null : [new ActivityLink(_startedBy)]);
+        episodeSpan?.SetTag("simulation.id", Name);
+        episodeSpan?.SetTag("simulation.episode", Episode);
+        episodeSpan?.SetTag("env.type", Settings.Env);
+        episodeSpan?.SetTag("env.num_agents", n);
+        StepResult result;
+        lock (_lock)
+        {
+            result = _env.Reset(Settings.LayoutSeed(Episode));
+            _rng = new Random(Settings.EpisodeSeed(Episode));
+            TotalSteps = FinishedSteps;
+            // the planner's budget is a node count, not a time: what an agent decides must not depend on the machine's load
+            _agents = [.. _env.Agents.Select(a => new ToMAgent(_env, a, Settings.TomDepth,
+                policy: new PlanningPolicy(PlanningPolicy.SimulationGoal, searchDepth: 8, budget: PlanningBudget, maxNodes: PlanningNodes),
+                seed: Settings.Seed + Episode, beliefs: _beliefs))];
+            Step = 0;
+            EpisodeReward = 0;
+            _truth.Clear();
+            _historySeen = 0;
+            NoteTruth();
+            observations.Add(Flatten(result));
+        }
+        await FlushBeliefsAsync().ConfigureAwait(false);
+        var chosen = new int[n];
+        while (Step < Settings.MaxStepsPerEpisode)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            double reward = 0;
+            double? error = null;
+            using (var stepSpan = CoreDiagnostics.Source.StartActivity(PerspectiveEnv.StepSpanName))
+            {
+                stepSpan?.SetTag("simulation.id", Name);
+                stepSpan?.SetTag("simulation.episode", Episode);
+                float[]? predicted;
+                lock (_lock)
+                {
+                    for (int i = 0; i < n; i++)
+                    {
+                        chosen[i] = _rng.NextDouble() < SimulationSettings.Exploration
+                            ? _env.ActionSpace(_env.Agents[i]).Sample(_rng)
+                            : _agents[i].ActWithTom();
+                    }
+                    predicted = WorldModel.Predict(observations[^1], chosen);
+                    result = _env.Step(chosen);
+                    actions.Add((int[])chosen.Clone());
+                    observations.Add(Flatten(result));
+                    NoteTruth();
+                    foreach (var r in result.Rewards.Values) reward += r;
+                    Step++;
+                    TotalSteps++;
+                    EpisodeReward += reward;
+                }
+                await FlushBeliefsAsync().ConfigureAwait(false);
+                if (predicted is not null) error = Mse(predicted, observations[^1]);
+            }
+            StepCompleted?.Invoke(new StepReport(Episode, Step, reward, error, result.Done));
+            if (result.Done) break;
+            if (Settings.StepDelayMs > 0) await Task.Delay(TimeSpan.FromMilliseconds(Settings.StepDelayMs), _time, cancellationToken).ConfigureAwait(false);
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        bool success = result.Terminations.Values.Any(t => t);
+        episodeSpan?.SetTag("episode.steps", Step);
+        episodeSpan?.SetTag("episode.reward", EpisodeReward);
+        episodeSpan?.SetTag("episode.success", success);
+        double? loss = Settings.Train ? WorldModel.Train(observations, actions) : null;
+        EpisodeReport report;
+        lock (_lock)
+        {
+            report = new EpisodeReport(Episode, Step, EpisodeReward, success, loss);
+            Episode++;
+            Interlocked.Exchange(ref _finishedSteps, TotalSteps);
+        }
+        EpisodeCompleted?.Invoke(report);
+        return report;
+    }
+
+    /// <summary>
+    /// Sends the step's belief changes to the store and waits until they are applied, so the agents read them at the next
+    /// step. Not cancelled with the loop: a stop never leaves half a step's changes behind.
+    /// </summary>
+    private async ValueTask FlushBeliefsAsync()
+    {
+        if (_changes.Count == 0) return;
+        using (var span = CoreDiagnostics.Source.StartActivity("belief_update"))
+        {
+            span?.SetTag("component", "episode_runner");
+            span?.SetTag("beliefs.changes", _changes.Count);
+            await _beliefs.ApplyAsync(_changes, CancellationToken.None).ConfigureAwait(false);
+        }
+        _changes.Clear();
+    }
+
+    private void NoteTruth()
+    {
+        var history = _env.History;
+        for (; _historySeen < history.Count; _historySeen++) _truth[history[_historySeen].Fluent] = history[_historySeen].Value;
+    }
+
+    private static float[] Flatten(StepResult result)
+    {
+        int n = result.Observations.Count;
+        int size = result.Observations[0].Vector.Length;
+        var flat = new float[n * size];
+        for (int i = 0; i < n; i++) result.Observations[i].Vector.CopyTo(flat, i * size);
+        return flat;
+    }
+
+    private static double Mse(float[] predicted, float[] actual)
+    {
+        double sum = 0;
+        for (int i = 0; i < actual.Length; i++)
+        {
+            double d = predicted[i] - actual[i];
+            sum += d * d;
+        }
+        return actual.Length == 0 ? 0 : sum / actual.Length;
+    }
+
+    // ------------------------------------------------------------------ views (any thread)
+
+    /// <summary>Runs <paramref name="read"/> on the environment as it is now; steps wait until it returns (keep it short).</summary>
+    public T Inspect<T>(Func<PerspectiveEnv, T> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        lock (_lock) return read(_env);
+    }
+
+    /// <summary>Every belief held now (every chain, outermost agent first), with whether it is false.</summary>
+    public IReadOnlyList<HeldBelief> HeldBeliefs()
+    {
+        lock (_lock)
+        {
+            var list = new List<HeldBelief>();
+            foreach (var (chain, fluent, value) in _env.Tracker!.Beliefs())
+                list.Add(new HeldBelief(chain, fluent, value, _truth.TryGetValue(fluent, out int truth) && truth != value));
+            return list;
+        }
+    }
+
+    /// <summary>The size of one agent's observation vector (what the world model's input is made of).</summary>
+    public int ObservationSize()
+    {
+        lock (_lock)
+        {
+            return _env.ObservationSpace(_env.Agents[0]) is BoxSpace box
+                ? box.Size
+                : throw new InvalidOperationException($"{Settings.Env}'s observations are not vectors");
+        }
+    }
+}
