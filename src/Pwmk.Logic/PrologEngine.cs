@@ -2,7 +2,6 @@ using System.Text;
 using Pwmk.Logic.Parsing;
 using Pwmk.Logic.Solving;
 using Pwmk.Logic.Terms;
-using System.Diagnostics;
 
 namespace Pwmk.Logic;
 
@@ -23,6 +22,8 @@ public sealed record QueryOptions
     public TextWriter? Output { get; init; }
     /// <summary>Cancels the query (it throws a resource error).</summary>
     public CancellationToken Cancel { get; init; }
+    /// <summary>The memory budget the query's machine charges what it grows to; null: <see cref="MemoryBudget.Shared"/>.</summary>
+    public MemoryBudget? Memory { get; init; }
 
     /// <summary>The default options.</summary>
     public static QueryOptions Default { get; } = new();
@@ -84,30 +85,43 @@ public sealed record ConsultResult(int Clauses, IReadOnlyList<ConsultMessage> Er
 }
 
 /// <summary>
-/// An embedded Prolog engine (SWI-Prolog syntax and semantics for the supported built-ins):
-/// consult program text, assert and retract clauses, and run queries with limits. Thread-safe:
-/// operations are serialised. Queries cannot touch files or processes.
+/// An embedded Prolog engine (SWI-Prolog syntax and semantics for the supported built-ins): consult program text,
+/// assert and retract clauses, and run queries with limits. Queries cannot touch files or processes.
+/// <para>
+/// Queries run in sessions of the engine. <see cref="QueryReadOnly(string, QueryOptions?)"/> (and read-only
+/// <see cref="PrologSession"/>s) run side by side on machines of their own, each over the clauses as they were when it
+/// started; such a query can read everything and change nothing shared: every built-in that would change the clauses,
+/// flags, operators or global variables raises <c>permission_error(modify, ...)</c>, however it is reached.
+/// <see cref="Query(string, QueryOptions?)"/>, <see cref="Consult"/>, <see cref="Assert"/> and write sessions run one
+/// at a time on the writer; what they change is published to later read-only queries at once, when it commits, so
+/// no reader sees half of it, and no writer waits for a reader. Thread-safe.
+/// </para>
 /// </summary>
 public sealed class PrologEngine
 {
     private readonly Database _db = new();
-    private readonly Machine _m;
-    private readonly object _lock = new();
+    private readonly Machine _writer;
+    private readonly MachinePool _readers;
     private static readonly string s_library = LoadLibraryText();
 
     /// <summary>Creates an engine with the built-ins and the library loaded.</summary>
     public PrologEngine()
     {
         Builtins.Register(_db);
-        _m = new Machine(_db);
-        var r = ConsultCore(s_library, "library.pl", library: true);
+        _writer = new Machine(_db, readOnly: false);
+        _readers = new MachinePool(_db, 2 * Environment.ProcessorCount);
+        var r = ConsultAsWriter(s_library, "library.pl", library: true);
         if (!r.Ok) throw new InvalidOperationException("library failed to load: " + string.Join("; ", r.Errors));
         foreach (var p in _db.AllPredicates())
             if (!p.IsBuiltin && p.Clauses.Count > 0) p.Library = true;
     }
 
-    /// <summary>The operator table (changed by <c>op/3</c>).</summary>
+    /// <summary>The operator table (changed by <c>op/3</c> in a writer; replaced whole on each change, so read it anew).</summary>
     public OperatorTable Operators => _db.Ops;
+
+    internal Database Db => _db;
+
+    internal MachinePool Readers => _readers;
 
     private static string LoadLibraryText()
     {
@@ -117,11 +131,24 @@ public sealed class PrologEngine
         return r.ReadToEnd();
     }
 
-    /// <summary>Loads clauses and runs directives from program text. Bad clauses are reported (with line and column) and skipped.</summary>
+    /// <summary>Loads clauses and runs directives from program text (a writer session). Bad clauses are reported (with line and column) and skipped.</summary>
     public ConsultResult Consult(string text, string? sourceName = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        lock (_lock) return ConsultCore(text, sourceName ?? "user", library: false);
+        return ConsultAsWriter(text, sourceName ?? "user", library: false);
+    }
+
+    private ConsultResult ConsultAsWriter(string text, string source, bool library)
+    {
+        EnterWriter();
+        try
+        {
+            return ConsultCore(text, source, library);
+        }
+        finally
+        {
+            LeaveWriter(commit: true);
+        }
     }
 
     private ConsultResult ConsultCore(string text, string source, bool library)
@@ -136,6 +163,7 @@ public sealed class PrologEngine
             return new ConsultResult(0, errors);
         }
         var initGoals = new List<(Term Goal, int Line, int Col)>();
+        var m = _writer;
         while (true)
         {
             ReadResult? r;
@@ -167,14 +195,14 @@ public sealed class PrologEngine
                 if (clause is Compound { Functor: "-->", Arity: 2 })
                 {
                     var v = new Variable("Out");
-                    var sol = QueryCore(new Compound("dcg_translate_rule", clause, v), new QueryOptions { MaxSolutions = 1 }, [new("Out", v)]);
+                    var sol = m.RunQuery(new Compound("dcg_translate_rule", clause, v), new QueryOptions { MaxSolutions = 1 }, [new("Out", v)]);
                     if (sol.Solutions.Count == 0) throw new PrologException(new Compound("error", new Compound("domain_error", new Atom("dcg_rule"), clause), new Variable()));
                     clause = sol.Solutions[0].Bindings[0].Value;
                 }
-                ResetMachine();
-                _m.Limits = new Limits();
-                long cell = _m.FromTerm(clause);
-                Builtins.AddClause(_m, cell, atEnd: true, consulting: true);
+                m.ResetRegisters();
+                m.Limits = new Limits();
+                long cell = m.FromTerm(clause);
+                Builtins.AddClause(m, cell, atEnd: true, consulting: true);
                 clauses++;
             }
             catch (PrologError e)
@@ -187,7 +215,7 @@ public sealed class PrologEngine
             }
             finally
             {
-                ResetMachine();
+                m.ResetRegisters();
             }
         }
         foreach (var (goal, line, col) in initGoals)
@@ -206,7 +234,7 @@ public sealed class PrologEngine
         error = null;
         try
         {
-            return QueryCore(goal, new QueryOptions { MaxSolutions = 1 }, []).Succeeded;
+            return _writer.RunQuery(goal, new QueryOptions { MaxSolutions = 1 }, []).Succeeded;
         }
         catch (PrologException e)
         {
@@ -217,46 +245,143 @@ public sealed class PrologEngine
 
     private string Describe(Term ball) => "exception: " + TermWriter.Format(ball, _db.Ops, new WriteOptions(Quoted: true, MaxLength: 4000));
 
-    /// <summary>Runs a query written as text (for example <c>believes(X, at(key, R))</c>).</summary>
-    /// <exception cref="SyntaxErrorException">the text is not a term</exception>
-    /// <exception cref="PrologException">the query raised an uncaught error or hit a limit</exception>
-    public QueryResult Query(string query, QueryOptions? options = null)
+    /// <summary>Reads query text into a goal and the variables to report (those not starting with <c>_</c>).</summary>
+    internal (Term Goal, List<KeyValuePair<string, Variable>> Names) Parse(string query)
     {
         ArgumentNullException.ThrowIfNull(query);
         var r = new TermReader(query, _db.Ops, new ReaderOptions { SourceName = "query" }).ReadSingle();
         var names = new List<KeyValuePair<string, Variable>>();
         foreach (var kv in r.VariableNames)
             if (!kv.Key.StartsWith('_')) names.Add(kv);
-        lock (_lock) return QueryCore(r.Term, options ?? QueryOptions.Default, names);
+        return (r.Term, names);
     }
 
-    /// <summary>Runs a query given as a term; <paramref name="names"/> are the variables to report.</summary>
+    /// <summary>
+    /// Runs a query written as text (for example <c>believes(X, at(key, R))</c>) in the writer: it may change the
+    /// database (its changes are published when it ends, also when it raises an error; a query stopped by a limit keeps
+    /// none of its clause changes). Waits for the writer to be free.
+    /// </summary>
+    /// <exception cref="SyntaxErrorException">the text is not a term</exception>
+    /// <exception cref="PrologException">the query raised an uncaught error or hit a limit</exception>
+    public QueryResult Query(string query, QueryOptions? options = null)
+    {
+        var (goal, names) = Parse(query);
+        return Query(goal, names, options);
+    }
+
+    /// <summary>Runs a query given as a term in the writer (see <see cref="Query(string, QueryOptions?)"/>); <paramref name="names"/> are the variables to report.</summary>
     public QueryResult Query(Term goal, IReadOnlyList<KeyValuePair<string, Variable>> names, QueryOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(goal);
-        lock (_lock) return QueryCore(goal, options ?? QueryOptions.Default, names);
+        ArgumentNullException.ThrowIfNull(names);
+        EnterWriter();
+        try
+        {
+            return _writer.RunQuery(goal, options ?? QueryOptions.Default, names);
+        }
+        finally
+        {
+            LeaveWriter(commit: true);
+        }
     }
 
-    /// <summary>True when the query has a solution.</summary>
+    /// <summary>
+    /// Runs a query in a read-only session: over the clauses as the last commit left them, side by side with other
+    /// queries and never waiting for the writer; any change it attempts raises <c>permission_error(modify, ...)</c>.
+    /// Atoms, tables and <c>b_setval/2</c> values it makes end with it.
+    /// </summary>
+    /// <exception cref="SyntaxErrorException">the text is not a term</exception>
+    /// <exception cref="PrologException">the query raised an uncaught error or hit a limit</exception>
+    public QueryResult QueryReadOnly(string query, QueryOptions? options = null)
+    {
+        var (goal, names) = Parse(query);
+        return QueryReadOnly(goal, names, options);
+    }
+
+    /// <summary>Runs a query given as a term in a read-only session (see <see cref="QueryReadOnly(string, QueryOptions?)"/>).</summary>
+    public QueryResult QueryReadOnly(Term goal, IReadOnlyList<KeyValuePair<string, Variable>> names, QueryOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(goal);
+        ArgumentNullException.ThrowIfNull(names);
+        var m = _readers.Rent();
+        try
+        {
+            m.View = ViewRegistry.Pin(m.Slot!, _db);
+            return m.RunQuery(goal, options ?? QueryOptions.Default, names);
+        }
+        finally
+        {
+            ViewRegistry.Unpin(m.Slot!);
+            _readers.Return(m);
+        }
+    }
+
+    /// <summary>
+    /// Opens a session: a read-only one sees the clauses of the last commit before it opened for all its queries; a
+    /// writer session waits until no other writer runs, and publishes its changes at <see cref="PrologSession.Commit"/>
+    /// (disposing it without committing undoes them).
+    /// </summary>
+    public PrologSession OpenSession(SessionMode mode)
+    {
+        if (mode == SessionMode.ReadOnly)
+        {
+            var m = _readers.Rent();
+            m.View = ViewRegistry.Pin(m.Slot!, _db);
+            return new PrologSession(this, m);
+        }
+        return new PrologSession(this, EnterWriter());
+    }
+
+    /// <summary>True when the query has a solution (run in the writer, as <see cref="Query(string, QueryOptions?)"/>).</summary>
     public bool Prove(string query, QueryOptions? options = null) =>
         Query(query, (options ?? QueryOptions.Default) with { MaxSolutions = 1 }).Succeeded;
 
     /// <summary>Adds a clause at the end of its (dynamic) predicate.</summary>
-    public void Assert(Term clause) => Run(new Compound("assertz", clause));
+    public void Assert(Term clause) => Query(new Compound("assertz", clause), [], new QueryOptions { MaxSolutions = 1 });
 
     /// <summary>Removes every clause whose head unifies with <paramref name="head"/>.</summary>
-    public void RetractAll(Term head) => Run(new Compound("retractall", head));
+    public void RetractAll(Term head) => Query(new Compound("retractall", head), [], new QueryOptions { MaxSolutions = 1 });
 
-    private void Run(Term goal)
+    /// <summary>Waits until the writer is free and takes it.</summary>
+    internal Machine EnterWriter()
     {
-        lock (_lock) QueryCore(goal, new QueryOptions { MaxSolutions = 1 }, []);
+        _db.WriterGate.Wait();
+        return _writer;
+    }
+
+    /// <summary>Ends a use of the writer: publishes its changes (or undoes them) and frees it.</summary>
+    internal void LeaveWriter(bool commit)
+    {
+        try
+        {
+            if (commit) CommitWriter();
+            else _writer.UndoChanges(0);
+            _writer.ChangeLog!.Clear();
+            _db.Publish();
+        }
+        finally
+        {
+            _db.WriterGate.Release();
+        }
+    }
+
+    /// <summary>Publishes the writer's changes so far and drops clauses no query can reach any more.</summary>
+    internal void CommitWriter()
+    {
+        _writer.ChangeLog!.Clear();
+        _db.Publish();
+        _db.CompactDead();
     }
 
     /// <summary>Heap size (cells) below which the heap collector never runs; tests lower it to collect at almost every call.</summary>
     internal int GcFloorCells
     {
-        get => _m.GcFloor;
-        set => _m.GcFloor = Math.Max(16, value);
+        get => _writer.GcFloor;
+        set
+        {
+            _writer.GcFloor = Math.Max(16, value);
+            _readers.GcFloor = Math.Max(16, value);
+        }
     }
 
     /// <summary>Clauses held in the arrays of <paramref name="name"/>/<paramref name="arity"/>, retracted ones not yet dropped included.</summary>
@@ -265,115 +390,6 @@ public sealed class PrologEngine
     /// <summary>Room of the clause array of <paramref name="name"/>/<paramref name="arity"/> (used slots and spare ones).</summary>
     internal int ClauseCapacity(string name, int arity) => _db.TryGet(Symbols.Functor(name, arity))?.Clauses.Arr.Length ?? 0;
 
-    /// <summary>Heap collections run and cells reclaimed by this engine.</summary>
-    internal (long Runs, long Reclaimed, long Skipped, long InNestedRuns) GcStats => (_m.GcRuns, _m.GcReclaimed, _m.GcSkipped, _m.GcInNestedRuns);
-
-    private void ResetMachine()
-    {
-        _m.H = 1;
-        _m.B = -1;
-        _m.E = -1;
-        _m.TR = 0;
-        _m.HB = 0;
-        _m.BaseB = -1;
-        _m.Collectors.Clear();
-        _m.CollectedCells = 0;
-    }
-
-    private QueryResult QueryCore(Term goal, QueryOptions opt, IReadOnlyList<KeyValuePair<string, Variable>> names)
-    {
-        long started = Stopwatch.GetTimestamp();
-        ResetMachine();
-        var limits = new Limits
-        {
-            MaxInferences = opt.MaxInferences,
-            TimeoutTicks = opt.Timeout is { } t ? (long)(t.TotalSeconds * Stopwatch.Frequency) : long.MaxValue,
-            MaxHeapCells = opt.MaxHeapCells,
-            Cancel = opt.Cancel,
-        };
-        var output = opt.Output is null ? new StringWriter() : null;
-        var savedOut = _m.Out;
-        _m.Out = opt.Output ?? output!;
-        _m.OutputChars = 0;
-        _m.MaxOutputChars = opt.MaxOutputChars;
-        _m.Limits = limits;
-        long inf0 = _m.Inferences;
-        _m.StartClock();
-        var log = new List<(Clause, bool)>();
-        _db.Log = log;
-        var solutions = new List<Solution>();
-        bool truncated = false;
-        try
-        {
-            var vars = new Dictionary<Variable, long>(ReferenceEqualityComparer.Instance);
-            long g = _m.FromTerm(goal, vars);
-            // the goal's variables are roots of the heap collector, which may move them: the reported ones first
-            // (0: not in the goal), then all of them, so what the goal binds lives as long as the query
-            var roots = new long[names.Count + vars.Count];
-            for (int i = 0; i < names.Count; i++) roots[i] = vars.TryGetValue(names[i].Value, out long cell) ? cell : 0;
-            vars.Values.CopyTo(roots, names.Count);
-            _m.QueryRoots = roots;
-            _m.ResetGc();
-            bool ok = _m.StartGoal(g) && _m.Run();
-            while (ok)
-            {
-                var map = new Dictionary<int, Variable>();
-                var b = new List<KeyValuePair<string, Term>>(names.Count);
-                for (int i = 0; i < names.Count; i++)
-                    b.Add(new(names[i].Key, roots[i] != 0 ? _m.ToTerm(roots[i], map) : names[i].Value));
-                solutions.Add(new Solution(b));
-                if (solutions.Count >= opt.MaxSolutions)
-                {
-                    truncated = _m.B > _m.BaseB;
-                    break;
-                }
-                ok = _m.Redo();
-            }
-        }
-        catch (PrologError e)
-        {
-            if (IsLimit(e.Ball)) Rollback(log);
-            throw new PrologException(e.Ball) { Elapsed = Stopwatch.GetElapsedTime(started) };
-        }
-        catch (SyntaxErrorException)
-        {
-            throw;
-        }
-        finally
-        {
-            _db.Log = null;
-            _m.QueryRoots = null;
-            _m.Out = savedOut;
-            ResetMachine();
-            ReclaimHeap();
-            _db.CompactDead();
-        }
-        return new QueryResult(solutions, truncated, output?.ToString() ?? "", _m.Inferences - inf0, Stopwatch.GetElapsedTime(started));
-    }
-
-    private void ReclaimHeap()
-    {
-        if (_m.Heap.Length > 1 << 22) _m.Heap = new long[1 << 16];
-    }
-
-    private static bool IsLimit(Term ball) => new PrologException(ball).IsLimit;
-
-    /// <summary>Undoes the clause changes of a query stopped by a limit (nothing half-done is kept).</summary>
-    private void Rollback(List<(Clause Clause, bool Added)> log)
-    {
-        lock (_db.WriteLock)
-        {
-            for (int i = log.Count - 1; i >= 0; i--)
-            {
-                var (c, added) = log[i];
-                if (added)
-                {
-                    c.Died = c.Born;       // never visible
-                    _db.NoteDead(c.Pred);
-                }
-                else c.Died = ulong.MaxValue;     // alive again
-            }
-            _db.NextGeneration();
-        }
-    }
+    /// <summary>Heap collections run and cells reclaimed by the writer.</summary>
+    internal (long Runs, long Reclaimed, long Skipped, long InNestedRuns) GcStats => (_writer.GcRuns, _writer.GcReclaimed, _writer.GcSkipped, _writer.GcInNestedRuns);
 }

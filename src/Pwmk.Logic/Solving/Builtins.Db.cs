@@ -167,7 +167,7 @@ internal static partial class Builtins
         if (Cell.Val(a) < 0 || Cell.Val(a) > MaxArity) throw PrologError.Domain("not_less_than_zero", m.ToTerm(a));
         name = m.AtomText(n);
         arity = (int)Cell.Val(a);
-        return Symbols.Functor((int)Cell.Val(n), arity);
+        return Symbols.QueryFunctor((int)Cell.Val(n), arity);
     }
 
     /// <summary>Applies <paramref name="action"/> to every predicate indicator of a list or conjunction.</summary>
@@ -188,7 +188,7 @@ internal static partial class Builtins
             }
             if (s == Cell.Nil) continue;
             int f = PredicateIndicator(m, s, out _, out _);
-            action(m.Db.Lookup(f));
+            action(m.LookupPredicate(f));
         }
     }
 
@@ -209,6 +209,7 @@ internal static partial class Builtins
         var db = m.Db;
         lock (db.WriteLock)
         {
+            ulong born = db.NextGeneration(m, pred);
             if (consulting)
             {
                 if (pred.IsBuiltin) throw PrologError.Permission("modify", "static_procedure", Indicator(pred));
@@ -225,24 +226,43 @@ internal static partial class Builtins
                 pred.Dynamic = true;
             }
             pred.Defined = true;
-            clause.Born = db.NextGeneration();
+            clause.Born = born;
             if (atEnd) pred.Append(clause);
             else pred.Prepend(clause);
-            db.Log?.Add((clause, true));
-            db.Version++;
+            m.ChangeLog?.Add((clause, true));
         }
+    }
+
+    /// <summary>
+    /// Refuses a clause change in a read-only machine before it looks at the database, naming the predicate of
+    /// <paramref name="head"/> (or <paramref name="head"/> itself when it names none): every clause change raises
+    /// <c>permission_error(modify, static_procedure, PI)</c> there, whether or not a clause would match.
+    /// </summary>
+    private static void WriterOnly(Machine m, long head, string pi)
+    {
+        if (!m.ReadOnly) return;
+        var (h, _) = SplitClause(m, head);
+        Term culprit = Cell.Tag(h) switch
+        {
+            Cell.ATM => new Compound("/", m.ToTerm(h), new Integer(0)),
+            Cell.STR => Indicator(m.LookupPredicate((int)Cell.Val(m.Heap[Cell.Addr(h)]))),
+            Cell.LST => Indicator(m.LookupPredicate(Symbols.FList)),
+            _ => m.ToTerm(h),
+        };
+        throw PrologError.Permission("modify", "static_procedure", culprit, pi);
     }
 
     private static void RegisterDatabase(Database db)
     {
-        Det(db, "assert", 1, m => { AddClause(m, m.A[0], true, false); return true; });
-        Det(db, "assertz", 1, m => { AddClause(m, m.A[0], true, false); return true; });
-        Det(db, "asserta", 1, m => { AddClause(m, m.A[0], false, false); return true; });
+        Det(db, "assert", 1, m => { WriterOnly(m, m.A[0], "assert/1"); AddClause(m, m.A[0], true, false); return true; });
+        Det(db, "assertz", 1, m => { WriterOnly(m, m.A[0], "assertz/1"); AddClause(m, m.A[0], true, false); return true; });
+        Det(db, "asserta", 1, m => { WriterOnly(m, m.A[0], "asserta/1"); AddClause(m, m.A[0], false, false); return true; });
         Nondet(db, "retract", 1, Retract);
         Nondet(db, "clause", 2, ClauseBi);
         Det(db, "retractall", 1, m =>
         {
             long head = m.Arg(0);
+            WriterOnly(m, head, "retractall/1");
             var p = PredOfHead(m, head);
             lock (m.Db.WriteLock)
             {
@@ -252,7 +272,7 @@ internal static partial class Builtins
                     CheckModifiable(m, p);
                 }
             }
-            ulong gen = m.Db.Generation;
+            ulong gen = m.ViewGeneration;
             var (arr, count) = CandidatesFor(m, p, head);
             for (int i = 0; i < count; i++)
             {
@@ -269,17 +289,18 @@ internal static partial class Builtins
         Det(db, "abolish", 1, m =>
         {
             int f = PredicateIndicator(m, m.A[0], out _, out _);
-            var p = m.Db.Lookup(f);
+            var p = m.LookupPredicate(f);
+            m.RequireWriter("static_procedure", Indicator(p), "abolish/1");
             if (p.IsBuiltin || p.Library) throw PrologError.Permission("modify", "static_procedure", Indicator(p));
             lock (m.Db.WriteLock)
             {
                 var cs = p.Clauses;
-                ulong g = m.Db.NextGeneration();
+                ulong g = m.Db.NextGeneration(m, p);
                 for (int i = 0; i < cs.Count; i++)
                     if (cs.Arr[i].Died == ulong.MaxValue)
                     {
                         cs.Arr[i].Died = g;
-                        m.Db.Log?.Add((cs.Arr[i], false));
+                        m.ChangeLog?.Add((cs.Arr[i], false));
                         m.Db.NoteDead(p);
                     }
                 p.Dynamic = false;
@@ -292,24 +313,39 @@ internal static partial class Builtins
         {
             ForEachIndicator(m, m.A[0], p =>
             {
+                m.Db.ChangeProperties(m, p, "dynamic/1");
                 if (p.IsBuiltin || (p.Library && !p.Dynamic)) throw PrologError.Permission("modify", "static_procedure", Indicator(p));
                 p.Dynamic = true;
                 p.Defined = true;
             });
             return true;
         });
-        Det(db, "discontiguous", 1, m => { ForEachIndicator(m, m.A[0], p => p.Discontiguous = true); return true; });
+        Det(db, "discontiguous", 1, m =>
+        {
+            ForEachIndicator(m, m.A[0], p =>
+            {
+                m.Db.ChangeProperties(m, p, "discontiguous/1");
+                p.Discontiguous = true;
+            });
+            return true;
+        });
         Det(db, "table", 1, m =>
         {
             ForEachIndicator(m, m.A[0], p =>
             {
+                m.Db.ChangeProperties(m, p, "table/1");
                 if (p.IsBuiltin) throw PrologError.Permission("modify", "static_procedure", Indicator(p));
                 p.Tabled = true;
                 p.Defined = true;
             });
             return true;
         });
-        Det(db, "abolish_all_tables", 0, m => { m.AbolishAllTables(); return true; });
+        Det(db, "abolish_all_tables", 0, m =>
+        {
+            m.RequireWriter("tables", new Atom("abolish_all_tables"), "abolish_all_tables/0");
+            m.AbolishAllTables();
+            return true;
+        });
     }
 
     private static Predicate PredOfHead(Machine m, long head)
@@ -318,12 +354,12 @@ internal static partial class Builtins
         if (Cell.Tag(head) == Cell.REF) throw PrologError.Instantiation();
         int f = Cell.Tag(head) switch
         {
-            Cell.ATM => Symbols.Functor((int)Cell.Val(head), 0),
+            Cell.ATM => Symbols.QueryFunctor((int)Cell.Val(head), 0),
             Cell.STR => (int)Cell.Val(m.Heap[Cell.Addr(head)]),
             Cell.LST => Symbols.FList,
             _ => throw PrologError.Type("callable", m.ToTerm(head)),
         };
-        return m.Db.Lookup(f);
+        return m.LookupPredicate(f);
     }
 
     private static void Kill(Machine m, Predicate p, Clause c)
@@ -331,10 +367,9 @@ internal static partial class Builtins
         lock (m.Db.WriteLock)
         {
             if (c.Died != ulong.MaxValue) return;
-            c.Died = m.Db.NextGeneration();
+            c.Died = m.Db.NextGeneration(m, p);
             m.Db.NoteDead(p);
-            m.Db.Log?.Add((c, false));
-            m.Db.Version++;
+            m.ChangeLog?.Add((c, false));
         }
     }
 
@@ -354,6 +389,7 @@ internal static partial class Builtins
         var st = state as ClauseScan;
         if (st is null)
         {
+            WriterOnly(m, head, "retract/1");
             var p = PredOfHead(m, head);
             if (!p.Dynamic)
             {
@@ -361,7 +397,7 @@ internal static partial class Builtins
                 throw PrologError.Permission("modify", "static_procedure", Indicator(p));
             }
             var (arr, count) = CandidatesFor(m, p, head);
-            st = new ClauseScan { Pred = p, Arr = arr, Count = count, Gen = m.Db.Generation };
+            st = new ClauseScan { Pred = p, Arr = arr, Count = count, Gen = m.ViewGeneration };
         }
         while (st.Next < st.Count)
         {
@@ -423,7 +459,7 @@ internal static partial class Builtins
             if (Cell.Tag(body) != Cell.REF && !m.IsCallable(body)) throw PrologError.Type("callable", m.ToTerm(body));
             if (p.IsBuiltin || p.Library) throw PrologError.Permission("access", "private_procedure", Indicator(p));
             var cs = p.Clauses;
-            st = new ClauseScan { Pred = p, Arr = cs.Arr, Count = cs.Count, Gen = m.Db.Generation };
+            st = new ClauseScan { Pred = p, Arr = cs.Arr, Count = cs.Count, Gen = m.ViewGeneration };
         }
         while (st.Next < st.Count)
         {
@@ -447,12 +483,26 @@ internal static partial class Builtins
 
     private static void RegisterSystem(Database db)
     {
-        Det(db, "nb_setval", 2, m => { m.Db.Globals[Text(m, m.A[0])] = m.ToRecord(m.A[1]); return true; });
-        Det(db, "b_setval", 2, m => { m.Db.Globals[Text(m, m.A[0])] = m.ToRecord(m.A[1]); return true; });
+        // nb_setval/2 sets a variable every later query of the engine reads (writers only); b_setval/2 one that lives
+        // as long as its query, in any session (it hides a global one of the same name until the query ends)
+        Det(db, "nb_setval", 2, m =>
+        {
+            string k = Text(m, m.A[0]);
+            m.Db.SetGlobal(m, k, m.ToRecord(m.A[1]));
+            m.LocalGlobals.Remove(k);
+            return true;
+        });
+        Det(db, "b_setval", 2, m =>
+        {
+            var r = m.ToRecord(m.A[1]);
+            m.Charge(8L * r.Cells.Length + 64);
+            m.LocalGlobals[Text(m, m.A[0])] = r;
+            return true;
+        });
         DetBuiltin getval = m =>
         {
             string k = Text(m, m.A[0]);
-            if (!m.Db.Globals.TryGetValue(k, out var r)) throw PrologError.Existence("variable", new Atom(k));
+            if (!m.LocalGlobals.TryGetValue(k, out var r) && !m.Db.Globals.TryGetValue(k, out r)) throw PrologError.Existence("variable", new Atom(k));
             return m.Unify(m.A[1], m.FromRecord(r));
         };
         Det(db, "nb_getval", 2, getval);
@@ -478,7 +528,7 @@ internal static partial class Builtins
             string k = Text(m, m.A[0]);
             string v = Text(m, m.A[1]);
             if (!m.Db.Flags.ContainsKey(k)) throw PrologError.Domain("prolog_flag", m.ToTerm(m.A[0]));
-            m.Db.Flags[k] = v;
+            m.Db.SetFlag(m, k, v);
             return true;
         });
         Nondet(db, "current_prolog_flag", 2, (m, st) =>
@@ -511,7 +561,7 @@ internal static partial class Builtins
                 if (Cell.Tag(n) != Cell.ATM) throw PrologError.Type("atom", m.ToTerm(n));
                 string name = m.AtomText(n);
                 if (name is "," or "|" && prio != 0) throw PrologError.Permission("modify", "operator", new Atom(name));
-                m.Db.Ops.Set(name, (int)prio, type);
+                m.Db.SetOperator(m, name, (int)prio, type);
             }
             return true;
         });
@@ -534,7 +584,7 @@ internal static partial class Builtins
         Nondet(db, "predicate_property", 2, (m, st) =>
         {
             var p = PredOfHead(m, m.A[0]);
-            ulong gen = m.Db.Generation;
+            ulong gen = m.ViewGeneration;
             int alive = 0;
             var cs = p.Clauses;
             for (int i = 0; i < cs.Count; i++) if (cs.Arr[i].IsAliveAt(gen)) alive++;

@@ -474,6 +474,7 @@ internal static partial class Builtins
     {
         m.OutputChars += s.Length;
         if (m.OutputChars > m.MaxOutputChars) throw PrologError.Resource("output");
+        m.Charge(2L * s.Length);
         m.Out.Write(s);
     }
 

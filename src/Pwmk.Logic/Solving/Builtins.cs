@@ -21,6 +21,7 @@ internal static partial class Builtins
         var cells = m.RecordCells(m.A[1], out int nvars);
         m.CollectedCells += cells.Length;
         if (m.CollectedCells > m.Limits.MaxHeapCells) throw PrologError.Resource("memory");
+        m.Charge(8L * cells.Length + 16);
         bag.Add(cells, nvars);
         return true;
     };
@@ -67,6 +68,7 @@ internal static partial class Builtins
         RegisterText(db);
         RegisterLists(db);
         RegisterDatabase(db);
+        RegisterClauseRefs(db);
         RegisterSystem(db);
     }
 
@@ -207,7 +209,7 @@ internal static partial class Builtins
                     }
                     if (m.IsCompound(name)) throw PrologError.Type("atomic", m.ToTerm(name));
                     if (Cell.Tag(name) != Cell.ATM) throw PrologError.Type("atom", m.ToTerm(name));
-                    int f = Symbols.Functor((int)Cell.Val(name), (int)n);
+                    int f = Symbols.QueryFunctor((int)Cell.Val(name), (int)n);
                     var args = new long[n];
                     for (int i = 0; i < n; i++) args[i] = m.NewVar();
                     long s = f == Symbols.FList ? m.MakeList([args[0]], args[1]) : m.MakeStruct(f, args);
@@ -284,7 +286,7 @@ internal static partial class Builtins
             return m.Unify(t, head);
         }
         if (Cell.Tag(head) != Cell.ATM) throw PrologError.Type(m.IsCompound(head) ? "atomic" : "atom", m.ToTerm(head));
-        int f = Symbols.Functor((int)Cell.Val(head), cells.Count - 1);
+        int f = Symbols.QueryFunctor((int)Cell.Val(head), cells.Count - 1);
         long s = f == Symbols.FList ? m.MakeList([cells[1]], cells[2]) : m.MakeStruct(f, cells.GetRange(1, cells.Count - 1).ToArray());
         return m.Unify(t, s);
     }

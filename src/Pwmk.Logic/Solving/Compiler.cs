@@ -11,13 +11,11 @@ namespace Pwmk.Logic.Solving;
 internal sealed class Compiler
 {
     private readonly Machine _m;
-    private readonly Database _db;
     public const int MaxControlNesting = 2000;
 
     public Compiler(Machine m)
     {
         _m = m;
-        _db = m.Db;
     }
 
     // ---- goal tree ----
@@ -62,7 +60,7 @@ internal sealed class Compiler
         if (Cell.Tag(head) == Cell.REF) throw PrologError.Instantiation();
         int functor = FunctorOf(head);
         if (functor < 0) throw PrologError.Type("callable", _m.ToTerm(head));
-        pred = _db.Lookup(functor);
+        pred = _m.LookupPredicate(functor);
         return Compile(head, body, pred);
     }
 
@@ -79,7 +77,7 @@ internal sealed class Compiler
     {
         switch (Cell.Tag(c))
         {
-            case Cell.ATM: return Symbols.Functor((int)Cell.Val(c), 0);
+            case Cell.ATM: return Symbols.QueryFunctor((int)Cell.Val(c), 0);
             case Cell.STR: return (int)Cell.Val(_m.Heap[Cell.Addr(c)]);
             case Cell.LST: return Symbols.FList;
             default: return -1;
@@ -288,7 +286,7 @@ internal sealed class Compiler
     private GCall MakeCall(long goal)
     {
         int f = FunctorOf(goal);
-        return new GCall { Goal = goal, Functor = f, Pred = _db.Lookup(f) };
+        return new GCall { Goal = goal, Functor = f, Pred = _m.LookupPredicate(f) };
     }
 
     // ------------------------------------------------------------------ variable analysis

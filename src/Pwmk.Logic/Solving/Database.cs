@@ -1,32 +1,102 @@
+using System.Collections.Concurrent;
 using Pwmk.Logic.Parsing;
 
 namespace Pwmk.Logic.Solving;
 
 /// <summary>
-/// The clause database shared by the machines that run queries on it: predicates, flags,
-/// operators, global variables. Mutations take <see cref="WriteLock"/>; readers work on
-/// published snapshots (logical update view through generations).
+/// The clause database shared by the machines that run queries on it: predicates, flags, operators, global variables.
+/// <para>
+/// One writer session at a time (<see cref="WriterGate"/>) changes it; its clause changes get generations from
+/// <see cref="NextGeneration"/> above <see cref="Published"/>, so readers, which see the clauses alive at the generation
+/// they pinned when they started (<see cref="Views"/>), see none of a commit until <see cref="Publish"/> and all of it
+/// after (SWI's logical update view, per query). Clause arrays are append-only or replaced whole, under
+/// <see cref="WriteLock"/>; readers take no lock. Flags and the operator table are replaced whole when changed.
+/// </para>
 /// </summary>
 internal sealed class Database
 {
-    private readonly Dictionary<int, Predicate> _preds = new();
+    private readonly ConcurrentDictionary<int, Predicate> _preds = new();
+    /// <summary>Held briefly by a writer changing clause arrays or indexes, and by a reader building an index.</summary>
     public readonly object WriteLock = new();
-    private long _generation = 1;
-    public OperatorTable Ops { get; } = OperatorTable.CreateDefault();
-    public Dictionary<string, Record> Globals { get; } = new(StringComparer.Ordinal);
-    public Dictionary<string, string> Flags { get; } = new(StringComparer.Ordinal)
+    /// <summary>One writer session at a time.</summary>
+    public readonly SemaphoreSlim WriterGate = new(1, 1);
+    private long _published = 1;
+    private long _writeGeneration = 1;
+    private volatile OperatorTable _ops = OperatorTable.CreateDefault();
+    private volatile Dictionary<string, string> _flags = new(StringComparer.Ordinal)
     {
         ["double_quotes"] = "codes",
         ["unknown"] = "error",
         ["occurs_check"] = "false",
     };
-    public int Version;
 
-    /// <summary>When set, every clause added (true) or removed (false) is recorded, so a failed query can be rolled back.</summary>
-    public List<(Clause Clause, bool Added)>? Log;   // bumped when a predicate's definition changes (for caches)
+    /// <summary>The generations pinned by running read-only queries.</summary>
+    public readonly ViewRegistry Views = new();
+
+    private readonly ConcurrentDictionary<string, Record> _globals = new(StringComparer.Ordinal);
+
+    /// <summary>Global variables set by writer sessions (<c>nb_setval/2</c>); readers only read them.</summary>
+    public IReadOnlyDictionary<string, Record> Globals => _globals;
+
+    /// <summary>Sets a global variable (writers only).</summary>
+    public void SetGlobal(Machine m, string name, Record value)
+    {
+        m.RequireWriter("global_variable", new Terms.Atom(name), "nb_setval/2");
+        _globals[name] = value;
+    }
+
+    /// <summary>Changes a predicate's properties (dynamic, tabled ...) for a writer; a read-only machine gets a permission error.</summary>
+    public void ChangeProperties(Machine m, Predicate p, string pi) => m.RequireWriter("static_procedure", Builtins.Indicator(p), pi);
+
+    /// <summary>The operator table (replaced whole by <see cref="SetOperator"/>).</summary>
+    public OperatorTable Ops => _ops;
+
+    /// <summary>The flags (a snapshot: replaced whole by <see cref="SetFlag"/>).</summary>
+    public IReadOnlyDictionary<string, string> Flags => _flags;
 
     /// <summary>Predicates with retracted clauses still in their clause arrays (guarded by <see cref="WriteLock"/>).</summary>
     private readonly HashSet<Predicate> _withDead = [];
+
+    /// <summary>The generation readers see: every commit up to it.</summary>
+    public ulong Published => (ulong)Interlocked.Read(ref _published);
+
+    /// <summary>The newest generation, commits in progress included (what the writer sees).</summary>
+    public ulong WriteGeneration => (ulong)Interlocked.Read(ref _writeGeneration);
+
+    /// <summary>
+    /// A new generation for one clause change of the writer (not seen by readers until <see cref="Publish"/>). Every
+    /// clause change needs one: a read-only machine gets <c>permission_error(modify, static_procedure, PI)</c> instead.
+    /// </summary>
+    public ulong NextGeneration(Machine m, Predicate p)
+    {
+        m.RequireWriter("static_procedure", Builtins.Indicator(p));
+        return (ulong)Interlocked.Increment(ref _writeGeneration);
+    }
+
+    /// <summary>Makes every change of the writer so far visible to queries that start from now on.</summary>
+    public void Publish() => Interlocked.Exchange(ref _published, Interlocked.Read(ref _writeGeneration));
+
+    /// <summary>Defines or removes an operator (writers only).</summary>
+    public void SetOperator(Machine m, string name, int priority, OperatorType type)
+    {
+        m.RequireWriter("operator", new Terms.Atom(name), "op/3");
+        lock (WriteLock)
+        {
+            var t = _ops.Clone();
+            t.Set(name, priority, type);
+            _ops = t;
+        }
+    }
+
+    /// <summary>Sets an existing flag (writers only).</summary>
+    public void SetFlag(Machine m, string name, string value)
+    {
+        m.RequireWriter("flag", new Terms.Atom(name), "set_prolog_flag/2");
+        lock (WriteLock)
+        {
+            _flags = new Dictionary<string, string>(_flags, StringComparer.Ordinal) { [name] = value };
+        }
+    }
 
     /// <summary>Notes that <paramref name="p"/> holds a dead clause (caller holds <see cref="WriteLock"/>).</summary>
     public void NoteDead(Predicate p)
@@ -36,46 +106,96 @@ internal sealed class Database
     }
 
     /// <summary>
-    /// Drops dead clauses from the predicates where they have piled up (half of the clauses or more). Called between
-    /// top-level queries, when no choicepoint iterates an old clause array, so every dead clause can go.
+    /// Drops dead clauses from the predicates where they have piled up (half of the clauses or more): those dead in
+    /// every view a running query holds and in every later one. Called by the writer after a commit.
     /// </summary>
     public void CompactDead()
     {
         lock (WriteLock)
         {
             if (_withDead.Count == 0) return;
-            ulong now = Generation;
+            ulong oldest = Views.Oldest(Published);
             _withDead.RemoveWhere(p =>
             {
-                p.CompactIfNeeded(now);
+                p.CompactIfNeeded(oldest);
                 return p.DeadCount == 0;
             });
         }
     }
 
-    public ulong Generation => (ulong)Interlocked.Read(ref _generation);
-    public ulong NextGeneration() => (ulong)Interlocked.Increment(ref _generation);
-
+    /// <summary>The predicate of <paramref name="functor"/>, created (undefined) when missing (writers only).</summary>
     public Predicate Lookup(int functor)
     {
-        lock (_preds)
+        if (_preds.TryGetValue(functor, out var p)) return p;
+        if (functor >= Symbols.LocalBase) return new Predicate(functor);
+        return _preds.GetOrAdd(functor, f => new Predicate(f));
+    }
+
+    public Predicate? TryGet(int functor) => _preds.TryGetValue(functor, out var p) ? p : null;
+
+    public List<Predicate> AllPredicates() => [.. _preds.Values];
+}
+
+/// <summary>One reader's pinned generation (ulong.MaxValue while it runs no query).</summary>
+internal sealed class ViewSlot
+{
+    public ulong Generation = ulong.MaxValue;
+    public int InUse;
+}
+
+/// <summary>
+/// The generations that running read-only queries see, so compaction keeps every clause one of them may still reach.
+/// Slots are reused; pinning and compaction order themselves with full fences (a reader that pins after a compaction
+/// read the slots sees the generation that compaction published).
+/// </summary>
+internal sealed class ViewRegistry
+{
+    private volatile ViewSlot[] _slots = [];
+    private readonly object _grow = new();
+
+    public ViewSlot Acquire()
+    {
+        foreach (var s in _slots)
+            if (Volatile.Read(ref s.InUse) == 0 && Interlocked.CompareExchange(ref s.InUse, 1, 0) == 0) return s;
+        lock (_grow)
         {
-            if (!_preds.TryGetValue(functor, out var p))
-            {
-                p = new Predicate(functor);
-                _preds[functor] = p;
-            }
-            return p;
+            var slot = new ViewSlot { InUse = 1 };
+            var n = new ViewSlot[_slots.Length + 1];
+            Array.Copy(_slots, n, _slots.Length);
+            n[^1] = slot;
+            _slots = n;
+            return slot;
         }
     }
 
-    public Predicate? TryGet(int functor)
+    public static void Release(ViewSlot s)
     {
-        lock (_preds) return _preds.TryGetValue(functor, out var p) ? p : null;
+        Interlocked.Exchange(ref s.Generation, ulong.MaxValue);
+        Volatile.Write(ref s.InUse, 0);
     }
 
-    public List<Predicate> AllPredicates()
+    /// <summary>Pins the published generation in <paramref name="s"/> and returns it.</summary>
+    public static ulong Pin(ViewSlot s, Database db)
     {
-        lock (_preds) return _preds.Values.ToList();
+        while (true)
+        {
+            ulong g = db.Published;
+            Interlocked.Exchange(ref s.Generation, g);
+            if (db.Published == g) return g;
+        }
+    }
+
+    public static void Unpin(ViewSlot s) => Interlocked.Exchange(ref s.Generation, ulong.MaxValue);
+
+    /// <summary>The oldest pinned generation, or <paramref name="published"/> when none is older.</summary>
+    public ulong Oldest(ulong published)
+    {
+        ulong min = published;
+        foreach (var s in _slots)
+        {
+            ulong g = Interlocked.Read(ref s.Generation);
+            if (g < min) min = g;
+        }
+        return min;
     }
 }

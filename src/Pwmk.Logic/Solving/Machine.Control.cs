@@ -217,6 +217,9 @@ internal sealed partial class Machine
 
     private readonly Dictionary<int, Predicate> _callPreds = new();
 
+    /// <summary>Functors of the pseudo predicates of meta-calls with up to 256 variables (made once; a query with more makes its own).</summary>
+    private static readonly int[] s_callFunctors = [.. Enumerable.Range(0, 257).Select(n => Symbols.Functor("$call", n))];
+
     private static readonly HashSet<int> s_controlFunctors = new()
     {
         Symbols.FComma, Symbols.FSemicolon, Symbols.FBar, Symbols.FArrow, Symbols.FSoftArrow, Symbols.FNot,
@@ -235,7 +238,7 @@ internal sealed partial class Machine
         if (tag == Cell.ATM)
         {
             baseArity = 0;
-            functor = Symbols.Functor((int)Cell.Val(goal), extra);
+            functor = Symbols.QueryFunctor((int)Cell.Val(goal), extra);
             for (int i = 0; i < extra; i++) A[i] = A[i + 1];
         }
         else if (tag == Cell.STR || tag == Cell.LST)
@@ -244,7 +247,7 @@ internal sealed partial class Machine
             int f0 = tag == Cell.STR ? (int)Cell.Val(Heap[p]) : Symbols.FList;
             baseArity = Symbols.FunctorArity(f0);
             if (baseArity + extra > A.Length - 1) throw PrologError.Representation("max_arity");
-            functor = extra == 0 ? f0 : Symbols.Functor(Symbols.FunctorAtom(f0), baseArity + extra);
+            functor = extra == 0 ? f0 : Symbols.QueryFunctor(Symbols.FunctorAtom(f0), baseArity + extra);
             for (int i = extra - 1; i >= 0; i--) A[baseArity + i] = A[i + 1];
             int off = tag == Cell.STR ? 1 : 0;
             for (int i = 0; i < baseArity; i++) A[i] = Heap[p + off + i];
@@ -257,7 +260,7 @@ internal sealed partial class Machine
             long full = n == 0 ? Cell.Atom(Symbols.FunctorAtom(functor)) : MakeStruct(functor, A.AsSpan(0, n).ToArray());
             return CallCompiled(full);
         }
-        var pred = Db.Lookup(functor);
+        var pred = LookupPredicate(functor);
         return CallPred(pred);
     }
 
@@ -267,9 +270,11 @@ internal sealed partial class Machine
     {
         var vars = TermVariables(goal);
         int n = vars.Count;
-        if (!_callPreds.TryGetValue(n, out var pseudo))
+        Predicate? pseudo;
+        if (n >= s_callFunctors.Length) pseudo = new Predicate(Symbols.QueryFunctor(Symbols.Atom("$call"), n));
+        else if (!_callPreds.TryGetValue(n, out pseudo))
         {
-            pseudo = new Predicate(Symbols.Functor("$call", n));
+            pseudo = new Predicate(s_callFunctors[n]);
             _callPreds[n] = pseudo;
         }
         _compiler ??= new Compiler(this);

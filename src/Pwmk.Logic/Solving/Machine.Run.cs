@@ -270,7 +270,7 @@ internal sealed partial class Machine
             arr = cs.Arr;
             count = cs.Count;
         }
-        ulong gen = Db.Generation;
+        ulong gen = ViewGeneration;
         long key0 = p.Arity > 0 ? Key0() : 0;
         int i = NextMatch(arr, count, 0, key0, gen);
         if (i < 0)

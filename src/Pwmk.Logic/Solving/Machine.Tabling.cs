@@ -42,9 +42,6 @@ internal sealed partial class Machine
     /// <summary>Maximum number of answers over all tables of a database.</summary>
     internal long MaxAnswers = 50_000_000;
 
-    private static Dictionary<long[], AnswerTable> Tables(Predicate p) =>
-        (Dictionary<long[], AnswerTable>)(p.TableSpace ??= new Dictionary<long[], AnswerTable>(CellsComparer.Instance));
-
     /// <summary>
     /// Calls a tabled predicate. A new call variant is evaluated to a fixpoint: its clauses are
     /// run again and again (recursive variant calls read the answers found so far) until an
@@ -107,7 +104,7 @@ internal sealed partial class Machine
         if (n == 1) return Cell.Ref(_tableVars[0]);
         var args = new long[n];
         for (int i = 0; i < n; i++) args[i] = Cell.Ref(_tableVars[i]);
-        return MakeStruct(Symbols.Functor("$ans", n), args);
+        return MakeStruct(Symbols.QueryFunctor(Symbols.Atom("$ans"), n), args);
     }
 
     /// <summary>Runs the clauses of the call in root <paramref name="goalSlot"/> to a fixpoint (the heap collector may move the goal).</summary>
@@ -127,7 +124,11 @@ internal sealed partial class Machine
                 {
                     // duplicates (most derivations) are rejected without allocating
                     var cells = RecordCells(Root(goalSlot + 1), out int nvars);
-                    if (t.Answers.AddUnique(cells, nvars) && ++_answerCount > MaxAnswers) throw PrologError.Resource("table_space");
+                    if (t.Answers.AddUnique(cells, nvars))
+                    {
+                        if (++_answerCount > MaxAnswers) throw PrologError.Resource("table_space");
+                        Charge(8L * cells.Length + 16);
+                    }
                     return true;
                 }, p, liveArgs: p.Arity);
                 if (_answerCount == before) break;
@@ -202,10 +203,10 @@ internal sealed partial class Machine
         return m.Unify(m.A[0], m.FromBag(answers, i));
     }
 
-    /// <summary>Forgets every answer table (abolish_all_tables/0).</summary>
+    /// <summary>Forgets every answer table of the running query (abolish_all_tables/0; tables never outlive their query).</summary>
     internal void AbolishAllTables()
     {
         if (_tableStack.Count > 0) throw PrologError.Permission("abolish", "tables", new Terms.Atom("in_progress"));
-        foreach (var p in Db.AllPredicates()) p.TableSpace = null;
+        _tables.Clear();
     }
 }

@@ -80,7 +80,7 @@ internal sealed partial class Machine
         });
     }
 
-    internal long MakeAtom(string name) => Cell.Atom(Symbols.Atom(name));
+    internal long MakeAtom(string name) => Cell.Atom(Symbols.QueryAtom(name));
 
     // ------------------------------------------------------------------ Term <-> heap
 
@@ -97,7 +97,7 @@ internal sealed partial class Machine
             long c;
             switch (x)
             {
-                case Atom a: c = Cell.Atom(Symbols.Atom(a.Name)); break;
+                case Atom a: c = Cell.Atom(Symbols.QueryAtom(a.Name)); break;
                 case Integer i: c = MakeInteger(i.Value); break;
                 case Float f: c = MakeFloat(f.Value); break;
                 case StringTerm s: c = MakeString(s.Value); break;
@@ -131,7 +131,7 @@ internal sealed partial class Machine
                         }
                         else
                         {
-                            int f = Symbols.Functor(k.Functor, args.Length);
+                            int f = Symbols.QueryFunctor(Symbols.QueryAtom(k.Functor), args.Length);
                             EnsureHeap(args.Length + 1);
                             int h = H;
                             H += args.Length + 1;

@@ -77,12 +77,11 @@ internal sealed partial class Machine
     internal Limits Limits = new();
     private long _deadline = long.MaxValue;
     private long _nextCheck;
-    internal ulong CallGeneration;
 
     internal readonly Clause HaltClause;
     internal TextWriter Out = TextWriter.Null;
 
-    public Machine(Database db)
+    private Machine(Database db)
     {
         Db = db;
         var haltPred = new Predicate(Symbols.Functor("$halt", 0));
@@ -105,6 +104,7 @@ internal sealed partial class Machine
         long size = Heap.Length;
         while (size < need) size *= 2;
         if (size > Limits.MaxHeapCells) size = Limits.MaxHeapCells;
+        ChargeGrowth(Heap.Length, size, sizeof(long));
         Array.Resize(ref Heap, (int)size);
     }
 
@@ -141,8 +141,15 @@ internal sealed partial class Machine
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void PushTrail(int a)
     {
-        if (TR == Trail.Length) Array.Resize(ref Trail, Trail.Length * 2);
+        if (TR == Trail.Length) GrowTrail();
         Trail[TR++] = a;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void GrowTrail()
+    {
+        ChargeGrowth(Trail.Length, Trail.Length * 2L, sizeof(int));
+        Array.Resize(ref Trail, Trail.Length * 2);
     }
 
     internal void UndoTrail(int to)
@@ -587,6 +594,7 @@ internal sealed partial class Machine
         if (b == Cps.Length)
         {
             if (b >= Limits.MaxChoicepoints) throw PrologError.Resource("choicepoints");
+            ChargeGrowth(b, b * 2L, Unsafe.SizeOf<Choice>());
             Array.Resize(ref Cps, b * 2);
         }
         ref var cp = ref Cps[b];
@@ -614,7 +622,12 @@ internal sealed partial class Machine
     private void SaveArgs(ref Choice cp, int arity)
     {
         int need = cp.ArgBase + arity;
-        if (need > ArgStack.Length) Array.Resize(ref ArgStack, Math.Max(ArgStack.Length * 2, need));
+        if (need > ArgStack.Length)
+        {
+            int size = Math.Max(ArgStack.Length * 2, need);
+            ChargeGrowth(ArgStack.Length, size, sizeof(long));
+            Array.Resize(ref ArgStack, size);
+        }
         Array.Copy(A, 0, ArgStack, cp.ArgBase, arity);
         cp.Arity = arity;
     }
@@ -644,6 +657,7 @@ internal sealed partial class Machine
         if (ne >= Frames.Length)
         {
             if (ne >= Limits.MaxFrames) throw PrologError.Resource("stack (proof depth)");
+            ChargeGrowth(Frames.Length, Frames.Length * 2L, Unsafe.SizeOf<Frame>());
             Array.Resize(ref Frames, Frames.Length * 2);
         }
         ref var f = ref Frames[ne];

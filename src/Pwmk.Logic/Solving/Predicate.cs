@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 
 namespace Pwmk.Logic.Solving;
@@ -29,8 +30,7 @@ internal sealed class Predicate
     public bool IsControl;             // call/N, catch/3, findall/3 ... compiled specially when static
     public volatile ClauseSet Clauses = ClauseSet.Empty;
     public int DeadCount;
-    private ArgIndex?[]? _indexes;     // by call mask
-    public object? TableSpace;         // tabling state
+    private volatile ArgIndex?[]? _indexes;     // by call mask; an index is published once built
 
     public Predicate(int functor)
     {
@@ -73,22 +73,40 @@ internal sealed class Predicate
         _indexes = null;
     }
 
-    /// <summary>Drops dead clauses when they dominate (readers keep their old views).</summary>
+    private ulong _compactedAt;
+    private int _deadAtCompaction = -1;
+
+    /// <summary>
+    /// Drops dead clauses when they dominate: those dead in every view at or after <paramref name="oldestActiveGeneration"/>
+    /// (readers keep their old arrays; a clause an older running query may reach stays). Caller holds the write lock.
+    /// </summary>
     public void CompactIfNeeded(ulong oldestActiveGeneration)
     {
         var cs = Clauses;
         if (DeadCount < 64 || DeadCount * 2 < cs.Count) return;
-        var n = new Clause[Math.Max(4, cs.Count - DeadCount + 4)];
-        int k = 0;
+        if (oldestActiveGeneration == _compactedAt && DeadCount == _deadAtCompaction) return;   // nothing more can go yet
+        int keep = 0;
         for (int i = 0; i < cs.Count; i++)
         {
             var c = cs.Arr[i];
-            if (c.Died == ulong.MaxValue || c.Died > oldestActiveGeneration) n[k++] = c;
+            if (c.Died == ulong.MaxValue || c.Died > oldestActiveGeneration) keep++;
         }
-        DeadCount = 0;
-        for (int i = 0; i < k; i++) if (n[i].Died != ulong.MaxValue) DeadCount++;
-        Clauses = new ClauseSet(n, k);
-        _indexes = null;
+        if (cs.Count - keep >= 64)
+        {
+            var n = new Clause[Math.Max(4, keep + 4)];
+            int k = 0;
+            for (int i = 0; i < cs.Count; i++)
+            {
+                var c = cs.Arr[i];
+                if (c.Died == ulong.MaxValue || c.Died > oldestActiveGeneration) n[k++] = c;
+            }
+            DeadCount = 0;
+            for (int i = 0; i < k; i++) if (n[i].Died != ulong.MaxValue) DeadCount++;
+            Clauses = new ClauseSet(n, k);
+            _indexes = null;
+        }
+        _compactedAt = oldestActiveGeneration;
+        _deadAtCompaction = DeadCount;
     }
 
     /// <summary>Gives back the unused tail of the clause array (after a consult; caller holds the write lock).</summary>
@@ -118,7 +136,7 @@ internal sealed class Predicate
         int mask = m.CallMask(Arity);
         if (mask == 0) return (cs.Arr, cs.Count);
         var idx = _indexes;
-        var ix = idx?[mask];
+        var ix = idx is null ? null : Volatile.Read(ref idx[mask]);
         if (ix is null)
         {
             lock (writeLock)
@@ -130,7 +148,7 @@ internal sealed class Predicate
                     ix = new ArgIndex(mask);
                     cs = Clauses;
                     for (int i = 0; i < cs.Count; i++) ix.Add(cs.Arr[i]);
-                    idx[mask] = ix;
+                    Volatile.Write(ref idx[mask], ix);
                 }
             }
         }
@@ -138,32 +156,39 @@ internal sealed class Predicate
     }
 }
 
-/// <summary>A hash index of clauses on a combination of argument paths (argument i, or the first sub-argument of argument i).</summary>
+/// <summary>
+/// A hash index of clauses on a combination of argument paths (argument i, or the first sub-argument of argument i).
+/// The writer adds clauses under the database's write lock while readers look up without one: a bucket publishes its
+/// clauses as an immutable (array, count) view, and its array is only ever appended to past every published count.
+/// </summary>
 internal sealed class ArgIndex
 {
     private readonly int _mask;
-    private readonly Dictionary<long, Bucket> _map = new();
+    private readonly ConcurrentDictionary<long, Bucket> _map = new();
     private readonly Bucket _wild = new();
 
     private sealed class Bucket
     {
-        public Clause[] Arr = new Clause[2];
-        public int Count;
+        public volatile ClauseSet View = ClauseSet.Empty;
         public void Add(Clause c)
         {
-            if (Count == Arr.Length)
+            var v = View;
+            var arr = v.Arr;
+            if (v.Count == arr.Length)
             {
-                var n = new Clause[Arr.Length * 2];
-                Array.Copy(Arr, n, Count);
-                Arr = n;
+                var n = new Clause[Math.Max(2, arr.Length * 2)];
+                Array.Copy(arr, n, v.Count);
+                arr = n;
             }
-            Arr[Count++] = c;
+            arr[v.Count] = c;
+            View = new ClauseSet(arr, v.Count + 1);
         }
         public Bucket Copy()
         {
-            var b = new Bucket { Arr = new Clause[Math.Max(2, Arr.Length)], Count = Count };
-            Array.Copy(Arr, b.Arr, Count);
-            return b;
+            var v = View;
+            var arr = new Clause[Math.Max(2, v.Arr.Length)];
+            Array.Copy(v.Arr, arr, v.Count);
+            return new Bucket { View = new ClauseSet(arr, v.Count) };
         }
     }
 
@@ -174,21 +199,23 @@ internal sealed class ArgIndex
         if (!ClauseKey(c, _mask, out long key))
         {
             _wild.Add(c);
-            foreach (var b in _map.Values) b.Add(c);
+            foreach (var kv in _map) kv.Value.Add(c);
             return;
         }
         if (!_map.TryGetValue(key, out var bucket))
         {
             bucket = _wild.Copy();
+            bucket.Add(c);
             _map[key] = bucket;
+            return;
         }
         bucket.Add(c);
     }
 
     public (Clause[], int) Lookup(long key)
     {
-        if (_map.TryGetValue(key, out var b)) return (b.Arr, b.Count);
-        return (_wild.Arr, _wild.Count);
+        var v = (_map.TryGetValue(key, out var b) ? b : _wild).View;
+        return (v.Arr, v.Count);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

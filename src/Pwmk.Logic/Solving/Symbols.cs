@@ -1,19 +1,31 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+
 namespace Pwmk.Logic.Solving;
 
 /// <summary>
-/// Process-wide interning of atoms and functors (name/arity pairs). Thread-safe: writers lock,
-/// readers see published arrays.
+/// Interning of atoms and functors (name/arity pairs). The process-wide table is append-only: lookups take no lock,
+/// additions do. <see cref="Atom"/> and <see cref="Functor(int, int)"/> always intern there (the engine's own names,
+/// clauses of the database). Names a query makes from its data go through <see cref="QueryAtom"/> and
+/// <see cref="QueryFunctor"/>: while a read-only session runs a query on a thread (<see cref="EnterLocal"/>), the names
+/// the process-wide table does not hold yet get ids in that query's own <see cref="LocalSymbols"/> (from
+/// <see cref="LocalBase"/> up) and die with the query, so no query can grow the shared table.
 /// </summary>
 internal static class Symbols
 {
+    /// <summary>Ids at or above this belong to the running query's local table.</summary>
+    public const int LocalBase = 1 << 30;
+
     private static readonly object s_lock = new();
-    private static readonly Dictionary<string, int> s_atomIds = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, int> s_atomIds = new(StringComparer.Ordinal);
     private static string[] s_atoms = new string[1024];
     private static int s_atomCount;
-    private static readonly Dictionary<long, int> s_functorIds = new();
+    private static readonly ConcurrentDictionary<long, int> s_functorIds = new();
     private static int[] s_functorName = new int[1024];
     private static int[] s_functorArity = new int[1024];
     private static int s_functorCount;
+
+    [ThreadStatic] private static LocalSymbols? t_local;
 
     // well-known atoms (ids fixed by registration order)
     public static readonly int Nil = Atom("[]");
@@ -60,11 +72,46 @@ internal static class Symbols
     public static readonly int FMinus2 = Functor(Minus, 2);
     public static readonly int FEq = Functor(Eq, 2);
 
+    /// <summary>Atoms in the process-wide table.</summary>
+    public static int SharedAtomCount => Volatile.Read(ref s_atomCount);
+
+    /// <summary>Functors in the process-wide table.</summary>
+    public static int SharedFunctorCount => Volatile.Read(ref s_functorCount);
+
+    /// <summary>Makes new names on this thread local to <paramref name="local"/> until <see cref="LeaveLocal"/>; returns the previous scope.</summary>
+    public static LocalSymbols? EnterLocal(LocalSymbols local)
+    {
+        var previous = t_local;
+        t_local = local;
+        return previous;
+    }
+
+    /// <summary>Ends the scope begun by <see cref="EnterLocal"/>.</summary>
+    public static void LeaveLocal(LocalSymbols? previous) => t_local = previous;
+
+    /// <summary>An atom made from a query's data: local to the running read-only query when the process has none of that name.</summary>
+    public static int QueryAtom(string name)
+    {
+        if (s_atomIds.TryGetValue(name, out int id)) return id;
+        return t_local is { } local ? local.Atom(name) : Atom(name);
+    }
+
+    /// <summary>A functor made from a query's data (see <see cref="QueryAtom"/>).</summary>
+    public static int QueryFunctor(int atom, int arity)
+    {
+        long key = ((long)atom << 32) | (uint)arity;
+        if (s_functorIds.TryGetValue(key, out int id)) return id;
+        return t_local is { } local ? local.Functor(atom, arity, key) : Functor(atom, arity);
+    }
+
+    /// <summary>An atom of the process-wide table (made there when missing) unless the running query already made it local: one name, one id.</summary>
     public static int Atom(string name)
     {
+        if (s_atomIds.TryGetValue(name, out int id)) return id;
+        if (t_local is { } local && local.TryGetAtom(name, out id)) return id;
         lock (s_lock)
         {
-            if (s_atomIds.TryGetValue(name, out int id)) return id;
+            if (s_atomIds.TryGetValue(name, out id)) return id;
             id = s_atomCount;
             if (id == s_atoms.Length)
             {
@@ -73,20 +120,24 @@ internal static class Symbols
                 s_atoms = n;
             }
             s_atoms[id] = name;
-            s_atomCount = id + 1;
-            s_atomIds[name] = id;
+            Volatile.Write(ref s_atomCount, id + 1);
+            s_atomIds[name] = id;   // published last: a reader that finds the id finds its name
             return id;
         }
     }
 
-    public static string AtomName(int id) => s_atoms[id];
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static string AtomName(int id) => id < LocalBase ? s_atoms[id] : t_local!.AtomName(id);
 
     public static int Functor(int atom, int arity)
     {
         long key = ((long)atom << 32) | (uint)arity;
+        if (s_functorIds.TryGetValue(key, out int id)) return id;
+        if (atom >= LocalBase || (t_local is { } local && local.TryGetFunctor(key, out id)))
+            return QueryFunctor(atom, arity);   // a query-local atom has only query-local functors; one functor, one id
         lock (s_lock)
         {
-            if (s_functorIds.TryGetValue(key, out int id)) return id;
+            if (s_functorIds.TryGetValue(key, out id)) return id;
             id = s_functorCount;
             if (id == s_functorName.Length)
             {
@@ -99,15 +150,75 @@ internal static class Symbols
             }
             s_functorName[id] = atom;
             s_functorArity[id] = arity;
-            s_functorCount = id + 1;
+            Volatile.Write(ref s_functorCount, id + 1);
             s_functorIds[key] = id;
             return id;
         }
     }
 
     public static int Functor(string name, int arity) => Functor(Atom(name), arity);
-    public static int FunctorAtom(int f) => s_functorName[f];
-    public static int FunctorArity(int f) => s_functorArity[f];
-    public static string FunctorName(int f) => s_atoms[s_functorName[f]];
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int FunctorAtom(int f) => f < LocalBase ? s_functorName[f] : t_local!.FunctorAtom(f);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int FunctorArity(int f) => f < LocalBase ? s_functorArity[f] : t_local!.FunctorArity(f);
+
+    public static string FunctorName(int f) => AtomName(FunctorAtom(f));
     public static string Indicator(int f) => FunctorName(f) + "/" + FunctorArity(f);
+}
+
+/// <summary>
+/// The atoms and functors a read-only query made that the process-wide table does not hold; they are dropped with the
+/// query. Each one is charged to the query's memory (<see cref="Machine.Charge"/>).
+/// </summary>
+internal sealed class LocalSymbols(Machine owner)
+{
+    private readonly Dictionary<string, int> _atomIds = new(StringComparer.Ordinal);
+    private readonly List<string> _atoms = [];
+    private readonly Dictionary<long, int> _functorIds = new();
+    private readonly List<(int Atom, int Arity)> _functors = [];
+
+    /// <summary>Bytes charged per local name beside its characters (dictionary entry, list slot, string header).</summary>
+    private const int Overhead = 64;
+
+    public int Count => _atoms.Count + _functors.Count;
+
+    public int Atom(string name)
+    {
+        if (_atomIds.TryGetValue(name, out int id)) return id;
+        owner.Charge(Overhead + 2L * name.Length);
+        id = Symbols.LocalBase + _atoms.Count;
+        _atoms.Add(name);
+        _atomIds[name] = id;
+        return id;
+    }
+
+    public string AtomName(int id) => _atoms[id - Symbols.LocalBase];
+
+    public bool TryGetAtom(string name, out int id) => _atomIds.TryGetValue(name, out id);
+
+    public bool TryGetFunctor(long key, out int id) => _functorIds.TryGetValue(key, out id);
+
+    public int Functor(int atom, int arity, long key)
+    {
+        if (_functorIds.TryGetValue(key, out int id)) return id;
+        owner.Charge(Overhead);
+        id = Symbols.LocalBase + _functors.Count;
+        _functors.Add((atom, arity));
+        _functorIds[key] = id;
+        return id;
+    }
+
+    public int FunctorAtom(int f) => _functors[f - Symbols.LocalBase].Atom;
+
+    public int FunctorArity(int f) => _functors[f - Symbols.LocalBase].Arity;
+
+    public void Clear()
+    {
+        _atomIds.Clear();
+        _atoms.Clear();
+        _functorIds.Clear();
+        _functors.Clear();
+    }
 }

@@ -101,6 +101,37 @@ public sealed partial class DifferentialTests
     }
 
     [Fact]
+    public void A_read_only_session_prints_what_the_writer_prints_unless_the_query_changes_shared_state()
+    {
+        // each query runs read-only first, then in the writer, on the same database: the answers must be the same,
+        // except where the query asks to change something, which a read-only session refuses with a permission error
+        var queries = Queries().Select(q => q.Contains("|||") ? q[..q.IndexOf("|||")].Trim() : q).ToList();
+        var engine = new PrologEngine();
+        Assert.True(engine.Consult(File.ReadAllText(Path.Combine(Dir, "driver.pl")), "driver.pl").Ok);
+        Assert.True(engine.Consult(File.ReadAllText(Path.Combine(Dir, "program.pl")), "program.pl").Ok);
+        var diffs = new List<string>();
+        int refused = 0;
+        foreach (var q in queries)
+        {
+            var goal = "dt_run(" + TermWriter.QuoteText(q, '\'') + ")";
+            var options = new QueryOptions { Timeout = TimeSpan.FromSeconds(20) };
+            string reader = Outcome(() => engine.QueryReadOnly(goal, options));
+            string writer = Outcome(() => engine.Query(goal, options));
+            if (reader == writer) continue;
+            if (reader.Contains("permission_error(modify,", StringComparison.Ordinal)) { refused++; continue; }
+            diffs.Add($"query {q}\n  read-only: {reader}\n  writer:    {writer}");
+        }
+        Assert.True(diffs.Count == 0, diffs.Count + " differences:\n" + string.Join("\n", diffs.Take(40)));
+        Assert.True(refused >= 10, $"only {refused} queries of the suite change the database: the comparison lost its mutating cases");
+    }
+
+    private static string Outcome(Func<QueryResult> run)
+    {
+        try { return Normalize(run().Output); }
+        catch (PrologException e) { return "HOST EXCEPTION " + e.Message; }
+    }
+
+    [Fact]
     public void Every_query_prints_the_same_when_the_heap_collector_runs_at_almost_every_call()
     {
         var queries = Queries().Select(q => q.Contains("|||") ? q[..q.IndexOf("|||")].Trim() : q).ToList();
