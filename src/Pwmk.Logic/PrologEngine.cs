@@ -116,7 +116,7 @@ public sealed class PrologEngine
             if (!p.IsBuiltin && p.Clauses.Count > 0) p.Library = true;
     }
 
-    /// <summary>The operator table (changed by <c>op/3</c> in a writer; replaced whole on each change, so read it anew).</summary>
+    /// <summary>The operator table (changed by <c>op/3</c> in a writer).</summary>
     public OperatorTable Operators => _db.Ops;
 
     internal Database Db => _db;

@@ -18,13 +18,15 @@ public readonly record struct OperatorDef(int Priority, OperatorType Type)
 
 /// <summary>
 /// The operator table used for reading and writing terms. Starts as SWI-Prolog's default
-/// table; <c>op/3</c> changes it. Thread-safe for readers while not being modified.
+/// table; <c>op/3</c> changes it. Thread-safe: a change replaces the definitions of its kind whole, so readers (which
+/// take no lock) see each lookup before or after it, never half of it; changes are serialised.
 /// </summary>
 public sealed class OperatorTable
 {
-    private readonly Dictionary<string, OperatorDef> _prefix = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, OperatorDef> _infix = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, OperatorDef> _postfix = new(StringComparer.Ordinal);
+    private volatile Dictionary<string, OperatorDef> _prefix = new(StringComparer.Ordinal);
+    private volatile Dictionary<string, OperatorDef> _infix = new(StringComparer.Ordinal);
+    private volatile Dictionary<string, OperatorDef> _postfix = new(StringComparer.Ordinal);
+    private readonly object _change = new();
 
     /// <summary>A shared, read-only default table.</summary>
     public static OperatorTable Default { get; } = CreateDefault();
@@ -60,23 +62,32 @@ public sealed class OperatorTable
     public OperatorTable Clone()
     {
         var t = new OperatorTable();
-        foreach (var kv in _prefix) t._prefix[kv.Key] = kv.Value;
-        foreach (var kv in _infix) t._infix[kv.Key] = kv.Value;
-        foreach (var kv in _postfix) t._postfix[kv.Key] = kv.Value;
+        t._prefix = new(_prefix, StringComparer.Ordinal);
+        t._infix = new(_infix, StringComparer.Ordinal);
+        t._postfix = new(_postfix, StringComparer.Ordinal);
         return t;
     }
 
     /// <summary>Defines (priority 1..1200) or removes (priority 0) an operator.</summary>
     public void Set(string name, int priority, OperatorType type)
     {
-        var dict = type switch
+        lock (_change)
         {
-            OperatorType.FX or OperatorType.FY => _prefix,
-            OperatorType.XF or OperatorType.YF => _postfix,
-            _ => _infix,
-        };
-        if (priority == 0) dict.Remove(name);
-        else dict[name] = new OperatorDef(priority, type);
+            var dict = new Dictionary<string, OperatorDef>(type switch
+            {
+                OperatorType.FX or OperatorType.FY => _prefix,
+                OperatorType.XF or OperatorType.YF => _postfix,
+                _ => _infix,
+            }, StringComparer.Ordinal);
+            if (priority == 0) dict.Remove(name);
+            else dict[name] = new OperatorDef(priority, type);
+            switch (type)
+            {
+                case OperatorType.FX or OperatorType.FY: _prefix = dict; break;
+                case OperatorType.XF or OperatorType.YF: _postfix = dict; break;
+                default: _infix = dict; break;
+            }
+        }
     }
 
     public bool TryPrefix(string name, out OperatorDef def) => _prefix.TryGetValue(name, out def);

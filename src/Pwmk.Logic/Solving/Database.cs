@@ -22,7 +22,7 @@ internal sealed class Database
     public readonly SemaphoreSlim WriterGate = new(1, 1);
     private long _published = 1;
     private long _writeGeneration = 1;
-    private volatile OperatorTable _ops = OperatorTable.CreateDefault();
+    private readonly OperatorTable _ops = OperatorTable.CreateDefault();
     private volatile Dictionary<string, string> _flags = new(StringComparer.Ordinal)
     {
         ["double_quotes"] = "codes",
@@ -48,7 +48,7 @@ internal sealed class Database
     /// <summary>Changes a predicate's properties (dynamic, tabled ...) for a writer; a read-only machine gets a permission error.</summary>
     public void ChangeProperties(Machine m, Predicate p, string pi) => m.RequireWriter("static_procedure", Builtins.Indicator(p), pi);
 
-    /// <summary>The operator table (replaced whole by <see cref="SetOperator"/>).</summary>
+    /// <summary>The operator table (thread-safe; changed in place by <see cref="SetOperator"/>, so a reader made over it sees the change).</summary>
     public OperatorTable Ops => _ops;
 
     /// <summary>The flags (a snapshot: replaced whole by <see cref="SetFlag"/>).</summary>
@@ -80,12 +80,7 @@ internal sealed class Database
     public void SetOperator(Machine m, string name, int priority, OperatorType type)
     {
         m.RequireWriter("operator", new Terms.Atom(name), "op/3");
-        lock (WriteLock)
-        {
-            var t = _ops.Clone();
-            t.Set(name, priority, type);
-            _ops = t;
-        }
+        _ops.Set(name, priority, type);
     }
 
     /// <summary>Sets an existing flag (writers only).</summary>

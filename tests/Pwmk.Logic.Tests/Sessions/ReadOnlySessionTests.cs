@@ -208,6 +208,9 @@ public sealed class ReadOnlySessionTests
         e.Query("op(700, xfx, ===)");
         Assert.Equal("===(a,b)", e.QueryReadOnly("X = (a === b), write_canonical(X)").Output);
         Assert.True(e.Operators.TryInfix("===", out _));
+        // a directive's operator reads the clauses after it in the same text
+        Assert.True(e.Consult(":- op(700, xfx, knows).\nann knows bob.").Ok);
+        Assert.Equal("bob", e.QueryReadOnly("ann knows X").Solutions[0]["X"].ToString());
     }
 
     [Fact]
