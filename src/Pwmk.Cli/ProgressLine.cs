@@ -1,15 +1,17 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace Pwmk.Cli;
 
 /// <summary>
 /// One carriage-return status line on stderr (a bar, done/total, ETA and the caller's detail), redrawn at most every
-/// 100 ms. Off when stderr is redirected or is not the console, and with <c>--format json</c>.
+/// 100 ms. Off when stderr is redirected or is not the console, and with <c>--format json</c>. Time comes from a
+/// <see cref="TimeProvider"/> (tests pass a fake one).
 /// </summary>
-internal sealed class ProgressLine(TextWriter stderr, bool enabled)
+internal sealed class ProgressLine(TextWriter stderr, bool enabled, TimeProvider? time = null)
 {
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly long _started = (time ?? TimeProvider.System).GetTimestamp();
     private long _lastDraw = long.MinValue / 2;
     private int _width;
     private string _line = "";
@@ -21,14 +23,16 @@ internal sealed class ProgressLine(TextWriter stderr, bool enabled)
     /// <summary>The line of a command writing to <paramref name="stderr"/>, shown when <see cref="ShouldShow"/> says so.</summary>
     public static ProgressLine For(TextWriter stderr, bool json) => new(stderr, ShouldShow(stderr, json));
 
+    private TimeSpan Elapsed => _time.GetElapsedTime(_started);
+
     /// <summary>Seconds since the line was created.</summary>
-    public double Seconds => _clock.Elapsed.TotalSeconds;
+    public double Seconds => Elapsed.TotalSeconds;
 
     /// <summary>Draws the line (unless one was drawn less than 100 ms ago and <paramref name="force"/> is false).</summary>
     public void Draw(int done, int total, string detail, bool force = false)
     {
         if (!enabled) return;
-        long now = _clock.ElapsedMilliseconds;
+        long now = (long)Elapsed.TotalMilliseconds;
         if (!force && now - _lastDraw < 100) return;
         _lastDraw = now;
         const int bar = 24;
@@ -45,10 +49,11 @@ internal sealed class ProgressLine(TextWriter stderr, bool enabled)
     {
         if (!enabled) return;
         const int bar = 24;
-        int at = (int)(_clock.ElapsedMilliseconds / 100 % (2 * (bar - 4)));
+        var elapsed = Elapsed;
+        int at = (int)((long)elapsed.TotalMilliseconds / 100 % (2 * (bar - 4)));
         if (at >= bar - 4) at = 2 * (bar - 4) - at;
-        var elapsed = _clock.Elapsed.ToString(@"mm\:ss", CultureInfo.InvariantCulture);
-        Show($"[{new string('.', at)}####{new string('.', bar - 4 - at)}] {elapsed}  {detail}");
+        string clock = elapsed.ToString(@"mm\:ss", CultureInfo.InvariantCulture);
+        Show($"[{new string('.', at)}####{new string('.', bar - 4 - at)}] {clock}  {detail}");
     }
 
     private void Show(string line)
@@ -91,10 +96,14 @@ internal sealed class ProgressLine(TextWriter stderr, bool enabled)
     public T Run<T>(string detail, Func<T> work)
     {
         if (!enabled) return work();
-        var task = Task.Factory.StartNew(work, TaskCreationOptions.LongRunning);
-        while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(100)) DrawBusy(detail);
-        Clear();
-        return task.GetAwaiter().GetResult();
+        DrawBusy(detail);
+        using (_time.CreateTimer(_ => DrawBusy(detail), null, Tick, Tick))
+        {
+            var task = Task.Factory.StartNew(work, TaskCreationOptions.LongRunning);
+            ((IAsyncResult)task).AsyncWaitHandle.WaitOne();
+            Clear();
+            return task.GetAwaiter().GetResult();
+        }
     }
 
     /// <summary>A writer whose lines go above the progress line (for commands that log while it is shown).</summary>

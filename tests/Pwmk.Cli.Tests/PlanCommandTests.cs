@@ -3,6 +3,7 @@ using System.Text.Json;
 
 namespace Pwmk.Cli.Tests;
 
+[Trait("Category", "Integration")]
 public sealed class PlanCommandTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("pwmk-plan-").FullName;

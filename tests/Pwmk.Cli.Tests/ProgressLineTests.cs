@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Time.Testing;
+
 namespace Pwmk.Cli.Tests;
 
 public class ProgressLineTests
@@ -6,10 +8,12 @@ public class ProgressLineTests
     public void LongWorkShowsAMovingLineWithItsNameAndErasesItAtTheEnd()
     {
         var err = new StringWriter();
-        var line = new ProgressLine(err, enabled: true);
+        var time = new FakeTimeProvider();
+        var line = new ProgressLine(err, enabled: true, time);
         int result = line.Run("consulting facts.pl", () =>
         {
-            Thread.Sleep(800);
+            // 800 ms of work on the line's clock: its timer redraws every 100 ms
+            for (int i = 0; i < 8; i++) time.Advance(TimeSpan.FromMilliseconds(100));
             return 42;
         });
         Assert.Equal(42, result);

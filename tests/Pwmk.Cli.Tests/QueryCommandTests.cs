@@ -2,6 +2,7 @@ using System.Text.Json;
 
 namespace Pwmk.Cli.Tests;
 
+[Trait("Category", "Integration")]
 public sealed class QueryCommandTests
 {
     private const string Program = """

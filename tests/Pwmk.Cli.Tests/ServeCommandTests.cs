@@ -2,6 +2,7 @@ using static Pwmk.Cli.Tests.CliRunner;
 
 namespace Pwmk.Cli.Tests;
 
+[Trait("Category", "Integration")]
 public class ServeCommandTests
 {
     [Theory]

@@ -3,6 +3,7 @@ using System.Text.Json;
 
 namespace Pwmk.Cli.Tests;
 
+[Trait("Category", "Integration")]
 public class SimulateCommandTests
 {
     private static (int Code, string Out, string Err) Run(params string[] args)

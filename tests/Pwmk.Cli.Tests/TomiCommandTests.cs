@@ -3,6 +3,7 @@ using Pwmk.Cli.Commands;
 
 namespace Pwmk.Cli.Tests;
 
+[Trait("Category", "Integration")]
 public class TomiCommandTests
 {
     private static string Temp(string text)

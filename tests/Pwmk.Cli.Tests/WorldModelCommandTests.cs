@@ -3,6 +3,7 @@ using System.Text.Json;
 
 namespace Pwmk.Cli.Tests;
 
+[Trait("Category", "Integration")]
 public sealed class WorldModelCommandTests : IDisposable
 {
     private readonly DirectoryInfo dir = Directory.CreateTempSubdirectory("pwmk-cli-wm-");

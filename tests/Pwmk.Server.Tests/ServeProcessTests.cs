@@ -6,6 +6,7 @@ using System.Text;
 namespace Pwmk.Server.Tests;
 
 /// <summary>Starts the real <c>pwmk serve</c> process on a free loopback port and talks to it over HTTP.</summary>
+[Trait("Category", "Integration")]
 public class ServeProcessTests
 {
     [Fact]

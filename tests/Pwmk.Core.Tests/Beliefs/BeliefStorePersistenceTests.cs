@@ -4,6 +4,7 @@ using Pwmk.Logic.Terms;
 
 namespace Pwmk.Core.Tests.Beliefs;
 
+[Trait("Category", "Integration")]
 public sealed class BeliefStorePersistenceTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("pwmk-beliefs-").FullName;

@@ -8,11 +8,16 @@ namespace Pwmk.Core.Tests.Fuzz;
 /// </summary>
 public sealed class TomiReaderFuzzTests
 {
-    private static string Dir => TestData.In("tomi");
-
-    private static readonly Lazy<string[]> s_lines = new(() => File.ReadAllLines(Path.Combine(Dir, "fb_all_val.txt")));
-
-    private static readonly Lazy<string[]> s_trace = new(() => File.ReadAllLines(Path.Combine(Dir, "fb_all_val.trace")));
+    // the ToMi validation split when PWMK_DATA has it, else stories and traces the project generates itself
+    private static readonly Lazy<(string[] Lines, string[] Trace)> s_corpus = new(() =>
+    {
+        if (TestData.Has("tomi"))
+            return (File.ReadAllLines(TestData.In("tomi", "fb_all_val.txt")), File.ReadAllLines(TestData.In("tomi", "fb_all_val.trace")));
+        var generated = TomiGenerator.Generate(600, 3);
+        var text = new StringWriter();
+        TomiWriter.Write(text, generated.Select(g => g.Story));
+        return (text.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries), [.. generated.Select(g => g.Trace)]);
+    });
 
     /// <summary>A run of whole stories from the validation split (10 to 60 lines).</summary>
     private static string Window(Random rnd, string[] lines, bool storyStart)
@@ -31,7 +36,7 @@ public sealed class TomiReaderFuzzTests
         Assert.StartsWith($"{source}:{e.Line}:{e.Column}: ", e.Message);
     }
 
-    [DataFact("tomi")]
+    [Fact]
     public void Mutated_stories_parse_or_fail_with_a_line_and_replay_without_crashing()
     {
         int seed = Fuzzer.Seed(8101), cases = Fuzzer.Cases(1500);
@@ -39,7 +44,7 @@ public sealed class TomiReaderFuzzTests
         int parsed = 0, refused = 0, replayed = 0, replayRefused = 0;
         for (int i = 0; i < cases; i++)
         {
-            string input = fz.Rnd.Next(40) == 0 ? fz.Garbage(1 + fz.Rnd.Next(50_000)) : fz.Mutate(Window(fz.Rnd, s_lines.Value, true));
+            string input = fz.Rnd.Next(40) == 0 ? fz.Garbage(1 + fz.Rnd.Next(50_000)) : fz.Mutate(Window(fz.Rnd, s_corpus.Value.Lines, true));
             Fuzzer.Bounded(() =>
             {
                 List<TomiStory> stories;
@@ -73,7 +78,7 @@ public sealed class TomiReaderFuzzTests
         Assert.True(replayed > 0 && replayRefused > 0, $"replayed {replayed}, replay refused {replayRefused}");
     }
 
-    [DataFact("tomi")]
+    [Fact]
     public void Mutated_traces_parse_or_fail_with_a_line()
     {
         int seed = Fuzzer.Seed(8102), cases = Fuzzer.Cases(1000);
@@ -81,7 +86,7 @@ public sealed class TomiReaderFuzzTests
         int parsed = 0, refused = 0;
         for (int i = 0; i < cases; i++)
         {
-            string input = fz.Mutate(Window(fz.Rnd, s_trace.Value, false));
+            string input = fz.Mutate(Window(fz.Rnd, s_corpus.Value.Trace, false));
             Fuzzer.Bounded(() =>
             {
                 try

@@ -9,6 +9,7 @@ namespace Pwmk.Logic.Tests.Differential;
 /// Runs every query of queries.txt in SWI-Prolog (the reference) and in PWMK's engine, with the same
 /// program and driver, and requires identical printed outcomes (solutions, errors, output).
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed partial class DifferentialTests
 {
     private static string Dir => Path.Combine(AppContext.BaseDirectory, "Differential");

@@ -10,6 +10,7 @@ namespace Pwmk.Logic.Tests.Properties;
 /// host writer and reader, through the engine's own writeq/term_to_atom, and SWI-Prolog
 /// reads our writeq text back as the same term and writes it back the same way.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class RoundTripProperties
 {
     private const int Cases = 3000;

@@ -7,6 +7,7 @@ using Pwmk.Observability.Metrics;
 
 namespace Pwmk.Observability.Tests.Deploy;
 
+[Trait("Category", "Integration")]
 public sealed partial class DeployFilesTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("pwmk-deploy-").FullName;

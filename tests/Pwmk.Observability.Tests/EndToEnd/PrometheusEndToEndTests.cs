@@ -16,6 +16,7 @@ namespace Pwmk.Observability.Tests.EndToEnd;
 /// webhook pointed at this test). Every panel query and alert expression returns data; induced planning failures
 /// make PlanningFailureRate fire and arrive at the webhook.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class PrometheusEndToEndTests : IAsyncLifetime
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("pwmk-e2e-").FullName;

@@ -4,6 +4,7 @@ using Pwmk.Observability.Metrics;
 
 namespace Pwmk.Observability.Tests.Metrics;
 
+[Trait("Category", "Integration")]
 public partial class PwmkMetricsTests
 {
     [GeneratedRegex(@"^# TYPE (\S+) (\S+)$", RegexOptions.Multiline)]

@@ -13,6 +13,7 @@ namespace Pwmk.Server.Tests.Durability;
 /// it on the same state directory, and checks that every acknowledged write is there and that the store answers like a
 /// reference store built from the acknowledged writes.
 /// </summary>
+[Trait("Category", "Integration")]
 public class CrashTests(ITestOutputHelper output)
 {
     private const string Key = "crash-key";

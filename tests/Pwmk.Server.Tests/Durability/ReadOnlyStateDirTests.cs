@@ -15,6 +15,7 @@ namespace Pwmk.Server.Tests.Durability;
 /// The directory holds acknowledged state with a torn journal tail. Reads work, changes get 503 with a clear reason,
 /// nothing on disk changes; when the directory becomes writable, writes resume and a restart finds everything.
 /// </summary>
+[Trait("Category", "Integration")]
 public class ReadOnlyStateDirTests
 {
     [Theory]

@@ -16,6 +16,7 @@ namespace Pwmk.Server.Tests.Durability;
 /// The background simulation's state (episode, step counters, histories, world model) survives graceful restarts and
 /// SIGKILL, is never half-written, and a state that cannot be trusted is refused with a reason and a fresh start.
 /// </summary>
+[Trait("Category", "Integration")]
 public partial class SimulationResumeTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("pwmk-resume-").FullName;
