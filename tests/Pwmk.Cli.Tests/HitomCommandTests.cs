@@ -3,6 +3,7 @@ using Pwmk.Cli.Commands;
 
 namespace Pwmk.Cli.Tests;
 
+[Trait("Category", "Integration")]
 public class HitomCommandTests
 {
     private static readonly string[] s_story =
