@@ -69,6 +69,14 @@ public class HitomCommandTests
         Assert.Equal("R4", d.GetProperty("rule").GetString());
         Assert.Equal(10, d.GetProperty("rule_line").GetInt32());
 
+        // the belief store's Prolog rules give the same report
+        var viaStore = new StringWriter();
+        Assert.Equal(Program.Ok, HitomCommand.Eval([root], "mc", "faithful", "json", 20, viaStore, new StringWriter(), store: "prolog"));
+        using var storeDoc = JsonDocument.Parse(viaStore.ToString());
+        Assert.Equal("prolog", storeDoc.RootElement.GetProperty("store").GetString());
+        Assert.Equal(r.GetProperty("disagreements").GetRawText(), storeDoc.RootElement.GetProperty("disagreements").GetRawText());
+        Assert.Equal(r.GetProperty("joint").GetRawText(), storeDoc.RootElement.GetProperty("joint").GetRawText());
+
         // --labels cot reads the CoT folder; the generator rules (Q3) leave Cat's view of Anne at the red_box
         stdout = new StringWriter();
         Assert.Equal(Program.Ok, HitomCommand.Eval([root], "cot", "faithful", "json", 20, stdout, new StringWriter()));
@@ -103,6 +111,7 @@ public class HitomCommandTests
         stderr = new StringWriter();
         Assert.Equal(Program.BadInput, HitomCommand.Eval([bad], "mc", "lenient", "text", 20, new StringWriter(), stderr));
         Assert.Contains("--rules", stderr.ToString());
+        Assert.Equal(Program.BadInput, HitomCommand.Eval([bad], "mc", "faithful", "text", 20, new StringWriter(), new StringWriter(), store: "sql"));
         string empty = Path.Combine(Path.GetTempPath(), "pwmk-hitom-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(empty);
         Assert.Equal(Program.NoResult, HitomCommand.Eval([empty], "mc", "faithful", "text", 20, new StringWriter(), new StringWriter()));

@@ -23,12 +23,13 @@ internal static class HitomCommand
         var rules = new Option<string>("--rules") { Description = "faithful (R1-R4 as stated) or generator (with the generator's quirks Q1-Q3)", DefaultValueFactory = _ => "faithful" };
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
         var maxShown = new Option<int>("--show") { Description = "disagreements listed in text output", DefaultValueFactory = _ => 20 };
-        var cmd = new Command("eval", "Replay every story through the perspective model and score its answers against the labels") { paths, labels, rules, format, maxShown };
-        cmd.SetAction(pr => Eval(pr.GetValue(paths)!, pr.GetValue(labels)!, pr.GetValue(rules)!, pr.GetValue(format)!, pr.GetValue(maxShown)));
+        var store = new Option<string>("--store") { Description = "answer from the perspective tracker (tracker) or by Prolog queries on the belief store, the rules being Prolog rules there (prolog)", DefaultValueFactory = _ => "tracker" };
+        var cmd = new Command("eval", "Replay every story through the perspective model and score its answers against the labels") { paths, labels, rules, format, maxShown, store };
+        cmd.SetAction(pr => Eval(pr.GetValue(paths)!, pr.GetValue(labels)!, pr.GetValue(rules)!, pr.GetValue(format)!, pr.GetValue(maxShown), store: pr.GetValue(store)!));
         return cmd;
     }
 
-    internal static int Eval(IReadOnlyList<string> paths, string labels, string rules, string format, int maxShown, TextWriter? stdout = null, TextWriter? stderr = null)
+    internal static int Eval(IReadOnlyList<string> paths, string labels, string rules, string format, int maxShown, TextWriter? stdout = null, TextWriter? stderr = null, string store = "tracker")
     {
         stdout ??= Console.Out;
         stderr ??= Console.Error;
@@ -36,6 +37,7 @@ internal static class HitomCommand
         if (format is not ("text" or "json")) { stderr.WriteLine($"{me}unknown --format '{format}' (text or json)"); return Program.BadInput; }
         if (!HitomEvaluation.LabelStyles.Contains(labels)) { stderr.WriteLine($"{me}unknown --labels '{labels}' (mc or cot)"); return Program.BadInput; }
         if (HitomRules.Find(rules) is not { } ruleSet) { stderr.WriteLine($"{me}unknown --rules '{rules}' (faithful or generator)"); return Program.BadInput; }
+        if (store is not ("tracker" or "prolog")) { stderr.WriteLine($"{me}unknown --store '{store}' (tracker or prolog)"); return Program.BadInput; }
         try
         {
             var files = HitomEvaluation.FindFiles(paths, labels);
@@ -45,21 +47,27 @@ internal static class HitomCommand
                 return Program.NoResult;
             }
             var progress = ProgressLine.For(stderr, format == "json");
-            var report = progress.Run($"answering {files.Count} questions", () => HitomEvaluation.Evaluate(files, ruleSet));
-            if (format == "json") stdout.WriteLine(ToJson(report, ruleSet, labels));
-            else WriteText(stdout, report, ruleSet, labels, maxShown);
+            Func<HitomFile, HitomRules, HitomAnswer>? answer = null;
+            if (store == "prolog")
+            {
+                var model = new HitomPrologModel(ruleSet);
+                answer = (file, _) => model.Answer(file);
+            }
+            var report = progress.Run($"answering {files.Count} questions", () => HitomEvaluation.Evaluate(files, ruleSet, answer));
+            if (format == "json") stdout.WriteLine(ToJson(report, ruleSet, labels, store));
+            else WriteText(stdout, report, ruleSet, labels, store, maxShown);
             return Program.Ok;
         }
-        catch (Exception ex) when (ex is HitomFormatException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is HitomFormatException or IOException or UnauthorizedAccessException or Pwmk.Core.Beliefs.BeliefStoreException or Pwmk.Logic.PrologException)
         {
             stderr.WriteLine(me + ex.Message);
             return Program.BadInput;
         }
     }
 
-    private static void WriteText(TextWriter w, HitomReport r, HitomRules rules, string labels, int maxShown)
+    private static void WriteText(TextWriter w, HitomReport r, HitomRules rules, string labels, string store, int maxShown)
     {
-        w.WriteLine($"rules {rules.Name}, labels {labels}");
+        w.WriteLine($"rules {rules.Name}, labels {labels}, answered by the {store}");
         w.WriteLine($"{"",-16} {"correct",8} {"total",6} {"accuracy",9}");
         void Row(string name, HitomScore s) => w.WriteLine($"{name,-16} {s.Correct,8} {s.Total,6} {Pct(s.Correct, s.Total),9}");
         foreach (var (k, s) in r.BySplit) Row("split " + k, s);
@@ -77,7 +85,7 @@ internal static class HitomCommand
 
     private static string Pct(int c, int t) => t == 0 ? "-" : (100.0 * c / t).ToString("F2", CultureInfo.InvariantCulture) + "%";
 
-    internal static string ToJson(HitomReport r, HitomRules rules, string labels)
+    internal static string ToJson(HitomReport r, HitomRules rules, string labels, string store)
     {
         var ms = new MemoryStream();
         using (var j = new Utf8JsonWriter(ms))
@@ -87,6 +95,7 @@ internal static class HitomCommand
             j.WriteNumber("correct", r.Correct);
             j.WriteString("rules", rules.Name);
             j.WriteString("labels", labels);
+            j.WriteString("store", store);
             Scores(j, "by_type", r.ByType, k => k);
             Scores(j, "by_split", r.BySplit, k => k);
             Scores(j, "by_length", r.ByLength, k => k.ToString(CultureInfo.InvariantCulture));

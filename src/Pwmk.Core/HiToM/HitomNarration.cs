@@ -141,7 +141,10 @@ internal sealed class HitomNarrator
 
     /// <summary>Where the object really is at the end (null when never placed or unknown).</summary>
     public string? TrueContainer(string obj) =>
-        _objectFluent.TryGetValue(obj, out int f) && _where.TryGetValue(f, out var w) ? Vocabulary.ValueTerm(w.Value).ToString() : null;
+        _objectFluent.TryGetValue(obj, out int f) && _where.TryGetValue(f, out var w) ? Name(Vocabulary.ValueTerm(w.Value)) : null;
+
+    /// <summary>A container's name as the story writes it (an atom's name, unquoted).</summary>
+    internal static string Name(Term value) => value is Atom a ? a.Name : value.ToString();
 
     /// <summary>The fluent <c>at(obj)</c>, or -1 when the story never names the object.</summary>
     public int FluentOf(string obj) => _objectFluent.GetValueOrDefault(obj, -1);

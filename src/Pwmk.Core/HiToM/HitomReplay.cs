@@ -79,7 +79,7 @@ public sealed class HitomReplay
         if (fluent < 0) return new(null, null);
         if (chain.Length > Tracker.Depth) throw new ArgumentException($"the replay keeps beliefs to depth {Tracker.Depth}, the question has order {chain.Length}", nameof(question));
         int v = Tracker.Belief(chain, fluent);
-        return new(v < 0 ? null : Vocabulary.ValueTerm(v).ToString(), Reason(chain, fluent));
+        return new(v < 0 ? null : HitomNarrator.Name(Vocabulary.ValueTerm(v)), Reason(chain, fluent));
     }
 
     /// <summary>The rule and line of the last event that reached the chain about the fluent, by replaying the events for this chain alone.</summary>

@@ -37,6 +37,22 @@ public sealed class HitomRules
     /// </summary>
     public bool MovesSeenInExitOrder { get; }
 
+    /// <summary>
+    /// The same rules in Prolog, over a story's facts in the belief store (<c>hitom_common.pl</c> then
+    /// <c>hitom_NAME.pl</c>, embedded): see <see cref="HitomPrologModel"/>. SWI-Prolog consults the same text.
+    /// </summary>
+    public string PrologProgram => _program ??= Resource("hitom_common.pl") + "\n" + Resource($"hitom_{Name}.pl");
+
+    private string? _program;
+
+    private static string Resource(string name)
+    {
+        using var s = typeof(HitomRules).Assembly.GetManifestResourceStream("Pwmk.Core.HiToM." + name)
+            ?? throw new InvalidOperationException($"embedded resource {name} is missing");
+        using var r = new StreamReader(s);
+        return r.ReadToEnd();
+    }
+
     /// <summary>The rule set of that name, or null.</summary>
     public static HitomRules? Find(string name) => All.FirstOrDefault(r => r.Name == name);
 

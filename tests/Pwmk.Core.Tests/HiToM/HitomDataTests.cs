@@ -22,6 +22,20 @@ public class HitomDataTests
         Assert.All(report.Disagreements, d => Assert.NotNull(d.Reason));
     }
 
+    [DataTheory("hitom")]
+    [InlineData("faithful", "mc", 292)]
+    [InlineData("faithful", "cot", 374)]
+    [InlineData("generator", "mc", 400)]
+    public void The_belief_store_gives_the_same_figures_and_disagreements(string rules, string labels, int correct)
+    {
+        var files = HitomEvaluation.FindFiles([Dir], labels);
+        var set = HitomRules.Find(rules)!;
+        var model = new HitomPrologModel(set);
+        var viaStore = HitomEvaluation.Evaluate(files, set, (f, _) => model.Answer(f));
+        Assert.Equal(correct, viaStore.Correct);
+        Assert.Equal(HitomEvaluation.Evaluate(files, set).Disagreements, viaStore.Disagreements);
+    }
+
     [DataFact("hitom")]
     public void Faithful_rules_part_from_the_MC_labels_only_at_orders_two_and_up()
     {

@@ -34,9 +34,18 @@ internal static class HitomFixtures
         _ => $"Where does {chain[0]} think {string.Concat(chain.Skip(1).Select(a => a + " thinks "))}the {obj} is?",
     };
 
-    /// <summary>Replays the story and answers "where does chain... think the object is".</summary>
-    public static string? Ask(IReadOnlyList<string> story, HitomRules rules, string obj, params string[] chain) =>
-        HitomReplay.Answer(File(story, Question(obj, chain)), rules).Answer;
+    /// <summary>
+    /// Replays the story and answers "where does chain... think the object is", through the tracker and through the
+    /// Prolog rules of the belief store, which must agree on the answer and on the rule and line that decided it.
+    /// </summary>
+    public static string? Ask(IReadOnlyList<string> story, HitomRules rules, string obj, params string[] chain)
+    {
+        var file = File(story, Question(obj, chain));
+        var tracker = HitomReplay.Answer(file, rules);
+        var prolog = new HitomPrologModel(rules).Answer(file);
+        Assert.Equal(tracker, prolog);
+        return tracker.Answer;
+    }
 
     /// <summary>
     /// Four agents in the hall; the key starts in the red_box; Anne leaves, Bob moves it to the blue_box while Cat and

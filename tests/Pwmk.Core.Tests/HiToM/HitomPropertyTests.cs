@@ -33,6 +33,30 @@ public class HitomPropertyTests
         }
     }
 
+    [Theory]
+    [InlineData("faithful")]
+    [InlineData("generator")]
+    public void The_belief_store_answers_as_the_tracker_on_long_random_stories(string rules)
+    {
+        var rng = new Random(20);
+        var set = HitomRules.Find(rules)!;
+        var model = new HitomPrologModel(set);
+        int ruleFacts = model.Store.FactCount;
+        for (int n = 0; n < 60; n++)
+        {
+            var story = RandomHitomStories.Story(rng, rng.Next(2, 8), rng.Next(1, 6));
+            var agents = story[0][..story[0].IndexOf(" entered", StringComparison.Ordinal)].Replace(" and ", ", ", StringComparison.Ordinal).Split(", ");
+            var objects = RandomHitomStories.Objects(story).ToArray();
+            for (int q = 0; q < 12; q++)
+            {
+                var chain = agents.OrderBy(_ => rng.Next()).Take(rng.Next(0, Math.Min(4, agents.Length) + 1)).ToArray();
+                var file = HitomFixtures.File(story, HitomFixtures.Question(objects[rng.Next(objects.Length)], chain));
+                Assert.Equal(HitomReplay.Answer(file, set), model.Answer(file));
+            }
+        }
+        Assert.Equal(ruleFacts, model.Store.FactCount); // every story's facts are gone again
+    }
+
     [Fact]
     public void Without_claims_the_model_equals_the_witness_tracker_on_generated_tomi_stories()
     {
