@@ -82,6 +82,9 @@ public class HitomCommandTests
         Assert.Equal(Program.Ok, HitomCommand.Eval([root], "cot", "faithful", "json", 20, stdout, new StringWriter()));
         Assert.Equal(2, JsonDocument.Parse(stdout.ToString()).RootElement.GetProperty("correct").GetInt32());
         stdout = new StringWriter();
+        Assert.Equal(Program.Ok, HitomCommand.Eval([root], "all", "faithful", "json", 20, stdout, new StringWriter()));
+        Assert.Equal(6, JsonDocument.Parse(stdout.ToString()).RootElement.GetProperty("total").GetInt32());
+        stdout = new StringWriter();
         Assert.Equal(Program.Ok, HitomCommand.Eval([root], "mc", "generator", "json", 20, stdout, new StringWriter()));
         Assert.Equal(3, JsonDocument.Parse(stdout.ToString()).RootElement.GetProperty("correct").GetInt32());
     }
@@ -118,10 +121,13 @@ public class HitomCommandTests
     }
 
     [Fact]
-    public void The_command_line_runs_a_file()
+    public void The_command_line_process_answers_from_the_tracker_and_from_the_belief_store()
     {
         string f = CliRunner.TempFile(File("Where does Anne really think the key is?", "green_box"), ".txt");
         var r = CliRunner.Run("hitom", "eval", f, "--format", "json");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(1, JsonDocument.Parse(r.Stdout).RootElement.GetProperty("correct").GetInt32());
+        r = CliRunner.Run("hitom", "eval", f, "--store", "prolog", "--rules", "generator", "--format", "json");
         Assert.Equal(0, r.ExitCode);
         Assert.Equal(1, JsonDocument.Parse(r.Stdout).RootElement.GetProperty("correct").GetInt32());
         Assert.Equal(2, CliRunner.Run("hitom", "eval").ExitCode);

@@ -19,7 +19,7 @@ internal static class HitomCommand
     private static Command CreateEval()
     {
         var paths = new Argument<string[]>("paths") { Description = "question files or folders in the data set's layout ({Tell,No_Tell}/{MC,CoT}/length_L/sample_N/order_K.txt)", Arity = ArgumentArity.OneOrMore };
-        var labels = new Option<string>("--labels") { Description = "which labels to score against: mc (the MC folders) or cot (the CoT folders)", DefaultValueFactory = _ => "mc" };
+        var labels = new Option<string>("--labels") { Description = "which labels to score against: mc (the MC folders), cot (the CoT folders) or all (both, each file against its own)", DefaultValueFactory = _ => "mc" };
         var rules = new Option<string>("--rules") { Description = "faithful (R1-R4 as stated) or generator (with the generator's quirks Q1-Q3)", DefaultValueFactory = _ => "faithful" };
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
         var maxShown = new Option<int>("--show") { Description = "disagreements listed in text output", DefaultValueFactory = _ => 20 };
@@ -35,7 +35,7 @@ internal static class HitomCommand
         stderr ??= Console.Error;
         const string me = "pwmk hitom eval: ";
         if (format is not ("text" or "json")) { stderr.WriteLine($"{me}unknown --format '{format}' (text or json)"); return Program.BadInput; }
-        if (!HitomEvaluation.LabelStyles.Contains(labels)) { stderr.WriteLine($"{me}unknown --labels '{labels}' (mc or cot)"); return Program.BadInput; }
+        if (!HitomEvaluation.LabelStyles.Contains(labels)) { stderr.WriteLine($"{me}unknown --labels '{labels}' (mc, cot or all)"); return Program.BadInput; }
         if (HitomRules.Find(rules) is not { } ruleSet) { stderr.WriteLine($"{me}unknown --rules '{rules}' (faithful or generator)"); return Program.BadInput; }
         if (store is not ("tracker" or "prolog")) { stderr.WriteLine($"{me}unknown --store '{store}' (tracker or prolog)"); return Program.BadInput; }
         try

@@ -38,24 +38,24 @@ public static class HitomEvaluation
 {
     private static readonly ActivitySource s_activity = new("Pwmk");
 
-    /// <summary>Label styles: the <c>MC</c> and <c>CoT</c> folders of the layout.</summary>
-    public static IReadOnlyList<string> LabelStyles { get; } = ["mc", "cot"];
+    /// <summary>Label styles: the <c>MC</c> or <c>CoT</c> folders of the layout, or <c>all</c> (both, each file against its own label).</summary>
+    public static IReadOnlyList<string> LabelStyles { get; } = ["mc", "cot", "all"];
 
     /// <summary>
     /// The question files named by <paramref name="paths"/>: files as given, and every <c>order_K.txt</c> below a folder
-    /// whose path does not name the other prompt style's folder (<c>MC</c> for <c>--labels mc</c>, <c>CoT</c> for
-    /// <c>--labels cot</c>). Sorted, without repeats.
+    /// whose path does not name the other prompt style's folder (<c>CoT</c> for <c>--labels mc</c>, <c>MC</c> for
+    /// <c>--labels cot</c>, neither for <c>--labels all</c>). Sorted, without repeats.
     /// </summary>
     public static List<string> FindFiles(IEnumerable<string> paths, string labels)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        string style = labels switch
+        string? other = labels switch
         {
-            "mc" => "MC",
-            "cot" => "CoT",
-            _ => throw new ArgumentException($"unknown label style '{labels}' (mc or cot)", nameof(labels)),
+            "mc" => "CoT",
+            "cot" => "MC",
+            "all" => null,
+            _ => throw new ArgumentException($"unknown label style '{labels}' (mc, cot or all)", nameof(labels)),
         };
-        string other = style == "MC" ? "CoT" : "MC";
         var found = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var p in paths)
         {
@@ -64,7 +64,7 @@ public static class HitomEvaluation
             foreach (var f in Directory.EnumerateFiles(p, "order_*.txt", SearchOption.AllDirectories))
             {
                 var full = Path.GetFullPath(f);
-                if (!HasComponent(full, other)) found.Add(full);
+                if (other is null || !HasComponent(full, other)) found.Add(full);
             }
         }
         return [.. found];
