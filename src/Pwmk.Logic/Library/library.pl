@@ -12,7 +12,6 @@ forall(C, A) :- \+ (call(C), \+ call(A)).
 (C *-> T) :- call((C *-> T)).
 findall(T, G, L) :- findall(T, call(G), L).
 findall(T, G, L, Tail) :- findall(T, G, L0), append(L0, Tail, L).
-_ ^ G :- call(G).
 
 append([], L, L).
 append([H|T], L, [H|R]) :- append(T, L, R).

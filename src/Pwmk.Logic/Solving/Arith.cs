@@ -137,6 +137,7 @@ internal static class Arith
                 return a.Kind == 0 ? Num.Int(~a.I) : Num.Of(-a.Big - 1);
             case "msb":
                 if (!a.IsInt) throw NeedInt(a);
+                if (a.AsBig.Sign <= 0) throw PrologError.Domain("not_less_than_one", new Integer(a.AsBig));
                 return Num.Int((long)(a.AsBig.GetBitLength() - 1));
             case "succ":
                 if (!a.IsInt) throw NeedInt(a);
@@ -211,7 +212,7 @@ internal static class Arith
                     if (rem.IsZero) return Num.Of(q);
                     return Num.Flt(CheckFloat((double)a.AsBig / (double)b.AsBig));
                 }
-                if (b.AsDouble == 0.0) throw PrologError.Evaluation("zero_divisor");
+                if (b.AsDouble == 0.0) throw PrologError.Evaluation(a.AsDouble == 0.0 || double.IsNaN(a.AsDouble) ? "undefined" : "zero_divisor");
                 return Num.Flt(CheckFloat(a.AsDouble / b.AsDouble));
             case "//":
                 RequireInts(a, b);
@@ -259,6 +260,7 @@ internal static class Arith
                 }
             case "**":
                 if (a.IsInt && b.IsInt) return IntPow(a, b, caret: false);
+                if (a.AsDouble == 0.0 && b.AsDouble < 0) throw PrologError.Evaluation("zero_divisor");
                 return Num.Flt(CheckFloat(Math.Pow(a.AsDouble, b.AsDouble)));
             case "^":
                 if (a.IsInt && b.IsInt) return IntPow(a, b, caret: true);

@@ -145,6 +145,7 @@ internal static partial class Builtins
             for (int i = 0; i < cells.Length; i++) cells[i] = m.NewVar();
             return m.Unify(d, m.MakeList(cells));
         }
+        if (d == nC) return false;   // length(L, L): the length would be the list itself (SWI-Prolog fails too)
         var s = new LengthState { Tail = d, N = count, Prefix = count };
         m.PushRedo(s_length, s, 2);
         return m.Unify(d, Cell.Nil) && m.Unify(nC, Cell.Int(count));
@@ -525,21 +526,38 @@ internal static partial class Builtins
         });
         Det(db, "set_prolog_flag", 2, m =>
         {
-            string k = Text(m, m.A[0]);
-            string v = Text(m, m.A[1]);
-            if (!m.Db.Flags.ContainsKey(k)) throw PrologError.Domain("prolog_flag", m.ToTerm(m.A[0]));
-            m.Db.SetFlag(m, k, v);
+            long f = m.Arg(0), v = m.Arg(1);
+            if (Cell.Tag(f) == Cell.REF || Cell.Tag(v) == Cell.REF) throw PrologError.Instantiation();
+            if (Cell.Tag(f) != Cell.ATM) throw PrologError.Type("atom", m.ToTerm(f));
+            string k = m.AtomText(f);
+            if (IsReadOnlyFlag(k)) throw PrologError.Permission("modify", "flag", m.ToTerm(f));
+            if (!m.Db.Flags.ContainsKey(k)) throw PrologError.Domain("prolog_flag", m.ToTerm(f));
+            bool boolean = s_flagValues.TryGetValue(k, out var allowed) && allowed == s_bool;
+            if (Cell.Tag(v) != Cell.ATM) throw PrologError.Type(boolean ? "bool" : "atom", m.ToTerm(v));
+            string value = m.AtomText(v);
+            if (allowed is not null && Array.IndexOf(allowed, value) < 0)
+                throw boolean ? PrologError.Type("bool", m.ToTerm(v)) : PrologError.Domain(k, m.ToTerm(v));
+            m.Db.SetFlag(m, k, boolean ? (value is "true" or "on" ? "true" : "false") : value);
             return true;
         });
         Nondet(db, "current_prolog_flag", 2, (m, st) =>
         {
+            long f = m.Arg(0);
+            if (Cell.Tag(f) != Cell.REF && Cell.Tag(f) != Cell.ATM) throw PrologError.Type("atom", m.ToTerm(f));
             var flags = new List<(string, long)>
             {
                 ("bounded", m.MakeAtom("false")),
                 ("max_tagged_integer", Cell.Int(Cell.MaxSmall)),
                 ("min_tagged_integer", Cell.Int(Cell.MinSmall)),
+                ("max_arity", m.MakeAtom("unbounded")),
+                ("integer_rounding_function", m.MakeAtom("toward_zero")),
             };
             foreach (var (k, v) in m.Db.Flags) flags.Add((k, m.MakeAtom(v)));
+            if (Cell.Tag(f) == Cell.ATM)
+            {
+                int i = flags.FindIndex(x => x.Item1 == m.AtomText(f));
+                return i >= 0 && m.Unify(m.A[1], flags[i].Item2);
+            }
             return Enumerate(m, st, flags.Count, i => m.Unify(m.A[0], m.MakeAtom(flags[i].Item1)) && m.Unify(m.A[1], flags[i].Item2), 2);
         });
         Det(db, "op", 3, m =>
@@ -553,6 +571,8 @@ internal static partial class Builtins
             if (!Enum.TryParse<OperatorType>(m.AtomText(ty).ToUpperInvariant(), out var type) || m.AtomText(ty) != m.AtomText(ty).ToLowerInvariant())
                 throw PrologError.Domain("operator_specifier", m.ToTerm(ty));
             long names = m.Arg(2);
+            if (Cell.Tag(names) == Cell.REF) throw PrologError.Instantiation();
+            if (Cell.Tag(names) != Cell.LST && Cell.Tag(names) != Cell.ATM) throw PrologError.Type("list", m.ToTerm(names));
             var list = Cell.Tag(names) == Cell.LST ? ProperList(m, names) : [names];
             foreach (var n0 in list)
             {
@@ -560,13 +580,28 @@ internal static partial class Builtins
                 if (Cell.Tag(n) == Cell.REF) throw PrologError.Instantiation();
                 if (Cell.Tag(n) != Cell.ATM) throw PrologError.Type("atom", m.ToTerm(n));
                 string name = m.AtomText(n);
-                if (name is "," or "|" && prio != 0) throw PrologError.Permission("modify", "operator", new Atom(name));
+                if (name == ",") throw PrologError.Permission("modify", "operator", new Atom(name));
+                if (name == "|" && prio != 0 && (prio < 1001 || type is not (OperatorType.XFX or OperatorType.XFY or OperatorType.YFX)))
+                    throw PrologError.Permission("create", "operator", new Atom(name));
                 m.Db.SetOperator(m, name, (int)prio, type);
             }
             return true;
         });
         Nondet(db, "current_op", 3, (m, st) =>
         {
+            long p = m.Arg(0), t = m.Arg(1), n = m.Arg(2);
+            if (Cell.Tag(p) != Cell.REF)
+            {
+                if (!m.IsInteger(p)) throw PrologError.Type("integer", m.ToTerm(p));
+                if (Cell.Tag(p) != Cell.INT || Cell.Val(p) is < 0 or > 1200) throw PrologError.Domain("operator_priority", m.ToTerm(p));
+            }
+            if (Cell.Tag(t) != Cell.REF)
+            {
+                if (Cell.Tag(t) != Cell.ATM) throw PrologError.Type("atom", m.ToTerm(t));
+                if (m.AtomText(t) is not ("xfx" or "xfy" or "yfx" or "fy" or "fx" or "xf" or "yf"))
+                    throw PrologError.Domain("operator_specifier", m.ToTerm(t));
+            }
+            if (Cell.Tag(n) != Cell.REF && Cell.Tag(n) != Cell.ATM) throw PrologError.Type("atom", m.ToTerm(n));
             var ops = m.Db.Ops.All().ToList();
             return Enumerate(m, st, ops.Count, i =>
                 m.Unify(m.A[0], Cell.Int(ops[i].Def.Priority))
@@ -575,11 +610,18 @@ internal static partial class Builtins
         });
         Nondet(db, "current_predicate", 1, (m, st) =>
         {
-            long spec = m.Arg(0);
-            if (Cell.Tag(spec) != Cell.REF && (Cell.Tag(spec) != Cell.STR || m.Heap[Cell.Addr(spec)] != Cell.Fun(Symbols.FSlash)))
-                throw PrologError.Type("predicate_indicator", m.ToTerm(spec));
+            long spec = StripModule(m, m.A[0]);
+            if (Cell.Tag(spec) != Cell.REF)
+            {
+                if (Cell.Tag(spec) != Cell.STR || m.Heap[Cell.Addr(spec)] != Cell.Fun(Symbols.FSlash))
+                    throw PrologError.Type("predicate_indicator", m.ToTerm(spec));
+                long name = m.Deref(m.Heap[Cell.Addr(spec) + 1]), arity = m.Deref(m.Heap[Cell.Addr(spec) + 2]);
+                if ((Cell.Tag(name) != Cell.REF && Cell.Tag(name) != Cell.ATM) || (Cell.Tag(arity) != Cell.REF && !m.IsInteger(arity)))
+                    throw PrologError.Type("predicate_indicator", m.ToTerm(spec));
+                if (Cell.Tag(arity) == Cell.INT && Cell.Val(arity) < 0) throw PrologError.Domain("not_less_than_zero", m.ToTerm(arity));
+            }
             var preds = m.Db.AllPredicates().Where(p => !p.IsBuiltin && !p.Library && (p.Dynamic || p.Clauses.Count > 0) && !p.Name.StartsWith('$')).ToList();
-            return Enumerate(m, st, preds.Count, i => m.Unify(m.A[0], m.MakeStruct(Symbols.FSlash, m.MakeAtom(preds[i].Name), Cell.Int(preds[i].Arity))), 1);
+            return Enumerate(m, st, preds.Count, i => m.Unify(StripModule(m, m.A[0]), m.MakeStruct(Symbols.FSlash, m.MakeAtom(preds[i].Name), Cell.Int(preds[i].Arity))), 1);
         });
         Nondet(db, "predicate_property", 2, (m, st) =>
         {
@@ -600,6 +642,30 @@ internal static partial class Builtins
         });
         Det(db, "ground_or_var", 1, _ => true);
     }
+
+    /// <summary>The term inside Module:Term (there are no modules: the qualification is dropped).</summary>
+    private static long StripModule(Machine m, long t)
+    {
+        t = m.Deref(t);
+        while (Cell.Tag(t) == Cell.STR && m.Heap[Cell.Addr(t)] == Cell.Fun(Symbols.FColon)) t = m.Deref(m.Heap[Cell.Addr(t) + 2]);
+        return t;
+    }
+
+    private static readonly string[] s_bool = ["true", "false", "on", "off"];
+
+    /// <summary>The values a writable flag takes (a flag missing here takes any atom).</summary>
+    private static readonly Dictionary<string, string[]> s_flagValues = new()
+    {
+        ["unknown"] = ["error", "fail", "warning"],
+        ["double_quotes"] = ["codes", "chars", "atom", "string"],
+        ["occurs_check"] = ["true", "false", "error"],
+        ["debug"] = s_bool,
+        ["char_conversion"] = s_bool,
+        ["last_call_optimisation"] = s_bool,
+    };
+
+    private static bool IsReadOnlyFlag(string k) =>
+        k is "bounded" or "max_tagged_integer" or "min_tagged_integer" or "max_arity" or "integer_rounding_function";
 
     /// <summary>Enumerates alternatives 0..count-1 of a nondeterministic built-in.</summary>
     private static bool Enumerate(Machine m, object? state, int count, Func<int, bool> attempt, int arity)

@@ -25,23 +25,24 @@ internal static partial class Builtins
     }
 
     /// <summary>Parses a number as number_codes/2 does; null when the text is not a number.</summary>
-    internal static long? ParseNumber(Machine m, string s)
+    internal static long? ParseNumber(Machine m, string s, bool leadingLayoutOnly = false)
     {
+        if (leadingLayoutOnly && s.Length > 0 && char.IsWhiteSpace(s[^1])) return null;
         string t = s.Trim();
-        if (t.Length == 0 || t.Length > 100_000) return null;
+        // an optional sign right before the digits (SWI-Prolog: "+1" and "-1" are numbers, "- 1" is not)
+        bool negative = false;
+        if (t.Length > 1 && (t[0] == '-' || t[0] == '+') && char.IsAsciiDigit(t[1]))
+        {
+            negative = t[0] == '-';
+            t = t[1..];
+        }
+        if (t.Length == 0 || t.Length > 100_000 || !char.IsAsciiDigit(t[0])) return null;
         try
         {
-            var term = TermReader.ParseTerm(t, m.Db.Ops, new ReaderOptions { GoalSugar = false });
-            if (term is Compound { Functor: "-", Arity: 1 } neg)
+            return TermReader.ParseTerm(t, m.Db.Ops, new ReaderOptions { GoalSugar = false }) switch
             {
-                if (neg.Args[0] is Integer ni) return m.MakeInteger(-ni.Value);
-                if (neg.Args[0] is Float nf) return m.MakeFloat(-nf.Value);
-                return null;
-            }
-            return term switch
-            {
-                Integer i => m.MakeInteger(i.Value),
-                Float f => m.MakeFloat(f.Value),
+                Integer i => m.MakeInteger(negative ? -i.Value : i.Value),
+                Float f => m.MakeFloat(negative ? -f.Value : f.Value),
                 _ => null,
             };
         }
@@ -102,17 +103,15 @@ internal static partial class Builtins
         Det(db, "atom_chars", 2, m => TextConv(m, s => m.CharsList(s), true));
         Det(db, "char_code", 2, m =>
         {
-            long a = m.Arg(0);
-            if (Cell.Tag(a) == Cell.ATM)
+            long a = m.Arg(0), c = m.Arg(1);
+            if (Cell.Tag(c) != Cell.REF && !m.IsInteger(c)) throw PrologError.Type("integer", m.ToTerm(c));
+            if (Cell.Tag(a) != Cell.REF)
             {
-                string s = m.AtomText(a);
-                if (s.Length == 0 || char.ConvertToUtf32(s, 0) is int cp && char.ConvertFromUtf32(cp).Length != s.Length)
-                    throw PrologError.Type("character", m.ToTerm(a));
-                return m.Unify(m.A[1], Cell.Int(char.ConvertToUtf32(s, 0)));
+                if (!IsChar(m, a)) throw PrologError.Type("character", m.ToTerm(a));
+                return m.Unify(c, Cell.Int(char.ConvertToUtf32(m.AtomText(a), 0)));
             }
-            long c = m.Arg(1);
             if (Cell.Tag(c) == Cell.REF) throw PrologError.Instantiation();
-            if (Cell.Tag(c) != Cell.INT || Cell.Val(c) < 0 || Cell.Val(c) > 0x10FFFF) throw PrologError.Representation("character_code");
+            if (!IsCode(c)) throw PrologError.Representation("character_code");
             return m.Unify(a, m.MakeAtom(char.ConvertFromUtf32((int)Cell.Val(c))));
         });
         Det(db, "atom_length", 2, m =>
@@ -122,7 +121,7 @@ internal static partial class Builtins
             if (Cell.Tag(l) != Cell.REF && Cell.Tag(l) != Cell.INT) throw PrologError.Type("integer", m.ToTerm(l));
             return m.Unify(l, Cell.Int(s.EnumerateRunes().Count()));
         });
-        Det(db, "string_length", 2, m => m.Unify(m.A[1], Cell.Int(Text(m, m.A[0]).EnumerateRunes().Count())));
+        Det(db, "string_length", 2, m => m.Unify(m.A[1], Cell.Int(Text(m, m.A[0], "text").EnumerateRunes().Count())));
         Det(db, "atom_number", 2, m =>
         {
             long a = m.Arg(0);
@@ -139,7 +138,7 @@ internal static partial class Builtins
         });
         Det(db, "number_codes", 2, m => NumberConv(m, s => m.CodesList(s)));
         Det(db, "number_chars", 2, m => NumberConv(m, s => m.CharsList(s)));
-        Det(db, "atom_string", 2, m => TextConv(m, s => m.MakeString(s), true));
+        Det(db, "atom_string", 2, m => TextConv(m, s => m.MakeString(s), true, anyText: true));
         Det(db, "string_chars", 2, m => TextConv(m, s => m.CharsList(s), false));
         Det(db, "string_codes", 2, m => TextConv(m, s => m.CodesList(s), false));
         Det(db, "string_to_atom", 2, m =>
@@ -154,6 +153,7 @@ internal static partial class Builtins
             if (Cell.Tag(i) != Cell.INT) throw PrologError.Type("integer", m.ToTerm(i));
             var runes = Text(m, m.A[1]).EnumerateRunes().ToArray();
             long k = Cell.Val(i);
+            if (k < 0) throw PrologError.Domain("not_less_than_zero", m.ToTerm(i));
             return k >= 1 && k <= runes.Length && m.Unify(m.A[2], Cell.Int(runes[k - 1].Value));
         });
         Det(db, "number_string", 2, m =>
@@ -178,10 +178,10 @@ internal static partial class Builtins
             return m.Unify(m.A[1], m.MakeString(Write(m, m.A[0], true)));
         });
         Det(db, "term_to_string", 2, m => m.Unify(m.A[1], m.MakeString(Write(m, m.A[0], true))));
-        Det(db, "upcase_atom", 2, m => m.Unify(m.A[1], m.MakeAtom(Text(m, m.A[0]).ToUpperInvariant())));
-        Det(db, "downcase_atom", 2, m => m.Unify(m.A[1], m.MakeAtom(Text(m, m.A[0]).ToLowerInvariant())));
-        Det(db, "string_upper", 2, m => m.Unify(m.A[1], m.MakeString(Text(m, m.A[0]).ToUpperInvariant())));
-        Det(db, "string_lower", 2, m => m.Unify(m.A[1], m.MakeString(Text(m, m.A[0]).ToLowerInvariant())));
+        Det(db, "upcase_atom", 2, m => m.Unify(m.A[1], m.MakeAtom(Text(m, m.A[0], "atomic").ToUpperInvariant())));
+        Det(db, "downcase_atom", 2, m => m.Unify(m.A[1], m.MakeAtom(Text(m, m.A[0], "atomic").ToLowerInvariant())));
+        Det(db, "string_upper", 2, m => m.Unify(m.A[1], m.MakeString(Text(m, m.A[0], "atomic").ToUpperInvariant())));
+        Det(db, "string_lower", 2, m => m.Unify(m.A[1], m.MakeString(Text(m, m.A[0], "atomic").ToLowerInvariant())));
         Nondet(db, "string_concat", 3, (m, st) => ConcatText(m, st, atom: false));
         Det(db, "string", 1, m => m.IsString(m.Arg(0)));
         Det(db, "text_concat", 3, m => m.Unify(m.A[2], m.MakeAtom(Concat(Text(m, m.A[0]), Text(m, m.A[1])))));
@@ -204,7 +204,7 @@ internal static partial class Builtins
         });
         Det(db, "split_string", 4, m =>
         {
-            string s = Text(m, m.A[0]), seps = Text(m, m.A[1]), pad = Text(m, m.A[2]);
+            string s = Text(m, m.A[0], "text"), seps = Text(m, m.A[1]), pad = Text(m, m.A[2]);
             var fields = new List<string>();
             int start = 0;
             for (int i = 0; i <= s.Length; i++)
@@ -220,8 +220,8 @@ internal static partial class Builtins
             return m.Unify(m.A[3], m.MakeList(cells));
         });
         Det(db, "sformat", 3, m => m.Unify(m.A[0], m.MakeString(Format(m, m.A[1], m.A[2]))));
-        Det(db, "format", 1, m => { Emit(m, Format(m, m.A[0], Cell.Nil)); return true; });
-        Det(db, "format", 2, m => { Emit(m, Format(m, m.A[0], m.A[1])); return true; });
+        Det(db, "format", 1, m => FormatOut(m, m.A[0], Cell.Nil));
+        Det(db, "format", 2, m => FormatOut(m, m.A[0], m.A[1]));
         Det(db, "format", 3, m => FormatTo(m, m.A[0], Format(m, m.A[1], m.A[2])));
         Det(db, "write", 1, m => { Emit(m, Write(m, m.A[0], false)); return true; });
         Det(db, "print", 1, m => { Emit(m, Write(m, m.A[0], true)); return true; });
@@ -235,11 +235,10 @@ internal static partial class Builtins
         Det(db, "nl", 1, m => FormatTo(m, m.A[0], "\n"));
         Det(db, "tab", 1, m =>
         {
-            var n = m.EvalHeap(m.A[0]);
-            if (n.Kind != 0) throw PrologError.Type("integer", new Float(n.D));
-            Emit(m, new string(' ', (int)Math.Clamp(n.I, 0, 100_000)));
+            Emit(m, Spaces(m, m.A[0]));
             return true;
         });
+        Det(db, "tab", 2, m => FormatTo(m, m.A[0], Spaces(m, m.A[1])));
         Det(db, "with_output_to", 2, WithOutputTo);
         Det(db, "read_term_from_atom", 3, m => m.Unify(m.A[1], ReadFromText(m, Text(m, m.A[0]))));
         Det(db, "atom_to_term", 3, m =>
@@ -257,6 +256,14 @@ internal static partial class Builtins
         });
         Det(db, "char_type", 2, m => CharType(m));
         Det(db, "code_type", 2, m => CharType(m));
+    }
+
+    /// <summary>The spaces tab/1,2 write: as many as the integer expression says.</summary>
+    private static string Spaces(Machine m, long expr)
+    {
+        var n = m.EvalHeap(expr);
+        if (n.Kind != 0) throw PrologError.Type("integer", new Float(n.D));
+        return new string(' ', (int)Math.Clamp(n.I, 0, 100_000));
     }
 
     private static string Concat(string a, string b)
@@ -277,33 +284,116 @@ internal static partial class Builtins
         }
     }
 
-    private static bool TextConv(Machine m, Func<string, long> make, bool toAtom)
+    /// <summary>
+    /// atom_codes/2, atom_chars/2, string_codes/2, string_chars/2 and atom_string/2: text to list (or string) when the
+    /// first argument is bound, else the text of the second. <paramref name="anyText"/>: the second argument may be
+    /// any text (atom_string/2), not only a list or a string.
+    /// </summary>
+    private static bool TextConv(Machine m, Func<string, long> make, bool toAtom, bool anyText = false)
     {
-        var s = TextOrNull(m, m.A[0]);
-        if (s is not null) return m.Unify(m.A[1], make(s));
+        long first = m.Arg(0);
+        if (Cell.Tag(first) != Cell.REF)
+        {
+            string s = m.TextOf(first) ?? throw PrologError.Type(toAtom ? "atom" : "string", m.ToTerm(first));
+            return m.Unify(m.A[1], make(s));
+        }
         long l = m.Arg(1);
         if (Cell.Tag(l) == Cell.REF) throw PrologError.Instantiation();
-        string text = m.TextOf(l) ?? throw PrologError.Type("list", m.ToTerm(l));
-        return m.Unify(m.A[0], toAtom ? m.MakeAtom(text) : m.MakeString(text));
+        string text = anyText && Cell.Tag(l) != Cell.LST
+            ? m.TextOf(l) ?? throw PrologError.Type(toAtom ? "string" : "atom", m.ToTerm(l))
+            : ListText(m, l);
+        return m.Unify(first, toAtom ? m.MakeAtom(text) : m.MakeString(text));
+    }
+
+    /// <summary>
+    /// The text of a code or character list (or a string), with the errors SWI-Prolog gives: a partial list or an
+    /// unbound element is an instantiation error, anything but a list a type error (list); the first element decides
+    /// between codes and characters, and an element of the other kind is a type error (character_code or character).
+    /// </summary>
+    internal static string ListText(Machine m, long l)
+    {
+        long whole = m.Deref(l);
+        if (Cell.Tag(whole) == Cell.REF) throw PrologError.Instantiation();
+        if (m.IsString(whole)) return m.TextOf(whole)!;
+        var sb = new StringBuilder();
+        int mode = 0; // 1 codes, 2 chars
+        long c = whole;
+        while (true)
+        {
+            m.Poll();
+            if (Cell.Tag(c) == Cell.REF) throw PrologError.Instantiation();
+            if (c == Cell.Nil) return sb.ToString();
+            if (Cell.Tag(c) != Cell.LST) throw PrologError.Type("list", m.ToTerm(whole));
+            int p = Cell.Addr(c);
+            long e = m.Deref(m.Heap[p]);
+            if (Cell.Tag(e) == Cell.REF) throw PrologError.Instantiation();
+            if (mode == 0) mode = IsCode(e) ? 1 : IsChar(m, e) ? 2 : 0;
+            if (mode == 1)
+            {
+                if (!IsCode(e)) throw PrologError.Type("character_code", m.ToTerm(e));
+                sb.Append(char.ConvertFromUtf32((int)Cell.Val(e)));
+            }
+            else if (mode == 2)
+            {
+                if (!IsChar(m, e)) throw PrologError.Type("character", m.ToTerm(e));
+                sb.Append(m.AtomText(e));
+            }
+            else throw PrologError.Type("character_code", m.ToTerm(e));
+            if (sb.Length > MaxTextLength) throw PrologError.Resource("text_length");
+            c = m.Deref(m.Heap[p + 1]);
+        }
+    }
+
+    /// <summary>A character code: an integer naming a Unicode scalar value.</summary>
+    private static bool IsCode(long e) =>
+        Cell.Tag(e) == Cell.INT && Cell.Val(e) is >= 0 and <= 0x10FFFF && !(Cell.Val(e) is >= 0xD800 and <= 0xDFFF);
+
+    /// <summary>A character: an atom of one Unicode scalar value.</summary>
+    private static bool IsChar(Machine m, long e)
+    {
+        if (Cell.Tag(e) != Cell.ATM || e == Cell.Nil) return false;
+        string s = m.AtomText(e);
+        return s.Length == 1 ? !char.IsSurrogate(s[0]) : s.Length == 2 && char.IsSurrogatePair(s, 0);
     }
 
     private static bool NumberConv(Machine m, Func<string, long> make)
     {
         long n = m.Arg(0);
         long l = m.Arg(1);
-        if (Cell.Tag(l) != Cell.REF && m.TextOf(l) is string s)
+        if (Cell.Tag(n) != Cell.REF && !m.IsNumber(n)) throw PrologError.Type("number", m.ToTerm(n));
+        if (Cell.Tag(n) == Cell.REF || IsGroundList(m, l))
         {
-            var num = ParseNumber(m, s) ?? throw PrologError.Syntax("illegal_number");
+            string s = ListText(m, l);
+            var num = ParseNumber(m, s, leadingLayoutOnly: true) ?? throw PrologError.Syntax("illegal_number");
             return m.Unify(n, num);
         }
-        if (Cell.Tag(n) == Cell.REF) throw PrologError.Instantiation();
-        if (!m.IsNumber(n)) throw PrologError.Type("number", m.ToTerm(n));
         return m.Unify(l, make(m.TextOf(n)!));
+    }
+
+    /// <summary>A list whose tail is unbound.</summary>
+    private static bool IsPartialList(Machine m, long l)
+    {
+        l = m.Deref(l);
+        while (Cell.Tag(l) == Cell.LST) l = m.Deref(m.Heap[Cell.Addr(l) + 1]);
+        return Cell.Tag(l) == Cell.REF;
+    }
+
+    /// <summary>A proper list whose elements are all bound (or a string): number_codes/2 then parses it.</summary>
+    private static bool IsGroundList(Machine m, long l)
+    {
+        l = m.Deref(l);
+        if (m.IsString(l)) return true;
+        while (Cell.Tag(l) == Cell.LST)
+        {
+            if (Cell.Tag(m.Deref(m.Heap[Cell.Addr(l)])) == Cell.REF) return false;
+            l = m.Deref(m.Heap[Cell.Addr(l) + 1]);
+        }
+        return l == Cell.Nil;
     }
 
     private static string JoinList(Machine m, long list, string sep)
     {
-        var items = m.ListToCells(list) ?? throw PrologError.Instantiation();
+        var items = m.ListToCells(list) ?? throw (IsPartialList(m, list) ? PrologError.Instantiation() : PrologError.Type("list", m.ToTerm(list)));
         var sb = new StringBuilder();
         for (int i = 0; i < items.Count; i++)
         {
@@ -324,7 +414,7 @@ internal static partial class Builtins
             var a = TextOrNull(m, m.A[0]);
             var b = TextOrNull(m, m.A[1]);
             if (a is not null && b is not null) return m.Unify(m.A[2], make(Concat(a, b)));
-            string whole = Text(m, m.A[2]);
+            string whole = Text(m, m.A[2], "atomic");
             if (a is not null) return whole.StartsWith(a, StringComparison.Ordinal) && m.Unify(m.A[1], make(whole[a.Length..]));
             if (b is not null) return whole.EndsWith(b, StringComparison.Ordinal) && m.Unify(m.A[0], make(whole[..^b.Length]));
             state = new SplitState { Whole = whole, Atom = atom };
@@ -346,8 +436,15 @@ internal static partial class Builtins
         if (state is null)
         {
             string s = Text(m, m.A[0]);
-            var sub = TextOrNull(m, m.A[4]);
             long bC = m.Arg(1), lC = m.Arg(2), aC = m.Arg(3);
+            foreach (long n in (ReadOnlySpan<long>)[bC, lC, aC])
+            {
+                if (Cell.Tag(n) == Cell.REF) continue;
+                if (!m.IsInteger(n)) throw PrologError.Type("integer", m.ToTerm(n));
+                if (Cell.Tag(n) == Cell.INT ? Cell.Val(n) < 0 : Machine.AsBig(m.NumOf(n)).Sign < 0) throw PrologError.Domain("not_less_than_zero", m.ToTerm(n));
+            }
+            if (m.IsCompound(m.Arg(4))) throw PrologError.Type(atom ? "atom" : "string", m.ToTerm(m.Arg(4)));
+            var sub = TextOrNull(m, m.A[4]);
             if (sub is not null)
             {
                 // enumerate occurrences of a known substring
@@ -499,7 +596,8 @@ internal static partial class Builtins
             return true;
         }
         if (Cell.Tag(sink) == Cell.REF) throw PrologError.Instantiation();
-        throw PrologError.Domain("output_sink", m.ToTerm(sink));
+        if (Cell.Tag(sink) == Cell.ATM) throw PrologError.Existence("stream", m.ToTerm(sink));
+        throw PrologError.Domain("stream_or_alias", m.ToTerm(sink));
     }
 
     private static bool WithOutputTo(Machine m)
@@ -521,7 +619,27 @@ internal static partial class Builtins
     }
 
     /// <summary>format/2 directives as SWI-Prolog implements them (column stops included).</summary>
+    /// <summary>The error of a format directive given an argument of the wrong type.</summary>
+    private static PrologError FormatArgument(Machine m, char directive, long arg) =>
+        PrologError.Err(new Compound("format_argument_type", new Atom(directive.ToString()), m.ToTerm(arg)));
+
+    /// <summary>format/1,2 on the current output: what was formatted before an error is written, as in SWI-Prolog.</summary>
+    private static bool FormatOut(Machine m, long fmtCell, long argsCell)
+    {
+        var sb = new StringBuilder();
+        try { Format(m, fmtCell, argsCell, sb); }
+        finally { Emit(m, sb.ToString()); }
+        return true;
+    }
+
     internal static string Format(Machine m, long fmtCell, long argsCell)
+    {
+        var sb = new StringBuilder();
+        Format(m, fmtCell, argsCell, sb);
+        return sb.ToString();
+    }
+
+    private static void Format(Machine m, long fmtCell, long argsCell, StringBuilder sb)
     {
         string fmt = Text(m, fmtCell, "text");
         var argsList = m.ListToCells(argsCell);
@@ -532,7 +650,6 @@ internal static partial class Builtins
             if (ai >= args.Count) throw PrologError.Err(new Compound("format", new Atom("not enough arguments")));
             return m.Deref(args[ai++]);
         }
-        var sb = new StringBuilder();
         int lineStart = 0;       // index in sb where the current line starts
         int segStart = 0;        // index in sb where the current column segment starts
         var fills = new List<(int Pos, char Ch)>();
@@ -577,7 +694,7 @@ internal static partial class Builtins
                     {
                         var a = NextArg();
                         if (Cell.Tag(a) == Cell.REF) throw PrologError.Instantiation();
-                        sb.Append(m.TextOf(a) ?? Write(m, a, false));
+                        sb.Append(m.IsCompound(a) ? throw FormatArgument(m, 'a', a) : m.TextOf(a) ?? Write(m, a, false));
                         break;
                     }
                 case 'd':
@@ -585,7 +702,7 @@ internal static partial class Builtins
                     {
                         var a = NextArg();
                         var ev = m.EvalHeap(a);
-                        if (ev.Kind == 1) throw PrologError.Err(new Compound("format", new Atom("~" + d + " expects an integer argument")));
+                        if (ev.Kind == 1) throw FormatArgument(m, d, a);
                         var v = Machine.AsBig(ev);
                         string digits = BigInteger.Abs(v).ToString(CultureInfo.InvariantCulture);
                         int frac = num ?? 0;
@@ -637,7 +754,7 @@ internal static partial class Builtins
                 case 'c':
                     {
                         var a = NextArg();
-                        if (Cell.Tag(a) != Cell.INT) throw PrologError.Type("integer", m.ToTerm(a));
+                        if (!IsCode(a)) throw FormatArgument(m, 'c', a);
                         string s = char.ConvertFromUtf32((int)Cell.Val(a));
                         for (int k = 0; k < (num ?? 1); k++) sb.Append(s);
                         break;
@@ -647,7 +764,7 @@ internal static partial class Builtins
                     {
                         var a = NextArg();
                         if (!m.IsInteger(a)) throw PrologError.Type("integer", m.ToTerm(a));
-                        int radix = num ?? throw PrologError.Err(new Compound("format", new Atom("~r requires a radix")));
+                        int radix = num ?? 8;
                         sb.Append(ToRadix(Machine.AsBig(m.NumOf(a)), radix, d == 'R'));
                         break;
                     }
@@ -685,12 +802,11 @@ internal static partial class Builtins
                         break;
                     }
                 default:
-                    throw PrologError.Err(new Compound("format", new Atom("unknown directive ~" + d)));
+                    throw PrologError.Existence("format_character", new Atom(d.ToString()));
             }
             if (sb.Length > MaxTextLength) throw PrologError.Resource("text_length");
         }
         if (ai < args.Count) throw PrologError.Err(new Compound("format", new Atom("too many arguments")));
-        return sb.ToString();
     }
 
     private static string BigFixed(BigInteger v, int prec)

@@ -128,6 +128,8 @@ internal static partial class Builtins
         Det(db, "is_list", 1, m => m.ListToCells(m.Arg(0)) is not null);
         Det(db, "string", 1, m => m.IsString(m.Arg(0)));
         Det(db, "ground", 1, m => m.TermVariables(m.A[0]).Count == 0);
+        Det(db, "acyclic_term", 1, m => m.IsAcyclic(m.A[0]));
+        Det(db, "cyclic_term", 1, m => !m.IsAcyclic(m.A[0]));
         Det(db, "is_dict", 1, _ => false);
         Det(db, "blob", 2, m => Cell.Tag(m.Arg(0)) == Cell.ATM && m.Unify(m.A[1], m.MakeAtom("text")));
     }
@@ -179,6 +181,7 @@ internal static partial class Builtins
         Det(db, "numbervars", 3, m =>
         {
             long s = m.Arg(1);
+            if (Cell.Tag(s) == Cell.REF) throw PrologError.Instantiation();
             if (Cell.Tag(s) != Cell.INT) throw PrologError.Type("integer", m.ToTerm(s));
             long n = Cell.Val(s);
             int fvar = Symbols.Functor("$VAR", 1);
@@ -245,6 +248,7 @@ internal static partial class Builtins
             if (Cell.Tag(n) == Cell.INT)
             {
                 long k = Cell.Val(n);
+                if (k < 0) throw PrologError.Domain("not_less_than_zero", m.ToTerm(n));
                 if (k < 1 || k > ArityOf(m, t)) return false;
                 return m.Unify(m.A[2], ArgOf(m, t, (int)k));
             }
@@ -285,7 +289,7 @@ internal static partial class Builtins
             if (m.IsCompound(head)) throw PrologError.Type("atomic", m.ToTerm(head));
             return m.Unify(t, head);
         }
-        if (Cell.Tag(head) != Cell.ATM) throw PrologError.Type(m.IsCompound(head) ? "atomic" : "atom", m.ToTerm(head));
+        if (Cell.Tag(head) != Cell.ATM) throw PrologError.Type("atom", m.ToTerm(head));
         int f = Symbols.QueryFunctor((int)Cell.Val(head), cells.Count - 1);
         long s = f == Symbols.FList ? m.MakeList([cells[1]], cells[2]) : m.MakeStruct(f, cells.GetRange(1, cells.Count - 1).ToArray());
         return m.Unify(t, s);
@@ -307,20 +311,22 @@ internal static partial class Builtins
             long a = m.Arg(0), b = m.Arg(1);
             if (Cell.Tag(a) == Cell.INT)
             {
-                if (Cell.Val(a) < 0) throw PrologError.Type("not_less_than_zero", m.ToTerm(a));
+                if (Cell.Val(a) < 0) throw PrologError.Domain("not_less_than_zero", m.ToTerm(a));
                 if (Cell.Tag(b) != Cell.REF && Cell.Tag(b) != Cell.INT) throw PrologError.Type("integer", m.ToTerm(b));
                 return m.Unify(b, m.NumToCell(Arith.Add(Num.Int(Cell.Val(a)), Num.Int(1))));
             }
             if (Cell.Tag(a) != Cell.REF) throw PrologError.Type("integer", m.ToTerm(a));
             if (Cell.Tag(b) == Cell.REF) throw PrologError.Instantiation();
             if (Cell.Tag(b) != Cell.INT) throw PrologError.Type("integer", m.ToTerm(b));
-            if (Cell.Val(b) < 0) throw PrologError.Type("not_less_than_zero", m.ToTerm(b));
+            if (Cell.Val(b) < 0) throw PrologError.Domain("not_less_than_zero", m.ToTerm(b));
             if (Cell.Val(b) == 0) return false;
             return m.Unify(a, Cell.Int(Cell.Val(b) - 1));
         });
         Det(db, "plus", 3, m =>
         {
             long a = m.Arg(0), b = m.Arg(1), c = m.Arg(2);
+            foreach (long x in (ReadOnlySpan<long>)[a, b, c])
+                if (Cell.Tag(x) != Cell.REF && !m.IsInteger(x)) throw PrologError.Type("integer", m.ToTerm(x));
             if (Cell.Tag(c) == Cell.REF) return m.Unify(c, m.NumToCell(Arith.Add(m.EvalHeap(a), m.EvalHeap(b))));
             if (Cell.Tag(b) == Cell.REF) return m.Unify(b, m.NumToCell(Arith.Sub(m.EvalHeap(c), m.EvalHeap(a))));
             return m.Unify(a, m.NumToCell(Arith.Sub(m.EvalHeap(c), m.EvalHeap(b))));

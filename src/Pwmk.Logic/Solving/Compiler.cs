@@ -61,8 +61,15 @@ internal sealed class Compiler
         int functor = FunctorOf(head);
         if (functor < 0) throw PrologError.Type("callable", _m.ToTerm(head));
         pred = _m.LookupPredicate(functor);
-        return Compile(head, body, pred);
+        try { return Compile(head, body, pred); }
+        catch (PrologError e) when (IsCallableError(e))
+        {
+            throw PrologError.Type("callable", _m.ToTerm(body));   // the body is named, as in SWI-Prolog
+        }
     }
+
+    internal static bool IsCallableError(PrologError e) =>
+        e.Ball is Terms.Compound { Functor: "error" } err && err.Args[0] is Terms.Compound { Functor: "type_error" } te && te.Args[0] is Terms.Atom { Name: "callable" };
 
     /// <summary>Compiles an anonymous clause whose head arguments are the given variables (queries and meta-calls).</summary>
     public Clause CompileGoalClause(long goal, List<long> headVars, Predicate pseudo)
@@ -143,7 +150,7 @@ internal sealed class Compiler
         {
             bodyRoot = _cells.Count;
             _cells.Add(0);
-            EmitInto(body, bodyRoot);
+            EmitInto(body, bodyRoot, body: true);
         }
         var clause = new Clause
         {
@@ -233,28 +240,25 @@ internal sealed class Compiler
         }
         if (f == Symbols.FNot || f == Symbols.Functor("not", 1))
             return new GNot { Goal = Normalize(_m.Heap[Cell.Addr(goal) + 1]) };
+        // call/1, findall/3 and forall/2 run their goals as call/1 does: compiled inline only when every goal
+        // position is known now; otherwise (or when a goal is not callable) they are called when they run, so the
+        // error, or the goal bound by then, is the one of that call, as in SWI-Prolog
         if (f == Symbols.Functor(Symbols.Call, 1))
         {
             long inner = _m.Deref(_m.Heap[Cell.Addr(goal) + 1]);
-            if (Cell.Tag(inner) != Cell.REF && _m.IsCallable(inner))
-            {
-                try { return new GOnce { Goal = Normalize(inner) }; }
-                catch (PrologError) { return MakeCall(goal); }   // raised when the call runs, as in SWI-Prolog
-            }
+            if (Inlinable(inner) is { } g) return new GOnce { Goal = g };
         }
         if (f == Symbols.Functor("findall", 3))
         {
             int p = Cell.Addr(goal);
-            long inner = _m.Deref(_m.Heap[p + 2]);
-            if (Cell.Tag(inner) != Cell.REF && _m.IsCallable(inner))
-                return new GFindall { Template = _m.Heap[p + 1], Goal = Normalize(inner), List = _m.Heap[p + 3] };
+            if (Inlinable(_m.Heap[p + 2]) is { } g)
+                return new GFindall { Template = _m.Heap[p + 1], Goal = g, List = _m.Heap[p + 3] };
         }
         if (f == Symbols.Functor("forall", 2))
         {
             int p = Cell.Addr(goal);
-            long c = _m.Deref(_m.Heap[p + 1]), a = _m.Deref(_m.Heap[p + 2]);
-            if (Cell.Tag(c) != Cell.REF && Cell.Tag(a) != Cell.REF && _m.IsCallable(c) && _m.IsCallable(a))
-                return new GNot { Goal = new GConj { Items = { Normalize(c), new GNot { Goal = Normalize(a) } } } };
+            if (Inlinable(_m.Heap[p + 1]) is { } c && Inlinable(_m.Heap[p + 2]) is { } a)
+                return new GNot { Goal = new GConj { Items = { c, new GNot { Goal = a } } } };
         }
         if (f == Symbols.FColon)
         {
@@ -269,6 +273,37 @@ internal sealed class Compiler
             if (a == Symbols.Cut) return new GCut();
         }
         return MakeCall(goal);
+    }
+
+    /// <summary>The goal tree of a goal argument that can be compiled now: callable, no variable in a goal position of its control constructs.</summary>
+    private G? Inlinable(long goal)
+    {
+        goal = _m.Deref(goal);
+        if (!_m.IsCallable(goal) || HasVariableGoal(goal)) return null;
+        try { return Normalize(goal); }
+        catch (PrologError) { return null; }
+    }
+
+    /// <summary>True when a variable stands in a goal position of the control constructs of <paramref name="goal"/> (iterative).</summary>
+    private bool HasVariableGoal(long goal)
+    {
+        var stack = new Stack<long>();
+        stack.Push(goal);
+        while (stack.Count > 0)
+        {
+            _m.Poll();
+            long g = _m.Deref(stack.Pop());
+            if (Cell.Tag(g) == Cell.REF) return true;
+            if (Cell.Tag(g) != Cell.STR) continue;
+            int f = FunctorOf(g), p = Cell.Addr(g);
+            if (f == Symbols.FComma || f == Symbols.FSemicolon || f == Symbols.FBar || f == Symbols.FArrow || f == Symbols.FSoftArrow)
+            {
+                stack.Push(_m.Heap[p + 2]);
+                stack.Push(_m.Heap[p + 1]);
+            }
+            else if (f == Symbols.FNot) stack.Push(_m.Heap[p + 1]);
+        }
+        return false;
     }
 
     private void AddAlt(GAlts alts, long branch)
@@ -408,30 +443,45 @@ internal sealed class Compiler
         return Cell.CVar(v.Slot, v.Perm, false);
     }
 
-    /// <summary>Writes a term into template cell dst: atomic cells inline, compound terms as blocks appended in DFS-of-blocks order.</summary>
-    private void EmitInto(long term, int dst0)
+    /// <summary>
+    /// Writes a term into template cell dst: atomic cells inline, compound terms as blocks appended in DFS-of-blocks order.
+    /// With <paramref name="body"/>, the term is a clause body: a variable in a goal position of its control constructs
+    /// is written as call(V), as clause/2 shows it in SWI-Prolog.
+    /// </summary>
+    private void EmitInto(long term, int dst0, bool body = false)
     {
         var stack = _emitStack;
         stack.Clear();
-        stack.Push((term, dst0));
+        stack.Push((term, dst0, body));
         while (stack.Count > 0)
         {
             _m.Poll();
-            var (x, dst) = stack.Pop();
+            var (x, dst, goal) = stack.Pop();
             long c = _m.Deref(x);
             long outc;
             switch (Cell.Tag(c))
             {
+                case Cell.REF when goal:
+                    {
+                        int at = _cells.Count;
+                        _cells.Add(Cell.Fun(Symbols.Functor(Symbols.Call, 1)));
+                        _cells.Add(VarCell(Cell.Addr(c)));
+                        outc = Cell.Str(at);
+                        break;
+                    }
                 case Cell.REF: outc = VarCell(Cell.Addr(c)); break;
                 case Cell.STR:
                     {
                         int p = Cell.Addr(c);
                         long f = _m.Heap[p];
-                        int n = Symbols.FunctorArity((int)Cell.Val(f));
+                        int fn = (int)Cell.Val(f);
+                        int n = Symbols.FunctorArity(fn);
+                        bool control = goal && (fn == Symbols.FComma || fn == Symbols.FSemicolon || fn == Symbols.FBar
+                            || fn == Symbols.FArrow || fn == Symbols.FSoftArrow || fn == Symbols.FNot);
                         int at = _cells.Count;
                         _cells.Add(f);
                         for (int i = 0; i < n; i++) _cells.Add(0);
-                        for (int i = n; i >= 1; i--) stack.Push((_m.Heap[p + i], at + i));
+                        for (int i = n; i >= 1; i--) stack.Push((_m.Heap[p + i], at + i, control));
                         outc = Cell.Str(at);
                         break;
                     }
@@ -441,8 +491,8 @@ internal sealed class Compiler
                         int at = _cells.Count;
                         _cells.Add(0);
                         _cells.Add(0);
-                        stack.Push((_m.Heap[p + 1], at + 1));
-                        stack.Push((_m.Heap[p], at));
+                        stack.Push((_m.Heap[p + 1], at + 1, false));
+                        stack.Push((_m.Heap[p], at, false));
                         outc = Cell.Lst(at);
                         break;
                     }
@@ -461,7 +511,7 @@ internal sealed class Compiler
         }
     }
 
-    private readonly Stack<(long, int)> _emitStack = new();
+    private readonly Stack<(long, int, bool)> _emitStack = new();
 
     /// <summary>Emits a goal's argument block; returns (argStart, blockEnd).</summary>
     private (int, int) EmitArgs(long goal, int arity)

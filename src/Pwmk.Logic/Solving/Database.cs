@@ -28,6 +28,9 @@ internal sealed class Database
         ["double_quotes"] = "codes",
         ["unknown"] = "error",
         ["occurs_check"] = "false",
+        ["debug"] = "false",
+        ["char_conversion"] = "false",
+        ["last_call_optimisation"] = "true",
     };
 
     /// <summary>The generations pinned by running read-only queries.</summary>

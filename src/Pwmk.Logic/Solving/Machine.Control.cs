@@ -280,7 +280,7 @@ internal sealed partial class Machine
         _compiler ??= new Compiler(this);
         Clause clause;
         try { clause = _compiler.CompileGoalClause(goal, vars, pseudo); }
-        catch (PrologError e) when (e.Ball is Terms.Compound { Functor: "error" } err && err.Args[0] is Terms.Compound { Functor: "type_error" } te && te.Args[0] is Terms.Atom { Name: "callable" })
+        catch (PrologError e) when (Compiler.IsCallableError(e))
         {
             throw PrologError.Type("callable", ToTerm(goal));
         }

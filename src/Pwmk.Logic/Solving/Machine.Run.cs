@@ -275,7 +275,7 @@ internal sealed partial class Machine
         int i = NextMatch(arr, count, 0, key0, gen);
         if (i < 0)
         {
-            if (!p.Defined && !p.Dynamic && !(Db.Flags.TryGetValue("unknown", out var u) && u == "fail"))
+            if (!p.Defined && !p.Dynamic && !(Db.Flags.TryGetValue("unknown", out var u) && u is "fail" or "warning"))
                 throw PrologError.ExistenceProcedure(p.Name, p.Arity);
             return false;
         }
