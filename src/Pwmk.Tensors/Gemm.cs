@@ -1,77 +1,491 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Pwmk.Tensors;
 
 /// <summary>
-/// Cache-blocked, vectorised single-precision matrix multiply (row-major).
-/// One register-blocked micro-kernel (4 rows x 16 columns, AVX/FMA when the CPU has it);
-/// transposed operands are packed into a row-major scratch copy first.
+/// Single-precision matrix multiply (row-major), C (+)= op(A) op(B) with op a transpose or not.
+/// B is packed into panels a register tile wide; a register-blocked micro-kernel (8 x 32 with AVX-512, 6 x 16 with
+/// AVX2, both fused multiply-add) reads A where it lies and sweeps the panels. Every element of C is the same
+/// sequence of fused multiply-adds over k, in blocks of <see cref="KBlock"/>, whatever the kernel, the thread count or
+/// the timing: results are bit-for-bit reproducible across runs, threads and instruction sets.
 /// </summary>
-public static unsafe class Gemm
+public static unsafe partial class Gemm
 {
-    private const int KBlock = 256;
-    private const int NBlock = 256;
-    private const long ParallelWork = 1L << 21;
+    /// <summary>Depth of one pass over k (a B panel of KBlock x 32 floats stays in L1 while A streams).</summary>
+    internal const int KBlock = 256;
+
+    /// <summary>Columns of B packed at once (KBlock x NBlock floats fit L2).</summary>
+    internal const int NBlock = 512;
+
+    /// <summary>Multiply-adds below which a product runs on one thread.</summary>
+    internal const long ParallelWork = 1L << 20;
 
     /// <summary>Most threads one product may use (defaults to the processor count; benchmarks pin it).</summary>
     public static int MaxThreads { get; set; } = Environment.ProcessorCount;
 
+    /// <summary>The micro-kernel used on this machine.</summary>
+    internal static GemmKernel BestKernel { get; } =
+        Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? GemmKernel.Avx512
+        : Vector256.IsHardwareAccelerated && Fma.IsSupported ? GemmKernel.Avx2
+        : GemmKernel.Portable;
+
     /// <summary>C[m,n] (+)= A[m,k] * B[k,n].</summary>
     public static void NN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate) =>
-        Product(a, k, 1, b, c, m, k, n, accumulate);
+        Multiply(a, false, b, false, c, m, k, n, accumulate, BestKernel, MaxThreads);
 
-    /// <summary>C[m,n] (+)= A * B[k,n] where A(i,p) = a[i*rowStride + p*colStride].</summary>
-    private static void Product(ReadOnlySpan<float> a, int rowStride, int colStride, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate)
+    /// <summary>C[m,n] (+)= A[m,k] * B[n,k]^T.</summary>
+    public static void NT(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate) =>
+        Multiply(a, false, b, true, c, m, k, n, accumulate, BestKernel, MaxThreads);
+
+    /// <summary>C[m,n] (+)= A[k,m]^T * B[k,n].</summary>
+    public static void TN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate) =>
+        Multiply(a, true, b, false, c, m, k, n, accumulate, BestKernel, MaxThreads);
+
+    /// <summary>
+    /// C[m,n] (+)= op(A) op(B): op(A) is A[m,k], or A[k,m]^T when <paramref name="transA"/>; op(B) is B[k,n], or
+    /// B[n,k]^T when <paramref name="transB"/>. <paramref name="kernel"/> and <paramref name="threads"/> change the
+    /// speed, never the result.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Multiply(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB, Span<float> c,
+        int m, int k, int n, bool accumulate, GemmKernel kernel, int threads)
     {
+        if (m < 0 || k < 0 || n < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(m), $"matrix dimensions must not be negative, got {m} x {k} x {n}");
+        }
         if (a.Length < (long)m * k || b.Length < (long)k * n || c.Length < (long)m * n)
         {
-            throw new ArgumentException("matrix buffers smaller than their dimensions");
+            throw new ArgumentException($"matrix buffers ({a.Length}, {b.Length}, {c.Length} values) are smaller than {m} x {k} x {n} needs");
         }
-        if (!accumulate)
+        if (m == 0 || n == 0)
         {
-            c[..(m * n)].Clear();
+            return;
         }
-        if (m == 0 || n == 0 || k == 0)
+        if (k == 0)
         {
+            if (!accumulate)
+            {
+                c[..(m * n)].Clear();
+            }
             return;
         }
         fixed (float* pa = a, pb = b, pc = c)
         {
-            long work = (long)m * n * k;
-            int rowGroups = (m + 3) / 4;
-            if (work >= ParallelWork && rowGroups >= 2 && MaxThreads > 1)
+            var shape = Shape.Of(kernel);
+            var p = new Problem
             {
-                int chunks = Math.Min(rowGroups, MaxThreads);
-                nint ia = (nint)pa, ib = (nint)pb, ic = (nint)pc;
-                Parallel.For(0, chunks, chunk =>
+                A = (nint)pa,
+                RowStrideA = transA ? 1 : k,
+                DepthStrideA = transA ? m : 1,
+                B = (nint)pb,
+                DepthStrideB = transB ? 1 : n,
+                ColStrideB = transB ? k : 1,
+                C = (nint)pc,
+                RowStrideC = n,
+                ColStrideC = 1,
+                K = k,
+                Accumulate = accumulate,
+                Kernel = kernel,
+                Mr = shape.Mr,
+                Nr = shape.Nr,
+            };
+            if (shape.Fill(n, m) > 1.5 * shape.Fill(m, n))
+            {
+                // A narrow C (a few columns, many rows) wastes most of each register tile: compute C^T = op(B)^T op(A)^T
+                // instead, written back transposed. Each element is still the same fused multiply-adds in the same order.
+                p = p with
                 {
-                    int g0 = (int)((long)rowGroups * chunk / chunks);
-                    int g1 = (int)((long)rowGroups * (chunk + 1) / chunks);
-                    int r0 = g0 * 4, r1 = Math.Min(m, g1 * 4);
-                    Blocked((float*)ia, rowStride, colStride, (float*)ib, (float*)ic, r0, r1, k, n);
-                });
+                    A = p.B, RowStrideA = p.ColStrideB, DepthStrideA = p.DepthStrideB,
+                    B = p.A, DepthStrideB = p.DepthStrideA, ColStrideB = p.RowStrideA,
+                    RowStrideC = 1, ColStrideC = n,
+                };
+                (m, n) = (n, m);
             }
-            else
+            int rowTiles = (m + p.Mr - 1) / p.Mr, colTiles = (n + p.Nr - 1) / p.Nr;
+            int workers = (long)m * n * k < ParallelWork ? 1 : Math.Min(Math.Max(1, threads), Math.Max(rowTiles, colTiles));
+            if (workers <= 1)
             {
-                Blocked(pa, rowStride, colStride, pb, pc, 0, m, k, n);
+                Block(in p, 0, m, 0, n);
+                return;
+            }
+            // Each worker owns a fixed rectangle of C (whole register tiles), so who computes a tile never changes it.
+            bool byRows = rowTiles >= colTiles;
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+            {
+                if (byRows)
+                {
+                    int r0 = (int)((long)rowTiles * w / workers) * p.Mr, r1 = Math.Min(m, (int)((long)rowTiles * (w + 1) / workers) * p.Mr);
+                    Block(in p, r0, r1, 0, n);
+                }
+                else
+                {
+                    int c0 = (int)((long)colTiles * w / workers) * p.Nr, c1 = Math.Min(n, (int)((long)colTiles * (w + 1) / workers) * p.Nr);
+                    Block(in p, 0, m, c0, c1);
+                }
+            });
+        }
+    }
+
+    /// <summary>One product's operands: A(i,p) = A[i*RowStrideA + p*DepthStrideA], B(p,j) = B[p*DepthStrideB + j*ColStrideB].</summary>
+    private record struct Problem
+    {
+        public nint A, B, C;
+        public nint RowStrideA, DepthStrideA, DepthStrideB, ColStrideB, RowStrideC, ColStrideC;
+        public int K, Mr, Nr;
+        public bool Accumulate;
+        public GemmKernel Kernel;
+    }
+
+    private readonly record struct Shape(int Mr, int Nr)
+    {
+        /// <summary>The share of register-tile lanes that hold a value of an m x n result.</summary>
+        public double Fill(int m, int n) => (double)m / ((m + Mr - 1) / Mr * Mr) * n / ((n + Nr - 1) / Nr * Nr);
+
+        public static Shape Of(GemmKernel kernel) => kernel switch
+        {
+            GemmKernel.Avx512 => new(8, 32),
+            GemmKernel.Avx2 => new(6, 16),
+            _ => new(4, 8),
+        };
+    }
+
+    /// <summary>C[r0..r1, c0..c1] of the product, on the calling thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Block(in Problem p, int r0, int r1, int c0, int c1)
+    {
+        int mr = p.Mr, nr = p.Nr;
+        int panelCols = Math.Min(NBlock, c1 - c0);
+        float* packed = PackBuffer(Math.Min(KBlock, p.K) * ((panelCols + nr - 1) / nr) * nr);
+        float* a = (float*)p.A, c = (float*)p.C;
+        for (int pc = 0; pc < p.K; pc += KBlock)
+        {
+            int kc = Math.Min(KBlock, p.K - pc);
+            bool overwrite = !p.Accumulate && pc == 0;
+            for (int jc = c0; jc < c1; jc += NBlock)
+            {
+                int nc = Math.Min(NBlock, c1 - jc);
+                PackB(in p, pc, kc, jc, nc, packed);
+                for (int ir = r0; ir < r1; ir += mr)
+                {
+                    int rows = Math.Min(mr, r1 - ir);
+                    float* ap = a + ir * p.RowStrideA + pc * p.DepthStrideA;
+                    float* cp = c + ir * p.RowStrideC + jc * p.ColStrideC;
+                    for (int jr = 0; jr < nc; jr += nr)
+                    {
+                        int cols = Math.Min(nr, nc - jr);
+                        float* bp = packed + (nint)jr * kc;
+                        switch (p.Kernel)
+                        {
+                            case GemmKernel.Avx512:
+                                Tile8x32(ap, p.RowStrideA, p.DepthStrideA, bp, kc, cp + jr * p.ColStrideC, p.RowStrideC, p.ColStrideC, rows, cols, overwrite);
+                                break;
+                            case GemmKernel.Avx2:
+                                Tile6x16(ap, p.RowStrideA, p.DepthStrideA, bp, kc, cp + jr * p.ColStrideC, p.RowStrideC, p.ColStrideC, rows, cols, overwrite);
+                                break;
+                            default:
+                                TilePortable(ap, p.RowStrideA, p.DepthStrideA, bp, kc, cp + jr * p.ColStrideC, p.RowStrideC, p.ColStrideC, rows, cols, overwrite);
+                                break;
+                        }
+                    }
+                }
             }
         }
     }
 
-    /// <summary>C[m,n] (+)= A[m,k] * B[n,k]^T.</summary>
-    public static void NT(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate)
+    [ThreadStatic] private static float[]? packArray;
+
+    /// <summary>This thread's packing buffer of at least <paramref name="floats"/> values, 64-byte aligned (pinned, reused).</summary>
+    private static float* PackBuffer(int floats)
     {
-        var bt = TensorArena.Rent(k * n);
-        Transpose(b, bt, n, k);
-        NN(a, bt, c, m, k, n, accumulate);
+        if (packArray is null || packArray.Length < floats + 16)
+        {
+            packArray = GC.AllocateUninitializedArray<float>(floats + 16, pinned: true);
+        }
+        nint start = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(packArray));
+        return (float*)((start + 63) & ~(nint)63);
     }
 
-    /// <summary>C[m,n] (+)= A[k,m]^T * B[k,n].</summary>
-    public static void TN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate)
+    /// <summary>
+    /// B[pc..pc+kc, jc..jc+nc] into panels of Nr columns: panel q holds, for each p, its Nr values side by side
+    /// (columns past the edge are zero).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackB(in Problem p, int pc, int kc, int jc, int nc, float* dst)
     {
-        Product(a, 1, m, b, c, m, k, n, accumulate); // A^T(i,p) = a[p*m + i]: no transpose copy
+        int nr = p.Nr;
+        float* b = (float*)p.B;
+        for (int j0 = 0; j0 < nc; j0 += nr, dst += (nint)kc * nr)
+        {
+            int w = Math.Min(nr, nc - j0);
+            if (p.ColStrideB == 1)
+            {
+                float* src = b + pc * p.DepthStrideB + jc + j0;
+                if (w == nr && Vector256.IsHardwareAccelerated)
+                {
+                    for (int q = 0; q < kc; q++, src += p.DepthStrideB)
+                    {
+                        for (int j = 0; j < nr; j += 8)
+                        {
+                            Vector256.Load(src + j).Store(dst + (nint)q * nr + j);
+                        }
+                    }
+                }
+                else
+                {
+                    for (int q = 0; q < kc; q++, src += p.DepthStrideB)
+                    {
+                        float* d = dst + (nint)q * nr;
+                        for (int j = 0; j < w; j++)
+                        {
+                            d[j] = src[j];
+                        }
+                        for (int j = w; j < nr; j++)
+                        {
+                            d[j] = 0f;
+                        }
+                    }
+                }
+            }
+            else
+            {
+                // B stored transposed: column j of B is a contiguous run over p.
+                for (int j = 0; j < w; j++)
+                {
+                    float* src = b + (jc + j0 + j) * p.ColStrideB + pc;
+                    float* d = dst + j;
+                    for (int q = 0; q < kc; q++)
+                    {
+                        d[(nint)q * nr] = src[q];
+                    }
+                }
+                for (int j = w; j < nr; j++)
+                {
+                    for (int q = 0; q < kc; q++)
+                    {
+                        dst[(nint)q * nr + j] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Adds (or, when <paramref name="overwrite"/>, writes) the rows x cols corner of a tile to C.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void StoreEdge(float* tile, int nr, int rows, int cols, float* c, nint ldc, nint csc, bool overwrite)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            float* t = tile + r * nr;
+            float* d = c + r * ldc;
+            for (int j = 0; j < cols; j++)
+            {
+                d[j * csc] = overwrite ? t[j] : d[j * csc] + t[j];
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Put(float* c, Vector512<float> v, bool overwrite) =>
+        (overwrite ? v : Vector512.Load(c) + v).Store(c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Put(float* c, Vector256<float> v, bool overwrite) =>
+        (overwrite ? v : Vector256.Load(c) + v).Store(c);
+
+    /// <summary>Lanes below <paramref name="count"/> set (none when it is 0 or less).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Mask512(int count) =>
+        Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Mask256(int count) =>
+        Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle();
+
+    /// <summary>Like <see cref="Put(float*, Vector512{float}, bool)"/> on the lanes of <paramref name="mask"/> only (others untouched, never read).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PutMasked(float* c, Vector512<float> v, Vector512<float> mask, bool overwrite) =>
+        Avx512F.MaskStore(c, mask, overwrite ? v : Avx512F.MaskLoad(c, mask, Vector512<float>.Zero) + v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PutMasked(float* c, Vector256<float> v, Vector256<float> mask, bool overwrite) =>
+        Avx.MaskStore(c, mask, overwrite ? v : Avx.MaskLoad(c, mask) + v);
+
+    /// <summary>
+    /// An 8 x 32 tile of C from A(i,p) = a[i*ars + p*acs] and a packed 32-wide panel of B (AVX-512): 16 accumulators,
+    /// two panel loads and eight broadcasts per step of k. Rows past <paramref name="rows"/> repeat the last row and are dropped.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile8x32(float* a, nint ars, nint acs, float* b, int kc, float* c, nint ldc, nint csc, int rows, int cols, bool overwrite)
+    {
+        nint last = rows - 1;
+        float* a0 = a, a1 = a + Math.Min(1, last) * ars, a2 = a + Math.Min(2, last) * ars, a3 = a + Math.Min(3, last) * ars;
+        float* a4 = a + Math.Min(4, last) * ars, a5 = a + Math.Min(5, last) * ars, a6 = a + Math.Min(6, last) * ars, a7 = a + Math.Min(7, last) * ars;
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        nint off = 0;
+        for (int q = 0; q < kc; q++, off += acs, b += 32)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            var x = Vector512.Create(a0[off]);
+            c00 = Vector512.FusedMultiplyAdd(x, b0, c00);
+            c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(a1[off]);
+            c10 = Vector512.FusedMultiplyAdd(x, b0, c10);
+            c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(a2[off]);
+            c20 = Vector512.FusedMultiplyAdd(x, b0, c20);
+            c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(a3[off]);
+            c30 = Vector512.FusedMultiplyAdd(x, b0, c30);
+            c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+            x = Vector512.Create(a4[off]);
+            c40 = Vector512.FusedMultiplyAdd(x, b0, c40);
+            c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
+            x = Vector512.Create(a5[off]);
+            c50 = Vector512.FusedMultiplyAdd(x, b0, c50);
+            c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
+            x = Vector512.Create(a6[off]);
+            c60 = Vector512.FusedMultiplyAdd(x, b0, c60);
+            c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
+            x = Vector512.Create(a7[off]);
+            c70 = Vector512.FusedMultiplyAdd(x, b0, c70);
+            c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
+        }
+        if (csc != 1)
+        {
+            float* t = stackalloc float[8 * 32];
+            c00.Store(t); c01.Store(t + 16); c10.Store(t + 32); c11.Store(t + 48);
+            c20.Store(t + 64); c21.Store(t + 80); c30.Store(t + 96); c31.Store(t + 112);
+            c40.Store(t + 128); c41.Store(t + 144); c50.Store(t + 160); c51.Store(t + 176);
+            c60.Store(t + 192); c61.Store(t + 208); c70.Store(t + 224); c71.Store(t + 240);
+            StoreEdge(t, 32, rows, cols, c, ldc, csc, overwrite);
+            return;
+        }
+        if (rows == 8 && cols == 32)
+        {
+            Put(c, c00, overwrite); Put(c + 16, c01, overwrite); c += ldc;
+            Put(c, c10, overwrite); Put(c + 16, c11, overwrite); c += ldc;
+            Put(c, c20, overwrite); Put(c + 16, c21, overwrite); c += ldc;
+            Put(c, c30, overwrite); Put(c + 16, c31, overwrite); c += ldc;
+            Put(c, c40, overwrite); Put(c + 16, c41, overwrite); c += ldc;
+            Put(c, c50, overwrite); Put(c + 16, c51, overwrite); c += ldc;
+            Put(c, c60, overwrite); Put(c + 16, c61, overwrite); c += ldc;
+            Put(c, c70, overwrite); Put(c + 16, c71, overwrite);
+            return;
+        }
+        var m0 = Mask512(cols);
+        var m1 = Mask512(cols - 16);
+        PutMasked(c, c00, m0, overwrite); PutMasked(c + 16, c01, m1, overwrite);
+        if (rows == 1) { return; }
+        c += ldc; PutMasked(c, c10, m0, overwrite); PutMasked(c + 16, c11, m1, overwrite);
+        if (rows == 2) { return; }
+        c += ldc; PutMasked(c, c20, m0, overwrite); PutMasked(c + 16, c21, m1, overwrite);
+        if (rows == 3) { return; }
+        c += ldc; PutMasked(c, c30, m0, overwrite); PutMasked(c + 16, c31, m1, overwrite);
+        if (rows == 4) { return; }
+        c += ldc; PutMasked(c, c40, m0, overwrite); PutMasked(c + 16, c41, m1, overwrite);
+        if (rows == 5) { return; }
+        c += ldc; PutMasked(c, c50, m0, overwrite); PutMasked(c + 16, c51, m1, overwrite);
+        if (rows == 6) { return; }
+        c += ldc; PutMasked(c, c60, m0, overwrite); PutMasked(c + 16, c61, m1, overwrite);
+        if (rows == 7) { return; }
+        c += ldc; PutMasked(c, c70, m0, overwrite); PutMasked(c + 16, c71, m1, overwrite);
+    }
+
+    /// <summary>A 6 x 16 tile (AVX2, 16 registers): 12 accumulators, two panel loads and six broadcasts per step of k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile6x16(float* a, nint ars, nint acs, float* b, int kc, float* c, nint ldc, nint csc, int rows, int cols, bool overwrite)
+    {
+        nint last = rows - 1;
+        float* a0 = a, a1 = a + Math.Min(1, last) * ars, a2 = a + Math.Min(2, last) * ars;
+        float* a3 = a + Math.Min(3, last) * ars, a4 = a + Math.Min(4, last) * ars, a5 = a + Math.Min(5, last) * ars;
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        nint off = 0;
+        for (int q = 0; q < kc; q++, off += acs, b += 16)
+        {
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + 8);
+            var x = Vector256.Create(a0[off]);
+            c00 = Vector256.FusedMultiplyAdd(x, b0, c00);
+            c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
+            x = Vector256.Create(a1[off]);
+            c10 = Vector256.FusedMultiplyAdd(x, b0, c10);
+            c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
+            x = Vector256.Create(a2[off]);
+            c20 = Vector256.FusedMultiplyAdd(x, b0, c20);
+            c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
+            x = Vector256.Create(a3[off]);
+            c30 = Vector256.FusedMultiplyAdd(x, b0, c30);
+            c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
+            x = Vector256.Create(a4[off]);
+            c40 = Vector256.FusedMultiplyAdd(x, b0, c40);
+            c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
+            x = Vector256.Create(a5[off]);
+            c50 = Vector256.FusedMultiplyAdd(x, b0, c50);
+            c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
+        }
+        if (csc != 1)
+        {
+            float* t = stackalloc float[6 * 16];
+            c00.Store(t); c01.Store(t + 8); c10.Store(t + 16); c11.Store(t + 24);
+            c20.Store(t + 32); c21.Store(t + 40); c30.Store(t + 48); c31.Store(t + 56);
+            c40.Store(t + 64); c41.Store(t + 72); c50.Store(t + 80); c51.Store(t + 88);
+            StoreEdge(t, 16, rows, cols, c, ldc, csc, overwrite);
+            return;
+        }
+        if (rows == 6 && cols == 16)
+        {
+            Put(c, c00, overwrite); Put(c + 8, c01, overwrite); c += ldc;
+            Put(c, c10, overwrite); Put(c + 8, c11, overwrite); c += ldc;
+            Put(c, c20, overwrite); Put(c + 8, c21, overwrite); c += ldc;
+            Put(c, c30, overwrite); Put(c + 8, c31, overwrite); c += ldc;
+            Put(c, c40, overwrite); Put(c + 8, c41, overwrite); c += ldc;
+            Put(c, c50, overwrite); Put(c + 8, c51, overwrite);
+            return;
+        }
+        var m0 = Mask256(cols);
+        var m1 = Mask256(cols - 8);
+        PutMasked(c, c00, m0, overwrite); PutMasked(c + 8, c01, m1, overwrite);
+        if (rows == 1) { return; }
+        c += ldc; PutMasked(c, c10, m0, overwrite); PutMasked(c + 8, c11, m1, overwrite);
+        if (rows == 2) { return; }
+        c += ldc; PutMasked(c, c20, m0, overwrite); PutMasked(c + 8, c21, m1, overwrite);
+        if (rows == 3) { return; }
+        c += ldc; PutMasked(c, c30, m0, overwrite); PutMasked(c + 8, c31, m1, overwrite);
+        if (rows == 4) { return; }
+        c += ldc; PutMasked(c, c40, m0, overwrite); PutMasked(c + 8, c41, m1, overwrite);
+        if (rows == 5) { return; }
+        c += ldc; PutMasked(c, c50, m0, overwrite); PutMasked(c + 8, c51, m1, overwrite);
+    }
+
+    /// <summary>A 4 x 8 tile without SIMD (same fused multiply-adds in the same order as the vector kernels).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TilePortable(float* a, nint ars, nint acs, float* b, int kc, float* c, nint ldc, nint csc, int rows, int cols, bool overwrite)
+    {
+        const int Mr = 4, Nr = 8;
+        float* t = stackalloc float[Mr * Nr];
+        new Span<float>(t, Mr * Nr).Clear();
+        for (int r = 0; r < rows; r++)
+        {
+            float* ar = a + r * ars;
+            float* tr = t + r * Nr;
+            float* bp = b;
+            for (nint q = 0; q < kc; q++, bp += Nr)
+            {
+                float x = ar[q * acs];
+                for (int j = 0; j < Nr; j++)
+                {
+                    tr[j] = MathF.FusedMultiplyAdd(x, bp[j], tr[j]);
+                }
+            }
+        }
+        StoreEdge(t, Nr, rows, cols, c, ldc, csc, overwrite);
     }
 
     /// <summary>Below this many multiply-adds a product is done by direct loops (no packing, no blocking).</summary>
@@ -119,105 +533,17 @@ public static unsafe class Gemm
             }
         }
     }
+}
 
-    private static void Blocked(float* a, int rs, int cs, float* b, float* c, int r0, int r1, int k, int n)
-    {
-        for (int p0 = 0; p0 < k; p0 += KBlock)
-        {
-            int kc = Math.Min(KBlock, k - p0);
-            for (int j0 = 0; j0 < n; j0 += NBlock)
-            {
-                int nc = Math.Min(NBlock, n - j0);
-                int i = r0;
-                if (Vector256.IsHardwareAccelerated)
-                {
-                    for (; i + 4 <= r1; i += 4)
-                    {
-                        Kernel4(a + (long)i * rs + (long)p0 * cs, rs, cs, b + (long)p0 * n + j0, n, c + (long)i * n + j0, n, kc, nc);
-                    }
-                }
-                for (; i < r1; i++)
-                {
-                    Row1(a + (long)i * rs + (long)p0 * cs, cs, b + (long)p0 * n + j0, n, c + (long)i * n + j0, kc, nc);
-                }
-            }
-        }
-    }
+/// <summary>Which micro-kernel a product runs on (they give identical results; only the speed differs).</summary>
+internal enum GemmKernel
+{
+    /// <summary>Scalar fused multiply-adds (any CPU).</summary>
+    Portable,
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Fma(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
-        Vector256.MultiplyAddEstimate(a, b, c);
+    /// <summary>256-bit vectors with FMA.</summary>
+    Avx2,
 
-    /// <summary>Four rows of C, 16 columns at a time (8 accumulators), then 8, then scalar tail.</summary>
-    private static void Kernel4(float* a, int rs, int cs, float* b, int ldb, float* c, int ldc, int kc, int nc)
-    {
-        float* a0 = a, a1 = a + rs, a2 = a + 2 * rs, a3 = a + 3 * rs;
-        float* c0 = c, c1 = c + ldc, c2 = c + 2 * ldc, c3 = c + 3 * ldc;
-        int j = 0;
-        for (; j + 16 <= nc; j += 16)
-        {
-            var x00 = Vector256.Load(c0 + j); var x01 = Vector256.Load(c0 + j + 8);
-            var x10 = Vector256.Load(c1 + j); var x11 = Vector256.Load(c1 + j + 8);
-            var x20 = Vector256.Load(c2 + j); var x21 = Vector256.Load(c2 + j + 8);
-            var x30 = Vector256.Load(c3 + j); var x31 = Vector256.Load(c3 + j + 8);
-            float* bp = b + j;
-            for (int p = 0; p < kc; p++, bp += ldb)
-            {
-                var b0 = Vector256.Load(bp);
-                var b1 = Vector256.Load(bp + 8);
-                var v = Vector256.Create(a0[p * cs]);
-                x00 = Fma(v, b0, x00); x01 = Fma(v, b1, x01);
-                v = Vector256.Create(a1[p * cs]);
-                x10 = Fma(v, b0, x10); x11 = Fma(v, b1, x11);
-                v = Vector256.Create(a2[p * cs]);
-                x20 = Fma(v, b0, x20); x21 = Fma(v, b1, x21);
-                v = Vector256.Create(a3[p * cs]);
-                x30 = Fma(v, b0, x30); x31 = Fma(v, b1, x31);
-            }
-            x00.Store(c0 + j); x01.Store(c0 + j + 8);
-            x10.Store(c1 + j); x11.Store(c1 + j + 8);
-            x20.Store(c2 + j); x21.Store(c2 + j + 8);
-            x30.Store(c3 + j); x31.Store(c3 + j + 8);
-        }
-        for (; j + 8 <= nc; j += 8)
-        {
-            var x0 = Vector256.Load(c0 + j); var x1 = Vector256.Load(c1 + j);
-            var x2 = Vector256.Load(c2 + j); var x3 = Vector256.Load(c3 + j);
-            float* bp = b + j;
-            for (int p = 0; p < kc; p++, bp += ldb)
-            {
-                var b0 = Vector256.Load(bp);
-                x0 = Fma(Vector256.Create(a0[p * cs]), b0, x0);
-                x1 = Fma(Vector256.Create(a1[p * cs]), b0, x1);
-                x2 = Fma(Vector256.Create(a2[p * cs]), b0, x2);
-                x3 = Fma(Vector256.Create(a3[p * cs]), b0, x3);
-            }
-            x0.Store(c0 + j); x1.Store(c1 + j); x2.Store(c2 + j); x3.Store(c3 + j);
-        }
-        for (; j < nc; j++)
-        {
-            float s0 = c0[j], s1 = c1[j], s2 = c2[j], s3 = c3[j];
-            float* bp = b + j;
-            for (int p = 0; p < kc; p++, bp += ldb)
-            {
-                float bv = *bp;
-                s0 += a0[p * cs] * bv; s1 += a1[p * cs] * bv; s2 += a2[p * cs] * bv; s3 += a3[p * cs] * bv;
-            }
-            c0[j] = s0; c1[j] = s1; c2[j] = s2; c3[j] = s3;
-        }
-    }
-
-    /// <summary>One row of C: an axpy per k over the row of B (TensorPrimitives, SIMD).</summary>
-    private static void Row1(float* a, int cs, float* b, int ldb, float* c, int kc, int nc)
-    {
-        var row = new Span<float>(c, nc);
-        for (int p = 0; p < kc; p++)
-        {
-            float av = a[(long)p * cs];
-            if (av != 0f)
-            {
-                TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(b + (long)p * ldb, nc), av, row, row);
-            }
-        }
-    }
+    /// <summary>512-bit vectors.</summary>
+    Avx512,
 }
