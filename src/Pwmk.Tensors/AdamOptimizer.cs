@@ -1,4 +1,6 @@
+using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace Pwmk.Tensors;
 
@@ -17,7 +19,6 @@ public sealed class AdamOptimizer(
 {
     private readonly float[][] m = CreateState(parameters);
     private readonly float[][] v = CreateState(parameters);
-    private float[] scratch = [];
 
     public float LearningRate { get; set; } = learningRate;
 
@@ -92,6 +93,61 @@ public sealed class AdamOptimizer(
         return total;
     }
 
+    /// <summary>One Adam(W) step over one parameter in a single pass (same operations, same order, as separate passes would do).</summary>
+    private void Update(Span<float> w, Span<float> g, Span<float> m, Span<float> v, float stepSize, float invSqrtBc2)
+    {
+        bool decay = weightDecay != 0f && decoupledWeightDecay, l2 = weightDecay != 0f && !decoupledWeightDecay;
+        float keep = 1f - LearningRate * weightDecay, oneMinusB1 = 1f - beta1, oneMinusB2 = 1f - beta2;
+        int j = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var wv = MemoryMarshal.Cast<float, Vector<float>>(w);
+            var gv = MemoryMarshal.Cast<float, Vector<float>>(g);
+            var mv = MemoryMarshal.Cast<float, Vector<float>>(m);
+            var vv = MemoryMarshal.Cast<float, Vector<float>>(v);
+            for (int e = 0; e < wv.Length; e++)
+            {
+                var wi = wv[e];
+                var gi = gv[e];
+                if (decay)
+                {
+                    wi *= keep;
+                }
+                else if (l2)
+                {
+                    gi = (wi * weightDecay) + gi;
+                    gv[e] = gi;
+                }
+                var mi = (gi * oneMinusB1) + (mv[e] * beta1);
+                var vi = (gi * gi * oneMinusB2) + (vv[e] * beta2);
+                mv[e] = mi;
+                vv[e] = vi;
+                var denom = (Vector.SquareRoot(vi) * invSqrtBc2) + new Vector<float>(epsilon);
+                wv[e] = (mi / denom * -stepSize) + wi;
+            }
+            j = wv.Length * Vector<float>.Count;
+        }
+        for (; j < w.Length; j++)
+        {
+            float wi = w[j], gi = g[j];
+            if (decay)
+            {
+                wi *= keep;
+            }
+            else if (l2)
+            {
+                gi = (wi * weightDecay) + gi;
+                g[j] = gi;
+            }
+            float mi = (gi * oneMinusB1) + (m[j] * beta1);
+            float vi = (gi * gi * oneMinusB2) + (v[j] * beta2);
+            m[j] = mi;
+            v[j] = vi;
+            float denom = (MathF.Sqrt(vi) * invSqrtBc2) + epsilon;
+            w[j] = (mi / denom * -stepSize) + wi;
+        }
+    }
+
     public void Step()
     {
         StepCount++;
@@ -106,37 +162,7 @@ public sealed class AdamOptimizer(
             {
                 continue;
             }
-            var w = p.Data;
-            if (scratch.Length < w.Length)
-            {
-                scratch = new float[w.Length];
-            }
-            var tmp = scratch.AsSpan(0, w.Length);
-            if (weightDecay != 0f)
-            {
-                if (decoupledWeightDecay)
-                {
-                    TensorPrimitives.Multiply(w, 1f - LearningRate * weightDecay, w);
-                }
-                else
-                {
-                    TensorPrimitives.MultiplyAdd(w, weightDecay, g, g);
-                }
-            }
-            var mi = m[i];
-            var vi = v[i];
-            // m = b1 m + (1-b1) g ; v = b2 v + (1-b2) g^2
-            TensorPrimitives.Multiply(mi, beta1, mi);
-            TensorPrimitives.MultiplyAdd(g, 1f - beta1, mi, mi);
-            TensorPrimitives.Multiply(vi, beta2, vi);
-            TensorPrimitives.Multiply(g, g, tmp);
-            TensorPrimitives.MultiplyAdd(tmp, 1f - beta2, vi, vi);
-            // w -= stepSize * m / (sqrt(v)/sqrt(bc2) + eps)
-            TensorPrimitives.Sqrt(vi, tmp);
-            TensorPrimitives.Multiply(tmp, invSqrtBc2, tmp);
-            TensorPrimitives.Add(tmp, epsilon, tmp);
-            TensorPrimitives.Divide(mi, tmp, tmp);
-            TensorPrimitives.MultiplyAdd(tmp, -stepSize, w, w);
+            Update(p.Data, g, m[i], v[i], stepSize, invSqrtBc2);
         }
     }
 }

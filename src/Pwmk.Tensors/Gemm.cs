@@ -494,21 +494,44 @@ public static unsafe partial class Gemm
     /// <summary>
     /// Direct loops for tiny products (attention over a handful of agent tokens):
     /// C[m,n] (+)= op(A) op(B) with op(A) = A[m,k] or A[k,m]^T, op(B) = B[k,n] or B[n,k]^T.
+    /// Rows of C are built as sums of scaled rows of B, or (B transposed) as dot products of rows.
     /// </summary>
     public static void Small(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB, Span<float> c, int m, int k, int n, bool accumulate)
     {
+        if (a.Length < (long)m * k || b.Length < (long)k * n || c.Length < (long)m * n)
+        {
+            throw new ArgumentException($"matrix buffers ({a.Length}, {b.Length}, {c.Length} values) are smaller than {m} x {k} x {n} needs");
+        }
         for (int i = 0; i < m; i++)
         {
-            for (int j = 0; j < n; j++)
+            var row = c.Slice(i * n, n);
+            if (!transB)
             {
-                float sum = accumulate ? c[i * n + j] : 0f;
+                if (!accumulate)
+                {
+                    row.Clear();
+                }
                 for (int p = 0; p < k; p++)
                 {
-                    float av = transA ? a[p * m + i] : a[i * k + p];
-                    float bv = transB ? b[j * k + p] : b[p * n + j];
-                    sum += av * bv;
+                    RowKernels.AddScaled(row, transA ? a[p * m + i] : a[i * k + p], b.Slice(p * n, n));
                 }
-                c[i * n + j] = sum;
+                continue;
+            }
+            for (int j = 0; j < n; j++)
+            {
+                float sum = accumulate ? row[j] : 0f;
+                if (!transA)
+                {
+                    sum += RowKernels.Dot(a.Slice(i * k, k), b.Slice(j * k, k));
+                }
+                else
+                {
+                    for (int p = 0; p < k; p++)
+                    {
+                        sum += a[p * m + i] * b[j * k + p];
+                    }
+                }
+                row[j] = sum;
             }
         }
     }

@@ -1,4 +1,6 @@
+using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace Pwmk.Tensors;
 
@@ -30,7 +32,7 @@ public static class Ops
             throw new ArgumentException($"MatMul: cannot multiply {x.ShapeText} by {w.ShapeText}");
         }
         int m = x.Rows, k = w.Shape[0], n = w.Shape[1];
-        var y = new Tensor(TensorArena.Rent(m * n), WithLast(x.Shape, n));
+        var y = new Tensor(TensorArena.RentForOverwrite(m * n), WithLast(x.Shape, n));
         Gemm.NN(x.Data, w.Data, y.Data, m, k, n, accumulate: false);
         return Tensor.Record(y, t =>
         {
@@ -60,7 +62,7 @@ public static class Ops
         {
             throw new ArgumentException($"BatchMatMul: inner dimensions differ in {a.ShapeText} and {b.ShapeText}{(transposeB ? "^T" : "")}");
         }
-        var y = new Tensor(TensorArena.Rent(batch * m * n), batch, m, n);
+        var y = new Tensor(TensorArena.RentForOverwrite(batch * m * n), batch, m, n);
         int sa = m * k, sb = k * n, sy = m * n;
         bool small = (long)m * n * k <= Gemm.SmallWork;
         for (int i = 0; i < batch; i++)
@@ -132,15 +134,61 @@ public static class Ops
         }, a, b);
     }
 
-    /// <summary>x @ w + bias.</summary>
-    public static Tensor Linear(Tensor x, Tensor w, Tensor? bias) => bias is null ? MatMul(x, w) : AddBias(MatMul(x, w), bias);
+    /// <summary>x[..., k] @ w[k, n] + bias[n]: one node, the bias written first and the product added onto it.</summary>
+    public static Tensor Linear(Tensor x, Tensor w, Tensor? bias)
+    {
+        if (bias is null)
+        {
+            return MatMul(x, w);
+        }
+        if (w.Rank != 2 || x.Rank < 1 || x.LastDim != w.Shape[0])
+        {
+            throw new ArgumentException($"Linear: cannot multiply {x.ShapeText} by {w.ShapeText}");
+        }
+        int m = x.Rows, k = w.Shape[0], n = w.Shape[1];
+        if (bias.Length != n)
+        {
+            throw new ArgumentException($"Linear: bias {bias.ShapeText} does not match the {n} outputs of {w.ShapeText}");
+        }
+        var y = new Tensor(TensorArena.RentForOverwrite(m * n), WithLast(x.Shape, n));
+        for (int r = 0; r < m; r++)
+        {
+            bias.Data.CopyTo(y.Data, r * n);
+        }
+        Gemm.NN(x.Data, w.Data, y.Data, m, k, n, accumulate: true);
+        return Tensor.Record(y, t =>
+        {
+            var g = t.Grad!;
+            if (x.RequiresGrad)
+            {
+                Gemm.NT(g, w.Data, x.EnsureGrad(), m, n, k, accumulate: true);
+            }
+            if (w.RequiresGrad)
+            {
+                Gemm.TN(x.Data, g, w.EnsureGrad(), k, m, n, accumulate: true);
+            }
+            if (bias.RequiresGrad)
+            {
+                AddColumnSums(g, m, n, bias.EnsureGrad());
+            }
+        }, x, w, bias);
+    }
+
+    /// <summary>sums[j] += sum over rows r of g[r, j].</summary>
+    private static void AddColumnSums(ReadOnlySpan<float> g, int rows, int n, Span<float> sums)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            RowKernels.Add(sums, g.Slice(r * n, n));
+        }
+    }
 
     // ---------------- elementwise ----------------
 
     public static Tensor Add(Tensor a, Tensor b)
     {
         SameShape(a, b, "Add");
-        var y = new Tensor(TensorArena.Rent(a.Length), a.Shape);
+        var y = new Tensor(TensorArena.RentForOverwrite(a.Length), a.Shape);
         TensorPrimitives.Add(a.Data, b.Data, y.Data);
         return Tensor.Record(y, t =>
         {
@@ -158,7 +206,7 @@ public static class Ops
     public static Tensor Sub(Tensor a, Tensor b)
     {
         SameShape(a, b, "Sub");
-        var y = new Tensor(TensorArena.Rent(a.Length), a.Shape);
+        var y = new Tensor(TensorArena.RentForOverwrite(a.Length), a.Shape);
         TensorPrimitives.Subtract(a.Data, b.Data, y.Data);
         return Tensor.Record(y, t =>
         {
@@ -176,7 +224,7 @@ public static class Ops
     public static Tensor Mul(Tensor a, Tensor b)
     {
         SameShape(a, b, "Mul");
-        var y = new Tensor(TensorArena.Rent(a.Length), a.Shape);
+        var y = new Tensor(TensorArena.RentForOverwrite(a.Length), a.Shape);
         TensorPrimitives.Multiply(a.Data, b.Data, y.Data);
         return Tensor.Record(y, t =>
         {
@@ -193,7 +241,7 @@ public static class Ops
 
     public static Tensor Scale(Tensor a, float s)
     {
-        var y = new Tensor(TensorArena.Rent(a.Length), a.Shape);
+        var y = new Tensor(TensorArena.RentForOverwrite(a.Length), a.Shape);
         TensorPrimitives.Multiply(a.Data, s, y.Data);
         return Tensor.Record(y, t => TensorPrimitives.MultiplyAdd(t.Grad!, s, a.EnsureGrad(), a.EnsureGrad()), a);
     }
@@ -206,11 +254,12 @@ public static class Ops
         {
             throw new ArgumentException($"AddBias: bias {bias.ShapeText} does not match last dimension of {x.ShapeText}");
         }
-        var y = new Tensor(TensorArena.Rent(x.Length), x.Shape);
+        var y = new Tensor(TensorArena.RentForOverwrite(x.Length), x.Shape);
         int rows = x.Rows;
+        x.Data.CopyTo(y.Data, 0);
         for (int r = 0; r < rows; r++)
         {
-            TensorPrimitives.Add(x.Data.AsSpan(r * n, n), bias.Data, y.Data.AsSpan(r * n, n));
+            RowKernels.Add(y.Data.AsSpan(r * n, n), bias.Data);
         }
         return Tensor.Record(y, t =>
         {
@@ -221,18 +270,14 @@ public static class Ops
             }
             if (bias.RequiresGrad)
             {
-                var gb = bias.EnsureGrad();
-                for (int r = 0; r < rows; r++)
-                {
-                    TensorPrimitives.Add(gb, g.AsSpan(r * n, n), gb);
-                }
+                AddColumnSums(g, rows, n, bias.EnsureGrad());
             }
         }, x, bias);
     }
 
     public static Tensor Relu(Tensor x)
     {
-        var y = new Tensor(TensorArena.Rent(x.Length), x.Shape);
+        var y = new Tensor(TensorArena.RentForOverwrite(x.Length), x.Shape);
         TensorPrimitives.Max(x.Data, 0f, y.Data);
         return Tensor.Record(y, t =>
         {
@@ -251,40 +296,81 @@ public static class Ops
     private const float GeluC = 0.7978845608028654f; // sqrt(2/pi)
     private const float GeluA = 0.044715f;
 
-    /// <summary>GELU, tanh approximation (PyTorch's <c>approximate='tanh'</c>).</summary>
+    /// <summary>GELU, tanh approximation (PyTorch's <c>approximate='tanh'</c>): 0.5 x (1 + tanh(c (x + a x^3))).</summary>
     public static Tensor Gelu(Tensor x)
     {
         int len = x.Length;
-        var inner = TensorArena.Rent(len);
-        // inner = c * (x + a x^3)
-        TensorPrimitives.Multiply(x.Data, x.Data, inner);
-        TensorPrimitives.Multiply(inner, GeluA, inner);
-        TensorPrimitives.Add(inner, 1f, inner);
-        TensorPrimitives.Multiply(inner, x.Data, inner);
-        TensorPrimitives.Multiply(inner, GeluC, inner);
-        var th = TensorArena.Rent(len);
-        TensorPrimitives.Tanh(inner, th);
-        var y = new Tensor(TensorArena.Rent(len), x.Shape);
-        // y = 0.5 x (1 + th)
-        TensorPrimitives.Add(th, 1f, y.Data);
-        TensorPrimitives.Multiply(y.Data, x.Data, y.Data);
-        TensorPrimitives.Multiply(y.Data, 0.5f, y.Data);
+        var xs = x.Data;
+        var th = TensorArena.RentForOverwrite(len);
+        var y = new Tensor(TensorArena.RentForOverwrite(len), x.Shape);
+        var ys = y.Data;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var xv = MemoryMarshal.Cast<float, Vector<float>>(xs.AsSpan());
+            var tv = MemoryMarshal.Cast<float, Vector<float>>(th.AsSpan());
+            for (int v = 0; v < xv.Length; v++)
+            {
+                var xi = xv[v];
+                tv[v] = ((xi * xi * GeluA) + Vector<float>.One) * xi * GeluC;
+            }
+            i = xv.Length * Vector<float>.Count;
+        }
+        for (; i < len; i++)
+        {
+            float xi = xs[i];
+            th[i] = ((xi * xi * GeluA) + 1f) * xi * GeluC;
+        }
+        TensorPrimitives.Tanh(th, th);
+        i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var xv = MemoryMarshal.Cast<float, Vector<float>>(xs.AsSpan());
+            var tv = MemoryMarshal.Cast<float, Vector<float>>(th.AsSpan());
+            var yv = MemoryMarshal.Cast<float, Vector<float>>(ys.AsSpan());
+            for (int v = 0; v < xv.Length; v++)
+            {
+                yv[v] = (tv[v] + Vector<float>.One) * xv[v] * 0.5f;
+            }
+            i = xv.Length * Vector<float>.Count;
+        }
+        for (; i < len; i++)
+        {
+            ys[i] = (th[i] + 1f) * xs[i] * 0.5f;
+        }
         return Tensor.Record(y, t =>
         {
+            const float ThreeA = 3f * GeluA;
             var g = t.Grad!;
             var gx = x.EnsureGrad();
-            for (int i = 0; i < len; i++)
+            int j = 0;
+            if (Vector.IsHardwareAccelerated)
             {
-                float xi = x.Data[i], ti = th[i];
-                float d = 0.5f * (1f + ti) + 0.5f * xi * (1f - ti * ti) * GeluC * (1f + 3f * GeluA * xi * xi);
-                gx[i] += g[i] * d;
+                var xv = MemoryMarshal.Cast<float, Vector<float>>(xs.AsSpan());
+                var tv = MemoryMarshal.Cast<float, Vector<float>>(th.AsSpan());
+                var gv = MemoryMarshal.Cast<float, Vector<float>>(g.AsSpan());
+                var gxv = MemoryMarshal.Cast<float, Vector<float>>(gx.AsSpan());
+                for (int v = 0; v < xv.Length; v++)
+                {
+                    var xi = xv[v];
+                    var ti = tv[v];
+                    var d = (0.5f * (Vector<float>.One + ti)) + (0.5f * xi * (Vector<float>.One - (ti * ti)) * GeluC * (Vector<float>.One + (ThreeA * xi * xi)));
+                    gxv[v] += gv[v] * d;
+                }
+                j = xv.Length * Vector<float>.Count;
+            }
+            for (; j < len; j++)
+            {
+                float xi = xs[j], ti = th[j];
+                float d = (0.5f * (1f + ti)) + (0.5f * xi * (1f - (ti * ti)) * GeluC * (1f + (ThreeA * xi * xi)));
+                gx[j] += g[j] * d;
             }
         }, x);
     }
 
     public static Tensor Tanh(Tensor x)
     {
-        var y = new Tensor(TensorArena.Rent(x.Length), x.Shape);
+        var y = new Tensor(TensorArena.RentForOverwrite(x.Length), x.Shape);
         TensorPrimitives.Tanh(x.Data, y.Data);
         return Tensor.Record(y, t =>
         {
@@ -300,7 +386,7 @@ public static class Ops
 
     public static Tensor Sigmoid(Tensor x)
     {
-        var y = new Tensor(TensorArena.Rent(x.Length), x.Shape);
+        var y = new Tensor(TensorArena.RentForOverwrite(x.Length), x.Shape);
         TensorPrimitives.Sigmoid(x.Data, y.Data);
         return Tensor.Record(y, t =>
         {
@@ -318,7 +404,7 @@ public static class Ops
     public static Tensor Softmax(Tensor x)
     {
         int n = x.LastDim, rows = x.Rows;
-        var y = new Tensor(TensorArena.Rent(x.Length), x.Shape);
+        var y = new Tensor(TensorArena.RentForOverwrite(x.Length), x.Shape);
         for (int r = 0; r < rows; r++)
         {
             TensorPrimitives.SoftMax(x.Data.AsSpan(r * n, n), y.Data.AsSpan(r * n, n));
@@ -349,51 +435,23 @@ public static class Ops
         {
             throw new ArgumentException($"LayerNorm: gamma/beta must have {n} values for input {x.ShapeText}");
         }
-        var xhat = TensorArena.Rent(x.Length);
-        var invStd = TensorArena.Rent(rows);
-        var y = new Tensor(TensorArena.Rent(x.Length), x.Shape);
+        var xhat = TensorArena.RentForOverwrite(x.Length);
+        var invStd = TensorArena.RentForOverwrite(rows);
+        var y = new Tensor(TensorArena.RentForOverwrite(x.Length), x.Shape);
         for (int r = 0; r < rows; r++)
         {
-            var xr = x.Data.AsSpan(r * n, n);
-            var hr = xhat.AsSpan(r * n, n);
-            float mean = TensorPrimitives.Sum(xr) / n;
-            TensorPrimitives.Subtract(xr, mean, hr);
-            float variance = TensorPrimitives.Dot(hr, hr) / n;
-            float inv = 1f / MathF.Sqrt(variance + eps);
-            invStd[r] = inv;
-            TensorPrimitives.Multiply(hr, inv, hr);
-            var yr = y.Data.AsSpan(r * n, n);
-            TensorPrimitives.Multiply(hr, gamma.Data, yr);
-            TensorPrimitives.Add(yr, beta.Data, yr);
+            invStd[r] = RowKernels.Normalize(x.Data.AsSpan(r * n, n), eps, gamma.Data, beta.Data, xhat.AsSpan(r * n, n), y.Data.AsSpan(r * n, n));
         }
         return Tensor.Record(y, t =>
         {
             var g = t.Grad!;
-            var gh = TensorArena.Rent(n);
+            var gGamma = gamma.RequiresGrad ? gamma.EnsureGrad() : null;
+            var gBeta = beta.RequiresGrad ? beta.EnsureGrad() : null;
+            var gx = x.RequiresGrad ? x.EnsureGrad() : null;
             for (int r = 0; r < rows; r++)
             {
-                var gr = g.AsSpan(r * n, n);
-                var hr = xhat.AsSpan(r * n, n);
-                if (gamma.RequiresGrad)
-                {
-                    TensorPrimitives.MultiplyAdd(gr, hr, gamma.EnsureGrad(), gamma.EnsureGrad());
-                }
-                if (beta.RequiresGrad)
-                {
-                    TensorPrimitives.Add(beta.EnsureGrad(), gr, beta.EnsureGrad());
-                }
-                if (x.RequiresGrad)
-                {
-                    TensorPrimitives.Multiply(gr, gamma.Data, gh);
-                    float meanG = TensorPrimitives.Sum(gh) / n;
-                    float meanGh = TensorPrimitives.Dot(gh, hr) / n;
-                    var gxr = x.EnsureGrad().AsSpan(r * n, n);
-                    float inv = invStd[r];
-                    for (int j = 0; j < n; j++)
-                    {
-                        gxr[j] += inv * (gh[j] - meanG - hr[j] * meanGh);
-                    }
-                }
+                RowKernels.NormalizeBackward(g.AsSpan(r * n, n), xhat.AsSpan(r * n, n), invStd[r], gamma.Data, gGamma, gBeta,
+                    gx is null ? default : gx.AsSpan(r * n, n));
             }
         }, x, gamma, beta);
     }
@@ -407,7 +465,7 @@ public static class Ops
         }
         int v = table.Shape[0], d = table.Shape[1];
         var idx = ids.ToArray();
-        var y = new Tensor(TensorArena.Rent(idx.Length * d), idx.Length, d);
+        var y = new Tensor(TensorArena.RentForOverwrite(idx.Length * d), idx.Length, d);
         for (int i = 0; i < idx.Length; i++)
         {
             if ((uint)idx[i] >= (uint)v)
@@ -444,7 +502,7 @@ public static class Ops
             }
             total += p.LastDim;
         }
-        var y = new Tensor(TensorArena.Rent(rows * total), WithLast(parts[0].Shape, total));
+        var y = new Tensor(TensorArena.RentForOverwrite(rows * total), WithLast(parts[0].Shape, total));
         int off = 0;
         foreach (var p in parts)
         {
@@ -484,7 +542,7 @@ public static class Ops
         {
             throw new ArgumentOutOfRangeException(nameof(start), $"Slice: [{start}, {start + length}) is outside the last dimension of {x.ShapeText}");
         }
-        var y = new Tensor(TensorArena.Rent(rows * length), WithLast(x.Shape, length));
+        var y = new Tensor(TensorArena.RentForOverwrite(rows * length), WithLast(x.Shape, length));
         for (int r = 0; r < rows; r++)
         {
             x.Data.AsSpan(r * n + start, length).CopyTo(y.Data.AsSpan(r * length, length));
@@ -520,11 +578,11 @@ public static class Ops
             throw new ArgumentException($"SwapAxes12: needs rank 4, got {x.ShapeText}");
         }
         int a = x.Shape[0], b = x.Shape[1], c = x.Shape[2], d = x.Shape[3];
-        var y = new Tensor(TensorArena.Rent(x.Length), a, c, b, d);
+        var y = new Tensor(TensorArena.RentForOverwrite(x.Length), a, c, b, d);
         Permute(x.Data, y.Data, a, b, c, d);
         return Tensor.Record(y, t =>
         {
-            var back = TensorArena.Rent(x.Length);
+            var back = TensorArena.RentForOverwrite(x.Length);
             Permute(t.Grad!, back, a, c, b, d);
             TensorPrimitives.Add(x.EnsureGrad(), back, x.EnsureGrad());
         }, x);
@@ -551,7 +609,7 @@ public static class Ops
         {
             throw new ArgumentException($"MaskedFill: mask of {mask.Length} values for {x.ShapeText}");
         }
-        var y = new Tensor(TensorArena.Rent(x.Length), x.Shape);
+        var y = new Tensor(TensorArena.RentForOverwrite(x.Length), x.Shape);
         x.Data.CopyTo(y.Data, 0);
         for (int i = 0; i < mask.Length; i++)
         {
@@ -589,7 +647,7 @@ public static class Ops
     {
         SameShape(prediction, target, "MseLoss");
         int len = prediction.Length;
-        var diff = TensorArena.Rent(len);
+        var diff = TensorArena.RentForOverwrite(len);
         TensorPrimitives.Subtract(prediction.Data, target.Data, diff);
         var y = new Tensor([TensorPrimitives.Dot(diff, diff) / Math.Max(1, len)]);
         return Tensor.Record(y, t =>
@@ -636,7 +694,7 @@ public static class Ops
             throw new ArgumentException($"SoftmaxCrossEntropyLoss: {len} logits do not split into groups of {groupSize}");
         }
         int groups = len / groupSize;
-        var p = TensorArena.Rent(len);
+        var p = TensorArena.RentForOverwrite(len);
         double total = 0;
         for (int r = 0; r < groups; r++)
         {

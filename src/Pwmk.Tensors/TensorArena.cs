@@ -25,23 +25,31 @@ public sealed class TensorArena : IDisposable
     public static TensorArena Begin() => current = new TensorArena(current);
 
     /// <summary>A zeroed buffer of <paramref name="length"/> floats, pooled when a scope is active.</summary>
-    public static float[] Rent(int length)
+    public static float[] Rent(int length) => Take(length, zeroed: true);
+
+    /// <summary>A buffer of <paramref name="length"/> floats with arbitrary contents, for a caller that writes every value.</summary>
+    internal static float[] RentForOverwrite(int length) => Take(length, zeroed: false);
+
+    private static float[] Take(int length, bool zeroed)
     {
         var arena = current;
         if (arena is null || length < MinPooledLength)
         {
-            return new float[length];
+            return zeroed ? new float[length] : GC.AllocateUninitializedArray<float>(length);
         }
         float[] buffer;
         if (pool is not null && pool.TryGetValue(length, out var stack) && stack.Count > 0)
         {
             buffer = stack.Pop();
             pooledFloats -= length;
-            Array.Clear(buffer);
+            if (zeroed)
+            {
+                Array.Clear(buffer);
+            }
         }
         else
         {
-            buffer = new float[length];
+            buffer = zeroed ? new float[length] : GC.AllocateUninitializedArray<float>(length);
         }
         arena.rented.Add(buffer);
         return buffer;

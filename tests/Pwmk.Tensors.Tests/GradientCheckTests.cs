@@ -90,6 +90,19 @@ public class GradientCheckTests
         Check(x => Ops.BatchMatMul(x[0], x[1], transposeB: true), Random(Rng, [2, 17, 16]), Random(Rng, [2, 18, 16]));
 
     [Fact]
+    public void LinearWithBias() =>
+        Check(x => Ops.Linear(x[0], x[1], x[2]), Random(Rng, [2, 3, 5]), Random(Rng, [5, 4]), Random(Rng, [4]));
+
+    [Fact]
+    public void LinearWithBiasOnEdgeTiles() =>
+        Check(x => Ops.Linear(x[0], x[1], x[2]), Random(Rng, [9, 37]), Random(Rng, [37, 21]), Random(Rng, [21]));
+
+    [Fact]
+    public void BatchMatMulSmallWithVectorRows() =>
+        Check(x => Ops.BatchMatMul(Ops.Softmax(Ops.BatchMatMul(x[0], x[1], transposeB: true)), x[2]),
+            Random(Rng, [4, 3, 16]), Random(Rng, [4, 3, 16]), Random(Rng, [4, 3, 19]));
+
+    [Fact]
     public void Add() => Check(x => Ops.Add(x[0], x[1]), Random(Rng, [3, 4]), Random(Rng, [3, 4]));
 
     [Fact]
@@ -105,10 +118,16 @@ public class GradientCheckTests
     public void AddBias() => Check(x => Ops.AddBias(x[0], x[1]), Random(Rng, [2, 3, 4]), Random(Rng, [4]));
 
     [Fact]
+    public void AddBiasOnVectorsAndATail() => Check(x => Ops.AddBias(x[0], x[1]), Random(Rng, [3, 19]), Random(Rng, [19]));
+
+    [Fact]
     public void Relu() => Check(x => Ops.Relu(x[0]), Random(Rng, [4, 5], awayFromZero: 0.05f));
 
     [Fact]
     public void Gelu() => Check(x => Ops.Gelu(x[0]), Random(Rng, [4, 5]));
+
+    [Fact]
+    public void GeluOnVectorsAndATail() => Check(x => Ops.Gelu(Ops.Scale(x[0], 3f)), Random(Rng, [3, 19]));
 
     [Fact]
     public void Tanh() => Check(x => Ops.Tanh(x[0]), Random(Rng, [4, 5]));
@@ -122,6 +141,10 @@ public class GradientCheckTests
     [Fact]
     public void LayerNorm() =>
         Check(x => Ops.LayerNorm(x[0], x[1], x[2]), Random(Rng, [4, 6]), Random(Rng, [6]), Random(Rng, [6]));
+
+    [Fact]
+    public void LayerNormOnVectorsAndATail() =>
+        Check(x => Ops.LayerNorm(x[0], x[1], x[2]), Random(Rng, [3, 19]), Random(Rng, [19]), Random(Rng, [19]));
 
     [Fact]
     public void Embedding() => Check(x => Ops.Embedding(x[0], [2, 0, 2, 1]), Random(Rng, [3, 4]));

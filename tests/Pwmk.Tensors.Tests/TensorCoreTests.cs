@@ -59,6 +59,27 @@ public class TensorCoreTests
     }
 
     [Fact]
+    public void AdamWithL2AddsTheDecayToTheGradient()
+    {
+        // L2 (not decoupled): g' = g + wd * w; the first step is lr * sign(g'), and the stored gradient holds g'.
+        var w = Tensor.Parameter("w", 19);
+        for (int i = 0; i < 19; i++)
+        {
+            w.Data[i] = i % 2 == 0 ? 1f : -1f;
+            w.EnsureGrad()[i] = i % 3 == 0 ? -0.1f : 0.1f;
+        }
+        var opt = new AdamOptimizer([w], learningRate: 0.01f, weightDecay: 0.5f, decoupledWeightDecay: false);
+        opt.Step();
+        for (int i = 0; i < 19; i++)
+        {
+            float start = i % 2 == 0 ? 1f : -1f;
+            float g = (i % 3 == 0 ? -0.1f : 0.1f) + 0.5f * start;
+            Assert.Equal(g, w.Grad![i], 6);
+            Assert.Equal(start - 0.01f * MathF.Sign(g), w.Data[i], 4);
+        }
+    }
+
+    [Fact]
     public void ClippingBoundsTheGlobalGradientNorm()
     {
         var a = Tensor.Parameter("a", 2);
