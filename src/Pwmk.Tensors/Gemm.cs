@@ -99,9 +99,14 @@ public static unsafe partial class Gemm
                 // instead, written back transposed. Each element is still the same fused multiply-adds in the same order.
                 p = p with
                 {
-                    A = p.B, RowStrideA = p.ColStrideB, DepthStrideA = p.DepthStrideB,
-                    B = p.A, DepthStrideB = p.DepthStrideA, ColStrideB = p.RowStrideA,
-                    RowStrideC = 1, ColStrideC = n,
+                    A = p.B,
+                    RowStrideA = p.ColStrideB,
+                    DepthStrideA = p.DepthStrideB,
+                    B = p.A,
+                    DepthStrideB = p.DepthStrideA,
+                    ColStrideB = p.RowStrideA,
+                    RowStrideC = 1,
+                    ColStrideC = n,
                 };
                 (m, n) = (n, m);
             }
