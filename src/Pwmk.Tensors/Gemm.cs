@@ -145,16 +145,20 @@ public static unsafe partial class Gemm
         public GemmKernel Kernel;
     }
 
-    private readonly record struct Shape(int Mr, int Nr)
+    /// <summary>
+    /// A kernel's register tile (<paramref name="Mr"/> x <paramref name="Nr"/>) and the granularity it computes edges in
+    /// (a row count rounded up to <paramref name="RowStep"/>, a column count to <paramref name="ColStep"/>).
+    /// </summary>
+    private readonly record struct Shape(int Mr, int Nr, int RowStep, int ColStep)
     {
-        /// <summary>The share of register-tile lanes that hold a value of an m x n result.</summary>
-        public double Fill(int m, int n) => (double)m / ((m + Mr - 1) / Mr * Mr) * n / ((n + Nr - 1) / Nr * Nr);
+        /// <summary>The share of the multiply-adds spent on an m x n result that land in it.</summary>
+        public double Fill(int m, int n) => (double)m / ((m + RowStep - 1) / RowStep * RowStep) * n / ((n + ColStep - 1) / ColStep * ColStep);
 
         public static Shape Of(GemmKernel kernel) => kernel switch
         {
-            GemmKernel.Avx512 => new(8, 32),
-            GemmKernel.Avx2 => new(6, 16),
-            _ => new(4, 8),
+            GemmKernel.Avx512 => new(8, 32, 1, 32), // a 16-column tile runs at two thirds of the speed (one broadcast per multiply-add)
+            GemmKernel.Avx2 => new(6, 16, 6, 16),
+            _ => new(4, 8, 1, 8),
         };
     }
 
@@ -186,7 +190,7 @@ public static unsafe partial class Gemm
                         switch (p.Kernel)
                         {
                             case GemmKernel.Avx512:
-                                Tile8x32(ap, p.RowStrideA, p.DepthStrideA, bp, kc, cp + jr * p.ColStrideC, p.RowStrideC, p.ColStrideC, rows, cols, overwrite);
+                                Rows512(ap, p.RowStrideA, p.DepthStrideA, bp, kc, cp + jr * p.ColStrideC, p.RowStrideC, p.ColStrideC, rows, cols, overwrite);
                                 break;
                             case GemmKernel.Avx2:
                                 Tile6x16(ap, p.RowStrideA, p.DepthStrideA, bp, kc, cp + jr * p.ColStrideC, p.RowStrideC, p.ColStrideC, rows, cols, overwrite);
@@ -255,9 +259,28 @@ public static unsafe partial class Gemm
                     }
                 }
             }
+            else if (w == nr && Avx.IsSupported)
+            {
+                // B stored transposed (column j of B is a contiguous run over p): 8 x 8 blocks transposed in registers.
+                float* src = b + (jc + j0) * p.ColStrideB + pc;
+                int q = 0;
+                for (; q + 8 <= kc; q += 8)
+                {
+                    for (int j = 0; j < nr; j += 8)
+                    {
+                        Transpose8x8(src + j * p.ColStrideB + q, p.ColStrideB, dst + (nint)q * nr + j, nr);
+                    }
+                }
+                for (; q < kc; q++)
+                {
+                    for (int j = 0; j < nr; j++)
+                    {
+                        dst[(nint)q * nr + j] = src[j * p.ColStrideB + q];
+                    }
+                }
+            }
             else
             {
-                // B stored transposed: column j of B is a contiguous run over p.
                 for (int j = 0; j < w; j++)
                 {
                     float* src = b + (jc + j0 + j) * p.ColStrideB + pc;
@@ -278,6 +301,79 @@ public static unsafe partial class Gemm
         }
     }
 
+    /// <summary>dst[c * dstStride + r] = src[r * srcStride + c] for an 8 x 8 block (AVX shuffles).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* src, nint srcStride, float* dst, nint dstStride)
+    {
+        var r0 = Avx.LoadVector256(src);
+        var r1 = Avx.LoadVector256(src + srcStride);
+        var r2 = Avx.LoadVector256(src + 2 * srcStride);
+        var r3 = Avx.LoadVector256(src + 3 * srcStride);
+        var r4 = Avx.LoadVector256(src + 4 * srcStride);
+        var r5 = Avx.LoadVector256(src + 5 * srcStride);
+        var r6 = Avx.LoadVector256(src + 6 * srcStride);
+        var r7 = Avx.LoadVector256(src + 7 * srcStride);
+        Transpose(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+        Avx.Store(dst, r0);
+        Avx.Store(dst + dstStride, r1);
+        Avx.Store(dst + 2 * dstStride, r2);
+        Avx.Store(dst + 3 * dstStride, r3);
+        Avx.Store(dst + 4 * dstStride, r4);
+        Avx.Store(dst + 5 * dstStride, r5);
+        Avx.Store(dst + 6 * dstStride, r6);
+        Avx.Store(dst + 7 * dstStride, r7);
+    }
+
+    /// <summary>Transposes the 8 x 8 block whose rows are r0..r7, in registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose(ref Vector256<float> r0, ref Vector256<float> r1, ref Vector256<float> r2, ref Vector256<float> r3,
+        ref Vector256<float> r4, ref Vector256<float> r5, ref Vector256<float> r6, ref Vector256<float> r7)
+    {
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var s0 = Avx.Shuffle(t0, t2, 0x44);
+        var s1 = Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = Avx.Shuffle(t1, t3, 0x44);
+        var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = Avx.Shuffle(t4, t6, 0x44);
+        var s5 = Avx.Shuffle(t4, t6, 0xEE);
+        var s6 = Avx.Shuffle(t5, t7, 0x44);
+        var s7 = Avx.Shuffle(t5, t7, 0xEE);
+        r0 = Avx.Permute2x128(s0, s4, 0x20);
+        r1 = Avx.Permute2x128(s1, s5, 0x20);
+        r2 = Avx.Permute2x128(s2, s6, 0x20);
+        r3 = Avx.Permute2x128(s3, s7, 0x20);
+        r4 = Avx.Permute2x128(s0, s4, 0x31);
+        r5 = Avx.Permute2x128(s1, s5, 0x31);
+        r6 = Avx.Permute2x128(s2, s6, 0x31);
+        r7 = Avx.Permute2x128(s3, s7, 0x31);
+    }
+
+    /// <summary>
+    /// A transposed store of eight rows of eight lanes: lane l of every row goes, as 8 consecutive values, to
+    /// <paramref name="c"/> + l * <paramref name="csc"/> (added to what is there unless <paramref name="overwrite"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PutTransposed(float* c, nint csc, bool overwrite, Vector256<float> r0, Vector256<float> r1, Vector256<float> r2,
+        Vector256<float> r3, Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7)
+    {
+        Transpose(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+        Put(c, r0, overwrite);
+        Put(c + csc, r1, overwrite);
+        Put(c + 2 * csc, r2, overwrite);
+        Put(c + 3 * csc, r3, overwrite);
+        Put(c + 4 * csc, r4, overwrite);
+        Put(c + 5 * csc, r5, overwrite);
+        Put(c + 6 * csc, r6, overwrite);
+        Put(c + 7 * csc, r7, overwrite);
+    }
+
     /// <summary>Adds (or, when <paramref name="overwrite"/>, writes) the rows x cols corner of a tile to C.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void StoreEdge(float* tile, int nr, int rows, int cols, float* c, nint ldc, nint csc, bool overwrite)
@@ -294,10 +390,6 @@ public static unsafe partial class Gemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Put(float* c, Vector512<float> v, bool overwrite) =>
-        (overwrite ? v : Vector512.Load(c) + v).Store(c);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Put(float* c, Vector256<float> v, bool overwrite) =>
         (overwrite ? v : Vector256.Load(c) + v).Store(c);
 
@@ -310,96 +402,204 @@ public static unsafe partial class Gemm
     private static Vector256<float> Mask256(int count) =>
         Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle();
 
-    /// <summary>Like <see cref="Put(float*, Vector512{float}, bool)"/> on the lanes of <paramref name="mask"/> only (others untouched, never read).</summary>
+    /// <summary>Adds <paramref name="v"/> to (or writes it over) the lanes of <paramref name="mask"/> at <paramref name="c"/>; other lanes are neither read nor written.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void PutMasked(float* c, Vector512<float> v, Vector512<float> mask, bool overwrite) =>
         Avx512F.MaskStore(c, mask, overwrite ? v : Avx512F.MaskLoad(c, mask, Vector512<float>.Zero) + v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PutMasked(float* c, Vector256<float> v, Vector256<float> mask, bool overwrite) =>
-        Avx.MaskStore(c, mask, overwrite ? v : Avx.MaskLoad(c, mask) + v);
+    private static void PutMasked(float* c, Vector256<float> v, Vector256<float> mask, bool overwrite)
+    {
+        // the AVX-512 forms: AVX's vmaskmovps store is microcoded and slow on AMD cores
+        if (Avx512F.VL.IsSupported)
+        {
+            Avx512F.VL.MaskStore(c, mask, overwrite ? v : Avx512F.VL.MaskLoad(c, mask, Vector256<float>.Zero) + v);
+        }
+        else
+        {
+            Avx.MaskStore(c, mask, overwrite ? v : Avx.MaskLoad(c, mask) + v);
+        }
+    }
+
+    /// <summary>How many rows (1, 2, 4 or 8) a specialisation of <see cref="Tile512"/> computes.</summary>
+    private interface ITileRows
+    {
+        static abstract int Count { get; }
+    }
+
+    /// <summary>Whether a specialisation of <see cref="Tile512"/> is 32 columns wide (two vectors) or 16.</summary>
+    private interface ITileWidth
+    {
+        static abstract bool Wide { get; }
+    }
+
+    private struct Rows1 : ITileRows
+    {
+        public static int Count => 1;
+    }
+
+    private struct Rows2 : ITileRows
+    {
+        public static int Count => 2;
+    }
+
+    private struct Rows4 : ITileRows
+    {
+        public static int Count => 4;
+    }
+
+    private struct Rows8 : ITileRows
+    {
+        public static int Count => 8;
+    }
+
+    private struct Cols16 : ITileWidth
+    {
+        public static bool Wide => false;
+    }
+
+    private struct Cols32 : ITileWidth
+    {
+        public static bool Wide => true;
+    }
 
     /// <summary>
-    /// An 8 x 32 tile of C from A(i,p) = a[i*ars + p*acs] and a packed 32-wide panel of B (AVX-512): 16 accumulators,
-    /// two panel loads and eight broadcasts per step of k. Rows past <paramref name="rows"/> repeat the last row and are dropped.
+    /// Rows [0, rows) of C against one packed 32-wide panel with AVX-512: full groups of 8 rows, then 4, 2 and 1, so that
+    /// no fused multiply-add is spent on a row that does not exist; 16 columns or fewer use one vector per row.
+    /// </summary>
+    private static void Rows512(float* a, nint ars, nint acs, float* b, int kc, float* c, nint ldc, nint csc, int rows, int cols, bool overwrite)
+    {
+        if (cols > 16)
+        {
+            RowPieces512<Cols32>(a, ars, acs, b, kc, c, ldc, csc, rows, cols, overwrite);
+            return;
+        }
+        RowPieces512<Cols16>(a, ars, acs, b, kc, c, ldc, csc, rows, cols, overwrite);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowPieces512<TW>(float* a, nint ars, nint acs, float* b, int kc, float* c, nint ldc, nint csc, int rows, int cols, bool overwrite)
+        where TW : struct, ITileWidth
+    {
+        if (rows == 8)
+        {
+            Tile512<Rows8, TW>(a, ars, acs, b, kc, c, ldc, csc, cols, overwrite);
+            return;
+        }
+        if ((rows & 4) != 0)
+        {
+            Tile512<Rows4, TW>(a, ars, acs, b, kc, c, ldc, csc, cols, overwrite);
+            a += 4 * ars;
+            c += 4 * ldc;
+        }
+        if ((rows & 2) != 0)
+        {
+            Tile512<Rows2, TW>(a, ars, acs, b, kc, c, ldc, csc, cols, overwrite);
+            a += 2 * ars;
+            c += 2 * ldc;
+        }
+        if ((rows & 1) != 0)
+        {
+            Tile512<Rows1, TW>(a, ars, acs, b, kc, c, ldc, csc, cols, overwrite);
+        }
+    }
+
+    /// <summary>
+    /// A TR x (16 or 32) tile of C from A(i,p) = a[i*ars + p*acs] and a packed 32-wide panel of B: up to 16 accumulators,
+    /// one or two panel loads and TR broadcasts per step of k. C(i,j) is at c[i*ldc + j*csc]; columns past
+    /// <paramref name="cols"/> are neither read nor written. The JIT compiles one body per (TR, TW), unused rows removed.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile8x32(float* a, nint ars, nint acs, float* b, int kc, float* c, nint ldc, nint csc, int rows, int cols, bool overwrite)
+    private static void Tile512<TR, TW>(float* a, nint ars, nint acs, float* b, int kc, float* c, nint ldc, nint csc, int cols, bool overwrite)
+        where TR : struct, ITileRows
+        where TW : struct, ITileWidth
     {
-        nint last = rows - 1;
-        float* a0 = a, a1 = a + Math.Min(1, last) * ars, a2 = a + Math.Min(2, last) * ars, a3 = a + Math.Min(3, last) * ars;
-        float* a4 = a + Math.Min(4, last) * ars, a5 = a + Math.Min(5, last) * ars, a6 = a + Math.Min(6, last) * ars, a7 = a + Math.Min(7, last) * ars;
+        int rows = TR.Count;
+        bool wide = TW.Wide;
+        float* a0 = a, a1 = a + ars, a2 = a + 2 * ars, a3 = a + 3 * ars, a4 = a + 4 * ars, a5 = a + 5 * ars, a6 = a + 6 * ars, a7 = a + 7 * ars;
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         nint off = 0;
         for (int q = 0; q < kc; q++, off += acs, b += 32)
         {
             var b0 = Vector512.Load(b);
-            var b1 = Vector512.Load(b + 16);
+            var b1 = wide ? Vector512.Load(b + 16) : default;
             var x = Vector512.Create(a0[off]);
             c00 = Vector512.FusedMultiplyAdd(x, b0, c00);
-            c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
-            x = Vector512.Create(a1[off]);
-            c10 = Vector512.FusedMultiplyAdd(x, b0, c10);
-            c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
-            x = Vector512.Create(a2[off]);
-            c20 = Vector512.FusedMultiplyAdd(x, b0, c20);
-            c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
-            x = Vector512.Create(a3[off]);
-            c30 = Vector512.FusedMultiplyAdd(x, b0, c30);
-            c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
-            x = Vector512.Create(a4[off]);
-            c40 = Vector512.FusedMultiplyAdd(x, b0, c40);
-            c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
-            x = Vector512.Create(a5[off]);
-            c50 = Vector512.FusedMultiplyAdd(x, b0, c50);
-            c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
-            x = Vector512.Create(a6[off]);
-            c60 = Vector512.FusedMultiplyAdd(x, b0, c60);
-            c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
-            x = Vector512.Create(a7[off]);
-            c70 = Vector512.FusedMultiplyAdd(x, b0, c70);
-            c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
+            if (wide) { c01 = Vector512.FusedMultiplyAdd(x, b1, c01); }
+            if (rows > 1)
+            {
+                x = Vector512.Create(a1[off]);
+                c10 = Vector512.FusedMultiplyAdd(x, b0, c10);
+                if (wide) { c11 = Vector512.FusedMultiplyAdd(x, b1, c11); }
+            }
+            if (rows > 2)
+            {
+                x = Vector512.Create(a2[off]);
+                c20 = Vector512.FusedMultiplyAdd(x, b0, c20);
+                if (wide) { c21 = Vector512.FusedMultiplyAdd(x, b1, c21); }
+                x = Vector512.Create(a3[off]);
+                c30 = Vector512.FusedMultiplyAdd(x, b0, c30);
+                if (wide) { c31 = Vector512.FusedMultiplyAdd(x, b1, c31); }
+            }
+            if (rows > 4)
+            {
+                x = Vector512.Create(a4[off]);
+                c40 = Vector512.FusedMultiplyAdd(x, b0, c40);
+                if (wide) { c41 = Vector512.FusedMultiplyAdd(x, b1, c41); }
+                x = Vector512.Create(a5[off]);
+                c50 = Vector512.FusedMultiplyAdd(x, b0, c50);
+                if (wide) { c51 = Vector512.FusedMultiplyAdd(x, b1, c51); }
+                x = Vector512.Create(a6[off]);
+                c60 = Vector512.FusedMultiplyAdd(x, b0, c60);
+                if (wide) { c61 = Vector512.FusedMultiplyAdd(x, b1, c61); }
+                x = Vector512.Create(a7[off]);
+                c70 = Vector512.FusedMultiplyAdd(x, b0, c70);
+                if (wide) { c71 = Vector512.FusedMultiplyAdd(x, b1, c71); }
+            }
         }
-        if (csc != 1)
+        if (csc == 1)
         {
-            float* t = stackalloc float[8 * 32];
-            c00.Store(t); c01.Store(t + 16); c10.Store(t + 32); c11.Store(t + 48);
-            c20.Store(t + 64); c21.Store(t + 80); c30.Store(t + 96); c31.Store(t + 112);
-            c40.Store(t + 128); c41.Store(t + 144); c50.Store(t + 160); c51.Store(t + 176);
-            c60.Store(t + 192); c61.Store(t + 208); c70.Store(t + 224); c71.Store(t + 240);
-            StoreEdge(t, 32, rows, cols, c, ldc, csc, overwrite);
+            var m0 = Mask512(cols);
+            var m1 = Mask512(cols - 16);
+            PutRow(c, c00, c01, m0, m1, wide, overwrite);
+            if (rows > 1) { PutRow(c + ldc, c10, c11, m0, m1, wide, overwrite); }
+            if (rows > 2) { PutRow(c + 2 * ldc, c20, c21, m0, m1, wide, overwrite); PutRow(c + 3 * ldc, c30, c31, m0, m1, wide, overwrite); }
+            if (rows > 4)
+            {
+                PutRow(c + 4 * ldc, c40, c41, m0, m1, wide, overwrite);
+                PutRow(c + 5 * ldc, c50, c51, m0, m1, wide, overwrite);
+                PutRow(c + 6 * ldc, c60, c61, m0, m1, wide, overwrite);
+                PutRow(c + 7 * ldc, c70, c71, m0, m1, wide, overwrite);
+            }
             return;
         }
-        if (rows == 8 && cols == 32)
+        if (rows == 8 && wide && ldc == 1 && cols == 32)
         {
-            Put(c, c00, overwrite); Put(c + 16, c01, overwrite); c += ldc;
-            Put(c, c10, overwrite); Put(c + 16, c11, overwrite); c += ldc;
-            Put(c, c20, overwrite); Put(c + 16, c21, overwrite); c += ldc;
-            Put(c, c30, overwrite); Put(c + 16, c31, overwrite); c += ldc;
-            Put(c, c40, overwrite); Put(c + 16, c41, overwrite); c += ldc;
-            Put(c, c50, overwrite); Put(c + 16, c51, overwrite); c += ldc;
-            Put(c, c60, overwrite); Put(c + 16, c61, overwrite); c += ldc;
-            Put(c, c70, overwrite); Put(c + 16, c71, overwrite);
+            // a narrow C computed transposed: each column of this tile is eight consecutive values of one row of C
+            PutTransposed(c, csc, overwrite, c00.GetLower(), c10.GetLower(), c20.GetLower(), c30.GetLower(), c40.GetLower(), c50.GetLower(), c60.GetLower(), c70.GetLower());
+            PutTransposed(c + 8 * csc, csc, overwrite, c00.GetUpper(), c10.GetUpper(), c20.GetUpper(), c30.GetUpper(), c40.GetUpper(), c50.GetUpper(), c60.GetUpper(), c70.GetUpper());
+            PutTransposed(c + 16 * csc, csc, overwrite, c01.GetLower(), c11.GetLower(), c21.GetLower(), c31.GetLower(), c41.GetLower(), c51.GetLower(), c61.GetLower(), c71.GetLower());
+            PutTransposed(c + 24 * csc, csc, overwrite, c01.GetUpper(), c11.GetUpper(), c21.GetUpper(), c31.GetUpper(), c41.GetUpper(), c51.GetUpper(), c61.GetUpper(), c71.GetUpper());
             return;
         }
-        var m0 = Mask512(cols);
-        var m1 = Mask512(cols - 16);
-        PutMasked(c, c00, m0, overwrite); PutMasked(c + 16, c01, m1, overwrite);
-        if (rows == 1) { return; }
-        c += ldc; PutMasked(c, c10, m0, overwrite); PutMasked(c + 16, c11, m1, overwrite);
-        if (rows == 2) { return; }
-        c += ldc; PutMasked(c, c20, m0, overwrite); PutMasked(c + 16, c21, m1, overwrite);
-        if (rows == 3) { return; }
-        c += ldc; PutMasked(c, c30, m0, overwrite); PutMasked(c + 16, c31, m1, overwrite);
-        if (rows == 4) { return; }
-        c += ldc; PutMasked(c, c40, m0, overwrite); PutMasked(c + 16, c41, m1, overwrite);
-        if (rows == 5) { return; }
-        c += ldc; PutMasked(c, c50, m0, overwrite); PutMasked(c + 16, c51, m1, overwrite);
-        if (rows == 6) { return; }
-        c += ldc; PutMasked(c, c60, m0, overwrite); PutMasked(c + 16, c61, m1, overwrite);
-        if (rows == 7) { return; }
-        c += ldc; PutMasked(c, c70, m0, overwrite); PutMasked(c + 16, c71, m1, overwrite);
+        float* t = stackalloc float[8 * 32];
+        c00.Store(t); c01.Store(t + 16); c10.Store(t + 32); c11.Store(t + 48);
+        c20.Store(t + 64); c21.Store(t + 80); c30.Store(t + 96); c31.Store(t + 112);
+        c40.Store(t + 128); c41.Store(t + 144); c50.Store(t + 160); c51.Store(t + 176);
+        c60.Store(t + 192); c61.Store(t + 208); c70.Store(t + 224); c71.Store(t + 240);
+        StoreEdge(t, 32, rows, cols, c, ldc, csc, overwrite);
+    }
+
+    /// <summary>One row of a tile: the first vector, and the second when the tile is wide, on the lanes of their masks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PutRow(float* c, Vector512<float> v0, Vector512<float> v1, Vector512<float> m0, Vector512<float> m1, bool wide, bool overwrite)
+    {
+        PutMasked(c, v0, m0, overwrite);
+        if (wide)
+        {
+            PutMasked(c + 16, v1, m1, overwrite);
+        }
     }
 
     /// <summary>A 6 x 16 tile (AVX2, 16 registers): 12 accumulators, two panel loads and six broadcasts per step of k.</summary>

@@ -321,7 +321,7 @@ public static class Ops
             float xi = xs[i];
             th[i] = ((xi * xi * GeluA) + 1f) * xi * GeluC;
         }
-        TensorPrimitives.Tanh(th, th);
+        RowKernels.Tanh(th, th);
         i = 0;
         if (Vector.IsHardwareAccelerated)
         {
@@ -371,7 +371,7 @@ public static class Ops
     public static Tensor Tanh(Tensor x)
     {
         var y = new Tensor(TensorArena.RentForOverwrite(x.Length), x.Shape);
-        TensorPrimitives.Tanh(x.Data, y.Data);
+        RowKernels.Tanh(x.Data, y.Data);
         return Tensor.Record(y, t =>
         {
             var g = t.Grad!;

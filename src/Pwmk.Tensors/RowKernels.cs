@@ -84,6 +84,59 @@ internal static class RowKernels
         }
     }
 
+    // tanh(x) = x P(x^2) / Q(x^2) on [-9, 9] (Cephes' rational approximation, as Eigen and ONNX Runtime's MLAS use it;
+    // within a few units in the last place), saturating outside.
+    private const float TanhClamp = 9f;
+    private const float TanhA1 = 4.89352455891786e-03f, TanhA3 = 6.37261928875436e-04f, TanhA5 = 1.48572235717979e-05f;
+    private const float TanhA7 = 5.12229709037114e-08f, TanhA9 = -8.60467152213735e-11f, TanhA11 = 2.00018790482477e-13f;
+    private const float TanhA13 = -2.76076847742355e-16f;
+    private const float TanhB0 = 4.89352518554385e-03f, TanhB2 = 2.26843463243900e-03f, TanhB4 = 1.18534705686654e-04f;
+    private const float TanhB6 = 1.19825839466702e-06f;
+
+    /// <summary>y = tanh(x), element by element (<paramref name="y"/> may be <paramref name="x"/>).</summary>
+    public static void Tanh(ReadOnlySpan<float> x, Span<float> y)
+    {
+        int lanes = Lanes(x.Length);
+        var xv = V(x[..lanes]);
+        var yv = V(y[..lanes]);
+        var hi = new Vector<float>(TanhClamp);
+        for (int v = 0; v < xv.Length; v++)
+        {
+            var t = Vector.Min(Vector.Max(xv[v], -hi), hi);
+            var t2 = t * t;
+            var p = (t2 * TanhA13) + new Vector<float>(TanhA11);
+            p = (p * t2) + new Vector<float>(TanhA9);
+            p = (p * t2) + new Vector<float>(TanhA7);
+            p = (p * t2) + new Vector<float>(TanhA5);
+            p = (p * t2) + new Vector<float>(TanhA3);
+            p = (p * t2) + new Vector<float>(TanhA1);
+            var q = (t2 * TanhB6) + new Vector<float>(TanhB4);
+            q = (q * t2) + new Vector<float>(TanhB2);
+            q = (q * t2) + new Vector<float>(TanhB0);
+            yv[v] = p * t / q;
+        }
+        for (int j = lanes; j < x.Length; j++)
+        {
+            y[j] = Tanh(x[j]);
+        }
+    }
+
+    /// <summary>tanh(x) by the same approximation as the vector loop.</summary>
+    public static float Tanh(float x)
+    {
+        float t = Math.Clamp(x, -TanhClamp, TanhClamp), t2 = t * t;
+        float p = (t2 * TanhA13) + TanhA11;
+        p = (p * t2) + TanhA9;
+        p = (p * t2) + TanhA7;
+        p = (p * t2) + TanhA5;
+        p = (p * t2) + TanhA3;
+        p = (p * t2) + TanhA1;
+        float q = (t2 * TanhB6) + TanhB4;
+        q = (q * t2) + TanhB2;
+        q = (q * t2) + TanhB0;
+        return p * t / q;
+    }
+
     /// <summary>
     /// Layer normalisation of one row: xhat = (x - mean) / sqrt(var + eps), y = xhat * gamma + beta; returns 1/sqrt(var + eps).
     /// </summary>

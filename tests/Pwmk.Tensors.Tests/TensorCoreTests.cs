@@ -80,6 +80,24 @@ public class TensorCoreTests
     }
 
     [Fact]
+    public void TanhIsWithinAFewUnitsInTheLastPlace()
+    {
+        // 24,001 points over [-12, 12]: the vector lanes, the scalar tail, the saturated ends and zero.
+        var x = Enumerable.Range(0, 24_001).Select(i => -12f + i * 0.001f).ToArray();
+        var y = new float[x.Length];
+        RowKernels.Tanh(x, y);
+        double worst = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            worst = Math.Max(worst, Math.Abs(y[i] - Math.Tanh(x[i])));
+        }
+        Assert.True(worst < 5e-7, $"largest error {worst}");
+        Assert.Equal(0f, RowKernels.Tanh(0f));
+        Assert.Equal(1f, RowKernels.Tanh(30f), 6);
+        Assert.Equal(-1f, RowKernels.Tanh(-30f), 6);
+    }
+
+    [Fact]
     public void ClippingBoundsTheGlobalGradientNorm()
     {
         var a = Tensor.Parameter("a", 2);
