@@ -1,6 +1,4 @@
-using System.Numerics;
 using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
 
 namespace Pwmk.Tensors;
 
@@ -39,7 +37,8 @@ public static class Ops
             var g = t.Grad!;
             if (x.RequiresGrad)
             {
-                Gemm.NT(g, w.Data, x.EnsureGrad(), m, n, k, accumulate: true);
+                var gx = x.GradForOverwrite(out bool fresh);
+                Gemm.NT(g, w.Data, gx, m, n, k, accumulate: !fresh);
             }
             if (w.RequiresGrad)
             {
@@ -86,48 +85,51 @@ public static class Ops
         return Tensor.Record(y, t =>
         {
             var g = t.Grad!;
+            bool freshA = false, freshB = false;
+            var gaAll = a.RequiresGrad ? a.GradForOverwrite(out freshA) : null;
+            var gbAll = b.RequiresGrad ? b.GradForOverwrite(out freshB) : null;
             for (int i = 0; i < batch; i++)
             {
                 var gi = g.AsSpan(i * sy, sy);
                 var ai = a.Data.AsSpan(i * sa, sa);
                 var bi = b.Data.AsSpan(i * sb, sb);
-                if (a.RequiresGrad)
+                if (gaAll is not null)
                 {
-                    var ga = a.EnsureGrad().AsSpan(i * sa, sa);
+                    var ga = gaAll.AsSpan(i * sa, sa);
                     if (small)
                     {
-                        Gemm.Small(gi, false, bi, !transposeB, ga, m, n, k, true);
+                        Gemm.Small(gi, false, bi, !transposeB, ga, m, n, k, !freshA);
                     }
                     else if (transposeB)
                     {
-                        Gemm.NN(gi, bi, ga, m, n, k, true); // dA = dY · B  (B is [n,k])
+                        Gemm.NN(gi, bi, ga, m, n, k, !freshA); // dA = dY · B  (B is [n,k])
                     }
                     else
                     {
-                        Gemm.NT(gi, bi, ga, m, n, k, true); // dA = dY · Bᵀ
+                        Gemm.NT(gi, bi, ga, m, n, k, !freshA); // dA = dY · Bᵀ
                     }
                 }
-                if (b.RequiresGrad)
+                if (gbAll is not null)
                 {
-                    var gb = b.EnsureGrad().AsSpan(i * sb, sb);
+                    var gb = gbAll.AsSpan(i * sb, sb);
                     if (transposeB)
                     {
                         if (small)
                         {
-                            Gemm.Small(gi, true, ai, false, gb, n, m, k, true);
+                            Gemm.Small(gi, true, ai, false, gb, n, m, k, !freshB);
                         }
                         else
                         {
-                            Gemm.TN(gi, ai, gb, n, m, k, true); // dB[n,k] = dYᵀ · A
+                            Gemm.TN(gi, ai, gb, n, m, k, !freshB); // dB[n,k] = dYᵀ · A
                         }
                     }
                     else if (small)
                     {
-                        Gemm.Small(ai, true, gi, false, gb, k, m, n, true);
+                        Gemm.Small(ai, true, gi, false, gb, k, m, n, !freshB);
                     }
                     else
                     {
-                        Gemm.TN(ai, gi, gb, k, m, n, true); // dB[k,n] = Aᵀ · dY
+                        Gemm.TN(ai, gi, gb, k, m, n, !freshB); // dB[k,n] = Aᵀ · dY
                     }
                 }
             }
@@ -161,7 +163,8 @@ public static class Ops
             var g = t.Grad!;
             if (x.RequiresGrad)
             {
-                Gemm.NT(g, w.Data, x.EnsureGrad(), m, n, k, accumulate: true);
+                var gx = x.GradForOverwrite(out bool fresh);
+                Gemm.NT(g, w.Data, gx, m, n, k, accumulate: !fresh);
             }
             if (w.RequiresGrad)
             {
@@ -183,6 +186,20 @@ public static class Ops
         }
     }
 
+    /// <summary>x's gradient += g (or = g when it is the first contribution).</summary>
+    private static void AccumulateGrad(Tensor x, float[] g)
+    {
+        var gx = x.GradForOverwrite(out bool fresh);
+        if (fresh)
+        {
+            g.AsSpan(0, gx.Length).CopyTo(gx);
+        }
+        else
+        {
+            TensorPrimitives.Add(gx, g, gx);
+        }
+    }
+
     // ---------------- elementwise ----------------
 
     public static Tensor Add(Tensor a, Tensor b)
@@ -194,11 +211,11 @@ public static class Ops
         {
             if (a.RequiresGrad)
             {
-                TensorPrimitives.Add(a.EnsureGrad(), t.Grad!, a.EnsureGrad());
+                AccumulateGrad(a, t.Grad!);
             }
             if (b.RequiresGrad)
             {
-                TensorPrimitives.Add(b.EnsureGrad(), t.Grad!, b.EnsureGrad());
+                AccumulateGrad(b, t.Grad!);
             }
         }, a, b);
     }
@@ -243,7 +260,18 @@ public static class Ops
     {
         var y = new Tensor(TensorArena.RentForOverwrite(a.Length), a.Shape);
         TensorPrimitives.Multiply(a.Data, s, y.Data);
-        return Tensor.Record(y, t => TensorPrimitives.MultiplyAdd(t.Grad!, s, a.EnsureGrad(), a.EnsureGrad()), a);
+        return Tensor.Record(y, t =>
+        {
+            var ga = a.GradForOverwrite(out bool fresh);
+            if (fresh)
+            {
+                TensorPrimitives.Multiply(t.Grad!, s, ga);
+            }
+            else
+            {
+                TensorPrimitives.MultiplyAdd(t.Grad!, s, ga, ga);
+            }
+        }, a);
     }
 
     /// <summary>x[..., n] + bias[n] (broadcast over rows).</summary>
@@ -293,78 +321,16 @@ public static class Ops
         }, x);
     }
 
-    private const float GeluC = 0.7978845608028654f; // sqrt(2/pi)
-    private const float GeluA = 0.044715f;
-
     /// <summary>GELU, tanh approximation (PyTorch's <c>approximate='tanh'</c>): 0.5 x (1 + tanh(c (x + a x^3))).</summary>
     public static Tensor Gelu(Tensor x)
     {
-        int len = x.Length;
-        var xs = x.Data;
-        var th = TensorArena.RentForOverwrite(len);
-        var y = new Tensor(TensorArena.RentForOverwrite(len), x.Shape);
-        var ys = y.Data;
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var xv = MemoryMarshal.Cast<float, Vector<float>>(xs.AsSpan());
-            var tv = MemoryMarshal.Cast<float, Vector<float>>(th.AsSpan());
-            for (int v = 0; v < xv.Length; v++)
-            {
-                var xi = xv[v];
-                tv[v] = ((xi * xi * GeluA) + Vector<float>.One) * xi * GeluC;
-            }
-            i = xv.Length * Vector<float>.Count;
-        }
-        for (; i < len; i++)
-        {
-            float xi = xs[i];
-            th[i] = ((xi * xi * GeluA) + 1f) * xi * GeluC;
-        }
-        RowKernels.Tanh(th, th);
-        i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var xv = MemoryMarshal.Cast<float, Vector<float>>(xs.AsSpan());
-            var tv = MemoryMarshal.Cast<float, Vector<float>>(th.AsSpan());
-            var yv = MemoryMarshal.Cast<float, Vector<float>>(ys.AsSpan());
-            for (int v = 0; v < xv.Length; v++)
-            {
-                yv[v] = (tv[v] + Vector<float>.One) * xv[v] * 0.5f;
-            }
-            i = xv.Length * Vector<float>.Count;
-        }
-        for (; i < len; i++)
-        {
-            ys[i] = (th[i] + 1f) * xs[i] * 0.5f;
-        }
+        var th = TensorArena.RentForOverwrite(x.Length);
+        var y = new Tensor(TensorArena.RentForOverwrite(x.Length), x.Shape);
+        RowKernels.Gelu(x.Data, th, y.Data);
         return Tensor.Record(y, t =>
         {
-            const float ThreeA = 3f * GeluA;
-            var g = t.Grad!;
-            var gx = x.EnsureGrad();
-            int j = 0;
-            if (Vector.IsHardwareAccelerated)
-            {
-                var xv = MemoryMarshal.Cast<float, Vector<float>>(xs.AsSpan());
-                var tv = MemoryMarshal.Cast<float, Vector<float>>(th.AsSpan());
-                var gv = MemoryMarshal.Cast<float, Vector<float>>(g.AsSpan());
-                var gxv = MemoryMarshal.Cast<float, Vector<float>>(gx.AsSpan());
-                for (int v = 0; v < xv.Length; v++)
-                {
-                    var xi = xv[v];
-                    var ti = tv[v];
-                    var d = (0.5f * (Vector<float>.One + ti)) + (0.5f * xi * (Vector<float>.One - (ti * ti)) * GeluC * (Vector<float>.One + (ThreeA * xi * xi)));
-                    gxv[v] += gv[v] * d;
-                }
-                j = xv.Length * Vector<float>.Count;
-            }
-            for (; j < len; j++)
-            {
-                float xi = xs[j], ti = th[j];
-                float d = (0.5f * (1f + ti)) + (0.5f * xi * (1f - (ti * ti)) * GeluC * (1f + (ThreeA * xi * xi)));
-                gx[j] += g[j] * d;
-            }
+            var gx = x.GradForOverwrite(out bool fresh);
+            RowKernels.GeluBackward(x.Data, th, t.Grad!, gx, fresh);
         }, x);
     }
 
@@ -447,11 +413,12 @@ public static class Ops
             var g = t.Grad!;
             var gGamma = gamma.RequiresGrad ? gamma.EnsureGrad() : null;
             var gBeta = beta.RequiresGrad ? beta.EnsureGrad() : null;
-            var gx = x.RequiresGrad ? x.EnsureGrad() : null;
+            bool fresh = false;
+            var gx = x.RequiresGrad ? x.GradForOverwrite(out fresh) : null;
             for (int r = 0; r < rows; r++)
             {
                 RowKernels.NormalizeBackward(g.AsSpan(r * n, n), xhat.AsSpan(r * n, n), invStd[r], gamma.Data, gGamma, gBeta,
-                    gx is null ? default : gx.AsSpan(r * n, n));
+                    gx is null ? default : gx.AsSpan(r * n, n), fresh);
             }
         }, x, gamma, beta);
     }
@@ -567,7 +534,7 @@ public static class Ops
             throw new ArgumentException($"Reshape: {x.ShapeText} cannot become [{string.Join(", ", shape)}]");
         }
         var y = new Tensor(x.Data, shape); // shares the values; ops never write their inputs
-        return Tensor.Record(y, t => TensorPrimitives.Add(x.EnsureGrad(), t.Grad!, x.EnsureGrad()), x);
+        return Tensor.Record(y, t => AccumulateGrad(x, t.Grad!), x);
     }
 
     /// <summary>[a, b, c, d] -> [a, c, b, d] (splits and merges attention heads).</summary>
@@ -582,9 +549,15 @@ public static class Ops
         Permute(x.Data, y.Data, a, b, c, d);
         return Tensor.Record(y, t =>
         {
+            var gx = x.GradForOverwrite(out bool fresh);
+            if (fresh)
+            {
+                Permute(t.Grad!, gx, a, c, b, d);
+                return;
+            }
             var back = TensorArena.RentForOverwrite(x.Length);
             Permute(t.Grad!, back, a, c, b, d);
-            TensorPrimitives.Add(x.EnsureGrad(), back, x.EnsureGrad());
+            TensorPrimitives.Add(gx, back, gx);
         }, x);
     }
 

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Pwmk.Tensors;
@@ -17,6 +18,7 @@ internal static class RowKernels
     private static ReadOnlySpan<Vector<float>> V(ReadOnlySpan<float> s) => MemoryMarshal.Cast<float, Vector<float>>(s);
 
     /// <summary>The sum of <paramref name="x"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Sum(ReadOnlySpan<float> x)
     {
         int lanes = Lanes(x.Length);
@@ -34,6 +36,7 @@ internal static class RowKernels
     }
 
     /// <summary>The dot product of <paramref name="x"/> and <paramref name="y"/> (same length).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {
         int lanes = Lanes(x.Length);
@@ -53,6 +56,7 @@ internal static class RowKernels
     }
 
     /// <summary>dst += src.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Add(Span<float> dst, ReadOnlySpan<float> src)
     {
         int lanes = Lanes(dst.Length);
@@ -69,6 +73,7 @@ internal static class RowKernels
     }
 
     /// <summary>dst += a * src.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddScaled(Span<float> dst, float a, ReadOnlySpan<float> src)
     {
         int lanes = Lanes(dst.Length);
@@ -94,26 +99,15 @@ internal static class RowKernels
     private const float TanhB6 = 1.19825839466702e-06f;
 
     /// <summary>y = tanh(x), element by element (<paramref name="y"/> may be <paramref name="x"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tanh(ReadOnlySpan<float> x, Span<float> y)
     {
         int lanes = Lanes(x.Length);
         var xv = V(x[..lanes]);
         var yv = V(y[..lanes]);
-        var hi = new Vector<float>(TanhClamp);
         for (int v = 0; v < xv.Length; v++)
         {
-            var t = Vector.Min(Vector.Max(xv[v], -hi), hi);
-            var t2 = t * t;
-            var p = (t2 * TanhA13) + new Vector<float>(TanhA11);
-            p = (p * t2) + new Vector<float>(TanhA9);
-            p = (p * t2) + new Vector<float>(TanhA7);
-            p = (p * t2) + new Vector<float>(TanhA5);
-            p = (p * t2) + new Vector<float>(TanhA3);
-            p = (p * t2) + new Vector<float>(TanhA1);
-            var q = (t2 * TanhB6) + new Vector<float>(TanhB4);
-            q = (q * t2) + new Vector<float>(TanhB2);
-            q = (q * t2) + new Vector<float>(TanhB0);
-            yv[v] = p * t / q;
+            yv[v] = Tanh(xv[v]);
         }
         for (int j = lanes; j < x.Length; j++)
         {
@@ -121,25 +115,112 @@ internal static class RowKernels
         }
     }
 
+    /// <summary>tanh of every lane (Horner steps as fused multiply-adds where the CPU has them).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> Tanh(Vector<float> x)
+    {
+        var hi = new Vector<float>(TanhClamp);
+        var t = Vector.MinNative(Vector.MaxNative(x, -hi), hi);
+        var t2 = t * t;
+        var p = Vector.MultiplyAddEstimate(t2, new Vector<float>(TanhA13), new Vector<float>(TanhA11));
+        p = Vector.MultiplyAddEstimate(p, t2, new Vector<float>(TanhA9));
+        p = Vector.MultiplyAddEstimate(p, t2, new Vector<float>(TanhA7));
+        p = Vector.MultiplyAddEstimate(p, t2, new Vector<float>(TanhA5));
+        p = Vector.MultiplyAddEstimate(p, t2, new Vector<float>(TanhA3));
+        p = Vector.MultiplyAddEstimate(p, t2, new Vector<float>(TanhA1));
+        var q = Vector.MultiplyAddEstimate(t2, new Vector<float>(TanhB6), new Vector<float>(TanhB4));
+        q = Vector.MultiplyAddEstimate(q, t2, new Vector<float>(TanhB2));
+        q = Vector.MultiplyAddEstimate(q, t2, new Vector<float>(TanhB0));
+        return p * t / q;
+    }
+
+    private const float GeluC = 0.7978845608028654f; // sqrt(2/pi)
+    private const float GeluA = 0.044715f;
+
+    /// <summary>
+    /// GELU, tanh approximation, in one pass: th = tanh(c (x + a x^3)) (kept for the gradient), y = 0.5 x (1 + th).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Gelu(ReadOnlySpan<float> x, Span<float> th, Span<float> y)
+    {
+        int lanes = Lanes(x.Length);
+        var xv = V(x[..lanes]);
+        var tv = V(th[..lanes]);
+        var yv = V(y[..lanes]);
+        int pairs = xv.Length & ~1;
+        for (int v = 0; v < pairs; v += 2)
+        {
+            // two independent chains per step: one long tanh chain at a time leaves the FP units waiting
+            var x0 = xv[v];
+            var x1 = xv[v + 1];
+            var t0 = Tanh(((x0 * x0 * GeluA) + Vector<float>.One) * x0 * GeluC);
+            var t1 = Tanh(((x1 * x1 * GeluA) + Vector<float>.One) * x1 * GeluC);
+            tv[v] = t0;
+            tv[v + 1] = t1;
+            yv[v] = (t0 + Vector<float>.One) * x0 * 0.5f;
+            yv[v + 1] = (t1 + Vector<float>.One) * x1 * 0.5f;
+        }
+        for (int v = pairs; v < xv.Length; v++)
+        {
+            var xi = xv[v];
+            var t = Tanh(((xi * xi * GeluA) + Vector<float>.One) * xi * GeluC);
+            tv[v] = t;
+            yv[v] = (t + Vector<float>.One) * xi * 0.5f;
+        }
+        for (int j = lanes; j < x.Length; j++)
+        {
+            float xi = x[j];
+            float t = Tanh(((xi * xi * GeluA) + 1f) * xi * GeluC);
+            th[j] = t;
+            y[j] = (t + 1f) * xi * 0.5f;
+        }
+    }
+
+    /// <summary>gx (+)= g * d GELU/dx, from x and the th = tanh(...) its forward pass kept (= when <paramref name="overwrite"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void GeluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> th, ReadOnlySpan<float> g, Span<float> gx, bool overwrite)
+    {
+        const float ThreeA = 3f * GeluA;
+        int lanes = Lanes(x.Length);
+        var xv = V(x[..lanes]);
+        var tv = V(th[..lanes]);
+        var gv = V(g[..lanes]);
+        var gxv = V(gx[..lanes]);
+        for (int v = 0; v < xv.Length; v++)
+        {
+            var xi = xv[v];
+            var ti = tv[v];
+            var d = (0.5f * (Vector<float>.One + ti)) + (0.5f * xi * (Vector<float>.One - (ti * ti)) * GeluC * (Vector<float>.One + (ThreeA * xi * xi)));
+            gxv[v] = overwrite ? gv[v] * d : gxv[v] + (gv[v] * d);
+        }
+        for (int j = lanes; j < x.Length; j++)
+        {
+            float xi = x[j], ti = th[j];
+            float d = (0.5f * (1f + ti)) + (0.5f * xi * (1f - (ti * ti)) * GeluC * (1f + (ThreeA * xi * xi)));
+            gx[j] = overwrite ? g[j] * d : gx[j] + (g[j] * d);
+        }
+    }
+
     /// <summary>tanh(x) by the same approximation as the vector loop.</summary>
     public static float Tanh(float x)
     {
         float t = Math.Clamp(x, -TanhClamp, TanhClamp), t2 = t * t;
-        float p = (t2 * TanhA13) + TanhA11;
-        p = (p * t2) + TanhA9;
-        p = (p * t2) + TanhA7;
-        p = (p * t2) + TanhA5;
-        p = (p * t2) + TanhA3;
-        p = (p * t2) + TanhA1;
-        float q = (t2 * TanhB6) + TanhB4;
-        q = (q * t2) + TanhB2;
-        q = (q * t2) + TanhB0;
+        float p = float.MultiplyAddEstimate(t2, TanhA13, TanhA11);
+        p = float.MultiplyAddEstimate(p, t2, TanhA9);
+        p = float.MultiplyAddEstimate(p, t2, TanhA7);
+        p = float.MultiplyAddEstimate(p, t2, TanhA5);
+        p = float.MultiplyAddEstimate(p, t2, TanhA3);
+        p = float.MultiplyAddEstimate(p, t2, TanhA1);
+        float q = float.MultiplyAddEstimate(t2, TanhB6, TanhB4);
+        q = float.MultiplyAddEstimate(q, t2, TanhB2);
+        q = float.MultiplyAddEstimate(q, t2, TanhB0);
         return p * t / q;
     }
 
     /// <summary>
     /// Layer normalisation of one row: xhat = (x - mean) / sqrt(var + eps), y = xhat * gamma + beta; returns 1/sqrt(var + eps).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Normalize(ReadOnlySpan<float> x, float eps, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> xhat, Span<float> y)
     {
         int n = x.Length, lanes = Lanes(n);
@@ -181,10 +262,12 @@ internal static class RowKernels
 
     /// <summary>
     /// Gradients of <see cref="Normalize"/> for one row with output gradient <paramref name="g"/>: gGamma += g * xhat,
-    /// gBeta += g, gx += inv * (g gamma - mean(g gamma) - xhat * mean(g gamma xhat)). A null or empty target is skipped.
+    /// gBeta += g, gx += inv * (g gamma - mean(g gamma) - xhat * mean(g gamma xhat)) (= when <paramref name="overwrite"/>).
+    /// A null or empty target is skipped.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void NormalizeBackward(ReadOnlySpan<float> g, ReadOnlySpan<float> xhat, float inv, ReadOnlySpan<float> gamma,
-        float[]? gGamma, float[]? gBeta, Span<float> gx)
+        float[]? gGamma, float[]? gBeta, Span<float> gx, bool overwrite)
     {
         int n = g.Length, lanes = Lanes(n);
         var gv = V(g[..lanes]);
@@ -237,11 +320,13 @@ internal static class RowKernels
         var gxv = V(gx[..lanes]);
         for (int v = 0; v < gv.Length; v++)
         {
-            gxv[v] += inv * ((gv[v] * wv[v]) - new Vector<float>(meanG) - (hv[v] * meanGh));
+            var d = inv * ((gv[v] * wv[v]) - new Vector<float>(meanG) - (hv[v] * meanGh));
+            gxv[v] = overwrite ? d : gxv[v] + d;
         }
         for (int j = lanes; j < n; j++)
         {
-            gx[j] += inv * ((g[j] * gamma[j]) - meanG - (xhat[j] * meanGh));
+            float d = inv * ((g[j] * gamma[j]) - meanG - (xhat[j] * meanGh));
+            gx[j] = overwrite ? d : gx[j] + d;
         }
     }
 }

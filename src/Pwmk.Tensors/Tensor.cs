@@ -63,6 +63,17 @@ public sealed class Tensor
 
     internal float[] EnsureGrad() => grad ??= BackwardFn is null ? new float[Data.Length] : TensorArena.Rent(Data.Length);
 
+    /// <summary>
+    /// The gradient buffer for an operation about to add its contribution. When <paramref name="fresh"/> comes back true
+    /// this is the first contribution to an intermediate's gradient and the buffer holds garbage: the caller must write
+    /// every value instead of adding (saves zeroing buffers that are about to be overwritten).
+    /// </summary>
+    internal float[] GradForOverwrite(out bool fresh)
+    {
+        fresh = grad is null && BackwardFn is not null;
+        return fresh ? grad = TensorArena.RentForOverwrite(Data.Length) : EnsureGrad();
+    }
+
     /// <summary>Clears the gradient.</summary>
     public void ZeroGrad()
     {
