@@ -7,10 +7,12 @@ namespace Pwmk.Tensors;
 
 /// <summary>
 /// Single-precision matrix multiply (row-major), C (+)= op(A) op(B) with op a transpose or not.
-/// B is packed into panels a register tile wide; a register-blocked micro-kernel (8 x 32 with AVX-512, 6 x 16 with
-/// AVX2, both fused multiply-add) reads A where it lies and sweeps the panels. Every element of C is the same
-/// sequence of fused multiply-adds over k, in blocks of <see cref="KBlock"/>, whatever the kernel, the thread count or
-/// the timing: results are bit-for-bit reproducible across runs, threads and instruction sets.
+/// B is packed into panels a register tile wide (transposed B through 8x8 register transposes); a register-blocked
+/// micro-kernel reads A where it lies and sweeps the panels: AVX-512 tiles of 8 rows (then 4, 2, 1 at an edge) by 32
+/// or 16 columns, AVX2 tiles of 6 x 16, or a portable one. A result only a few columns wide is computed transposed.
+/// Every element of C is the same sequence of fused multiply-adds over k, in blocks of <see cref="KBlock"/>, whatever
+/// the kernel, the thread count or the timing: results are bit-for-bit reproducible across runs, threads and
+/// instruction sets (threads own fixed rectangles of C; none splits k).
 /// </summary>
 public static unsafe partial class Gemm
 {
