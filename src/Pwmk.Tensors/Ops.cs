@@ -23,29 +23,7 @@ public static class Ops
     // ---------------- matrix products ----------------
 
     /// <summary>x[..., k] @ w[k, n] -> [..., n] (x viewed as a matrix of rows).</summary>
-    public static Tensor MatMul(Tensor x, Tensor w)
-    {
-        if (w.Rank != 2 || x.Rank < 1 || x.LastDim != w.Shape[0])
-        {
-            throw new ArgumentException($"MatMul: cannot multiply {x.ShapeText} by {w.ShapeText}");
-        }
-        int m = x.Rows, k = w.Shape[0], n = w.Shape[1];
-        var y = new Tensor(TensorArena.RentForOverwrite(m * n), WithLast(x.Shape, n));
-        Gemm.NN(x.Data, w.Data, y.Data, m, k, n, accumulate: false);
-        return Tensor.Record(y, t =>
-        {
-            var g = t.Grad!;
-            if (x.RequiresGrad)
-            {
-                var gx = x.GradForOverwrite(out bool fresh);
-                Gemm.NT(g, w.Data, gx, m, n, k, accumulate: !fresh);
-            }
-            if (w.RequiresGrad)
-            {
-                Gemm.TN(x.Data, g, w.EnsureGrad(), k, m, n, accumulate: true);
-            }
-        }, x, w);
-    }
+    public static Tensor MatMul(Tensor x, Tensor w) => Affine(x, w, null, "MatMul");
 
     /// <summary>Batched a[B, m, k] @ b[B, k, n] (or b[B, n, k]^T when <paramref name="transposeB"/>) -> [B, m, n].</summary>
     public static Tensor BatchMatMul(Tensor a, Tensor b, bool transposeB = false)
@@ -137,27 +115,30 @@ public static class Ops
     }
 
     /// <summary>x[..., k] @ w[k, n] + bias[n]: one node, the bias written first and the product added onto it.</summary>
-    public static Tensor Linear(Tensor x, Tensor w, Tensor? bias)
+    public static Tensor Linear(Tensor x, Tensor w, Tensor? bias) => Affine(x, w, bias, "Linear");
+
+    /// <summary>x @ w, plus bias when there is one (written into the output before the product is added onto it).</summary>
+    private static Tensor Affine(Tensor x, Tensor w, Tensor? bias, string op)
     {
-        if (bias is null)
-        {
-            return MatMul(x, w);
-        }
         if (w.Rank != 2 || x.Rank < 1 || x.LastDim != w.Shape[0])
         {
-            throw new ArgumentException($"Linear: cannot multiply {x.ShapeText} by {w.ShapeText}");
+            throw new ArgumentException($"{op}: cannot multiply {x.ShapeText} by {w.ShapeText}");
         }
         int m = x.Rows, k = w.Shape[0], n = w.Shape[1];
-        if (bias.Length != n)
+        if (bias is not null && bias.Length != n)
         {
-            throw new ArgumentException($"Linear: bias {bias.ShapeText} does not match the {n} outputs of {w.ShapeText}");
+            throw new ArgumentException($"{op}: bias {bias.ShapeText} does not match the {n} outputs of {w.ShapeText}");
         }
         var y = new Tensor(TensorArena.RentForOverwrite(m * n), WithLast(x.Shape, n));
-        for (int r = 0; r < m; r++)
+        if (bias is not null)
         {
-            bias.Data.CopyTo(y.Data, r * n);
+            for (int r = 0; r < m; r++)
+            {
+                bias.Data.CopyTo(y.Data, r * n);
+            }
         }
-        Gemm.NN(x.Data, w.Data, y.Data, m, k, n, accumulate: true);
+        Gemm.NN(x.Data, w.Data, y.Data, m, k, n, accumulate: bias is not null);
+        Tensor[] parents = bias is null ? [x, w] : [x, w, bias];
         return Tensor.Record(y, t =>
         {
             var g = t.Grad!;
@@ -170,11 +151,11 @@ public static class Ops
             {
                 Gemm.TN(x.Data, g, w.EnsureGrad(), k, m, n, accumulate: true);
             }
-            if (bias.RequiresGrad)
+            if (bias is { RequiresGrad: true })
             {
                 AddColumnSums(g, m, n, bias.EnsureGrad());
             }
-        }, x, w, bias);
+        }, parents);
     }
 
     /// <summary>sums[j] += sum over rows r of g[r, j].</summary>
