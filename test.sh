@@ -25,8 +25,10 @@ if ((${#need[@]})); then
   echo "test.sh: installing ${need[*]}" >&2
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # another apt or dpkg run (an unattended upgrade, a second checkout's test.sh) holds the lock: wait for it
+  lock=(-o DPkg::Lock::Timeout=900)
+  $SUDO apt-get "${lock[@]}" update -qq
+  $SUDO apt-get "${lock[@]}" install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
 echo "test.sh: build" >&2

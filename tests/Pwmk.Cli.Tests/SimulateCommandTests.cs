@@ -56,18 +56,29 @@ public class SimulateCommandTests
     }
 
     [Theory]
-    [InlineData("--agents", "0", "agents")]
-    [InlineData("--env", "mars", "env")]
-    [InlineData("--tom-depth", "9", "tomDepth")]
-    [InlineData("--episodes", "0", "episodes")]
-    [InlineData("--format", "xml", "format")]
-    [InlineData("--max-seconds", "-1", "max-seconds")]
-    public void BadOptionIsExit2WithAMessageNamingIt(string option, string value, string named)
+    [InlineData("--agents", "0")]
+    [InlineData("--agents", "17")]
+    [InlineData("--env", "mars")]
+    [InlineData("--tom-depth", "9")]
+    [InlineData("--episodes", "0")]
+    [InlineData("--max-steps", "0")]
+    [InlineData("--format", "xml")]
+    [InlineData("--max-seconds", "-1")]
+    public void BadOptionIsExit2WithOneLineNamingTheFlag(string option, string value)
     {
         var (code, output, error) = Run("simulate", option, value);
         Assert.Equal(2, code);
         Assert.Equal("", output);
-        Assert.Contains(named, error);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Contains(option + ":", error);
+    }
+
+    [Fact]
+    public void Hide_and_seek_with_one_agent_is_refused_naming_the_flag()
+    {
+        var (code, _, error) = Run("simulate", "--env", "hide-and-seek", "--agents", "1");
+        Assert.Equal(2, code);
+        Assert.Contains("--agents: hide-and-seek needs at least 2 agents", error);
     }
 
     [Fact]

@@ -16,42 +16,50 @@ internal static class DashboardsCommand
         {
             root, check, format,
         };
-        generate.SetAction(r => Run(r.GetValue(root), r.GetValue(check), r.GetValue(format)!));
+        generate.SetAction(r => Run(r.InvocationConfiguration.Output, r.InvocationConfiguration.Error, r.GetValue(root), r.GetValue(check), r.GetValue(format)!));
         var cmd = new Command("dashboards", "Monitoring files generated from C# (dashboards, alerts, deployment)");
         cmd.Subcommands.Add(generate);
         return cmd;
     }
 
-    private static int Run(string? root, bool check, string format)
+    private static int Run(TextWriter stdout, TextWriter stderr, string? root, bool check, string format)
     {
         if (format is not ("text" or "json"))
         {
-            Console.Error.WriteLine($"--format: expected text or json, got '{format}'");
+            stderr.WriteLine($"--format: expected text or json, got '{format}'");
             return Program.BadInput;
         }
+        bool given = root is not null;
         root ??= FindRoot();
         if (!Directory.Exists(root))
         {
-            Console.Error.WriteLine($"--root: folder not found: {root}");
+            stderr.WriteLine($"--root: folder not found: {root}");
+            return Program.BadInput;
+        }
+        if (check && !Directory.Exists(Path.Combine(root, "deploy")))
+        {
+            stderr.WriteLine(given
+                ? $"--root: {Path.GetFullPath(root)} has no deploy/ folder to check (is it a PWMK checkout?)"
+                : $"not inside a PWMK checkout (no Pwmk.slnx above {Path.GetFullPath(root)}): run from the repository or pass --root");
             return Program.BadInput;
         }
         try
         {
             var files = check ? DeployFiles.Stale(root) : DeployFiles.Write(root);
             if (format == "json")
-                Console.WriteLine(JsonSerializer.Serialize(new { root = Path.GetFullPath(root), check, files }));
+                stdout.WriteLine(JsonSerializer.Serialize(new { root = Path.GetFullPath(root), check, files }));
             else
-                foreach (var f in files) Console.WriteLine((check ? "stale: " : "wrote ") + f);
+                foreach (var f in files) stdout.WriteLine((!check ? "wrote " : File.Exists(Path.Combine(root, f)) ? "stale: " : "missing: ") + f);
             if (check && files.Count > 0)
             {
-                Console.Error.WriteLine($"{files.Count} generated file(s) are stale; run {DeployFiles.Command}");
+                stderr.WriteLine($"{files.Count} generated file(s) are stale or missing; run {DeployFiles.Command}");
                 return Program.NoResult;
             }
             return Program.Ok;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"cannot write under {root}: {e.Message}");
+            stderr.WriteLine($"cannot write under {root}: {e.Message}");
             return Program.BadInput;
         }
     }

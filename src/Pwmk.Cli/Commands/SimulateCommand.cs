@@ -20,7 +20,7 @@ internal static class SimulateCommand
     public static Command Create()
     {
         var env = new Option<string>("--env") { Description = "Environment: box-world, hide-and-seek or rooms", DefaultValueFactory = _ => "box-world" };
-        var agents = new Option<int>("--agents") { Description = "Number of agents (1..16; hide-and-seek needs 2)", DefaultValueFactory = _ => 2 };
+        var agents = new Option<int>("--agents") { Description = "Number of agents (1..16; hide-and-seek at least 2: half hiders, half seekers)", DefaultValueFactory = _ => 2 };
         var episodes = new Option<int>("--episodes") { Description = "Episodes to run (1..1000000)", DefaultValueFactory = _ => 10 };
         var seed = new Option<int>("--seed") { Description = "Seed of layouts and agent choices", DefaultValueFactory = _ => 0 };
         var depth = new Option<int>("--tom-depth") { Description = "Nesting depth of the agents' beliefs (1..6)", DefaultValueFactory = _ => 2 };
@@ -39,15 +39,33 @@ internal static class SimulateCommand
         return cmd;
     }
 
+    // the settings name their fields as the API's JSON does; this command's flags name them so
+    private static readonly Dictionary<string, string> s_flags = new(StringComparer.Ordinal)
+    {
+        ["env"] = "--env",
+        ["agents"] = "--agents",
+        ["tomDepth"] = "--tom-depth",
+        ["episodes"] = "--episodes",
+        ["maxStepsPerEpisode"] = "--max-steps",
+    };
+
+    /// <summary>A settings problem (<c>tomDepth: expected 1..6, got 9</c>) with the flag's name instead of the field's.</summary>
+    private static string? FlagNamed(string? problem)
+    {
+        if (problem is null) return null;
+        int colon = problem.IndexOf(':', StringComparison.Ordinal);
+        return colon > 0 && s_flags.TryGetValue(problem[..colon], out var flag) ? flag + problem[colon..] : problem;
+    }
+
     internal sealed record Summary(string Env, int Agents, int TomDepth, int Seed, int EpisodesAsked, int Episodes, long Steps,
         double Seconds, double EpisodesPerSecond, double StepsPerSecond, double? MeanReward, double? MinReward, double? MaxReward,
         double? LastTrainingLoss, string Status, IReadOnlyList<double> Rewards);
 
     internal static async Task<int> RunAsync(TextWriter stdout, TextWriter stderr, SimulationSettings p, double maxSeconds, string format, CancellationToken ct)
     {
-        string? problem = p.Episodes == 0 ? "episodes: expected 1..1000000, got 0" : p.Validate();
-        if (problem is null && format is not ("text" or "json")) problem = $"format: expected text or json, got '{format}'";
-        if (problem is null && (maxSeconds < 0 || double.IsNaN(maxSeconds) || maxSeconds > 7 * 86400)) problem = $"max-seconds: expected 0..604800, got {maxSeconds}";
+        string? problem = p.Episodes == 0 ? "--episodes: expected 1..1000000, got 0" : FlagNamed(p.Validate());
+        if (problem is null && format is not ("text" or "json")) problem = $"--format: expected text or json, got '{format}'";
+        if (problem is null && (maxSeconds < 0 || double.IsNaN(maxSeconds) || maxSeconds > 7 * 86400)) problem = $"--max-seconds: expected 0..604800, got {maxSeconds}";
         if (problem is not null)
         {
             stderr.WriteLine("pwmk simulate: " + problem);
