@@ -74,7 +74,7 @@ internal static class Workload
         new WorldModelTrainer(model, new TrainerConfig { BatchSize = 4 }).Fit(data, null, epochs: 1);
     }
 
-    public static MastarPlan Plan(bool solvable = true) =>
+    public static PlanResult Plan(bool solvable = true) =>
         MastarPlanner.Solve(MastarProblem.Parse(solvable ? Solvable : Unsolvable), new PlanSearchOptions(SearchStrategy.Bfs, TimeSpan.FromSeconds(5)));
 
     public static WorldModelPrediction Forward(PerspectiveWorldModel? model = null)

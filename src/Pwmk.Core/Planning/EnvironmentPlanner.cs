@@ -4,45 +4,12 @@ using Pwmk.Core.Perspective;
 
 namespace Pwmk.Core.Planning;
 
-/// <summary>One step of an <see cref="EnvironmentPlan"/>: <see cref="Agent"/> takes action <see cref="Action"/>
+/// <summary>One step of an environment plan (<see cref="PlanResult.Steps"/>): <see cref="Agent"/> takes action <see cref="Action"/>
 /// (an index of the environment's action space) while every other agent takes action 0 (no-op).</summary>
 /// <param name="Agent">The acting agent.</param>
 /// <param name="Action">Index in the environment's action space (for RoomsWorld, in <c>ActionTable</c>).</param>
 /// <param name="Name">Readable name such as <c>agent_0: move(key, blue_box)</c> or <c>hider_0: left</c>.</param>
 public sealed record EnvironmentStep(string Agent, int Action, string Name);
-
-/// <summary>
-/// A plan of the <see cref="EnvironmentPlanner"/> with the expected belief trajectory (state 0 = now):
-/// per state, each agent's first-order beliefs about the fluents the goal mentions.
-/// <see cref="Quality"/> is 1/(1+length) for a plan, 0 when none was found; <see cref="Reason"/> says why
-/// the search ended (<c>goal reached</c>, <c>no plan within depth N</c>, <c>search space exhausted</c>,
-/// <c>timeout</c>, <c>node limit</c>, <c>maintenance goal false initially</c>).
-/// </summary>
-public sealed record EnvironmentPlan(
-    bool Solved,
-    IReadOnlyList<EnvironmentStep> Steps,
-    IReadOnlyList<IReadOnlyList<AgentBeliefs>> BeliefTrajectory,
-    double Quality,
-    long Expanded,
-    TimeSpan Elapsed,
-    string Reason)
-{
-    /// <summary>The steps' names, in order.</summary>
-    public IReadOnlyList<string> Actions => [.. Steps.Select(s => s.Name)];
-
-    /// <summary>Runs the plan in <paramref name="env"/> (one <c>Step</c> per plan step, the other agents idle).</summary>
-    public void ExecuteIn(PerspectiveEnv env)
-    {
-        ArgumentNullException.ThrowIfNull(env);
-        var joint = new int[env.Agents.Count];
-        foreach (var s in Steps)
-        {
-            Array.Clear(joint);
-            joint[env.AgentId(s.Agent)] = s.Action;
-            env.Step(joint);
-        }
-    }
-}
 
 /// <summary>
 /// The PWMK-goal front door on the built-in environments (<see cref="RoomsWorld"/>,
@@ -86,7 +53,9 @@ public sealed class EnvironmentPlanner(PerspectiveEnv env, int searchDepth, Sear
     /// <see cref="ArgumentException"/> for goals naming unknown facts, values or agents, or nesting beliefs
     /// deeper than the environment tracks.
     /// </summary>
-    public EnvironmentPlan Plan(Goal goal, TimeSpan timeout, int maxNodes = 200_000)
+    /// <returns>The plan with its <see cref="PlanResult.Steps"/> and belief trajectory (per state, each agent's first-order
+    /// beliefs about the fluents the goal mentions); <c>plan.ExecuteIn(env)</c> runs it.</returns>
+    public PlanResult Plan(Goal goal, TimeSpan timeout, int maxNodes = 200_000)
     {
         var g = EnvironmentGoal.Compile(_env, goal);
         var steps = Steps(_env, actingAgents);
@@ -107,8 +76,11 @@ public sealed class EnvironmentPlanner(PerspectiveEnv env, int searchDepth, Sear
                 trajectory.Add(Describe(g, beliefs));
             }
         }
-        return new EnvironmentPlan(result.Solved, planned, trajectory, result.Solved ? 1.0 / (1 + planned.Count) : 0,
-            result.Expanded, result.Elapsed, result.Reason);
+        return new PlanResult(result.Status, [.. planned.Select(p => p.Name)], result.Expanded, result.Generated, result.Elapsed, result.Reason)
+        {
+            Steps = planned,
+            BeliefTrajectory = trajectory,
+        };
     }
 
     /// <summary>
@@ -116,19 +88,20 @@ public sealed class EnvironmentPlanner(PerspectiveEnv env, int searchDepth, Sear
     /// beliefs; possibly another configuration, such as a larger view radius) and says whether every step
     /// could run and whether <paramref name="goal"/> holds at the end (and the maintenance goal all along).
     /// </summary>
-    public static PlanEvaluation EvaluatePlan(EnvironmentPlan plan, PerspectiveEnv trueDynamics, Goal goal)
+    public static PlanEvaluation EvaluatePlan(PlanResult plan, PerspectiveEnv trueDynamics, Goal goal)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(trueDynamics);
+        var steps = plan.Steps ?? throw new ArgumentException("the plan was not made in an environment", nameof(plan));
         var g = EnvironmentGoal.Compile(trueDynamics, goal);
         var sim = trueDynamics.CreateSimulator();
         var start = Initial(trueDynamics, g, null, -1);
         var beliefs = start.Beliefs;
         if (g.Invariant is not null && !g.Holds(g.Invariant, sim, beliefs))
             return new PlanEvaluation(true, false, 0, "maintenance goal false initially");
-        for (int i = 0; i < plan.Steps.Count; i++)
+        for (int i = 0; i < steps.Count; i++)
         {
-            var s = plan.Steps[i];
+            var s = steps[i];
             int agent = trueDynamics.Vocabulary.FindAgent(s.Agent);
             if (agent < 0 || agent >= trueDynamics.Agents.Count)
                 return new PlanEvaluation(false, false, i, $"step {i + 1}: unknown agent '{s.Agent}'");
@@ -137,18 +110,16 @@ public sealed class EnvironmentPlanner(PerspectiveEnv env, int searchDepth, Sear
             beliefs = Advance(sim, g, new Candidate(agent, s.Action, s), beliefs, out bool ended);
             if (g.Invariant is not null && !g.Holds(g.Invariant, sim, beliefs))
                 return new PlanEvaluation(true, false, i + 1, $"step {i + 1}: maintenance goal broken");
-            if (ended && i + 1 < plan.Steps.Count)
+            if (ended && i + 1 < steps.Count)
                 return new PlanEvaluation(false, false, i + 1, $"step {i + 1}: the episode ended");
         }
         bool ok = g.Distance(sim, beliefs) == 0;
-        return new PlanEvaluation(true, ok, plan.Steps.Count, ok ? null : "the goal does not hold at the end");
+        return new PlanEvaluation(true, ok, steps.Count, ok ? null : "the goal does not hold at the end");
     }
 
     private readonly record struct Candidate(int Agent, int Action, EnvironmentStep Step);
 
     private sealed record Start(int[] World, int[] Beliefs);
-
-    private sealed record Outcome(bool Solved, int[] Path, long Expanded, TimeSpan Elapsed, string Reason);
 
     private static List<Candidate> Steps(PerspectiveEnv env, IReadOnlyList<string>? acting)
     {
@@ -233,13 +204,12 @@ public sealed class EnvironmentPlanner(PerspectiveEnv env, int searchDepth, Sear
         return result;
     }
 
-    private Outcome Search(PerspectiveEnv sim, EnvironmentGoal g, List<Candidate> steps, Start start, TimeSpan timeout, int maxNodes)
+    private SearchOutcome Search(PerspectiveEnv sim, EnvironmentGoal g, List<Candidate> steps, Start start, TimeSpan timeout, int maxNodes)
     {
         if (maxNodes < 1) throw new ArgumentOutOfRangeException(nameof(maxNodes), maxNodes, "at least one node");
         var space = new Space(sim, g, steps, new State(start.World, start.Beliefs));
-        var r = StateSearch<State, State>.Run(space, new PlanSearchOptions(strategy, timeout, maxNodes, MaxDepth: SearchDepth),
+        return StateSearch<State, State>.Run(space, new PlanSearchOptions(strategy, timeout, maxNodes, MaxDepth: SearchDepth),
             new SearchLabels("epistemic", "env:" + _env.GetType().Name, g.Invariant is null ? "achievement" : "maintenance"));
-        return new Outcome(r.Solved, r.Path, r.Expanded, r.Elapsed, r.Reason);
     }
 
     /// <summary>A planning state: the world (as saved by the environment) and the tracked chains' beliefs.</summary>
@@ -287,6 +257,8 @@ public sealed class EnvironmentPlanner(PerspectiveEnv env, int searchDepth, Sear
 
         public IEqualityComparer<State> Comparer => StateComparer.Instance;
 
+        public bool ThreadSafe => false; // one simulator, loaded with the state being expanded
+
         public State View(State state) => state;
 
         public int Distance(State state)
@@ -304,7 +276,7 @@ public sealed class EnvironmentPlanner(PerspectiveEnv env, int searchDepth, Sear
             return true;
         }
 
-        public long Size(State state) => 1;
+        public long Size(State state) => 64 + (4L * (state.World.Length + state.Beliefs.Length));
 
         private void Load(State state)
         {

@@ -3,17 +3,17 @@ using Pwmk.Core.Planning.Mastar;
 namespace Pwmk.Core.Planning;
 
 /// <summary>
-/// An opaque belief state of the epistemic planner (a bisimulation-contracted pointed Kripke model):
+/// An opaque belief state of the epistemic planner (bisimulation-contracted pointed Kripke models, one per independent part):
 /// what is true and what every agent believes, nested. Equal when bisimilar.
 /// </summary>
 public sealed class EpistemicBeliefState : IEquatable<EpistemicBeliefState>
 {
-    internal EpistemicBeliefState(KripkeModel model) => Model = model;
+    internal EpistemicBeliefState(MastarState model) => Model = model;
 
-    internal KripkeModel Model { get; }
+    internal MastarState Model { get; }
 
-    /// <summary>Number of possible worlds of the contracted model.</summary>
-    public int WorldCount => Model.WorldCount;
+    /// <summary>Number of possible worlds (of the product of the contracted parts).</summary>
+    public long WorldCount => Model.WorldCount;
 
     /// <inheritdoc/>
     public bool Equals(EpistemicBeliefState? other) =>
@@ -31,7 +31,7 @@ internal sealed class EpistemicDynamics(MastarProblem problem, MastarFormula? in
 {
     public IReadOnlyList<string> Actions(EpistemicBeliefState state)
     {
-        var ev = new ModelEvaluator(state.Model, problem.Table.Count);
+        var ev = problem.Evaluate(state.Model);
         var result = new List<string>();
         foreach (var a in problem.SearchOrder)
         {
@@ -50,12 +50,12 @@ internal sealed class EpistemicDynamics(MastarProblem problem, MastarFormula? in
         {
             return [];
         }
-        if (invariant is not null && !new ModelEvaluator(next, problem.Table.Count).HoldsAtActual(invariant))
+        if (invariant is not null && !problem.Evaluate(next).HoldsAtActual(invariant))
         {
             return []; // breaks the maintenance goal: a dead end
         }
         return [(new EpistemicBeliefState(next), 1.0)];
     }
 
-    public bool IsGoal(EpistemicBeliefState state) => new ModelEvaluator(state.Model, problem.Table.Count).HoldsAtActual(problem.Goal);
+    public bool IsGoal(EpistemicBeliefState state) => problem.Evaluate(state.Model).HoldsAtActual(problem.Goal);
 }

@@ -65,31 +65,5 @@ public sealed record Goal(Term? Achievement, IReadOnlyList<Term>? Epistemic = nu
 /// <summary>What one agent believes in one state of a plan: the facts it believes true and false.</summary>
 public sealed record AgentBeliefs(string Agent, IReadOnlyList<Term> BelievedTrue, IReadOnlyList<Term> BelievedFalse);
 
-/// <summary>
-/// A plan of the PWMK-goal planner with the expected belief trajectory (state 0 = before the first
-/// action). <see cref="Quality"/> is 1/(1+length) for a plan, 0 when none was found.
-/// </summary>
-/// <param name="Solved">A plan reaching the goal was found.</param>
-/// <param name="Actions">The actions' names, in order.</param>
-/// <param name="BeliefTrajectory">Per state along the plan, what each agent believes.</param>
-/// <param name="Quality">1/(1+length) for a plan, 0 when none was found.</param>
-/// <param name="Expanded">States expanded by the search.</param>
-/// <param name="Elapsed">Wall-clock search time.</param>
-/// <param name="Reason">Why the search ended (<c>goal reached</c>, <c>timeout</c>, <c>node limit</c>, <c>no plan within depth N</c>, ...).</param>
-/// <param name="Steps">For an environment model: who acts and the action index of each step (null for a domain).</param>
-/// <param name="Goal">The goal planned for (as given, derived predicates not unfolded).</param>
-/// <param name="Initial">For a domain model: the initial state planned from.</param>
-public sealed record EpistemicPlan(
-    bool Solved,
-    IReadOnlyList<string> Actions,
-    IReadOnlyList<IReadOnlyList<AgentBeliefs>> BeliefTrajectory,
-    double Quality,
-    long Expanded,
-    TimeSpan Elapsed,
-    string Reason,
-    IReadOnlyList<EnvironmentStep>? Steps = null,
-    Goal? Goal = null,
-    EpistemicWorldState? Initial = null);
-
 /// <summary>Result of replaying a plan against (possibly different) true dynamics.</summary>
 public sealed record PlanEvaluation(bool Executable, bool GoalAchieved, int StepsExecuted, string? Failure);

@@ -64,7 +64,7 @@ public sealed class EpistemicPlanner
     public int SearchDepth { get; }
 
     /// <summary>Plans from an environment model's current state and tracked beliefs (see <see cref="Plan(EpistemicWorldState?, Goal, TimeSpan, int)"/>).</summary>
-    public EpistemicPlan Plan(Goal goal, TimeSpan timeout, int maxNodes = 200_000) => Plan(null, goal, timeout, maxNodes);
+    public PlanResult Plan(Goal goal, TimeSpan timeout, int maxNodes = 200_000) => Plan(null, goal, timeout, maxNodes);
 
     /// <summary>
     /// Finds a shortest plan (with BFS) from <paramref name="initialState"/> to <paramref name="goal"/>: for a
@@ -72,7 +72,9 @@ public sealed class EpistemicPlanner
     /// and tracked beliefs). Throws <see cref="ArgumentException"/> for goals or preconditions naming unknown
     /// facts or agents, and for a missing or unexpected initial state.
     /// </summary>
-    public EpistemicPlan Plan(EpistemicWorldState? initialState, Goal goal, TimeSpan timeout, int maxNodes = 200_000)
+    /// <returns>The plan with its belief trajectory (state 0 before the first action) and the <see cref="PlanResult.Goal"/> planned
+    /// for; for an environment also its <see cref="PlanResult.Steps"/>, for a domain its <see cref="PlanResult.Initial"/> state.</returns>
+    public PlanResult Plan(EpistemicWorldState? initialState, Goal goal, TimeSpan timeout, int maxNodes = 200_000)
     {
         ArgumentNullException.ThrowIfNull(goal);
         var expanded = Expand(goal);
@@ -80,8 +82,7 @@ public sealed class EpistemicPlanner
         {
             if (initialState is not null)
                 throw new ArgumentException("an environment model plans from the environment's current state and tracked beliefs; pass no initial state", nameof(initialState));
-            var p = new EnvironmentPlanner(env, SearchDepth, _strategy, _acting).Plan(expanded, timeout, maxNodes);
-            return new EpistemicPlan(p.Solved, p.Actions, p.BeliefTrajectory, p.Quality, p.Expanded, p.Elapsed, p.Reason, p.Steps, goal);
+            return new EnvironmentPlanner(env, SearchDepth, _strategy, _acting).Plan(expanded, timeout, maxNodes) with { Goal = goal };
         }
         if (initialState is null)
             throw new ArgumentException("a domain model needs an initial state (true facts and beliefs)", nameof(initialState));
@@ -100,8 +101,7 @@ public sealed class EpistemicPlanner
                 trajectory.Add(compiled.Beliefs(problem, state));
             }
         }
-        return new EpistemicPlan(result.Solved, result.Actions, trajectory, result.Solved ? 1.0 / (1 + result.Length) : 0,
-            result.Expanded, result.Elapsed, result.Reason, null, goal, initialState);
+        return result with { BeliefTrajectory = trajectory, Goal = goal, Initial = initialState };
     }
 
     /// <summary>
@@ -111,18 +111,17 @@ public sealed class EpistemicPlanner
     /// witnesses, from the plan's initial state) for plans of a domain. Says whether every step could run and
     /// whether the plan's goal holds at the end (and its maintenance goal all along).
     /// </summary>
-    public PlanEvaluation EvaluatePlan(EpistemicPlan plan, PerspectiveEnv trueDynamics)
+    public PlanEvaluation EvaluatePlan(PlanResult plan, PerspectiveEnv trueDynamics)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(trueDynamics);
         var goal = plan.Goal ?? throw new ArgumentException("the plan carries no goal", nameof(plan));
         if (plan.Steps is null) throw new ArgumentException("the plan was made in a domain, not an environment", nameof(plan));
-        var envPlan = new EnvironmentPlan(plan.Solved, plan.Steps, plan.BeliefTrajectory, plan.Quality, plan.Expanded, plan.Elapsed, plan.Reason);
-        return EnvironmentPlanner.EvaluatePlan(envPlan, trueDynamics, Expand(goal));
+        return EnvironmentPlanner.EvaluatePlan(plan, trueDynamics, Expand(goal));
     }
 
-    /// <inheritdoc cref="EvaluatePlan(EpistemicPlan, PerspectiveEnv)"/>
-    public PlanEvaluation EvaluatePlan(EpistemicPlan plan, EpistemicDomain trueDynamics)
+    /// <inheritdoc cref="EvaluatePlan(PlanResult, PerspectiveEnv)"/>
+    public PlanEvaluation EvaluatePlan(PlanResult plan, EpistemicDomain trueDynamics)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(trueDynamics);
@@ -168,7 +167,7 @@ public sealed class EpistemicPlanner
     /// Replays <paramref name="plan"/> under <paramref name="trueDynamics"/> (the same action names,
     /// possibly other effects or witnesses) and says whether every step was executable and the goal holds.
     /// </summary>
-    public static PlanEvaluation EvaluatePlan(EpistemicPlan plan, EpistemicDomain trueDynamics, EpistemicWorldState initial, Goal goal)
+    public static PlanEvaluation EvaluatePlan(PlanResult plan, EpistemicDomain trueDynamics, EpistemicWorldState initial, Goal goal)
     {
         var compiled = new DomainCompiler(trueDynamics);
         var problem = compiled.Build(initial, goal, out var invariant);
@@ -185,12 +184,12 @@ public sealed class EpistemicPlanner
                 return new PlanEvaluation(false, false, i, $"step {i + 1}: '{plan.Actions[i]}' is not executable");
             }
             state = next;
-            if (invariant is not null && !new ModelEvaluator(state, problem.Table.Count).HoldsAtActual(invariant))
+            if (invariant is not null && !problem.Evaluate(state).HoldsAtActual(invariant))
             {
                 return new PlanEvaluation(true, false, i + 1, $"step {i + 1}: maintenance goal broken");
             }
         }
-        var ok = new ModelEvaluator(state, problem.Table.Count).HoldsAtActual(problem.Goal);
+        var ok = problem.Evaluate(state).HoldsAtActual(problem.Goal);
         return new PlanEvaluation(true, ok, plan.Actions.Count, ok ? null : "the goal does not hold at the end");
     }
 
@@ -304,9 +303,10 @@ public sealed class EpistemicPlanner
             if (initial.Believed is { Count: > 0 } believed)
             {
                 var model = BuildFromBeliefs(truth, unknown, believed);
-                return new MastarProblem("pwmk-domain", _table, [.. fluentNames], [.. domain.Agents], [.. actions], model, goalFormula);
+                return new MastarProblem("pwmk-domain", _table, [.. fluentNames], [.. domain.Agents], [.. actions], goalFormula,
+                    FluentLayout.Single(fluentNames.Length), _ => new MastarState(model), []);
             }
-            return MastarInitialBuilder.Build("pwmk-domain", _table, [.. fluentNames], [.. domain.Agents], [.. actions], initially, goalFormula);
+            return MastarInitialBuilder.Build("pwmk-domain", _table, [.. fluentNames], [.. domain.Agents], [.. actions], initially, goalFormula, invariant);
         }
 
         /// <summary>
@@ -402,9 +402,9 @@ public sealed class EpistemicPlanner
             return KripkeModel.Contract(n, vals, (int)actual, setOf, offsets, targets);
         }
 
-        public IReadOnlyList<AgentBeliefs> Beliefs(MastarProblem problem, KripkeModel state)
+        public IReadOnlyList<AgentBeliefs> Beliefs(MastarProblem problem, MastarState state)
         {
-            var ev = new ModelEvaluator(state, problem.Table.Count);
+            var ev = problem.Evaluate(state);
             var result = new List<AgentBeliefs>();
             for (var ag = 0; ag < domain.Agents.Count; ag++)
             {

@@ -3,13 +3,13 @@ namespace Pwmk.Core.Planning;
 /// <summary>Search algorithm of a planner run.</summary>
 public enum SearchStrategy
 {
-    /// <summary>Breadth-first: shortest plans.</summary>
+    /// <summary>Breadth-first: shortest plans; the reference for plan length.</summary>
     Bfs,
 
-    /// <summary>A* on f = g + h with the goal-count heuristic (not admissible in general, so plans may be longer than BFS's).</summary>
+    /// <summary>A* on f = g + h; shortest plans when the heuristic is admissible (<see cref="SearchHeuristic.HMax"/>, the default).</summary>
     AStar,
 
-    /// <summary>Greedy best-first on the goal-count heuristic.</summary>
+    /// <summary>Greedy best-first on h (<see cref="SearchHeuristic.HAdd"/> by default): fast, plans may be longer.</summary>
     Gbfs,
 
     /// <summary>Iterative deepening depth-first: shortest plans in memory linear in the plan length (states on the current path only).</summary>

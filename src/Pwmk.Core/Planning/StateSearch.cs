@@ -3,13 +3,16 @@ using System.Diagnostics;
 namespace Pwmk.Core.Planning;
 
 /// <summary>Outcome of one <see cref="StateSearch{TState, TView}"/> run.</summary>
-/// <param name="Solved">A state satisfying the goal was reached.</param>
-/// <param name="Path">Action indices from the initial state to it (empty when unsolved or when the goal holds initially).</param>
+/// <param name="Status">How the run ended.</param>
+/// <param name="Path">Action indices from the initial state to the goal (empty when unsolved or when the goal holds initially).</param>
 /// <param name="Expanded">States taken off the frontier (iterative deepening: states entered, over all bounds).</param>
 /// <param name="Generated">Successors built.</param>
 /// <param name="Elapsed">Wall-clock search time.</param>
-/// <param name="Reason">Why the run ended (see <see cref="MastarPlan.Reason"/>).</param>
-internal sealed record SearchOutcome(bool Solved, int[] Path, long Expanded, long Generated, TimeSpan Elapsed, string Reason);
+/// <param name="Reason">Why the run ended (see <see cref="PlanResult.Reason"/>).</param>
+internal sealed record SearchOutcome(PlanStatus Status, int[] Path, long Expanded, long Generated, TimeSpan Elapsed, string Reason)
+{
+    public bool Solved => Status == PlanStatus.Solved;
+}
 
 /// <summary>Labels of a search run's span and metrics.</summary>
 /// <param name="PlannerType">Front door (<c>mastar</c>, <c>epistemic</c>): the metric label is it plus <c>_</c> and the strategy.</param>
@@ -18,17 +21,32 @@ internal sealed record SearchOutcome(bool Solved, int[] Path, long Expanded, lon
 internal readonly record struct SearchLabels(string PlannerType, string Problem, string GoalType);
 
 /// <summary>
-/// The one search engine behind both front doors of the planner (mA* problems and PWMK goals over
-/// environments): breadth-first (shortest plans), A* on f = g + h, greedy best-first on h (h: the space's
-/// goal-count heuristic), and iterative deepening depth-first on an explicit stack. Goals are tested when a
-/// successor is generated; the initial state first. Every run ends: at the goal, at its timeout, node
-/// limit, stored-size limit, depth limit or cancellation, or when the space is exhausted, and emits one
+/// The one search engine behind every front door of the planner: breadth-first (shortest plans), A* on
+/// f = g + h (shortest plans with an admissible h: goals are returned once no open node could lead to a
+/// shorter plan, and a state reached again by a shorter path is reopened), greedy best-first on h, and
+/// iterative deepening depth-first on an explicit stack. Goals are tested when a successor is generated, the
+/// initial state first; states whose distance is <see cref="int.MaxValue"/> (proven dead ends) are dropped.
+/// With several threads, the states next in line are expanded ahead on other threads (an expansion is a pure
+/// function of its state) and the search consumes them in its own order, so plans and counts are those of
+/// the sequential search. Every run ends: at the goal, at its timeout, node limit, memory bound, depth limit
+/// or cancellation, or when the space is exhausted (which proves there is no plan), and emits one
 /// <c>planning</c> span and the <c>pwmk_planning_*</c> metrics.
 /// </summary>
 internal static class StateSearch<TState, TView>
     where TState : notnull
 {
-    private readonly record struct Node(TState State, int Parent, int Action, int Depth);
+    /// <summary>Memory of one search node beyond its state (node record, frontier and duplicate-table entries).</summary>
+    private const long NodeBytes = 96;
+
+    private readonly record struct Node(TState State, int Parent, int Action, int Depth, int H);
+
+    /// <summary>The successors of one state, in action order; <see cref="Failure"/> is set when the next action's successor was too large.</summary>
+    private sealed class Expansion
+    {
+        public List<(int Action, TState Next, bool Final, int H)> Successors { get; } = [];
+
+        public PlanningLimitException? Failure { get; set; }
+    }
 
     /// <summary>Searches <paramref name="space"/> with the strategy and limits of <paramref name="options"/>.</summary>
     public static SearchOutcome Run(ISearchSpace<TState, TView> space, PlanSearchOptions options, SearchLabels labels, CancellationToken cancellation = default)
@@ -48,6 +66,8 @@ internal static class StateSearch<TState, TView>
         return result;
     }
 
+    private const string OutOfMemory = "out of memory bound";
+
     private static SearchOutcome BestFirst(ISearchSpace<TState, TView> space, PlanSearchOptions options, CancellationToken cancellation)
     {
         var maxDepth = options.MaxDepth ?? int.MaxValue;
@@ -55,118 +75,273 @@ internal static class StateSearch<TState, TView>
         var clock = Stopwatch.StartNew();
         var timeout = options.EffectiveTimeout;
         var strategy = options.Strategy;
-        var actions = space.ActionCount;
         var nodes = new List<Node>();
-        var visited = options.DuplicateDetection ? new HashSet<TState>(space.Comparer) : null;
-        var fifo = new Queue<int>();
-        var heap = new PriorityQueue<int, (int F, int H, int Seq)>();
-        var initial = space.Initial;
-        long expanded = 0, generated = 0, stored = space.Size(initial);
-        var seq = 0;
+        var visited = options.DuplicateDetection ? new Dictionary<TState, int>(space.Comparer) : null;
+        var frontier = new Frontier(strategy);
+        long expanded = 0, generated = 0, stored = 0;
+        var threads = space.ThreadSafe ? Math.Max(1, options.Threads) : 1;
+        var ahead = new Dictionary<int, Task<Expansion>>();
+        var stop = new CancellationTokenSource(); // not disposed: expansions ahead may still read its token after the run
+        var bestGoal = -1; // A*: the cheapest goal node generated so far
 
-        SearchOutcome Done(bool solved, int node, string reason)
+        SearchOutcome Done(PlanStatus status, int node, string reason)
         {
+            stop.Cancel();
             var path = new List<int>();
-            for (var i = node; solved && i >= 0 && nodes[i].Parent >= 0; i = nodes[i].Parent)
+            for (var i = node; status == PlanStatus.Solved && i >= 0 && nodes[i].Parent >= 0; i = nodes[i].Parent)
             {
                 path.Add(nodes[i].Action);
             }
             path.Reverse();
-            return new SearchOutcome(solved, [.. path], expanded, generated, clock.Elapsed, reason);
+            return new SearchOutcome(status, [.. path], expanded, generated, clock.Elapsed, reason);
         }
 
-        void Push(int index, int h)
-        {
-            var depth = nodes[index].Depth;
-            switch (strategy)
-            {
-                case SearchStrategy.AStar:
-                    heap.Enqueue(index, (depth + h, h, seq++));
-                    break;
-                case SearchStrategy.Gbfs:
-                    heap.Enqueue(index, (h, depth, seq++));
-                    break;
-                default:
-                    fifo.Enqueue(index);
-                    break;
-            }
-        }
+        int Priority(Node n) => strategy == SearchStrategy.AStar ? n.Depth + n.H : n.H;
 
         try
         {
-            nodes.Add(new Node(initial, -1, -1, 0));
-            visited?.Add(initial);
+            var initial = space.Initial;
             var h0 = space.Distance(space.View(initial));
+            nodes.Add(new Node(initial, -1, -1, 0, h0));
+            visited?.Add(initial, 0);
+            stored = space.Size(initial) + NodeBytes;
             if (h0 < 0)
             {
-                return Done(false, -1, "maintenance goal false initially");
+                return Done(PlanStatus.ProvedUnsolvable, -1, "maintenance goal false initially");
             }
             if (h0 == 0)
             {
-                return Done(true, 0, "goal reached");
+                return Done(PlanStatus.Solved, 0, "goal reached");
             }
-            Push(0, h0);
-            while (fifo.Count > 0 || heap.Count > 0)
+            if (h0 == int.MaxValue)
             {
-                var current = fifo.Count > 0 ? fifo.Dequeue() : heap.Dequeue();
-                expanded++;
+                return Done(PlanStatus.ProvedUnsolvable, -1, "goal unreachable");
+            }
+            if (stored > options.MaxMemoryBytes)
+            {
+                return Done(PlanStatus.OutOfMemoryBound, -1, OutOfMemory);
+            }
+            frontier.Push(0, Priority(nodes[0]), strategy == SearchStrategy.AStar ? h0 : 0);
+            while (frontier.Count > 0)
+            {
+                var current = frontier.Pop();
                 var node = nodes[current];
+                ahead.Remove(current, out var task);
+                if (bestGoal >= 0 && Priority(node) >= nodes[bestGoal].Depth)
+                {
+                    return Done(PlanStatus.Solved, bestGoal, "goal reached"); // no open node leads to a shorter plan
+                }
+                if (visited is not null && strategy == SearchStrategy.AStar && visited[node.State] != current)
+                {
+                    continue; // reopened through a shorter path: this copy is stale
+                }
+                expanded++;
                 if (node.Depth >= maxDepth)
                 {
                     depthCut = true;
                     continue;
                 }
-                var view = space.View(node.State);
-                for (var ai = 0; ai < actions; ai++)
+                if (threads > 1)
+                {
+                    foreach (var next in frontier.Ahead(threads * 4))
+                    {
+                        if (ahead.Count >= threads * 4)
+                        {
+                            break;
+                        }
+                        if (!ahead.ContainsKey(next))
+                        {
+                            var state = nodes[next].State;
+                            ahead.Add(next, Task.Run(() => Expand(space, state, computeH: true, stop.Token), stop.Token));
+                        }
+                    }
+                }
+                var expansion = task is not null ? task.GetAwaiter().GetResult() : Expand(space, node.State, computeH: false, default);
+                foreach (var (action, next, final, knownH) in expansion.Successors)
                 {
                     if (cancellation.IsCancellationRequested)
                     {
-                        return Done(false, -1, "cancelled");
+                        return Done(PlanStatus.Cancelled, -1, "cancelled");
                     }
                     if (clock.Elapsed > timeout)
                     {
-                        return Done(false, -1, "timeout");
-                    }
-                    if (!space.TryApply(view, ai, out var next, out var final))
-                    {
-                        continue;
+                        return Done(PlanStatus.Timeout, -1, "timeout");
                     }
                     generated++;
-                    if (visited is not null && !visited.Add(next))
+                    var depth = node.Depth + 1;
+                    var reopened = false;
+                    if (visited is not null && visited.TryGetValue(next, out var seen))
                     {
-                        continue;
+                        if (strategy != SearchStrategy.AStar || nodes[seen].Depth <= depth)
+                        {
+                            continue;
+                        }
+                        reopened = true; // A*: a shorter path to a state already generated
                     }
                     if (nodes.Count >= options.MaxNodes)
                     {
-                        return Done(false, -1, "node limit");
+                        return Done(PlanStatus.NodeLimit, -1, "node limit");
                     }
-                    var h = space.Distance(space.View(next));
-                    if (h < 0)
+                    var h = knownH != int.MinValue ? knownH : space.Distance(space.View(next));
+                    if (h < 0 || h == int.MaxValue)
                     {
-                        continue; // breaks the maintenance goal
+                        continue; // breaks the maintenance goal, or a proven dead end
                     }
-                    nodes.Add(new Node(next, current, ai, node.Depth + 1));
-                    stored += space.Size(next);
-                    if (stored > options.MaxStoredWorlds)
+                    nodes.Add(new Node(next, current, action, depth, h));
+                    var index = nodes.Count - 1;
+                    if (visited is not null)
                     {
-                        return Done(false, -1, "memory limit");
+                        visited[next] = index;
+                    }
+                    stored += (reopened ? 0 : space.Size(next)) + NodeBytes;
+                    if (stored > options.MaxMemoryBytes)
+                    {
+                        return Done(PlanStatus.OutOfMemoryBound, -1, OutOfMemory);
                     }
                     if (h == 0)
                     {
-                        return Done(true, nodes.Count - 1, "goal reached");
+                        if (strategy != SearchStrategy.AStar || depth <= Priority(node))
+                        {
+                            return Done(PlanStatus.Solved, index, "goal reached");
+                        }
+                        if (bestGoal < 0 || depth < nodes[bestGoal].Depth)
+                        {
+                            bestGoal = index;
+                        }
+                        continue;
                     }
                     if (!final)
                     {
-                        Push(nodes.Count - 1, h); // a state that ends the episode has no successors
+                        frontier.Push(index, Priority(nodes[index]), strategy == SearchStrategy.AStar ? h : depth); // a state that ends the episode has no successors
                     }
                 }
+                if (expansion.Failure is not null)
+                {
+                    return Done(PlanStatus.OutOfMemoryBound, -1, OutOfMemory);
+                }
+            }
+            if (bestGoal >= 0)
+            {
+                return Done(PlanStatus.Solved, bestGoal, "goal reached");
             }
         }
         catch (PlanningLimitException)
         {
-            return Done(false, -1, "state too large");
+            return Done(PlanStatus.OutOfMemoryBound, -1, OutOfMemory);
         }
-        return Done(false, -1, depthCut ? $"no plan within depth {maxDepth}" : "search space exhausted");
+        catch (OutOfMemoryException)
+        {
+            return Done(PlanStatus.OutOfMemoryBound, -1, OutOfMemory);
+        }
+        return depthCut
+            ? Done(PlanStatus.DepthLimit, -1, $"no plan within depth {maxDepth}")
+            : Done(PlanStatus.ProvedUnsolvable, -1, "search space exhausted");
+    }
+
+    /// <summary>
+    /// The successors of <paramref name="state"/> in action order, with their distances when
+    /// <paramref name="computeH"/> (otherwise <see cref="int.MinValue"/>, computed by the search for new states only).
+    /// A successor too large ends the list with <see cref="Expansion.Failure"/>.
+    /// </summary>
+    private static Expansion Expand(ISearchSpace<TState, TView> space, TState state, bool computeH, CancellationToken stop)
+    {
+        var result = new Expansion();
+        var view = space.View(state);
+        for (var ai = 0; ai < space.ActionCount && !stop.IsCancellationRequested; ai++)
+        {
+            try
+            {
+                if (!space.TryApply(view, ai, out var next, out var final))
+                {
+                    continue;
+                }
+                result.Successors.Add((ai, next, final, computeH ? space.Distance(space.View(next)) : int.MinValue));
+            }
+            catch (PlanningLimitException e)
+            {
+                result.Failure = e;
+                break;
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The open list: first-in first-out for breadth-first search; for A* and greedy best-first, buckets by
+    /// (priority, tie-break) taken lowest first, first-in first-out within a bucket. <see cref="Ahead"/> lists
+    /// the nodes in the order they would be taken if nothing were added.
+    /// </summary>
+    private sealed class Frontier(SearchStrategy strategy)
+    {
+        private readonly List<int> _fifo = [];
+        private int _head;
+        private readonly SortedDictionary<long, Queue<int>> _buckets = [];
+
+        public int Count { get; private set; }
+
+        public void Push(int node, int priority, int tieBreak)
+        {
+            Count++;
+            if (strategy == SearchStrategy.Bfs)
+            {
+                _fifo.Add(node);
+                return;
+            }
+            var key = ((long)priority << 32) | (uint)tieBreak;
+            if (!_buckets.TryGetValue(key, out var q))
+            {
+                q = new Queue<int>();
+                _buckets.Add(key, q);
+            }
+            q.Enqueue(node);
+        }
+
+        public int Pop()
+        {
+            Count--;
+            if (strategy == SearchStrategy.Bfs)
+            {
+                var n = _fifo[_head++];
+                if (_head > 4096 && _head * 2 > _fifo.Count)
+                {
+                    _fifo.RemoveRange(0, _head);
+                    _head = 0;
+                }
+                return n;
+            }
+            using var e = _buckets.GetEnumerator();
+            e.MoveNext();
+            var (key, q) = e.Current;
+            var node = q.Dequeue();
+            if (q.Count == 0)
+            {
+                _buckets.Remove(key);
+            }
+            return node;
+        }
+
+        public IEnumerable<int> Ahead(int count)
+        {
+            if (strategy == SearchStrategy.Bfs)
+            {
+                for (var i = _head; i < _fifo.Count && i < _head + count; i++)
+                {
+                    yield return _fifo[i];
+                }
+                yield break;
+            }
+            foreach (var q in _buckets.Values)
+            {
+                foreach (var n in q)
+                {
+                    if (count-- <= 0)
+                    {
+                        yield break;
+                    }
+                    yield return n;
+                }
+            }
+        }
     }
 
     private sealed class Frame(TState state, TView view, int action)
@@ -189,7 +364,7 @@ internal static class StateSearch<TState, TView>
         var maxDepth = options.MaxDepth ?? 64;
         long expanded = 0, generated = 0;
         var stack = new List<Frame>();
-        SearchOutcome Stop(string reason) => new(false, [], expanded, generated, clock.Elapsed, reason);
+        SearchOutcome Stop(PlanStatus status, string reason) => new(status, [], expanded, generated, clock.Elapsed, reason);
         try
         {
             var initial = space.Initial;
@@ -197,11 +372,11 @@ internal static class StateSearch<TState, TView>
             var d0 = space.Distance(rootView);
             if (d0 < 0)
             {
-                return Stop("maintenance goal false initially");
+                return Stop(PlanStatus.ProvedUnsolvable, "maintenance goal false initially");
             }
             if (d0 == 0)
             {
-                return new SearchOutcome(true, [], 0, 0, clock.Elapsed, "goal reached");
+                return new SearchOutcome(PlanStatus.Solved, [], 0, 0, clock.Elapsed, "goal reached");
             }
             var onPath = new HashSet<TState>(space.Comparer);
             for (var bound = 1; bound <= maxDepth; bound++)
@@ -224,11 +399,11 @@ internal static class StateSearch<TState, TView>
                     var ai = top.Next++;
                     if (cancellation.IsCancellationRequested)
                     {
-                        return Stop("cancelled");
+                        return Stop(PlanStatus.Cancelled, "cancelled");
                     }
                     if (clock.Elapsed > options.EffectiveTimeout)
                     {
-                        return Stop("timeout");
+                        return Stop(PlanStatus.Timeout, "timeout");
                     }
                     if (!space.TryApply(top.View, ai, out var next, out var final))
                     {
@@ -236,7 +411,7 @@ internal static class StateSearch<TState, TView>
                     }
                     if (++generated > options.MaxNodes)
                     {
-                        return Stop("node limit");
+                        return Stop(PlanStatus.NodeLimit, "node limit");
                     }
                     if (onPath.Contains(next))
                     {
@@ -256,7 +431,7 @@ internal static class StateSearch<TState, TView>
                             path[i - 1] = stack[i].Action;
                         }
                         path[^1] = ai;
-                        return new SearchOutcome(true, path, expanded, generated, clock.Elapsed, "goal reached");
+                        return new SearchOutcome(PlanStatus.Solved, path, expanded, generated, clock.Elapsed, "goal reached");
                     }
                     if (final)
                     {
@@ -275,14 +450,14 @@ internal static class StateSearch<TState, TView>
                 }
                 if (!cut)
                 {
-                    return Stop("search space exhausted");
+                    return Stop(PlanStatus.ProvedUnsolvable, "search space exhausted");
                 }
             }
         }
         catch (PlanningLimitException)
         {
-            return Stop("state too large");
+            return Stop(PlanStatus.OutOfMemoryBound, OutOfMemory);
         }
-        return Stop($"no plan within depth {maxDepth}");
+        return Stop(PlanStatus.DepthLimit, $"no plan within depth {maxDepth}");
     }
 }

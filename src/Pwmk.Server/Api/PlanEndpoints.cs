@@ -123,7 +123,7 @@ internal static class PlanEndpoints
         {
             return JsonBody.BadRequest("Syntax error in the plan request: " + e.Message);
         }
-        EpistemicPlan plan;
+        PlanResult plan;
         try
         {
             var limit = TimeSpan.FromMilliseconds(timeout);
@@ -141,9 +141,9 @@ internal static class PlanEndpoints
             return Problems.Result(422, "Unprocessable Content", e.Message);
         }
         history.PlanSuccess.Add(plan.Solved ? 1 : 0);
-        if (!plan.Solved && plan.Reason == "timeout")
+        if (plan.Status == PlanStatus.Timeout)
             return Problems.Result(408, "Request Timeout", $"No plan found within {timeout} ms.");
-        if (!plan.Solved && plan.Reason is "node limit" or "state too large")
+        if (plan.Status is PlanStatus.NodeLimit or PlanStatus.OutOfMemoryBound)
             return Problems.Result(422, "Unprocessable Content", $"The search stopped at a limit ({plan.Reason}).");
         var trajectory = plan.BeliefTrajectory.Select(state => (IReadOnlyList<PlanAgentBeliefs>)[.. state.Select(b =>
             new PlanAgentBeliefs(b.Agent, [.. b.BelievedTrue.Select(t => t.ToString())], [.. b.BelievedFalse.Select(t => t.ToString())]))]).ToList();

@@ -63,7 +63,7 @@ public sealed class MastarReaderFuzzTests
                 }
                 parsed++;
                 var options = new PlanSearchOptions(strategy, TimeSpan.FromMilliseconds(100), MaxNodes: 60,
-                    MaxWorldsPerState: 4096, MaxDepth: 4, MaxStoredWorlds: 200_000);
+                    MaxWorldsPerState: 4096, MaxDepth: 4, MaxMemoryBytes: 16 << 20);
                 var plan = MastarPlanner.Solve(problem, options);
                 if (plan.Solved)
                 {

@@ -36,7 +36,7 @@ public class EnvironmentPlannerRoomsTests
         Assert.Equal(before, (env.Render(), env.History.Count, env.StepCount)); // planning leaves the real world alone
 
         Assert.True(plan.Solved, plan.Reason);
-        Assert.Equal(2, plan.Steps.Count);
+        Assert.Equal(2, plan.Steps!.Count);
         Assert.Equal("agent_1: enter(hall)", plan.Actions[0]); // agent_1 leaves the kitchen first...
         Assert.Equal(RoomsAction.Enter("hall"), env.ActionTable[plan.Steps[0].Action]);
         Assert.Equal("agent_0: move(key, blue_box)", plan.Actions[1]); // ...then agent_0 moves the key
@@ -78,7 +78,7 @@ public class EnvironmentPlannerRoomsTests
         var goal = Goal.Parse("at(key, blue_box)", maintenance: ["believes(agent_1, at(key, red_box))"]);
         var plan = new EnvironmentPlanner(env, 4).Plan(goal, Timeout);
         Assert.True(plan.Solved, plan.Reason);
-        Assert.Equal(2, plan.Steps.Count);
+        Assert.Equal(2, plan.Steps!.Count);
         Assert.All(plan.BeliefTrajectory, state =>
             Assert.Contains(Term.Parse("at(key, red_box)"), state.Single(b => b.Agent == "agent_1").BelievedTrue));
 
@@ -99,7 +99,7 @@ public class EnvironmentPlannerRoomsTests
         var shallow = new EnvironmentPlanner(env, searchDepth: 1).Plan(deception, Timeout);
         Assert.False(shallow.Solved);
         Assert.Equal("no plan within depth 1", shallow.Reason);
-        Assert.Empty(shallow.Steps);
+        Assert.Empty(shallow.Steps!);
         Assert.Empty(shallow.BeliefTrajectory);
         Assert.Equal(0, shallow.Quality);
 
@@ -183,7 +183,7 @@ public class EnvironmentPlannerGridTests
             var plan = new EnvironmentPlanner(env, searchDepth: 10, actingAgents: ["agent_0"]).Plan(goal, Timeout);
             if (!plan.Solved) continue;
             solved++;
-            Assert.All(plan.Steps, s => Assert.Equal("agent_0", s.Agent));
+            Assert.All(plan.Steps!, s => Assert.Equal("agent_0", s.Agent));
             Assert.Equal("agent_0: interact", plan.Actions[^1]);
             plan.ExecuteIn(env);
             var truth = env.GetBeliefGroundTruth();
@@ -214,7 +214,7 @@ public class EnvironmentPlannerGridTests
         env2.Reset(3);
         var greedy = new EnvironmentPlanner(env2, 30, SearchStrategy.Gbfs).Plan(goal, Timeout);
         Assert.True(greedy.Solved, greedy.Reason);
-        Assert.True(greedy.Steps.Count >= plan.Steps.Count);
+        Assert.True(greedy.Steps!.Count >= plan.Steps!.Count);
         greedy.ExecuteIn(env2);
         Assert.Equal("agent_0", env2.GetBeliefGroundTruth().Belief(["agent_0", "agent_1"], key));
     }

@@ -101,7 +101,7 @@ public class EpistemicPlannerModelTests
             Assert.All(plan.Steps!, s => Assert.Equal("agent_0", s.Agent));
             Assert.Equal(plan.Actions.Count + 1, plan.BeliefTrajectory.Count);
             Assert.True(planner.EvaluatePlan(plan, env).GoalAchieved);
-            new EnvironmentPlan(plan.Solved, plan.Steps!, plan.BeliefTrajectory, plan.Quality, plan.Expanded, plan.Elapsed, plan.Reason).ExecuteIn(env);
+            plan.ExecuteIn(env);
             int key = env.Vocabulary.FindFluent("pos", new Atom("key"));
             Assert.Equal(env.Vocabulary.Value("agent_0"), env.TrueValue(key));
             Assert.NotEqual("agent_0", env.GetBeliefGroundTruth().Belief(["agent_1"], key));
@@ -137,7 +137,7 @@ public class EpistemicPlannerModelTests
             if (!plan.Solved) continue;
             sneaked++;
             Assert.True(planner.EvaluatePlan(plan, env).GoalAchieved);
-            new EnvironmentPlan(plan.Solved, plan.Steps!, plan.BeliefTrajectory, plan.Quality, plan.Expanded, plan.Elapsed, plan.Reason).ExecuteIn(env);
+            plan.ExecuteIn(env);
             Assert.NotEqual(hider, env.AgentCell(0));
             Assert.Equal(cell.Replace(" ", "", StringComparison.Ordinal), env.GetBeliefGroundTruth().Belief(["seeker_0"], pos));
         }

@@ -1,3 +1,4 @@
+using Pwmk.Core.Planning;
 using Pwmk.Core.Planning.Mastar;
 
 namespace Pwmk.Core.Tests.Planning;
@@ -56,10 +57,33 @@ public class MastarParserTests
     }
 
     [Fact]
-    public void UnderdeterminedActualWorldIsAnError()
+    public void UnstatedFluentsOfTheActualWorldFollowTheReferenceRuleWithANote()
     {
-        var e = Reject(Header + "initially p;\ngoal p;\n");
-        Assert.Contains("'q' is unknown", e.Message, StringComparison.Ordinal);
+        // The case: q is never stated; the reference planners take the last allowed world, so q is false.
+        var problem = MastarProblem.Parse("fluent p, q;\naction a;\nagent x;\nexecutable a;\na causes q;\nx observes a;\ninitially p;\ngoal q;\n", "t.txt");
+        Assert.True(problem.Holds(problem.Initial, "p, -q"));
+        var note = Assert.Single(problem.Notes);
+        Assert.Contains("1 fluent unstated: taken as -q", note, StringComparison.Ordinal);
+        var plan = MastarPlanner.Solve(problem);
+        Assert.Equal(["a"], plan.Actions);
+        Assert.Equal(problem.Notes, plan.Notes);
+        // Common knowledge can force what the actual-world lines leave out: (p | q) with p false makes q true, and
+        // the order is by name, not by declaration (b_first is decided before z_last).
+        var forced = MastarProblem.Parse("fluent z_last, b_first;\naction a;\nagent x;\ninitially C([x], z_last | b_first);\ngoal b_first;\n", "t.txt");
+        Assert.True(forced.Holds(forced.Initial, "-b_first, z_last"));
+        Assert.Contains("taken as -b_first, z_last", Assert.Single(forced.Notes), StringComparison.Ordinal);
+        // A fully stated problem has no note.
+        Assert.Empty(MastarProblem.Parse(Header + "initially p, -q;\ngoal p;\n").Notes);
+    }
+
+    [Fact]
+    public void UnderspecifiedInputGetsAClearMessage()
+    {
+        Assert.Contains("no goal given", Reject(Header + "initially p, q;\n").Message, StringComparison.Ordinal);
+        var none = Reject(Header + "initially p, -p;\ngoal p;\n");
+        Assert.Contains("no world satisfies", none.Message, StringComparison.Ordinal);
+        Assert.Equal(4, none.Line);
+        Assert.Contains("no agent declared", Reject("fluent p;\naction act;\ninitially p;\ngoal p;\n").Message, StringComparison.Ordinal);
     }
 
     [Fact]

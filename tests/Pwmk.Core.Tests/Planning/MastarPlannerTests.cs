@@ -70,9 +70,9 @@ public partial class MastarPlannerTests
         var limited = MastarPlanner.Solve(big, new PlanSearchOptions(MaxNodes: 50));
         Assert.False(limited.Solved);
         Assert.Equal("node limit", limited.Reason);
-        var memory = MastarPlanner.Solve(big, new PlanSearchOptions(MaxStoredWorlds: 2000));
-        Assert.False(memory.Solved);
-        Assert.Equal("memory limit", memory.Reason);
+        var memory = MastarPlanner.Solve(big, new PlanSearchOptions(MaxMemoryBytes: 1 << 20));
+        Assert.Equal(PlanStatus.OutOfMemoryBound, memory.Status);
+        Assert.Equal("out of memory bound", memory.Reason);
         var timed = MastarPlanner.Solve(big, new PlanSearchOptions(Timeout: TimeSpan.FromMilliseconds(30)));
         Assert.False(timed.Solved);
         Assert.Equal("timeout", timed.Reason);

@@ -5,7 +5,7 @@ namespace Pwmk.Core.Tests.Planning;
 /// <summary>Product update on small hand-checked cases.</summary>
 public class MastarSemanticsTests
 {
-    private static KripkeModel Step(MastarProblem problem, KripkeModel state, string action) =>
+    private static MastarState Step(MastarProblem problem, MastarState state, string action) =>
         problem.Apply(state, action) ?? throw new Xunit.Sdk.XunitException($"'{action}' is not executable");
 
     [DataFact("epistemic")]

@@ -14,6 +14,8 @@ public class StateSearchTests
 
         public IEqualityComparer<int> Comparer => EqualityComparer<int>.Default;
 
+        public bool ThreadSafe => true;
+
         public int View(int state) => state;
 
         public int Distance(int state) => state == forbidden ? -1 : state == target ? 0 : 1;
@@ -62,7 +64,7 @@ public class StateSearchTests
         Assert.Equal("no plan within depth 3", Run(new Numbers(25), new PlanSearchOptions(MaxDepth: 3)).Reason);
         Assert.Equal("no plan within depth 3", Run(new Numbers(25), new PlanSearchOptions(SearchStrategy.IterativeDeepening, MaxDepth: 3)).Reason);
         Assert.Equal("node limit", Run(new Numbers(25), new PlanSearchOptions(MaxNodes: 4)).Reason);
-        Assert.Equal("memory limit", Run(new Numbers(25), new PlanSearchOptions(MaxStoredWorlds: 4)).Reason);
+        Assert.Equal("out of memory bound", Run(new Numbers(25), new PlanSearchOptions(MaxMemoryBytes: 400)).Reason);
         Assert.Equal("search space exhausted", Run(new Numbers(2000), new PlanSearchOptions()).Reason);
         Assert.Equal("maintenance goal false initially", Run(new Numbers(25, forbidden: 1), new PlanSearchOptions()).Reason);
         using var cancelled = new CancellationTokenSource();

@@ -32,7 +32,26 @@ internal sealed class KripkeModel
             h.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(setTargets[a].AsSpan()));
         }
         Hash = h.ToHashCode();
+        var serial = true;
+        long targets = 0;
+        for (var a = 0; a < setOf.Length; a++)
+        {
+            var off = setOffsets[a];
+            for (var s = 0; s + 1 < off.Length && serial; s++)
+            {
+                serial = off[s + 1] > off[s];
+            }
+            targets += setTargets[a].Length + off.Length + setOf[a].Length;
+        }
+        IsSerial = serial;
+        Bytes = 96 + (8L * worldCount) + (4 * targets) + (40L * setOf.Length);
     }
+
+    /// <summary>True when every world has at least one successor for every agent (no agent believes a contradiction anywhere).</summary>
+    public bool IsSerial { get; }
+
+    /// <summary>Approximate heap bytes of the model (arrays and headers).</summary>
+    public long Bytes { get; }
 
     public int WorldCount { get; }
     public ulong[] Valuations { get; }

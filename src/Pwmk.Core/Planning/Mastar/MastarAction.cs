@@ -36,4 +36,23 @@ internal sealed class MastarAction(string name, int agentCount)
 
     /// <summary>Per agent: conditions under which the agent is partially observant (aware_of).</summary>
     public List<MastarFormula>[] Aware { get; } = [.. Enumerable.Range(0, agentCount).Select(_ => new List<MastarFormula>())];
+
+    /// <summary>Fluents the effects change (ontic) or read (sensed or announced formulas); fixed once the action is complete.</summary>
+    public ulong EffectFluents { get; private set; }
+
+    /// <summary>Computes <see cref="EffectFluents"/>; called when the problem is built.</summary>
+    public void Complete()
+    {
+        ulong mask = 0;
+        var distributed = false;
+        foreach (var e in OnticEffects)
+        {
+            mask |= e.Set | e.Clear;
+        }
+        foreach (var e in EpistemicEffects)
+        {
+            mask |= FluentLayout.FluentsOf(e.Formula, ref distributed);
+        }
+        EffectFluents = mask;
+    }
 }

@@ -212,6 +212,9 @@ internal sealed class FormulaTable
 
     public int Count => _all.Count;
 
+    /// <summary>The formula with id <paramref name="id"/>.</summary>
+    public MastarFormula this[int id] => _all[id];
+
     public MastarFormula True => Make(FormulaKind.True, -1, true, [], []);
 
     public MastarFormula Literal(int fluent, bool positive) => Make(FormulaKind.Literal, fluent, positive, [], []);

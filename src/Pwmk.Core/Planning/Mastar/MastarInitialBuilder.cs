@@ -1,24 +1,33 @@
+using System.Numerics;
+
 namespace Pwmk.Core.Planning.Mastar;
 
 /// <summary>
-/// Builds the initial pointed Kripke model from the <c>initially</c> lines, as the reference planners do:
+/// Builds the initial state from the <c>initially</c> lines, as the reference planners do:
 /// <list type="number">
 /// <item>a line that is a fluent formula constrains only the actual world;</item>
 /// <item>other lines split on top-level <c>,</c> into parts: a fluent formula, <c>C(G, FF)</c> or
 /// <c>C(G, B(i, FF))</c> make FF common knowledge; <c>C(G, B(i,phi) | B(i,(-phi)))</c> says agent i knows
 /// whether phi; <c>C(G, (-B(i,phi)), (-B(i,(-phi))))</c> has no effect (ignorance is the default);</item>
 /// <item>worlds: every valuation satisfying all common-knowledge formulas (unmentioned fluents free);</item>
-/// <item>the actual world: the one world satisfying the actual-world condition;</item>
+/// <item>the actual world: the last world, in the reference planners' enumeration order (fluents by name,
+/// true before false), that satisfies the common knowledge and the actual-world lines; so a fluent the
+/// actual-world lines leave unstated is false unless the common knowledge forces it (the problem's
+/// <see cref="MastarProblem.Notes"/> say when this rule chose a value);</item>
 /// <item>relations: complete for every agent, minus i's edges between worlds that differ on a phi i knows.</item>
 /// </list>
+/// The worlds are never enumerated over all fluents: each part of the problem's <see cref="FluentLayout"/>
+/// gets its own model from the formulas about its fluents (a fluent no formula links to others is a part
+/// of at most two worlds), and the state is their product.
 /// </summary>
 internal static class MastarInitialBuilder
 {
-    public const int MaxInitialWorlds = 1 << 16;
+    /// <summary>Most steps of the search for the actual world before the input is refused as too hard.</summary>
+    private const long SearchBudget = 10_000_000;
 
     public static MastarProblem Build(
         string source, FormulaTable table, List<string> fluents, List<string> agents, MastarAction[] actions,
-        List<(MastarFormula Formula, MastarToken At)> initially, MastarFormula goal)
+        List<(MastarFormula Formula, MastarToken At)> initially, MastarFormula goal, MastarFormula? invariant = null, bool factored = true)
     {
         var actualConds = new List<MastarFormula>();
         var common = new List<MastarFormula>();
@@ -65,89 +74,182 @@ internal static class MastarInitialBuilder
                 }
             }
         }
-        // Worlds: valuations satisfying all common-knowledge formulas, by depth-first enumeration
-        // over fluents with three-valued pruning (depth bounded by the 64-fluent limit).
-        var worlds = new List<ulong>();
-        var at0 = initially.Count > 0 ? initially[0].At : new MastarToken(TokenKind.End, "", 1, 1);
-        Enumerate(0, 0, 0);
-        void Enumerate(int i, ulong v, ulong known)
+        foreach (var a in actions)
         {
-            foreach (var c in common)
+            a.Complete();
+        }
+        var atActual = invariant is null ? new[] { goal } : [goal, invariant];
+        var (groups, distributed) = FluentLayout.Constraints(atActual, actions, common.Concat(knowsWhether.Select(k => k.Phi)));
+        var layout = FluentLayout.Build(fluents.Count, groups, distributed || !factored);
+
+        var at0 = initially.Count > 0 ? initially[0].At : new MastarToken(TokenKind.End, "", 1, 1);
+        var order = Enumerable.Range(0, fluents.Count).OrderBy(i => fluents[i], StringComparer.Ordinal).ToArray();
+        var constraints = common.Concat(actualConds).ToList();
+        var budget = SearchBudget;
+        MastarSyntaxException TooHard() => new(source, at0.Line, at0.Column,
+            $"the initial formulas are too hard to solve (more than {SearchBudget} steps to find the actual world)");
+        var found = LastAllowed(order, constraints, 0, 0, ref budget);
+        if (budget < 0)
+        {
+            throw TooHard();
+        }
+        var actual = found ?? throw new MastarSyntaxException(source, at0.Line, at0.Column,
+            "no world satisfies both the initial actual-world formulas and the common-knowledge formulas");
+        // Fluents the initial formulas leave open: another allowed world gives them the other value.
+        var unstated = new List<int>();
+        foreach (var f in order)
+        {
+            var bit = 1UL << f;
+            if (LastAllowed(order, constraints, bit, ~actual & bit, ref budget) is not null)
+            {
+                unstated.Add(f);
+            }
+            if (budget < 0)
+            {
+                throw TooHard();
+            }
+        }
+        var notes = new List<string>();
+        if (unstated.Count > 0)
+        {
+            var values = string.Join(", ", unstated.Select(f => ((actual >> f) & 1) == 1 ? fluents[f] : "-" + fluents[f]));
+            notes.Add($"the initial actual world leaves {unstated.Count} fluent{(unstated.Count == 1 ? "" : "s")} unstated: taken as {values}, "
+                + "as the reference planners do (the last world the initial formulas allow, fluents by name, true before false: unconstrained fluents are false)");
+        }
+        var spec = new InitialSpec(layout, agents.Count, common, knowsWhether, actual);
+        return new MastarProblem(source, table, fluents, agents, actions, goal, layout, spec.Build, notes);
+    }
+
+    /// <summary>
+    /// The last valuation, in the reference enumeration order (fluents in <paramref name="order"/>, true
+    /// before false), satisfying every constraint, with the fluents of <paramref name="forced"/> fixed to
+    /// <paramref name="forcedValue"/>; null when there is none. Depth-first, false first, with three-valued
+    /// pruning; the recursion depth is the number of fluents (at most 64).
+    /// </summary>
+    private static ulong? LastAllowed(int[] order, List<MastarFormula> constraints, ulong forced, ulong forcedValue, ref long budget)
+    {
+        ulong? result = null;
+        var steps = budget;
+        bool Visit(int depth, ulong v, ulong known)
+        {
+            if (--steps < 0)
+            {
+                return true; // out of budget: stop (reported by the caller)
+            }
+            foreach (var c in constraints)
             {
                 if (c.HoldsPartial(v, known) == false)
                 {
+                    return false;
+                }
+            }
+            if (depth == order.Length)
+            {
+                result = v;
+                return true;
+            }
+            var bit = 1UL << order[depth];
+            if ((forced & bit) != 0)
+            {
+                return Visit(depth + 1, v | (forcedValue & bit), known | bit);
+            }
+            return Visit(depth + 1, v, known | bit) || Visit(depth + 1, v | bit, known | bit);
+        }
+        Visit(0, 0, 0);
+        budget = steps;
+        return steps < 0 ? null : result;
+    }
+
+    /// <summary>What the initial state is made of; <see cref="Build"/> makes it (on first use, within a world budget).</summary>
+    private sealed class InitialSpec(FluentLayout layout, int agents, List<MastarFormula> common, List<(int Agent, MastarFormula Phi)> knowsWhether, ulong actual)
+    {
+        public MastarState Build(long maxWorlds)
+        {
+            var parts = new KripkeModel[layout.Count];
+            long bytes = 32 + (8L * parts.Length);
+            for (var p = 0; p < parts.Length; p++)
+            {
+                parts[p] = BuildPart(layout.Masks[p], maxWorlds);
+                bytes += parts[p].Bytes;
+            }
+            return new MastarState(parts, bytes);
+        }
+
+        private KripkeModel BuildPart(ulong mask, long maxWorlds)
+        {
+            var distributed = false;
+            var inPart = common.Where(c => (FluentLayout.FluentsOf(c, ref distributed) & ~mask) == 0).ToList();
+            var fluentBits = new List<ulong>();
+            for (var m = mask; m != 0; m &= m - 1)
+            {
+                fluentBits.Add(1UL << BitOperations.TrailingZeroCount(m));
+            }
+            // Valuations of the part's fluents satisfying its common-knowledge formulas (depth-first with
+            // three-valued pruning; depth bounded by the 64-fluent limit).
+            var worlds = new List<ulong>();
+            void Enumerate(int i, ulong v, ulong known)
+            {
+                foreach (var c in inPart)
+                {
+                    if (c.HoldsPartial(v, known) == false)
+                    {
+                        return;
+                    }
+                }
+                if (i == fluentBits.Count)
+                {
+                    if (worlds.Count >= maxWorlds)
+                    {
+                        throw new PlanningLimitException($"the initial state has more than {maxWorlds} worlds");
+                    }
+                    worlds.Add(v);
                     return;
                 }
+                var bit = fluentBits[i];
+                Enumerate(i + 1, v, known | bit);
+                Enumerate(i + 1, v | bit, known | bit);
             }
-            if (i == fluents.Count)
+            Enumerate(0, 0, 0);
+            var n = worlds.Count;
+            var vals = worlds.ToArray();
+            var actualWorld = worlds.IndexOf(actual & mask);
+            var setOf = new int[agents][];
+            var offsets = new int[agents][];
+            var targets = new int[agents][];
+            for (var ag = 0; ag < agents; ag++)
             {
-                if (worlds.Count >= MaxInitialWorlds)
+                // Agent ag's worlds fall into classes that agree on every phi ag knows; one set per class.
+                var phis = knowsWhether.Where(k => k.Agent == ag && (FluentLayout.FluentsOf(k.Phi, ref distributed) & ~mask) == 0)
+                    .Select(k => k.Phi).ToArray();
+                var classOf = new Dictionary<string, int>(StringComparer.Ordinal);
+                var members = new List<List<int>>();
+                var so = new int[n];
+                for (var w = 0; w < n; w++)
                 {
-                    throw new MastarSyntaxException(source, at0.Line, at0.Column, $"the initial state has more than {MaxInitialWorlds} worlds (too many free fluents)");
+                    var sig = string.Concat(phis.Select(p => p.Holds(vals[w]) ? '1' : '0'));
+                    if (!classOf.TryGetValue(sig, out var c))
+                    {
+                        c = members.Count;
+                        classOf.Add(sig, c);
+                        members.Add([]);
+                    }
+                    members[c].Add(w);
+                    so[w] = c;
                 }
-                worlds.Add(v);
-                return;
-            }
-            var bit = 1UL << i;
-            Enumerate(i + 1, v, known | bit);
-            Enumerate(i + 1, v | bit, known | bit);
-        }
-        var actualCandidates = new List<int>();
-        for (var w = 0; w < worlds.Count; w++)
-        {
-            if (actualConds.All(c => c.Holds(worlds[w])))
-            {
-                actualCandidates.Add(w);
-            }
-        }
-        if (actualCandidates.Count == 0)
-        {
-            throw new MastarSyntaxException(source, at0.Line, at0.Column, "no world satisfies both the initial actual-world literals and the common-knowledge formulas");
-        }
-        if (actualCandidates.Count > 1)
-        {
-            var a = worlds[actualCandidates[0]] ^ worlds[actualCandidates[1]];
-            var free = fluents[System.Numerics.BitOperations.TrailingZeroCount(a)];
-            throw new MastarSyntaxException(source, at0.Line, at0.Column, $"the initial actual world is not fully determined (fluent '{free}' is unknown)");
-        }
-        var n = worlds.Count;
-        var vals = worlds.ToArray();
-        var setOf = new int[agents.Count][];
-        var offsets = new int[agents.Count][];
-        var targets = new int[agents.Count][];
-        for (var ag = 0; ag < agents.Count; ag++)
-        {
-            // Agent ag's worlds fall into classes that agree on every phi ag knows; one set per class.
-            var phis = knowsWhether.Where(k => k.Agent == ag).Select(k => k.Phi).ToArray();
-            var classOf = new Dictionary<string, int>(StringComparer.Ordinal);
-            var members = new List<List<int>>();
-            var so = new int[n];
-            for (var w = 0; w < n; w++)
-            {
-                var sig = string.Concat(phis.Select(p => p.Holds(vals[w]) ? '1' : '0'));
-                if (!classOf.TryGetValue(sig, out var c))
+                setOf[ag] = so;
+                var off = new int[members.Count + 1];
+                var tg = new List<int>();
+                for (var c = 0; c < members.Count; c++)
                 {
-                    c = members.Count;
-                    classOf.Add(sig, c);
-                    members.Add([]);
+                    off[c] = tg.Count;
+                    tg.AddRange(members[c]);
                 }
-                members[c].Add(w);
-                so[w] = c;
+                off[members.Count] = tg.Count;
+                offsets[ag] = off;
+                targets[ag] = [.. tg];
             }
-            setOf[ag] = so;
-            var off = new int[members.Count + 1];
-            var tg = new List<int>();
-            for (var c = 0; c < members.Count; c++)
-            {
-                off[c] = tg.Count;
-                tg.AddRange(members[c]);
-            }
-            off[members.Count] = tg.Count;
-            offsets[ag] = off;
-            targets[ag] = [.. tg];
+            return KripkeModel.Contract(n, vals, actualWorld, setOf, offsets, targets);
         }
-        var initial = KripkeModel.Contract(n, vals, actualCandidates[0], setOf, offsets, targets);
-        return new MastarProblem(source, table, fluents, agents, actions, initial, goal);
     }
 
     private static bool IsIgnorance(MastarFormula inner) =>

@@ -35,16 +35,20 @@ internal sealed class MastarParser
         "observes", "aware_of", "initially", "goal",
     };
 
-    private MastarParser(string text, string source, FormulaTable? table = null)
+    private readonly bool _factored = true;
+
+    private MastarParser(string text, string source, FormulaTable? table = null, bool factored = true)
     {
+        _factored = factored;
         _source = source;
         _tokens = MastarLexer.Tokenize(text, source);
         _table = table ?? new FormulaTable();
     }
 
-    public static MastarProblem Parse(string text, string source)
+    /// <summary>Parses a problem; with <paramref name="factored"/> false its states are kept whole (one part), to check the parts against.</summary>
+    public static MastarProblem Parse(string text, string source, bool factored = true)
     {
-        var p = new MastarParser(text, source);
+        var p = new MastarParser(text, source, factored: factored);
         return p.ParseProblem();
     }
 
@@ -143,8 +147,12 @@ internal sealed class MastarParser
                     break;
             }
         }
+        if (goals.Count == 0)
+        {
+            throw Error(_tokens[^1], "no goal given (expected a line such as 'goal B(a, p);')");
+        }
         var goal = _table.And(goals);
-        return MastarInitialBuilder.Build(_source, _table, _fluents, _agents, actions, initially, goal);
+        return MastarInitialBuilder.Build(_source, _table, _fluents, _agents, actions, initially, goal, factored: _factored);
     }
 
     private void ParseProposition(MastarToken head, MastarAction[] actions)

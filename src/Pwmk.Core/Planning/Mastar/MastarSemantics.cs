@@ -16,13 +16,16 @@ namespace Pwmk.Core.Planning.Mastar;
 /// <item>The new model is the product restricted to what is reachable from (actual, sigma); the
 /// eps copy is the old model as the oblivious agents keep it.</item>
 /// </list>
+/// States are kept as independent parts (<see cref="MastarState"/>): an event model whose preconditions and
+/// effects read only one part's fluents updates that part alone (the product of the other parts and the
+/// updated one is the product update of the whole).
 /// </summary>
 internal static class MastarSemantics
 {
     private const int Full = 0, Partial = 1, Oblivious = 2;
 
     /// <summary>True when every executability formula of <paramref name="action"/> holds at the actual world.</summary>
-    public static bool IsExecutable(ModelEvaluator ev, MastarAction action)
+    public static bool IsExecutable(StateEvaluator ev, MastarAction action)
     {
         foreach (var p in action.Preconditions)
         {
@@ -34,34 +37,84 @@ internal static class MastarSemantics
         return true;
     }
 
-    /// <summary>Applies an executable action; returns the canonical successor state.</summary>
-    public static KripkeModel Apply(ModelEvaluator ev, MastarAction action, int maxWorlds)
+    /// <summary>
+    /// Applies an executable action; returns the successor state. When no effect line fires (or fired ontic
+    /// effects contradict) the product update changes nothing up to bisimulation, and the state itself is
+    /// returned. Otherwise only the part holding the action's effect fluents is updated (the other parts are
+    /// shared with <paramref name="ev"/>'s state).
+    /// </summary>
+    public static MastarState Apply(StateEvaluator ev, MastarAction action, FluentLayout layout, long maxWorlds)
     {
-        var m = ev.Model;
-        var agents = m.AgentCount;
-        var roles = new int[agents];
-        for (var a = 0; a < agents; a++)
+        var state = ev.State;
+        ulong set = 0, clear = 0;
+        List<MastarFormula>? phi = null;
+        switch (action.Type)
+        {
+            case ActionType.Ontic:
+                var fired = false;
+                foreach (var e in action.OnticEffects)
+                {
+                    if (ev.HoldsAtActual(e.Condition))
+                    {
+                        set |= e.Set;
+                        clear |= e.Clear;
+                        fired = true;
+                    }
+                }
+                if (!fired || (set & clear) != 0)
+                {
+                    return state; // nothing fires, or contradicting effects: a no-op
+                }
+                break;
+            case ActionType.Sensing or ActionType.Announcement:
+                foreach (var e in action.EpistemicEffects)
+                {
+                    if (ev.HoldsAtActual(e.Condition))
+                    {
+                        (phi ??= []).Add(e.Formula);
+                    }
+                }
+                if (phi is null)
+                {
+                    return state; // nothing learnt
+                }
+                break;
+            default:
+                return state;
+        }
+        var roles = new int[state.Parts[0].AgentCount];
+        for (var a = 0; a < roles.Length; a++)
         {
             roles[a] = Any(ev, action.Observes[a]) ? Full : Any(ev, action.Aware[a]) ? Partial : Oblivious;
         }
+        var target = state.Parts.Length == 1 ? 0 : layout.PartOfMask(action.EffectFluents);
+        var actualValue = true;
+        if (phi is not null)
+        {
+            foreach (var p in phi)
+            {
+                actualValue &= p.Holds(state.ActualValuation);
+            }
+        }
+        var updated = Update(state.Parts[target], roles, action.Type == ActionType.Ontic, set, clear, phi, actualValue, maxWorlds);
+        return state.With(target, updated, maxWorlds);
+    }
+
+    /// <summary>
+    /// Product update of one model with the event model of an action: ontic (sigma applies
+    /// <paramref name="set"/>/<paramref name="clear"/>, epsilon keeps the old model) or epistemic (sigma: the
+    /// conjunction <paramref name="phi"/> has <paramref name="actualValue"/>, tau: it differs, epsilon), for
+    /// agents in the given roles; restricted to what (actual, sigma) reaches, then contracted.
+    /// </summary>
+    private static KripkeModel Update(KripkeModel m, int[] roles, bool ontic, ulong set, ulong clear, List<MastarFormula>? phi,
+        bool actualValue, long maxWorlds)
+    {
+        var agents = m.AgentCount;
         var n = m.WorldCount;
         int events;
         bool[][] pre;
-        ulong set = 0, clear = 0;
-        if (action.Type == ActionType.Ontic)
+        if (ontic)
         {
-            foreach (var e in action.OnticEffects)
-            {
-                if (ev.HoldsAtActual(e.Condition))
-                {
-                    set |= e.Set;
-                    clear |= e.Clear;
-                }
-            }
-            if ((set & clear) != 0)
-            {
-                set = clear = 0; // contradicting effects: no-op
-            }
             events = 2;
             var all = new bool[n];
             Array.Fill(all, true);
@@ -69,43 +122,20 @@ internal static class MastarSemantics
         }
         else
         {
-            var phiParts = new List<MastarFormula>();
-            if (action.Type != ActionType.None)
-            {
-                foreach (var e in action.EpistemicEffects)
-                {
-                    if (ev.HoldsAtActual(e.Condition))
-                    {
-                        phiParts.Add(e.Formula);
-                    }
-                }
-            }
             events = 3;
             var sigma = new bool[n];
             var tau = new bool[n];
             var eps = new bool[n];
             Array.Fill(eps, true);
-            if (phiParts.Count == 0)
+            for (var w = 0; w < n; w++)
             {
-                Array.Fill(sigma, true); // nothing learnt
-            }
-            else
-            {
-                var actualValue = true;
-                foreach (var p in phiParts)
+                var v = true;
+                foreach (var p in phi!)
                 {
-                    actualValue &= p.Holds(m.Valuations[m.Actual]);
+                    v &= p.Holds(m.Valuations[w]);
                 }
-                for (var w = 0; w < n; w++)
-                {
-                    var v = true;
-                    foreach (var p in phiParts)
-                    {
-                        v &= p.Holds(m.Valuations[w]);
-                    }
-                    sigma[w] = v == actualValue;
-                    tau[w] = !sigma[w];
-                }
+                sigma[w] = v == actualValue;
+                tau[w] = !sigma[w];
             }
             pre = [sigma, tau, eps];
         }
@@ -195,7 +225,7 @@ internal static class MastarSemantics
         for (var i = 0; i < count2; i++)
         {
             var v = m.Valuations[worldOf[i]];
-            if (action.Type == ActionType.Ontic && eventOf[i] == 0)
+            if (ontic && eventOf[i] == 0)
             {
                 v = (v | set) & ~clear;
             }
@@ -213,7 +243,7 @@ internal static class MastarSemantics
         return KripkeModel.Contract(count2, vals, 0, setOf, offsets, targets);
     }
 
-    private static bool Any(ModelEvaluator ev, List<MastarFormula> conditions)
+    private static bool Any(StateEvaluator ev, List<MastarFormula> conditions)
     {
         foreach (var c in conditions)
         {
