@@ -64,7 +64,60 @@ public sealed class PlanCommandTests : IDisposable
         using var doc = JsonDocument.Parse(output);
         Assert.False(doc.RootElement.GetProperty("solved").GetBoolean());
         Assert.Equal("search space exhausted", doc.RootElement.GetProperty("reason").GetString());
-        Assert.Contains("no plan", error, StringComparison.Ordinal);
+        Assert.Equal("proved_unsolvable", doc.RootElement.GetProperty("status").GetString());
+        Assert.Contains("no plan (proved unsolvable", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HeuristicSearchAndThreadsAreReportedAndKeepThePlan()
+    {
+        var (code, output, _) = Run("plan", "--mastar", Write("tell.txt", Tell), "--search", "astar", "--heuristic", "hmax", "--threads", "2", "--format", "json");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal(["sense", "tell"], doc.RootElement.GetProperty("plan").EnumerateArray().Select(e => e.GetString()!));
+        Assert.Equal("astar", doc.RootElement.GetProperty("search").GetString());
+        Assert.Equal("hmax", doc.RootElement.GetProperty("heuristic").GetString());
+        Assert.Equal("solved", doc.RootElement.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public void UnstatedFluentsAreNotedInTextAndJson()
+    {
+        var text = Tell.Replace("fluent p;", "fluent p, q;", StringComparison.Ordinal);
+        var path = Write("unstated.txt", text);
+        var (code, output, _) = Run("plan", "--mastar", path);
+        Assert.Equal(0, code);
+        Assert.StartsWith("note: the initial actual world leaves 1 fluent unstated: taken as -q", output, StringComparison.Ordinal);
+        var (_, json, _) = Run("plan", "--mastar", path, "--format", "json");
+        using var doc = JsonDocument.Parse(json);
+        Assert.Contains("-q", Assert.Single(doc.RootElement.GetProperty("notes").EnumerateArray()).GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheMemoryBoundEndsWithItsOwnStatus()
+    {
+        // One common-knowledge formula links 20 fluents: a single part of 2^20 - 1 worlds, far beyond 1 MiB.
+        var fluents = string.Join(", ", Enumerable.Range(1, 20).Select(i => $"f{i}"));
+        var text = $"fluent {fluents};\naction act;\nagent a, b;\ninitially f1;\ninitially C([a,b], {fluents.Replace(",", " |", StringComparison.Ordinal)});\ngoal B(a, f1);\n";
+        var (code, output, error) = Run("plan", "--mastar", Write("big.txt", text), "--max-memory", "1M", "--format", "json");
+        Assert.Equal(1, code);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal("out_of_memory_bound", doc.RootElement.GetProperty("status").GetString());
+        Assert.Equal("out of memory bound", doc.RootElement.GetProperty("reason").GetString());
+        Assert.Contains("no plan (out of memory bound)", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--heuristic", "hmax")]
+    [InlineData("--threads", "0")]
+    [InlineData("--max-memory", "lots")]
+    [InlineData("--max-memory", "10K")]
+    public void BadSearchOptionsExitTwoNamingTheOption(string option, string value)
+    {
+        var (code, output, error) = Run("plan", "--mastar", Write("tell.txt", Tell), option, value);
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Contains(option, error, StringComparison.Ordinal);
     }
 
     [Fact]

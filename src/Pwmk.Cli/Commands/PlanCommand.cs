@@ -69,28 +69,35 @@ internal static class PlanCommand
             }
             var progress = ProgressLine.For(Console.Error, json);
             var result = progress.Run($"searching ({Describe(options)}, up to {ms} ms)", () => MastarPlanner.Solve(problem, options));
+            var status = result.Status == PlanStatus.ProvedUnsolvable ? $"proved unsolvable: {result.Reason}" : result.Reason;
             if (json)
             {
                 stdout.WriteLine(ToJson(result, options));
-                return result.Solved ? Program.Ok : Program.NoResult;
             }
-            foreach (var note in result.Notes)
+            else
             {
-                stdout.WriteLine($"note: {note}");
-            }
-            if (result.Solved)
-            {
-                stdout.WriteLine($"solved: {result.Length} actions, {result.Expanded} expanded, {result.Generated} generated, {result.Elapsed.TotalSeconds:F3} s");
-                foreach (var a in result.Actions)
+                foreach (var note in result.Notes)
                 {
-                    stdout.WriteLine(a);
+                    stdout.WriteLine($"note: {note}");
                 }
-                return Program.Ok;
+                if (result.Solved)
+                {
+                    stdout.WriteLine($"solved: {result.Length} actions, {result.Expanded} expanded, {result.Generated} generated, {result.Elapsed.TotalSeconds:F3} s");
+                    foreach (var a in result.Actions)
+                    {
+                        stdout.WriteLine(a);
+                    }
+                }
+                else
+                {
+                    stdout.WriteLine($"not solved ({status}): {result.Expanded} expanded, {result.Generated} generated, {result.Elapsed.TotalSeconds:F3} s");
+                }
             }
-            var status = result.Status == PlanStatus.ProvedUnsolvable ? $"proved unsolvable: {result.Reason}" : result.Reason;
-            stdout.WriteLine($"not solved ({status}): {result.Expanded} expanded, {result.Generated} generated, {result.Elapsed.TotalSeconds:F3} s");
-            stderr.WriteLine($"pwmk plan: no plan ({status})");
-            return Program.NoResult;
+            if (!result.Solved)
+            {
+                stderr.WriteLine($"pwmk plan: no plan ({status})");
+            }
+            return result.Solved ? Program.Ok : Program.NoResult;
         });
         return cmd;
     }

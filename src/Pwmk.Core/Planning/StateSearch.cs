@@ -76,10 +76,13 @@ internal static class StateSearch<TState, TView>
         var timeout = options.EffectiveTimeout;
         var strategy = options.Strategy;
         var nodes = new List<Node>();
-        var visited = options.DuplicateDetection ? new Dictionary<TState, int>(space.Comparer) : null;
+        var threads = space.ThreadSafe ? Math.Max(1, options.Threads) : 1;
+        // Expansions ahead read the duplicate table to skip the heuristic of states already seen, so with threads it is concurrent.
+        IDictionary<TState, int>? visited = !options.DuplicateDetection ? null
+            : threads > 1 ? new System.Collections.Concurrent.ConcurrentDictionary<TState, int>(space.Comparer) : new Dictionary<TState, int>(space.Comparer);
+        Func<TState, bool> seenBefore = visited is null ? _ => false : visited.ContainsKey;
         var frontier = new Frontier(strategy);
         long expanded = 0, generated = 0, stored = 0;
-        var threads = space.ThreadSafe ? Math.Max(1, options.Threads) : 1;
         var ahead = new Dictionary<int, Task<Expansion>>();
         var stop = new CancellationTokenSource(); // not disposed: expansions ahead may still read its token after the run
         var bestGoal = -1; // A*: the cheapest goal node generated so far
@@ -152,11 +155,11 @@ internal static class StateSearch<TState, TView>
                         if (!ahead.ContainsKey(next))
                         {
                             var state = nodes[next].State;
-                            ahead.Add(next, Task.Run(() => Expand(space, state, computeH: true, stop.Token), stop.Token));
+                            ahead.Add(next, Task.Run(() => Expand(space, state, seenBefore, stop.Token), stop.Token));
                         }
                     }
                 }
-                var expansion = task is not null ? task.GetAwaiter().GetResult() : Expand(space, node.State, computeH: false, default);
+                var expansion = task is not null ? task.GetAwaiter().GetResult() : Expand(space, node.State, null, default);
                 foreach (var (action, next, final, knownH) in expansion.Successors)
                 {
                     if (cancellation.IsCancellationRequested)
@@ -239,11 +242,12 @@ internal static class StateSearch<TState, TView>
     }
 
     /// <summary>
-    /// The successors of <paramref name="state"/> in action order, with their distances when
-    /// <paramref name="computeH"/> (otherwise <see cref="int.MinValue"/>, computed by the search for new states only).
-    /// A successor too large ends the list with <see cref="Expansion.Failure"/>.
+    /// The successors of <paramref name="state"/> in action order, with their distances when <paramref name="seenBefore"/>
+    /// is given and says they are new (otherwise <see cref="int.MinValue"/>: the search computes it if it keeps the state).
+    /// A successor too large ends the list with <see cref="Expansion.Failure"/>. The result does not depend on what
+    /// <paramref name="seenBefore"/> says, only the work done.
     /// </summary>
-    private static Expansion Expand(ISearchSpace<TState, TView> space, TState state, bool computeH, CancellationToken stop)
+    private static Expansion Expand(ISearchSpace<TState, TView> space, TState state, Func<TState, bool>? seenBefore, CancellationToken stop)
     {
         var result = new Expansion();
         var view = space.View(state);
@@ -255,7 +259,8 @@ internal static class StateSearch<TState, TView>
                 {
                     continue;
                 }
-                result.Successors.Add((ai, next, final, computeH ? space.Distance(space.View(next)) : int.MinValue));
+                var known = seenBefore is null || seenBefore(next);
+                result.Successors.Add((ai, next, final, known ? int.MinValue : space.Distance(space.View(next))));
             }
             catch (PlanningLimitException e)
             {

@@ -12,7 +12,7 @@ public class MastarPartsTests
     [DataFact("epistemic")]
     public void PartsGiveTheSamePlansAndCountsAsWholeStatesOnEverySharedProblem()
     {
-        var options = new PlanSearchOptions(Timeout: TimeSpan.FromSeconds(20), MaxNodes: 20_000);
+        var options = new PlanSearchOptions(Timeout: TimeSpan.FromSeconds(5), MaxNodes: 4_000);
         var compared = 0;
         var failures = new List<string>();
         foreach (var path in Directory.EnumerateFiles(EpistemicData.Mastar, "*.txt", SearchOption.AllDirectories).Order(StringComparer.Ordinal))

@@ -109,20 +109,25 @@ public partial class MastarPlannerTests
     }
 
     /// <summary>
-    /// Every shared problem: parsed (or rejected with a position), searched with a node bound, and every
-    /// plan found is replayed through the semantics and has the length in the file name.
+    /// Issue 20's bar, as the bench runs it (bench/planner): every shared problem solved within 60 s at the length in its
+    /// file name (for the <c>_wrong</c> and <c>_test</c> variants, at the reference planner's breadth-first length) or
+    /// proved unsolvable, with A* on the admissible h_max; every plan replays to the goal. CoinBox_Rich pl_5 names an
+    /// undeclared fluent and is rejected with its position.
     /// </summary>
     [DataFact("epistemic")]
-    public void AllSharedProblemsGiveValidPlansOfTheExpectedLength()
+    public void EverySharedProblemIsSolvedAtItsLengthOrProvedUnsolvable()
     {
+        var reference = File.ReadLines(Path.Combine(EpistemicData.Root, "reference_bfs.tsv")).Skip(1).Select(l => l.Split('\t'))
+            .Where(c => c.Length >= 2 && c[1].Length > 0).ToDictionary(c => c[0], c => int.Parse(c[1], CultureInfo.InvariantCulture));
         var files = Directory.EnumerateFiles(EpistemicData.Mastar, "*.txt", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(132, files.Count);
-        var options = new PlanSearchOptions(Timeout: TimeSpan.FromSeconds(3), MaxNodes: 3000);
-        int solved = 0, rejected = 0;
+        var options = new PlanSearchOptions(SearchStrategy.AStar, TimeSpan.FromSeconds(60));
         var failures = new List<string>();
+        var unsolvable = new List<string>();
+        var rejected = new List<string>();
         foreach (var path in files)
         {
-            var name = Path.GetRelativePath(EpistemicData.Mastar, path);
+            var name = Path.GetRelativePath(EpistemicData.Mastar, path)[..^4].Replace('\\', '/');
             MastarProblem problem;
             try
             {
@@ -130,29 +135,47 @@ public partial class MastarPlannerTests
             }
             catch (MastarSyntaxException e)
             {
-                rejected++;
                 Assert.True(e.Line > 0 && e.Column > 0);
+                rejected.Add(name);
                 continue;
             }
             var plan = MastarPlanner.Solve(problem, options);
-            if (!plan.Solved)
+            if (plan.Status == PlanStatus.ProvedUnsolvable)
             {
-                Assert.Contains(plan.Reason, new[] { "node limit", "memory limit", "timeout", "search space exhausted", "state too large" });
+                unsolvable.Add(name);
                 continue;
             }
-            solved++;
+            if (!plan.Solved)
+            {
+                failures.Add($"{name}: {plan.Reason}");
+                continue;
+            }
             if (MastarPlanner.Validate(problem, plan.Actions) is { } error)
             {
                 failures.Add($"{name}: {error}");
             }
             var m = PlanLength().Match(path);
-            if (m.Success && int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) != plan.Length)
+            int? expected = reference.TryGetValue(name, out var r) ? r : m.Success ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+            if (expected is { } length && length != plan.Length)
             {
-                failures.Add($"{name}: length {plan.Length}");
+                failures.Add($"{name}: length {plan.Length}, expected {length}");
             }
         }
         Assert.Empty(failures);
-        Assert.Equal(1, rejected); // CoinBox_Rich pl_5 uses an undeclared fluent
-        Assert.True(solved >= 100, $"solved {solved}");
+        Assert.Equal(["CoinBox_Rich/Coin_in_the_Box__pl_5"], rejected);
+        Assert.Equal(["SC_Multi/SC_10_8/SC_10_8__pl_9"], unsolvable); // not in the reference table; its header is stale
+    }
+
+    /// <summary>Breadth-first search, the reference for plan length, on the two instances that used to time out.</summary>
+    [DataTheory("epistemic")]
+    [InlineData("CC/CC_2_4_4/CC_2_4_4__pl_6.txt", 6)]
+    [InlineData("CC/CC_2_4_4/CC_2_4_4__pl_7.txt", 7)]
+    public void BreadthFirstSolvesTheLargestCollaborationProblems(string file, int length)
+    {
+        var problem = MastarProblem.Load(EpistemicData.File(file));
+        var plan = MastarPlanner.Solve(problem, new PlanSearchOptions(Timeout: TimeSpan.FromSeconds(60)));
+        Assert.True(plan.Solved, plan.Reason);
+        Assert.Equal(length, plan.Length);
+        Assert.Null(MastarPlanner.Validate(problem, plan.Actions));
     }
 }

@@ -13,9 +13,10 @@ namespace Pwmk.Core.Planning.Mastar;
 /// </summary>
 internal sealed class KripkeModel
 {
-    private KripkeModel(int worldCount, ulong[] valuations, int actual, int[][] setOf, int[][] setOffsets, int[][] setTargets)
+    private KripkeModel(int worldCount, ulong[] valuations, int actual, int[][] setOf, int[][] setOffsets, int[][] setTargets, int rawWorldCount)
     {
         WorldCount = worldCount;
+        RawWorldCount = rawWorldCount;
         Valuations = valuations;
         Actual = actual;
         SetOf = setOf;
@@ -54,6 +55,9 @@ internal sealed class KripkeModel
     public long Bytes { get; }
 
     public int WorldCount { get; }
+
+    /// <summary>Worlds of the model this one was contracted from (the product update before contraction).</summary>
+    public int RawWorldCount { get; }
     public ulong[] Valuations { get; }
     public int Actual { get; }
     public int[][] SetOf { get; }
@@ -313,7 +317,7 @@ internal sealed class KripkeModel
         {
             qVal[c] = val[reps[c]];
         }
-        return new KripkeModel(colors, qVal, color[0], qSetOf, qOff, qTg);
+        return new KripkeModel(colors, qVal, color[0], qSetOf, qOff, qTg, n);
     }
 
     /// <summary>Sorted distinct member colours of every set, and each set's rank among those lists.</summary>

@@ -16,7 +16,16 @@ namespace Pwmk.Core.Planning.Mastar;
 /// where they see the epsilon copy as the oblivious do);</item>
 /// <item>with F a fluent formula and B, E or C: only when an agent of G observes fully, and for an ontic
 /// action only when an effect touches F's fluents;</item>
-/// <item>negation, conjunction and disjunction change only when one of their parts does.</item>
+/// <item>negation, conjunction and disjunction change only when one of their parts does;</item>
+/// <item>a belief <c>B(i, F)</c>, <c>E(G, F)</c> or <c>C(G, F)</c> in a fluent formula F whose fluents no ontic
+/// effect changes never becomes false (sensing and announcements only remove possibilities): its negation
+/// cannot become true;</item>
+/// <item>an action whose effects lie in a stable part of the <see cref="FluentLayout"/> changes no belief about
+/// other parts. A part is stable when every ontic action on it is fully observed by every agent: then every agent
+/// always considers possible a world with the actual valuation (sensing and announcements keep that, and so do
+/// fully observed ontic actions), so the part stays serial, and the update of one serial part leaves the truth
+/// of formulas about the others as it was (they are evaluated in their own parts, or in the product, where a
+/// serial factor adds no vacuous belief).</item>
 /// </list>
 /// By induction on the plan, a unit true after t actions has level at most t, so the largest goal level is
 /// admissible (h_max); the sum (h_add) is informative but not admissible. A goal conjunct with no finite
@@ -41,6 +50,30 @@ internal sealed class ReachabilityHeuristic
     public ReachabilityHeuristic(MastarProblem problem)
     {
         var actions = problem.SearchOrder;
+        var layout = problem.Layout;
+        var stable = new bool[layout.Count];
+        Array.Fill(stable, true);
+        foreach (var a in actions)
+        {
+            if (a.Type == ActionType.Ontic && !a.Observes.All(conditions => conditions.Any(c => c.Kind == FormulaKind.True)))
+            {
+                stable[layout.PartOfMask(a.EffectFluents)] = false;
+            }
+        }
+        ulong onticFluents = 0;
+        foreach (var a in actions)
+        {
+            foreach (var e in a.OnticEffects)
+            {
+                onticFluents |= e.Set | e.Clear;
+            }
+        }
+        // Fluents an action can change beliefs about: everything, or its own part when that part is stable.
+        ulong Reach(MastarAction a)
+        {
+            var part = layout.PartOfMask(a.EffectFluents);
+            return layout.Count == 1 || !stable[part] ? ulong.MaxValue : layout.Masks[part];
+        }
         _goal = [.. Conjuncts(problem.Goal).Select(Unit)];
         _pre = new int[actions.Length][];
         for (var a = 0; a < actions.Length; a++)
@@ -58,7 +91,7 @@ internal sealed class ReachabilityHeuristic
             }
             for (var a = 0; a < actions.Length; a++)
             {
-                foreach (var (effects, observers) in Ways(f, actions[a]))
+                foreach (var (effects, observers) in Ways(f, actions[a], Reach(actions[a]), onticFluents))
                 {
                     ways.Add(new Way(u, a, effects?.Select(Unit).Distinct().ToArray(), observers?.Select(Unit).Distinct().ToArray()));
                 }
@@ -165,60 +198,70 @@ internal sealed class ReachabilityHeuristic
 
     private static IEnumerable<MastarFormula> Conjuncts(MastarFormula f) => f.Kind == FormulaKind.And ? f.Parts : [f];
 
-    /// <summary>The ways <paramref name="action"/> can change the truth of <paramref name="f"/> at the actual world (explicit stack over the Boolean structure).</summary>
-    private static List<(List<MastarFormula>? Effects, List<MastarFormula>? Observers)> Ways(MastarFormula f, MastarAction action)
+    /// <summary>
+    /// The ways <paramref name="action"/> can make <paramref name="f"/> true at the actual world (explicit stack over the
+    /// Boolean structure, tracking whether each atom must become true or false). <paramref name="reach"/>: fluents the
+    /// action can change beliefs about; <paramref name="ontic"/>: fluents some ontic effect changes.
+    /// </summary>
+    private static List<(List<MastarFormula>? Effects, List<MastarFormula>? Observers)> Ways(MastarFormula f, MastarAction action, ulong reach, ulong ontic)
     {
         var result = new List<(List<MastarFormula>?, List<MastarFormula>?)>();
         if (action.Type == ActionType.None)
         {
             return result;
         }
-        var ontic = action.Type == ActionType.Ontic;
-        var allEffects = ontic ? action.OnticEffects.Select(e => e.Condition).ToList() : action.EpistemicEffects.Select(e => e.Condition).ToList();
-        var pending = new Stack<MastarFormula>();
-        pending.Push(f);
+        var isOntic = action.Type == ActionType.Ontic;
+        var allEffects = isOntic ? action.OnticEffects.Select(e => e.Condition).ToList() : action.EpistemicEffects.Select(e => e.Condition).ToList();
+        var pending = new Stack<(MastarFormula F, bool ToTrue)>();
+        pending.Push((f, true));
         while (pending.Count > 0)
         {
-            var g = pending.Pop();
+            var (g, toTrue) = pending.Pop();
             if (g.Kind == FormulaKind.True)
             {
                 continue;
             }
             if (g.IsFluent)
             {
-                if (ontic && Touching(action, g) is { Count: > 0 } touching)
+                if (isOntic && Touching(action, g) is { Count: > 0 } touching)
                 {
                     result.Add((touching, null));
                 }
                 continue;
             }
-            switch (g.Kind)
+            if (g.Kind is FormulaKind.Not or FormulaKind.And or FormulaKind.Or)
             {
-                case FormulaKind.Not or FormulaKind.And or FormulaKind.Or:
-                    foreach (var p in g.Parts)
-                    {
-                        pending.Push(p);
-                    }
-                    break;
-                case FormulaKind.Believes or FormulaKind.Everyone or FormulaKind.Common when g.Parts[0].IsFluent:
-                    {
-                        var full = g.Agents.SelectMany(i => action.Observes[i]).ToList();
-                        var effects = ontic ? Touching(action, g.Parts[0]) : allEffects;
-                        if (full.Count > 0 && effects.Count > 0)
-                        {
-                            result.Add((effects, full));
-                        }
-                        break;
-                    }
-                default:
-                    {
-                        var seeing = g.Agents.SelectMany(i => ontic ? action.Observes[i] : action.Observes[i].Concat(action.Aware[i])).ToList();
-                        if (seeing.Count > 0 && allEffects.Count > 0)
-                        {
-                            result.Add((allEffects, seeing));
-                        }
-                        break;
-                    }
+                foreach (var p in g.Parts)
+                {
+                    pending.Push((p, g.Kind == FormulaKind.Not ? !toTrue : toTrue));
+                }
+                continue;
+            }
+            var distributed = false;
+            var mask = FluentLayout.FluentsOf(g, ref distributed);
+            if (reach != ulong.MaxValue && (mask & reach) == 0 && !distributed)
+            {
+                continue; // a belief about another part, untouched by an action on a stable part
+            }
+            var fluentBelief = g.Kind is FormulaKind.Believes or FormulaKind.Everyone or FormulaKind.Common && g.Parts[0].IsFluent;
+            if (fluentBelief && !toTrue && (mask & ontic) == 0)
+            {
+                continue; // knowledge of fluents no ontic effect changes is never lost
+            }
+            if (fluentBelief)
+            {
+                var full = g.Agents.SelectMany(i => action.Observes[i]).ToList();
+                var effects = isOntic ? Touching(action, g.Parts[0]) : allEffects;
+                if (full.Count > 0 && effects.Count > 0)
+                {
+                    result.Add((effects, full));
+                }
+                continue;
+            }
+            var seeing = g.Agents.SelectMany(i => isOntic ? action.Observes[i] : action.Observes[i].Concat(action.Aware[i])).ToList();
+            if (seeing.Count > 0 && allEffects.Count > 0)
+            {
+                result.Add((allEffects, seeing));
             }
         }
         return result;
