@@ -372,32 +372,8 @@ public sealed class EpistemicPlanner
                         care |= 1UL << i;
                     }
                 }
-                var classes = new Dictionary<ulong, int>();
-                var lists = new List<List<int>>();
-                var so = new int[n];
-                for (var w = 0; w < n; w++)
-                {
-                    var key = (ulong)w & care;
-                    if (!classes.TryGetValue(key, out var c))
-                    {
-                        c = lists.Count;
-                        classes.Add(key, c);
-                        lists.Add([]);
-                    }
-                    lists[c].Add(w);
-                    so[w] = c;
-                }
-                setOf[ag] = so;
-                var off = new int[lists.Count + 1];
-                var tg = new List<int>();
-                for (var c = 0; c < lists.Count; c++)
-                {
-                    off[c] = tg.Count;
-                    tg.AddRange(lists[c]);
-                }
-                off[lists.Count] = tg.Count;
-                offsets[ag] = off;
-                targets[ag] = [.. tg];
+                var agreeOn = care;
+                (setOf[ag], offsets[ag], targets[ag]) = KripkeModel.Classes(n, w => (ulong)w & agreeOn);
             }
             return KripkeModel.Contract(n, vals, (int)actual, setOf, offsets, targets);
         }

@@ -320,6 +320,55 @@ internal sealed class KripkeModel
         return new KripkeModel(colors, qVal, color[0], qSetOf, qOff, qTg, n);
     }
 
+    /// <summary><see cref="Contract(int, ulong[], int, int[][], int[][], int[][])"/> of relations built in lists (per agent: each world's set, set starts, set members).</summary>
+    public static KripkeModel Contract(int n, ulong[] vals, int actual, List<int>[] setOf, List<int>[] setStart, List<int>[] setData)
+    {
+        var agents = setOf.Length;
+        var so = new int[agents][];
+        var off = new int[agents][];
+        var tg = new int[agents][];
+        for (var a = 0; a < agents; a++)
+        {
+            so[a] = [.. setOf[a]];
+            off[a] = [.. setStart[a]];
+            tg[a] = [.. setData[a]];
+        }
+        return Contract(n, vals, actual, so, off, tg);
+    }
+
+    /// <summary>
+    /// One agent's relation as shared successor sets when it is an equivalence: worlds with equal
+    /// <paramref name="classOf"/> keys see each other (and themselves). Returns each world's set, the set starts and members.
+    /// </summary>
+    public static (int[] SetOf, int[] Offsets, int[] Targets) Classes<TKey>(int n, Func<int, TKey> classOf)
+        where TKey : notnull
+    {
+        var index = new Dictionary<TKey, int>();
+        var members = new List<List<int>>();
+        var so = new int[n];
+        for (var w = 0; w < n; w++)
+        {
+            var key = classOf(w);
+            if (!index.TryGetValue(key, out var c))
+            {
+                c = members.Count;
+                index.Add(key, c);
+                members.Add([]);
+            }
+            members[c].Add(w);
+            so[w] = c;
+        }
+        var off = new int[members.Count + 1];
+        var tg = new List<int>(n);
+        for (var c = 0; c < members.Count; c++)
+        {
+            off[c] = tg.Count;
+            tg.AddRange(members[c]);
+        }
+        off[members.Count] = tg.Count;
+        return (so, off, [.. tg]);
+    }
+
     /// <summary>Sorted distinct member colours of every set, and each set's rank among those lists.</summary>
     private static (int[] Start, int[] Data, int[] Rank, int Count) RankSets(int[] off, int[] tg, int[] color)
     {

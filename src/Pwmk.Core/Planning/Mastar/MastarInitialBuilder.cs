@@ -221,32 +221,7 @@ internal static class MastarInitialBuilder
                 // Agent ag's worlds fall into classes that agree on every phi ag knows; one set per class.
                 var phis = knowsWhether.Where(k => k.Agent == ag && (FluentLayout.FluentsOf(k.Phi, ref distributed) & ~mask) == 0)
                     .Select(k => k.Phi).ToArray();
-                var classOf = new Dictionary<string, int>(StringComparer.Ordinal);
-                var members = new List<List<int>>();
-                var so = new int[n];
-                for (var w = 0; w < n; w++)
-                {
-                    var sig = string.Concat(phis.Select(p => p.Holds(vals[w]) ? '1' : '0'));
-                    if (!classOf.TryGetValue(sig, out var c))
-                    {
-                        c = members.Count;
-                        classOf.Add(sig, c);
-                        members.Add([]);
-                    }
-                    members[c].Add(w);
-                    so[w] = c;
-                }
-                setOf[ag] = so;
-                var off = new int[members.Count + 1];
-                var tg = new List<int>();
-                for (var c = 0; c < members.Count; c++)
-                {
-                    off[c] = tg.Count;
-                    tg.AddRange(members[c]);
-                }
-                off[members.Count] = tg.Count;
-                offsets[ag] = off;
-                targets[ag] = [.. tg];
+                (setOf[ag], offsets[ag], targets[ag]) = KripkeModel.Classes(n, w => string.Concat(phis.Select(p => p.Holds(vals[w]) ? '1' : '0')));
             }
             return KripkeModel.Contract(n, vals, actualWorld, setOf, offsets, targets);
         }

@@ -231,16 +231,7 @@ internal static class MastarSemantics
             }
             vals[i] = v;
         }
-        var setOf = new int[agents][];
-        var offsets = new int[agents][];
-        var targets = new int[agents][];
-        for (var a = 0; a < agents; a++)
-        {
-            setOf[a] = [.. newSetOf[a]];
-            offsets[a] = [.. setStart[a]];
-            targets[a] = [.. setData[a]];
-        }
-        return KripkeModel.Contract(count2, vals, 0, setOf, offsets, targets);
+        return KripkeModel.Contract(count2, vals, 0, newSetOf, setStart, setData);
     }
 
     private static bool Any(StateEvaluator ev, List<MastarFormula> conditions)

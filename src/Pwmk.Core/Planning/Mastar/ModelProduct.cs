@@ -135,16 +135,7 @@ internal static class ModelProduct
             }
             vals[w] = v;
         }
-        var so = new int[agents][];
-        var off = new int[agents][];
-        var tg = new int[agents][];
-        for (var a = 0; a < agents; a++)
-        {
-            so[a] = [.. setOf[a]];
-            off[a] = [.. setStart[a]];
-            tg[a] = [.. setData[a]];
-        }
-        return KripkeModel.Contract(n, vals, 0, so, off, tg);
+        return KripkeModel.Contract(n, vals, 0, setOf, setStart, setData);
     }
 
     private static void Decode(long code, long[] radix, IReadOnlyList<KripkeModel> parts, int[] tuple)
