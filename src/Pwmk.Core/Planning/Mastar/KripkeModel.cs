@@ -7,7 +7,7 @@ namespace Pwmk.Core.Planning.Mastar;
 /// <c>SetTargets[a][SetOffsets[a][s]..SetOffsets[a][s+1]]</c>. Epistemic models are mostly made of
 /// clusters where many worlds share one successor set (complete relations in S5 starts), so this keeps
 /// memory and time linear in the number of worlds instead of quadratic.
-/// Models produced by <see cref="Contract"/> are canonical: the bisimulation contraction of the part
+/// Models produced by <see cref="Contract(int, ulong[], int, int[][], int[][], int[][])"/> are canonical: the bisimulation contraction of the part
 /// reachable from the actual world, with worlds and sets numbered by an isomorphism-invariant order,
 /// so two states are bisimilar exactly when <see cref="SameAs"/> holds (equal arrays).
 /// </summary>
