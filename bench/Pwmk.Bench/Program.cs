@@ -33,6 +33,7 @@ public static class Program
     {
         var root = new RootCommand("pwmk-bench: PWMK's benchmarks, each beside its anchor (not part of the product)");
         root.Subcommands.Add(BeliefsCommand.Create());
+        root.Subcommands.Add(ReadersCommand.Create());
         root.Subcommands.Add(PlannerCommand.Create());
         root.Subcommands.Add(ObservabilityCommand.Create());
         root.Subcommands.Add(WorldModelCommand.Create());

@@ -19,6 +19,12 @@ public sealed class PrologException : Exception
     /// <summary>The formal part of an <c>error(Formal, Context)</c> ball, else the ball itself.</summary>
     public Term Formal => Ball is Compound { Functor: "error", Arity: 2 } c ? c.Args[0] : Ball;
 
+    /// <summary>
+    /// True when the query stopped because the memory budget shared by all running queries (<see cref="MemoryBudget"/>)
+    /// was used up, rather than at a limit of its own: the same query may succeed when fewer run.
+    /// </summary>
+    public bool OutOfSharedMemory { get; internal init; }
+
     /// <summary>True for resource and time limits (the query was stopped, not wrong).</summary>
     public bool IsLimit => Formal is Compound { Functor: "resource_error" } || Formal is Atom { Name: "time_limit_exceeded" };
 

@@ -44,12 +44,15 @@ public sealed class PrologSession : IDisposable
         return Query(goal, names, options);
     }
 
-    /// <summary>Runs a query given as a term in this session; <paramref name="names"/> are the variables to report.</summary>
+    /// <summary>
+    /// Runs a query given as a term in this session; <paramref name="names"/> are the variables to report. In a writer
+    /// session a query is all or nothing: when it raises an error (or hits a limit) none of its changes are kept.
+    /// </summary>
     public QueryResult Query(Term goal, IReadOnlyList<KeyValuePair<string, Variable>> names, QueryOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(goal);
         ArgumentNullException.ThrowIfNull(names);
-        return Machine.RunQuery(goal, options ?? QueryOptions.Default, names);
+        return Machine.RunQuery(goal, options ?? QueryOptions.Default, names, atomic: true);
     }
 
     /// <summary>

@@ -60,10 +60,15 @@ public static class PwmkServer
             doc.Info.Description = "Belief store, agents, epistemic planning and simulations of the Perspective World Model Kit.";
             return Task.CompletedTask;
         }));
-        builder.Services.AddSingleton(_ => new BeliefStore());
+        // one memory budget for every query the server runs (API, health, agents), so queries cannot take the process down
+        var budget = new Pwmk.Logic.MemoryBudget(options.QueryMemoryMb > 0 ? options.QueryMemoryMb << 20 : Pwmk.Logic.MemoryBudget.DefaultCapacity());
+        builder.Services.AddSingleton(budget);
+        builder.Services.AddSingleton(_ => new BeliefStore(new BeliefStoreOptions { Query = BeliefStoreOptions.Default.Query with { Memory = budget } }));
         builder.Services.AddSingleton(sp => DurableBeliefStore.Open(sp.GetRequiredService<BeliefStore>(), DurabilityOf(options),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pwmk.Server.Persistence")));
         builder.Services.AddSingleton<ServerHistory>();
+        builder.Services.AddSingleton(new QueryAdmission(options.QuerySlots, options.QueryQueueLimit));
+        builder.Services.AddSingleton(new EventStreams(options.MaxEventStreams, options.MaxEventStreamsPerClient));
         builder.Services.AddSingleton<SimulationManager>();
         builder.Services.AddSingleton<ApiKeyFilter>();
         builder.Services.AddHostedService<SimulationHostedService>();
@@ -111,6 +116,8 @@ public static class PwmkServer
         RestoreState(app, options);
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = HandleException, StatusCodeSelector = StatusOf });
         app.UseStatusCodePages();
+        if (string.IsNullOrEmpty(options.ApiKey))
+            app.UseMiddleware<HostAllowListMiddleware>(HostAllowListMiddleware.HostsOf(app.Configuration["urls"] ?? DefaultUrls, options.AllowedHosts));
         app.UseMiddleware<BodySizeLimitMiddleware>();
         if (options.RateLimitPerSecond > 0) app.UseRateLimiter();
         app.MapOpenApi("/openapi/{documentName}.json");

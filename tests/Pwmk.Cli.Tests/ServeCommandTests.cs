@@ -17,6 +17,24 @@ public class ServeCommandTests
         Assert.Contains(message, error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("foo")]
+    [InlineData("http://127.0.0.1:notaport")]
+    [InlineData("http://127.0.0.1:99999")]
+    [InlineData("ftp://127.0.0.1:8000")]
+    [InlineData("http://127.0.0.1:8000/api")]
+    [InlineData("http://127.0.0.1:8000;;")]
+    [InlineData("")]
+    public void A_bad_listening_url_is_one_clear_line_and_exit_2(string urls)
+    {
+        var (code, output, error) = Run("serve", "--urls", urls, "--no-simulation", "--state-dir", "");
+        Assert.Equal(2, code);
+        Assert.Contains("--urls", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("serving", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Help_lists_the_observability_options()
     {

@@ -13,6 +13,10 @@ internal static class ServeCommand
     public static Command Create()
     {
         var urls = new Option<string?>("--urls") { Description = $"Listening URLs (default {PwmkServer.DefaultUrls}; ';' separates several)" };
+        urls.Validators.Add(v =>
+        {
+            if (v.GetValueOrDefault<string?>() is { } u && UrlProblem(u) is { } problem) v.AddError("--urls: " + problem);
+        });
         var apiKey = new Option<string?>("--api-key") { Description = "API key for mutating endpoints (else PWMK_API_KEY; without one, changes only from loopback)" };
         var env = new Option<string?>("--env") { Description = "Environment of the background simulation: box-world, hide-and-seek or rooms" };
         env.AcceptOnlyFromAmong("box-world", "hide-and-seek", "rooms");
@@ -77,6 +81,24 @@ internal static class ServeCommand
         return cmd;
     }
 
+    /// <summary>Why <paramref name="urls"/> is not a list of listening URLs (http or https, a host or * or +, a port), or null.</summary>
+    internal static string? UrlProblem(string urls)
+    {
+        var parts = urls.Split(';', StringSplitOptions.TrimEntries);
+        if (parts.All(p => p.Length == 0)) return "expected one or more URLs such as http://127.0.0.1:8000, got nothing";
+        foreach (var p in parts)
+        {
+            if (p.Length == 0) return $"an empty URL in '{urls}' (';' separates URLs)";
+            // Kestrel's wildcard hosts (http://*:8000, http://+:8000) are not URIs: check them with a stand-in host
+            string probe = p.Replace("://*", "://wildcard").Replace("://+", "://wildcard");
+            if (!Uri.TryCreate(probe, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0)
+                return $"'{p}' is not a listening URL such as http://127.0.0.1:8000 (http or https, a host, a port)";
+            if (uri.AbsolutePath != "/" || uri.Query.Length > 0 || uri.Fragment.Length > 0)
+                return $"'{p}' has a path, query or fragment; a listening URL is scheme://host:port";
+        }
+        return null;
+    }
+
     private static int Run(Dictionary<string, string?> overrides)
     {
         WebApplication app;
@@ -93,9 +115,9 @@ internal static class ServeCommand
         {
             app.StartAsync().GetAwaiter().GetResult();
         }
-        catch (Exception e) when (e is IOException or SocketException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or SocketException or InvalidOperationException or FormatException or ArgumentException)
         {
-            Console.Error.WriteLine($"pwmk serve: cannot listen: {e.Message}");
+            Console.Error.WriteLine($"pwmk serve: cannot listen: {e.Message.ReplaceLineEndings(" ")}");
             return Program.BadInput;
         }
         var first = app.Urls.FirstOrDefault() ?? PwmkServer.DefaultUrls;

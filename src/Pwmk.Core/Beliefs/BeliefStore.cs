@@ -1,3 +1,4 @@
+// Over 600 lines: one type, the store and its bookkeeping (model, engine writes, counts, telemetry) kept consistent under one lock.
 using System.Diagnostics;
 using System.Text;
 using Pwmk.Logic;
@@ -16,6 +17,9 @@ namespace Pwmk.Core.Beliefs;
 /// Counts per agent, per predicate and per nesting depth are kept incrementally and are O(1) to read.
 /// Bad input throws <see cref="BeliefStoreException"/> naming what and where, and leaves the store unchanged.
 /// All members are thread-safe: changes are serialised; counts and belief states never wait for a running query.
+/// Queries run in read-only sessions of the engine, side by side and never waiting for a change: whatever a query (or a
+/// rule it calls) tries to change raises <c>permission_error(modify, ...)</c>; the store changes only through its
+/// methods. A change (or <see cref="InOneCommit{T}"/> of several) is published to queries at once when it ends.
 /// </para>
 /// </summary>
 public sealed class BeliefStore : IBeliefStore
@@ -32,6 +36,9 @@ public sealed class BeliefStore : IBeliefStore
 
     private readonly BeliefStoreOptions _opt;
     private readonly object _write = new();   // serialises changes (engine + model)
+    private int _changeDepth;                 // nesting of Change/InOneCommit (guarded by _write)
+    private PrologSession? _session;          // the engine writer session of the change in progress (guarded by _write)
+    private PrologEngine? _sessionEngine;
     private readonly object _read = new();    // guards the model against readers while it changes
     private volatile State _state;
 
@@ -212,17 +219,33 @@ public sealed class BeliefStore : IBeliefStore
     // ------------------------------------------------------------------ IBeliefStore (where a perspective tracker's changes go)
 
     /// <summary>
-    /// Applies belief changes in order (asserting a held fact or retracting an absent one changes nothing). Stops at the
-    /// first change the store refuses, with a <see cref="BeliefStoreException"/>; the changes before it stay applied.
+    /// Applies belief changes in order (asserting a held fact or retracting an absent one changes nothing), as one commit
+    /// (queries see all of them or none). Stops at the first change the store refuses, with a
+    /// <see cref="BeliefStoreException"/>; the changes before it stay applied.
     /// </summary>
     public void Apply(IReadOnlyList<BeliefChange> changes)
     {
         ArgumentNullException.ThrowIfNull(changes);
-        for (int i = 0; i < changes.Count; i++)
+        InOneCommit(() =>
         {
-            if (changes[i].Kind == BeliefChangeKind.Assert) AssertFact(changes[i].Fact);
-            else RetractFact(changes[i].Fact);
-        }
+            for (int i = 0; i < changes.Count; i++)
+            {
+                if (changes[i].Kind == BeliefChangeKind.Assert) AssertFact(changes[i].Fact);
+                else RetractFact(changes[i].Fact);
+            }
+            return true;
+        });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="changes"/> (calls of this store's change methods) as one commit: queries see all of the
+    /// changes made in it or none. A change that throws is not applied; those before it are, when <paramref name="changes"/>
+    /// returns or throws. Other changes wait until it ends.
+    /// </summary>
+    public T InOneCommit<T>(Func<T> changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        return Change(_ => changes());
     }
 
     /// <inheritdoc/>
@@ -252,14 +275,12 @@ public sealed class BeliefStore : IBeliefStore
     {
         var w = new Where("query");
         Validate(goal, "query", w, ground: false);
-        if (BeliefTerms.FindMutating(goal) is { } bad)
-            throw new BeliefStoreException($"query {Short(goal)} refused: it names {bad}, which would change the store behind its back; use the BeliefStore methods", w.Source);
         using var span = BeliefTelemetry.Source.StartActivity("belief_query");
         if (span is null)
         {
             return BeliefTelemetry.QueryTimingEnabled
                 ? QueryTimed(s, goal, names, options)
-                : s.Engine.Query(goal, names, options ?? _opt.Query);
+                : s.Engine.QueryReadOnly(goal, names, options ?? _opt.Query);
         }
         string queryType = BeliefTelemetry.QueryType(names.Count), complexity = BeliefTelemetry.Complexity(goal);
         var duration = BeliefTelemetry.QueryDuration(names.Count, goal);
@@ -269,7 +290,7 @@ public sealed class BeliefStore : IBeliefStore
         long start = Stopwatch.GetTimestamp();
         try
         {
-            var result = s.Engine.Query(goal, names, options ?? _opt.Query);
+            var result = s.Engine.QueryReadOnly(goal, names, options ?? _opt.Query);
             span.SetTag("query.solutions", result.Solutions.Count);
             span.SetStatus(ActivityStatusCode.Ok);
             return result;
@@ -293,7 +314,7 @@ public sealed class BeliefStore : IBeliefStore
         QueryResult r;
         try
         {
-            r = s.Engine.Query(goal, names, options ?? _opt.Query);
+            r = s.Engine.QueryReadOnly(goal, names, options ?? _opt.Query);
         }
         catch (PrologException e)
         {
@@ -432,6 +453,7 @@ public sealed class BeliefStore : IBeliefStore
             throw new BeliefStoreException($"program of {programText.Length} characters exceeds the limit of {_opt.MaxProgramLength}", source);
         lock (_write)
         {
+            if (_changeDepth > 0) throw new InvalidOperationException("Consult cannot run inside InOneCommit");
             var old = _state;
             var fresh = Build(old.Model.Clone(), old.Engine.Operators);
             TermReader reader;
@@ -443,8 +465,14 @@ public sealed class BeliefStore : IBeliefStore
                 try { r = reader.ReadClause(); }
                 catch (SyntaxErrorException e) { throw new BeliefStoreException("syntax error: " + e.Reason, source, e.Line, e.Column, e); }
                 if (r is null) break;
-                ApplyClause(fresh, r.Term, new Where(source, r.Line, r.Column));
+                try { ApplyClause(fresh, r.Term, new Where(source, r.Line, r.Column)); }
+                catch
+                {
+                    EndWrites();   // the fresh engine is dropped
+                    throw;
+                }
             }
+            EndWrites();
             lock (_read) _state = fresh;
         }
         Notify(null, BeliefUpdateKind.Loaded);
@@ -522,8 +550,17 @@ public sealed class BeliefStore : IBeliefStore
         span?.SetTag("component", "belief_store");
         lock (_write)
         {
-            _pending = null;
-            result = op(_state);
+            if (_changeDepth == 0) _pending = null;
+            _changeDepth++;
+            try
+            {
+                result = op(_state);
+            }
+            finally
+            {
+                if (--_changeDepth == 0) EndWrites();
+            }
+            if (_changeDepth > 0) return result;
             pending = _pending;
             _pending = null;
         }
@@ -614,7 +651,7 @@ public sealed class BeliefStore : IBeliefStore
 
     private bool Proves(State s, Term goal, Where w)
     {
-        try { return s.Engine.Query(goal, [], _opt.Query with { MaxSolutions = 1 }).Succeeded; }
+        try { return s.Engine.QueryReadOnly(goal, [], _opt.Query with { MaxSolutions = 1 }).Succeeded; }
         catch (PrologException e) { throw new BeliefStoreException($"checking {Short(goal)} failed: {Short(e.Ball)}", w.Source, w.Line, w.Column, e); }
     }
 
@@ -626,8 +663,6 @@ public sealed class BeliefStore : IBeliefStore
             throw new BeliefStoreException($"rule {Short(clause)} has a head that is not an atom or compound term", w.Source, w.Line, w.Column);
         if (clause is Compound { Functor: "-->", Arity: 2 })
             throw new BeliefStoreException($"grammar rules (-->) are not supported in a belief store: {Short(clause)}", w.Source, w.Line, w.Column);
-        if (BeliefTerms.FindMutating(clause) is { } bad)
-            throw new BeliefStoreException($"rule {Short(clause)} refused: it names {bad}, which would change the store behind its back", w.Source, w.Line, w.Column);
         Assert(s, clause, "rule", w);
         var entry = new RuleEntry(clause, BeliefTerms.IndicatorOf(head), s.Model.NextSeq++);
         lock (_read) s.Model.Rules.Add(entry);
@@ -643,10 +678,10 @@ public sealed class BeliefStore : IBeliefStore
         var spec = new Compound("/", new Atom(p.Name), new Integer(p.Arity));
         try
         {
-            s.Engine.Query(new Compound("dynamic", spec), [], s_internalQuery);
-            s.Engine.RetractAll(new Compound(BeliefProgramWriter.FunctionalFact, spec, new Variable()));
+            Term goal = new Compound(",", new Compound("dynamic", spec), new Compound("retractall", new Compound(BeliefProgramWriter.FunctionalFact, spec, new Variable())));
             if (p.IsFunctional)
-                s.Engine.Assert(new Compound(BeliefProgramWriter.FunctionalFact, spec, Term.List(p.FunctionalIn.Select(k => (Term)new Integer(k)))));
+                goal = new Compound(",", goal, new Compound("assertz", new Compound(BeliefProgramWriter.FunctionalFact, spec, Term.List(p.FunctionalIn.Select(k => (Term)new Integer(k))))));
+            Write(s, goal);
         }
         catch (PrologException e)
         {
@@ -700,7 +735,7 @@ public sealed class BeliefStore : IBeliefStore
         {
             case Compound { Functor: "dynamic" or "discontiguous" or "table", Arity: 1 }:
             case Compound { Functor: "op", Arity: 3 }:
-                try { s.Engine.Query(d, [], s_internalQuery); }
+                try { Write(s, d); }
                 catch (PrologException e) { throw new BeliefStoreException($"directive {Short(d)} failed: {Short(e.Ball)}", w.Source, w.Line, w.Column, e); }
                 break;
             case Compound { Functor: "use_module" or "ensure_loaded", Arity: 1 or 2 }:
@@ -766,26 +801,51 @@ public sealed class BeliefStore : IBeliefStore
             throw new BeliefStoreException($"{what} {Short(t)} {problem}", w.Source, w.Line, w.Column);
     }
 
-    private static void Assert(State s, Term clause, string what, Where w)
+    private void Assert(State s, Term clause, string what, Where w)
     {
-        try { s.Engine.Assert(clause); }
+        try { Write(s, new Compound("assertz", clause)); }
         catch (PrologException e) { throw new BeliefStoreException($"cannot store {what} {Short(clause)}: {Short(e.Ball)}", w.Source, w.Line, w.Column, e); }
     }
 
     /// <summary>Adds <paramref name="add"/> and removes <paramref name="remove"/> in one engine step, so no query sees half of it.</summary>
-    private static void Change(State s, Term? add, List<Term> remove, string what, Where w)
+    private void Change(State s, Term? add, List<Term> remove, string what, Where w)
     {
         Term goal = Atom.True;
         for (int i = remove.Count - 1; i >= 0; i--)
             goal = goal is Atom { Name: "true" } ? new Compound("retract", remove[i]) : new Compound(",", new Compound("retract", remove[i]), goal);
         if (add is not null)
             goal = goal is Atom { Name: "true" } ? new Compound("assertz", add) : new Compound(",", new Compound("assertz", add), goal);
-        try { s.Engine.Query(goal, [], s_internalQuery); }
+        try { Write(s, goal); }
         catch (PrologException e) { throw new BeliefStoreException($"cannot store {what} {Short(add ?? goal)}: {Short(e.Ball)}", w.Source, w.Line, w.Column, e); }
     }
 
-    private static void Retract(State s, Term fact)
-        => s.Engine.Query(new Compound("retract", fact), [], s_internalQuery);
+    private void Retract(State s, Term fact) => Write(s, new Compound("retract", fact));
+
+    /// <summary>
+    /// Runs a change of the engine in the writer session of the change in progress (opened on first use): all or
+    /// nothing on its own, published with the rest of the change when the outermost change ends.
+    /// </summary>
+    private QueryResult Write(State s, Term goal)
+    {
+        if (_session is null || !ReferenceEquals(_sessionEngine, s.Engine))
+        {
+            EndWrites();
+            _session = s.Engine.OpenSession(SessionMode.ReadWrite);
+            _sessionEngine = s.Engine;
+        }
+        return _session.Query(goal, [], s_internalQuery);
+    }
+
+    /// <summary>Publishes the engine changes of the change that ends (each failed write undid itself, so what is left matches the model).</summary>
+    private void EndWrites()
+    {
+        var session = _session;
+        if (session is null) return;
+        _session = null;
+        _sessionEngine = null;
+        try { session.Commit(); }
+        finally { session.Dispose(); }
+    }
 
     private ReadResult Parse(string text, string source, State s)
     {

@@ -10,17 +10,6 @@ internal static class BeliefTerms
     /// <summary>Placeholder for a functional predicate's value arguments inside an index key.</summary>
     private static readonly Atom s_anyValue = new("\u0000value");
 
-    /// <summary>Side-effecting goals refused in queries and rules (they would bypass the store's bookkeeping).</summary>
-    /// <remarks>Refused anywhere (also as atoms, which catches <c>G =.. [assertz, F], call(G)</c>).</remarks>
-    private static readonly HashSet<string> s_mutating =
-    [
-        "assert", "asserta", "assertz", "retract", "retractall", "abolish", "erase",
-        "set_prolog_flag", "recorda", "recordz", "consult", "ensure_loaded", "use_module",
-    ];
-
-    /// <summary>Declarations refused as compound goals only (their names are ordinary words: <c>on(cup, table)</c> is fine).</summary>
-    private static readonly HashSet<(string, int)> s_declarations = [("op", 3), ("dynamic", 1), ("discontiguous", 1), ("table", 1)];
-
     public static PredicateIndicator IndicatorOf(Term t) => t switch
     {
         Compound c => new(c.Functor, c.Arity),
@@ -66,24 +55,6 @@ internal static class BeliefTerms
             if (++nodes > maxNodes) return $"is too large (more than {maxNodes} term nodes)";
             if (x is Variable v && ground) return $"is not ground (variable {v})";
             if (x is Compound c) for (int i = c.Arity - 1; i >= 0; i--) stack.Push(c.Args[i]);
-        }
-        return null;
-    }
-
-    /// <summary>The first side-effecting built-in named in a goal, or null.</summary>
-    public static string? FindMutating(Term t)
-    {
-        var stack = new Stack<Term>();
-        stack.Push(t);
-        while (stack.Count > 0)
-        {
-            var x = stack.Pop();
-            if (x is Atom a && s_mutating.Contains(a.Name)) return a.Name;
-            if (x is Compound c)
-            {
-                if (s_mutating.Contains(c.Functor) || s_declarations.Contains((c.Functor, c.Arity))) return c.Functor;
-                for (int i = c.Arity - 1; i >= 0; i--) stack.Push(c.Args[i]);
-            }
         }
         return null;
     }

@@ -27,15 +27,19 @@ internal sealed partial class Machine
             }
             catch (IndexOutOfRangeException) when (H > Limits.MaxHeapCells - 1024)
             {
-                if (!HandleError(PrologError.Resource("memory").Ball)) throw;
+                var e = PrologError.Resource("memory");
+                if (!HandleError(e.Ball)) throw e;
             }
             catch (InsufficientExecutionStackException)
             {
-                if (!HandleError(PrologError.Resource("stack").Ball)) throw;
+                var e = PrologError.Resource("stack");
+                if (!HandleError(e.Ball)) throw e;
             }
             catch (OutOfMemoryException)
             {
-                if (!HandleError(PrologError.Resource("memory").Ball)) throw;
+                // the runtime could not allocate: the process, not the query, is short of memory
+                var e = new PrologError(PrologError.Resource("memory").Ball) { OutOfSharedMemory = true };
+                if (!HandleError(e.Ball)) throw e;
             }
         }
     }

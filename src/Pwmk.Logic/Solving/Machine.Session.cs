@@ -72,7 +72,7 @@ internal sealed partial class Machine
     /// <summary>Takes <paramref name="bytes"/> from the budget, or raises <c>resource_error(memory)</c> when the process has no more for queries.</summary>
     internal void Charge(long bytes)
     {
-        if (!Budget.TryReserve(bytes)) throw PrologError.Resource("memory");
+        if (!Budget.TryReserve(bytes)) throw new PrologError(PrologError.Resource("memory").Ball) { OutOfSharedMemory = true };
         _charged += bytes;
     }
 
@@ -101,9 +101,9 @@ internal sealed partial class Machine
     /// <summary>
     /// Runs <paramref name="goal"/> under <paramref name="opt"/>, collecting up to <see cref="QueryOptions.MaxSolutions"/>
     /// solutions of the variables in <paramref name="names"/>. A writer's clause changes are undone when a limit stops
-    /// the query; they stay unpublished until its session commits.
+    /// the query (and when any error does, with <paramref name="atomic"/>); they stay unpublished until its session commits.
     /// </summary>
-    internal QueryResult RunQuery(Term goal, QueryOptions opt, IReadOnlyList<KeyValuePair<string, Variable>> names)
+    internal QueryResult RunQuery(Term goal, QueryOptions opt, IReadOnlyList<KeyValuePair<string, Variable>> names, bool atomic = false)
     {
         long started = Stopwatch.GetTimestamp();
         ResetRegisters();
@@ -161,8 +161,8 @@ internal sealed partial class Machine
         }
         catch (PrologError e)
         {
-            if (new PrologException(e.Ball).IsLimit) UndoChanges(logStart);
-            throw new PrologException(e.Ball) { Elapsed = Stopwatch.GetElapsedTime(started) };
+            if (atomic || new PrologException(e.Ball).IsLimit) UndoChanges(logStart);
+            throw new PrologException(e.Ball) { Elapsed = Stopwatch.GetElapsedTime(started), OutOfSharedMemory = e.OutOfSharedMemory };
         }
         finally
         {

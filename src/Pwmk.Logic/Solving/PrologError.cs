@@ -9,6 +9,9 @@ internal sealed class PrologError : Exception
     public PrologError(Term ball) : base("prolog error") => Ball = ball;
     public Term Ball { get; }
 
+    /// <summary>True when the process-wide memory budget (not the query's own limit) ran out.</summary>
+    public bool OutOfSharedMemory { get; init; }
+
     private static Term Ctx(string? pi) => pi is null ? new Variable() : new Compound("context", Parse(pi), new Variable());
 
     private static Term Parse(string pi)

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Diagnostics;
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Pwmk.Core.Beliefs;
 using Pwmk.Logic;
@@ -32,8 +34,8 @@ internal static class BeliefEndpoints
     {
         var g = app.MapGroup("/api/beliefs").WithTags("beliefs");
         g.MapPost("/query", Query).Accepts<BeliefQueryRequest>("application/json")
-            .Produces<BeliefQueryResponse>().ProducesProblem(400).ProducesProblem(408).ProducesProblem(422).ProducesProblem(413).ProducesProblem(429)
-            .WithSummary("Runs a Prolog query (SWI syntax plus AND/OR/NOT) on the belief store");
+            .Produces<BeliefQueryResponse>().ProducesProblem(400).ProducesProblem(408).ProducesProblem(422).ProducesProblem(413).ProducesProblem(429).ProducesProblem(503)
+            .WithSummary("Runs a read-only Prolog query (SWI syntax plus AND/OR/NOT) on the belief store");
         g.MapPost("", Assert).Accepts<BeliefChangeRequest>("application/json").AddEndpointFilter<ApiKeyFilter>()
             .Produces<BeliefChangeResponse>(201).Produces<BeliefChangeResponse>(200).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(503)
             .WithSummary("Asserts believes(agent, belief) (or a world fact when agent is omitted)");
@@ -42,7 +44,8 @@ internal static class BeliefEndpoints
             .WithSummary("Retracts believes(agent, belief) (or a world fact when agent is omitted)");
     }
 
-    private static async Task<IResult> Query(HttpRequest request, BeliefStore store, ServerHistory history, IOptions<PwmkServerOptions> options)
+    private static async Task<IResult> Query(HttpRequest request, BeliefStore store, ServerHistory history, QueryAdmission admission, MemoryBudget budget,
+        IOptions<PwmkServerOptions> options)
     {
         var (body, error) = await JsonBody.ReadAsync<BeliefQueryRequest>(request).ConfigureAwait(false);
         if (error is not null) return error;
@@ -53,16 +56,32 @@ internal static class BeliefEndpoints
         int timeout = body.TimeoutMs ?? o.QueryTimeoutMs;
         if (timeout < 1 || timeout > o.MaxTimeoutMs) return JsonBody.BadRequest($"'timeoutMs' must be in 1..{o.MaxTimeoutMs}, got {timeout}.");
         long start = Stopwatch.GetTimestamp();
+        var http = request.HttpContext;
+        // the time a query waits for a slot counts against its own time limit
+        switch (await admission.EnterAsync(TimeSpan.FromMilliseconds(timeout), http.RequestAborted).ConfigureAwait(false))
+        {
+            case Admission.QueueFull:
+                http.Response.Headers.RetryAfter = "1";
+                return Problems.Result(429, "Too Many Requests",
+                    $"{admission.Slots} queries are running and as many as allowed are waiting; retry in a moment.");
+            case Admission.TimedOut:
+                http.Response.Headers.RetryAfter = "1";
+                return Problems.Result(503, "Service Unavailable",
+                    $"The server is busy: no query slot came free within the query's {timeout} ms; retry in a moment.");
+        }
         QueryResult result;
         try
         {
+            var left = TimeSpan.FromMilliseconds(timeout) - Stopwatch.GetElapsedTime(start);
+            if (left <= TimeSpan.Zero) return Problems.Result(408, "Request Timeout", $"The query did not finish within {timeout} ms.");
             result = store.Query(body.Query, new QueryOptions
             {
                 MaxSolutions = limit,
-                Timeout = TimeSpan.FromMilliseconds(timeout),
+                Timeout = left,
                 MaxInferences = 200_000_000,
                 MaxOutputChars = 64 * 1024,
-                Cancel = request.HttpContext.RequestAborted,
+                Cancel = http.RequestAborted,
+                Memory = budget,
             });
         }
         catch (BeliefStoreException e)
@@ -73,24 +92,80 @@ internal static class BeliefEndpoints
         {
             return Problems.Result(408, "Request Timeout", $"The query did not finish within {timeout} ms.");
         }
+        catch (PrologException e) when (e.OutOfSharedMemory)
+        {
+            http.Response.Headers.RetryAfter = "2";
+            return Problems.Result(503, "Service Unavailable",
+                $"The queries running now hold all the memory queries may use together ({budget.Capacity >> 20} MiB); retry in a moment.");
+        }
         catch (PrologException e) when (e.IsLimit)
         {
             return Problems.Result(422, "Unprocessable Content", "The query exceeded a resource limit: " + e.Formal);
+        }
+        catch (PrologException e) when (e.Formal is Compound { Functor: "permission_error", Arity: 3 } pe && pe.Args[0] is Atom { Name: "modify" })
+        {
+            return Problems.Result(422, "Unprocessable Content",
+                $"The query tried to change the store ({e.Formal}): queries are read-only. Change beliefs with POST or DELETE /api/beliefs.");
         }
         catch (PrologException e)
         {
             return Problems.Result(422, "Unprocessable Content", "The query raised an error: " + e.Ball);
         }
-        var elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        history.QueryLatencyMs.Add(elapsed);
-        var solutions = new List<Dictionary<string, string>>(result.Solutions.Count);
-        foreach (var s in result.Solutions)
+        finally
         {
-            var d = new Dictionary<string, string>(s.Bindings.Count);
-            foreach (var b in s.Bindings) d[b.Key] = b.Value.ToString();
-            solutions.Add(d);
+            admission.Leave();
         }
-        return TypedResults.Ok(new BeliefQueryResponse(solutions, solutions.Count, result.Truncated, Math.Round(elapsed, 3)));
+        var elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        history.QueryLatencyMs.AddSampled(elapsed);
+        return new QueryJson(result, Math.Round(elapsed, 3));
+    }
+
+    /// <summary>
+    /// Writes a <see cref="BeliefQueryResponse"/> straight from the engine's result with a per-thread
+    /// <see cref="Utf8JsonWriter"/> and buffer (no intermediate dictionaries), with its length.
+    /// </summary>
+    private sealed class QueryJson(QueryResult result, double elapsedMs) : IResult
+    {
+        [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
+        [ThreadStatic] private static Utf8JsonWriter? t_writer;
+
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+            buffer.ResetWrittenCount();
+            var w = t_writer;
+            if (w is null) t_writer = w = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
+            else w.Reset(buffer);
+            w.WriteStartObject();
+            w.WriteStartArray(s_solutions);
+            foreach (var s in result.Solutions)
+            {
+                w.WriteStartObject();
+                foreach (var b in s.Bindings) w.WriteString(b.Key, b.Value.ToString());
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteNumber(s_count, result.Solutions.Count);
+            w.WriteBoolean(s_truncated, result.Truncated);
+            w.WriteNumber(s_elapsed, elapsedMs);
+            w.WriteEndObject();
+            w.Flush();
+            var response = httpContext.Response;
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = "application/json; charset=utf-8";
+            response.ContentLength = buffer.WrittenCount;
+            var write = response.Body.WriteAsync(buffer.WrittenMemory);
+            // a large answer's buffer is not kept; nor one a write still in flight may read
+            if (buffer.Capacity > 1 << 20 || !write.IsCompletedSuccessfully)
+            {
+                t_buffer = null;
+                t_writer = null;
+            }
+            return write.AsTask();
+        }
+
+        private static readonly JsonEncodedText s_solutions = JsonEncodedText.Encode("solutions"), s_count = JsonEncodedText.Encode("count"),
+            s_truncated = JsonEncodedText.Encode("truncated"), s_elapsed = JsonEncodedText.Encode("elapsedMs");
     }
 
     private static Dictionary<string, object?>? Where(BeliefStoreException e) =>

@@ -25,7 +25,8 @@ internal static class UiEndpoints
         app.MapGet("/ui/{name}", (string name) => File(name)).ExcludeFromDescription();
         app.MapGet("/api/snapshot", (SimulationManager m, BeliefStore s, ServerHistory h, IOptions<PwmkServerOptions> o) => TypedResults.Ok(Take(m, s, h, o.Value)))
             .WithTags("ui").Produces<Snapshot>().WithSummary("What the web UI shows: simulation, world, per-agent views, beliefs and chart data");
-        app.MapGet("/api/events", Events).WithTags("ui").WithSummary("Server-Sent Events: a snapshot every 500 ms");
+        app.MapGet("/api/events", Events).WithTags("ui").Produces(200, contentType: "text/event-stream").ProducesProblem(429)
+            .WithSummary("Server-Sent Events: a snapshot every 500 ms (streams are capped in total and per client: 429 beyond)");
     }
 
     private static IResult File(string name)
@@ -60,18 +61,27 @@ internal static class UiEndpoints
             !string.IsNullOrEmpty(o.ApiKey));
     }
 
-    private static async Task Events(HttpContext context, SimulationManager m, BeliefStore store, ServerHistory h, IOptions<PwmkServerOptions> o, IHostApplicationLifetime life)
+    private static async Task Events(HttpContext context, SimulationManager m, BeliefStore store, ServerHistory h, IOptions<PwmkServerOptions> o,
+        IHostApplicationLifetime life, EventStreams streams)
     {
-        context.Response.ContentType = "text/event-stream";
-        context.Response.Headers.CacheControl = "no-cache";
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, life.ApplicationStopping);
-        var json = context.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        var client = context.Connection.RemoteIpAddress;
+        if (!streams.TryOpen(client, out var refusal))
+        {
+            context.Response.Headers.RetryAfter = "5";
+            await Problems.Write(context, StatusCodes.Status429TooManyRequests, "Too Many Requests", refusal).ConfigureAwait(false);
+            return;
+        }
         try
         {
+            context.Response.ContentType = "text/event-stream";
+            context.Response.Headers.CacheControl = "no-cache";
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, life.ApplicationStopping);
+            var json = context.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+            byte[] Make() => System.Text.Encoding.UTF8.GetBytes("event: snapshot\ndata: " + JsonSerializer.Serialize(Take(m, store, h, o.Value), json) + "\n\n");
             while (!cts.IsCancellationRequested)
             {
-                var data = JsonSerializer.Serialize(Take(m, store, h, o.Value), json);
-                await context.Response.WriteAsync("event: snapshot\ndata: " + data + "\n\n", cts.Token).ConfigureAwait(false);
+                var bytes = await streams.SnapshotAsync(Make, TimeSpan.FromMilliseconds(450), cts.Token).ConfigureAwait(false);
+                await context.Response.Body.WriteAsync(bytes, cts.Token).ConfigureAwait(false);
                 await context.Response.Body.FlushAsync(cts.Token).ConfigureAwait(false);
                 await Task.Delay(500, cts.Token).ConfigureAwait(false);
             }
@@ -79,6 +89,10 @@ internal static class UiEndpoints
         catch (OperationCanceledException)
         {
             // the client went away or the server is stopping
+        }
+        finally
+        {
+            streams.Close(client);
         }
     }
 }

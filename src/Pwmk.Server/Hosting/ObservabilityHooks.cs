@@ -10,8 +10,9 @@ namespace Pwmk.Server.Hosting;
 /// <summary>
 /// The one place where the server wires observability (Pwmk.Observability): Prometheus metrics at <c>/metrics</c>,
 /// OpenTelemetry tracing (OTLP when configured), structured logs, and <c>/health</c>, <c>/ready</c>, <c>/live</c>.
-/// The <c>belief_store</c> health check queries the server's own store and is unhealthy while its journal cannot be
-/// written; readiness requires the state directory to be writable.
+/// The <c>belief_store</c> health check queries the server's own store and is unhealthy while its commits fail (the
+/// journal cannot be written, or the store refuses the simulation's changes); readiness requires the state directory
+/// to be writable.
 /// </summary>
 internal static class ObservabilityHooks
 {
@@ -35,10 +36,10 @@ internal static class ObservabilityHooks
     private static ComponentHealth CheckStore(BeliefStore store, DurableBeliefStore durable)
     {
         if (durable.Fault is { } fault)
-            return new ComponentHealth("unhealthy", new JsonObject { ["error"] = "belief journal cannot be written: " + fault, ["facts_count"] = store.FactCount });
+            return new ComponentHealth("unhealthy", new JsonObject { ["error"] = "belief store commits fail: " + fault, ["facts_count"] = store.FactCount });
         try
         {
-            bool ok = store.Holds("true", new QueryOptions { Timeout = TimeSpan.FromSeconds(1), MaxSolutions = 1 });
+            bool ok = store.Holds("true", store.Options.Query with { Timeout = TimeSpan.FromSeconds(1), MaxSolutions = 1 });
             return ok ? ComponentHealth.Healthy(new JsonObject { ["facts_count"] = store.FactCount })
                 : new ComponentHealth("unhealthy", new JsonObject { ["error"] = "belief store does not answer" });
         }

@@ -69,6 +69,31 @@ public sealed class PwmkServerOptions
     /// <summary>Largest number of simulations running at once.</summary>
     public int MaxSimulations { get; set; } = 8;
 
+    /// <summary>Belief queries running at once; more wait in a queue. 0: twice the number of cores (at least 4).</summary>
+    public int MaxConcurrentQueries { get; set; }
+
+    /// <summary>Belief queries that may wait for a free slot (a full queue answers 429 with Retry-After).</summary>
+    public int QueryQueueLimit { get; set; } = 256;
+
+    /// <summary>Memory all running queries may hold together, in MiB (a query that would pass it gets 503 with Retry-After). 0: a quarter of the memory available to the process.</summary>
+    public long QueryMemoryMb { get; set; }
+
+    /// <summary>Server-Sent Events streams (<c>/api/events</c>) open at once.</summary>
+    public int MaxEventStreams { get; set; } = 64;
+
+    /// <summary>Server-Sent Events streams one client address may hold open.</summary>
+    public int MaxEventStreamsPerClient { get; set; } = 4;
+
+    /// <summary>
+    /// Host header values accepted when no API key is configured (';' separates several; a DNS-rebinding page reaches
+    /// the server under its own host name and is refused). Empty: localhost, 127.0.0.1, [::1] and the hosts of the
+    /// listening URLs. With an API key every host is accepted.
+    /// </summary>
+    public string? AllowedHosts { get; set; }
+
+    /// <summary>The query slots in effect.</summary>
+    internal int QuerySlots => MaxConcurrentQueries > 0 ? MaxConcurrentQueries : Math.Max(4, 2 * Environment.ProcessorCount);
+
     /// <summary>Checks the values; returns the first problem or null.</summary>
     internal string? Validate()
     {
@@ -84,6 +109,11 @@ public sealed class PwmkServerOptions
         if (FsyncBatchMs is < 1 or > 60_000) return $"fsync-batch-ms: expected 1..60000, got {FsyncBatchMs}";
         if (SnapshotEvery is < 1 or > 100_000_000) return $"snapshot-every: expected 1..100000000, got {SnapshotEvery}";
         if (MaxSimulations is < 1 or > 256) return $"max-simulations: expected 1..256, got {MaxSimulations}";
+        if (MaxConcurrentQueries is < 0 or > 4096) return $"max-concurrent-queries: expected 0..4096, got {MaxConcurrentQueries}";
+        if (QueryQueueLimit is < 0 or > 100_000) return $"query-queue-limit: expected 0..100000, got {QueryQueueLimit}";
+        if (QueryMemoryMb is < 0 or > 1L << 30 or (> 0 and < 16)) return $"query-memory-mb: expected 0 (a quarter of the machine's) or 16.., got {QueryMemoryMb}";
+        if (MaxEventStreams is < 1 or > 100_000) return $"max-event-streams: expected 1..100000, got {MaxEventStreams}";
+        if (MaxEventStreamsPerClient is < 1 or > 100_000) return $"max-event-streams-per-client: expected 1..100000, got {MaxEventStreamsPerClient}";
         return null;
     }
 }

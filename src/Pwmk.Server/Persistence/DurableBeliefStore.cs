@@ -1,3 +1,4 @@
+// Over 600 lines: journal, snapshots and recovery are one protocol; split, their invariants would span files.
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
@@ -84,10 +85,11 @@ internal sealed class RecoveryReport
 /// </summary>
 internal sealed class DurableBeliefStore : IDisposable
 {
-    private sealed class Pending(BeliefChange[] changes, bool sync)
+    private sealed class Pending(BeliefChange[] changes, bool sync, bool simulation)
     {
         public readonly BeliefChange[] Changes = changes;
         public readonly bool Sync = sync;
+        public readonly bool Simulation = simulation;
         public readonly TaskCompletionSource<ChangeOutcome[]> Done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
@@ -136,8 +138,41 @@ internal sealed class DurableBeliefStore : IDisposable
     /// <summary>What recovery found at start-up.</summary>
     public RecoveryReport Recovery { get; private set; } = new();
 
-    /// <summary>Why the last journal write failed, or null when the journal is healthy.</summary>
-    public string? Fault => _fault;
+    /// <summary>
+    /// Why commits fail now, or null when they succeed: the journal cannot be written, a commit failed, or the store
+    /// refused changes of the simulation (which it makes itself, so a refusal means the store is broken). Cleared by the
+    /// next commit of the same kind that succeeds.
+    /// </summary>
+    public string? Fault => _fault ?? _commitFault ?? _storeFault;
+
+    private volatile string? _commitFault;
+    private volatile string? _storeFault;
+
+    /// <summary>Applies a pending commit and notes whether the store refused changes of the simulation.</summary>
+    private ChangeOutcome[] ApplyNoting(Pending p)
+    {
+        var outcomes = Apply(p.Changes);
+        if (!p.Simulation) return outcomes;
+        int refused = 0;
+        BeliefStoreException? first = null;
+        foreach (var o in outcomes)
+            if (o.Error is { } e)
+            {
+                refused++;
+                first ??= e;
+            }
+        if (refused == 0)
+        {
+            if (_storeFault is not null) _log.LogInformation("the belief store accepts the simulation's changes again");
+            _storeFault = null;
+        }
+        else
+        {
+            if (_storeFault is null) _log.LogError("the belief store refused {Count} of the simulation's changes: {Message}", refused, first!.Message);
+            _storeFault = $"the store refused {refused} of the simulation's last {outcomes.Length} changes (first: {first!.Message})";
+        }
+        return outcomes;
+    }
 
     /// <summary>LSN of the last record written.</summary>
     public long LastLsn => Interlocked.Read(ref _nextLsn) - 1;
@@ -211,10 +246,10 @@ internal sealed class DurableBeliefStore : IDisposable
     public Task<ChangeOutcome[]> CommitAsync(IReadOnlyList<BeliefChange> changes, bool simulation = false)
     {
         ArgumentNullException.ThrowIfNull(changes);
-        var p = new Pending([.. changes], !simulation && _opt.Fsync == FsyncPolicy.Always);
+        var p = new Pending([.. changes], !simulation && _opt.Fsync == FsyncPolicy.Always, simulation);
         if (_thread is null)
         {
-            p.Done.SetResult(Apply(p.Changes));
+            p.Done.SetResult(ApplyNoting(p));
             return p.Done.Task;
         }
         try
@@ -235,7 +270,8 @@ internal sealed class DurableBeliefStore : IDisposable
         return r[0];
     }
 
-    private ChangeOutcome[] Apply(BeliefChange[] changes)
+    /// <summary>Applies one commit's changes so that queries see all of them or none (a change the store refuses is not applied).</summary>
+    private ChangeOutcome[] Apply(BeliefChange[] changes) => Store.InOneCommit(() =>
     {
         var outcomes = new ChangeOutcome[changes.Length];
         for (int i = 0; i < changes.Length; i++)
@@ -251,7 +287,7 @@ internal sealed class DurableBeliefStore : IDisposable
             }
         }
         return outcomes;
-    }
+    });
 
     private void CommitLoop()
     {
@@ -280,6 +316,7 @@ internal sealed class DurableBeliefStore : IDisposable
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 _log.LogError(e, "journal commit failed");
+                _commitFault = "a journal commit failed: " + e.Message;
                 foreach (var p in batch) p.Done.TrySetException(new StateUnavailableException("the journal failed: " + e.Message, e));
             }
             batch.Clear();
@@ -331,7 +368,8 @@ internal sealed class DurableBeliefStore : IDisposable
         }
         _goodLength += _buffer.WrittenCount;
         Interlocked.Exchange(ref _nextLsn, lsn);
-        foreach (var p in batch) p.Done.TrySetResult(Apply(p.Changes));
+        foreach (var p in batch) p.Done.TrySetResult(ApplyNoting(p));
+        _commitFault = null;
         _recordsSinceSnapshot += batch.Sum(p => p.Changes.Length);
         if (_recordsSinceSnapshot >= _opt.SnapshotEvery && _snapshotTask.IsCompleted) StartSnapshot();
     }

@@ -8,6 +8,16 @@ internal sealed class MetricHistory(int capacity = 300)
     private readonly Queue<MetricPoint> _points = new();
     private readonly Lock _lock = new();
 
+    private long _lastSample;
+
+    /// <summary>Adds <paramref name="value"/> unless one was added less than 100 ms ago (hot paths: one lock per 100 ms, not per call).</summary>
+    public void AddSampled(double value)
+    {
+        long now = Environment.TickCount64, last = Volatile.Read(ref _lastSample);
+        if (now - last < 100 || Interlocked.CompareExchange(ref _lastSample, now, last) != last) return;
+        Add(value);
+    }
+
     public void Add(double value)
     {
         var p = new MetricPoint(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), value);

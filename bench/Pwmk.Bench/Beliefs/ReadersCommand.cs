@@ -1,0 +1,140 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Pwmk.Core.Beliefs;
+
+namespace Pwmk.Bench.Beliefs;
+
+/// <summary>
+/// <c>pwmk-bench readers</c>: read scaling in one process. N threads run belief point queries (the server's query path:
+/// text parsed, read-only session of the engine, answer) over one store of 1,000 beliefs for a fixed time; thread
+/// counts are interleaved per round (1, 2, ..., 1, 2, ...) and the speed-up of each count over 1 thread is the median of
+/// the per-round ratios, with its range. Optionally a writer commits beliefs meanwhile (<c>--writer</c>).
+/// </summary>
+internal static class ReadersCommand
+{
+    public static Command Create()
+    {
+        var threads = new Option<string>("--threads") { Description = "Reader thread counts, comma-separated", DefaultValueFactory = _ => "1,2" };
+        var rounds = new Option<int>("--rounds") { Description = "Rounds (each runs every thread count once)", DefaultValueFactory = _ => 5 };
+        var seconds = new Option<double>("--seconds") { Description = "Seconds per thread count per round", DefaultValueFactory = _ => 3 };
+        var writer = new Option<bool>("--writer") { Description = "A writer thread commits a belief change every millisecond meanwhile" };
+        var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
+        var cmd = new Command("readers", "Belief point queries per second with 1, 2, ... reader threads over one store (in-process read scaling)")
+        {
+            threads, rounds, seconds, writer, format,
+        };
+        cmd.SetAction(r => Run(r.GetValue(threads)!, r.GetValue(rounds), r.GetValue(seconds), r.GetValue(writer), r.GetValue(format)!));
+        return cmd;
+    }
+
+    private static int Run(string threadList, int rounds, double seconds, bool writer, string format)
+    {
+        int[] counts;
+        try
+        {
+            counts = [.. threadList.Split(',', StringSplitOptions.TrimEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture))];
+        }
+        catch (FormatException)
+        {
+            Console.Error.WriteLine($"--threads: expected comma-separated thread counts such as 1,2, got '{threadList}'");
+            return Program.BadInput;
+        }
+        if (counts.Length == 0 || counts.Any(c => c is < 1 or > 256) || rounds is < 1 or > 100 || seconds is <= 0 or > 600 || format is not ("text" or "json"))
+        {
+            Console.Error.WriteLine("--threads 1..256 each, --rounds 1..100, --seconds in (0, 600], --format text or json");
+            return Program.BadInput;
+        }
+        var store = new BeliefStore();
+        for (int i = 0; i < 1000; i++) store.AddBelief($"agent_{i % 10}", $"at(obj_{i}, room_{i % 7})");
+        var queries = Enumerable.Range(0, 64).Select(i => $"believes(agent_{i % 10}, at(obj_{i}, room_{i % 7}))").ToArray();
+        foreach (var q in queries)
+            if (!store.Holds(q)) throw new InvalidOperationException("bad workload: " + q);
+
+        // warm-up: every thread count once (JIT tiers, pools, caches)
+        foreach (var c in counts) Measure(store, queries, c, Math.Min(seconds, 1), writer);
+        var rates = counts.ToDictionary(c => c, _ => new List<double>());
+        for (int r = 0; r < rounds; r++)
+            foreach (var c in counts) rates[c].Add(Measure(store, queries, c, seconds, writer));
+        string load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";
+
+        int baseCount = counts[0];
+        var rows = counts.Select(c =>
+        {
+            var ratios = rates[c].Zip(rates[baseCount], (x, b) => x / b).Order().ToList();
+            return new { threads = c, queries_per_s = Median(rates[c]), min = rates[c].Min(), max = rates[c].Max(), speedup = Median(ratios), speedup_min = ratios[0], speedup_max = ratios[^1] };
+        }).ToList();
+        if (format == "json")
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new { cores = Environment.ProcessorCount, rounds, seconds, writer, loadavg_after = load, rows }));
+            return Program.Ok;
+        }
+        var inv = CultureInfo.InvariantCulture;
+        Console.WriteLine($"{Environment.ProcessorCount} cores, {rounds} rounds x {seconds} s per thread count, interleaved; writer {(writer ? "on" : "off")}; load average after: {load}");
+        Console.WriteLine($"{"threads",8} {"queries/s (median)",20} {"range",24} {"vs " + baseCount + " thread(s)",16} {"range",16}");
+        foreach (var x in rows)
+            Console.WriteLine(string.Format(inv, "{0,8} {1,20:N0} {2,24} {3,15:F2}x {4,16}", x.threads, x.queries_per_s,
+                string.Format(inv, "{0:N0}..{1:N0}", x.min, x.max), x.speedup, string.Format(inv, "{0:F2}..{1:F2}", x.speedup_min, x.speedup_max)));
+        return Program.Ok;
+    }
+
+    private static double Median(List<double> xs)
+    {
+        var s = xs.Order().ToList();
+        return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
+    }
+
+    /// <summary>Queries per second of <paramref name="threads"/> readers together over <paramref name="seconds"/>.</summary>
+    private static double Measure(BeliefStore store, string[] queries, int threads, double seconds, bool writer)
+    {
+        long total = 0;
+        using var stop = new CancellationTokenSource();
+        using var start = new Barrier(threads + 1);
+        var workers = new Thread[threads];
+        for (int t = 0; t < threads; t++)
+        {
+            int seed = t;
+            workers[t] = new Thread(() =>
+            {
+                long n = 0;
+                int i = seed * 7;
+                start.SignalAndWait();
+                while (!stop.IsCancellationRequested)
+                {
+                    for (int k = 0; k < 64; k++)
+                        if (store.Query(queries[i++ & 63]).Solutions.Count != 1) throw new InvalidOperationException("wrong answer");
+                    n += 64;
+                }
+                Interlocked.Add(ref total, n);
+            })
+            { IsBackground = true };
+            workers[t].Start();
+        }
+        Thread? w = null;
+        if (writer)
+        {
+            w = new Thread(() =>
+            {
+                int i = 0;
+                while (!stop.IsCancellationRequested)
+                {
+                    var fact = $"at(writer_obj_{i % 100}, room_{i % 3})";
+                    if ((i / 100) % 2 == 0) store.AddBelief("writer", fact);
+                    else store.RemoveBelief("writer", fact);
+                    i++;
+                    Thread.Sleep(1);
+                }
+            })
+            { IsBackground = true };
+            w.Start();
+        }
+        start.SignalAndWait();
+        var clock = Stopwatch.StartNew();
+        stop.CancelAfter(TimeSpan.FromSeconds(seconds));
+        foreach (var t in workers) t.Join();
+        double elapsed = clock.Elapsed.TotalSeconds;
+        w?.Join();
+        return total / elapsed;
+    }
+}
