@@ -42,6 +42,11 @@ public static class PwmkServer
         var problem = options.Validate();
         if (problem is not null) throw new ArgumentException(problem);
 
+        // a belief query holds its thread while it runs (the engine is synchronous): keep enough pool threads for every
+        // query slot plus the cores, so running queries never starve /health and the other requests of threads
+        ThreadPool.GetMinThreads(out int minWorkers, out int minIo);
+        ThreadPool.SetMinThreads(Math.Max(minWorkers, options.QuerySlots + Environment.ProcessorCount), minIo);
+
         if (string.IsNullOrWhiteSpace(builder.Configuration["urls"])) builder.WebHost.UseUrls(DefaultUrls);
         builder.WebHost.ConfigureKestrel(k =>
         {
