@@ -134,11 +134,15 @@ internal sealed class Database
     public List<Predicate> AllPredicates() => [.. _preds.Values];
 }
 
-/// <summary>One reader's pinned generation (ulong.MaxValue while it runs no query).</summary>
+/// <summary>
+/// One reader's pinned generation (ulong.MaxValue while it runs no query). Every query writes its slot twice, so the
+/// fields sit in the middle of 128 bytes of their own: slots of readers on other cores never share a cache line.
+/// </summary>
+[System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit, Size = 128)]
 internal sealed class ViewSlot
 {
-    public ulong Generation = ulong.MaxValue;
-    public int InUse;
+    [System.Runtime.InteropServices.FieldOffset(64)] public ulong Generation = ulong.MaxValue;
+    [System.Runtime.InteropServices.FieldOffset(72)] public int InUse;
 }
 
 /// <summary>
