@@ -45,4 +45,4 @@ echo "test.sh: dotnet test" >&2
 dotnet test Pwmk.slnx -c Release --no-build -nologo -v q --logger "console;verbosity=minimal"   # minimal: a failure prints its message and stack
 echo "test.sh: browser test (tests/browser: pwmk serve + chromium headless via playwright-core)" >&2
 [ -d tests/browser/node_modules ] || (cd tests/browser && npm ci --no-audit --no-fund --silent)
-(cd tests/browser && timeout 60 npm test --silent)
+(cd tests/browser && timeout 180 npm test --silent)

@@ -131,6 +131,7 @@ public static class PwmkServer
         AgentEndpoints.Map(app);
         PlanEndpoints.Map(app);
         SimulationEndpoints.Map(app);
+        TimelineEndpoints.Map(app);
         UiEndpoints.Map(app);
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Pwmk.Server");
         if (string.IsNullOrEmpty(options.ApiKey))

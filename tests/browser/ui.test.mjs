@@ -25,6 +25,7 @@ let page;
 let stateDir;
 const external = []; // requests that left loopback (CDN or any other host)
 const pageErrors = [];
+const notFound = []; // responses 404 (a missing favicon shows up here)
 
 function freePort() {
   return new Promise((ok, fail) => {
@@ -63,6 +64,7 @@ before(async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 1100 } });
   page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('response', (r) => { if (r.status() === 404) notFound.push(r.url()); });
   page.on('request', (r) => {
     const u = new URL(r.url());
     if (!['127.0.0.1', 'localhost'].includes(u.hostname) && u.protocol !== 'data:') external.push(r.url());
@@ -92,6 +94,8 @@ test('the page loads without CDN references and shows the running simulation', a
   assert.equal(await page.title(), 'PWMK');
   await page.waitForFunction(() => Number(document.getElementById('status').dataset.steps || 0) > 0, null, { timeout: 15_000 });
   assert.match(await page.textContent('#status'), /sim-\d+ running · box-world/);
+  // the world comes from the simulation's timeline, fetched beside the pushed status
+  await page.waitForFunction(() => document.querySelectorAll('#world .c').length > 0, null, { timeout: 15_000 });
 });
 
 test('the grid and the belief graph render', async () => {
@@ -168,6 +172,93 @@ test('the per-agent view greys the cells hidden from that agent', async () => {
     assert.ok(!view.visibleColours.includes(view.hiddenColours[0]), `${agent}: visible cells share the hidden grey`);
   }
   await page.screenshot({ path: join(artifacts, 'ui.png'), fullPage: true });
+});
+
+async function api(path, init) {
+  const r = await fetch(base + path, init);
+  assert.ok(r.ok, `${path}: ${r.status} ${await r.clone().text()}`);
+  return r.json();
+}
+
+let slowId; // a second simulation, slow enough that its recorded steps stay put while the tests replay them
+
+test('the picker lists every simulation and switches the views to the one picked', async () => {
+  const created = await api('/api/simulations', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ env: 'hide-and-seek', agents: 2, stepDelayMs: 400, train: false, seed: 5 }) });
+  slowId = created.id;
+  await page.waitForFunction((id) => [...document.querySelectorAll('#sim-select option')].some((o) => o.value === id), slowId, { timeout: 10_000 });
+  const options = await page.locator('#sim-select option').count();
+  assert.equal(options, (await api('/api/simulations')).length);
+  await page.selectOption('#sim-select', slowId);
+  await page.waitForFunction(() => /hide-and-seek/.test(document.getElementById('world-meta').textContent), null, { timeout: 10_000 });
+  await until('the hide-and-seek world and its legend', async () =>
+    await page.locator('#world .c.seeker').count() === 1 && /seeker/.test(await page.textContent('#grid-legend')), 10_000);
+  assert.equal(await page.locator('#world .c.hider').count(), 1);
+});
+
+// the belief table the page shows for an agent, as {chain, fact, false} rows
+const tableRows = () => page.evaluate(() => [...document.querySelectorAll('#belief-table tbody tr[data-chain]')]
+  .map((tr) => ({ chain: tr.dataset.chain, fact: tr.dataset.fact, false: tr.dataset.false === 'true', truth: tr.children[2].textContent })));
+const apiRows = (record, agent) => record.beliefs.filter((b) => b.chain[0] === agent)
+  .map((b) => ({ chain: b.chain.join('>'), fact: b.fact, false: b.false, truth: b.trueFact ?? '(unknown)' }));
+const bySort = (rows) => rows.map((r) => JSON.stringify(r)).sort();
+const shownSequence = async () => Number(/record (\d+)/.exec(await page.textContent('#step-label'))[1]);
+
+test('the timeline steps back and forth through the recorded beliefs, and the table matches the API', async () => {
+  await until('a few recorded steps', async () => (await api(`/api/simulations/${slowId}/timeline?count=0`)).next >= 4, 15_000);
+  await page.click('#back'); // leaves live mode
+  assert.equal(await page.isChecked('#live'), false);
+  for (const move of ['#back', '#back', '#forward']) {
+    const before = await shownSequence();
+    await page.click(move);
+    const expected = before + (move === '#back' ? -1 : 1);
+    await page.waitForFunction((n) => new RegExp(`record ${n} `).test(document.getElementById('step-label').textContent), expected, { timeout: 10_000 });
+    const record = await api(`/api/simulations/${slowId}/timeline/${expected}`);
+    for (const agent of (await api(`/api/simulations/${slowId}`)).agents) {
+      await page.selectOption('#agent-select', agent);
+      await page.waitForFunction((a) => document.getElementById('belief-agent').textContent === a, agent);
+      assert.deepEqual(bySort(await tableRows()), bySort(apiRows(record, agent)), `${move} to record ${expected}, ${agent}`);
+    }
+    assert.match(await page.textContent('#step-label'), new RegExp(`episode ${record.episode}, step ${record.step} `));
+    assert.equal(await page.locator('#plan-table tbody tr[data-agent]').count(), record.decisions.length);
+  }
+  // the table lists nested chains too (ToM depth 2), each marked true or false against the world
+  const agents = (await api(`/api/simulations/${slowId}`)).agents;
+  const rows = [];
+  for (const agent of agents) { await page.selectOption('#agent-select', agent); rows.push(...await tableRows()); }
+  assert.ok(rows.length > 0, 'no beliefs in the table');
+  await page.screenshot({ path: join(artifacts, 'ui-timeline.png'), fullPage: true });
+  // scrubbing to the oldest kept step shows it
+  const t = await api(`/api/simulations/${slowId}/timeline?count=0`);
+  await page.locator('#scrubber').fill(String(t.first));
+  await page.waitForFunction((n) => new RegExp(`record ${n} `).test(document.getElementById('step-label').textContent), t.first, { timeout: 10_000 });
+  // live again follows the newest step
+  await page.check('#live');
+  await until('live mode to show the newest step', async () => (await shownSequence()) >= t.next - 1, 10_000);
+});
+
+test('belief graph edges carry their facts as labels', async () => {
+  await page.check('#nested');
+  await until('labelled edges', async () => await page.locator('#graph .edge-label').count() > 0, 10_000);
+  const labels = await page.locator('#graph .edge-label').allTextContents();
+  assert.ok(labels.every((l) => /\w+\(.*\)/.test(l)), `labels: ${labels.slice(0, 5)}`);
+  assert.equal(labels.length, await page.locator('#graph line').count());
+});
+
+test('at 390 px wide the page does not scroll sideways', async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+  const phone = await context.newPage();
+  phone.on('pageerror', (e) => pageErrors.push(String(e)));
+  await phone.goto(base + '/', { waitUntil: 'load' });
+  await phone.waitForFunction(() => document.querySelectorAll('#world .c').length > 0, null, { timeout: 15_000 });
+  const widths = await phone.evaluate(() => ({ page: document.documentElement.scrollWidth, body: document.body.scrollWidth, view: window.innerWidth }));
+  await phone.screenshot({ path: join(artifacts, 'ui-390.png'), fullPage: true });
+  await context.close();
+  assert.ok(widths.page <= widths.view && widths.body <= widths.view, `page is ${JSON.stringify(widths)} wide`);
+});
+
+test('no request was answered 404 (the favicon exists)', () => {
+  assert.deepEqual(notFound, []);
 });
 
 test('no request left loopback and the page raised no script error', () => {

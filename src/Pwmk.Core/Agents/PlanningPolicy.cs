@@ -22,11 +22,19 @@ public sealed class PlanningPolicy(Func<ToMAgent, Goal?> goalOf, int searchDepth
     /// <inheritdoc cref="Planned"/>
     public int FellBack { get; private set; }
 
+    /// <summary>The goal of the last decision (as text), or null when the agent had none.</summary>
+    public string? LastGoal { get; private set; }
+
+    /// <summary>The plan of the last decision (its actions' names, the first one taken), empty when none was found.</summary>
+    public IReadOnlyList<string> LastPlan { get; private set; } = [];
+
     /// <inheritdoc/>
     public int ChooseAction(ToMAgent agent)
     {
         ArgumentNullException.ThrowIfNull(agent);
         var goal = goalOf(agent);
+        LastGoal = goal is null ? null : Describe(goal);
+        LastPlan = [];
         if (goal is not null)
         {
             // the search starts from the agent's view, read through its store: its own beliefs, and what it believes the others believe
@@ -34,6 +42,7 @@ public sealed class PlanningPolicy(Func<ToMAgent, Goal?> goalOf, int searchDepth
                 .Plan(goal, _budget, maxNodes);
             if (plan.Solved && plan.Steps is { Count: > 0 })
             {
+                LastPlan = plan.Actions;
                 Planned++;
                 return plan.Steps[0].Action;
             }
@@ -41,6 +50,9 @@ public sealed class PlanningPolicy(Func<ToMAgent, Goal?> goalOf, int searchDepth
         FellBack++;
         return -1;
     }
+
+    private static string Describe(Goal goal) =>
+        string.Join(", ", new[] { goal.Achievement }.Concat(goal.Epistemic ?? []).Concat(goal.Maintenance ?? []).OfType<Pwmk.Logic.Terms.Term>());
 
     /// <summary>
     /// The goal an agent pursues in a simulation: its environment's <see cref="Environments.PerspectiveEnv.AgentGoal"/>

@@ -19,7 +19,14 @@ public sealed record StepReport(int Episode, int Step, double Reward, double? Pr
 /// <param name="Reward">Sum of every agent's rewards over the episode.</param>
 /// <param name="Success">Whether an agent's task ended it (a termination, not the step limit).</param>
 /// <param name="TrainingLoss">The world model's training loss on this episode, or null when it was not trained.</param>
-public sealed record EpisodeReport(int Episode, int Steps, double Reward, bool Success, double? TrainingLoss);
+public sealed record EpisodeReport(int Episode, int Steps, double Reward, bool Success, double? TrainingLoss)
+{
+    /// <summary>Decisions the agents took from a plan in this episode.</summary>
+    public int PlannedDecisions { get; init; }
+
+    /// <summary>Decisions left to the environment's built-in behaviour (no goal, or no plan within the budget).</summary>
+    public int HeuristicDecisions { get; init; }
+}
 
 /// <summary>A belief held now by a chain of agents (outermost first), with whether it differs from the latest true value.</summary>
 public readonly record struct HeldBelief(int[] Chain, int Fluent, int Value, bool False);
@@ -62,6 +69,8 @@ public sealed class EpisodeRunner
     private ToMAgent[] _agents = [];
     private Random _rng;
     private int _historySeen;
+    private float[] _observed = [];
+    private Dictionary<int, string>? _actionNames;
     private long _finishedSteps;
 
     /// <param name="settings">What to run (validated: a bad value throws <see cref="ArgumentException"/> naming it).</param>
@@ -92,6 +101,9 @@ public sealed class EpisodeRunner
 
     /// <summary>The store the agents read and the belief changes go to.</summary>
     public IBeliefStore Beliefs => _beliefs;
+
+    /// <summary>Where each step is recorded for replay (null: nothing is recorded). Set before the loop starts.</summary>
+    public StepTimeline? Timeline { get; init; }
 
     /// <summary>The world model trained online.</summary>
     public OnlineWorldModel WorldModel { get; }
@@ -172,11 +184,14 @@ public sealed class EpisodeRunner
             EpisodeReward = 0;
             _truth.Clear();
             _historySeen = 0;
+            _actionNames = null; // a layout may change the action table
             NoteTruth();
             observations.Add(Flatten(result));
+            Record(0, [], null);
         }
         await FlushBeliefsAsync().ConfigureAwait(false);
         var chosen = new int[n];
+        var explored = new bool[n];
         while (Step < Settings.MaxStepsPerEpisode)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -191,19 +206,19 @@ public sealed class EpisodeRunner
                 {
                     for (int i = 0; i < n; i++)
                     {
-                        chosen[i] = _rng.NextDouble() < SimulationSettings.Exploration
-                            ? _env.ActionSpace(_env.Agents[i]).Sample(_rng)
-                            : _agents[i].ActWithTom();
+                        explored[i] = _rng.NextDouble() < SimulationSettings.Exploration;
+                        chosen[i] = explored[i] ? _env.ActionSpace(_env.Agents[i]).Sample(_rng) : _agents[i].ActWithTom();
                     }
                     predicted = WorldModel.Predict(observations[^1], chosen);
                     result = _env.Step(chosen);
                     actions.Add((int[])chosen.Clone());
-                    observations.Add(Flatten(result));
+                    observations.Add(_observed = Flatten(result));
                     NoteTruth();
                     foreach (var r in result.Rewards.Values) reward += r;
                     Step++;
                     TotalSteps++;
                     EpisodeReward += reward;
+                    Record(reward, Timeline is null ? [] : Decisions(chosen, explored), predicted);
                 }
                 await FlushBeliefsAsync().ConfigureAwait(false);
                 if (predicted is not null) error = Mse(predicted, observations[^1]);
@@ -221,7 +236,12 @@ public sealed class EpisodeRunner
         EpisodeReport report;
         lock (_lock)
         {
-            report = new EpisodeReport(Episode, Step, EpisodeReward, success, loss);
+            var policies = _agents.Select(a => a.Policy).OfType<PlanningPolicy>().ToList();
+            report = new EpisodeReport(Episode, Step, EpisodeReward, success, loss)
+            {
+                PlannedDecisions = policies.Sum(p => p.Planned),
+                HeuristicDecisions = policies.Sum(p => p.FellBack),
+            };
             Episode++;
             Interlocked.Exchange(ref _finishedSteps, TotalSteps);
         }
@@ -251,6 +271,68 @@ public sealed class EpisodeRunner
         for (; _historySeen < history.Count; _historySeen++) _truth[history[_historySeen].Fluent] = history[_historySeen].Value;
     }
 
+    // ------------------------------------------------------------------ the timeline (under the lock)
+
+    private void Record(double reward, IReadOnlyList<RecordedDecision> decisions, float[]? predicted)
+    {
+        if (Timeline is null) return;
+        var v = _env.Vocabulary;
+        var beliefs = new List<RecordedBelief>();
+        foreach (var (chain, fluent, value) in _env.Tracker!.Beliefs())
+        {
+            bool known = _truth.TryGetValue(fluent, out int truth);
+            beliefs.Add(new RecordedBelief([.. chain.Select(v.AgentName)], v.Fact(fluent, value).ToString(),
+                known ? v.Fact(fluent, truth).ToString() : null, known && truth != value));
+        }
+        var predictions = new List<RecordedPrediction>();
+        if (predicted is not null)
+        {
+            var observed = _observed;
+            int size = observed.Length / _env.Agents.Count;
+            for (int i = 0; i < _env.Agents.Count; i++)
+            {
+                var p = predicted.AsSpan(i * size, size);
+                var o = observed.AsSpan(i * size, size);
+                predictions.Add(new RecordedPrediction(_env.Agents[i], p.ToArray(), o.ToArray(), Mse(p, o)));
+            }
+        }
+        var world = Rows(_env.Render(null));
+        var views = _env.Agents.Select(a => Rows(_env.Render(a))).ToList();
+        var facts = _truth.OrderBy(f => f.Key).Select(f => v.Fact(f.Key, f.Value).ToString()).ToList();
+        Timeline.Add(seq => new StepRecord(seq, Episode, Step, reward, world, views, facts, beliefs, decisions, predictions));
+    }
+
+    private List<RecordedDecision> Decisions(int[] chosen, bool[] explored)
+    {
+        _actionNames ??= ActionNames();
+        var list = new List<RecordedDecision>(chosen.Length);
+        for (int i = 0; i < chosen.Length; i++)
+        {
+            var policy = _agents[i].Policy as PlanningPolicy;
+            string name = _actionNames.TryGetValue(chosen[i], out var n) ? n : chosen[i] == 0 ? "noop" : $"action {chosen[i]}";
+            string source = explored[i] ? "explore" : policy is { LastPlan.Count: > 0 } ? "plan" : "heuristic";
+            list.Add(new RecordedDecision(_env.Agents[i], name, source, explored[i] ? null : policy?.LastGoal,
+                explored[i] ? [] : policy?.LastPlan ?? []));
+        }
+        return list;
+    }
+
+    private Dictionary<int, string> ActionNames()
+    {
+        try
+        {
+            var names = new Dictionary<int, string>();
+            foreach (var (action, name) in _env.PlanningActions()) names.TryAdd(action, name);
+            return names;
+        }
+        catch (NotSupportedException)
+        {
+            return []; // an environment without a simulator names its actions by number
+        }
+    }
+
+    private static string[] Rows(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
     private static float[] Flatten(StepResult result)
     {
         int n = result.Observations.Count;
@@ -260,7 +342,7 @@ public sealed class EpisodeRunner
         return flat;
     }
 
-    private static double Mse(float[] predicted, float[] actual)
+    private static double Mse(ReadOnlySpan<float> predicted, ReadOnlySpan<float> actual)
     {
         double sum = 0;
         for (int i = 0; i < actual.Length; i++)

@@ -11,12 +11,14 @@ public sealed record SimulationRequest(string? Env = null, int? Agents = null, i
     int? StepDelayMs = null, bool? Train = null, int? MaxStepsPerEpisode = null, bool? MirrorBeliefs = null);
 
 /// <summary>
-/// State of a simulation with the recent history of its episode rewards, training losses and the online world model's
-/// one-step prediction error (mean squared error over all agents' observations).
+/// State of a simulation with the recent history of its episode rewards, training losses, the online world model's
+/// one-step prediction error (mean squared error over all agents' observations) and the share of decisions its agents took
+/// from a plan per episode.
 /// </summary>
 public sealed record SimulationResponse(string Id, string Env, string Status, int Episode, int Step, long TotalSteps, double EpisodeReward,
     IReadOnlyList<string> Agents, int TomDepth, bool MirrorsBeliefs, DateTimeOffset Started, string? Error,
-    IReadOnlyList<MetricPoint> Rewards, IReadOnlyList<MetricPoint> TrainingLoss, IReadOnlyList<MetricPoint> PredictionError);
+    IReadOnlyList<MetricPoint> Rewards, IReadOnlyList<MetricPoint> TrainingLoss, IReadOnlyList<MetricPoint> PredictionError,
+    IReadOnlyList<MetricPoint> PlanRate);
 
 /// <summary>The world seen by everyone or by one agent: text rows, '?' where the agent cannot see.</summary>
 public sealed record RenderResponse(string Simulation, string? Agent, string Env, IReadOnlyList<string> Rows, int HiddenCells);
@@ -40,10 +42,11 @@ internal static class SimulationEndpoints
             .WithSummary("The world as an agent sees it (cells it cannot see are '?'), or as it is without agent");
     }
 
-    private static IResult Missing(string id) => JsonBody.NotFound($"No simulation '{id}'.");
+    internal static IResult Missing(string id) => JsonBody.NotFound($"No simulation '{id}'.");
 
     internal static SimulationResponse ToResponse(SimulationRun r) => new(r.Id, r.EnvName, r.Status.ToString().ToLowerInvariant(), r.Episode, r.Step,
-        r.TotalSteps, r.EpisodeReward, r.AgentNames, r.Parameters.TomDepth, r.MirrorsBeliefs, r.Started, r.Error, r.Rewards.Snapshot(), r.TrainingLoss.Snapshot(), r.PredictionError.Snapshot());
+        r.TotalSteps, r.EpisodeReward, r.AgentNames, r.Parameters.TomDepth, r.MirrorsBeliefs, r.Started, r.Error, r.Rewards.Snapshot(), r.TrainingLoss.Snapshot(), r.PredictionError.Snapshot(),
+        r.PlanRate.Snapshot());
 
     private static async Task<IResult> Start(HttpRequest request, SimulationManager manager)
     {

@@ -23,6 +23,7 @@ internal static class UiEndpoints
     {
         app.MapGet("/", () => File("index.html")).ExcludeFromDescription();
         app.MapGet("/ui/{name}", (string name) => File(name)).ExcludeFromDescription();
+        app.MapGet("/favicon.ico", () => File("favicon.svg")).ExcludeFromDescription();
         app.MapGet("/api/snapshot", (SimulationManager m, BeliefStore s, ServerHistory h, IOptions<PwmkServerOptions> o) => TypedResults.Ok(Take(m, s, h, o.Value)))
             .WithTags("ui").Produces<Snapshot>().WithSummary("What the web UI shows: simulation, world, per-agent views, beliefs and chart data");
         app.MapGet("/api/events", Events).WithTags("ui").Produces(200, contentType: "text/event-stream").ProducesProblem(429)

@@ -35,7 +35,7 @@ internal sealed class SimulationRun
         _log = log;
         _persistence = persistence;
         _beliefs = mirror is null ? null : new SimulationBeliefs(mirror, log);
-        Runner = new EpisodeRunner(settings, _beliefs, time) { Name = id };
+        Runner = new EpisodeRunner(settings, _beliefs, time) { Name = id, Timeline = new StepTimeline(TimelineSteps) };
         Runner.StepCompleted += r =>
         {
             if (r.PredictionError is { } e) PredictionError.Add(e);
@@ -43,6 +43,8 @@ internal sealed class SimulationRun
         Runner.EpisodeCompleted += r =>
         {
             Rewards.Add(r.Reward);
+            int decisions = r.PlannedDecisions + r.HeuristicDecisions;
+            if (decisions > 0) PlanRate.Add((double)r.PlannedDecisions / decisions);
             if (r.TrainingLoss is { } loss) TrainingLoss.Add(loss);
             EpisodeFinished?.Invoke(r.Reward);
             _persistence?.Save(this, force: false);
@@ -50,7 +52,13 @@ internal sealed class SimulationRun
         Started = DateTimeOffset.UtcNow;
     }
 
+    /// <summary>Steps each simulation keeps for replay (the oldest are dropped).</summary>
+    public const int TimelineSteps = 500;
+
     public string Id { get; }
+
+    /// <summary>The last <see cref="TimelineSteps"/> steps, for replay.</summary>
+    public StepTimeline Timeline => Runner.Timeline!;
 
     /// <summary>The simulation core this run hosts.</summary>
     public EpisodeRunner Runner { get; }
@@ -72,6 +80,9 @@ internal sealed class SimulationRun
     public bool BeliefsFailing => _beliefs?.Failing ?? false;
     public MetricHistory Rewards { get; } = new();
     public MetricHistory TrainingLoss { get; } = new();
+
+    /// <summary>Per finished episode: the share of the agents' decisions taken from a plan (the rest were heuristic).</summary>
+    public MetricHistory PlanRate { get; } = new();
 
     /// <summary>Raised on the simulation's thread after each finished episode, with that episode's total reward.</summary>
     public event Action<double>? EpisodeFinished;
