@@ -3,8 +3,8 @@
 #
 #   bench/planner/pairs.sh [--reps N] -a 'COMMAND A' -b 'COMMAND B' FILE...
 #
-# Each COMMAND is run as `COMMAND FILE` (e.g. -a 'dotnet /tmp/before/pwmk.dll plan --mastar'
-# -b './pwmk plan --mastar --threads 2'); for each FILE the two run in turn, A B A B ..., N pairs (default 3).
+# Each COMMAND is run as `COMMAND FILE --format json`, so it ends with --mastar (e.g. -a 'dotnet /tmp/before/pwmk.dll
+# plan --mastar' -b './pwmk plan --threads 2 --mastar'); for each FILE the two run in turn, A B A B ..., N pairs (default 3).
 # Per run: exit code, wall and CPU seconds and peak RSS from /usr/bin/time, the plan length from the last line of
 # output that holds `"length":N` or `length N` when there is one. Per file: the median of the per-pair ratios B/A
 # of wall time and their spread (min..max). Prints the load average at start and end. Run it under /work/bin/quiet
@@ -29,7 +29,8 @@ run() { # COMMAND FILE -> "exit wall cpu rssMB length"
   # shellcheck disable=SC2086
   /usr/bin/time -f '%e %U %S %M' -o "$t" $1 "$2" --format json >"$out" 2>/dev/null || rc=$?
   local len; len=$(grep -o '"length":[0-9]*' "$out" | tail -1 | cut -d: -f2 || true)
-  awk -v rc="$rc" -v len="${len:--}" '{ printf "%d %.2f %.2f %.0f %s\n", rc, $1, $2 + $3, $4 / 1024, len }' "$t"
+  # GNU time writes "Command exited with non-zero status N" first when the command fails: the figures are the last line.
+  tail -1 "$t" | awk -v rc="$rc" -v len="${len:--}" '{ printf "%d %.2f %.2f %.0f %s\n", rc, $1, $2 + $3, $4 / 1024, len }'
 }
 printf '%-50s %-3s %-26s %-26s %s\n' problem rep 'A: exit wall cpu MB len' 'B: exit wall cpu MB len' 'B/A wall'
 for f in "$@"; do

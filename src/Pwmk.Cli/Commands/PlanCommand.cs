@@ -173,8 +173,8 @@ internal static class PlanCommand
     /// <summary>The <c>--threads</c> option.</summary>
     internal static Option<int> ThreadsOption() => new("--threads")
     {
-        Description = "threads expanding states (plans and node counts do not depend on it)",
-        DefaultValueFactory = _ => Environment.ProcessorCount,
+        Description = "threads expanding states (default 1: on 2 cores a second one did not pay; plans and node counts do not depend on it)",
+        DefaultValueFactory = _ => 1,
     };
 
     /// <summary>The <c>--max-memory</c> option.</summary>
