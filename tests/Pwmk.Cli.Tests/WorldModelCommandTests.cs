@@ -59,8 +59,17 @@ public sealed class WorldModelCommandTests : IDisposable
     {
         string[] args = ["train", "--env", env, "--agents", "3", "--episodes", "12", "--epochs", "1", "--hidden", "16",
             "--layers", "1", "--recurrent", "--policy", "expert", "--out", dir.FullName, "--format", "json"];
+        var plot = Path.Combine(dir.FullName, "curves.svg");
+        args = [.. args, "--plot", plot];
+        if (env == "rooms")
+        {
+            args = [.. args, "--plan-episodes", "2", "--plan-simulations", "8"];
+        }
         var r = Pwmk(carryEncoderState ? [.. args, "--carry-encoder-state"] : args);
         Assert.True(r.ExitCode == 0, r.Stderr);
+        var svg = System.Xml.Linq.XDocument.Load(plot).Root!;
+        Assert.Equal("svg", svg.Name.LocalName);
+        Assert.Contains(svg.Descendants(), x => x.Name.LocalName == "polyline");
         // the checkpoint records which state the recurrent model carries, so eval runs it the same way
         var bytes = File.ReadAllBytes(Path.Combine(dir.FullName, "model.safetensors"));
         int headerLength = (int)BitConverter.ToInt64(bytes, 0);
@@ -70,6 +79,21 @@ public sealed class WorldModelCommandTests : IDisposable
         var m = JsonDocument.Parse(r.Stdout).RootElement;
         Assert.True(m.GetProperty("false_belief_cases").GetInt64() > 0, r.Stdout);
         Assert.InRange(m.GetProperty("majority_baseline_acc").GetDouble(), 0.0, 0.9);
+        Assert.InRange(m.GetProperty("persistence_baseline_acc").GetDouble(), 0.0, 1.0);
+        Assert.Equal(1, m.GetProperty("best_epoch").GetInt32());
+        Assert.Equal(1, m.GetProperty("epoch_curve").GetArrayLength());
+        Assert.True(m.GetProperty("epoch_curve")[0].GetProperty("validation_loss").GetDouble() > 0, r.Stdout);
+        var orders = m.GetProperty("belief_acc_by_order");
+        Assert.True(orders.GetProperty("1").GetProperty("cases").GetInt64() > 0 && orders.GetProperty("2").GetProperty("cases").GetInt64() > 0, r.Stdout);
+        if (env == "rooms")
+        {
+            var planning = m.GetProperty("planning");
+            foreach (var mode in new[] { "learned_model", "true_simulator", "heuristic" })
+            {
+                Assert.Equal(2, planning.GetProperty(mode).GetProperty("episodes").GetInt32());
+            }
+            Assert.Equal(2, planning.GetProperty("true_simulator").GetProperty("successes").GetInt32());
+        }
         var e = Pwmk("worldmodel", "eval", "--checkpoint", Path.Combine(dir.FullName, "model.safetensors"), "--env", env,
             "--episodes", "3", "--format", "json");
         Assert.True(e.ExitCode == 0, e.Stderr);
@@ -83,6 +107,15 @@ public sealed class WorldModelCommandTests : IDisposable
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("unknown environment 'nowhere'", r.Stderr);
         Assert.Contains("synthetic-box", r.Stderr);
+        Assert.Equal("", r.Stdout);
+    }
+
+    [Fact]
+    public void PlanningEpisodesOutsideRoomsAreBadInput()
+    {
+        var r = Pwmk("train", "--env", "box-world", "--episodes", "3", "--epochs", "1", "--plan-episodes", "5", "--format", "json");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--plan-episodes needs --env rooms", r.Stderr);
         Assert.Equal("", r.Stdout);
     }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using Pwmk.Core.WorldModel;
 
 namespace Pwmk.Cli.Commands;
@@ -11,24 +12,39 @@ internal static class TrainCommand
     {
         var env = WorldModelCommand.EnvOption();
         var agents = new Option<int>("--agents") { Description = "Number of agents", DefaultValueFactory = _ => 3 };
-        var episodes = new Option<int>("--episodes") { Description = "Episodes to collect (80% train, 10% validation, 10% held out)", DefaultValueFactory = _ => 200 };
-        var epochs = new Option<int>("--epochs") { Description = "Most epochs (early stopping may end sooner)", DefaultValueFactory = _ => 20 };
-        var hidden = new Option<int>("--hidden") { Description = "Latent width", DefaultValueFactory = _ => 64 };
+        var episodes = new Option<int>("--episodes") { Description = "Episodes to collect (80% train, 10% validation, 10% held out)", DefaultValueFactory = _ => 300 };
+        var epochs = new Option<int>("--epochs") { Description = "Most epochs (early stopping may end sooner, never before half of them)", DefaultValueFactory = _ => 10 };
+        var hidden = new Option<int>("--hidden") { Description = "Latent width", DefaultValueFactory = _ => 128 };
         var layers = new Option<int>("--layers") { Description = "Transformer blocks", DefaultValueFactory = _ => 2 };
-        var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 32 };
-        var lr = new Option<float>("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 2e-3f };
-        var horizon = new Option<int>("--horizon") { Description = "Prediction horizon (steps rolled out in latent space)", DefaultValueFactory = _ => 1 };
+        var batch = new Option<int?>("--batch-size") { Description = "Samples (whole episodes for a recurrent model) per optimiser step (default 8; 32 for a one-step model)" };
+        var lr = new Option<float?>("--lr") { Description = "Peak learning rate (default 2e-3; warm-up, then cosine decay)" };
+        var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule: cosine or constant", DefaultValueFactory = _ => "cosine" };
+        var horizon = new Option<int>("--horizon") { Description = "One-step models: prediction horizon (steps rolled out in latent space)", DefaultValueFactory = _ => 1 };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
-        var recurrent = new Option<bool>("--recurrent") { Description = "Carry a belief state across steps and train on whole episodes (for beliefs that depend on history)" };
-        var carryEncoder = new Option<bool>("--carry-encoder-state") { Description = "With --recurrent: carry the gated encoder state across steps instead of the latent after the dynamics network" };
+        var recurrent = new Option<bool>("--recurrent") { Description = "Carry a belief state across steps and train on whole episodes (false: a one-step model)", DefaultValueFactory = _ => true };
+        var carryEncoder = new Option<bool>("--carry-encoder-state") { Description = "Recurrent: carry the gated encoder state across steps instead of the latent after the dynamics network", DefaultValueFactory = _ => false };
+        var beliefMemory = new Option<bool>("--belief-memory") { Description = "Recurrent: carry the belief logits too, kept or replaced per fluent by a learned gate", DefaultValueFactory = _ => true };
+        var jointActions = new Option<bool>("--joint-actions") { Description = "Every agent's token reads the whole joint action", DefaultValueFactory = _ => true };
+        var transitions = new Option<bool>("--belief-transitions") { Description = "Recurrent: learned value transitions per action move the believed values", DefaultValueFactory = _ => true };
+        var residual = new Option<bool>("--residual") { Description = "Predict the change of the observation rather than the next observation", DefaultValueFactory = _ => true };
+        var depth = new Option<int>("--belief-depth") { Description = "box-world, rooms: belief order to learn (1 own beliefs, 2 also about the others' beliefs)", DefaultValueFactory = _ => PerspectiveEnvAdapter.DefaultBeliefDepth };
         var noMemory = new Option<bool>("--hide-memory") { Description = "synthetic-box: leave the agents' remembered box cell out of their observations" };
         var policy = WorldModelCommand.PolicyOption();
         var beliefWeight = new Option<float>("--belief-weight") { Description = "Weight of the belief loss next to the observation loss", DefaultValueFactory = _ => 1f };
+        var falseWeight = new Option<float>("--false-belief-weight") { Description = "Weight of the belief loss on false beliefs", DefaultValueFactory = _ => 1f };
+        var changeWeight = new Option<float>("--change-weight") { Description = "Weight of the belief loss where a belief changes", DefaultValueFactory = _ => 1f };
+        var normalise = new Option<bool>("--normalise-observation-loss") { Description = "Divide the observation loss by the copy baseline's error", DefaultValueFactory = _ => true };
+        var patience = new Option<int?>("--patience") { Description = "Epochs without validation improvement before stopping, never in the first half of the epochs (default 3)" };
         var output = new Option<string?>("--out") { Description = "Directory for model.safetensors (best checkpoint) and trajectories.npz" };
+        var plot = new Option<string?>("--plot") { Description = "Write the loss and accuracy curves per epoch to this SVG file" };
+        var planEpisodes = new Option<int>("--plan-episodes") { Description = "rooms: then play this many seeded episodes towards a belief goal, planning with the trained model, with the true simulator and by the heuristic", DefaultValueFactory = _ => 0 };
+        var planSimulations = new Option<int>("--plan-simulations") { Description = "Tree-search simulations per step when planning with the trained model", DefaultValueFactory = _ => 200 };
+        var planBudget = new Option<int>("--plan-budget") { Description = "Most real steps per planning episode", DefaultValueFactory = _ => 6 };
         var format = WorldModelCommand.FormatOption();
         var cmd = new Command("train", "Train the perspective world model on collected episodes and report held-out metrics")
         {
-            env, agents, episodes, epochs, hidden, layers, batch, lr, horizon, seed, recurrent, carryEncoder, noMemory, policy, beliefWeight, output, format,
+            env, agents, episodes, epochs, hidden, layers, batch, lr, schedule, horizon, seed, recurrent, carryEncoder, beliefMemory, jointActions, transitions, residual,
+            depth, noMemory, policy, beliefWeight, falseWeight, changeWeight, normalise, patience, output, plot, planEpisodes, planSimulations, planBudget, format,
         };
         cmd.SetAction(p => WorldModelCommand.Guard(() =>
         {
@@ -40,14 +56,35 @@ internal static class TrainCommand
                 throw new ArgumentException("--episodes must be at least 3 (train, validation and held-out episodes)");
             }
             int maxEpochs = WorldModelCommand.CheckCount(p.GetValue(epochs), "--epochs", 10_000);
-            var environment = WorldModelCommand.CreateEnvironment(p.GetValue(env)!, n, p.GetValue(noMemory));
+            if (p.GetValue(lr) is { } rate && !(rate > 0 && rate <= 1))
+            {
+                throw new ArgumentException($"--lr must be in (0, 1], got {rate}");
+            }
+            var sched = p.GetValue(schedule) switch
+            {
+                "cosine" => LearningRateSchedule.Cosine,
+                "constant" => LearningRateSchedule.Constant,
+                var other => throw new ArgumentException($"--schedule must be cosine or constant, got '{other}'"),
+            };
+            float Weight(Option<float> o, string name) => p.GetValue(o) is var w && w >= 0 && w <= 1000
+                ? w : throw new ArgumentException($"{name} must be in 0..1000, got {p.GetValue(o)}");
+            var environment = WorldModelCommand.CreateEnvironment(p.GetValue(env)!, n, p.GetValue(noMemory),
+                WorldModelCommand.CheckCount(p.GetValue(depth), "--belief-depth", 3));
             bool rec = p.GetValue(recurrent);
+            var dir = p.GetValue(output);
+            var plotFile = p.GetValue(plot);
+            int planning = p.GetValue(planEpisodes) is var pe && pe >= 0 && pe <= 100_000 ? pe : throw new ArgumentException($"--plan-episodes must be in 0..100000, got {p.GetValue(planEpisodes)}");
+            if (planning > 0 && (environment is not PerspectiveEnvAdapter { Name: "rooms" } || !rec))
+            {
+                throw new ArgumentException("--plan-episodes needs --env rooms and a recurrent model");
+            }
+            int simulations = WorldModelCommand.CheckCount(p.GetValue(planSimulations), "--plan-simulations", 100_000);
+            int budget = WorldModelCommand.CheckCount(p.GetValue(planBudget), "--plan-budget", 100);
             var data = new DataCollector(environment).Collect(total, WorldModelCommand.ParsePolicy(p.GetValue(policy)!), seed: p.GetValue(seed));
             int nTest = Math.Max(1, total / 10), nVal = Math.Max(1, total / 10), nTrain = total - nTest - nVal;
             var train = data.Slice(0, nTrain);
             var val = data.Slice(nTrain, nVal);
             var test = data.Slice(nTrain + nVal, nTest);
-            var dir = p.GetValue(output);
             string? checkpoint = null;
             if (dir is not null)
             {
@@ -55,18 +92,32 @@ internal static class TrainCommand
                 data.Save(Path.Combine(dir, "trajectories.npz"));
                 checkpoint = Path.Combine(dir, "model.safetensors");
             }
-            var config = new WorldModelConfig(environment.ObservationSize, environment.NumActions,
-                WorldModelCommand.CheckCount(p.GetValue(hidden), "--hidden", 4096), n, environment.NumBeliefs,
-                WorldModelCommand.CheckCount(p.GetValue(layers), "--layers", 64), 4, (ulong)p.GetValue(seed), Recurrent: rec, BeliefGroupSize: environment.BeliefGroupSize,
-                CarryEncoderState: rec && p.GetValue(carryEncoder));
-            var model = new PerspectiveWorldModel(config);
-            var trainer = new WorldModelTrainer(model, new TrainerConfig
+            var defaults = WorldModelConfig.ForEnvironment(environment, WorldModelCommand.CheckCount(p.GetValue(hidden), "--hidden", 4096),
+                WorldModelCommand.CheckCount(p.GetValue(layers), "--layers", 64), (ulong)p.GetValue(seed));
+            bool memory = rec && p.GetValue(beliefMemory);
+            var config = defaults with
             {
-                BatchSize = WorldModelCommand.CheckCount(p.GetValue(batch), "--batch-size", 65536),
-                LearningRate = p.GetValue(lr),
-                BeliefLossWeight = p.GetValue(beliefWeight),
-                PredictionHorizon = rec ? environment.MaxSteps : WorldModelCommand.CheckCount(p.GetValue(horizon), "--horizon", environment.MaxSteps),
+                Recurrent = rec,
+                CarryEncoderState = rec && p.GetValue(carryEncoder),
+                BeliefMemory = memory,
+                ObservationResidual = p.GetValue(residual),
+                JointActions = p.GetValue(jointActions),
+                BeliefTransitions = memory && p.GetValue(transitions) && defaults.BeliefTransitions,
+            };
+            var model = new PerspectiveWorldModel(config);
+            var training = TrainerConfig.ForEnvironment(environment, maxEpochs);
+            var trainer = new WorldModelTrainer(model, training with
+            {
+                BatchSize = WorldModelCommand.CheckCount(p.GetValue(batch) ?? (rec ? training.BatchSize : 32), "--batch-size", 65536),
+                LearningRate = p.GetValue(lr) ?? training.LearningRate,
+                Schedule = sched,
+                BeliefLossWeight = Weight(beliefWeight, "--belief-weight"),
+                FalseBeliefWeight = Weight(falseWeight, "--false-belief-weight"),
+                BeliefChangeWeight = Weight(changeWeight, "--change-weight"),
+                PredictionHorizon = rec ? training.PredictionHorizon : WorldModelCommand.CheckCount(p.GetValue(horizon), "--horizon", environment.MaxSteps),
                 Filtering = rec,
+                Patience = WorldModelCommand.CheckCount(p.GetValue(patience) ?? training.Patience, "--patience", 10_000),
+                NormaliseObservationLoss = p.GetValue(normalise),
                 CheckpointPath = checkpoint,
                 Seed = (ulong)p.GetValue(seed),
             });
@@ -79,14 +130,65 @@ internal static class TrainCommand
             metrics["epochs"] = fit.History.Count;
             metrics["best_epoch"] = fit.BestEpoch;
             metrics["stopped_early"] = fit.StoppedEarly;
+            metrics["seconds"] = WorldModelCommand.Num(progress.Seconds);
+            metrics["epoch_curve"] = EpochCurve(fit.History);
             if (checkpoint is not null)
             {
                 metrics["checkpoint"] = checkpoint;
+            }
+            if (plotFile is not null)
+            {
+                TrainingPlot.Write(plotFile, fit.History, $"{environment.Name}, {n} agents, {nTrain} training episodes");
+                metrics["plot"] = plotFile;
+            }
+            if (planning > 0)
+            {
+                var adapter = (PerspectiveEnvAdapter)environment;
+                var planned = new JsonObject();
+                foreach (var mode in Enum.GetValues<PlanningMode>())
+                {
+                    var r = LearnedPlanning.Compare(adapter, mode, planning, seed: 1_000_000 + p.GetValue(seed), budget, model, simulations);
+                    planned[ModeName(mode)] = new JsonObject
+                    {
+                        ["success_rate"] = WorldModelCommand.Num(r.SuccessRate),
+                        ["successes"] = r.Successes,
+                        ["episodes"] = r.Episodes,
+                        ["mean_steps"] = WorldModelCommand.Num(r.MeanSteps),
+                        ["seconds"] = WorldModelCommand.Num(r.Seconds),
+                    };
+                }
+                metrics["planning"] = planned;
             }
             WorldModelCommand.Print(metrics, json);
             return Program.Ok;
         }));
         return cmd;
+    }
+
+    private static string ModeName(PlanningMode mode) => mode switch
+    {
+        PlanningMode.LearnedModel => "learned_model",
+        PlanningMode.TrueSimulator => "true_simulator",
+        _ => "heuristic",
+    };
+
+    private static JsonArray EpochCurve(IReadOnlyList<EpochReport> history)
+    {
+        var curve = new JsonArray();
+        foreach (var r in history)
+        {
+            curve.Add(new JsonObject
+            {
+                ["epoch"] = r.Epoch,
+                ["train_loss"] = WorldModelCommand.Num(r.TrainLoss),
+                ["validation_loss"] = WorldModelCommand.Num(r.ValidationLoss),
+                ["belief_acc"] = WorldModelCommand.Num(r.Validation?.BeliefAccuracy ?? double.NaN),
+                ["false_belief_acc"] = WorldModelCommand.Num(r.Validation?.FalseBeliefAccuracy ?? double.NaN),
+                ["state_mse"] = WorldModelCommand.Num(r.Validation?.StateMse ?? double.NaN),
+                ["best"] = r.Improved,
+            });
+        }
+        return curve;
     }
 
     private static double InferenceP95(PerspectiveWorldModel model, TrajectoryDataset test)
@@ -126,10 +228,10 @@ internal static class TrainCommand
                 return;
             }
             lastDraw = clock.ElapsedMilliseconds;
-            double done = (r.Epoch + (r.Batch + 1.0) / r.BatchesPerEpoch) / epochs;
+            double done = (r.Epoch - 1 + (r.Batch + 1.0) / r.BatchesPerEpoch) / epochs;
             var eta = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds * (1 - done) / Math.Max(done, 1e-9));
             int width = 24, filled = (int)(done * width);
-            Console.Error.Write($"\r[{new string('#', filled)}{new string('.', width - filled)}] epoch {r.Epoch + 1}/{epochs} loss {r.Loss:F4} {r.SamplesPerSecond:F0} samples/s ETA {eta:mm\\:ss}   ");
+            Console.Error.Write($"\r[{new string('#', filled)}{new string('.', width - filled)}] epoch {r.Epoch}/{epochs} loss {r.Loss:F4} {r.SamplesPerSecond:F0} samples/s ETA {eta:mm\\:ss}   ");
         }
 
         public void OnEpoch(EpochReport r)
@@ -138,8 +240,11 @@ internal static class TrainCommand
             {
                 Console.Error.Write('\r');
             }
-            Console.Error.WriteLine($"epoch {r.Epoch + 1}/{epochs}: train loss {r.TrainLoss:F5}, validation loss {r.ValidationLoss:F5}{(r.Improved ? " (best)" : "")}");
+            string acc = r.Validation is { } v ? $", belief accuracy {v.BeliefAccuracy:F3}, false-belief accuracy {v.FalseBeliefAccuracy:F3}" : "";
+            Console.Error.WriteLine($"epoch {r.Epoch}/{epochs}: train loss {r.TrainLoss:F5}, validation loss {r.ValidationLoss:F5}{acc}{(r.Improved ? " (best)" : "")}");
         }
+
+        public double Seconds => clock.Elapsed.TotalSeconds;
 
         public void Done() => clock.Stop();
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Pwmk.Core.WorldModel;
@@ -32,11 +33,11 @@ internal static class WorldModelCommand
     internal static Option<string> EnvOption() => new("--env") { Description = "Environment: " + string.Join(", ", KnownEnvironments), DefaultValueFactory = _ => "synthetic-box" };
 
     /// <summary>Builds a known environment, or explains which ones exist.</summary>
-    internal static IWorldModelEnvironment CreateEnvironment(string name, int agents, bool hideMemory = false) => name switch
+    internal static IWorldModelEnvironment CreateEnvironment(string name, int agents, bool hideMemory = false, int beliefDepth = PerspectiveEnvAdapter.DefaultBeliefDepth) => name switch
     {
         "synthetic-box" => new SyntheticBoxWorld(numAgents: agents, observeMemory: !hideMemory),
-        "box-world" => PerspectiveEnvAdapter.BoxWorld(agents),
-        "rooms" => PerspectiveEnvAdapter.Rooms(agents),
+        "box-world" => PerspectiveEnvAdapter.BoxWorld(agents, beliefDepth: Math.Min(beliefDepth, agents)),
+        "rooms" => PerspectiveEnvAdapter.Rooms(agents, beliefDepth: Math.Min(beliefDepth, agents)),
         _ => throw new ArgumentException($"unknown environment '{name}'; known: {string.Join(", ", KnownEnvironments)}"),
     };
 
@@ -61,17 +62,39 @@ internal static class WorldModelCommand
         }
     }
 
-    internal static JsonObject Metrics(EvaluationResult r) => new()
+    internal static JsonObject Metrics(EvaluationResult r)
     {
-        ["state_mse"] = Num(r.StateMse),
-        ["copy_baseline_mse"] = Num(r.CopyBaselineMse),
-        ["belief_acc"] = Num(r.BeliefAccuracy),
-        ["majority_baseline_acc"] = Num(r.MajorityBaselineAccuracy),
-        ["false_belief_acc"] = Num(r.FalseBeliefAccuracy),
-        ["false_belief_cases"] = r.FalseBeliefCases,
-        ["false_belief_majority_acc"] = Num(r.FalseBeliefMajorityAccuracy),
-        ["samples"] = r.Samples,
-    };
+        var byOrder = new JsonObject();
+        foreach (var o in r.ByOrder ?? [])
+        {
+            byOrder[o.Order.ToString(CultureInfo.InvariantCulture)] = new JsonObject
+            {
+                ["belief_acc"] = Num(o.BeliefAccuracy),
+                ["cases"] = o.Cases,
+                ["persistence_baseline_acc"] = Num(o.PersistenceBaselineAccuracy),
+                ["false_belief_acc"] = Num(o.FalseBeliefAccuracy),
+                ["false_belief_cases"] = o.FalseBeliefCases,
+                ["belief_change_acc"] = Num(o.BeliefChangeAccuracy),
+                ["belief_change_cases"] = o.BeliefChangeCases,
+            };
+        }
+        return new JsonObject
+        {
+            ["state_mse"] = Num(r.StateMse),
+            ["copy_baseline_mse"] = Num(r.CopyBaselineMse),
+            ["belief_acc"] = Num(r.BeliefAccuracy),
+            ["majority_baseline_acc"] = Num(r.MajorityBaselineAccuracy),
+            ["persistence_baseline_acc"] = Num(r.PersistenceBaselineAccuracy),
+            ["false_belief_acc"] = Num(r.FalseBeliefAccuracy),
+            ["false_belief_cases"] = r.FalseBeliefCases,
+            ["false_belief_majority_acc"] = Num(r.FalseBeliefMajorityAccuracy),
+            ["false_belief_persistence_acc"] = Num(r.FalseBeliefPersistenceAccuracy),
+            ["belief_change_acc"] = Num(r.BeliefChangeAccuracy),
+            ["belief_change_cases"] = r.BeliefChangeCases,
+            ["belief_acc_by_order"] = byOrder,
+            ["samples"] = r.Samples,
+        };
+    }
 
     internal static JsonNode? Num(double x) => double.IsFinite(x) ? JsonValue.Create(Math.Round(x, 6)) : null;
 

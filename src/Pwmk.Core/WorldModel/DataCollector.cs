@@ -65,7 +65,7 @@ public sealed class DataCollector(IWorldModelEnvironment env)
             }
             lengths[e] = len;
         }
-        return new TrajectoryDataset(numEpisodes, t, n, o, nb, obs, actions, beliefs, truth, lengths);
+        return new TrajectoryDataset(numEpisodes, t, n, o, nb, obs, actions, beliefs, truth, lengths, nb > 0 ? env.BeliefGroupOrders : null);
 
         void Record(int e, int s)
         {

@@ -28,6 +28,19 @@ public interface IWorldModelEnvironment
     /// </summary>
     int BeliefGroupSize => 1;
 
+    /// <summary>
+    /// The order of every belief group of one agent (1: its own belief, 2: what it believes another agent believes, ...),
+    /// NumBeliefs / BeliefGroupSize values; every agent's beliefs have the same layout.
+    /// </summary>
+    int[] BeliefGroupOrders => [.. Enumerable.Repeat(1, NumBeliefs / BeliefGroupSize)];
+
+    /// <summary>
+    /// True when the last <see cref="NumBeliefs"/> values of each agent's observation are the events it witnessed at that
+    /// step in the layout of its beliefs: for every chain it heads and every fluent, 1 in the slot of the value the chain
+    /// saw (the agent saw it, and saw the next agent of the chain see it), all zero when the chain saw nothing of it.
+    /// </summary>
+    bool HasBeliefEvidence => false;
+
     /// <summary>Longest episode in steps (episodes are truncated there).</summary>
     int MaxSteps { get; }
 

@@ -1,21 +1,25 @@
 using Pwmk.Core.Environments;
+using Pwmk.Core.Perspective;
 using Pwmk.Tensors;
 
 namespace Pwmk.Core.WorldModel;
 
 /// <summary>
 /// Exposes a <see cref="PerspectiveEnv"/> (<see cref="MultiAgentBoxWorld"/>, <see cref="RoomsWorld"/>) to the world model.
-/// Observations are the environment's vectors as they are (<see cref="RoomsWorld"/>) or the same with the boxes and agents
-/// seen labelled (<see cref="BoxWorld"/>). Beliefs are one group of slots per fluent per agent: slot 0
-/// "no belief", slot v+1 "believes value id v" (depth-1 chains of <see cref="PerspectiveEnv.GetBeliefGroundTruth"/>),
-/// exactly one slot set, so the model reads each group as one categorical variable
-/// (<see cref="WorldModelConfig.BeliefGroupSize"/>). The world truth is, per fluent, the last value it took.
+/// Observations are the environment's vectors as they are (<see cref="RoomsWorld"/>) or what the agent sees drawn on
+/// the whole grid with the boxes and agents labelled (<see cref="BoxWorld"/>). Beliefs are, for every agent, one group
+/// of slots per chain of agents starting with it (its own beliefs, then what it believes each other agent believes, up
+/// to the belief depth) and per fluent: slot 0 "no belief", slot v+1 "believes value id v" (the chains of
+/// <see cref="PerspectiveEnv.GetBeliefGroundTruth"/>), exactly one slot set, so the model reads each group as one
+/// categorical variable (<see cref="WorldModelConfig.BeliefGroupSize"/>). The world truth is, per fluent, the last value
+/// it took (repeated for every chain).
 /// The expert policy is a wandering one that moves things (so that agents miss changes and hold false beliefs).
 /// </summary>
 public sealed class PerspectiveEnvAdapter : IWorldModelEnvironment, IExpertPolicySource
 {
     private readonly PerspectiveEnv env;
     private readonly int fluents;
+    private readonly int[][][] chains; // per agent: the chains it heads, own first, in BeliefChain.Enumerate's order
     private readonly int[] envActions;
     private readonly int[] joint;
     private readonly int[] direction;
@@ -38,20 +42,45 @@ public sealed class PerspectiveEnvAdapter : IWorldModelEnvironment, IExpertPolic
         var first = env.Reset(0);
         fluents = env.Vocabulary.FluentCount;
         BeliefGroupSize = env.Vocabulary.ValueCount + 1;
-        ObservationSize = view?.Size ?? first.Observations[0].Vector.Length;
+        var all = BeliefChain.Enumerate(env.Agents.Count, env.BeliefDepth);
+        chains = [.. Enumerable.Range(0, env.Agents.Count).Select(a => all.Where(c => c[0] == a).ToArray())];
+        BeliefGroupOrders = [.. chains[0].SelectMany(c => Enumerable.Repeat(c.Length, fluents))];
+        ViewSize = view?.Size ?? first.Observations[0].Vector.Length;
+        ObservationSize = ViewSize + NumBeliefs;
         joint = new int[env.Agents.Count];
         direction = new int[env.Agents.Count];
     }
 
     /// <summary>
-    /// <see cref="MultiAgentBoxWorld"/> (belief depth 1). Each agent's observation (egocentric window and own cell) is
-    /// presented with the boxes and agents it sees labelled (<see cref="MultiAgentBoxWorld.FillLabelledView"/>), so a
-    /// belief <c>pos(E) = cell(X, Y)</c> is its own cell plus E's offset in the window where it last saw E. Expert policy: each agent walks on in its direction and turns at random (one step in five), so
-    /// agents push boxes and pass in and out of each other's view.
+    /// <see cref="MultiAgentBoxWorld"/>. Each agent's observation is what it sees drawn on the whole grid (cells it cannot
+    /// see are all zero), with the boxes and agents labelled (<see cref="MultiAgentBoxWorld.FillLabelledView"/>, moved from
+    /// the egocentric window to the cells it covers: the agent knows where it stands, so this is the same information), so
+    /// a belief <c>pos(E) = cell(X, Y)</c> is the cell where it last saw E. Expert policy: each agent walks on in its
+    /// direction and turns at random (one step in five), so agents push boxes and pass in and out of each other's view.
     /// </summary>
-    public static PerspectiveEnvAdapter BoxWorld(int agents = 3, int gridSize = 8, int boxes = 2, int viewRadius = 2, int maxSteps = 30)
+    public static PerspectiveEnvAdapter BoxWorld(int agents = 3, int gridSize = 8, int boxes = 2, int viewRadius = 2, int maxSteps = 30,
+        int beliefDepth = DefaultBeliefDepth)
     {
-        var env = new MultiAgentBoxWorld(gridSize, agents, boxes, viewRadius, maxSteps, beliefDepth: 1);
+        var env = new MultiAgentBoxWorld(gridSize, agents, boxes, viewRadius, maxSteps, CheckDepth(beliefDepth, agents));
+        int ch = env.LabelledChannels, w = 2 * viewRadius + 1;
+        var window = new float[env.LabelledViewSize];
+        void Fill(int agent, Span<float> grid)
+        {
+            grid.Clear();
+            env.FillLabelledView(agent, window);
+            int cx = env.AgentCell(agent) % gridSize, cy = env.AgentCell(agent) / gridSize;
+            for (int wy = 0; wy < w; wy++)
+            {
+                for (int wx = 0; wx < w; wx++)
+                {
+                    int x = cx + wx - viewRadius, y = cy + wy - viewRadius;
+                    if (x >= 0 && y >= 0 && x < gridSize && y < gridSize)
+                    {
+                        window.AsSpan((wy * w + wx) * ch, ch).CopyTo(grid.Slice((y * gridSize + x) * ch, ch));
+                    }
+                }
+            }
+        }
         return new PerspectiveEnvAdapter(env, "box-world", maxSteps, [.. Enumerable.Range(0, 6)], static (self, agent) =>
         {
             if (self.direction[agent] == 0 || self.rng.NextDouble() < 0.2)
@@ -59,15 +88,22 @@ public sealed class PerspectiveEnvAdapter : IWorldModelEnvironment, IExpertPolic
                 self.direction[agent] = 1 + self.rng.NextInt(4);
             }
             return self.direction[agent];
-        }, view: (env.LabelledViewSize, env.FillLabelledView));
+        }, view: (gridSize * gridSize * ch, Fill));
     }
+
+    /// <summary>Belief depth of the built-in worlds: each agent's own beliefs and what it believes the others believe.</summary>
+    public const int DefaultBeliefDepth = 2;
+
+    private static int CheckDepth(int depth, int agents) =>
+        depth >= 1 && depth <= Math.Min(agents, 3) ? depth
+            : throw new ArgumentOutOfRangeException(nameof(depth), depth, $"belief depth must be between 1 and {Math.Min(agents, 3)} for {agents} agents");
 
     /// <summary>
     /// <see cref="RoomsWorld"/> with three rooms of two containers each and two objects, placed at random (unseen) at the
-    /// start of every episode; belief depth 1. Tell actions are left out of the action space (what a hearer is told is
+    /// start of every episode. Tell actions are left out of the action space (what a hearer is told is
     /// in no observation). Expert policy: agents enter and leave rooms and move the objects they find.
     /// </summary>
-    public static PerspectiveEnvAdapter Rooms(int agents = 3, int maxSteps = 30)
+    public static PerspectiveEnvAdapter Rooms(int agents = 3, int maxSteps = 30, int beliefDepth = DefaultBeliefDepth)
     {
         if (agents < 1 || agents > 64)
         {
@@ -78,7 +114,7 @@ public sealed class PerspectiveEnvAdapter : IWorldModelEnvironment, IExpertPolic
             .AddContainer("box", "kitchen").AddContainer("cupboard", "kitchen")
             .AddContainer("drawer", "bedroom").AddContainer("chest", "bedroom")
             .AddObject("marble").AddObject("key");
-        var env = new RoomsWorld([.. Enumerable.Range(0, agents).Select(i => "agent_" + i)], layout, beliefDepth: 1);
+        var env = new RoomsWorld([.. Enumerable.Range(0, agents).Select(i => "agent_" + i)], layout, CheckDepth(beliefDepth, agents));
         var actions = Enumerable.Range(0, env.ActionTable.Count).Where(i => env.ActionTable[i].Kind != RoomsActionKind.Tell).ToArray();
         return new PerspectiveEnvAdapter(env, "rooms", maxSteps, actions, RoomsExpert, static self =>
         {
@@ -128,14 +164,23 @@ public sealed class PerspectiveEnvAdapter : IWorldModelEnvironment, IExpertPolic
     /// <inheritdoc />
     public int NumAgents => env.Agents.Count;
 
+    /// <summary>Values of the view at the start of each observation (the belief evidence follows).</summary>
+    public int ViewSize { get; }
+
     /// <inheritdoc />
     public int ObservationSize { get; }
+
+    /// <inheritdoc />
+    public bool HasBeliefEvidence => true;
 
     /// <inheritdoc />
     public int NumActions => envActions.Length;
 
     /// <inheritdoc />
-    public int NumBeliefs => fluents * BeliefGroupSize;
+    public int NumBeliefs => BeliefGroupOrders.Length * BeliefGroupSize;
+
+    /// <inheritdoc />
+    public int[] BeliefGroupOrders { get; }
 
     /// <summary>Slots per fluent: "no belief" plus one per value id of the environment's vocabulary.</summary>
     public int BeliefGroupSize { get; }
@@ -150,11 +195,25 @@ public sealed class PerspectiveEnvAdapter : IWorldModelEnvironment, IExpertPolic
             var slot = observations.Slice(i * ObservationSize, ObservationSize);
             if (view is { } v)
             {
-                v.Fill(i, slot);
+                v.Fill(i, slot[..ViewSize]);
             }
             else
             {
                 r.Observations[i].Vector.CopyTo(slot);
+            }
+            var evidence = slot[ViewSize..];
+            evidence.Clear();
+            foreach (var e in r.Observations[i].Events)
+            {
+                for (int c = 0; c < chains[i].Length; c++)
+                {
+                    if (BeliefChain.Reaches(e, chains[i][c]))
+                    {
+                        var group = evidence.Slice((c * fluents + e.Fluent) * BeliefGroupSize, BeliefGroupSize);
+                        group.Clear(); // the last event of the step wins, as in the beliefs
+                        group[Slot(e.Fluent, e.Value) - e.Fluent * BeliefGroupSize] = 1f;
+                    }
+                }
             }
         }
     }
@@ -192,6 +251,43 @@ public sealed class PerspectiveEnvAdapter : IWorldModelEnvironment, IExpertPolic
     /// <inheritdoc />
     public int ExpertAction(int agent) => expert(this, agent);
 
+    /// <summary>The environment behind the adapter (its planner and goals read it).</summary>
+    internal PerspectiveEnv Env => env;
+
+    /// <summary>
+    /// The actions one agent can plan with, as indices of this adapter's action space with the environment's names
+    /// (<c>enter(kitchen)</c>, <c>move(key, chest)</c>...): the environment's planning actions that the adapter keeps.
+    /// </summary>
+    internal IReadOnlyList<(int Action, string Name)> PlanningActions() =>
+        [.. env.PlanningActions().Select(a => (Array.IndexOf(envActions, a.Action), a.Name)).Where(a => a.Item1 >= 0)];
+
+    /// <summary>This adapter's index of the environment's action <paramref name="action"/>, or its no-op when the adapter leaves it out.</summary>
+    internal int FromEnvironmentAction(int action) => Array.IndexOf(envActions, action) is var i and >= 0 ? i : Noop;
+
+    /// <summary>This adapter's index of the environment's no-op (action 0 of the environment).</summary>
+    internal int Noop => Math.Max(0, Array.IndexOf(envActions, 0));
+
+    /// <summary>
+    /// Index of the belief group of <paramref name="chain"/> (agent ids, the believer first) and fluent among all
+    /// agents' groups ([agent, chain, fluent], as in <see cref="GetBeliefGroundTruth"/>), or -1 when not tracked.
+    /// </summary>
+    internal int BeliefGroup(ReadOnlySpan<int> chain, int fluent)
+    {
+        if (chain.IsEmpty || (uint)chain[0] >= (uint)NumAgents || (uint)fluent >= (uint)fluents)
+        {
+            return -1;
+        }
+        var heads = chains[chain[0]];
+        for (int c = 0; c < heads.Length; c++)
+        {
+            if (heads[c].AsSpan().SequenceEqual(chain))
+            {
+                return (chain[0] * heads.Length + c) * fluents + fluent;
+            }
+        }
+        return -1;
+    }
+
     private int Slot(int fluent, int value)
     {
         if (fluent >= fluents || value + 1 >= BeliefGroupSize)
@@ -206,13 +302,15 @@ public sealed class PerspectiveEnvAdapter : IWorldModelEnvironment, IExpertPolic
     {
         beliefs.Clear();
         var truth = env.GetBeliefGroundTruth();
-        Span<int> chain = stackalloc int[1];
         for (int a = 0; a < NumAgents; a++)
         {
-            chain[0] = a;
-            for (int f = 0; f < fluents; f++)
+            for (int c = 0; c < chains[a].Length; c++)
             {
-                beliefs[a * NumBeliefs + Slot(f, truth.Belief(chain, f))] = 1f;
+                int at = a * NumBeliefs + c * fluents * BeliefGroupSize;
+                for (int f = 0; f < fluents; f++)
+                {
+                    beliefs[at + Slot(f, truth.Belief(chains[a][c], f))] = 1f;
+                }
             }
         }
     }
@@ -227,9 +325,12 @@ public sealed class PerspectiveEnvAdapter : IWorldModelEnvironment, IExpertPolic
         {
             last[e.Fluent] = e.Value;
         }
-        for (int f = 0; f < fluents; f++)
+        for (int c = 0; c < chains[0].Length; c++)
         {
-            truth[Slot(f, last[f])] = 1f;
+            for (int f = 0; f < fluents; f++)
+            {
+                truth[c * fluents * BeliefGroupSize + Slot(f, last[f])] = 1f;
+            }
         }
     }
 }

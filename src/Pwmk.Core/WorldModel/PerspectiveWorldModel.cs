@@ -16,7 +16,14 @@ public sealed class PerspectiveWorldModel : IWorldModel
     private readonly TransformerBlock[] blocks;
     private readonly LayerNormLayer dynamicsNorm;
     private readonly LinearLayer decoder1, decoder2, belief1, belief2;
-    private readonly LinearLayer? memory, gate;
+    private readonly LinearLayer? memory, gate, transitionChoice;
+    private readonly Tensor? jointActionEmbedding; // [NumAgents * ActionDim, H] (JointActions)
+    private readonly Tensor? transitions; // [BeliefGroupSize, ActionDim * BeliefGroupSize] (BeliefTransitions)
+    private readonly Tensor? transitionPrior; // [NumAgents, groups * (NumAgents + 1)]: which agent's action moves a group, per perspective
+    private readonly Tensor? groupExpansion; // [groups, NumBeliefs] 0/1: spreads one gate value over its group's slots
+    private readonly Tensor? groupCollapse; // [NumBeliefs, groups] 0/1: sums a group's slots
+    private readonly Tensor? evidenceStrength, evidenceGate; // [1, 1] each: learned scalars (BeliefEvidence)
+    private readonly Tensor? evidenceOffset; // [groups], constant -4: without evidence in a group its overwrite gate stays near 0
     private readonly List<Tensor> parameters;
 
     /// <summary>Builds a model with weights initialised from <see cref="WorldModelConfig.Seed"/>.</summary>
@@ -38,6 +45,11 @@ public sealed class PerspectiveWorldModel : IWorldModel
         dynamicsNorm = new LayerNormLayer("dynamics.norm", h);
         decoder1 = new LinearLayer("decoder.fc1", h, h, rng);
         decoder2 = new LinearLayer("decoder.fc2", h, config.ObsDim, rng);
+        if (config.ObservationResidual)
+        {
+            Init.Fill(decoder2.Weight, 0f); // start from "nothing changes" (the copy baseline)
+            Init.Fill(decoder2.Bias, 0f);
+        }
         belief1 = new LinearLayer("belief_head.fc1", h, h, rng);
         belief2 = new LinearLayer("belief_head.fc2", h, config.NumBeliefs, rng);
         if (config.Recurrent)
@@ -45,12 +57,66 @@ public sealed class PerspectiveWorldModel : IWorldModel
             memory = new LinearLayer("encoder.memory", h, h, rng);
             gate = new LinearLayer("encoder.gate", 2 * h, h, rng);
         }
+        int groups = config.NumBeliefs / config.BeliefGroupSize;
+        if (config.BeliefMemory)
+        {
+            Init.Fill(belief2.Weight, 0f); // start by believing on what was believed (or seen)
+            Init.Fill(belief2.Bias, 0f);
+            if (config.BeliefGroupSize > 1)
+            {
+                groupExpansion = Tensor.Zeros(groups, config.NumBeliefs);
+                groupCollapse = Tensor.Zeros(config.NumBeliefs, groups);
+                for (int q = 0; q < groups; q++)
+                {
+                    for (int j = 0; j < config.BeliefGroupSize; j++)
+                    {
+                        int slot = q * config.BeliefGroupSize + j;
+                        groupExpansion.Data[q * config.NumBeliefs + slot] = 1f;
+                        groupCollapse.Data[slot * groups + q] = 1f;
+                    }
+                }
+            }
+        }
+        if (config.BeliefEvidence)
+        {
+            // learned; they start as "what was seen is believed" (strength 5, overwrite weight 8 against an offset of 4)
+            evidenceStrength = Tensor.Parameter("belief_head.evidence_strength", 1, 1);
+            evidenceStrength.Data[0] = 5f / EvidenceScale;
+            evidenceGate = Tensor.Parameter("belief_head.evidence_gate", 1, 1);
+            evidenceGate.Data[0] = 8f / EvidenceScale;
+            evidenceOffset = Tensor.Zeros(groups);
+            Init.Fill(evidenceOffset, -4f);
+        }
+        if (config.JointActions)
+        {
+            jointActionEmbedding = Tensor.Parameter("dynamics.joint_action_embedding", config.NumAgents * config.ActionDim, h);
+            Init.Normal(jointActionEmbedding, 0.02f, rng);
+        }
+        if (config.BeliefTransitions)
+        {
+            transitionChoice = new LinearLayer("belief_head.transition_choice", h, groups * (config.NumAgents + 1), rng);
+            transitions = Tensor.Parameter("belief_head.transitions", config.BeliefGroupSize, config.ActionDim * config.BeliefGroupSize);
+            transitionPrior = Tensor.Parameter("belief_head.transition_prior", config.NumAgents, groups * (config.NumAgents + 1));
+        }
         parameters = [.. encoder.Parameters(), .. memory?.Parameters() ?? [], .. gate?.Parameters() ?? [], actionEmbedding];
+        if (jointActionEmbedding is not null)
+        {
+            parameters.Add(jointActionEmbedding);
+        }
         foreach (var b in blocks)
         {
             parameters.AddRange(b.Parameters());
         }
-        parameters.AddRange([.. dynamicsNorm.Parameters(), .. decoder1.Parameters(), .. decoder2.Parameters(), .. belief1.Parameters(), .. belief2.Parameters()]);
+        parameters.AddRange([.. dynamicsNorm.Parameters(), .. decoder1.Parameters(), .. decoder2.Parameters(), .. belief1.Parameters(), .. belief2.Parameters(),
+            ]);
+        if (evidenceStrength is not null && evidenceGate is not null)
+        {
+            parameters.AddRange([evidenceStrength, evidenceGate]);
+        }
+        if (transitionChoice is not null && transitions is not null)
+        {
+            parameters.AddRange([.. transitionChoice.Parameters(), transitions, transitionPrior!]);
+        }
         WorldModelTelemetry.ReportMemory(ModelType, this);
     }
 
@@ -132,6 +198,23 @@ public sealed class PerspectiveWorldModel : IWorldModel
     {
         var a = Ops.Reshape(Ops.Embedding(actionEmbedding, actions), latent.Shape);
         var x = Ops.Add(latent, a);
+        if (jointActionEmbedding is not null)
+        {
+            // every token of a sample reads the sample's whole joint action: one-hot (agent, action) rows times the table
+            int n = Config.NumAgents, k = n * Config.ActionDim, samples = actions.Length / n;
+            var joint = Tensor.Zeros(samples * n, k);
+            for (int b = 0; b < samples; b++)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    for (int j = 0; j < n; j++)
+                    {
+                        joint.Data[(b * n + i) * k + j * Config.ActionDim + actions[b * n + j]] = 1f;
+                    }
+                }
+            }
+            x = Ops.Add(x, Ops.Reshape(Ops.MatMul(joint, jointActionEmbedding), latent.Shape));
+        }
         foreach (var block in blocks)
         {
             x = block.Forward(x, absentAgents);
@@ -143,10 +226,9 @@ public sealed class PerspectiveWorldModel : IWorldModel
 
     internal Tensor BeliefLogits(Tensor latent) => belief2.Forward(Ops.Gelu(belief1.Forward(latent)));
 
-    /// <summary>Belief probabilities: sigmoid per predicate, or softmax per group (<see cref="WorldModelConfig.BeliefGroupSize"/>).</summary>
-    internal Tensor BeliefProbabilities(Tensor latent)
+    /// <summary>Softmax per group (<see cref="WorldModelConfig.BeliefGroupSize"/>) or sigmoid per predicate of belief logits.</summary>
+    internal Tensor BeliefProbabilitiesFromLogits(Tensor logits)
     {
-        var logits = BeliefLogits(latent);
         int g = Config.BeliefGroupSize;
         if (g == 1)
         {
@@ -154,6 +236,105 @@ public sealed class PerspectiveWorldModel : IWorldModel
         }
         var grouped = Ops.Softmax(Ops.Reshape(logits, logits.Length / g, g));
         return Ops.Reshape(grouped, logits.Shape);
+    }
+
+    /// <summary>Belief probabilities: sigmoid per predicate, or softmax per group (<see cref="WorldModelConfig.BeliefGroupSize"/>).</summary>
+    internal Tensor BeliefProbabilities(Tensor latent) => BeliefProbabilitiesFromLogits(BeliefLogits(latent));
+
+    /// <summary>Evidence weights are learned scalars used at this multiple (so that they move fast under Adam's step size).</summary>
+    private const float EvidenceScale = 10f;
+
+    /// <summary>
+    /// The learned value transitions applied to the believed value distribution of every group: softmax(believed) W_a
+    /// for the action a of the agent the group's choice picks (a softmax over the agents and "none", read from the
+    /// token's latent), so W_a learns from the cases where that action really moved the value.
+    /// </summary>
+    private Tensor Transition(Tensor believed, Tensor latent, ReadOnlySpan<int> agentIds, ReadOnlySpan<int> actions)
+    {
+        int g = Config.BeliefGroupSize, a = Config.ActionDim, n = Config.NumAgents, rows = believed.Length / g;
+        int groups = Config.NumBeliefs / g;
+        var p = Ops.Softmax(Ops.Reshape(believed, rows, g));
+        var moved = Ops.Reshape(Ops.Scale(Ops.MatMul(p, transitions!), TransitionScale), rows, a, g);
+        var prior = Ops.Reshape(Ops.Scale(Ops.Embedding(transitionPrior!, agentIds), EvidenceScale), latent.Shape[0], n, groups * (n + 1));
+        var choice = Ops.Softmax(Ops.Reshape(Ops.Add(transitionChoice!.Forward(latent), prior), rows, n + 1));
+        // agent k's row of a group's selection holds a 1 at k's action
+        var select = Tensor.Zeros(rows, n, a);
+        for (int r = 0; r < rows; r++)
+        {
+            int b = r / (n * groups);
+            for (int k = 0; k < n; k++)
+            {
+                select.Data[(r * n + k) * a + actions[b * n + k]] = 1f;
+            }
+        }
+        var weights = Ops.BatchMatMul(Ops.Reshape(Ops.Slice(choice, 0, n), rows, 1, n), select); // [rows, 1, a]
+        return Ops.Reshape(Ops.BatchMatMul(weights, moved), believed.Shape);
+    }
+
+    private Tensor Expand(Tensor perGroup) => groupExpansion is null ? perGroup : Ops.MatMul(perGroup, groupExpansion);
+
+    /// <summary>The transitions are used at this multiple of their parameters: table-like weights that must reach
+    /// logits of about 10 move that much faster under Adam's per-weight step size.</summary>
+    private const float TransitionScale = 25f;
+
+    /// <summary><paramref name="x"/> times EvidenceScale times a learned [1, 1] scalar.</summary>
+    private static Tensor ScaledBy(Tensor x, Tensor scalar) =>
+        Ops.Reshape(Ops.Scale(Ops.MatMul(Ops.Reshape(x, x.Length, 1), scalar), EvidenceScale), x.Shape);
+
+    /// <summary>
+    /// One step from the real observations [B, N, ObsDim] of step t, the joint actions and the state carried from step
+    /// t-1 (null at an episode's start): the latent after the dynamics network, the predicted observation and belief
+    /// logits of step t+1, and the state to carry to the next step.
+    /// </summary>
+    internal StepOutput Step(Tensor observations, ReadOnlySpan<int> agentIds, ReadOnlySpan<int> actions, RecurrentState? previous)
+    {
+        var encoded = Encode(observations, agentIds, previous?.Carry);
+        var latent = Dynamics(encoded, actions);
+        var next = Decode(latent);
+        if (Config.ObservationResidual)
+        {
+            next = Ops.Add(next, observations);
+        }
+        var logits = BeliefLogits(latent);
+        // what the agents believe now: the carried logits, overwritten where this step's observation holds evidence
+        var believed = previous?.BeliefLogits;
+        Tensor? seenGroups = null;
+        if (evidenceStrength is not null && evidenceGate is not null)
+        {
+            var seen = Ops.Slice(observations, Config.ObsDim - Config.NumBeliefs, Config.NumBeliefs);
+            var evidence = ScaledBy(seen, evidenceStrength);
+            if (!Config.BeliefMemory)
+            {
+                logits = Ops.Add(logits, evidence); // no memory: the evidence adds to the head's prediction
+            }
+            else if (believed is null)
+            {
+                believed = evidence;
+                seenGroups = groupCollapse is null ? seen : Ops.MatMul(seen, groupCollapse);
+            }
+            else
+            {
+                seenGroups = groupCollapse is null ? seen : Ops.MatMul(seen, groupCollapse);
+                var overwrite = Expand(Ops.Sigmoid(Ops.AddBias(ScaledBy(seenGroups, evidenceGate), evidenceOffset!)));
+                believed = Ops.Add(believed, Ops.Mul(overwrite, Ops.Sub(evidence, believed)));
+            }
+        }
+        // what they will believe after the step: the belief head adds the changes the dynamics predict
+        if (Config.BeliefMemory && believed is not null)
+        {
+            logits = Ops.Add(believed, logits);
+            if (transitionChoice is not null && transitions is not null)
+            {
+                var moved = Transition(believed, latent, agentIds, actions);
+                // with evidence, only what is seen now moves: a belief about something out of sight stays as it is
+                logits = Ops.Add(logits, seenGroups is null ? moved : Ops.Mul(moved, Expand(seenGroups)));
+            }
+        }
+        var carry = !Config.Recurrent ? null : Config.CarryEncoderState ? encoded : latent;
+        // With evidence the carried beliefs are what the agents believe now (changed only by what they see), not the
+        // prediction: a predicted change that no observation confirms does not stay in the memory.
+        var carriedBeliefs = !Config.BeliefMemory ? null : evidenceStrength is not null ? believed : logits;
+        return new StepOutput(latent, next, logits, new RecurrentState(carry, carriedBeliefs));
     }
 
     private void CheckBatch(float[] observations, int[] actions, int[]? agentIds, int batchSize)
@@ -208,10 +389,9 @@ public sealed class PerspectiveWorldModel : IWorldModel
         using (TensorArena.Begin())
         {
             var obs = new Tensor(observations, batchSize, n, Config.ObsDim);
-            var latent = Dynamics(Encode(obs, agentIds ?? DefaultAgentIds(batchSize, n)), actions);
-            var next = Decode(latent);
-            var beliefs = BeliefProbabilities(latent);
-            result = new WorldModelPrediction(latent.Data.ToArray(), next.Data.ToArray(), beliefs.Data.ToArray());
+            var step = Step(obs, agentIds ?? DefaultAgentIds(batchSize, n), actions, null);
+            var beliefs = BeliefProbabilitiesFromLogits(step.BeliefLogits);
+            result = new WorldModelPrediction(step.Latent.Data.ToArray(), step.NextObservations.Data.ToArray(), beliefs.Data.ToArray());
         }
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         WorldModelTelemetry.RecordInference(ModelType, batchSize, seconds);
@@ -257,13 +437,33 @@ public sealed class PerspectiveWorldModel : IWorldModel
         using (Tensor.NoGrad())
         using (TensorArena.Begin())
         {
-            var latent = Encode(new Tensor(initialObservations, 1, n, Config.ObsDim), DefaultAgentIds(1, n));
+            var ids = DefaultAgentIds(1, n);
+            var current = new Tensor(initialObservations, 1, n, Config.ObsDim);
+            if (Config.Recurrent)
+            {
+                // closed loop: each predicted observation is read as the next one, with the carried state
+                RecurrentState? state = null;
+                for (int t = 0; t < actionSequence.Count; t++)
+                {
+                    CheckBatch(initialObservations, actionSequence[t], null, 1);
+                    var step = Step(current, ids, actionSequence[t], state);
+                    state = step.State;
+                    current = step.NextObservations;
+                    states.Add(step.Latent.Data.ToArray());
+                    observations.Add(current.Data.ToArray());
+                    beliefs.Add(BeliefProbabilitiesFromLogits(step.BeliefLogits).Data.ToArray());
+                }
+                return new TrajectoryPrediction(states, observations, beliefs);
+            }
+            var latent = Encode(current, ids);
             for (int t = 0; t < actionSequence.Count; t++)
             {
                 CheckBatch(initialObservations, actionSequence[t], null, 1);
                 latent = Dynamics(latent, actionSequence[t]);
+                var decoded = Decode(latent);
+                current = Config.ObservationResidual ? Ops.Add(decoded, current) : decoded;
                 states.Add(latent.Data.ToArray());
-                observations.Add(Decode(latent).Data.ToArray());
+                observations.Add(current.Data.ToArray());
                 beliefs.Add(BeliefProbabilities(latent).Data.ToArray());
             }
         }
@@ -301,3 +501,9 @@ public sealed class PerspectiveWorldModel : IWorldModel
         return s;
     }
 }
+
+/// <summary>What a recurrent model carries from one step to the next: its latent (or gated encoder) state and belief logits.</summary>
+internal sealed record RecurrentState(Tensor? Carry, Tensor? BeliefLogits);
+
+/// <summary>One step of <see cref="PerspectiveWorldModel.Step"/>: latent, predicted next observations and belief logits, the state to carry.</summary>
+internal sealed record StepOutput(Tensor Latent, Tensor NextObservations, Tensor BeliefLogits, RecurrentState State);

@@ -6,7 +6,9 @@ namespace Pwmk.Core.WorldModel;
 /// Episodes of multi-agent trajectories with belief targets, stored as a NumPy <c>.npz</c> archive
 /// (<c>numpy.load(path)</c> reads it). Arrays (E episodes, T steps, N agents):
 /// <c>observations</c> float32 (E, T+1, N, obs); <c>actions</c> int32 (E, T, N); <c>beliefs</c> float32 (E, T+1, N, B);
-/// <c>world_truth</c> float32 (E, T+1, B); <c>lengths</c> int32 (E) valid transitions per episode (the rest is padding).
+/// <c>world_truth</c> float32 (E, T+1, B); <c>lengths</c> int32 (E) valid transitions per episode (the rest is padding);
+/// <c>belief_orders</c> int32 (G), optional: the order of each of an agent's G belief groups (1 own belief, 2 about
+/// another agent's belief, ...; absent means all order 1).
 /// </summary>
 public sealed class TrajectoryDataset
 {
@@ -15,7 +17,7 @@ public sealed class TrajectoryDataset
 
     /// <summary>Creates a dataset over the given arrays (checked against the sizes).</summary>
     public TrajectoryDataset(int episodes, int steps, int agents, int observationSize, int numBeliefs,
-        float[] observations, int[] actions, float[] beliefs, float[] worldTruth, int[] lengths)
+        float[] observations, int[] actions, float[] beliefs, float[] worldTruth, int[] lengths, int[]? beliefGroupOrders = null)
     {
         Episodes = episodes;
         Steps = steps;
@@ -32,6 +34,21 @@ public sealed class TrajectoryDataset
         Expect(beliefs.Length, (long)episodes * (steps + 1) * agents * numBeliefs, "beliefs");
         Expect(worldTruth.Length, (long)episodes * (steps + 1) * numBeliefs, "world_truth");
         Expect(lengths.Length, episodes, "lengths");
+        if (beliefGroupOrders is not null)
+        {
+            if (beliefGroupOrders.Length == 0 || numBeliefs % beliefGroupOrders.Length != 0)
+            {
+                throw new InvalidModelFileException($"belief_orders: {beliefGroupOrders.Length} groups do not divide {numBeliefs} beliefs");
+            }
+            foreach (var o in beliefGroupOrders)
+            {
+                if (o < 1 || o > 64)
+                {
+                    throw new InvalidModelFileException($"belief_orders: order {o} is outside 1..64");
+                }
+            }
+        }
+        BeliefGroupOrders = beliefGroupOrders;
         for (int e = 0; e < episodes; e++)
         {
             if (lengths[e] < 0 || lengths[e] > steps)
@@ -63,6 +80,9 @@ public sealed class TrajectoryDataset
 
     /// <summary>Belief predicates per agent.</summary>
     public int NumBeliefs { get; }
+
+    /// <summary>The order of each belief group of one agent (null: every group is order 1).</summary>
+    public int[]? BeliefGroupOrders { get; }
 
     internal float[] Observations { get; }
     internal int[] Actions { get; }
@@ -111,7 +131,8 @@ public sealed class TrajectoryDataset
             Actions.AsSpan(start * a, count * a).ToArray(),
             Beliefs.AsSpan(start * b, count * b).ToArray(),
             WorldTruth.AsSpan(start * w, count * w).ToArray(),
-            Lengths.AsSpan(start, count).ToArray());
+            Lengths.AsSpan(start, count).ToArray(),
+            BeliefGroupOrders);
     }
 
     /// <summary>Writes the dataset as <c>.npz</c>, atomically.</summary>
@@ -129,6 +150,10 @@ public sealed class TrajectoryDataset
         Add("beliefs", es => NpyFormat.Write(es, Beliefs, [Episodes, Steps + 1, Agents, NumBeliefs]));
         Add("world_truth", es => NpyFormat.Write(es, WorldTruth, [Episodes, Steps + 1, NumBeliefs]));
         Add("lengths", es => NpyFormat.Write(es, Lengths, [Episodes]));
+        if (BeliefGroupOrders is { } orders)
+        {
+            Add("belief_orders", es => NpyFormat.Write(es, orders, [orders.Length]));
+        }
     });
 
     /// <summary>Reads a <c>.npz</c> written by <see cref="Save"/> (or by NumPy with the same arrays); refuses corrupt files clearly.</summary>
@@ -138,6 +163,7 @@ public sealed class TrajectoryDataset
         {
             using var fs = File.OpenRead(path);
             using var zip = new ZipArchive(fs, ZipArchiveMode.Read);
+            NpyFormat.NpyArray? Find(string name) => zip.GetEntry(name + ".npy") is null ? null : Get(name);
             NpyFormat.NpyArray Get(string name)
             {
                 var entry = zip.GetEntry(name + ".npy")
@@ -157,6 +183,11 @@ public sealed class TrajectoryDataset
             var bel = Get("beliefs");
             var truth = Get("world_truth");
             var len = Get("lengths");
+            var orders = Find("belief_orders");
+            if (orders is not null && orders.Shape.Length != 1)
+            {
+                throw new InvalidModelFileException($"{path}: belief_orders must have rank 1");
+            }
             if (obs.Shape.Length != 4 || act.Shape.Length != 3 || bel.Shape.Length != 4 || truth.Shape.Length != 3 || len.Shape.Length != 1)
             {
                 throw new InvalidModelFileException($"{path}: array ranks must be observations 4, actions 3, beliefs 4, world_truth 3, lengths 1");
@@ -169,7 +200,7 @@ public sealed class TrajectoryDataset
             }
             return new TrajectoryDataset(e, t, n, obs.Shape[3], bel.Shape[3],
                 obs.AsFloats($"{path}: observations"), act.AsInts($"{path}: actions"), bel.AsFloats($"{path}: beliefs"),
-                truth.AsFloats($"{path}: world_truth"), len.AsInts($"{path}: lengths"));
+                truth.AsFloats($"{path}: world_truth"), len.AsInts($"{path}: lengths"), orders?.AsInts($"{path}: belief_orders"));
         }
         catch (InvalidDataException ex)
         {

@@ -23,6 +23,24 @@ namespace Pwmk.Core.WorldModel;
 /// what the other agents' tokens hold). True: the gated encoder's output, which the dynamics network reads but does not
 /// rewrite, so a slot the gate keeps survives unchanged for many steps (long memories of exact values).
 /// </param>
+/// <param name="BeliefMemory">
+/// Recurrent models: the belief logits are carried too. Each step's logits are the carried ones (overwritten where the
+/// observation holds evidence, see <paramref name="BeliefEvidence"/>) plus the belief head's predicted change, so
+/// remembering what an agent last saw does not have to pass through the latent state.
+/// </param>
+/// <param name="ObservationResidual">The decoder predicts the change from the current observation, not the next observation itself.</param>
+/// <param name="BeliefEvidence">
+/// The last <paramref name="NumBeliefs"/> values of each agent's observation are the events it witnessed at that step,
+/// laid out like its beliefs (1 in the slot of the value a chain saw; see <see cref="IWorldModelEnvironment.HasBeliefEvidence"/>).
+/// The belief logits add them with a learned strength, and a group that holds evidence can be overwritten by it
+/// (a learned weight on the gate of <paramref name="BeliefMemory"/>).
+/// </param>
+/// <param name="JointActions">Every agent's token also reads the whole joint action (who did what), not only its own.</param>
+/// <param name="BeliefTransitions">
+/// With <paramref name="BeliefMemory"/>: the predicted change of a belief group also includes learned value transitions,
+/// one linear map of the value distribution per action shared by every fluent (a position moves the same way whoever
+/// holds the belief), mixed by a per-group choice of which action acts on it (or none) read from the token's latent.
+/// </param>
 public sealed record WorldModelConfig(
     int ObsDim,
     int ActionDim,
@@ -34,8 +52,26 @@ public sealed record WorldModelConfig(
     ulong Seed = 0,
     bool Recurrent = false,
     int BeliefGroupSize = 1,
-    bool CarryEncoderState = false)
+    bool CarryEncoderState = false,
+    bool BeliefMemory = false,
+    bool ObservationResidual = false,
+    bool BeliefEvidence = false,
+    bool JointActions = false,
+    bool BeliefTransitions = false)
 {
+    /// <summary>
+    /// The model <c>pwmk train</c> builds for <paramref name="env"/> by default, chosen by the sweeps in
+    /// <c>bench/worldmodel</c>: recurrent, with carried beliefs, evidence read from the observations when the environment
+    /// provides it, the joint action in every token, learned value transitions (belief groups) and a residual decoder.
+    /// </summary>
+    public static WorldModelConfig ForEnvironment(IWorldModelEnvironment env, int hiddenDim = 128, int numLayers = 2, ulong seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        return new WorldModelConfig(env.ObservationSize, env.NumActions, hiddenDim, env.NumAgents, env.NumBeliefs, numLayers, 4, seed,
+            Recurrent: true, BeliefGroupSize: env.BeliefGroupSize, BeliefMemory: true, ObservationResidual: true,
+            BeliefEvidence: env.HasBeliefEvidence, JointActions: true, BeliefTransitions: env.BeliefGroupSize > 1);
+    }
+
     /// <summary>Largest value accepted for any size (keeps a corrupt checkpoint from allocating gigabytes).</summary>
     public const int MaxSize = 1 << 16;
 
@@ -53,6 +89,18 @@ public sealed record WorldModelConfig(
         if (NumBeliefs % BeliefGroupSize != 0)
         {
             throw new ArgumentException($"NumBeliefs {NumBeliefs} is not divisible by BeliefGroupSize {BeliefGroupSize}");
+        }
+        if (BeliefMemory && !Recurrent)
+        {
+            throw new ArgumentException("BeliefMemory needs a Recurrent model");
+        }
+        if (BeliefTransitions && (!BeliefMemory || BeliefGroupSize < 2))
+        {
+            throw new ArgumentException("BeliefTransitions needs BeliefMemory and belief groups");
+        }
+        if (BeliefEvidence && ObsDim < NumBeliefs)
+        {
+            throw new ArgumentException($"BeliefEvidence needs observations of at least NumBeliefs {NumBeliefs} values, got {ObsDim}");
         }
         if (HiddenDim % NumHeads != 0)
         {

@@ -5,81 +5,8 @@ using Pwmk.Tensors;
 
 namespace Pwmk.Core.WorldModel;
 
-/// <summary>Training settings.</summary>
-public sealed record TrainerConfig
-{
-    /// <summary>Samples per optimiser step.</summary>
-    public int BatchSize { get; init; } = 32;
-
-    /// <summary>AdamW learning rate.</summary>
-    public float LearningRate { get; init; } = 1e-3f;
-
-    /// <summary>Steps rolled forward in latent space per sample (multi-step prediction loss).</summary>
-    public int PredictionHorizon { get; init; } = 1;
-
-    /// <summary>Weight of the belief (binary cross-entropy) loss next to the observation (MSE) loss.</summary>
-    public float BeliefLossWeight { get; init; } = 1f;
-
-    /// <summary>AdamW decoupled weight decay.</summary>
-    public float WeightDecay { get; init; } = 1e-4f;
-
-    /// <summary>Global gradient-norm clip.</summary>
-    public float GradientClip { get; init; } = 1f;
-
-    /// <summary>Epochs without validation improvement before stopping.</summary>
-    public int Patience { get; init; } = 5;
-
-    /// <summary>When set, the best model so far is saved there (atomically) whenever validation improves.</summary>
-    public string? CheckpointPath { get; init; }
-
-    /// <summary>
-    /// Filtering (for <see cref="WorldModelConfig.Recurrent"/> models): each sample is the first
-    /// <see cref="PredictionHorizon"/> steps of an episode; the model reads the real observation at every step together
-    /// with its belief state (the previous latent after the dynamics network, or with
-    /// <see cref="WorldModelConfig.CarryEncoderState"/> the gated encoder's previous output), and is trained through the whole window (truncated back-propagation through time).
-    /// </summary>
-    public bool Filtering { get; init; }
-
-    /// <summary>Seed of the sample shuffling.</summary>
-    public ulong Seed { get; init; }
-}
-
-/// <summary>Progress after one optimiser step.</summary>
-public sealed record BatchReport(int Epoch, int Batch, int BatchesPerEpoch, float Loss, double SamplesPerSecond);
-
-/// <summary>Progress after one epoch.</summary>
-public sealed record EpochReport(int Epoch, float TrainLoss, float ValidationLoss, bool Improved);
-
-/// <summary>Callbacks of <see cref="WorldModelTrainer.Fit"/>.</summary>
-public sealed record TrainingCallbacks(Action<BatchReport>? OnBatch = null, Action<EpochReport>? OnEpoch = null);
-
-/// <summary>Outcome of <see cref="WorldModelTrainer.Fit"/>; the model holds the best weights afterwards.</summary>
-public sealed record FitResult(IReadOnlyList<EpochReport> History, int BestEpoch, float BestValidationLoss, bool StoppedEarly, double TrainSamplesPerSecond);
-
-/// <summary>Held-out metrics (one-step predictions).</summary>
-/// <param name="StateMse">Mean squared error of the predicted next observation.</param>
-/// <param name="CopyBaselineMse">Same error when the last observation is copied as the prediction.</param>
-/// <param name="BeliefAccuracy">
-/// Without belief groups: fraction of belief predicates (per agent) predicted right at threshold 0.5. With groups
-/// (<see cref="WorldModelConfig.BeliefGroupSize"/>): fraction of (agent, fluent) pairs whose most probable value is
-/// the value the agent believes (or "no belief" when it has none).
-/// </param>
-/// <param name="MajorityBaselineAccuracy">
-/// Same score of the majority-class baseline: each predicate's (with groups: each agent and fluent's) most frequent
-/// value in the reference (training) episodes.
-/// </param>
-/// <param name="FalseBeliefAccuracy">
-/// Accuracy on the false-belief cases (NaN if none): without groups, the slots whose target differs from the world's
-/// truth; with groups, the (agent, fluent) pairs where the agent believes a value and the fluent's true value is another.
-/// </param>
-/// <param name="FalseBeliefCases">Number of such cases.</param>
-/// <param name="Samples">Transitions evaluated.</param>
-/// <param name="FalseBeliefMajorityAccuracy">The majority baseline's accuracy on the false-belief cases.</param>
-public sealed record EvaluationResult(double StateMse, double CopyBaselineMse, double BeliefAccuracy, double MajorityBaselineAccuracy,
-    double FalseBeliefAccuracy, long FalseBeliefCases, int Samples, double FalseBeliefMajorityAccuracy = double.NaN);
-
 /// <summary>Trains a <see cref="PerspectiveWorldModel"/> on trajectories with AdamW, clipping, early stopping and best checkpoints.</summary>
-public sealed class WorldModelTrainer
+public sealed partial class WorldModelTrainer
 {
     private readonly PerspectiveWorldModel model;
     private readonly TrainerConfig config;
@@ -201,12 +128,24 @@ public sealed class WorldModelTrainer
         }
     }
 
+    /// <summary>
+    /// Training windows: with <see cref="TrainerConfig.Filtering"/> one per episode, from its start, as long as the episode
+    /// (at most the horizon); otherwise every (episode, step) with a whole horizon after it.
+    /// </summary>
     private List<(int Episode, int Step)> Samples(TrajectoryDataset data, int horizon)
     {
         var list = new List<(int, int)>();
         for (int e = 0; e < data.Episodes; e++)
         {
-            for (int t = 0; t + horizon <= data.Lengths[e] && (t == 0 || !config.Filtering); t++)
+            if (config.Filtering)
+            {
+                if (data.Lengths[e] > 0)
+                {
+                    list.Add((e, 0));
+                }
+                continue;
+            }
+            for (int t = 0; t + horizon <= data.Lengths[e]; t++)
             {
                 list.Add((e, t));
             }
@@ -214,17 +153,31 @@ public sealed class WorldModelTrainer
         return list;
     }
 
-    /// <summary>A batch gathered into tensors: first observations, then per horizon step actions, targets and beliefs.</summary>
-    private sealed record Batch(Tensor Observations, int[][] Actions, Tensor[] Targets, Tensor[]? Beliefs, int Size);
+    /// <summary>
+    /// A batch gathered into tensors: first observations, then per step actions, next observations and belief targets
+    /// (rows scaled by their loss weight when gathered for training). Windows shorter than <see cref="Steps"/> (episodes
+    /// that ended) are padded; <see cref="Masks"/> holds, per step, 1 for the samples still running (null when all are).
+    /// </summary>
+    private sealed record Batch(Tensor Observations, int[][] Actions, Tensor[] Targets, Tensor[]? Beliefs, Tensor?[] Masks,
+        int[] Lengths, int Steps, int Size);
 
-    private Batch Gather(TrajectoryDataset data, List<(int Episode, int Step)> samples, int[] order, int start, int count, int horizon)
+    private Batch Gather(TrajectoryDataset data, List<(int Episode, int Step)> samples, int[] order, int start, int count, int horizon, bool weighted)
     {
         int n = data.Agents, o = data.ObservationSize, nb = data.NumBeliefs;
+        var lengths = new int[count];
+        int steps = 0;
+        for (int i = 0; i < count; i++)
+        {
+            var (e, t) = samples[order[start + i]];
+            lengths[i] = Math.Min(horizon, data.Lengths[e] - t);
+            steps = Math.Max(steps, lengths[i]);
+        }
         var obs = new float[count * n * o];
-        var actions = new int[horizon][];
-        var targets = new Tensor[horizon];
-        var beliefs = nb > 0 ? new Tensor[horizon] : null;
-        for (int h = 0; h < horizon; h++)
+        var actions = new int[steps][];
+        var targets = new Tensor[steps];
+        var beliefs = nb > 0 ? new Tensor[steps] : null;
+        var masks = new Tensor?[steps];
+        for (int h = 0; h < steps; h++)
         {
             actions[h] = new int[count * n];
             targets[h] = Tensor.Zeros(count, n, o);
@@ -237,62 +190,148 @@ public sealed class WorldModelTrainer
         {
             var (e, t) = samples[order[start + i]];
             data.Observation(e, t).CopyTo(obs.AsSpan(i * n * o));
-            for (int h = 0; h < horizon; h++)
+            for (int h = 0; h < steps; h++)
             {
+                if (h >= lengths[i])
+                {
+                    if (masks[h] is null)
+                    {
+                        masks[h] = Tensor.Zeros(count, n, o);
+                        for (int j = 0; j < count; j++)
+                        {
+                            masks[h]!.Data.AsSpan(j * n * o, n * o).Fill(h < lengths[j] ? 1f : 0f);
+                        }
+                    }
+                    continue;
+                }
                 data.Action(e, t + h).CopyTo(actions[h].AsSpan(i * n));
                 data.Observation(e, t + h + 1).CopyTo(targets[h].Data.AsSpan(i * n * o));
                 if (beliefs is not null)
                 {
-                    data.Belief(e, t + h + 1).CopyTo(beliefs[h].Data.AsSpan(i * n * nb));
+                    var row = beliefs[h].Data.AsSpan(i * n * nb, n * nb);
+                    data.Belief(e, t + h + 1).CopyTo(row);
+                    if (weighted)
+                    {
+                        Weigh(row, data.Truth(e, t + h + 1), data.Belief(e, t + h));
+                    }
                 }
             }
         }
-        return new Batch(new Tensor(obs, count, n, o), actions, targets, beliefs, count);
+        return new Batch(new Tensor(obs, count, n, o), actions, targets, beliefs, masks, lengths, steps, count);
     }
 
-    private Tensor Loss(Batch b, int horizon, out Tensor firstPrediction)
+    /// <summary>Scales each belief group's one-hot target by its loss weight (false beliefs, changed beliefs).</summary>
+    private void Weigh(Span<float> targets, ReadOnlySpan<float> truth, ReadOnlySpan<float> before)
+    {
+        int g = model.Config.BeliefGroupSize;
+        if (g == 1 || (config.FalseBeliefWeight == 1f && config.BeliefChangeWeight == 1f))
+        {
+            return;
+        }
+        int groups = truth.Length / g;
+        for (int q = 0; q < targets.Length / g; q++)
+        {
+            var row = targets.Slice(q * g, g);
+            int want = ArgMax<float>(row), real = ArgMax(truth.Slice(q % groups * g, g));
+            float w = want != 0 && real != 0 && want != real ? config.FalseBeliefWeight : 1f;
+            if (ArgMax(before.Slice(q * g, g)) != want)
+            {
+                w *= config.BeliefChangeWeight;
+            }
+            row[want] = w;
+        }
+    }
+
+    /// <summary>
+    /// Runs the model over a batch, step by step, and hands each step's input observation, predicted next observation
+    /// and belief logits to <paramref name="onStep"/>. Filtering reads every real observation with the carried state;
+    /// otherwise the first observation is encoded and the latent is rolled forward under the actions.
+    /// </summary>
+    private void Rollout(Batch b, Action<int, Tensor, Tensor, Tensor> onStep)
     {
         var ids = PerspectiveWorldModel.DefaultAgentIds(b.Size, model.Config.NumAgents);
-        var latent = model.Encode(b.Observations, ids);
-        var state = latent;
-        Tensor? total = null;
-        firstPrediction = null!;
-        for (int h = 0; h < horizon; h++)
+        RecurrentState? state = null;
+        Tensor current = b.Observations, latent = null!;
+        for (int h = 0; h < b.Steps; h++)
         {
-            if (config.Filtering && h > 0)
+            Tensor prediction, logits;
+            if (h == 0 || config.Filtering)
             {
-                // the real observation of step h plus the carried belief state
-                state = model.Encode(b.Targets[h - 1], ids, model.Config.CarryEncoderState ? state : latent);
-                latent = state;
+                var step = model.Step(current, ids, b.Actions[h], state);
+                (state, latent, prediction, logits) = (step.State, step.Latent, step.NextObservations, step.BeliefLogits);
             }
-            latent = model.Dynamics(latent, b.Actions[h]);
-            var prediction = model.Decode(latent);
-            if (h == 0)
+            else
             {
-                firstPrediction = prediction;
+                latent = model.Dynamics(latent, b.Actions[h]);
+                var decoded = model.Decode(latent);
+                prediction = model.Config.ObservationResidual ? Ops.Add(decoded, current) : decoded;
+                logits = model.BeliefLogits(latent);
             }
-            var step = Ops.MseLoss(prediction, b.Targets[h]);
+            onStep(h, current, prediction, logits);
+            current = config.Filtering ? b.Targets[h] : prediction;
+        }
+    }
+
+    /// <summary>Mean squared difference between consecutive observations of a batch (the copy baseline's error).</summary>
+    private static float CopyError(Batch b)
+    {
+        double se = 0;
+        long values = 0;
+        var current = b.Observations.Data;
+        for (int h = 0; h < b.Steps; h++)
+        {
+            var next = b.Targets[h].Data;
+            int per = next.Length / b.Size;
+            for (int i = 0; i < b.Size; i++)
+            {
+                if (h < b.Lengths[i])
+                {
+                    for (int j = i * per; j < (i + 1) * per; j++)
+                    {
+                        double d = next[j] - current[j];
+                        se += d * d;
+                    }
+                    values += per;
+                }
+            }
+            current = next;
+        }
+        return values == 0 ? 0f : (float)(se / values);
+    }
+
+    private Tensor Loss(Batch b, out Tensor firstPrediction)
+    {
+        Tensor? total = null, first = null;
+        int g = model.Config.BeliefGroupSize;
+        float observationScale = config.NormaliseObservationLoss ? 1f / Math.Max(1e-6f, CopyError(b)) : 1f;
+        Rollout(b, (h, _, prediction, logits) =>
+        {
+            first ??= prediction;
+            var step = Ops.MseLoss(b.Masks[h] is { } mask ? Ops.Mul(prediction, mask) : prediction, b.Targets[h]);
+            if (observationScale != 1f)
+            {
+                step = Ops.Scale(step, observationScale);
+            }
             if (b.Beliefs is not null && config.BeliefLossWeight != 0f)
             {
-                var logits = model.BeliefLogits(latent);
-                int g = model.Config.BeliefGroupSize;
+                // padded steps have all-zero targets, which both losses below ignore (cross-entropy) or fit at no cost
                 var beliefLoss = g == 1 ? Ops.BceWithLogitsLoss(logits, b.Beliefs[h]) : Ops.SoftmaxCrossEntropyLoss(logits, b.Beliefs[h], g);
                 step = Ops.Add(step, Ops.Scale(beliefLoss, config.BeliefLossWeight));
             }
             total = total is null ? step : Ops.Add(total, step);
-        }
-        return horizon == 1 ? total! : Ops.Scale(total!, 1f / horizon);
+        });
+        firstPrediction = first!;
+        return b.Steps == 1 ? total! : Ops.Scale(total!, 1f / b.Steps);
     }
 
     /// <summary>One optimiser step on a batch; returns the loss.</summary>
     internal float TrainStep(TrajectoryDataset data, List<(int, int)> samples, int[] order, int start, int count)
     {
         using var activity = WorldModelTelemetry.Source.StartActivity("world_model_train_step");
-        int horizon = config.PredictionHorizon;
-        var batch = Gather(data, samples, order, start, count, horizon);
+        var batch = Gather(data, samples, order, start, count, config.PredictionHorizon, weighted: true);
         using var arena = TensorArena.Begin();
         optimizer.ZeroGrad();
-        var loss = Loss(batch, horizon, out var first);
+        var loss = Loss(batch, out var first);
         loss.Backward();
         float norm = AdamOptimizer.ClipGradNorm(model.Parameters, config.GradientClip);
         float value = loss.Data[0];
@@ -347,14 +386,15 @@ public sealed class WorldModelTrainer
         {
             int count = Math.Min(config.BatchSize, samples.Count - s);
             using var arena = TensorArena.Begin();
-            total += Loss(Gather(data, samples, order, s, count, horizon), horizon, out _).Data[0] * count;
+            total += Loss(Gather(data, samples, order, s, count, horizon, weighted: true), out _).Data[0] * count;
         }
         return (float)(total / samples.Count);
     }
 
     /// <summary>
     /// Trains for up to <paramref name="epochs"/> epochs, stopping early when the validation loss has not improved for
-    /// <see cref="TrainerConfig.Patience"/> epochs; the best weights are restored (and checkpointed when configured).
+    /// <see cref="TrainerConfig.Patience"/> epochs (never before <see cref="TrainerConfig.MinEpochs"/>); the best
+    /// weights are restored (and checkpointed when configured).
     /// </summary>
     public FitResult Fit(TrajectoryDataset train, TrajectoryDataset? validation, int epochs, TrainingCallbacks? callbacks = null,
         CancellationToken cancellationToken = default)
@@ -373,55 +413,65 @@ public sealed class WorldModelTrainer
         var order = Enumerable.Range(0, samples.Count).ToArray();
         var history = new List<EpochReport>();
         float best = float.PositiveInfinity;
-        int bestEpoch = -1, sinceBest = 0;
+        int bestEpoch = 0, sinceBest = 0;
         List<float[]>? bestWeights = null;
         bool stoppedEarly = false;
         int batches = (samples.Count + config.BatchSize - 1) / config.BatchSize;
-        long trained = 0;
+        long trained = 0, step = 0, totalSteps = (long)batches * epochs;
+        float baseRate = config.LearningRate;
         var clock = Stopwatch.StartNew();
-        for (int epoch = 0; epoch < epochs; epoch++)
+        try
         {
-            rng.Shuffle(order);
-            double sum = 0;
-            for (int bi = 0; bi < batches; bi++)
+            for (int epoch = 1; epoch <= epochs; epoch++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                int start = bi * config.BatchSize, count = Math.Min(config.BatchSize, samples.Count - start);
-                float loss = TrainStep(train, samples, order, start, count);
-                sum += loss * count;
-                trained += count;
-                callbacks?.OnBatch?.Invoke(new BatchReport(epoch, bi, batches, loss, trained / Math.Max(1e-9, clock.Elapsed.TotalSeconds)));
-            }
-            float trainLoss = (float)(sum / samples.Count);
-            float val = validation is null ? trainLoss : ValidationLoss(validation);
-            if (float.IsNaN(val))
-            {
-                val = trainLoss; // no validation window long enough for the horizon
-            }
-            bool improved = val < best;
-            if (improved)
-            {
-                best = val;
-                bestEpoch = epoch;
-                sinceBest = 0;
-                bestWeights = model.SnapshotWeights();
-                if (config.CheckpointPath is not null)
+                rng.Shuffle(order);
+                double sum = 0;
+                for (int bi = 0; bi < batches; bi++)
                 {
-                    model.Save(config.CheckpointPath);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    optimizer.LearningRate = RateAt(baseRate, step++, totalSteps);
+                    int start = bi * config.BatchSize, count = Math.Min(config.BatchSize, samples.Count - start);
+                    float loss = TrainStep(train, samples, order, start, count);
+                    sum += loss * count;
+                    trained += count;
+                    callbacks?.OnBatch?.Invoke(new BatchReport(epoch, bi, batches, loss, trained / Math.Max(1e-9, clock.Elapsed.TotalSeconds)));
+                }
+                float trainLoss = (float)(sum / samples.Count);
+                float val = validation is null ? trainLoss : ValidationLoss(validation);
+                if (float.IsNaN(val))
+                {
+                    val = trainLoss; // no validation window long enough for the horizon
+                }
+                bool improved = val < best;
+                if (improved)
+                {
+                    best = val;
+                    bestEpoch = epoch;
+                    sinceBest = 0;
+                    bestWeights = model.SnapshotWeights();
+                    if (config.CheckpointPath is not null)
+                    {
+                        model.Save(config.CheckpointPath);
+                    }
+                }
+                else
+                {
+                    sinceBest++;
+                }
+                var metrics = config.EvaluateEachEpoch && validation is { NumBeliefs: > 0 } ? Evaluate(validation, train) : null;
+                var report = new EpochReport(epoch, trainLoss, val, improved, metrics);
+                history.Add(report);
+                callbacks?.OnEpoch?.Invoke(report);
+                if (sinceBest >= config.Patience && epoch >= config.MinEpochs && epoch < epochs)
+                {
+                    stoppedEarly = true;
+                    break;
                 }
             }
-            else
-            {
-                sinceBest++;
-            }
-            var report = new EpochReport(epoch, trainLoss, val, improved);
-            history.Add(report);
-            callbacks?.OnEpoch?.Invoke(report);
-            if (sinceBest >= config.Patience)
-            {
-                stoppedEarly = true;
-                break;
-            }
+        }
+        finally
+        {
+            optimizer.LearningRate = baseRate;
         }
         if (bestWeights is not null)
         {
@@ -430,209 +480,19 @@ public sealed class WorldModelTrainer
         return new FitResult(history, bestEpoch, best, stoppedEarly, trained / Math.Max(1e-9, clock.Elapsed.TotalSeconds));
     }
 
-    /// <summary>
-    /// Metrics on held-out data (one-step predictions; with <see cref="TrainerConfig.Filtering"/> each episode is run from
-    /// its start carrying the belief state). The majority baseline's answers come from <paramref name="majorityFrom"/>
-    /// (pass the training episodes), or from <paramref name="test"/> itself when null.
-    /// </summary>
-    public EvaluationResult Evaluate(TrajectoryDataset test, TrajectoryDataset? majorityFrom = null)
+    /// <summary>The learning rate of optimiser step <paramref name="step"/> of <paramref name="total"/> under the schedule.</summary>
+    private float RateAt(float rate, long step, long total)
     {
-        CheckData(test, nameof(test));
-        if (majorityFrom is not null)
+        if (config.Schedule == LearningRateSchedule.Constant || total <= 1)
         {
-            CheckData(majorityFrom, nameof(majorityFrom));
+            return rate;
         }
-        if (config.Filtering)
+        long warmup = Math.Max(1, total / 20);
+        if (step < warmup)
         {
-            return EvaluateFiltering(test, majorityFrom);
+            return rate * (step + 1) / warmup;
         }
-        var samples = Samples(test, 1);
-        int n = test.Agents, o = test.ObservationSize, nb = test.NumBeliefs;
-        var scores = new Scores(nb, model.Config.BeliefGroupSize, MajorityTable(majorityFrom ?? test));
-        var order = Enumerable.Range(0, samples.Count).ToArray();
-        using var noGrad = Tensor.NoGrad();
-        for (int s = 0; s < samples.Count; s += config.BatchSize)
-        {
-            int count = Math.Min(config.BatchSize, samples.Count - s);
-            var b = Gather(test, samples, order, s, count, 1);
-            using var arena = TensorArena.Begin();
-            var latent = model.Dynamics(model.Encode(b.Observations, PerspectiveWorldModel.DefaultAgentIds(count, n)), b.Actions[0]);
-            scores.AddStates(model.Decode(latent).Data, b.Observations.Data, b.Targets[0].Data);
-            if (b.Beliefs is null)
-            {
-                continue;
-            }
-            var logits = model.BeliefLogits(latent);
-            for (int i = 0; i < count; i++)
-            {
-                var (e, t) = samples[order[s + i]];
-                int at = i * n * nb;
-                scores.AddBeliefs(b.Beliefs[0].Data.AsSpan(at, n * nb), logits.Data.AsSpan(at, n * nb), test.Truth(e, t + 1));
-            }
-        }
-        return scores.Result((long)samples.Count * n * o, samples.Count);
-    }
-
-    /// <summary>Runs each episode from its start, feeding every real observation and the carried latent state.</summary>
-    private EvaluationResult EvaluateFiltering(TrajectoryDataset test, TrajectoryDataset? majorityFrom)
-    {
-        int n = test.Agents, o = test.ObservationSize, nb = test.NumBeliefs;
-        var scores = new Scores(nb, model.Config.BeliefGroupSize, MajorityTable(majorityFrom ?? test));
-        long transitions = 0;
-        var ids = PerspectiveWorldModel.DefaultAgentIds(1, n);
-        using var noGrad = Tensor.NoGrad();
-        for (int e = 0; e < test.Episodes; e++)
-        {
-            using var arena = TensorArena.Begin();
-            Tensor? state = null, latent = null;
-            for (int t = 0; t < test.Lengths[e]; t++)
-            {
-                var input = test.Observation(e, t);
-                state = model.Encode(new Tensor(input.ToArray(), 1, n, o), ids, model.Config.CarryEncoderState ? state : latent);
-                latent = model.Dynamics(state, test.Action(e, t));
-                scores.AddStates(model.Decode(latent).Data, input, test.Observation(e, t + 1));
-                transitions++;
-                if (nb == 0)
-                {
-                    continue;
-                }
-                scores.AddBeliefs(test.Belief(e, t + 1), model.BeliefLogits(latent).Data, test.Truth(e, t + 1));
-            }
-        }
-        return scores.Result(transitions * n * o, (int)transitions);
-    }
-
-    /// <summary>
-    /// The majority-class baseline's answers, taken from <paramref name="reference"/> (the training episodes): per belief
-    /// predicate its most frequent 0/1 value (all agents together), or, with belief groups, per agent and fluent its
-    /// most frequent believed value (slot).
-    /// </summary>
-    private int[] MajorityTable(TrajectoryDataset reference)
-    {
-        int n = reference.Agents, nb = reference.NumBeliefs, g = model.Config.BeliefGroupSize;
-        if (nb == 0)
-        {
-            return [];
-        }
-        int groups = nb / g;
-        var counts = g == 1 ? new long[nb * 2] : new long[n * groups * g];
-        for (int e = 0; e < reference.Episodes; e++)
-        {
-            for (int t = 1; t <= reference.Lengths[e]; t++)
-            {
-                var b = reference.Belief(e, t);
-                if (g == 1)
-                {
-                    for (int i = 0; i < b.Length; i++)
-                    {
-                        counts[(i % nb) * 2 + (b[i] >= 0.5f ? 1 : 0)]++;
-                    }
-                    continue;
-                }
-                for (int q = 0; q < n * groups; q++)
-                {
-                    counts[q * g + ArgMax(b.Slice(q * g, g))]++;
-                }
-            }
-        }
-        int entries = g == 1 ? nb : n * groups;
-        var table = new int[entries];
-        for (int q = 0; q < entries; q++)
-        {
-            int span = g == 1 ? 2 : g;
-            table[q] = ArgMax(counts.AsSpan(q * span, span));
-        }
-        return table;
-    }
-
-    /// <summary>Index of the first largest value (a belief group's believed slot, a count table's most frequent one).</summary>
-    internal static int ArgMax<T>(ReadOnlySpan<T> xs)
-        where T : System.Numerics.INumber<T>
-    {
-        int best = 0;
-        for (int i = 1; i < xs.Length; i++)
-        {
-            if (xs[i] > xs[best])
-            {
-                best = i;
-            }
-        }
-        return best;
-    }
-
-    /// <summary>
-    /// What <see cref="Evaluate"/> adds up: squared errors of the predicted and the copied observation, and the belief
-    /// scores. Without groups every predicate (slot) is scored at threshold 0.5 and a false belief is a slot whose target
-    /// differs from the world's truth. With groups every (agent, fluent) is scored by argmax (the believed value), and a
-    /// false belief is an agent holding a value that differs from the fluent's true value.
-    /// </summary>
-    private sealed class Scores(int nb, int group, int[] majority)
-    {
-        private double _se, _copySe;
-        private long _beliefRight, _majorityRight, _beliefTotal, _falseRight, _falseMajorityRight, _falseTotal;
-
-        public void AddStates(ReadOnlySpan<float> predicted, ReadOnlySpan<float> input, ReadOnlySpan<float> target)
-        {
-            for (int i = 0; i < predicted.Length; i++)
-            {
-                double d = predicted[i] - target[i];
-                double c = input[i] - target[i];
-                _se += d * d;
-                _copySe += c * c;
-            }
-        }
-
-        /// <summary>Belief targets and logits of all agents ([agent, slot]) against the world's truth per slot.</summary>
-        public void AddBeliefs(ReadOnlySpan<float> targets, ReadOnlySpan<float> logits, ReadOnlySpan<float> truth)
-        {
-            if (group > 1)
-            {
-                AddGroups(targets, logits, truth);
-                return;
-            }
-            for (int idx = 0; idx < targets.Length; idx++)
-            {
-                int k = idx % nb;
-                bool want = targets[idx] >= 0.5f, right = want == (logits[idx] >= 0f), baseline = want == (majority[k] == 1);
-                Count(right, baseline, want != (truth[k] >= 0.5f));
-            }
-        }
-
-        private void AddGroups(ReadOnlySpan<float> targets, ReadOnlySpan<float> logits, ReadOnlySpan<float> truth)
-        {
-            int groups = nb / group;
-            for (int q = 0; q < targets.Length / group; q++)
-            {
-                int at = q * group, k = q % groups;
-                int want = ArgMax(targets.Slice(at, group));
-                int real = ArgMax(truth.Slice(k * group, group));
-                Count(ArgMax(logits.Slice(at, group)) == want, majority[q] == want, want != 0 && real != 0 && want != real);
-            }
-        }
-
-        private void Count(bool right, bool baseline, bool falseBelief)
-        {
-            _beliefTotal++;
-            _beliefRight += right ? 1 : 0;
-            _majorityRight += baseline ? 1 : 0;
-            if (falseBelief)
-            {
-                _falseTotal++;
-                _falseRight += right ? 1 : 0;
-                _falseMajorityRight += baseline ? 1 : 0;
-            }
-        }
-
-        public EvaluationResult Result(long values, int samples) => new(
-            values == 0 ? double.NaN : _se / values,
-            values == 0 ? double.NaN : _copySe / values,
-            Ratio(_beliefRight, _beliefTotal),
-            Ratio(_majorityRight, _beliefTotal),
-            Ratio(_falseRight, _falseTotal),
-            _falseTotal,
-            samples,
-            Ratio(_falseMajorityRight, _falseTotal));
-
-        private static double Ratio(long a, long b) => b == 0 ? double.NaN : (double)a / b;
+        double progress = (double)(step - warmup) / Math.Max(1, total - warmup);
+        return (float)(rate * (0.1 + 0.9 * 0.5 * (1 + Math.Cos(Math.PI * progress))));
     }
 }

@@ -199,7 +199,8 @@ public class WorldModelTests
             var fit = trainer.Fit(train, val, 50, new TrainingCallbacks(OnEpoch: epochs.Add));
             Assert.True(fit.StoppedEarly);
             Assert.Equal(3, epochs.Count);
-            Assert.Equal(0, fit.BestEpoch);
+            Assert.Equal(1, fit.BestEpoch); // epochs count from 1
+            Assert.Equal([1, 2, 3], epochs.Select(r => r.Epoch));
             Assert.True(File.Exists(path));
             var loaded = PerspectiveWorldModel.Load(path);
             Assert.Equal(trainer.ValidationLoss(val), new WorldModelTrainer(loaded, new TrainerConfig()).ValidationLoss(val));
@@ -208,5 +209,22 @@ public class WorldModelTests
         {
             dir.Delete(true);
         }
+    }
+
+    [Fact]
+    public void APlateauInTheFirstEpochsDoesNotStopTraining()
+    {
+        // The same plateau from the first epoch: with MinEpochs (the defaults: half of the epochs) training goes on to
+        // epoch 6 of 12 before patience may stop it, where without it it stopped at epoch 3.
+        var env = new SyntheticBoxWorld();
+        var collector = new DataCollector(env);
+        var train = collector.Collect(8, seed: 1);
+        var val = collector.Collect(4, seed: 2);
+        var trainer = new WorldModelTrainer(new PerspectiveWorldModel(Small(env)),
+            new TrainerConfig { LearningRate = 1e-30f, Patience = 2, MinEpochs = TrainerConfig.ForEnvironment(env, 12).MinEpochs });
+        var fit = trainer.Fit(train, val, 12);
+        Assert.True(fit.StoppedEarly);
+        Assert.Equal(6, fit.History.Count);
+        Assert.Equal(1, fit.BestEpoch);
     }
 }
