@@ -97,7 +97,7 @@ public static class LearnedPlanning
                     var plan = new EnvironmentPlanner(env.Env, budget - t, actingAgents: [agent]).Plan(goal, TimeSpan.FromSeconds(30));
                     joint = new int[env.NumAgents];
                     Array.Fill(joint, env.Noop);
-                    if (plan.Solved && plan.Steps.Count > 0)
+                    if (plan.Solved && plan.Steps is { Count: > 0 })
                     {
                         joint[0] = env.FromEnvironmentAction(plan.Steps[0].Action);
                     }
