@@ -80,7 +80,13 @@ public sealed record ConsultMessage(string Source, int Line, int Column, string 
 /// <summary>What consulting program text did.</summary>
 public sealed record ConsultResult(int Clauses, IReadOnlyList<ConsultMessage> Errors)
 {
-    /// <summary>True when every clause and directive was accepted.</summary>
+    /// <summary>Directives that failed or raised an error: reported, and the rest of the text loaded all the same (as SWI-Prolog does).</summary>
+    public IReadOnlyList<ConsultMessage> Warnings { get; init; } = [];
+
+    /// <summary>What the directives and initialization goals wrote (<c>write/1</c>, <c>format/2</c> ...).</summary>
+    public string Output { get; init; } = "";
+
+    /// <summary>True when every clause was accepted (directives that failed are <see cref="Warnings"/>).</summary>
     public bool Ok => Errors.Count == 0;
 }
 
@@ -131,7 +137,11 @@ public sealed class PrologEngine
         return r.ReadToEnd();
     }
 
-    /// <summary>Loads clauses and runs directives from program text (a writer session). Bad clauses are reported (with line and column) and skipped.</summary>
+    /// <summary>
+    /// Loads clauses and runs directives from program text (a writer session). Bad clauses are reported (with line and column) and skipped;
+    /// a directive that fails or raises an error is a warning and loading goes on; <c>:- if/elif/else/endif</c> select
+    /// the text that is loaded.
+    /// </summary>
     public ConsultResult Consult(string text, string? sourceName = null)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -156,13 +166,16 @@ public sealed class PrologEngine
         var errors = new List<ConsultMessage>();
         int clauses = 0;
         TermReader reader;
-        try { reader = new TermReader(text, _db.Ops, new ReaderOptions { SourceName = source }); }
+        try { reader = new TermReader(text, _db.Ops, new ReaderOptions { SourceName = source, DoubleQuotes = _db.DoubleQuotes }); }
         catch (SyntaxErrorException e)
         {
             errors.Add(new ConsultMessage(source, e.Line, e.Column, "syntax error: " + e.Reason));
             return new ConsultResult(0, errors);
         }
+        var warnings = new List<ConsultMessage>();
+        var output = new StringBuilder();
         var initGoals = new List<(Term Goal, int Line, int Col)>();
+        var conditions = new ConditionalText();
         var m = _writer;
         while (true)
         {
@@ -178,6 +191,7 @@ public sealed class PrologEngine
                 continue;
             }
             if (r is null) break;
+            if (conditions.Skips(r, goal => RunOnce(goal, out _))) continue;
             try
             {
                 if (r.Term is Compound { Functor: ":-", Arity: 1 } d)
@@ -187,8 +201,8 @@ public sealed class PrologEngine
                         initGoals.Add((init.Args[0], r.Line, r.Column));
                         continue;
                     }
-                    if (!RunOnce(d.Args[0], out var err))
-                        errors.Add(new ConsultMessage(source, r.Line, r.Column, err ?? "directive failed: " + d.Args[0]));
+                    if (!RunOnce(d.Args[0], out var err, output))
+                        warnings.Add(new ConsultMessage(source, r.Line, r.Column, err ?? "directive failed: " + d.Args[0]));
                     continue;
                 }
                 var clause = r.Term;
@@ -218,23 +232,27 @@ public sealed class PrologEngine
                 m.ResetRegisters();
             }
         }
+        if (conditions.Open is { } open)
+            errors.Add(new ConsultMessage(source, open.Line, open.Column, ":- if without :- endif"));
         foreach (var (goal, line, col) in initGoals)
-            if (!RunOnce(goal, out var err))
-                errors.Add(new ConsultMessage(source, line, col, err ?? "initialization goal failed: " + goal));
+            if (!RunOnce(goal, out var err, output))
+                warnings.Add(new ConsultMessage(source, line, col, err ?? "initialization goal failed: " + goal));
         // a loaded program mostly stays as it is: its clause arrays need not keep room to grow
         lock (_db.WriteLock)
         {
             foreach (var p in _db.AllPredicates()) p.TrimExcess();
         }
-        return new ConsultResult(clauses, errors);
+        return new ConsultResult(clauses, errors) { Warnings = warnings, Output = output.ToString() };
     }
 
-    private bool RunOnce(Term goal, out string? error)
+    private bool RunOnce(Term goal, out string? error, StringBuilder? output = null)
     {
         error = null;
         try
         {
-            return _writer.RunQuery(goal, new QueryOptions { MaxSolutions = 1 }, []).Succeeded;
+            var r = _writer.RunQuery(goal, new QueryOptions { MaxSolutions = 1 }, []);
+            output?.Append(r.Output);
+            return r.Succeeded;
         }
         catch (PrologException e)
         {
@@ -249,7 +267,7 @@ public sealed class PrologEngine
     internal (Term Goal, List<KeyValuePair<string, Variable>> Names) Parse(string query)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var r = new TermReader(query, _db.Ops, new ReaderOptions { SourceName = "query" }).ReadSingle();
+        var r = new TermReader(query, _db.Ops, new ReaderOptions { SourceName = "query", DoubleQuotes = _db.DoubleQuotes }).ReadSingle();
         var names = new List<KeyValuePair<string, Variable>>();
         foreach (var kv in r.VariableNames)
             if (!kv.Key.StartsWith('_')) names.Add(kv);

@@ -59,6 +59,37 @@ public sealed class QueryCommandTests
     }
 
     [Fact]
+    public void A_directive_that_raises_is_a_warning_with_file_and_line_and_the_query_runs()
+    {
+        var file = CliRunner.TempFile(":- foo_undefined(1).\np(1).\n:- mode(p(-)).\n:- write(loaded), nl.\n");
+        var r = CliRunner.Run("query", "--program", file, "--goal", "p(X)");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("loaded\nX = 1.\n", r.Stdout.Replace("\r", ""));
+        Assert.Contains(file + ":1:", r.Stderr);
+        Assert.Contains("warning", r.Stderr);
+        Assert.Contains("foo_undefined/1", r.Stderr);
+    }
+
+    [Fact]
+    public void A_bad_clause_is_reported_the_query_runs_on_the_rest_and_the_exit_status_is_2()
+    {
+        var file = CliRunner.TempFile("p(1).\np(2) :- .\np(3).\n");
+        var r = CliRunner.Run("query", "--program", file, "--goal", "p(X)");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("X = 1.\nX = 3.\n", r.Stdout.Replace("\r", ""));
+        Assert.Contains(file + ":2:", r.Stderr);
+    }
+
+    [Fact]
+    public void Output_written_before_an_error_is_kept()
+    {
+        var r = CliRunner.Run("query", "--goal", "write(before), nl, X is foo + 1");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("before\n", r.Stdout.Replace("\r", ""));
+        Assert.Contains("type_error(evaluable,foo/0)", r.Stderr);
+    }
+
+    [Fact]
     public void Uncaught_errors_and_timeouts_exit_2_with_the_error_term()
     {
         var r = CliRunner.Run("query", "--goal", "foo(1)");

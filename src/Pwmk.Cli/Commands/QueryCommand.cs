@@ -36,6 +36,10 @@ internal static class QueryCommand
             return Program.BadInput;
         }
         var engine = new PrologEngine();
+        // as swipl: every problem of a program is reported and loading goes on; a directive that fails or raises an
+        // error is a warning, a clause that cannot be loaded an error (the query still runs on the rest, and the exit
+        // status says the program was bad)
+        int loadErrors = 0;
         foreach (var f in files)
         {
             string text;
@@ -46,13 +50,18 @@ internal static class QueryCommand
                 return Program.BadInput;
             }
             var cr = engine.Consult(text, f);
+            if (format == "text") Console.Write(cr.Output);
+            foreach (var w in cr.Warnings) Console.Error.WriteLine($"{w.Source}:{w.Line}:{w.Column}: warning: {w.Message}");
             foreach (var err in cr.Errors) Console.Error.WriteLine(err);
-            if (!cr.Ok) return Program.BadInput;
+            loadErrors += cr.Errors.Count;
         }
         QueryResult result;
+        // text: what the query writes goes to the standard output as it runs (buffered), as in swipl, so it is kept
+        // also when the query then raises an error
+        using var stdout = format == "text" ? new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false } : null;
         try
         {
-            var options = new QueryOptions { MaxSolutions = Math.Max(1, limit), Timeout = TimeSpan.FromMilliseconds(Math.Max(1, timeoutMs)) };
+            var options = new QueryOptions { MaxSolutions = Math.Max(1, limit), Timeout = TimeSpan.FromMilliseconds(Math.Max(1, timeoutMs)), Output = stdout };
             var progress = ProgressLine.For(Console.Error, format == "json");
             result = progress.Run("query", () => engine.Query(query, options));
         }
@@ -66,6 +75,10 @@ internal static class QueryCommand
             Console.Error.WriteLine(e.Message);
             return Program.BadInput;
         }
+        finally
+        {
+            stdout?.Flush();
+        }
         if (format == "json")
         {
             var arr = result.Solutions.Select(s => s.Bindings.ToDictionary(b => b.Key, b => b.Value.ToString())).ToList();
@@ -77,6 +90,11 @@ internal static class QueryCommand
             foreach (var s in result.Solutions) Console.WriteLine(s + ".");
             if (!result.Succeeded) Console.WriteLine("false.");
             if (result.Truncated) Console.Error.WriteLine($"(stopped after {result.Solutions.Count} solutions; --limit raises it)");
+        }
+        if (loadErrors > 0)
+        {
+            Console.Error.WriteLine($"pwmk: {loadErrors} error(s) while loading the program: the answers come from the clauses that loaded");
+            return Program.BadInput;
         }
         return result.Succeeded ? Program.Ok : Program.NoResult;
     }

@@ -225,3 +225,27 @@ dcg_translate_rule((H0 --> B0), (H :- B)) :-
 '$lambda_bind'([], Rest, Rest) :- !.
 '$lambda_bind'([P|Ps], [A|As], Rest) :- !, P = A, '$lambda_bind'(Ps, As, Rest).
 '$lambda_bind'(_, [], []).
+
+% Declarations of other Prolog systems that change nothing here, so that programs written for them load:
+% modes, module plumbing (there are no modules: everything is visible), style and dialect settings.
+mode(_).
+multifile(_).
+public(_).
+meta_predicate(_).
+module_transparent(_).
+non_terminal(_).
+det(_).
+noprofile(_).
+volatile(_).
+license(_).
+encoding(_).
+expects_dialect(_).
+style_check(_).
+module(_, _).
+thread_local(Spec) :- dynamic(Spec).
+use_module(Spec) :- '$library_source'(Spec, use_module/1).
+use_module(Spec, _) :- '$library_source'(Spec, use_module/2).
+ensure_loaded(Spec) :- '$library_source'(Spec, ensure_loaded/1).
+% the library is built in; loading files is up to the host (pwmk query --program a.pl b.pl)
+'$library_source'(library(_), _) :- !.
+'$library_source'(Spec, PI) :- throw(error(permission_error(load, source_sink, Spec), context(PI, 'files are loaded by the host, not by the program'))).

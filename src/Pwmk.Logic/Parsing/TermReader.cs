@@ -14,6 +14,12 @@ public sealed record ReaderOptions
     /// <summary>Name shown in error messages (a file name).</summary>
     public string? SourceName { get; init; }
 
+    /// <summary>
+    /// What <c>"text"</c> reads as, asked at each string (the <c>double_quotes</c> flag, which a directive may change
+    /// between clauses): <c>codes</c>, <c>chars</c>, <c>atom</c>; anything else (and no callback) a string object.
+    /// </summary>
+    public Func<string>? DoubleQuotes { get; init; }
+
     public static ReaderOptions Default { get; } = new();
 }
 
@@ -62,13 +68,19 @@ public sealed class TermReader
 
     private Token Next()
     {
+        Token t;
         if (_havePeek)
         {
             _havePeek = false;
-            return _peek;
+            t = _peek;
         }
-        return _lex.Next();
+        else t = _lex.Next();
+        _consumedEnd = t.Kind is TokenKind.End or TokenKind.EOF;
+        return t;
     }
+
+    /// <summary>True when the last token taken ended a clause (a syntax error there must not skip the next clause).</summary>
+    private bool _consumedEnd;
 
     private ref Token PeekTok()
     {
@@ -124,6 +136,7 @@ public sealed class TermReader
     {
         _vars = new Dictionary<string, Variable>();
         _varList = new List<KeyValuePair<string, Variable>>();
+        _consumedEnd = false;
         var first = PeekTok();
         if (first.Kind == TokenKind.EOF)
         {
@@ -150,7 +163,7 @@ public sealed class TermReader
                     case TokenKind.Float:
                         term = new Float(t.Float); prec = 0; break;
                     case TokenKind.Str:
-                        term = new StringTerm(t.Text); prec = 0; break;
+                        term = DoubleQuoted(t.Text); prec = 0; break;
                     case TokenKind.BackQuoted:
                         {
                             var codes = new List<Term>();
@@ -402,9 +415,24 @@ public sealed class TermReader
         }
     }
 
+    private Term DoubleQuoted(string text) => _opt.DoubleQuotes?.Invoke() switch
+    {
+        "codes" => Term.List(text.EnumerateRunes().Select(r => (Term)new Integer(r.Value)).ToList()),
+        "chars" => Term.List(text.EnumerateRunes().Select(r => (Term)new Atom(r.ToString())).ToList()),
+        "atom" => new Atom(text),
+        _ => new StringTerm(text),
+    };
+
     /// <summary>Skips to just after the next clause end, for error recovery while consulting.</summary>
     public void SkipToClauseEnd()
     {
+        // the error was found at the end of the clause: the next clause starts right after it
+        if (_havePeek ? _peek.Kind is TokenKind.End or TokenKind.EOF : _consumedEnd)
+        {
+            _havePeek = false;
+            _consumedEnd = false;
+            return;
+        }
         _havePeek = false;
         while (true)
         {

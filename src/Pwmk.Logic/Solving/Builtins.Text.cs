@@ -245,7 +245,7 @@ internal static partial class Builtins
         {
             string text = Text(m, m.A[0]);
             ReadResult r;
-            try { r = new TermReader(text, m.Db.Ops, new ReaderOptions { GoalSugar = true }).ReadSingle(); }
+            try { r = new TermReader(text, m.Db.Ops, new ReaderOptions { GoalSugar = true, DoubleQuotes = m.Db.DoubleQuotes }).ReadSingle(); }
             catch (SyntaxErrorException e) { throw PrologError.Syntax(e.Reason); }
             var vars = new Dictionary<Variable, long>(ReferenceEqualityComparer.Instance);
             long t = m.FromTerm(r.Term, vars);
@@ -276,7 +276,7 @@ internal static partial class Builtins
     {
         try
         {
-            return m.FromTerm(TermReader.ParseTerm(text, m.Db.Ops, new ReaderOptions { GoalSugar = true }));
+            return m.FromTerm(TermReader.ParseTerm(text, m.Db.Ops, new ReaderOptions { GoalSugar = true, DoubleQuotes = m.Db.DoubleQuotes }));
         }
         catch (SyntaxErrorException e)
         {

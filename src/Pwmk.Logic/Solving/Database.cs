@@ -25,7 +25,7 @@ internal sealed class Database
     private readonly OperatorTable _ops = OperatorTable.CreateDefault();
     private volatile Dictionary<string, string> _flags = new(StringComparer.Ordinal)
     {
-        ["double_quotes"] = "codes",
+        ["double_quotes"] = "string",
         ["unknown"] = "error",
         ["occurs_check"] = "false",
         ["debug"] = "false",
@@ -56,6 +56,9 @@ internal sealed class Database
 
     /// <summary>The flags (a snapshot: replaced whole by <see cref="SetFlag"/>).</summary>
     public IReadOnlyDictionary<string, string> Flags => _flags;
+
+    /// <summary>The <c>double_quotes</c> flag, for readers (<see cref="Parsing.ReaderOptions.DoubleQuotes"/>).</summary>
+    public string DoubleQuotes() => _flags["double_quotes"];
 
     /// <summary>Predicates with retracted clauses still in their clause arrays (guarded by <see cref="WriteLock"/>).</summary>
     private readonly HashSet<Predicate> _withDead = [];

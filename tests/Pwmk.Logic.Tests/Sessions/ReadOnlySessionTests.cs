@@ -133,7 +133,7 @@ public sealed class ReadOnlySessionTests
         var r = e.QueryReadOnly("topic(X), atom(X), X \\== op");
         Assert.Equal(["consult", "assertz", "retract"], r.Solutions.Select(s => s["X"].ToString()));
         Assert.True(e.QueryReadOnly("clause(q(X), B), B == p(X)").Succeeded);
-        Assert.True(e.QueryReadOnly("current_op(700, xfx, =), current_prolog_flag(double_quotes, codes), predicate_property(p(_), dynamic)").Succeeded);
+        Assert.True(e.QueryReadOnly("current_op(700, xfx, =), current_prolog_flag(double_quotes, string), predicate_property(p(_), dynamic)").Succeeded);
     }
 
     [Fact]
