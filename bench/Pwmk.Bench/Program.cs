@@ -1,6 +1,7 @@
 using System.CommandLine;
 using BenchmarkDotNet.Running;
 using Pwmk.Bench.Beliefs;
+using Pwmk.Bench.Classic;
 using Pwmk.Bench.HiToM;
 using Pwmk.Bench.Observability;
 using Pwmk.Bench.Planner;
@@ -38,6 +39,7 @@ public static class Program
         root.Subcommands.Add(ObservabilityCommand.Create());
         root.Subcommands.Add(WorldModelCommand.Create());
         root.Subcommands.Add(HitomCommand.Create());
+        root.Subcommands.Add(ClassicCommand.Create());
         var micro = new Command("micro", "BenchmarkDotNet micro benchmarks (engine, belief store, environments, ToMi, tensors); "
             + "every option after it goes to BenchmarkDotNet: micro --help, micro --list flat, micro --filter '*Engine*' --job short");
         root.Subcommands.Add(micro);

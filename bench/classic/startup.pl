@@ -1,0 +1,2 @@
+% Start-up: a one-clause program and the goal true.
+p.
