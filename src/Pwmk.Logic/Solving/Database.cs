@@ -104,6 +104,8 @@ internal sealed class Database
     {
         p.DeadCount++;
         _withDead.Add(p);
+        // dead clauses the writer's session made and killed are dropped as it goes, not only at its commit
+        p.CompactIfNeeded(Views.Oldest(Published), Published);
     }
 
     /// <summary>
@@ -118,7 +120,7 @@ internal sealed class Database
             ulong oldest = Views.Oldest(Published);
             _withDead.RemoveWhere(p =>
             {
-                p.CompactIfNeeded(oldest);
+                p.CompactIfNeeded(oldest, Published);
                 return p.DeadCount == 0;
             });
         }

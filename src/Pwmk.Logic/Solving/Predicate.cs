@@ -73,24 +73,27 @@ internal sealed class Predicate
         _indexes = null;
     }
 
+    /// <summary>Dead clauses at which the next compaction is tried (<see cref="CompactIfNeeded"/>).</summary>
+    private int _tryAtDead = 64;
     private ulong _compactedAt;
-    private int _deadAtCompaction = -1;
 
     /// <summary>
-    /// Drops dead clauses when they dominate: those dead in every view at or after <paramref name="oldestActiveGeneration"/>
-    /// (readers keep their old arrays; a clause an older running query may reach stays). Caller holds the write lock.
+    /// Drops dead clauses when they dominate: those no query can reach any more, that is, dead in every view at or after
+    /// <paramref name="oldestActiveGeneration"/>, or born after <paramref name="published"/> (a change of the writer's
+    /// session not yet committed, which no reader sees) and dead since. Readers and the writer's own choicepoints keep
+    /// the arrays they started with. Runs while the writer is still running (a program that asserts and retracts in a loop
+    /// must not scan a growing list of dead clauses), so it is tried again only once many more clauses died or the oldest
+    /// view moved on.
+    /// Caller holds the write lock.
     /// </summary>
-    public void CompactIfNeeded(ulong oldestActiveGeneration)
+    public void CompactIfNeeded(ulong oldestActiveGeneration, ulong published)
     {
         var cs = Clauses;
         if (DeadCount < 64 || DeadCount * 2 < cs.Count) return;
-        if (oldestActiveGeneration == _compactedAt && DeadCount == _deadAtCompaction) return;   // nothing more can go yet
+        if (DeadCount < _tryAtDead && oldestActiveGeneration == _compactedAt) return;   // nothing more can go yet
         int keep = 0;
         for (int i = 0; i < cs.Count; i++)
-        {
-            var c = cs.Arr[i];
-            if (c.Died == ulong.MaxValue || c.Died > oldestActiveGeneration) keep++;
-        }
+            if (Reachable(cs.Arr[i], oldestActiveGeneration, published)) keep++;
         if (cs.Count - keep >= 64)
         {
             var n = new Clause[Math.Max(4, keep + 4)];
@@ -98,16 +101,20 @@ internal sealed class Predicate
             for (int i = 0; i < cs.Count; i++)
             {
                 var c = cs.Arr[i];
-                if (c.Died == ulong.MaxValue || c.Died > oldestActiveGeneration) n[k++] = c;
+                if (Reachable(c, oldestActiveGeneration, published)) n[k++] = c;
             }
             DeadCount = 0;
             for (int i = 0; i < k; i++) if (n[i].Died != ulong.MaxValue) DeadCount++;
             Clauses = new ClauseSet(n, k);
             _indexes = null;
         }
+        _tryAtDead = DeadCount + Math.Max(64, Clauses.Count / 2);
         _compactedAt = oldestActiveGeneration;
-        _deadAtCompaction = DeadCount;
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Reachable(Clause c, ulong oldest, ulong published) =>
+        c.Died == ulong.MaxValue || (c.Died > oldest && c.Born <= published);
 
     /// <summary>Gives back the unused tail of the clause array (after a consult; caller holds the write lock).</summary>
     public void TrimExcess()
@@ -124,6 +131,7 @@ internal sealed class Predicate
         Clauses = ClauseSet.Empty;
         _indexes = null;
         DeadCount = 0;
+        _tryAtDead = 64;
     }
 
     // ---- candidate selection ----

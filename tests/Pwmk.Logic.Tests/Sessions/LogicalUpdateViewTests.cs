@@ -5,6 +5,7 @@ namespace Pwmk.Logic.Tests.Sessions;
 /// per query): a commit made while one runs neither appears in it nor breaks it, no query sees half a commit, and the
 /// writer never waits for a reader.
 /// </summary>
+[Collection(AloneCollection.Name)]
 public sealed class LogicalUpdateViewTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);

@@ -8,6 +8,7 @@ namespace Pwmk.Logic.Tests.Sessions;
 /// flags, the operator table, the global variables or the tables raises <c>permission_error(modify, ...)</c>, whichever
 /// path reaches it, and the engine is exactly as it was afterwards.
 /// </summary>
+[Collection(AloneCollection.Name)]
 public sealed class ReadOnlySessionTests
 {
     private const string Program = """

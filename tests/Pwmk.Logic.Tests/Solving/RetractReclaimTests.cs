@@ -47,4 +47,28 @@ public class RetractReclaimTests
         Assert.Equal("[first,v0,v2999,last]", engine.Query(
             "findall(V, f(_, V), Vs), Vs = [A, B|_], nth0(3000, Vs, C), last(Vs, D), L = [A, B, C, D]").Solutions[0]["L"].ToString());
     }
+
+    [Fact]
+    public void Clauses_asserted_and_retracted_within_one_query_do_not_pile_up_while_it_runs()
+    {
+        var engine = new PrologEngine();
+        Assert.True(engine.Consult(":- dynamic cand/1, kept/1.\nkept(old).\n" +
+            "round(N) :- retractall(cand(_)), forall(between(1, N, I), assertz(cand(I))), forall((between(2, N, I), I mod 2 =:= 0), retract(cand(I))).\n" +
+            "rounds(K, N) :- forall(between(1, K, _), round(N)).").Ok);
+        // 50 rounds of 1,000 facts in a writer session not yet committed (as inside one long query): 50,000 clauses
+        // made, all but the last round's odd ones dead, and a reader holding the view from before the session
+        using (var w = engine.OpenSession(SessionMode.ReadWrite))
+        {
+            using var reader = engine.OpenSession(SessionMode.ReadOnly);
+            var r = w.Query("rounds(50, 1000), aggregate_all(count, cand(_), C), cand(999), \\+ cand(1000), kept(old)");
+            Assert.Equal("500", r.Solutions[0]["C"].ToString());
+            Assert.InRange(engine.ClauseSlots("cand", 1), 500, 2 * 1000 + 64);
+            Assert.False(reader.Query("cand(_)").Succeeded);   // what the reader saw when it started
+            w.Commit();
+        }
+        // a query stopped by a limit after such rounds (clauses dropped on the way) leaves them as they were before it
+        Assert.Throws<PrologException>(() => engine.Query("rounds(3, 200), retract(kept(old)), between(1, inf, _), fail",
+            new QueryOptions { MaxInferences = 200_000 }));
+        Assert.True(engine.Prove("kept(old), aggregate_all(count, cand(_), 500)"));
+    }
 }
