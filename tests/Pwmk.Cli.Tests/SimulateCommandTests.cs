@@ -53,6 +53,10 @@ public class SimulateCommandTests
         Assert.Equal(env, doc.RootElement.GetProperty("env").GetString());
         Assert.Equal(2, doc.RootElement.GetProperty("episodes").GetInt32());
         Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("lastTrainingLoss").ValueKind);
+        long claims = doc.RootElement.GetProperty("claims").GetInt64();
+        Assert.Equal(Math.Min(claims, 20), doc.RootElement.GetProperty("recentClaims").GetArrayLength());
+        Assert.InRange(doc.RootElement.GetProperty("lies").GetInt64(), 0, claims);
+        if (env == "rooms") Assert.True(claims > 0, "rooms agents tell each other where things are");
     }
 
     [Theory]

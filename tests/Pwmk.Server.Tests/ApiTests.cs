@@ -162,13 +162,35 @@ public class ApiTests
     }
 
     [Fact]
-    public async Task RoomsSimulationRendersRooms()
+    public async Task RoomsSimulationRendersRoomsAndWhatAgentsSaid()
     {
         await using var s = await ServerFixture.StartAsync(new() { ["Pwmk:Simulate"] = "true", ["Pwmk:Env"] = "rooms", ["Pwmk:Agents"] = "3" });
         var snap = await ServerFixture.Json(await s.Client.GetAsync("/api/snapshot"));
         Assert.Equal("rooms", snap.GetProperty("simulation").GetProperty("env").GetString());
         Assert.Contains(snap.GetProperty("world").GetProperty("rows").EnumerateArray(), r => r.GetString()!.StartsWith("kitchen:", StringComparison.Ordinal));
         Assert.Equal(3, snap.GetProperty("views").GetArrayLength());
+
+        // agents talk: the simulation's JSON says what they said, to whom, who believed it and whether it was true
+        JsonElement sim = default;
+        await ServerFixture.Eventually(async () =>
+        {
+            sim = (await ServerFixture.Json(await s.Client.GetAsync("/api/snapshot"))).GetProperty("simulation");
+            return sim.GetProperty("claims").GetInt64() > 0;
+        }, seconds: 60);
+        var claims = sim.GetProperty("recentClaims").EnumerateArray().ToList();
+        Assert.InRange(claims.Count, 1, 20);
+        Assert.InRange(sim.GetProperty("lies").GetInt64(), 0, sim.GetProperty("claims").GetInt64());
+        foreach (var c in claims)
+        {
+            var speaker = c.GetProperty("speaker").GetString();
+            var listeners = c.GetProperty("listeners").EnumerateArray().Select(l => l.GetString()).ToList();
+            Assert.NotEmpty(listeners);
+            Assert.DoesNotContain(speaker, listeners);
+            Assert.Matches(@"^at\(\w+, ?\w+\)$", c.GetProperty("fact").GetString());
+            Assert.True(c.GetProperty("true").ValueKind is JsonValueKind.True or JsonValueKind.False);
+            Assert.True(c.GetProperty("public").ValueKind is JsonValueKind.True or JsonValueKind.False);
+            Assert.All(c.GetProperty("trusting").EnumerateArray(), t => Assert.Contains(t.GetString(), listeners));
+        }
     }
 
     [Fact]

@@ -59,7 +59,7 @@ internal static class SimulateCommand
 
     internal sealed record Summary(string Env, int Agents, int TomDepth, int Seed, int EpisodesAsked, int Episodes, long Steps,
         double Seconds, double EpisodesPerSecond, double StepsPerSecond, double? MeanReward, double? MinReward, double? MaxReward,
-        double? LastTrainingLoss, string Status, IReadOnlyList<double> Rewards);
+        double? LastTrainingLoss, string Status, IReadOnlyList<double> Rewards, long Claims, long Lies, IReadOnlyList<SaidClaim> RecentClaims);
 
     internal static async Task<int> RunAsync(TextWriter stdout, TextWriter stderr, SimulationSettings p, double maxSeconds, string format, CancellationToken ct)
     {
@@ -123,7 +123,8 @@ internal static class SimulateCommand
         var s = new Summary(p.Env, runner.AgentNames.Count, p.TomDepth, p.Seed, p.Episodes, rs.Length, steps, secs,
             rs.Length / secs, steps / secs, rs.Length > 0 ? rs.Average() : null, rs.Length > 0 ? rs.Min() : null,
             rs.Length > 0 ? rs.Max() : null, lastLoss,
-            rs.Length == p.Episodes ? "completed" : limit.IsCancellationRequested ? "time limit" : "interrupted", rs);
+            rs.Length == p.Episodes ? "completed" : limit.IsCancellationRequested ? "time limit" : "interrupted", rs,
+            runner.Claims, runner.Lies, runner.RecentClaims());
         if (format == "json")
         {
             stdout.WriteLine(JsonSerializer.Serialize(s, s_json));
@@ -136,6 +137,7 @@ internal static class SimulateCommand
             stdout.WriteLine(string.Format(inv, "steps     {0}", s.Steps));
             stdout.WriteLine(string.Format(inv, "time      {0:F2} s: {1:F2} episodes/s, {2:F0} steps/s", s.Seconds, s.EpisodesPerSecond, s.StepsPerSecond));
             if (rs.Length > 0) stdout.WriteLine(string.Format(inv, "reward    mean {0:F3}, min {1:F3}, max {2:F3}", s.MeanReward, s.MinReward, s.MaxReward));
+            if (s.Claims > 0) stdout.WriteLine(string.Format(inv, "claims    {0} ({1} false)", s.Claims, s.Lies));
             if (s.LastTrainingLoss is { } l) stdout.WriteLine(string.Format(inv, "world-model training loss (last episode) {0:F5}", l));
         }
         if (rs.Length == 0)

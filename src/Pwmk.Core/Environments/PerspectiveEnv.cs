@@ -228,9 +228,28 @@ public abstract class PerspectiveEnv
     /// under the current <see cref="Sight"/>. Events emitted between steps (narration) reach the
     /// witnesses' observations at the next step.
     /// </summary>
-    protected void Emit(int fluent, int value, ulong witnesses)
+    protected void Emit(int fluent, int value, ulong witnesses) => Record(new BeliefEvent(fluent, value, witnesses, Sight));
+
+    /// <summary>Who trusts whom when an agent speaks (common knowledge among the hearers); default: every listener trusts every speaker.</summary>
+    public ITrustPolicy Trust { get; set; } = ITrustPolicy.Everyone;
+
+    /// <summary>Which belief chains take what is said; default <see cref="CommunicationRules.Faithful"/> (Hi-ToM's R3, R4).</summary>
+    public CommunicationRules Communication { get; set; } = CommunicationRules.Faithful;
+
+    /// <summary>
+    /// Reports a claim, true or not: <paramref name="speaker"/> says the fluent has the value, heard by
+    /// <paramref name="hearers"/> (the speaker included); publicly (every hearer knows who heard it) or privately.
+    /// <see cref="Trust"/> decides who believes the speaker, <see cref="Communication"/> which chains take it.
+    /// </summary>
+    protected void EmitClaim(int speaker, int fluent, int value, ulong hearers, bool isPublic)
     {
-        var e = new BeliefEvent(fluent, value, witnesses, Sight);
+        hearers |= 1UL << speaker;
+        var claim = new ClaimEvent(speaker, fluent, value, hearers, Trust.Trusting(speaker, hearers) & hearers & ~(1UL << speaker), isPublic);
+        Record(BeliefEvent.Of(claim, Communication));
+    }
+
+    private void Record(in BeliefEvent e)
+    {
         if (_simulated is not null)
         {
             _simulated.Add(e);

@@ -13,8 +13,10 @@ public enum RoomsActionKind
     Move,
     /// <summary>Look inside a container: only the peeker learns what it holds.</summary>
     Peek,
-    /// <summary>Tell a listener in the same room that an object is in a container (true or not); everyone present hears it.</summary>
+    /// <summary>Privately tell a listener in the same room that an object is in a container (true or not); only the listener hears it.</summary>
     Tell,
+    /// <summary>Publicly claim that an object is in a container (true or not); everyone in the room hears it.</summary>
+    Claim,
 }
 
 /// <summary>One action of a <see cref="RoomsWorld"/> agent; unused fields are null.</summary>
@@ -26,4 +28,5 @@ public sealed record RoomsAction(RoomsActionKind Kind, string? Room = null, stri
     public static RoomsAction Move(string obj, string container) => new(RoomsActionKind.Move, Object: obj, Container: container);
     public static RoomsAction Peek(string container) => new(RoomsActionKind.Peek, Container: container);
     public static RoomsAction Tell(string listener, string obj, string container) => new(RoomsActionKind.Tell, Object: obj, Container: container, Listener: listener);
+    public static RoomsAction Claim(string obj, string container) => new(RoomsActionKind.Claim, Object: obj, Container: container);
 }

@@ -11,9 +11,14 @@ namespace Pwmk.Core.Environments;
 /// <para>Perspective rules: agents in the same room see each other (and nobody else); agents outside
 /// every room see nobody. Entering or exiting is witnessed by the agent and everyone in the room;
 /// entering also shows everyone then in the room where the room's objects are. A move is witnessed
-/// by everyone in the room. A peek shows the peeker alone what the container holds. A telling is
-/// heard by everyone in the room and sets the hearers' belief to what was told, true or not. The
+/// by everyone in the room. A peek shows the peeker alone what the container holds. The
 /// narrator's <see cref="Place"/> is witnessed by everyone in the container's room.</para>
+/// <para>Agents talk, truthfully or not: <c>tell(listener, object, container)</c> is private (a listener in the same
+/// room hears it, nobody else learns of it), <c>claim(object, container)</c> is public (everyone in the room hears it,
+/// and knows who heard it and who trusts the speaker). <see cref="PerspectiveEnv.Trust"/> decides who believes the
+/// speaker and <see cref="PerspectiveEnv.Communication"/> which belief chains take what was said (by default Hi-ToM's
+/// R3 and R4: a trusting listener comes to believe it, and the speaker believes he does; the speaker's own belief
+/// never changes).</para>
 /// <para>Fluents: <c>at(Object)</c> with a container as value, <c>in(Agent)</c> with a room or
 /// <c>nowhere</c>. Actions are indices into <see cref="ActionTable"/>; <see cref="Act"/> takes a
 /// <see cref="RoomsAction"/> directly. Impossible actions are no-ops, or errors when
@@ -70,6 +75,8 @@ public sealed class RoomsWorld : PerspectiveEnv
         foreach (var l in agents)
             foreach (var o in layout.Objects)
                 foreach (var (c, _) in layout.Containers) AddAction(RoomsAction.Tell(l, o, c));
+        foreach (var o in layout.Objects)
+            foreach (var (c, _) in layout.Containers) AddAction(RoomsAction.Claim(o, c));
         _actionSpace = new DiscreteSpace(_actions.Count);
         _obsSpace = new BoxSpace([layout.Rooms.Count + 1 + agents.Count + Math.Max(1, layout.Objects.Count * layout.Containers.Count)], 0f, 1f);
     }
@@ -176,6 +183,7 @@ public sealed class RoomsWorld : PerspectiveEnv
         RoomsActionKind.Move => $"move the {a.Object} to the {a.Container}",
         RoomsActionKind.Peek => $"look inside the {a.Container}",
         RoomsActionKind.Tell => $"tell {a.Listener} that the {a.Object} is in the {a.Container}",
+        RoomsActionKind.Claim => $"claim that the {a.Object} is in the {a.Container}",
         _ => "wait",
     };
 
@@ -230,9 +238,13 @@ public sealed class RoomsWorld : PerspectiveEnv
                     int l = AgentId(act.Listener!);
                     if (l == a) return "cannot tell oneself";
                     if (here < 0 || _agentRoom[l] != here) return $"{act.Listener} is not in the same room";
-                    Emit(_fAt[_objectIds[act.Object!]], _vContainer[_containerIds[act.Container!]], InRoom(here));
+                    EmitClaim(a, _fAt[_objectIds[act.Object!]], _vContainer[_containerIds[act.Container!]], 1UL << l, isPublic: false);
                     return null;
                 }
+            case RoomsActionKind.Claim:
+                if (here < 0) return "nobody can hear a claim outside every room";
+                EmitClaim(a, _fAt[_objectIds[act.Object!]], _vContainer[_containerIds[act.Container!]], InRoom(here), isPublic: true);
+                return null;
             default:
                 return "unknown action";
         }
@@ -263,7 +275,7 @@ public sealed class RoomsWorld : PerspectiveEnv
 
     internal override PerspectiveEnv CreateSimulator()
     {
-        var sim = new RoomsWorld(Agents, _layout, BeliefDepth, trackBeliefs: false) { RecordHistory = false };
+        var sim = new RoomsWorld(Agents, _layout, BeliefDepth, trackBeliefs: false) { RecordHistory = false, Trust = Trust, Communication = Communication };
         sim.LoadWorld(SaveWorld());
         return sim;
     }
@@ -289,7 +301,7 @@ public sealed class RoomsWorld : PerspectiveEnv
     }
 
     /// <summary>Every action but the no-op, named like <c>enter(kitchen)</c>, <c>exit</c>, <c>move(key, blue_box)</c>,
-    /// <c>peek(red_box)</c>, <c>tell(agent_1, key, red_box)</c>.</summary>
+    /// <c>peek(red_box)</c>, <c>tell(agent_1, key, red_box)</c>, <c>claim(key, red_box)</c>.</summary>
     internal override IReadOnlyList<(int Action, string Name)> PlanningActions()
     {
         var list = new List<(int, string)>();
@@ -303,6 +315,7 @@ public sealed class RoomsWorld : PerspectiveEnv
                 RoomsActionKind.Move => $"move({a.Object}, {a.Container})",
                 RoomsActionKind.Peek => $"peek({a.Container})",
                 RoomsActionKind.Tell => $"tell({a.Listener}, {a.Object}, {a.Container})",
+                RoomsActionKind.Claim => $"claim({a.Object}, {a.Container})",
                 _ => null,
             };
             if (name is not null) list.Add((i, name));

@@ -23,7 +23,7 @@ public sealed class HitomReplay
 {
     private readonly HitomNarrator _story;
     private readonly ExitOrderTrust _trust = new();
-    private readonly List<(int Line, string Rule, BeliefEvent Seen, ClaimEvent Claim, bool IsClaim)> _steps = [];
+    private readonly List<(int Line, string Rule, BeliefEvent Event)> _steps = [];
     private int[] _chapter = [];
 
     private HitomReplay(HitomNarrator story, HitomRules rules, int depth)
@@ -67,7 +67,7 @@ public sealed class HitomReplay
         if (question.Order == 0)
         {
             for (int i = _steps.Count - 1; i >= 0 && fluent >= 0; i--)
-                if (!_steps[i].IsClaim && _steps[i].Seen.Fluent == fluent) return new(_story.TrueContainer(question.Object), new("world", _steps[i].Line));
+                if (_steps[i].Event.Spoken is null && _steps[i].Event.Fluent == fluent) return new(_story.TrueContainer(question.Object), new("world", _steps[i].Line));
             return new(null, null);
         }
         var chain = new int[question.Order];
@@ -87,12 +87,13 @@ public sealed class HitomReplay
     {
         for (int i = _steps.Count - 1; i >= 0; i--)
         {
-            var s = _steps[i];
-            if (s.IsClaim)
+            var (line, rule, e) = _steps[i];
+            if (e.Fluent != fluent) continue;
+            if (e.Spoken is { } said)
             {
-                if (s.Claim.Fluent == fluent && Rules.Communication.Rule(s.Claim, chain) is { } rule) return new(rule, s.Line);
+                if (said.Rules.Rule(said.Claim, chain) is { } by) return new(by, line);
             }
-            else if (s.Seen.Fluent == fluent && BeliefChain.Reaches(s.Seen, chain)) return new(s.Rule, s.Line);
+            else if (BeliefChain.Reaches(e, chain)) return new(rule, line);
         }
         return null;
     }
@@ -102,9 +103,8 @@ public sealed class HitomReplay
     {
         for (int i = _steps.Count - 1; i >= 0; i--)
         {
-            var s = _steps[i];
-            if (s.IsClaim) { if (s.Claim.Fluent == fluent && Rules.Communication.Takes(s.Claim, chain)) return s.Claim.Value; }
-            else if (s.Seen.Fluent == fluent && BeliefChain.Reaches(s.Seen, chain)) return s.Seen.Value;
+            var e = _steps[i].Event;
+            if (e.Fluent == fluent && BeliefChain.Reaches(e, chain)) return e.Value;
         }
         return -1;
     }
@@ -119,29 +119,28 @@ public sealed class HitomReplay
                 _trust.BeginChapter(_chapter);
                 break;
             case NarratedKind.Seen:
-                Witness(e.Line, "R1", new BeliefEvent(e.Fluent, e.Value, e.Present, Everyone(e.Present, n)));
+                Record(e.Line, "R1", new BeliefEvent(e.Fluent, e.Value, e.Present, Everyone(e.Present, n)));
                 break;
             case NarratedKind.Moved when Rules.MovesSeenInExitOrder:
-                Witness(e.Line, "Q1", new BeliefEvent(e.Fluent, e.Value, e.Present, InExitOrder(e.Agent, e.Present, n)));
+                Record(e.Line, "Q1", new BeliefEvent(e.Fluent, e.Value, e.Present, InExitOrder(e.Agent, e.Present, n)));
                 break;
             case NarratedKind.Moved:
-                Witness(e.Line, "R1", new BeliefEvent(e.Fluent, e.Value, e.Present, Everyone(e.Present, n)));
+                Record(e.Line, "R1", new BeliefEvent(e.Fluent, e.Value, e.Present, Everyone(e.Present, n)));
                 break;
             case NarratedKind.Told:
             case NarratedKind.Claimed:
                 {
                     var claim = new ClaimEvent(e.Agent, e.Fluent, e.Value, e.Present, _trust.Trusting(e.Agent, e.Present), e.Kind == NarratedKind.Claimed);
-                    Tracker.Hear(claim, Rules.Communication);
-                    _steps.Add((e.Line, "", default, claim, true));
+                    Record(e.Line, "", BeliefEvent.Of(claim, Rules.Communication));
                     break;
                 }
         }
     }
 
-    private void Witness(int line, string rule, BeliefEvent e)
+    private void Record(int line, string rule, BeliefEvent e)
     {
         Tracker.Observe(e);
-        _steps.Add((line, rule, e, default, false));
+        _steps.Add((line, rule, e));
     }
 
     private static ulong[] Everyone(ulong present, int n)

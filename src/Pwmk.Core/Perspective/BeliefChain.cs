@@ -31,10 +31,11 @@ public static class BeliefChain
 
     /// <summary>
     /// True when an event reaches this chain: every agent of the chain witnessed it and each agent
-    /// saw the next one (so saw it witness the event).
+    /// saw the next one (so saw it witness the event); for a claim, when its rules say the chain takes it.
     /// </summary>
     public static bool Reaches(in BeliefEvent e, ReadOnlySpan<int> chain)
     {
+        if (e.Spoken is { } said) return said.Rules.Takes(said.Claim, chain);
         for (int i = 0; i < chain.Length; i++)
         {
             if ((e.Witnesses & (1UL << chain[i])) == 0) return false;

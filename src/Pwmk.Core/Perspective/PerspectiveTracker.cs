@@ -11,8 +11,10 @@ namespace Pwmk.Core.Perspective;
 /// event and each ai saw a(i+1) at that moment (so a1 saw a2 witness it, and so on).</item>
 /// <item>A chain the event does not reach keeps its previous value, which may now be false.</item>
 /// <item>What counts as witnessing is the environment's perspective rule (view radius and line of
-/// sight, same room, hearing a telling); the tracker only reads <see cref="BeliefEvent.Witnesses"/>
+/// sight, same room); the tracker only reads <see cref="BeliefEvent.Witnesses"/>
 /// and <see cref="BeliefEvent.Sight"/>.</item>
+/// <item>A claim (<see cref="ClaimEvent"/>, an event made by <see cref="BeliefEvent.Of"/>) reaches the chains of its
+/// hearers that its <see cref="CommunicationRules"/> name, whoever trusts the speaker (Hi-ToM's R3 and R4 by default).</item>
 /// </list>
 /// Beliefs live in a trie of chains (no hashing on the hot path). With a <see cref="ChangeLog"/> every change is also
 /// reported there as ground facts (the old value's fact retracted, the new one asserted), in order: the owner drains it
@@ -76,36 +78,17 @@ public sealed class PerspectiveTracker
         NewNode(-1, -1, 0);
     }
 
-    /// <summary>Applies one event to every chain it reaches.</summary>
+    /// <summary>Applies one event (seen, or a claim heard) to every chain it reaches.</summary>
     public void Observe(in BeliefEvent e)
     {
-        EventsObserved++;
-        ulong w = e.Witnesses;
-        if (_root >= 0) w &= 1UL << _root;
-        if (w == 0) return;
-        var sight = e.Sight;
-        int level = 0;
-        _stackNode[0] = 0;
-        _stackRemaining[0] = w;
-        while (level >= 0)
+        if (e.Spoken is { } said)
         {
-            ulong rem = _stackRemaining[level];
-            if (rem == 0) { level--; continue; }
-            int a = BitOperations.TrailingZeroCount(rem);
-            _stackRemaining[level] = rem & (rem - 1);
-            int child = Child(_stackNode[level], a);
-            Write(child, e.Fluent, e.Value);
-            if (level + 1 < Depth)
-            {
-                ulong next = e.Witnesses & sight[a] & ~_members[child];
-                if (next != 0)
-                {
-                    level++;
-                    _stackNode[level] = child;
-                    _stackRemaining[level] = next;
-                }
-            }
+            Hear(said.Claim, said.Rules);
+            return;
         }
+        EventsObserved++;
+        var seen = new Seen(e.Witnesses, e.Sight);
+        Walk(e.Witnesses, e.Fluent, e.Value, ref seen);
     }
 
     /// <summary>
@@ -116,7 +99,38 @@ public sealed class PerspectiveTracker
     {
         ArgumentNullException.ThrowIfNull(rules);
         EventsObserved++;
-        ulong first = claim.Hearers;
+        var heard = new Heard(claim, rules);
+        Walk(claim.Hearers, claim.Fluent, claim.Value, ref heard);
+    }
+
+    /// <summary>Which chains an event reaches, seen from the trie: whether a chain takes the value, and whom it may be extended with.</summary>
+    private interface IReach
+    {
+        bool Takes(ReadOnlySpan<int> chain);
+
+        /// <summary>Agents the chain ending in <paramref name="last"/> may be extended with (its members already left out).</summary>
+        ulong Next(int last);
+    }
+
+    /// <summary>Witnessing: every chain of witnesses in which each agent saw the next.</summary>
+    private readonly struct Seen(ulong witnesses, ulong[] sight) : IReach
+    {
+        public bool Takes(ReadOnlySpan<int> chain) => true;
+
+        public ulong Next(int last) => witnesses & sight[last];
+    }
+
+    /// <summary>A claim: the chains of hearers its rules name.</summary>
+    private readonly struct Heard(ClaimEvent claim, CommunicationRules rules) : IReach
+    {
+        public bool Takes(ReadOnlySpan<int> chain) => rules.Takes(claim, chain);
+
+        public ulong Next(int last) => claim.Hearers;
+    }
+
+    /// <summary>Depth-first over the chains starting with an agent of <paramref name="first"/>, with an explicit stack (no recursion).</summary>
+    private void Walk<T>(ulong first, int fluent, int value, ref T reach) where T : struct, IReach
+    {
         if (_root >= 0) first &= 1UL << _root;
         if (first == 0) return;
         int level = 0;
@@ -130,10 +144,10 @@ public sealed class PerspectiveTracker
             _stackRemaining[level] = rem & (rem - 1);
             _chain[level] = a;
             int child = Child(_stackNode[level], a);
-            if (rules.Takes(claim, _chain.AsSpan(0, level + 1))) Write(child, claim.Fluent, claim.Value);
+            if (reach.Takes(_chain.AsSpan(0, level + 1))) Write(child, fluent, value);
             if (level + 1 < Depth)
             {
-                ulong next = claim.Hearers & ~_members[child];
+                ulong next = reach.Next(a) & ~_members[child];
                 if (next != 0)
                 {
                     level++;

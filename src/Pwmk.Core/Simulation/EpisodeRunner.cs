@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Pwmk.Core.Agents;
 using Pwmk.Core.Beliefs;
 using Pwmk.Core.Environments;
+using Pwmk.Core.Perspective;
 
 namespace Pwmk.Core.Simulation;
 
@@ -27,6 +28,18 @@ public sealed record EpisodeReport(int Episode, int Steps, double Reward, bool S
     /// <summary>Decisions left to the environment's built-in behaviour (no goal, or no plan within the budget).</summary>
     public int HeuristicDecisions { get; init; }
 }
+
+/// <summary>Something an agent said in a simulation, true or not (a lie when <paramref name="True"/> is false).</summary>
+/// <param name="Episode">The episode (0-based).</param>
+/// <param name="Step">The step it was said in (1-based).</param>
+/// <param name="Speaker">Who said it.</param>
+/// <param name="Public">A public claim (everyone in the room heard it, and knows who did) or a private tell.</param>
+/// <param name="Listeners">Who heard it, the speaker aside.</param>
+/// <param name="Trusting">The listeners who believed it (trusted the speaker).</param>
+/// <param name="Fact">What was claimed, e.g. <c>at(key, drawer)</c>.</param>
+/// <param name="True">Whether it was so when said.</param>
+public sealed record SaidClaim(int Episode, int Step, string Speaker, bool Public, IReadOnlyList<string> Listeners, IReadOnlyList<string> Trusting,
+    string Fact, bool True);
 
 /// <summary>A belief held now by a chain of agents (outermost first), with whether it differs from the latest true value.</summary>
 public readonly record struct HeldBelief(int[] Chain, int Fluent, int Value, bool False);
@@ -66,6 +79,8 @@ public sealed class EpisodeRunner
     private readonly TimeProvider _time;
     private readonly ActivityContext _startedBy;
     private readonly Dictionary<int, int> _truth = [];
+    private readonly Queue<SaidClaim> _said = new();
+    private long _claims, _lies;
     private ToMAgent[] _agents = [];
     private Random _rng;
     private int _historySeen;
@@ -122,6 +137,21 @@ public sealed class EpisodeRunner
 
     /// <summary>The running episode's reward so far.</summary>
     public double EpisodeReward { get; private set; }
+
+    /// <summary>The most claims <see cref="RecentClaims"/> keeps.</summary>
+    public const int ClaimsKept = 20;
+
+    /// <summary>Claims (public or private, true or not) that someone heard, since the runner started.</summary>
+    public long Claims => Interlocked.Read(ref _claims);
+
+    /// <summary>Claims that were false when made.</summary>
+    public long Lies => Interlocked.Read(ref _lies);
+
+    /// <summary>The last <see cref="ClaimsKept"/> claims, oldest first.</summary>
+    public IReadOnlyList<SaidClaim> RecentClaims()
+    {
+        lock (_lock) return [.. _said];
+    }
 
     /// <summary>Raised on the loop's thread after each step, once its belief changes are in the store.</summary>
     public event Action<StepReport>? StepCompleted;
@@ -265,10 +295,37 @@ public sealed class EpisodeRunner
         _changes.Clear();
     }
 
+    /// <summary>Reads the events since the last call: what was seen is the truth; what was said is kept as a claim.</summary>
     private void NoteTruth()
     {
         var history = _env.History;
-        for (; _historySeen < history.Count; _historySeen++) _truth[history[_historySeen].Fluent] = history[_historySeen].Value;
+        for (; _historySeen < history.Count; _historySeen++)
+        {
+            var e = history[_historySeen];
+            if (e.Spoken is { } said)
+            {
+                if (said.Claim.Listeners != 0) NoteClaim(said.Claim); // said to an empty room: nobody heard it
+            }
+            else _truth[e.Fluent] = e.Value;
+        }
+    }
+
+    private void NoteClaim(in ClaimEvent c)
+    {
+        var v = _env.Vocabulary;
+        bool isTrue = _truth.TryGetValue(c.Fluent, out int truth) && truth == c.Value;
+        _said.Enqueue(new SaidClaim(Episode, Step + 1, v.AgentName(c.Speaker), c.Public, Names(c.Listeners), Names(c.TrustingListeners),
+            v.Fact(c.Fluent, c.Value).ToString(), isTrue));
+        if (_said.Count > ClaimsKept) _said.Dequeue();
+        Interlocked.Increment(ref _claims);
+        if (!isTrue) Interlocked.Increment(ref _lies);
+
+        List<string> Names(ulong mask)
+        {
+            var names = new List<string>();
+            for (; mask != 0; mask &= mask - 1) names.Add(v.AgentName(System.Numerics.BitOperations.TrailingZeroCount(mask)));
+            return names;
+        }
     }
 
     // ------------------------------------------------------------------ the timeline (under the lock)

@@ -80,6 +80,7 @@ public static partial class TomiReader
         if ((s = OpinionS().Match(text)).Success) return new(lineNo, number, TomiSentenceKind.Opinion, Agent: s.Groups[1].Value, Verb: s.Groups[2].Value, Object: s.Groups[3].Value);
         if ((s = PeekS().Match(text)).Success) return new(lineNo, number, TomiSentenceKind.Peek, Agent: s.Groups[1].Value, Container: s.Groups[2].Value);
         if ((s = TellS().Match(text)).Success) return new(lineNo, number, TomiSentenceKind.Tell, Agent: s.Groups[1].Value, Other: s.Groups[2].Value, Object: s.Groups[3].Value, Container: s.Groups[4].Value);
+        if ((s = ClaimS().Match(text)).Success) return new(lineNo, number, TomiSentenceKind.Claim, Agent: s.Groups[1].Value, Object: s.Groups[2].Value, Container: s.Groups[3].Value);
         throw new TomiFormatException(source, lineNo, col, $"unknown sentence form: '{text}'");
     }
 
@@ -99,4 +100,5 @@ public static partial class TomiReader
     [GeneratedRegex("^" + N + " (likes|loves|hates|dislikes) the " + N + "\\.?$")] private static partial Regex OpinionS();
     [GeneratedRegex("^" + N + " looked inside the " + N + "\\.$")] private static partial Regex PeekS();
     [GeneratedRegex("^" + N + " told " + N + " that the " + N + " is in the " + N + "\\.$")] private static partial Regex TellS();
+    [GeneratedRegex("^" + N + " publicly claimed that the " + N + " is in the " + N + "\\.$")] private static partial Regex ClaimS();
 }

@@ -77,6 +77,7 @@ public static class TomiReplay
                     if (s.Object is not null) layout.AddObject(s.Object);
                     break;
                 case TomiSentenceKind.Tell:
+                case TomiSentenceKind.Claim:
                     // a telling may name a container of another room: place it only if nothing else does
                     AddAgent(s.Agent);
                     AddAgent(s.Other);
@@ -152,6 +153,9 @@ public static class TomiReplay
                         break;
                     case TomiSentenceKind.Tell:
                         world.Act(s.Agent!, RoomsAction.Tell(s.Other!, s.Object!, s.Container!));
+                        break;
+                    case TomiSentenceKind.Claim:
+                        world.Act(s.Agent!, RoomsAction.Claim(s.Object!, s.Container!));
                         break;
                     case TomiSentenceKind.Question:
                         answers.Add(new TomiAnswer(story.Index, s, store is null ? AnswerQuestion(world, s, first, fromGroundTruth) : AnswerFromStore(world, s, first, store)));

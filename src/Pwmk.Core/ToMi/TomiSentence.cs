@@ -17,8 +17,10 @@ public enum TomiSentenceKind
     Question,
     /// <summary><c>A looked inside the C.</c> (extension)</summary>
     Peek,
-    /// <summary><c>A told B that the O is in the C.</c> (extension)</summary>
+    /// <summary><c>A told B that the O is in the C.</c> (extension): a private tell.</summary>
     Tell,
+    /// <summary><c>A publicly claimed that the O is in the C.</c> (extension, Hi-ToM's form): a public claim.</summary>
+    Claim,
 }
 
 /// <summary>Kinds of ToMi questions.</summary>

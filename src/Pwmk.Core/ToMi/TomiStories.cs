@@ -24,6 +24,7 @@ public static class TomiStories
                 case RoomsActionKind.Move: Add(new(0, 0, TomiSentenceKind.Move, Agent: agent, Object: a.Object, Container: a.Container)); break;
                 case RoomsActionKind.Peek: Add(new(0, 0, TomiSentenceKind.Peek, Agent: agent, Container: a.Container)); break;
                 case RoomsActionKind.Tell: Add(new(0, 0, TomiSentenceKind.Tell, Agent: agent, Other: a.Listener, Object: a.Object, Container: a.Container)); break;
+                case RoomsActionKind.Claim: Add(new(0, 0, TomiSentenceKind.Claim, Agent: agent, Object: a.Object, Container: a.Container)); break;
             }
         }
         if (questions is not null)

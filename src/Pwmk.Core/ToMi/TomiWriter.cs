@@ -32,6 +32,7 @@ public static class TomiWriter
         TomiSentenceKind.Opinion => $"{s.Agent} {s.Verb} the {s.Object}",
         TomiSentenceKind.Peek => $"{s.Agent} looked inside the {s.Container}.",
         TomiSentenceKind.Tell => $"{s.Agent} told {s.Other} that the {s.Object} is in the {s.Container}.",
+        TomiSentenceKind.Claim => $"{s.Agent} publicly claimed that the {s.Object} is in the {s.Container}.",
         TomiSentenceKind.Question => QuestionText(s) + "\t" + s.Answer + "\t1",
         _ => throw new ArgumentOutOfRangeException(nameof(s), s.Kind, "unknown sentence kind"),
     };

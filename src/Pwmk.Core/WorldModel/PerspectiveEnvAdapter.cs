@@ -115,7 +115,7 @@ public sealed class PerspectiveEnvAdapter : IWorldModelEnvironment, IExpertPolic
             .AddContainer("drawer", "bedroom").AddContainer("chest", "bedroom")
             .AddObject("marble").AddObject("key");
         var env = new RoomsWorld([.. Enumerable.Range(0, agents).Select(i => "agent_" + i)], layout, CheckDepth(beliefDepth, agents));
-        var actions = Enumerable.Range(0, env.ActionTable.Count).Where(i => env.ActionTable[i].Kind != RoomsActionKind.Tell).ToArray();
+        var actions = Enumerable.Range(0, env.ActionTable.Count).Where(i => env.ActionTable[i].Kind is not (RoomsActionKind.Tell or RoomsActionKind.Claim)).ToArray();
         return new PerspectiveEnvAdapter(env, "rooms", maxSteps, actions, RoomsExpert, static self =>
         {
             var w = (RoomsWorld)self.env;
@@ -323,7 +323,7 @@ public sealed class PerspectiveEnvAdapter : IWorldModelEnvironment, IExpertPolic
         last.Fill(-1);
         foreach (var e in env.History)
         {
-            last[e.Fluent] = e.Value;
+            if (e.Spoken is null) last[e.Fluent] = e.Value; // what was said is no truth
         }
         for (int c = 0; c < chains[0].Length; c++)
         {

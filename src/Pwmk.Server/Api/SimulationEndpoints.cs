@@ -13,12 +13,13 @@ public sealed record SimulationRequest(string? Env = null, int? Agents = null, i
 /// <summary>
 /// State of a simulation with the recent history of its episode rewards, training losses, the online world model's
 /// one-step prediction error (mean squared error over all agents' observations) and the share of decisions its agents took
-/// from a plan per episode.
+/// from a plan per episode, and what its agents said: how many claims and lies since it started, and the last few claims
+/// (speaker, listeners, who believed it, whether it was true).
 /// </summary>
 public sealed record SimulationResponse(string Id, string Env, string Status, int Episode, int Step, long TotalSteps, double EpisodeReward,
     IReadOnlyList<string> Agents, int TomDepth, bool MirrorsBeliefs, DateTimeOffset Started, string? Error,
     IReadOnlyList<MetricPoint> Rewards, IReadOnlyList<MetricPoint> TrainingLoss, IReadOnlyList<MetricPoint> PredictionError,
-    IReadOnlyList<MetricPoint> PlanRate);
+    IReadOnlyList<MetricPoint> PlanRate, long Claims, long Lies, IReadOnlyList<SaidClaim> RecentClaims);
 
 /// <summary>The world seen by everyone or by one agent: text rows, '?' where the agent cannot see.</summary>
 public sealed record RenderResponse(string Simulation, string? Agent, string Env, IReadOnlyList<string> Rows, int HiddenCells);
@@ -46,7 +47,7 @@ internal static class SimulationEndpoints
 
     internal static SimulationResponse ToResponse(SimulationRun r) => new(r.Id, r.EnvName, r.Status.ToString().ToLowerInvariant(), r.Episode, r.Step,
         r.TotalSteps, r.EpisodeReward, r.AgentNames, r.Parameters.TomDepth, r.MirrorsBeliefs, r.Started, r.Error, r.Rewards.Snapshot(), r.TrainingLoss.Snapshot(), r.PredictionError.Snapshot(),
-        r.PlanRate.Snapshot());
+        r.PlanRate.Snapshot(), r.Runner.Claims, r.Runner.Lies, r.Runner.RecentClaims());
 
     private static async Task<IResult> Start(HttpRequest request, SimulationManager manager)
     {

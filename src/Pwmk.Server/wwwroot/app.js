@@ -228,8 +228,25 @@
     renderGraph(r.beliefs, sim.agents);
   }
 
+  // Claims and tells, newest first: who said what to whom, who believed it, and whether it was true.
+  function renderClaims(sim) {
+    const list = $('claims');
+    list.textContent = '';
+    $('claims-meta').textContent = sim ? `${sim.claims} claims, ${sim.lies} false` : '';
+    if (!sim) return;
+    for (const c of [...sim.recentClaims].reverse()) {
+      const li = document.createElement('li');
+      const to = c.public ? 'claimed to ' + c.listeners.join(', ') : 'told ' + c.listeners.join(', ');
+      const believed = c.trusting.length ? 'believed by ' + c.trusting.join(', ') : 'believed by nobody';
+      li.textContent = `episode ${c.episode} step ${c.step} · ${c.speaker} ${to}: ${c.fact} · ${believed}${c.true ? '' : ' · a lie'}`;
+      if (!c.true) li.className = 'false';
+      list.appendChild(li);
+    }
+  }
+
   function renderSim() {
     const sim = st.sim;
+    renderClaims(sim);
     $('world-meta').textContent = sim ? `${sim.env}, ${sim.agents.length} agents, ToM depth ${sim.tomDepth}, ${sim.status}` : '';
     renderChart('chart-reward', sim ? sim.rewards : []);
     renderChart('chart-plan', sim ? sim.planRate : []);

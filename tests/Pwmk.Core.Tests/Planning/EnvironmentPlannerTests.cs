@@ -1,4 +1,5 @@
 using Pwmk.Core.Environments;
+using Pwmk.Core.Perspective;
 using Pwmk.Core.Planning;
 using Pwmk.Logic.Terms;
 
@@ -29,6 +30,7 @@ public class EnvironmentPlannerRoomsTests
     public void DeceptionAgent1FalselyBelievesTheKeyIsStillInTheRedBox()
     {
         var env = Kitchen();
+        env.Trust = ITrustPolicy.Nobody; // a lie would do as well (RoomsWorldCommunicationTests): here only what agent_1 does not see can mislead it
         var goal = Goal.Parse("at(key, blue_box) AND believes(agent_1, at(key, red_box)) AND believes(agent_0, at(key, blue_box))",
             ["believes(agent_0, believes(agent_1, at(key, red_box)))"]);
         var before = (env.Render(), env.History.Count, env.StepCount);

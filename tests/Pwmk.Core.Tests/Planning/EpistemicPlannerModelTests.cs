@@ -1,5 +1,6 @@
 using Pwmk.Core.Beliefs;
 using Pwmk.Core.Environments;
+using Pwmk.Core.Perspective;
 using Pwmk.Core.Planning;
 using Pwmk.Logic.Terms;
 
@@ -40,6 +41,7 @@ public class EpistemicPlannerModelTests
     public void RoomsDeceptionAgent1FalselyBelievesTheKeyIsStillInTheRedBox()
     {
         var env = Kitchen();
+        env.Trust = ITrustPolicy.Nobody; // a lie would do as well (RoomsWorldCommunicationTests): here only what agent_1 does not see can mislead it
         var planner = new EpistemicPlanner(env, Rules(), searchDepth: 4);
         var goal = Goal.Parse("misled(agent_1, key) AND believes(agent_0, at(key, blue_box))",
             ["believes(agent_0, believes(agent_1, at(key, red_box)))"]);

@@ -32,6 +32,19 @@ public class TomiReaderTests
         Assert.All(answers, a => Assert.True(a.Correct, $"{a.Question.Line}: {a.Answer}"));
     }
 
+    [Fact]
+    public void A_public_claim_round_trips_and_a_lie_misleads_only_the_listener()
+    {
+        const string text = "1 Ella entered the garage.\n2 The spinach is in the green_crate.\n3 Avery entered the garage.\n4 Avery publicly claimed that the spinach is in the blue_box.\n5 Where will Ella look for the spinach?\tblue_box\t1\n6 Where will Avery look for the spinach?\tgreen_crate\t1\n7 Where does Ella think that Avery searches for the spinach?\tblue_box\t1\n8 Where does Avery think that Ella searches for the spinach?\tblue_box\t1\n9 Where is the spinach really?\tgreen_crate\t1\n";
+        var stories = TomiReader.Read(new StringReader(text));
+        var sw = new StringWriter();
+        TomiWriter.Write(sw, stories);
+        Assert.Equal(text, sw.ToString());
+        var answers = TomiReplay.Answer(stories[0], 2);
+        Assert.Equal(5, answers.Count);
+        Assert.All(answers, a => Assert.True(a.Correct, $"{a.Question.Line}: {a.Answer}"));
+    }
+
     [Theory]
     [InlineData("1 Ella entered the garage.\n2 Ella jumped over the garage.\n", 2, "unknown sentence form")]
     [InlineData("1 Ella entered the garage.\n3 Ella exited the garage.\n", 2, "does not follow")]
