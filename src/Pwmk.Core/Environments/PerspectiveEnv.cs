@@ -231,10 +231,18 @@ public abstract class PerspectiveEnv
     protected void Emit(int fluent, int value, ulong witnesses) => Record(new BeliefEvent(fluent, value, witnesses, Sight));
 
     /// <summary>Who trusts whom when an agent speaks (common knowledge among the hearers); default: every listener trusts every speaker.</summary>
-    public ITrustPolicy Trust { get; set; } = ITrustPolicy.Everyone;
+    public ITrustPolicy Trust
+    {
+        get;
+        set => field = value ?? throw new ArgumentNullException(nameof(value), "a trust policy is required (ITrustPolicy.Nobody: nobody believes what is said)");
+    } = ITrustPolicy.Everyone;
 
     /// <summary>Which belief chains take what is said; default <see cref="CommunicationRules.Faithful"/> (Hi-ToM's R3, R4).</summary>
-    public CommunicationRules Communication { get; set; } = CommunicationRules.Faithful;
+    public CommunicationRules Communication
+    {
+        get;
+        set => field = value ?? throw new ArgumentNullException(nameof(value), "communication rules are required");
+    } = CommunicationRules.Faithful;
 
     /// <summary>
     /// Reports a claim, true or not: <paramref name="speaker"/> says the fluent has the value, heard by

@@ -56,6 +56,8 @@ public class RoomsWorldCommunicationTests
         Assert.Equal("box_3", Believed(env, "agent_2")); // agent_2 stood there but heard nothing
         Assert.Equal("box_3", Believed(env, "agent_2", "agent_1"));
         Assert.Throws<InvalidOperationException>(() => env.Act("agent_0", RoomsAction.Tell("agent_0", "key", "box_2")));
+        Assert.Throws<ArgumentNullException>(() => env.Trust = null!);
+        Assert.Throws<ArgumentNullException>(() => env.Communication = null!);
     }
 
     [Fact]
@@ -85,7 +87,7 @@ public class RoomsWorldCommunicationTests
         var evaluation = planner.EvaluatePlan(plan, env);
         Assert.True(evaluation.GoalAchieved, evaluation.Failure);
 
-        new EnvironmentPlan(plan.Solved, plan.Steps!, plan.BeliefTrajectory, plan.Quality, plan.Expanded, plan.Elapsed, plan.Reason).ExecuteIn(env);
+        plan.ExecuteIn(env);
         Assert.Equal("box_3", env.ContainerOf("key"));
         Assert.Equal("box_2", Believed(env, "agent_1"));
         Assert.Equal("box_2", Believed(env, "agent_0", "agent_1"));

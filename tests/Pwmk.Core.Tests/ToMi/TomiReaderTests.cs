@@ -19,29 +19,18 @@ public class TomiReaderTests
         Assert.Equal(Story, sw.ToString());
     }
 
-    [Fact]
-    public void Peek_and_tell_extensions_round_trip_and_update_beliefs()
+    /// <summary>The extensions: a peek and a private tell; a public claim, a lie that misleads the listener only (the speaker keeps the truth).</summary>
+    [Theory]
+    [InlineData("1 Ella entered the garage.\n2 The spinach is in the green_crate.\n3 Ella exited the garage.\n4 Avery entered the garage.\n5 Avery looked inside the green_crate.\n6 Avery moved the spinach to the blue_box.\n7 Avery exited the garage.\n8 Avery entered the den.\n9 Ella entered the den.\n10 Avery told Ella that the spinach is in the blue_box.\n11 Where will Ella look for the spinach?\tblue_box\t1\n12 Where does Avery think that Ella searches for the spinach?\tblue_box\t1\n", 2)]
+    [InlineData("1 Ella entered the garage.\n2 The spinach is in the green_crate.\n3 Avery entered the garage.\n4 Avery publicly claimed that the spinach is in the blue_box.\n5 Where will Ella look for the spinach?\tblue_box\t1\n6 Where will Avery look for the spinach?\tgreen_crate\t1\n7 Where does Ella think that Avery searches for the spinach?\tblue_box\t1\n8 Where does Avery think that Ella searches for the spinach?\tblue_box\t1\n9 Where is the spinach really?\tgreen_crate\t1\n", 5)]
+    public void Peek_tell_and_claim_extensions_round_trip_and_update_beliefs(string text, int questions)
     {
-        const string text = "1 Ella entered the garage.\n2 The spinach is in the green_crate.\n3 Ella exited the garage.\n4 Avery entered the garage.\n5 Avery looked inside the green_crate.\n6 Avery moved the spinach to the blue_box.\n7 Avery exited the garage.\n8 Avery entered the den.\n9 Ella entered the den.\n10 Avery told Ella that the spinach is in the blue_box.\n11 Where will Ella look for the spinach?\tblue_box\t1\n12 Where does Avery think that Ella searches for the spinach?\tblue_box\t1\n";
         var stories = TomiReader.Read(new StringReader(text));
         var sw = new StringWriter();
         TomiWriter.Write(sw, stories);
         Assert.Equal(text, sw.ToString());
         var answers = TomiReplay.Answer(stories[0], 2);
-        Assert.Equal(2, answers.Count);
-        Assert.All(answers, a => Assert.True(a.Correct, $"{a.Question.Line}: {a.Answer}"));
-    }
-
-    [Fact]
-    public void A_public_claim_round_trips_and_a_lie_misleads_only_the_listener()
-    {
-        const string text = "1 Ella entered the garage.\n2 The spinach is in the green_crate.\n3 Avery entered the garage.\n4 Avery publicly claimed that the spinach is in the blue_box.\n5 Where will Ella look for the spinach?\tblue_box\t1\n6 Where will Avery look for the spinach?\tgreen_crate\t1\n7 Where does Ella think that Avery searches for the spinach?\tblue_box\t1\n8 Where does Avery think that Ella searches for the spinach?\tblue_box\t1\n9 Where is the spinach really?\tgreen_crate\t1\n";
-        var stories = TomiReader.Read(new StringReader(text));
-        var sw = new StringWriter();
-        TomiWriter.Write(sw, stories);
-        Assert.Equal(text, sw.ToString());
-        var answers = TomiReplay.Answer(stories[0], 2);
-        Assert.Equal(5, answers.Count);
+        Assert.Equal(questions, answers.Count);
         Assert.All(answers, a => Assert.True(a.Correct, $"{a.Question.Line}: {a.Answer}"));
     }
 
