@@ -208,11 +208,15 @@ test('the timeline steps back and forth through the recorded beliefs, and the ta
   await until('a few recorded steps', async () => (await api(`/api/simulations/${slowId}/timeline?count=0`)).next >= 4, 15_000);
   await page.click('#back'); // leaves live mode
   assert.equal(await page.isChecked('#live'), false);
+  // the step the page has selected is the scrubber's value (set at once); the label and table follow when its record arrives
+  const selected = async () => Number(await page.inputValue('#scrubber'));
+  const shows = (n) => page.waitForFunction((k) => document.getElementById('scrubber').value === String(k)
+    && new RegExp(`record ${k} `).test(document.getElementById('step-label').textContent), n, { timeout: 10_000 });
+  await shows(await selected());
   for (const move of ['#back', '#back', '#forward']) {
-    const before = await shownSequence();
+    const expected = (await selected()) + (move === '#back' ? -1 : 1);
     await page.click(move);
-    const expected = before + (move === '#back' ? -1 : 1);
-    await page.waitForFunction((n) => new RegExp(`record ${n} `).test(document.getElementById('step-label').textContent), expected, { timeout: 10_000 });
+    await shows(expected);
     const record = await api(`/api/simulations/${slowId}/timeline/${expected}`);
     for (const agent of (await api(`/api/simulations/${slowId}`)).agents) {
       await page.selectOption('#agent-select', agent);
