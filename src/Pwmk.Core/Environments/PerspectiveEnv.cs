@@ -79,8 +79,12 @@ public abstract class PerspectiveEnv
     /// <summary>Steps taken since the last reset.</summary>
     public int StepCount { get; private set; }
 
-    /// <summary>The random source seeded by <see cref="Reset"/>.</summary>
-    protected Random Rng { get; private set; } = new(0);
+    /// <summary>The random source seeded by <see cref="Reset"/>, made on first use (a world that draws nothing, as a
+    /// replayed ToMi story, does not pay for seeding one).</summary>
+    protected Random Rng => _rng ??= new Random(_seed);
+
+    private Random? _rng;
+    private int _seed;
 
     /// <summary>Who sees whom right now: Sight[a] is a mask of agent ids. Replace (do not mutate) when it changes.</summary>
     protected ulong[] Sight { get; set; }
@@ -95,7 +99,8 @@ public abstract class PerspectiveEnv
     public StepResult Reset(int seed)
     {
         using var span = Activity.StartActivity("pwmk.env.reset");
-        Rng = new Random(seed);
+        _seed = seed;
+        _rng = null;
         StepCount = 0;
         _history.Clear();
         Tracker?.Clear();

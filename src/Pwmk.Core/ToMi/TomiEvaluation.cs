@@ -32,13 +32,13 @@ public static class TomiEvaluation
     /// order) names the types; without it the type is the question form (memory, reality,
     /// first_order, second_order).
     /// </summary>
-    public static TomiReport Evaluate(IReadOnlyList<TomiStory> stories, IReadOnlyList<string>? questionTypes = null, int depth = 2, string source = "<input>", bool fromGroundTruth = false)
+    public static TomiReport Evaluate(IEnumerable<TomiStory> stories, IReadOnlyList<string>? questionTypes = null, int depth = 2, string source = "<input>", bool fromGroundTruth = false)
         => Evaluate(stories, questionTypes, depth, source, fromGroundTruth, null);
 
-    /// <summary>As <see cref="Evaluate(IReadOnlyList{TomiStory}, IReadOnlyList{string}?, int, string, bool)"/>, answering belief
+    /// <summary>As <see cref="Evaluate(IEnumerable{TomiStory}, IReadOnlyList{string}?, int, string, bool)"/>, answering belief
     /// questions by querying a fresh store per story made by <paramref name="storeFactory"/> (for example the Prolog-backed
     /// <see cref="Beliefs.BeliefStore"/>).</summary>
-    public static TomiReport Evaluate(IReadOnlyList<TomiStory> stories, IReadOnlyList<string>? questionTypes, int depth, string source, bool fromGroundTruth, Func<IBeliefStore>? storeFactory)
+    public static TomiReport Evaluate(IEnumerable<TomiStory> stories, IReadOnlyList<string>? questionTypes, int depth, string source, bool fromGroundTruth, Func<IBeliefStore>? storeFactory)
     {
         ArgumentNullException.ThrowIfNull(stories);
         using var span = s_activity.StartActivity("pwmk.tomi.evaluate");

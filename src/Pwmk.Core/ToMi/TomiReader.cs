@@ -21,10 +21,21 @@ public static partial class TomiReader
         return Read(reader, path);
     }
 
-    public static List<TomiStory> Read(TextReader reader, string source = "<input>")
+    public static List<TomiStory> Read(TextReader reader, string source = "<input>") => [.. Stream(reader, source)];
+
+    /// <summary>
+    /// The stories of <paramref name="reader"/> one at a time, each parsed when the caller asks for it (a split is
+    /// evaluated without holding all its stories in memory). Errors surface at the story they are in.
+    /// </summary>
+    public static IEnumerable<TomiStory> Stream(TextReader reader, string source = "<input>")
     {
         ArgumentNullException.ThrowIfNull(reader);
-        var stories = new List<TomiStory>();
+        return StreamCore(reader, source);
+    }
+
+    private static IEnumerable<TomiStory> StreamCore(TextReader reader, string source)
+    {
+        int count = 0;
         List<TomiSentence>? current = null;
         int lineNo = 0, lastNumber = 0;
         string? line;
@@ -38,7 +49,7 @@ public static partial class TomiReader
                 throw new TomiFormatException(source, lineNo, 1, "expected a sentence number followed by a space");
             if (number == 1)
             {
-                if (current is { Count: > 0 }) stories.Add(new TomiStory(stories.Count + 1, current));
+                if (current is { Count: > 0 }) yield return new TomiStory(++count, current);
                 current = [];
             }
             else if (number != lastNumber + 1 || current is null)
@@ -48,8 +59,7 @@ public static partial class TomiReader
             lastNumber = number;
             current.Add(ParseSentence(line, sp + 1, lineNo, number, source));
         }
-        if (current is { Count: > 0 }) stories.Add(new TomiStory(stories.Count + 1, current));
-        return stories;
+        if (current is { Count: > 0 }) yield return new TomiStory(++count, current);
     }
 
     private static TomiSentence ParseSentence(string line, int start, int lineNo, int number, string source)
@@ -62,6 +72,14 @@ public static partial class TomiReader
             if (parts.Length != 3) throw new TomiFormatException(source, lineNo, col, "a question line needs 'question<TAB>answer<TAB>support'");
             if (!IsName(parts[1])) throw new TomiFormatException(source, lineNo, col + parts[0].Length + 1, $"bad answer '{parts[1]}'");
             Match m;
+            // the question's first words pick the one form it can be; the cascade below decides the rest
+            var q = parts[0];
+            if (q.StartsWith("Where was the ", StringComparison.Ordinal) && (m = MemoryQ().Match(q)).Success)
+                return new(lineNo, number, TomiSentenceKind.Question, Object: m.Groups[1].Value, Question: TomiQuestionKind.Memory, Answer: parts[1]);
+            if (q.StartsWith("Where will ", StringComparison.Ordinal) && (m = FirstQ().Match(q)).Success)
+                return new(lineNo, number, TomiSentenceKind.Question, Agent: m.Groups[1].Value, Object: m.Groups[2].Value, Question: TomiQuestionKind.FirstOrder, Answer: parts[1]);
+            if (q.StartsWith("Where does ", StringComparison.Ordinal) && (m = SecondQ().Match(q)).Success)
+                return new(lineNo, number, TomiSentenceKind.Question, Agent: m.Groups[1].Value, Other: m.Groups[2].Value, Object: m.Groups[3].Value, Question: TomiQuestionKind.SecondOrder, Answer: parts[1]);
             if ((m = MemoryQ().Match(parts[0])).Success)
                 return new(lineNo, number, TomiSentenceKind.Question, Object: m.Groups[1].Value, Question: TomiQuestionKind.Memory, Answer: parts[1]);
             if ((m = RealityQ().Match(parts[0])).Success)
@@ -73,6 +91,15 @@ public static partial class TomiReader
             throw new TomiFormatException(source, lineNo, col, $"unknown question form: '{parts[0]}'");
         }
         Match s;
+        // a keyword picks the one form a sentence can be (each form has its own), so most lines run one expression;
+        // a line that form does not match goes through the whole cascade below, in its order
+        if (Dispatch(text) is { } rx && (s = rx.Match(text)).Success)
+        {
+            if (rx == EnterS()) return new(lineNo, number, TomiSentenceKind.Enter, Agent: s.Groups[1].Value, Room: s.Groups[2].Value);
+            if (rx == ExitS()) return new(lineNo, number, TomiSentenceKind.Exit, Agent: s.Groups[1].Value, Room: s.Groups[2].Value);
+            if (rx == MoveS()) return new(lineNo, number, TomiSentenceKind.Move, Agent: s.Groups[1].Value, Object: s.Groups[2].Value, Container: s.Groups[3].Value);
+            return new(lineNo, number, TomiSentenceKind.Place, Object: s.Groups[1].Value, Container: s.Groups[2].Value);
+        }
         if ((s = EnterS().Match(text)).Success) return new(lineNo, number, TomiSentenceKind.Enter, Agent: s.Groups[1].Value, Room: s.Groups[2].Value);
         if ((s = ExitS().Match(text)).Success) return new(lineNo, number, TomiSentenceKind.Exit, Agent: s.Groups[1].Value, Room: s.Groups[2].Value);
         if ((s = MoveS().Match(text)).Success) return new(lineNo, number, TomiSentenceKind.Move, Agent: s.Groups[1].Value, Object: s.Groups[2].Value, Container: s.Groups[3].Value);
@@ -83,6 +110,14 @@ public static partial class TomiReader
         if ((s = ClaimS().Match(text)).Success) return new(lineNo, number, TomiSentenceKind.Claim, Agent: s.Groups[1].Value, Object: s.Groups[2].Value, Container: s.Groups[3].Value);
         throw new TomiFormatException(source, lineNo, col, $"unknown sentence form: '{text}'");
     }
+
+    /// <summary>The expression of the form <paramref name="text"/>'s keyword names, or null.</summary>
+    private static Regex? Dispatch(string text) =>
+        text.Contains(" entered the ", StringComparison.Ordinal) ? EnterS()
+        : text.Contains(" exited the ", StringComparison.Ordinal) ? ExitS()
+        : text.Contains(" moved the ", StringComparison.Ordinal) ? MoveS()
+        : text.StartsWith("The ", StringComparison.Ordinal) ? PlaceS()
+        : null;
 
     private static bool IsName(string s) => NameRx().IsMatch(s);
 

@@ -80,6 +80,20 @@ public class TomiReaderTests
         Assert.Contains("second_order_0_tom", report.ByType.Keys);
         Assert.Contains("first_order_1_tom", report.ByType.Keys);
     }
+
+    [Fact]
+    public void Stream_parses_each_story_when_it_is_asked_for()
+    {
+        // a split is evaluated one story at a time: the first story is answered before a bad line further on is read
+        var text = Story + "1 Ella entered the garage.\n2 Ella flew to the moon.\n";
+        using var stories = TomiReader.Stream(new StringReader(text), "split.txt").GetEnumerator();
+        Assert.True(stories.MoveNext());
+        Assert.All(TomiReplay.Answer(stories.Current, 2), a => Assert.True(a.Correct));
+        Assert.True(stories.MoveNext());
+        var e = Assert.Throws<TomiFormatException>(() => stories.MoveNext());
+        Assert.Equal(15, e.Line);
+        Assert.Equal(2, TomiEvaluation.Evaluate(TomiReader.Stream(new StringReader(Story))).Correct);
+    }
 }
 
 public class TomiEpisodeRoundTripTests
