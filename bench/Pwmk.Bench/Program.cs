@@ -3,8 +3,11 @@ using BenchmarkDotNet.Running;
 using Pwmk.Bench.Beliefs;
 using Pwmk.Bench.Classic;
 using Pwmk.Bench.HiToM;
+using Pwmk.Bench.Http;
 using Pwmk.Bench.Observability;
 using Pwmk.Bench.Planner;
+using Pwmk.Bench.Startup;
+using Pwmk.Bench.Tomi;
 using Pwmk.Bench.WorldModel;
 using Pwmk.Cli;
 
@@ -27,12 +30,19 @@ public static class Program
             BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args[1..]);
             return Ok;
         }
+        // the engine's side of `beliefs --host jit`, one scenario in this process (as bench/aot-engine is for aot)
+        if (args.Length > 0 && args[0] == "beliefs-engine") return BeliefEngine.Run(args[1..]);
+        // the anchor of `http`: a bare ASP.NET Core endpoint, a server process of its own
+        if (args.Length > 0 && args[0] == "http-bare") return BareEndpoint.Run(args[1..]);
         return Invocation.Run(BuildRoot(), args);
     }
 
     internal static RootCommand BuildRoot()
     {
         var root = new RootCommand("pwmk-bench: PWMK's benchmarks, each beside its anchor (not part of the product)");
+        root.Subcommands.Add(StartupCommand.Create());
+        root.Subcommands.Add(TomiCommand.Create());
+        root.Subcommands.Add(HttpCommand.Create());
         root.Subcommands.Add(BeliefsCommand.Create());
         root.Subcommands.Add(ReadersCommand.Create());
         root.Subcommands.Add(PlannerCommand.Create());

@@ -1,138 +1,205 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
+using System.Text.RegularExpressions;
 using Pwmk.Bench.Shared;
 using Pwmk.Cli;
 
 namespace Pwmk.Bench.Beliefs;
 
-/// <summary><c>pwmk-bench beliefs</c>: the belief-store workloads in PWMK's engine and in SWI-Prolog.</summary>
-internal static class BeliefsCommand
+/// <summary>
+/// <c>pwmk-bench beliefs</c>: the belief-store workloads of SWI-Prolog's benchmark folder in PWMK's engine and in
+/// <c>swipl</c>, as interleaved pairs of processes over the same facts.pl and queries.pl: whole-process figures
+/// (wall, CPU, peak memory) and, labelled apart, what each process timed inside itself on the same clock.
+/// </summary>
+internal static partial class BeliefsCommand
 {
     /// <summary>The environment variable naming the folder of the SWI-Prolog workloads when <c>--swi-dir</c> is not given.</summary>
     public const string SwiDirVariable = "PWMK_SWI_BENCH";
 
+    /// <summary>Where the engine's ahead-of-time host project lies under the repository root.</summary>
+    private const string AotProject = "bench/aot-engine/Pwmk.AotEngine.csproj";
+
+    private static readonly string[] s_scenarios = ["workloads", "point-fresh", "nrev", "settled"];
+
     public static Command Create()
     {
-        var reps = new Option<int>("--reps") { Description = "Repetitions of each workload (median reported)", DefaultValueFactory = _ => 3 };
+        var pairs = new Option<int>("--pairs") { Description = "Pairs of processes per scenario (PWMK, swipl; order alternating)", DefaultValueFactory = _ => 5 };
+        var scenarios = new Option<string[]>("--scenario")
+        {
+            Description = "Scenarios to run: workloads (load, checksums, then (i)-(iv) timed), point-fresh (load and the first N point queries), nrev, settled (memory with facts.pl loaded); default all",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var nrev = new Option<int>("--nrev-iterations") { Description = "Naive-reverse iterations", DefaultValueFactory = _ => 300_000 };
-        var swiDir = new Option<string?>("--swi-dir") { Description = $"Folder of the SWI-Prolog workloads (common.pl, bench_consult.pl, nrev.pl); default ${SwiDirVariable}" };
-        var noSwi = new Option<bool>("--no-swi") { Description = "Run only PWMK's engine" };
+        var points = new Option<int>("--point-queries") { Description = "Point queries of the point-fresh scenario", DefaultValueFactory = _ => 20_000 };
+        var swiDir = new Option<string?>("--swi-dir") { Description = $"Folder of SWI-Prolog's belief-store benchmark (its common.pl); default ${SwiDirVariable}" };
+        var swipl = new Option<string>("--swipl") { Description = "SWI-Prolog executable", DefaultValueFactory = _ => "swipl" };
+        var swiFlags = new Option<string>("--swi-flags") { Description = "Flags of swipl (-O: optimised arithmetic, SWI-Prolog at its best here)", DefaultValueFactory = _ => "-O" };
+        var host = new Option<string>("--host") { Description = "PWMK's process: aot (bench/aot-engine, NativeAOT, published on first use) or jit (this program under the JIT)", DefaultValueFactory = _ => "aot" };
+        host.AcceptOnlyFromAmong("aot", "jit");
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
-        var host = new Option<string>("--host")
+        format.AcceptOnlyFromAmong("text", "json");
+        var cmd = new Command("beliefs", "Belief-store workloads in PWMK's engine and in swipl, as interleaved pairs of processes, with checksums")
         {
-            Description = "Where the engine runs: jit (in this process) or aot (its NativeAOT host, bench/aot-engine, published on first use)",
-            DefaultValueFactory = _ => "jit",
+            pairs, scenarios, nrev, points, swiDir, swipl, swiFlags, host, format,
         };
-        var cmd = new Command("beliefs", "Belief-store workloads in PWMK's engine and in swipl, with checksums, ratios and memory")
-        {
-            reps, nrev, swiDir, noSwi, format, host,
-        };
-        cmd.SetAction(r => RunBeliefs(r.GetValue(reps), r.GetValue(nrev), r.GetValue(swiDir) ?? Environment.GetEnvironmentVariable(SwiDirVariable), r.GetValue(noSwi), r.GetValue(format)!, r.GetValue(host)!));
+        cmd.SetAction(p => Run(new Settings(p.GetValue(pairs), p.GetValue(scenarios) is { Length: > 0 } s ? s : s_scenarios, p.GetValue(nrev), p.GetValue(points),
+            p.GetValue(swiDir) ?? Environment.GetEnvironmentVariable(SwiDirVariable), p.GetValue(swipl)!, p.GetValue(swiFlags)!, p.GetValue(host)!, p.GetValue(format) == "json")));
         return cmd;
     }
 
-    private static int RunBeliefs(int reps, int nrevIterations, string? swiDir, bool noSwi, string format, string host)
+    private sealed record Settings(int Pairs, string[] Scenarios, int NrevIterations, int PointQueries, string? SwiDir, string Swipl, string SwiFlags, string Host, bool Json);
+
+    /// <summary>What a child's RESULT key measures: label, unit, kind, clock, and which way is better.</summary>
+    private static readonly Dictionary<string, (string Label, string Unit, string Kind, string Clock, Better Better)> s_keys = new()
     {
-        if (reps < 1 || reps > 100 || nrevIterations < 1 || host is not ("jit" or "aot"))
+        ["load_wall_s"] = ("load facts.pl by consult (156,000 clauses)", "s", "in process", "wall", Better.Lower),
+        ["load_cpu_s"] = ("load facts.pl by consult (156,000 clauses)", "s", "in process", "cpu", Better.Lower),
+        ["i_wall_us"] = ("(i) point query", "µs/query", "in process, second pass", "wall", Better.Lower),
+        ["i_cpu_us"] = ("(i) point query", "µs/query", "in process, second pass", "cpu", Better.Lower),
+        ["ii_wall_us"] = ("(ii) enumeration", "µs/query", "in process, second pass", "wall", Better.Lower),
+        ["ii_cpu_us"] = ("(ii) enumeration", "µs/query", "in process, second pass", "cpu", Better.Lower),
+        ["iii_wall_us"] = ("(iii) second-order query", "µs/query", "in process, second pass", "wall", Better.Lower),
+        ["iii_cpu_us"] = ("(iii) second-order query", "µs/query", "in process, second pass", "cpu", Better.Lower),
+        ["iv_wall_s"] = ("(iv) tabled reach/2 from scratch", "s", "in process, second pass", "wall", Better.Lower),
+        ["iv_cpu_s"] = ("(iv) tabled reach/2 from scratch", "s", "in process, second pass", "cpu", Better.Lower),
+        ["i_first_wall_us"] = ("(i) point query, first queries of a process", "µs/query", "in process, first pass", "wall", Better.Lower),
+        ["i_first_cpu_us"] = ("(i) point query, first queries of a process", "µs/query", "in process, first pass", "cpu", Better.Lower),
+        ["nrev_wall_mlips"] = ("naive reverse, 30 elements", "M LIPS", "in process", "wall", Better.Higher),
+        ["nrev_cpu_mlips"] = ("naive reverse, 30 elements", "M LIPS", "in process", "cpu", Better.Higher),
+        ["settled_rss_mib"] = ("resident memory, facts.pl loaded, after a full GC", "MiB", "in process", "", Better.Lower),
+    };
+
+    private static int Run(Settings s)
+    {
+        string? error = s.Pairs is < 1 or > 100 ? "--pairs must be 1..100"
+            : s.NrevIterations < 1 || s.PointQueries is < 1 or > 100_000 ? "--nrev-iterations must be positive and --point-queries 1..100000"
+            : s.Scenarios.FirstOrDefault(x => !s_scenarios.Contains(x)) is { } bad ? $"--scenario: unknown '{bad}' (known: {string.Join(", ", s_scenarios)})"
+            : string.IsNullOrEmpty(s.SwiDir) ? $"--swi-dir not given and {SwiDirVariable} not set (the folder of SWI-Prolog's belief-store benchmark)"
+            : !File.Exists(Path.Combine(s.SwiDir, "common.pl")) ? $"--swi-dir: no common.pl in {s.SwiDir}"
+            : null;
+        if (error is not null)
         {
-            Console.Error.WriteLine("--reps must be 1..100, --nrev-iterations positive and --host jit or aot");
+            Console.Error.WriteLine(error);
             return Program.BadInput;
         }
-        string? root = host == "aot" ? Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(Repository.Find(BeliefBench.AotProject)))) : null;
-        if (host == "aot" && root is null)
+        var progress = ProgressLine.For(Console.Error, s.Json);
+        string[] pwmk;
+        try
         {
-            Console.Error.WriteLine($"--host aot: {BeliefBench.AotProject} not found above the current folder (run from a PWMK checkout)");
+            pwmk = s.Host == "aot" ? [progress.Run("the engine's NativeAOT host: publishing when older than its sources", () => PublishAot(progress))] : ["dotnet", typeof(Program).Assembly.Location, "beliefs-engine"];
+        }
+        catch (InvalidOperationException e)
+        {
+            Console.Error.WriteLine(e.Message);
             return Program.BadInput;
         }
-        if (!noSwi && string.IsNullOrEmpty(swiDir))
+        string dir = Directory.CreateTempSubdirectory("pwmk-beliefs-").FullName;
+        try
         {
-            Console.Error.WriteLine($"--swi-dir: not given and {SwiDirVariable} not set (the folder of the SWI-Prolog workloads; or --no-swi)");
-            return Program.BadInput;
-        }
-        if (!noSwi && !Directory.Exists(swiDir))
-        {
-            Console.Error.WriteLine($"--swi-dir: folder not found: {swiDir}");
-            return Program.BadInput;
-        }
-        var progress = ProgressLine.For(Console.Error, format == "json");
-        var b = new BeliefBench(progress.Above());
-        BeliefBench.Figures ours;
-        string? swiFolder;
-        if (root is not null)
-        {
-            // the AOT host makes its own data, so it runs first, on a machine where this process has not yet made
-            // (and dropped) the hundreds of MB of terms that swipl's facts.pl is written from
-            ours = progress.Run("pwmk: the workloads in PWMK's engine, NativeAOT host", () => b.RunAot(root, reps, nrevIterations));
-            swiFolder = noSwi ? null : BeliefBench.PrepareSwi(swiDir!, BeliefBench.Generate());
-        }
-        else
-        {
-            var data = BeliefBench.Generate();
-            // the engine runs first, so its memory figures are those of a process that did nothing else; swipl gets
-            // the same facts.pl written out beforehand
-            swiFolder = noSwi ? null : BeliefBench.PrepareSwi(swiDir!, data);
-            var holder = new BeliefBench.Data?[] { data };
-            data = null!;
-            try
+            progress.Run("writing facts.pl and queries.pl", () =>
             {
-                ours = progress.Run("pwmk: the workloads in PWMK's engine", () => b.RunEngine(holder, reps, nrevIterations));
-            }
-            catch when (swiFolder is not null)
+                BeliefData.Write(dir);
+                File.Copy(Path.Combine(s.SwiDir!, "common.pl"), Path.Combine(dir, "common.pl"));
+                File.WriteAllText(Path.Combine(dir, "driver.pl"), BeliefSwi.Driver);
+                return 0;
+            });
+            var report = new PairedReport("Belief-store workloads: PWMK's engine against SWI-Prolog, the same facts.pl and queries.pl");
+            report.Fact("pwmk", s.Host == "aot" ? "bench/aot-engine (NativeAOT) SCENARIO DIR [N]" : "dotnet Pwmk.Bench.dll beliefs-engine SCENARIO DIR [N] (JIT)");
+            report.Fact("anchor", $"{s.Swipl} {s.SwiFlags} driver.pl SCENARIO [N] over the benchmark's common.pl ({Versions.Swipl(s.Swipl)})");
+            report.Fact("threads", "both engines run the queries on one thread; each runtime keeps its own collector threads (counted in CPU time)");
+            report.Fact("cpu clock", "user CPU of the whole process in process (.NET Environment.CpuUsage.UserTime, SWI statistics(process_cputime)); user + system for whole processes");
+            string? check = null;
+            foreach (var scenario in s.Scenarios)
             {
-                Directory.Delete(swiFolder, true);
-                throw;
-            }
-        }
-        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        BeliefBench.Figures? swi = null;
-        if (swiFolder is not null) swi = progress.Run("swipl: the workloads in SWI-Prolog", () => b.RunSwi(swiFolder, reps, nrevIterations));
-        bool checksOk = swi is null || swi.Check == ours.Check;
-        var rows = new (string Key, string Label, bool HigherIsBetter)[]
-        {
-            ("load_consult_s", "load facts.pl by consult (s)", false),
-            ("i_point_us", "(i) point query (us/query)", false),
-            ("ii_enum_us", "(ii) enumeration (us/query)", false),
-            ("iii_second_us", "(iii) second-order query (us/query)", false),
-            ("iv_reach_s", "(iv) tabled reach/2 (s)", false),
-            ("nrev_mlips", "naive reverse (M LIPS)", true),
-        };
-        if (format == "json")
-        {
-            var obj = new
-            {
-                host,
-                checks = new { pwmk = ours.Check, swipl = swi?.Check, equal = checksOk },
-                workloads = rows.Select(r => new
+                string[] arg = scenario switch
                 {
-                    name = r.Key,
-                    pwmk = ours.Values.GetValueOrDefault(r.Key),
-                    swipl = swi?.Values.GetValueOrDefault(r.Key),
-                    speedup = swi is null ? (double?)null : Speedup(r.HigherIsBetter, swi.Values.GetValueOrDefault(r.Key), ours.Values.GetValueOrDefault(r.Key)),
-                }),
-                memory = new { pwmk_rss_after_load_mib = ours.SettledRssMiB, swipl_rss_after_load_mib = swi?.SettledRssMiB, swipl_load_only_peak_rss_mib = swi?.LoadOnlyPeakRssMiB, pwmk_peak_rss_mib = ours.PeakRssMiB, swipl_peak_rss_mib = swi?.PeakRssMiB },
-            };
-            Console.WriteLine(JsonSerializer.Serialize(obj));
-        }
-        else
-        {
-            var inv = CultureInfo.InvariantCulture;
-            Console.WriteLine($"{"workload",-38} {"swipl",12} {(host == "aot" ? "pwmk (aot)" : "pwmk"),12} {"pwmk speed-up",14}");
-            foreach (var (key, label, higher) in rows)
-            {
-                double o = ours.Values.GetValueOrDefault(key, double.NaN);
-                double s = swi?.Values.GetValueOrDefault(key, double.NaN) ?? double.NaN;
-                Console.WriteLine(string.Format(inv, "{0,-38} {1,12:G5} {2,12:G5} {3,13:F2}x", label, s, o, Speedup(higher, s, o)));
+                    "nrev" => [s.NrevIterations.ToString(CultureInfo.InvariantCulture)],
+                    "point-fresh" => [s.PointQueries.ToString(CultureInfo.InvariantCulture)],
+                    _ => [],
+                };
+                WholeProcess.Run? ours = null, anchor = null;
+                var runs = new List<Action<int>>
+                {
+                    r =>
+                    {
+                        progress.Draw(r * 2, s.Pairs * 2, $"{scenario}: PWMK, pair {r + 1}/{s.Pairs}", force: true);
+                        ours = Checked("PWMK", WholeProcess.Measure(pwmk[0], [.. pwmk[1..], scenario, dir, .. arg], dir));
+                    },
+                    r =>
+                    {
+                        progress.Draw(r * 2, s.Pairs * 2, $"{scenario}: swipl, pair {r + 1}/{s.Pairs}", force: true);
+                        anchor = Checked("swipl", WholeProcess.Measure(s.Swipl, [.. s.SwiFlags.Split(' ', StringSplitOptions.RemoveEmptyEntries), "driver.pl", scenario, .. arg], dir));
+                    },
+                };
+                PairedReport.Rounds(s.Pairs, runs, warmUp: false, afterRound: _ =>
+                {
+                    string unit = scenario == "workloads" ? "s" : "ms";
+                    double scale = unit == "s" ? 1 : 1000;
+                    report.AddProcesses($"{scenario}: the process", unit, scale, ours!, anchor!);
+                    var a = Results(anchor!.Stdout);
+                    foreach (var (key, v) in Results(ours!.Stdout))
+                    {
+                        var k = s_keys[key];
+                        report.Measure(k.Label, k.Unit, k.Kind, k.Clock, k.Better).Add(v, a[key]);
+                    }
+                    if (scenario == "workloads")
+                    {
+                        string mine = CheckLine(ours.Stdout), theirs = CheckLine(anchor.Stdout);
+                        if (mine != theirs) throw new InvalidOperationException($"checksums differ: PWMK {mine}, swipl {theirs}");
+                        check = mine;
+                    }
+                });
             }
-            Console.WriteLine(string.Format(inv, "{0,-38} {1,12:F1} {2,12:F1}", "resident memory, facts loaded (MiB)", swi?.SettledRssMiB ?? double.NaN, ours.SettledRssMiB));
-            Console.WriteLine(string.Format(inv, "{0,-38} {1,12:F1} {2,12}", "  swipl load-only run, peak (MiB)", swi?.LoadOnlyPeakRssMiB ?? double.NaN, ""));
-            Console.WriteLine(string.Format(inv, "{0,-38} {1,12:F1} {2,12:F1}", "peak resident memory (MiB)", swi?.PeakRssMiB ?? double.NaN, ours.PeakRssMiB));
-            Console.WriteLine($"pwmk  {ours.Check}");
-            if (swi is not null) Console.WriteLine($"swipl {swi.Check}");
-            Console.WriteLine(checksOk ? "checksums agree" : "CHECKSUMS DIFFER");
+            progress.Clear();
+            if (check is not null) report.Fact("checksums", $"equal in every pair: {check}");
+            report.Write(Console.Out, s.Json);
+            return Program.Ok;
         }
-        return checksOk ? Program.Ok : Program.BadInput;
+        catch (InvalidOperationException e)
+        {
+            progress.Clear();
+            Console.Error.WriteLine($"pwmk-bench beliefs: {e.Message}");
+            return Program.BadInput;
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
     }
 
-    private static double Speedup(bool higherIsBetter, double swi, double ours) => higherIsBetter ? ours / swi : swi / ours;
+    private static WholeProcess.Run Checked(string who, WholeProcess.Run r) =>
+        r.ExitCode == 0 ? r : throw new InvalidOperationException($"{who} failed (exit {r.ExitCode}): {r.Stderr.Trim()}");
+
+    private static Dictionary<string, double> Results(string stdout)
+    {
+        var d = new Dictionary<string, double>();
+        foreach (Match m in ResultLine().Matches(stdout)) d[m.Groups[1].Value] = double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+        return d;
+    }
+
+    private static string CheckLine(string stdout) =>
+        stdout.Split('\n').FirstOrDefault(l => l.StartsWith("CHECK", StringComparison.Ordinal))?.Trim() ?? "(none)";
+
+    [GeneratedRegex(@"^RESULT (\S+) (\S+)", RegexOptions.Multiline)]
+    private static partial Regex ResultLine();
+
+    /// <summary>
+    /// Publishes the engine's NativeAOT host (<see cref="AotProject"/>) into <c>.pwmk/aot</c> under the checkout when
+    /// it is missing or older than its sources, and returns its path.
+    /// </summary>
+    private static string PublishAot(ProgressLine progress)
+    {
+        string root = Repository.Root() ?? throw new InvalidOperationException("--host aot: run it from a PWMK checkout (it publishes bench/aot-engine)");
+        string outDir = Path.Combine(root, ".pwmk", "aot");
+        string exe = Path.Combine(outDir, "pwmk-aot-engine");
+        var sources = new[] { "src/Pwmk.Logic", "bench/aot-engine", "bench/Pwmk.Bench/Beliefs" }
+            .SelectMany(d => Directory.EnumerateFiles(Path.Combine(root, d), "*.*", SearchOption.AllDirectories))
+            .Where(f => !f.Contains("/obj/", StringComparison.Ordinal) && !f.Contains("/bin/", StringComparison.Ordinal));
+        if (File.Exists(exe) && !sources.Any(f => File.GetLastWriteTimeUtc(f) > File.GetLastWriteTimeUtc(exe))) return exe;
+        progress.WriteLine("pwmk-bench: publishing the engine's NativeAOT host (about a minute) ...");
+        var publish = ChildProcess.Run("dotnet", ["publish", Path.Combine(root, AotProject), "-c", "Release", "-r", "linux-x64", "-o", outDir, "-nologo", "-v", "q"], root);
+        if (publish.ExitCode != 0 || !File.Exists(exe)) throw new InvalidOperationException("publishing the NativeAOT host failed:\n" + publish.Stdout + publish.Stderr);
+        File.SetLastWriteTimeUtc(exe, DateTime.UtcNow);
+        return exe;
+    }
 }

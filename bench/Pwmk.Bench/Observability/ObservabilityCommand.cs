@@ -159,6 +159,7 @@ internal static class ObservabilityCommand
         }
         var rows = new List<Row>();
         var progress = ProgressLine.For(Console.Error, format == "json");
+        string started = Machine.Now(), loadAtStart = Machine.LoadAverage();
 
         // belief point query and env steps, off / metrics / metrics + traces, in `processes` processes of `reps`
         // repetitions each: a process's own code layout moves its ratios by a point or so, so the runs pool several
@@ -183,51 +184,85 @@ internal static class ObservabilityCommand
             }
         }
 
-        // one histogram observation
+        // one histogram observation, the three ways interleaved per repetition (the order rotating)
         var registry = Prometheus.Metrics.NewCustomRegistry();
         var h = Prometheus.Metrics.WithCustomRegistry(registry).CreateHistogram("bench_seconds", "bench", ["a", "b"]).WithLabels("x", "y");
-        double direct = PerOp(reps, 2_000_000, () => h.Observe(0.01));
-        double bridged, bridgedFixed;
+        double[][] hist;
         using (var m = new PwmkMetrics(options: new PwmkMetricsOptions { ProcessMetrics = false }))
         using (var meter = new Meter("Pwmk"))
         {
             var inst = meter.CreateHistogram<double>(MetricCatalog.BeliefQueryDuration);
             var t0 = new KeyValuePair<string, object?>("query_type", "point");
             var t1 = new KeyValuePair<string, object?>("complexity", "simple");
-            bridged = PerOp(reps, 1_000_000, () => inst.Record(0.01, t0, t1));
             var fixedTags = meter.CreateHistogram<double>(MetricCatalog.BeliefQueryDuration, "s", null, [t0, t1]);
-            bridgedFixed = PerOp(reps, 1_000_000, () => fixedTags.Record(0.01));
+            hist = Interleaved(reps, (2_000_000, () => h.Observe(0.01)), (1_000_000, () => inst.Record(0.01, t0, t1)), (1_000_000, () => fixedTags.Record(0.01)));
         }
-        rows.Add(new("histogram observation, prometheus-net child", direct, "itself", 1));
-        rows.Add(new("histogram observation, BCL Histogram<double> with tags per measurement, through the bridge", bridged, "prometheus-net child", bridged / direct));
-        rows.Add(new("histogram observation, BCL Histogram<double> with its labels as instrument tags (the domain's hot paths)", bridgedFixed, "prometheus-net child", bridgedFixed / direct));
+        rows.Add(PairedRow("histogram observation, prometheus-net child", hist[0], hist[0], "itself"));
+        rows.Add(PairedRow("histogram observation, BCL Histogram<double> with tags per measurement, through the bridge", hist[1], hist[0], "prometheus-net child"));
+        rows.Add(PairedRow("histogram observation, BCL Histogram<double> with its labels as instrument tags (the domain's hot paths)", hist[2], hist[0], "prometheus-net child"));
 
         // one clock read: the hot paths time themselves with Stopwatch
         long sink = 0; // captured, so the reads cannot be optimized away
         double stopwatch = PerOp(reps, 2_000_000, () => sink += Stopwatch.GetTimestamp());
         rows.Add(new("clock read, Stopwatch.GetTimestamp (clock_gettime; the domain's hot paths)", stopwatch, "itself", 1));
 
-        // scrape of 1,000 series
+        // scrape of 1,000 series against Python's prometheus_client: a batch here, a Python process timing its own
+        // batch, alternating which goes first; both are warm in-process figures (the Python process's start-up is
+        // outside its timing)
         var scrapeRegistry = Prometheus.Metrics.NewCustomRegistry();
         var counter = Prometheus.Metrics.WithCustomRegistry(scrapeRegistry).CreateCounter("bench_requests_total", "bench", ["agent_id"]);
         for (int i = 0; i < 1000; i++) counter.WithLabels("agent_" + i).Inc(i);
         using var ms = new MemoryStream();
-        double scrape = PerOp(reps, 200, () => { ms.SetLength(0); scrapeRegistry.CollectAndExportAsTextAsync(ms).GetAwaiter().GetResult(); });
-        double? py = PythonScrape(python, reps);
-        rows.Add(new("scrape 1,000 series, Python prometheus_client generate_latest (anchor)", py ?? double.NaN, "itself", 1));
-        rows.Add(new("scrape 1,000 series, prometheus-net", scrape, "prometheus_client", py is { } p ? scrape / p : double.NaN));
-        progress.Clear();
-
-        if (format == "json")
+        void Scrape()
         {
-            Console.WriteLine(JsonSerializer.Serialize(rows.Select(r => new { name = r.Name, ns = Math.Round(r.Nanoseconds, 1), anchor = r.Anchor, ratio = Math.Round(r.Ratio, 3), ratio_low = double.IsNaN(r.Low) ? (double?)null : Math.Round(r.Low, 3), ratio_high = double.IsNaN(r.High) ? (double?)null : Math.Round(r.High, 3) })));
+            ms.SetLength(0);
+            scrapeRegistry.CollectAndExportAsTextAsync(ms).GetAwaiter().GetResult();
+        }
+        PerOp(1, 200, Scrape);
+        var ours = new List<double>();
+        var theirs = new List<double>();
+        for (int r = 0; r < reps && theirs.Count == r; r++)
+        {
+            progress.Draw(r, reps, $"scrape: pair {r + 1}/{reps}", force: true);
+            if (r % 2 == 0) ours.Add(PerOp(1, 200, Scrape));
+            if (PythonScrape(python) is { } py) theirs.Add(py);
+            if (r % 2 == 1) ours.Add(PerOp(1, 200, Scrape));
+        }
+        if (theirs.Count == reps)
+        {
+            rows.Add(PairedRow("scrape 1,000 series, Python prometheus_client generate_latest (anchor)", [.. theirs], [.. theirs], "itself"));
+            rows.Add(PairedRow("scrape 1,000 series, prometheus-net", [.. ours], [.. theirs], "prometheus_client"));
         }
         else
         {
+            rows.Add(new("scrape 1,000 series, prometheus-net (no anchor: Python's prometheus_client did not run)", MedianOf(ours), "itself", 1));
+        }
+        progress.Clear();
+
+        var facts = new Dictionary<string, string>
+        {
+            ["started"] = started,
+            ["machine"] = Machine.Cpu(),
+            ["load average at start"] = loadAtStart,
+            ["load average at end"] = Machine.LoadAverage(),
+            ["scrape anchor"] = $"{python}: {Versions.Python(python)}, prometheus_client {Versions.PythonPackage(python, "prometheus_client")}",
+            ["measuring processes"] = $"{processes} x {reps} repetitions, every workload on one thread",
+        };
+        if (format == "json")
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                facts,
+                rows = rows.Select(r => new { name = r.Name, ns = Math.Round(r.Nanoseconds, 1), anchor = r.Anchor, ratio = Math.Round(r.Ratio, 3), ratio_low = double.IsNaN(r.Low) ? (double?)null : Math.Round(r.Low, 3), ratio_high = double.IsNaN(r.High) ? (double?)null : Math.Round(r.High, 3) }),
+            }));
+        }
+        else
+        {
+            foreach (var (k, v) in facts) Console.WriteLine($"{k}: {v}");
             foreach (var r in rows)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Name,-75} {Human(r.Nanoseconds),12}  x{r.Ratio:F3}{(double.IsNaN(r.Low) || r.Anchor == "itself" ? "" : $" [{r.Low:F3}, {r.High:F3}]")} vs {r.Anchor}"));
         }
-        if (py is null) Console.Error.WriteLine($"note: {python} with prometheus_client not available; no anchor for the scrape");
+        if (theirs.Count < reps) Console.Error.WriteLine($"note: {python} with prometheus_client not available; no anchor for the scrape");
         return Program.Ok;
     }
 
@@ -280,22 +315,23 @@ internal static class ObservabilityCommand
         return samples[reps / 2];
     }
 
-    private static double? PythonScrape(string python, int reps)
+    /// <summary>Nanoseconds per scrape of the same 1,000 series by Python's prometheus_client, timed in a Python process (median of 3 batches of 50, after one warm-up scrape).</summary>
+    private static double? PythonScrape(string python)
     {
         const string script = """
-            import sys, timeit
+            import timeit
             from prometheus_client import CollectorRegistry, Counter, generate_latest
             reg = CollectorRegistry()
             c = Counter('bench_requests', 'bench', ['agent_id'], registry=reg)
             for i in range(1000):
                 c.labels('agent_%d' % i).inc(i)
             generate_latest(reg)
-            times = sorted(timeit.repeat(lambda: generate_latest(reg), number=50, repeat=int(sys.argv[1])))
-            print(times[len(times) // 2] / 50 * 1e9)
+            times = sorted(timeit.repeat(lambda: generate_latest(reg), number=50, repeat=3))
+            print(times[1] / 50 * 1e9)
             """;
         try
         {
-            var p = ChildProcess.Run(python, ["-c", script, reps.ToString(CultureInfo.InvariantCulture)], timeoutMs: 120_000);
+            var p = ChildProcess.Run(python, ["-c", script], timeoutMs: 120_000);
             return p.ExitCode == 0 ? double.Parse(p.Stdout.Trim(), CultureInfo.InvariantCulture) : null;
         }
         catch (TimeoutException)
@@ -306,5 +342,32 @@ internal static class ObservabilityCommand
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// Nanoseconds per call of each operation, one sample per repetition; the operations alternate within a
+    /// repetition (the first rotating), so load and drift hit them alike. One warm-up batch each first.
+    /// </summary>
+    private static double[][] Interleaved(int reps, params (int N, Action Op)[] ops)
+    {
+        foreach (var (n, op) in ops) PerOp(1, Math.Min(n, 100_000), op);
+        var samples = ops.Select(_ => new double[reps]).ToArray();
+        for (int r = 0; r < reps; r++)
+        {
+            for (int k = 0; k < ops.Length; k++)
+            {
+                int i = (r + k) % ops.Length;
+                samples[i][r] = PerOp(1, ops[i].N, ops[i].Op);
+            }
+        }
+        return samples;
+    }
+
+    /// <summary>A row whose ratio is the median of the repetitions' own ratios to <paramref name="anchor"/>, with its 95% interval.</summary>
+    private static Row PairedRow(string name, double[] ns, double[] anchor, string anchorName)
+    {
+        var ratios = ns.Select((x, r) => x / anchor[r]).ToArray();
+        var (low, high) = MedianInterval(ratios);
+        return new Row(name, MedianOf(ns), anchorName, MedianOf(ratios), low, high);
     }
 }

@@ -18,10 +18,11 @@ internal static class ChildProcess
     /// <see cref="TimeoutException"/> (after killing it) when it outlives <paramref name="timeoutMs"/>.
     /// </summary>
     public static Result Run(string file, IEnumerable<string> args, string? workingDirectory = null,
-        Action<string>? stderrLine = null, int timeoutMs = Timeout.Infinite)
+        Action<string>? stderrLine = null, int timeoutMs = Timeout.Infinite, IDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (workingDirectory is not null) psi.WorkingDirectory = workingDirectory;
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start " + file);
         var stderr = Task.Run(async () =>
