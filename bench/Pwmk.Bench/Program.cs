@@ -15,7 +15,7 @@ namespace Pwmk.Bench;
 
 /// <summary>
 /// Entry point of <c>pwmk-bench</c>: PWMK's benchmarks, each measured beside its anchor (<c>beliefs</c>,
-/// <c>planner</c>, <c>observability</c>, <c>worldmodel</c>), and the BenchmarkDotNet micro benchmarks (<c>micro</c>).
+/// <c>planner</c>, <c>observability</c>, <c>worldmodel</c>, <c>gemm</c>), and the BenchmarkDotNet micro benchmarks (<c>micro</c>).
 /// </summary>
 public static class Program
 {
@@ -48,6 +48,8 @@ public static class Program
         root.Subcommands.Add(PlannerCommand.Create());
         root.Subcommands.Add(ObservabilityCommand.Create());
         root.Subcommands.Add(WorldModelCommand.Create());
+        root.Subcommands.Add(WorldModelCommand.CreateOnce());
+        root.Subcommands.Add(Blas.GemmCommand.Create());
         root.Subcommands.Add(HitomCommand.Create());
         root.Subcommands.Add(ClassicCommand.Create());
         var micro = new Command("micro", "BenchmarkDotNet micro benchmarks (engine, belief store, environments, ToMi, tensors); "

@@ -1,17 +1,22 @@
 #!/usr/bin/python3
-"""PyTorch (CPU) twin of PWMK's PerspectiveWorldModel, for `pwmk-bench worldmodel`.
+"""PyTorch (CPU) twin of PWMK's PerspectiveWorldModel, the anchor of `bench/pwmk-bench worldmodel`.
 
 Same architecture, sizes, batch, loss and optimiser as src/Pwmk.Core/WorldModel:
 perspective encoder (Linear + agent embedding -> GELU(tanh) -> Linear -> LayerNorm), action embedding,
 pre-norm transformer blocks over one token per agent (fused qkv, 4x MLP with GELU(tanh)), final LayerNorm,
 observation decoder and belief head (Linear -> GELU -> Linear), loss MSE + BCE-with-logits, AdamW + clip 1.0.
 
-Run with Debian's python3-torch:  /usr/bin/python3 bench/worldmodel/torch_worldmodel.py --threads 1
-Prints one JSON object on stdout.
+Modes (the parent sets OMP_NUM_THREADS, OPENBLAS_NUM_THREADS and MKL_NUM_THREADS to --threads as well):
+  --serve   warm, in this process: reads one JSON command per line on stdin ({"cmd": "info"}, {"cmd": "train",
+            "seconds": S}, {"cmd": "infer", "seconds": S}, {"cmd": "quit"}) and answers one JSON line each.
+  --once    whole process: builds the model, runs --train-steps training steps and --infer-calls inferences, exits.
+Run with Debian's python3-torch on OpenBLAS (apt install python3-torch libopenblas0-pthread).
 """
 import argparse
+import ctypes
 import json
 import math
+import sys
 import time
 
 import torch
@@ -104,10 +109,67 @@ def cross_check(a, directory):
             "max_abs_diff_beliefs": float((torch.sigmoid(logits) - torch.from_numpy(d["beliefs"])).abs().max())}
 
 
+def blas_info(threads):
+    """
+    Which BLAS this process really runs: Debian's PyTorch reports BLAS_INFO=generic in torch.__config__.show()
+    because it links the libblas.so.3 alternative, so the library is read from the process's own memory map after a
+    product, and OpenBLAS is asked for its configuration and thread count (set to `threads` first).
+    """
+    torch.mm(torch.ones(64, 64), torch.ones(64, 64))
+    show = torch.__config__.show()
+    blas_line = next((part.strip() for part in show.replace("\n", ",").split(",") if "BLAS_INFO" in part), "")
+    libs = sorted({line.split()[-1] for line in open("/proc/self/maps") if "blas" in line.lower() and ".so" in line})
+    info = {"torch_config_blas_info": blas_line, "blas_libraries": libs, "openblas": None, "openblas_threads": None}
+    for path in libs:
+        lib = ctypes.CDLL(path)
+        if hasattr(lib, "openblas_get_config"):
+            lib.openblas_get_config.restype = ctypes.c_char_p
+            lib.openblas_set_num_threads(threads)
+            info["openblas"] = lib.openblas_get_config().decode()
+            info["openblas_threads"] = lib.openblas_get_num_threads()
+            break
+    return info
+
+
+class Bench:
+    """The model, its optimiser and fixed random batches (the C# side builds the same sizes)."""
+
+    def __init__(self, a):
+        torch.manual_seed(0)
+        self.model = PerspectiveWorldModel(a.obs, a.actions, a.hidden, a.agents, a.beliefs, a.layers, a.heads)
+        self.opt = torch.optim.AdamW(self.model.parameters(), lr=1e-3, weight_decay=1e-4)
+        b, n = a.batch, a.agents
+        self.batch = b
+        self.obs = torch.rand(b, n, a.obs)
+        self.nxt = torch.rand(b, n, a.obs)
+        self.acts = torch.randint(0, a.actions, (b, n))
+        self.ids = torch.arange(n).repeat(b, 1)
+        self.bel = (torch.rand(b, n, a.beliefs) > 0.5).float()
+        ib = a.infer_batch
+        self.iobs = torch.rand(ib, n, a.obs)
+        self.iacts = torch.randint(0, a.actions, (ib, n))
+        self.iids = torch.arange(n).repeat(ib, 1)
+        self.parameters = sum(p.numel() for p in self.model.parameters())
+
+    def step(self):
+        self.opt.zero_grad()
+        pred, logits = self.model(self.obs, self.acts, self.ids)
+        loss = F.mse_loss(pred, self.nxt) + F.binary_cross_entropy_with_logits(logits, self.bel)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
+        self.opt.step()
+
+    def infer(self):
+        with torch.no_grad():
+            pred, logits = self.model(self.iobs, self.iacts, self.iids)
+            torch.sigmoid(logits)
+
+
 def timed(fn, seconds):
-    warm = time.perf_counter()  # same warm-up rule as the C# side
+    """Sorted durations of calls of fn for `seconds` (at least 5), after as long a warm-up (at least 50 calls)."""
+    warm = time.perf_counter()
     i = 0
-    while i < 50 or time.perf_counter() - warm < seconds / 2:
+    while i < 50 or time.perf_counter() - warm < seconds:
         fn()
         i += 1
     times = []
@@ -118,6 +180,27 @@ def timed(fn, seconds):
         times.append(time.perf_counter() - t0)
     times.sort()
     return times
+
+
+def serve(a, bench):
+    for line in sys.stdin:
+        cmd = json.loads(line)
+        if cmd["cmd"] == "quit":
+            return
+        if cmd["cmd"] == "info":
+            out = {"torch_version": torch.__version__, "threads": torch.get_num_threads(), "parameters": bench.parameters}
+            out.update(blas_info(a.threads))
+            if a.cross_check:
+                out["cross_check"] = cross_check(a, a.cross_check)
+        elif cmd["cmd"] == "train":
+            t = timed(bench.step, cmd["seconds"])
+            out = {"samples_per_second": bench.batch / t[len(t) // 2], "steps": len(t)}
+        elif cmd["cmd"] == "infer":
+            t = timed(bench.infer, cmd["seconds"])
+            out = {"p50_ms": 1000 * t[len(t) // 2], "p95_ms": 1000 * t[min(len(t) - 1, int(0.95 * len(t)))], "calls": len(t)}
+        else:
+            out = {"error": "unknown command " + cmd["cmd"]}
+        print(json.dumps(out), flush=True)
 
 
 def main():
@@ -132,56 +215,22 @@ def main():
     p.add_argument("--heads", type=int, default=4)
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--infer-batch", type=int, default=32)
-    p.add_argument("--matmul", default="64,128,256,512")
-    p.add_argument("--seconds", type=float, default=2.0)
     p.add_argument("--cross-check", help="directory with model.safetensors and check.npz written by PWMK")
+    mode = p.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--serve", action="store_true")
+    mode.add_argument("--once", action="store_true")
+    p.add_argument("--train-steps", type=int, default=200)
+    p.add_argument("--infer-calls", type=int, default=200)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
-    torch.manual_seed(0)
-    out = {"torch_version": torch.__version__, "threads": torch.get_num_threads(), "matmul_gflops": {}}
-    if a.cross_check:
-        out["cross_check"] = cross_check(a, a.cross_check)
-
-    for n in (int(s) for s in a.matmul.split(",")):
-        x, y = torch.randn(n, n), torch.randn(n, n)
-        t = timed(lambda: torch.mm(x, y), a.seconds / 2)
-        out["matmul_gflops"][str(n)] = 2 * n ** 3 / t[len(t) // 2] / 1e9
-
-    model = PerspectiveWorldModel(a.obs, a.actions, a.hidden, a.agents, a.beliefs, a.layers, a.heads)
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-4)
-    b, n = a.batch, a.agents
-    obs = torch.rand(b, n, a.obs)
-    nxt = torch.rand(b, n, a.obs)
-    acts = torch.randint(0, a.actions, (b, n))
-    ids = torch.arange(n).repeat(b, 1)
-    bel = (torch.rand(b, n, a.beliefs) > 0.5).float()
-
-    def step():
-        opt.zero_grad()
-        pred, logits = model(obs, acts, ids)
-        loss = F.mse_loss(pred, nxt) + F.binary_cross_entropy_with_logits(logits, bel)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-
-    t = timed(step, a.seconds)
-    out["train_samples_per_second"] = b / t[len(t) // 2]
-
-    ib = a.infer_batch
-    iobs, iacts, iids = obs[:ib].clone(), acts[:ib].clone(), ids[:ib].clone()
-    if ib > b:
-        iobs, iacts, iids = torch.rand(ib, n, a.obs), torch.randint(0, a.actions, (ib, n)), torch.arange(n).repeat(ib, 1)
-
-    def infer():
-        with torch.no_grad():
-            pred, logits = model(iobs, iacts, iids)
-            torch.sigmoid(logits)
-
-    t = timed(infer, a.seconds)
-    out["inference_p50_ms"] = 1000 * t[len(t) // 2]
-    out["inference_p95_ms"] = 1000 * t[min(len(t) - 1, int(0.95 * len(t)))]
-    out["parameters"] = sum(p.numel() for p in model.parameters())
-    print(json.dumps(out))
+    bench = Bench(a)
+    if a.serve:
+        serve(a, bench)
+        return
+    for _ in range(a.train_steps):
+        bench.step()
+    for _ in range(a.infer_calls):
+        bench.infer()
 
 
 if __name__ == "__main__":

@@ -5,12 +5,9 @@ using Pwmk.Tensors;
 
 namespace Pwmk.Bench.WorldModel;
 
-/// <summary>Sizes and settings of <see cref="WorldModelBenchmark"/> (defaults match bench/worldmodel/torch_worldmodel.py).</summary>
+/// <summary>Sizes of <see cref="WorldModelBenchmark"/> (defaults match bench/worldmodel/torch_worldmodel.py).</summary>
 internal sealed record WorldModelBenchmarkOptions
 {
-    /// <summary>Threads a matrix product may use (PyTorch gets the same number).</summary>
-    public int Threads { get; init; } = 1;
-
     /// <summary>The model measured.</summary>
     public WorldModelConfig Model { get; init; } = new(25, 4, 64, 3, 8, NumLayers: 2, NumHeads: 4);
 
@@ -19,92 +16,69 @@ internal sealed record WorldModelBenchmarkOptions
 
     /// <summary>Inference batch size.</summary>
     public int InferenceBatchSize { get; init; } = 32;
-
-    /// <summary>Square matrix sizes for the matmul comparison.</summary>
-    public IReadOnlyList<int> MatMulSizes { get; init; } = [64, 128, 256, 512];
-
-    /// <summary>Seconds spent per measurement.</summary>
-    public double Seconds { get; init; } = 2;
 }
 
-/// <summary>Figures of one <see cref="WorldModelBenchmark"/> run.</summary>
-internal sealed record WorldModelBenchmarkResult(
-    IReadOnlyDictionary<int, double> MatMulGflops,
-    double TrainSamplesPerSecond,
-    double InferenceP50Ms,
-    double InferenceP95Ms,
-    long Parameters,
-    int Threads);
-
-/// <summary>Measures the tensor core (square matmul GFLOP/s) and the world model (training throughput, inference latency).</summary>
-internal static class WorldModelBenchmark
+/// <summary>
+/// The world model's training step (forward, loss, backward, clip, AdamW) and inference on fixed random batches, timed
+/// the way the PyTorch twin times its own (warm-up of at least 50 calls and the measuring time, then the median call).
+/// Thread count: <see cref="Gemm.MaxThreads"/>, set by the caller.
+/// </summary>
+internal sealed class WorldModelBenchmark
 {
-    /// <summary>Runs every measurement; the thread setting of the matmul is restored afterwards.</summary>
-    public static WorldModelBenchmarkResult Run(WorldModelBenchmarkOptions options)
+    private readonly PerspectiveWorldModel model;
+    private readonly AdamOptimizer optimizer;
+    private readonly Tensor obs, next, beliefs;
+    private readonly int[] actions, ids, inferActions;
+    private readonly float[] inferObs;
+    private readonly int batch, inferBatch;
+
+    public WorldModelBenchmark(WorldModelBenchmarkOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        int saved = Gemm.MaxThreads;
-        Gemm.MaxThreads = Math.Clamp(options.Threads, 1, Environment.ProcessorCount);
-        try
+        var cfg = options.Model;
+        var rng = new SeededRandom(0);
+        model = new PerspectiveWorldModel(cfg);
+        optimizer = new AdamOptimizer(model.Parameters, 1e-3f, weightDecay: 1e-4f);
+        batch = options.BatchSize;
+        inferBatch = options.InferenceBatchSize;
+        int agents = cfg.NumAgents;
+        obs = new Tensor(Random(batch * agents * cfg.ObsDim, rng, 0, 1), batch, agents, cfg.ObsDim);
+        next = new Tensor(Random(batch * agents * cfg.ObsDim, rng, 0, 1), batch, agents, cfg.ObsDim);
+        beliefs = new Tensor(Random(batch * agents * cfg.NumBeliefs, rng, 0, 1), batch, agents, cfg.NumBeliefs);
+        for (int i = 0; i < beliefs.Length; i++)
         {
-            var rng = new SeededRandom(0);
-            var gflops = new Dictionary<int, double>();
-            foreach (var n in options.MatMulSizes)
-            {
-                if (n < 1 || n > 4096)
-                {
-                    throw new ArgumentOutOfRangeException(nameof(options), $"matmul size {n} is outside 1..4096");
-                }
-                var a = Random(n * n, rng);
-                var b = Random(n * n, rng);
-                var c = new float[n * n];
-                var t = Timed(() => Gemm.NN(a, b, c, n, n, n, false), options.Seconds / 2);
-                gflops[n] = 2.0 * n * n * n / Median(t) / 1e9;
-            }
-
-            var cfg = options.Model;
-            var model = new PerspectiveWorldModel(cfg);
-            int batch = options.BatchSize, agents = cfg.NumAgents;
-            var optimizer = new AdamOptimizer(model.Parameters, 1e-3f, weightDecay: 1e-4f);
-            var obs = new Tensor(Random(batch * agents * cfg.ObsDim, rng, 0, 1), batch, agents, cfg.ObsDim);
-            var next = new Tensor(Random(batch * agents * cfg.ObsDim, rng, 0, 1), batch, agents, cfg.ObsDim);
-            var beliefs = new Tensor(Random(batch * agents * cfg.NumBeliefs, rng, 0, 1), batch, agents, cfg.NumBeliefs);
-            for (int i = 0; i < beliefs.Length; i++)
-            {
-                beliefs.Data[i] = beliefs.Data[i] > 0.5f ? 1f : 0f;
-            }
-            var actions = new int[batch * agents];
-            for (int i = 0; i < actions.Length; i++)
-            {
-                actions[i] = rng.NextInt(cfg.ActionDim);
-            }
-            var ids = PerspectiveWorldModel.DefaultAgentIds(batch, agents);
-            var train = Timed(() =>
-            {
-                using var arena = TensorArena.Begin();
-                optimizer.ZeroGrad();
-                var latent = model.Dynamics(model.Encode(obs, ids), actions);
-                var loss = Ops.Add(Ops.MseLoss(model.Decode(latent), next), Ops.BceWithLogitsLoss(model.BeliefLogits(latent), beliefs));
-                loss.Backward();
-                AdamOptimizer.ClipGradNorm(model.Parameters, 1f);
-                optimizer.Step();
-            }, options.Seconds);
-
-            int ib = options.InferenceBatchSize;
-            var iobs = Random(ib * agents * cfg.ObsDim, rng, 0, 1);
-            var iact = new int[ib * agents];
-            for (int i = 0; i < iact.Length; i++)
-            {
-                iact[i] = rng.NextInt(cfg.ActionDim);
-            }
-            var infer = Timed(() => model.Forward(iobs, iact, null, ib), options.Seconds);
-            return new WorldModelBenchmarkResult(gflops, batch / Median(train), 1000 * Median(infer), 1000 * Percentile(infer, 0.95),
-                model.ParameterCount, Gemm.MaxThreads);
+            beliefs.Data[i] = beliefs.Data[i] > 0.5f ? 1f : 0f;
         }
-        finally
-        {
-            Gemm.MaxThreads = saved;
-        }
+        actions = RandomActions(batch * agents, cfg.ActionDim, rng);
+        ids = PerspectiveWorldModel.DefaultAgentIds(batch, agents);
+        inferObs = Random(inferBatch * agents * cfg.ObsDim, rng, 0, 1);
+        inferActions = RandomActions(inferBatch * agents, cfg.ActionDim, rng);
+    }
+
+    public long Parameters => model.ParameterCount;
+
+    /// <summary>One training step on the fixed batch.</summary>
+    public void Step()
+    {
+        using var arena = TensorArena.Begin();
+        optimizer.ZeroGrad();
+        var latent = model.Dynamics(model.Encode(obs, ids), actions);
+        var loss = Ops.Add(Ops.MseLoss(model.Decode(latent), next), Ops.BceWithLogitsLoss(model.BeliefLogits(latent), beliefs));
+        loss.Backward();
+        AdamOptimizer.ClipGradNorm(model.Parameters, 1f);
+        optimizer.Step();
+    }
+
+    /// <summary>One inference on the fixed inference batch.</summary>
+    public void Infer() => model.Forward(inferObs, inferActions, null, inferBatch);
+
+    /// <summary>Training samples per second: batch over the median step.</summary>
+    public double TrainSamplesPerSecond(double seconds) => batch / Median(Timed(Step, seconds));
+
+    /// <summary>Inference latency, median and 95th percentile, in milliseconds.</summary>
+    public (double P50Ms, double P95Ms) Inference(double seconds)
+    {
+        var t = Timed(Infer, seconds);
+        return (1000 * Median(t), 1000 * t[Math.Min(t.Length - 1, (int)(0.95 * t.Length))]);
     }
 
     /// <summary>
@@ -120,11 +94,7 @@ internal static class WorldModelBenchmark
         var rng = new SeededRandom(5);
         int b = 4, n = cfg.NumAgents;
         var obs = Random(b * n * cfg.ObsDim, rng, 0, 1);
-        var actions = new int[b * n];
-        for (int i = 0; i < actions.Length; i++)
-        {
-            actions[i] = rng.NextInt(cfg.ActionDim);
-        }
+        var actions = RandomActions(b * n, cfg.ActionDim, rng);
         var p = model.Forward(obs, actions, null, b);
         Directory.CreateDirectory(directory);
         model.Save(Path.Combine(directory, "model.safetensors"));
@@ -153,12 +123,24 @@ internal static class WorldModelBenchmark
         return x;
     }
 
-    /// <summary>Sorted durations in seconds of repeated calls (after warm-up), for at least <paramref name="seconds"/>.</summary>
+    private static int[] RandomActions(int n, int actionDim, SeededRandom rng)
+    {
+        var a = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            a[i] = rng.NextInt(actionDim);
+        }
+        return a;
+    }
+
+    /// <summary>
+    /// Sorted durations in seconds of calls of <paramref name="action"/> for <paramref name="seconds"/> (at least 5),
+    /// after a warm-up of at least 50 calls and as many seconds (tiered JIT promotes the hot methods).
+    /// </summary>
     private static double[] Timed(Action action, double seconds)
     {
-        // Warm-up long enough for tiered JIT to promote the hot methods (>= 50 calls and half the budget).
         var warm = Stopwatch.StartNew();
-        for (int i = 0; i < 50 || warm.Elapsed.TotalSeconds < seconds / 2; i++)
+        for (int i = 0; i < 50 || warm.Elapsed.TotalSeconds < seconds; i++)
         {
             action();
         }
@@ -176,6 +158,4 @@ internal static class WorldModelBenchmark
     }
 
     private static double Median(double[] sorted) => sorted[sorted.Length / 2];
-
-    private static double Percentile(double[] sorted, double q) => sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
 }
