@@ -7,7 +7,7 @@
 # plan --mastar' -b './pwmk plan --threads 2 --mastar'); for each FILE the two run in turn, A B A B ..., N pairs (default 3).
 # Per run: exit code, wall and CPU seconds and peak RSS from /usr/bin/time, the plan length from the last line of
 # output that holds `"length":N` or `length N` when there is one. Per file: the median of the per-pair ratios B/A
-# of wall time and their spread (min..max). Prints the load average at start and end. Run it under /work/bin/quiet
+# of wall time and their spread (min..max). Prints the load average at start and end. Run it on an otherwise idle machine
 # (or any quiet machine) for figures worth publishing.
 set -euo pipefail
 reps=3 a="" b=""

@@ -1,4 +1,3 @@
-// Longer than 600 lines on purpose: packing, micro-kernels and the driver share one panel layout and tile sizes, and must be read together.
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
