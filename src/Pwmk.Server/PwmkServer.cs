@@ -3,9 +3,10 @@ using System.Text.Json;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Options;
 using Pwmk.Core.Beliefs;
+using Pwmk.Observability.Hosting;
+using Pwmk.Observability.Logging;
 using Pwmk.Server.Api;
 using Pwmk.Server.Hosting;
 using Pwmk.Server.Persistence;
@@ -31,10 +32,6 @@ public static class PwmkServer
     public static WebApplicationBuilder CreateBuilder(IReadOnlyDictionary<string, string?>? overrides = null, string? contentRoot = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = contentRoot });
-        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
-        {
-            InitialData = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Information", ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning" },
-        });
         builder.Configuration.AddInMemoryCollection(PwmkEnvironmentVariables.Read());
         if (overrides is not null) builder.Configuration.AddInMemoryCollection(overrides);
         builder.Services.AddOptions<PwmkServerOptions>().Bind(builder.Configuration.GetSection("Pwmk"));
@@ -48,6 +45,8 @@ public static class PwmkServer
         ThreadPool.SetMinThreads(Math.Max(minWorkers, options.QuerySlots + Environment.ProcessorCount), minIo);
 
         if (string.IsNullOrWhiteSpace(builder.Configuration["urls"])) builder.WebHost.UseUrls(DefaultUrls);
+        // Kestrel refuses a body over the limit (at once for a Content-Length over it, while reading for a chunked one) with
+        // a BadHttpRequestException of status 413, which the exception handler answers as a problem
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
@@ -75,7 +74,9 @@ public static class PwmkServer
         builder.Services.AddSingleton(new QueryAdmission(options.QuerySlots, options.QueryQueueLimit));
         builder.Services.AddSingleton(new EventStreams(options.MaxEventStreams, options.MaxEventStreamsPerClient));
         builder.Services.AddSingleton<SimulationManager>();
+        builder.Services.AddSingleton<ServerDiagnostics>();
         builder.Services.AddSingleton<ApiKeyFilter>();
+        builder.Services.AddSingleton(sp => new AlertInbox(sp.GetService<TimeProvider>() ?? TimeProvider.System));
         builder.Services.AddHostedService<SimulationHostedService>();
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(15));
         if (options.RateLimitPerSecond > 0) AddRateLimiting(builder.Services, options.RateLimitPerSecond);
@@ -119,11 +120,12 @@ public static class PwmkServer
         var app = builder.Build();
         var options = app.Services.GetRequiredService<IOptions<PwmkServerOptions>>().Value;
         RestoreState(app, options);
+        app.Services.GetRequiredService<ServerDiagnostics>(); // its gauges exist from the start
+        ObservabilityHooks.Use(app);
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = HandleException, StatusCodeSelector = StatusOf });
         app.UseStatusCodePages();
         if (string.IsNullOrEmpty(options.ApiKey))
             app.UseMiddleware<HostAllowListMiddleware>(HostAllowListMiddleware.HostsOf(app.Configuration["urls"] ?? DefaultUrls, options.AllowedHosts));
-        app.UseMiddleware<BodySizeLimitMiddleware>();
         if (options.RateLimitPerSecond > 0) app.UseRateLimiter();
         app.MapOpenApi("/openapi/{documentName}.json");
         ObservabilityHooks.Map(app);
@@ -133,10 +135,37 @@ public static class PwmkServer
         SimulationEndpoints.Map(app);
         TimelineEndpoints.Map(app);
         UiEndpoints.Map(app);
+        AlertEndpoints.Map(app);
+        RunbookEndpoint.Map(app);
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Pwmk.Server");
         if (string.IsNullOrEmpty(options.ApiKey))
-            log.LogWarning("No API key configured (PWMK_API_KEY or --api-key): changes are accepted only from loopback clients");
+            log.NoApiKey();
         return app;
+    }
+
+    /// <summary>
+    /// Says where the started server answers: a banner for people in the plain log format, one structured log line (with the
+    /// addresses as fields) in the structured format, where standard output is one JSON object per line.
+    /// </summary>
+    public static void Announce(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var first = app.Urls.FirstOrDefault() ?? DefaultUrls;
+        bool keyRequired = !string.IsNullOrEmpty(app.Configuration["Pwmk:ApiKey"]);
+        if (app.Services.GetRequiredService<PwmkObservabilityOptions>().LogFormat == LogFormat.Structured)
+        {
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Pwmk.Server").Serving(string.Join(", ", app.Urls), first + "/", first + "/api",
+                first + "/openapi/v1.json", first + "/metrics", first + "/health", first + "/ready", keyRequired);
+            return;
+        }
+        Console.WriteLine($"PWMK is serving at {string.Join(", ", app.Urls)}");
+        Console.WriteLine($"  web UI   {first}/");
+        Console.WriteLine($"  API      {first}/api (OpenAPI {first}/openapi/v1.json)");
+        Console.WriteLine($"  metrics  {first}/metrics   health {first}/health   ready {first}/ready");
+        Console.WriteLine(keyRequired
+            ? "  API key  required for changes: send 'X-API-Key: KEY' or 'Authorization: Bearer KEY'"
+            : "  API key  none set: changes (POST/DELETE) are accepted only from loopback; set PWMK_API_KEY or --api-key");
+        Console.WriteLine("Press Ctrl+C to stop (state is saved on shutdown).");
     }
 
     /// <summary>Opens the state directory (lock, recovery) before anything serves; a locked directory throws <see cref="InvalidOperationException"/>.</summary>
@@ -145,9 +174,9 @@ public static class PwmkServer
         var durable = app.Services.GetRequiredService<DurableBeliefStore>();
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Pwmk.Server");
         if (durable.Directory is null)
-            log.LogWarning("no state directory: the belief store is in memory only");
+            log.NoStateDirectory();
         else
-            log.LogInformation("state directory {Dir} (fsync {Fsync}; {Report})", durable.Directory, options.Fsync, durable.Recovery);
+            log.StateDirectory(durable.Directory, options.Fsync, durable.Recovery.ToString());
     }
 
     internal static DurabilityOptions DurabilityOf(PwmkServerOptions o) => new()

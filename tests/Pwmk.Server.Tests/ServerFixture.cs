@@ -12,16 +12,20 @@ namespace Pwmk.Server.Tests;
 /// <summary>The real PWMK host on an in-memory test server; the header X-Test-Remote-IP sets the client's address (default 127.0.0.1).</summary>
 internal sealed class ServerFixture : IAsyncDisposable
 {
-    private ServerFixture(WebApplication app)
+    private ServerFixture(WebApplication app, bool kestrel)
     {
         App = app;
-        Client = app.GetTestClient();
+        Client = kestrel ? new HttpClient { BaseAddress = new Uri(app.Urls.First()) } : app.GetTestClient();
     }
 
     public WebApplication App { get; }
     public HttpClient Client { get; }
 
-    public static async Task<ServerFixture> StartAsync(Dictionary<string, string?>? settings = null)
+    /// <param name="settings">Configuration overriding the fixture's defaults (no simulation, no state, no rate limit).</param>
+    /// <param name="kestrel">Serve on a loopback port with Kestrel instead of the in-memory test server (for what only the real
+    /// server does, such as its request body limit).</param>
+    /// <param name="services">Adds or replaces services before the host is built (e.g. a health check).</param>
+    public static async Task<ServerFixture> StartAsync(Dictionary<string, string?>? settings = null, bool kestrel = false, Action<IServiceCollection>? services = null)
     {
         var o = new Dictionary<string, string?>
         {
@@ -30,18 +34,21 @@ internal sealed class ServerFixture : IAsyncDisposable
             ["Pwmk:StateDir"] = "",
             ["Pwmk:RateLimitPerSecond"] = "0",
         };
+        if (kestrel) o["urls"] = "http://127.0.0.1:0";
         if (settings is not null)
             foreach (var kv in settings) o[kv.Key] = kv.Value;
         var builder = PwmkServer.CreateBuilder(o);
-        builder.WebHost.UseTestServer();
+        if (!kestrel) builder.WebHost.UseTestServer();
         builder.Services.AddSingleton<IStartupFilter, RemoteIpFilter>();
+        services?.Invoke(builder.Services);
         var app = PwmkServer.Build(builder);
         await app.StartAsync();
-        return new ServerFixture(app);
+        return new ServerFixture(app, kestrel);
     }
 
     public async ValueTask DisposeAsync()
     {
+        if (App.Services.GetService<Microsoft.AspNetCore.Hosting.Server.IServer>() is not TestServer) Client.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
     }

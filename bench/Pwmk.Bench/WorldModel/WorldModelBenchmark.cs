@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.IO.Compression;
 using Pwmk.Core.WorldModel;
 using Pwmk.Tensors;
+using Pwmk.Core.Storage;
 
 namespace Pwmk.Bench.WorldModel;
 

@@ -4,7 +4,7 @@ using Pwmk.Observability.Deploy;
 
 namespace Pwmk.Cli.Commands;
 
-/// <summary><c>pwmk dashboards generate [--root DIR] [--check]</c>: writes (or checks) the generated files under deploy/.</summary>
+/// <summary><c>pwmk dashboards generate [--root DIR] [--check] [--runbook-base URL]</c>: writes (or checks) the generated files under deploy/.</summary>
 internal static class DashboardsCommand
 {
     public static Command Create()
@@ -12,18 +12,29 @@ internal static class DashboardsCommand
         var root = new Option<string?>("--root") { Description = "Repository root holding deploy/ (default: the folder above with Pwmk.slnx, else the current folder)" };
         var check = new Option<bool>("--check") { Description = "Write nothing; exit 1 when a generated file is missing or stale" };
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
+        var runbook = new Option<string>("--runbook-base")
+        {
+            Description = "Absolute URL the alerts' runbook links start with (each alert adds #its-name)",
+            DefaultValueFactory = _ => AlertRules.DefaultRunbookBase,
+        };
         var generate = new Command("generate", "Write the Grafana dashboard and provisioning, Prometheus config and alert rules (with unit tests), Alertmanager config and docker-compose under deploy/")
         {
-            root, check, format,
+            root, check, format, runbook,
         };
-        generate.SetAction(r => Run(r.InvocationConfiguration.Output, r.InvocationConfiguration.Error, r.GetValue(root), r.GetValue(check), r.GetValue(format)!));
+        generate.SetAction(r => Run(r.InvocationConfiguration.Output, r.InvocationConfiguration.Error, r.GetValue(root), r.GetValue(check), r.GetValue(format)!,
+            r.GetValue(runbook)!));
         var cmd = new Command("dashboards", "Monitoring files generated from C# (dashboards, alerts, deployment)");
         cmd.Subcommands.Add(generate);
         return cmd;
     }
 
-    private static int Run(TextWriter stdout, TextWriter stderr, string? root, bool check, string format)
+    private static int Run(TextWriter stdout, TextWriter stderr, string? root, bool check, string format, string runbookBase)
     {
+        if (!Uri.TryCreate(runbookBase, UriKind.Absolute, out var runbookUri) || runbookUri.Scheme is not ("http" or "https"))
+        {
+            stderr.WriteLine($"--runbook-base: expected an absolute http(s) URL, got '{runbookBase}'");
+            return Program.BadInput;
+        }
         if (format is not ("text" or "json"))
         {
             stderr.WriteLine($"--format: expected text or json, got '{format}'");
@@ -45,7 +56,7 @@ internal static class DashboardsCommand
         }
         try
         {
-            var files = check ? DeployFiles.Stale(root) : DeployFiles.Write(root);
+            var files = check ? DeployFiles.Stale(root, runbookBase) : DeployFiles.Write(root, runbookBase);
             if (format == "json")
                 stdout.WriteLine(JsonSerializer.Serialize(new { root = Path.GetFullPath(root), check, files }));
             else

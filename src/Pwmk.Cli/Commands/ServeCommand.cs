@@ -120,16 +120,7 @@ internal static class ServeCommand
             Console.Error.WriteLine($"pwmk serve: cannot listen: {e.Message.ReplaceLineEndings(" ")}");
             return Program.BadInput;
         }
-        var first = app.Urls.FirstOrDefault() ?? PwmkServer.DefaultUrls;
-        var key = app.Configuration["Pwmk:ApiKey"];
-        Console.WriteLine($"PWMK is serving at {string.Join(", ", app.Urls)}");
-        Console.WriteLine($"  web UI   {first}/");
-        Console.WriteLine($"  API      {first}/api (OpenAPI {first}/openapi/v1.json)");
-        Console.WriteLine($"  metrics  {first}/metrics   health {first}/health   ready {first}/ready");
-        Console.WriteLine(string.IsNullOrEmpty(key)
-            ? "  API key  none set: changes (POST/DELETE) are accepted only from loopback; set PWMK_API_KEY or --api-key"
-            : "  API key  required for changes: send 'X-API-Key: KEY' or 'Authorization: Bearer KEY'");
-        Console.WriteLine("Press Ctrl+C to stop (state is saved on shutdown).");
+        PwmkServer.Announce(app);
         app.WaitForShutdownAsync().GetAwaiter().GetResult();
         app.DisposeAsync().AsTask().GetAwaiter().GetResult();
         return Program.Ok;

@@ -4,6 +4,7 @@ using System.Text;
 using Pwmk.Logic;
 using Pwmk.Logic.Parsing;
 using Pwmk.Logic.Terms;
+using Pwmk.Core.Storage;
 
 namespace Pwmk.Core.Beliefs;
 
@@ -49,7 +50,6 @@ public sealed class BeliefStore : IBeliefStore
         ArgumentOutOfRangeException.ThrowIfNegative(_opt.MaxNestingDepth);
         ArgumentOutOfRangeException.ThrowIfLessThan(_opt.MaxTermNodes, 1);
         _state = Build(new BeliefModel(_opt.MaxNestingDepth), OperatorTable.Default);
-        BeliefTelemetry.Track(this);
     }
 
     /// <summary>The store's limits.</summary>
@@ -517,27 +517,11 @@ public sealed class BeliefStore : IBeliefStore
     {
         ArgumentNullException.ThrowIfNull(path);
         string text = ToProgramText();
-        string full = Path.GetFullPath(path);
-        string dir = Path.GetDirectoryName(full) ?? ".";
-        string tmp = Path.Combine(dir, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N") + ".tmp");
-        try
+        AtomicFile.Write(path, fs =>
         {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            using (var w = new StreamWriter(fs, new UTF8Encoding(false)))
-            {
-                w.Write(text);
-                w.Flush();
-                fs.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(tmp); }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
-            throw;
-        }
+            using var w = new StreamWriter(fs, new UTF8Encoding(false), leaveOpen: true);
+            w.Write(text);
+        });
     }
 
     // ------------------------------------------------------------------ core operations (caller holds _write)

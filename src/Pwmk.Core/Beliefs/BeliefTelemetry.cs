@@ -6,8 +6,9 @@ namespace Pwmk.Core.Beliefs;
 
 /// <summary>
 /// BCL-only telemetry of the belief store (ActivitySource/Meter "Pwmk", names of the monitoring specification):
-/// <c>pwmk_belief_query_duration_seconds</c>, <c>pwmk_belief_updates_total</c>, <c>pwmk_belief_store_facts_total</c>
-/// and the spans <c>belief_query</c>/<c>belief_update</c>. The host decides where they go.
+/// <c>pwmk_belief_query_duration_seconds</c>, <c>pwmk_belief_updates_total</c> and the spans <c>belief_query</c>/<c>belief_update</c>.
+/// The host decides where they go. The facts gauge (<c>pwmk_belief_store_facts_total</c>) belongs to the host that serves a
+/// store: it reads <see cref="BeliefStore.GetCounts"/> from an observable instrument of its own, which lives as long as the store.
 /// </summary>
 internal static class BeliefTelemetry
 {
@@ -26,31 +27,8 @@ internal static class BeliefTelemetry
     private static readonly Counter<long> s_updates = s_meter.CreateCounter<long>(
         "pwmk_belief_updates_total", null, "Total number of belief updates");
 
-    private static readonly ObservableGauge<long> s_facts = s_meter.CreateObservableGauge(
-        "pwmk_belief_store_facts_total", ObserveFacts, null, "Number of facts in belief store");
-
-    private static readonly List<WeakReference<BeliefStore>> s_stores = [];
-    private static int s_addsSincePrune;
-
     /// <summary>True when someone listens to query timings (callers skip the clock otherwise).</summary>
     public static bool QueryTimingEnabled => s_queryDuration[0].Enabled;
-
-    /// <summary>
-    /// Tracks a store for the facts gauge, weakly (stores are not kept alive). Every store is tracked, also those made
-    /// before a listener starts, so a host that wires its exporter after creating its store still reports it.
-    /// </summary>
-    public static void Track(BeliefStore store)
-    {
-        lock (s_stores)
-        {
-            if (++s_addsSincePrune >= 64)
-            {
-                s_addsSincePrune = 0;
-                s_stores.RemoveAll(w => !w.TryGetTarget(out _));
-            }
-            s_stores.Add(new WeakReference<BeliefStore>(store));
-        }
-    }
 
     /// <summary>"point" for a yes/no query (no reported variables), "search" otherwise.</summary>
     public static string QueryType(int reportedVariables) => reportedVariables == 0 ? "point" : "search";
@@ -81,28 +59,4 @@ internal static class BeliefTelemetry
         BeliefUpdateKind.Revised => "revised",
         _ => "loaded",
     };
-
-    private static IEnumerable<Measurement<long>> ObserveFacts()
-    {
-        var sums = new Dictionary<(string Agent, string Predicate), long>();
-        lock (s_stores)
-        {
-            s_stores.RemoveAll(w => !w.TryGetTarget(out _));
-            foreach (var w in s_stores)
-            {
-                if (!w.TryGetTarget(out var store)) continue;
-                foreach (var c in store.GetCounts().ByAgentAndPredicate)
-                {
-                    var key = (c.Agent ?? "world", c.Predicate.ToString());
-                    sums[key] = sums.GetValueOrDefault(key) + c.Count;
-                }
-            }
-        }
-        foreach (var ((agent, predicate), count) in sums)
-        {
-            yield return new Measurement<long>(count,
-                new KeyValuePair<string, object?>("agent_id", agent),
-                new KeyValuePair<string, object?>("predicate_type", predicate));
-        }
-    }
 }

@@ -36,7 +36,7 @@ public sealed class HitomReport
 /// <summary>Answers Hi-ToM question files in the data set's layout and scores them against their labels.</summary>
 public static class HitomEvaluation
 {
-    private static readonly ActivitySource s_activity = new("Pwmk");
+    private static ActivitySource s_activity => CoreDiagnostics.Source;
 
     /// <summary>Label styles: the <c>MC</c> or <c>CoT</c> folders of the layout, or <c>all</c> (both, each file against its own label).</summary>
     public static IReadOnlyList<string> LabelStyles { get; } = ["mc", "cot", "all"];

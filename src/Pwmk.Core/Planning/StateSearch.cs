@@ -51,18 +51,24 @@ internal static class StateSearch<TState, TView>
     /// <summary>Searches <paramref name="space"/> with the strategy and limits of <paramref name="options"/>.</summary>
     public static SearchOutcome Run(ISearchSpace<TState, TView> space, PlanSearchOptions options, SearchLabels labels, CancellationToken cancellation = default)
     {
+        // the span's planner.type is the metric's planner_type label, so a trace and a series name the same planner
+        string plannerType = PlannerTelemetry.PlannerType(labels.PlannerType, options.Strategy);
         using var activity = PlannerTelemetry.Source.StartActivity("planning");
-        activity?.SetTag("planner.type", labels.PlannerType);
+        activity?.SetTag("planner.type", plannerType);
         activity?.SetTag("pwmk.planner.strategy", options.Strategy.ToString());
         activity?.SetTag("pwmk.planner.problem", labels.Problem);
         var result = options.Strategy == SearchStrategy.IterativeDeepening
             ? DepthFirst(space, options, cancellation)
             : BestFirst(space, options, cancellation);
+        var outcome = PlannerTelemetry.OutcomeOf(result.Status);
         activity?.SetTag("pwmk.planner.solved", result.Solved);
+        activity?.SetTag("pwmk.planner.outcome", outcome);
+        activity?.SetTag("pwmk.planner.reason", result.Reason);
         activity?.SetTag("pwmk.planner.expanded", result.Expanded);
-        activity?.SetStatus(result.Solved ? ActivityStatusCode.Ok : ActivityStatusCode.Unset);
-        PlannerTelemetry.Record(labels.PlannerType + "_" + options.Strategy.ToString().ToLowerInvariant(), result.Solved, result.Path.Length,
-            result.Elapsed, labels.GoalType);
+        // a plan found is OK; no plan within the bounds is an answer (Unset); a planner that could not answer is an ERROR
+        if (result.Solved) activity?.SetStatus(ActivityStatusCode.Ok);
+        else if (outcome == PlannerTelemetry.Failed) activity?.SetStatus(ActivityStatusCode.Error, result.Reason);
+        PlannerTelemetry.Record(plannerType, outcome, result.Path.Length, result.Elapsed, labels.GoalType);
         return result;
     }
 

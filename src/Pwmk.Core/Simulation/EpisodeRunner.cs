@@ -102,7 +102,7 @@ public sealed class EpisodeRunner
         _time = time ?? TimeProvider.System;
         _startedBy = Activity.Current?.Context ?? default;
         _rng = new Random(settings.EpisodeSeed(0));
-        WorldModel = new OnlineWorldModel(settings, _env.Agents.Count, _env.ActionSpace(_env.Agents[0]).N);
+        WorldModel = new OnlineWorldModel(settings, _env.Agents, _env.ActionSpace(_env.Agents[0]).N);
     }
 
     /// <summary>What it runs.</summary>

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Pwmk.Tensors;
+using Pwmk.Core.Storage;
 
 namespace Pwmk.Core.WorldModel;
 

@@ -117,7 +117,6 @@ public sealed class PerspectiveWorldModel : IWorldModel
         {
             parameters.AddRange([.. transitionChoice.Parameters(), transitions, transitionPrior!]);
         }
-        WorldModelTelemetry.ReportMemory(ModelType, this);
     }
 
     /// <summary>Builds the model of the given sizes.</summary>
@@ -149,7 +148,8 @@ public sealed class PerspectiveWorldModel : IWorldModel
     }
 
     /// <summary>Bytes of weights per component (encoder, dynamics, decoder, belief_head).</summary>
-    internal IEnumerable<(string Component, long Bytes)> ComponentBytes()
+    /// <summary>Bytes of weights per component (encoder, dynamics, decoder, belief_head, ...), for memory gauges.</summary>
+    public IEnumerable<(string Component, long Bytes)> ComponentBytes()
     {
         var sums = new Dictionary<string, long>();
         foreach (var p in parameters)

@@ -38,6 +38,12 @@ public sealed record TrainerConfig
     /// <summary>Seed of the sample shuffling.</summary>
     public ulong Seed { get; init; }
 
+    /// <summary>
+    /// The agents' names, in the model's agent order, for the <c>agent_id</c> label of the per-agent training loss (the
+    /// vocabulary of every other metric); null: <c>agent_0</c>, <c>agent_1</c>, ...
+    /// </summary>
+    public IReadOnlyList<string>? AgentNames { get; init; }
+
     /// <summary>How the learning rate changes over one <see cref="WorldModelTrainer.Fit"/>.</summary>
     public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
 

@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using Pwmk.Core.Storage;
 
 namespace Pwmk.Core.WorldModel;
 

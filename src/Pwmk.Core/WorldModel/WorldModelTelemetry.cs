@@ -1,45 +1,22 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace Pwmk.Core.WorldModel;
 
-/// <summary>World-model spans and metrics through the BCL only (ActivitySource/Meter "Pwmk"); the host picks exporters.</summary>
+/// <summary>
+/// World-model spans and metrics through the BCL only (ActivitySource/Meter "Pwmk"); the host picks exporters. The memory gauge
+/// (<c>pwmk_world_model_memory_bytes</c>) belongs to the host that holds models: it reads <see cref="PerspectiveWorldModel.ComponentBytes"/>.
+/// </summary>
 internal static class WorldModelTelemetry
 {
     public static ActivitySource Source => CoreDiagnostics.Source;
     private static Meter Meter => CoreDiagnostics.Meter;
-    private static readonly ConcurrentDictionary<(string ModelType, string Component), long> Memory = new();
 
     private static readonly Histogram<double> TrainingLoss = Meter.CreateHistogram<double>(
         "pwmk_world_model_training_loss", description: "World-model training loss per step");
 
     private static readonly Histogram<double> InferenceSeconds = Meter.CreateHistogram<double>(
         "pwmk_world_model_inference_seconds", unit: "s", description: "World-model forward pass latency");
-
-    static WorldModelTelemetry()
-    {
-        Meter.CreateObservableGauge("pwmk_world_model_memory_bytes", ObserveMemory, unit: "By",
-            description: "Bytes of world-model weights per component");
-    }
-
-    private static IEnumerable<Measurement<long>> ObserveMemory()
-    {
-        foreach (var kv in Memory)
-        {
-            yield return new Measurement<long>(kv.Value,
-                new KeyValuePair<string, object?>("model_type", kv.Key.ModelType),
-                new KeyValuePair<string, object?>("component", kv.Key.Component));
-        }
-    }
-
-    public static void ReportMemory(string modelType, PerspectiveWorldModel model)
-    {
-        foreach (var (component, bytes) in model.ComponentBytes())
-        {
-            Memory[(modelType, component)] = bytes;
-        }
-    }
 
     public static void RecordInference(string modelType, int batchSize, double seconds) =>
         InferenceSeconds.Record(seconds,

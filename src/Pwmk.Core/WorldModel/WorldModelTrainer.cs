@@ -365,9 +365,10 @@ public sealed partial class WorldModelTrainer
         }
     }
 
-    private static readonly string[] AgentLabels = [.. Enumerable.Range(0, 16).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+    private static readonly string[] DefaultAgentLabels = [.. Enumerable.Range(0, 16).Select(i => "agent_" + i.ToString(CultureInfo.InvariantCulture))];
 
-    private static string AgentLabel(int a) => a < AgentLabels.Length ? AgentLabels[a] : "other";
+    private string AgentLabel(int a) =>
+        config.AgentNames is { } names && a < names.Count ? names[a] : a < DefaultAgentLabels.Length ? DefaultAgentLabels[a] : "other";
 
     /// <summary>Mean loss over a dataset without training.</summary>
     public float ValidationLoss(TrajectoryDataset data)

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Pwmk.Observability.Deploy;
 
@@ -19,17 +21,23 @@ public static class AlertRules
     /// <summary>One alert: name, expression, for, severity, summary and description template.</summary>
     public sealed record Alert(string Name, string Expr, string For, string Severity, string Summary, string Description);
 
-    /// <summary>Where each alert's <c>runbook_url</c> annotation points: the alert's section of docs/OPERATIONS.md.</summary>
-    public const string RunbookBase = "docs/OPERATIONS.md#";
+    /// <summary>
+    /// Where the alerts' <c>runbook_url</c> annotations point by default: PWMK's own <c>/runbook</c> (docs/OPERATIONS.md as
+    /// the server serves it) at the address the compose file publishes. <c>./pwmk dashboards generate --runbook-base URL</c>
+    /// points them elsewhere (one base for every alert).
+    /// </summary>
+    public const string DefaultRunbookBase = "http://localhost:8080/runbook";
 
-    /// <summary>The runbook link of an alert (its lower-cased name is the section anchor).</summary>
-    public static string Runbook(string alert) => RunbookBase + alert.ToLowerInvariant();
+    /// <summary>The runbook link of an alert: the base and the alert's section (its lower-cased name is the anchor).</summary>
+    public static string Runbook(string alert, string runbookBase = DefaultRunbookBase) => runbookBase.TrimEnd('#') + "#" + alert.ToLowerInvariant();
 
     /// <summary>The recording rules (name, expression).</summary>
     public static IReadOnlyList<(string Record, string Expr)> Recording { get; } =
     [
-        (InferenceP95, "histogram_quantile(0.95, sum by (le, model_type) (rate(pwmk_world_model_inference_seconds_bucket[5m])))"),
-        (PlanningFailureRatio, "sum by (planner_type) (rate(pwmk_planning_attempts_total{success=\"false\"}[5m])) / sum by (planner_type) (rate(pwmk_planning_attempts_total[5m]))"),
+        (InferenceP95, "histogram_quantile(0.95, sum by (job, instance, le, model_type) (rate(pwmk_world_model_inference_seconds_bucket[5m])))"),
+        // success="false" is a planner that could not answer; "no_plan" (no plan within the bounds, the agent used its
+        // heuristic) is an answer and counts only in the denominator
+        (PlanningFailureRatio, "sum by (job, instance, planner_type) (rate(pwmk_planning_attempts_total{success=\"false\"}[5m])) / sum by (job, instance, planner_type) (rate(pwmk_planning_attempts_total[5m]))"),
     ];
 
     /// <summary>The alerts of the specification.</summary>
@@ -46,9 +54,12 @@ public static class AlertRules
     ];
 
     /// <summary>deploy/prometheus/alerts.yml.</summary>
-    /// <param name="forOverride">Replaces every alert's <c>for</c> (end-to-end tests); null keeps the specified durations.</param>
-    public static string Generate(string? forOverride = null)
+    /// <param name="timeScale">Compresses time (end-to-end tests): every rate window and <c>for</c> is divided by it (30 makes
+    /// 5 minutes 10 seconds); 1 keeps the specified durations.</param>
+    /// <param name="runbookBase">Base of the <c>runbook_url</c>s (see <see cref="DefaultRunbookBase"/>).</param>
+    public static string Generate(double timeScale = 1, string runbookBase = DefaultRunbookBase)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(timeScale, 1);
         var sb = new StringBuilder(DeployFiles.Header("#"));
         sb.Append("groups:\n");
         sb.Append("  - name: pwmk.rules\n");
@@ -56,21 +67,28 @@ public static class AlertRules
         foreach (var (record, expr) in Recording)
         {
             sb.Append("      - record: ").Append(record).Append('\n');
-            sb.Append("        expr: ").Append(Yaml.Quote(expr)).Append('\n');
+            sb.Append("        expr: ").Append(Yaml.Quote(Scale(expr, timeScale))).Append('\n');
         }
         foreach (var a in Alerts)
         {
             sb.Append("      - alert: ").Append(a.Name).Append('\n');
-            sb.Append("        expr: ").Append(Yaml.Quote(a.Expr)).Append('\n');
-            sb.Append("        for: ").Append(forOverride ?? a.For).Append('\n');
+            sb.Append("        expr: ").Append(Yaml.Quote(Scale(a.Expr, timeScale))).Append('\n');
+            sb.Append("        for: ").Append(Scale(a.For, timeScale)).Append('\n');
             sb.Append("        labels:\n          severity: ").Append(a.Severity).Append('\n');
             sb.Append("        annotations:\n");
             sb.Append("          summary: ").Append(Yaml.Quote(a.Summary)).Append('\n');
             sb.Append("          description: ").Append(Yaml.Quote(a.Description)).Append('\n');
-            sb.Append("          runbook_url: ").Append(Yaml.Quote(Runbook(a.Name))).Append('\n');
+            sb.Append("          runbook_url: ").Append(Yaml.Quote(Runbook(a.Name, runbookBase))).Append('\n');
         }
         return sb.ToString();
     }
+
+    /// <summary>Every duration of <paramref name="text"/> (<c>5m</c>, <c>[5m]</c>, <c>2m</c>) divided by <paramref name="timeScale"/>, in whole seconds.</summary>
+    internal static string Scale(string text, double timeScale) => timeScale == 1 ? text : Regex.Replace(text, @"(?<![\w.])(\d+)([smh])(?![\w(])", m =>
+    {
+        double seconds = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) * m.Groups[2].Value switch { "h" => 3600, "m" => 60, _ => 1 };
+        return Math.Max(1, (int)Math.Round(seconds / timeScale)).ToString(CultureInfo.InvariantCulture) + "s";
+    });
 
     private sealed record Case(string Alert, bool Fires, string EvalTime, string[] Series, string[] Labels, string Description);
 
@@ -94,6 +112,11 @@ public static class AlertRules
         new("PlanningFailureRate", false, "15m",
             ["pwmk_planning_attempts_total{planner_type=\"mastar_bfs\",success=\"false\"}|0+1x30",
              "pwmk_planning_attempts_total{planner_type=\"mastar_bfs\",success=\"true\"}|0+30x30"],
+            [], ""),
+        // the simulation's agents: 42% of searches end without a plan within the bounds (they use their heuristic): no page
+        new("PlanningFailureRate", false, "15m",
+            ["pwmk_planning_attempts_total{planner_type=\"epistemic_bfs\",success=\"no_plan\"}|0+42x30",
+             "pwmk_planning_attempts_total{planner_type=\"epistemic_bfs\",success=\"true\"}|0+58x30"],
             [], ""),
         new("HighMemoryUsage", true, "5m",
             ["pwmk_world_model_memory_bytes{job=\"pwmk\",instance=\"pwmk:8080\",model_type=\"perspective\",component=\"encoder\"}|2e9x10",

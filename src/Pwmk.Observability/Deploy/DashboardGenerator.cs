@@ -33,8 +33,10 @@ public static class DashboardGenerator
             new Query($"histogram_quantile(0.50, sum by (le) (rate(pwmk_world_model_inference_seconds_bucket{{{M}}}{R})))", "Median")),
         new("Belief Query Performance", "timeseries", "s", "Average belief query time",
             new Query($"sum(rate(pwmk_belief_query_duration_seconds_sum{R})) / sum(rate(pwmk_belief_query_duration_seconds_count{R}))", "Average query time")),
-        new("Planning Success Rate", "stat", "percent", "Share of planning attempts that found a plan",
-            new Query($"100 * sum(rate(pwmk_planning_attempts_total{{success=\"true\"}}{R})) / sum(rate(pwmk_planning_attempts_total{R}))", "Success Rate %")),
+        // a search that ends without a plan within its bounds is an answer (the agent uses its heuristic); only an attempt the
+        // planner could not answer (success="false") is a failure, as in the PlanningFailureRate alert
+        new("Planning Success Rate", "stat", "percent", "Share of planning attempts the planner answered: a plan, or none within the bounds (Planning Attempts splits them)",
+            new Query($"100 * sum(rate(pwmk_planning_attempts_total{{success!=\"false\"}}{R})) / sum(rate(pwmk_planning_attempts_total{R}))", "Success Rate %")),
         new("World Model Training Loss", "timeseries", "none", "Average training loss per model and agent",
             new Query($"sum by (model_type, agent_id) (rate(pwmk_world_model_training_loss_sum{{{M},{A}}}{R})) / sum by (model_type, agent_id) (rate(pwmk_world_model_training_loss_count{{{M},{A}}}{R}))",
                 "Training Loss - {{model_type}} {{agent_id}}")),

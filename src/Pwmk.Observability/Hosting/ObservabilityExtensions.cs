@@ -1,11 +1,15 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.HttpLogging;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -22,15 +26,17 @@ namespace Pwmk.Observability.Hosting;
 /// <code>
 /// builder.Services.AddPwmkObservability(builder.Configuration);   // metrics, traces, logs, health
 /// var app = builder.Build();
-/// app.UsePwmkObservability();                                      // request context for logs
+/// app.UsePwmkObservability();                                      // request context and request lines in logs (first)
 /// app.MapPwmkObservability();                                      // /metrics, /health, /ready, /live
 /// </code>
 /// </summary>
 public static class ObservabilityExtensions
 {
     /// <summary>
-    /// Registers <see cref="PwmkMetrics"/> (singleton, bridging Meter "Pwmk"), <see cref="PwmkHealth"/>, structured
-    /// logging and OpenTelemetry tracing of ActivitySource "Pwmk" and ASP.NET Core requests (OTLP when an endpoint is
+    /// Registers <see cref="PwmkMetrics"/> (singleton, bridging Meter "Pwmk" and the host's meters), the health checks
+    /// <c>planning_engine</c> and <c>environments</c> and the readiness check <c>state_directory_writable</c> (hosts add
+    /// their own with <see cref="PwmkHealthChecks.AddTimedCheck(IHealthChecksBuilder, string, Func{IServiceProvider, IHealthCheck}, TimeSpan?, bool)"/>),
+    /// structured logging and OpenTelemetry tracing of ActivitySource "Pwmk" and ASP.NET Core requests (OTLP when an endpoint is
     /// configured, console when asked; parent-based ratio sampling; the batch exporter's bounded queue drops spans
     /// rather than blocking when the collector is slow or unreachable, and counts what it drops on
     /// <c>pwmk_otel_spans_dropped_total</c>).
@@ -43,14 +49,15 @@ public static class ObservabilityExtensions
         configuration?.GetSection("Observability").Bind(o);
         configure?.Invoke(o);
         services.AddSingleton(o);
-        services.AddSingleton(_ => new PwmkMetrics(options: new PwmkMetricsOptions { MaxSeriesPerMetric = o.MaxSeriesPerMetric }));
-        services.AddSingleton(_ => new PwmkHealth(TimeSpan.FromSeconds(o.HealthTimeoutSeconds), o.StateDirectory));
-        services.AddLogging(b =>
-        {
-            b.ClearProviders();
-            b.SetMinimumLevel(o.LogLevel);
-            b.AddProvider(new PwmkLoggerProvider(o.LogFormat, o.LogLevel));
-        });
+        services.AddMetrics();
+        services.AddSingleton(sp => new PwmkMetrics(options: new PwmkMetricsOptions { MaxSeriesPerMetric = o.MaxSeriesPerMetric },
+            meters: sp.GetRequiredService<IMeterFactory>()));
+        AddLogs(services, o);
+        services.AddHealthChecks()
+            .AddTimedCheck("planning_engine", _ => new PlanningEngineHealthCheck())
+            .AddTimedCheck("environments", _ => new EnvironmentsHealthCheck())
+            .AddTimedCheck("state_directory_writable", _ => new StateDirectoryHealthCheck(o.StateDirectory ?? Path.Combine(Path.GetTempPath(), "pwmk-state")),
+                readinessOnly: true);
 
         string? endpoint = o.OtlpEndpoint ?? Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT");
         string protocol = o.OtlpProtocol ?? Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_PROTOCOL") ?? "grpc";
@@ -61,8 +68,9 @@ public static class ObservabilityExtensions
             .ConfigureResource(res => res.AddService(service))
             .WithTracing(t =>
             {
+                // one trace per request; scrapes and probes make none
                 t.AddSource(PwmkTracing.SourceName)
-                    .AddAspNetCoreInstrumentation(a => a.Filter = ctx => ctx.Request.Path != "/metrics")
+                    .AddAspNetCoreInstrumentation(a => a.Filter = ctx => !IsProbe(ctx.Request.Path))
                     .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(Math.Clamp(ratio, 0, 1))));
                 if (!string.IsNullOrEmpty(endpoint))
                 {
@@ -70,7 +78,10 @@ public static class ObservabilityExtensions
                     t.AddProcessor(sp => new CountingSpanExportProcessor(new OtlpTraceExporter(exporterOptions),
                         sp.GetRequiredService<PwmkMetrics>().SpanExport, o.SpanQueueSize, o.SpanBatchSize, TimeSpan.FromMilliseconds(o.SpanExportDelayMs)));
                 }
-                if (o.ConsoleExporter) t.AddConsoleExporter();
+                // spans on the console: JSON log lines in the structured format (stdout stays one JSON object per line)
+                if (o.ConsoleExporter && o.LogFormat == LogFormat.Structured)
+                    t.AddProcessor(sp => new SpanLogProcessor(sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pwmk.Traces")));
+                else if (o.ConsoleExporter) t.AddConsoleExporter();
             });
         return services;
     }
@@ -92,23 +103,67 @@ public static class ObservabilityExtensions
         };
     }
 
-    /// <summary>Sets <c>request_id</c> (the <c>X-Request-Id</c> header or the trace identifier) on every log line of a request.</summary>
+    /// <summary>
+    /// Logging: the console logger with the formatter of <see cref="PwmkObservabilityOptions.LogFormat"/>, PWMK's own lines
+    /// from <see cref="PwmkObservabilityOptions.LogLevel"/> on, the framework's from Warning (all of them at <c>trace</c>),
+    /// and one line per request (ASP.NET Core's HTTP logging: method, path, status and duration) at Information.
+    /// </summary>
+    private static void AddLogs(IServiceCollection services, PwmkObservabilityOptions o)
+    {
+        var level = o.LogLevel;
+        var framework = level == LogLevel.Trace ? LogLevel.Trace : (LogLevel)Math.Max((int)level, (int)LogLevel.Warning);
+        services.AddLogging(b =>
+        {
+            b.ClearProviders();
+            b.AddConsole(c => c.FormatterName = o.LogFormat == LogFormat.Structured ? PwmkJsonFormatter.Name : PwmkPlainFormatter.Name);
+            b.AddConsoleFormatter<PwmkJsonFormatter, ConsoleFormatterOptions>();
+            b.AddConsoleFormatter<PwmkPlainFormatter, ConsoleFormatterOptions>();
+            // rules in code, added after the configuration's: the --log-level flag decides (a configured default cannot mask it)
+            b.SetMinimumLevel(level);
+            b.AddFilter((string?)null, level);
+            b.AddFilter("Microsoft", framework);
+            b.AddFilter("System", framework);
+            b.AddFilter("Microsoft.Hosting.Lifetime", level);
+            b.AddFilter("Microsoft.AspNetCore.HttpLogging", level);
+        });
+        services.AddHttpLogging(h =>
+        {
+            h.LoggingFields = HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath | HttpLoggingFields.ResponseStatusCode
+                | HttpLoggingFields.Duration;
+            h.CombineLogs = true;
+        });
+    }
+
+    /// <summary>Scrapes and probes: no trace, no request log line.</summary>
+    private static bool IsProbe(PathString path) => path == "/metrics" || path == "/health" || path == "/ready" || path == "/live";
+
+    /// <summary>
+    /// Opens each request's <see cref="LogContext"/> (<c>request_id</c>: the <c>X-Request-Id</c> header, else the trace
+    /// identifier; endpoints add the agent or session they serve) around everything after it, and logs one line per request
+    /// (not for scrapes and probes).
+    /// </summary>
     public static IApplicationBuilder UsePwmkObservability(this IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        return app.Use(async (ctx, next) =>
+        var log = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Pwmk.Requests");
+        app.Use(async (ctx, next) =>
         {
-            string id = ctx.Request.Headers.TryGetValue("X-Request-Id", out var h) && h.Count > 0 && h[0]!.Length <= 128 ? h[0]! : ctx.TraceIdentifier;
-            using (LogContext.Push(requestId: id))
+            string id = ctx.Request.Headers.TryGetValue("X-Request-Id", out var h) && h.Count > 0 && h[0]!.Length is > 0 and <= 128 ? h[0]! : ctx.TraceIdentifier;
+            var context = new LogContext { RequestId = id };
+            ctx.Features.Set(context);
+            using (log.BeginScope(context))
             {
                 await next(ctx).ConfigureAwait(false);
             }
         });
+        app.UseWhen(ctx => !IsProbe(ctx.Request.Path), branch => branch.UseHttpLogging());
+        return app;
     }
 
     /// <summary>
     /// Maps <c>/metrics</c> (Prometheus text, or OpenMetrics with exemplars when the scraper asks for it),
-    /// <c>/health</c> (200 or 503 with the checks), <c>/ready</c> (200 or 503) and <c>/live</c> (always 200).
+    /// <c>/health</c> (200 or 503 with the component checks), <c>/ready</c> (200 or 503: the checks and readiness) and
+    /// <c>/live</c> (always 200).
     /// </summary>
     public static IEndpointRouteBuilder MapPwmkObservability(this IEndpointRouteBuilder endpoints)
     {
@@ -119,20 +174,24 @@ public static class ObservabilityExtensions
             s.Registry = metrics.Registry;
             s.EnableOpenMetrics = true;
         }, "/metrics");
-        endpoints.MapGet("/health", async (PwmkHealth health, CancellationToken ct) =>
+        var codes = new Dictionary<HealthStatus, int>
         {
-            var (ok, body) = await health.CheckAsync(ct).ConfigureAwait(false);
-            return Json(body, ok ? 200 : 503);
-        });
-        endpoints.MapGet("/ready", async (PwmkHealth health, CancellationToken ct) =>
+            [HealthStatus.Healthy] = StatusCodes.Status200OK,
+            [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
+            [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+        };
+        endpoints.MapHealthChecks("/health", new HealthCheckOptions
         {
-            var (ok, body) = await health.ReadyAsync(ct).ConfigureAwait(false);
-            return Json(body, ok ? 200 : 503);
+            Predicate = r => r.Tags.Contains(PwmkHealthChecks.HealthTag),
+            ResponseWriter = PwmkHealthChecks.WriteHealth,
+            ResultStatusCodes = codes,
         });
-        endpoints.MapGet("/live", () => Json(new JsonObject { ["status"] = "alive" }, 200));
+        endpoints.MapHealthChecks("/ready", new HealthCheckOptions
+        {
+            ResponseWriter = PwmkHealthChecks.WriteReady,
+            ResultStatusCodes = codes,
+        });
+        endpoints.MapGet("/live", () => Results.Text("{\"status\":\"alive\"}", "application/json", System.Text.Encoding.UTF8, 200));
         return endpoints;
     }
-
-    private static IResult Json(JsonObject body, int status) =>
-        Results.Text(body.ToJsonString(), "application/json", System.Text.Encoding.UTF8, status);
 }

@@ -1,35 +1,52 @@
+using System.Collections;
+using Microsoft.AspNetCore.Http;
+
 namespace Pwmk.Observability.Logging;
 
 /// <summary>
-/// Context fields of every log line written inside a scope (<c>request_id</c>, <c>agent_id</c>, <c>session_id</c>),
-/// carried through async calls (AsyncLocal), as the specification's context filter does. Fields not set are absent.
-/// <code>using (LogContext.Push(agentId: "sally", requestId: "obs_1a2b")) { logger.LogInformation("..."); }</code>
+/// The context fields of the specification (<c>request_id</c>, <c>agent_id</c>, <c>session_id</c>) as a logging scope:
+/// every line written while the scope is open carries the fields that are set (inner scopes win), through awaits and tasks
+/// (the logger factory's scope provider flows with the async context). The fields may be set after the scope opened: a
+/// request's scope is opened by the host's middleware (<c>request_id</c>) and the endpoint adds the agent or session it
+/// serves (<see cref="Of"/>), so the request's own log line, written last, carries them too.
+/// <code>using (logger.BeginScope(new LogContext { SessionId = "sim-1" })) { logger.LogInformation("..."); }</code>
 /// </summary>
-public static class LogContext
+public sealed class LogContext : IReadOnlyList<KeyValuePair<string, object?>>
 {
-    private static readonly AsyncLocal<Fields?> s_current = new();
+    /// <summary>The request this work serves.</summary>
+    public string? RequestId { get; set; }
 
-    internal sealed record Fields(string? RequestId, string? AgentId, string? SessionId);
+    /// <summary>The agent this work is about.</summary>
+    public string? AgentId { get; set; }
 
-    internal static Fields? Current => s_current.Value;
+    /// <summary>The session (a simulation: its id) this work belongs to.</summary>
+    public string? SessionId { get; set; }
 
-    /// <summary>Sets context fields (null keeps the outer value) until the returned scope is disposed.</summary>
-    public static IDisposable Push(string? requestId = null, string? agentId = null, string? sessionId = null)
+    /// <summary>The context of an HTTP request (opened by the observability middleware), or null outside one.</summary>
+    public static LogContext? Of(HttpContext context)
     {
-        var outer = s_current.Value;
-        s_current.Value = new Fields(requestId ?? outer?.RequestId, agentId ?? outer?.AgentId, sessionId ?? outer?.SessionId);
-        return new Scope(outer);
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Features.Get<LogContext>();
     }
 
-    private sealed class Scope(Fields? outer) : IDisposable
-    {
-        private bool _disposed;
+    /// <inheritdoc />
+    public int Count => (RequestId is null ? 0 : 1) + (AgentId is null ? 0 : 1) + (SessionId is null ? 0 : 1);
 
-        public void Dispose()
-        {
-            if (_disposed) return;
-            _disposed = true;
-            s_current.Value = outer;
-        }
+    /// <inheritdoc />
+    public KeyValuePair<string, object?> this[int index] => Fields().ElementAt(index);
+
+    /// <inheritdoc />
+    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => Fields().GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private IEnumerable<KeyValuePair<string, object?>> Fields()
+    {
+        if (RequestId is not null) yield return new("request_id", RequestId);
+        if (AgentId is not null) yield return new("agent_id", AgentId);
+        if (SessionId is not null) yield return new("session_id", SessionId);
     }
+
+    /// <inheritdoc />
+    public override string ToString() => string.Join(", ", Fields().Select(f => f.Key + "=" + f.Value));
 }

@@ -25,11 +25,14 @@ public sealed record MetricSpec(string Name, MetricKind Kind, string Help, strin
 /// </summary>
 public static class MetricCatalog
 {
-    // Latency buckets include 0.1 s, the HighWorldModelLatency threshold.
-    internal static readonly double[] InferenceBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
-    internal static readonly double[] QueryBuckets = [0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5];
-    internal static readonly double[] PlanningBuckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
-    internal static readonly double[] StepBuckets = [0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1, 0.5, 1];
+    // Buckets from measured distributions (docs/OPERATIONS.md, "Histogram buckets"; bench/monitoring/run.sh prints the shares):
+    // a batch-1 inference takes tens of microseconds, an environment step a few, most searches of the simulation's agents
+    // under a millisecond; each family keeps room up to its slow end, and the inference buckets hold 0.1 s, the
+    // HighWorldModelLatency threshold, as a bound (its p95 is exact there).
+    internal static readonly double[] InferenceBuckets = [0.00001, 0.000025, 0.00005, 0.000075, 0.0001, 0.00015, 0.00025, 0.0005, 0.001, 0.0025, 0.01, 0.05, 0.1, 0.25, 1];
+    internal static readonly double[] QueryBuckets = [0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5];
+    internal static readonly double[] PlanningBuckets = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+    internal static readonly double[] StepBuckets = [0.000001, 0.0000025, 0.000005, 0.0000075, 0.00001, 0.000015, 0.000025, 0.00005, 0.0001, 0.00025, 0.001, 0.01, 0.1, 1];
     internal static readonly double[] LossBuckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
     internal static readonly double[] QualityBuckets = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
     internal static readonly double[] LengthBuckets = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];

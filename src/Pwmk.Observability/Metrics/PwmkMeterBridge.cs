@@ -6,8 +6,9 @@ using Prometheus;
 namespace Pwmk.Observability.Metrics;
 
 /// <summary>
-/// The BCL seam: listens to every instrument of Meter "Pwmk" (the domain's telemetry, see DESIGN.md) and records
-/// its measurements into <see cref="PwmkMetrics"/>. Instruments named as a metric of <see cref="MetricCatalog"/> land
+/// The BCL seam: listens to the instruments of Meter "Pwmk" (the domain's telemetry, see DESIGN.md; and the meters of
+/// this host's <see cref="IMeterFactory"/>, not those of other hosts in the process) and records their measurements into
+/// <see cref="PwmkMetrics"/>, except those made inside a <see cref="Health.ProbeScope"/>. Instruments named as a metric of <see cref="MetricCatalog"/> land
 /// in that metric (labels taken from the tags of the same names; counts rounded to powers of two); other counters
 /// become <c>pwmk_..._total</c> counters without labels. Observable gauges are read before each scrape, and series
 /// they no longer report are removed.
@@ -19,28 +20,41 @@ internal sealed class PwmkMeterBridge : IDisposable
     private readonly MeterListener _listener = new();
     private readonly PwmkMetrics _metrics;
     private readonly IMetricFactory _factory;
+    private readonly IMeterFactory? _scope;
     private readonly List<GaugeHandler> _observed = [];
     private readonly List<BucketBuffer> _buffers = [];
     private readonly ConcurrentDictionary<string, Counter> _extraCounters = new();
     private int _generation;
     private volatile bool _disposed;
 
-    public PwmkMeterBridge(PwmkMetrics metrics, IMetricFactory factory)
+    /// <param name="metrics">Where the measurements go.</param>
+    /// <param name="factory">Makes the extra counters (instruments not in the catalog).</param>
+    /// <param name="scope">The host's meter factory: its meters are bridged (besides the domain's own meter, which has no
+    /// factory); meters of other factories (other hosts in the same process) are not.</param>
+    public PwmkMeterBridge(PwmkMetrics metrics, IMetricFactory factory, IMeterFactory? scope = null)
     {
         _metrics = metrics;
         _factory = factory;
+        _scope = scope;
         _listener.InstrumentPublished = OnPublished;
-        _listener.SetMeasurementEventCallback<double>((i, v, tags, state) => ((Handler)state!).Record(v, tags));
-        _listener.SetMeasurementEventCallback<float>((i, v, tags, state) => ((Handler)state!).Record(v, tags));
-        _listener.SetMeasurementEventCallback<long>((i, v, tags, state) => ((Handler)state!).Record(v, tags));
-        _listener.SetMeasurementEventCallback<int>((i, v, tags, state) => ((Handler)state!).Record(v, tags));
+        _listener.SetMeasurementEventCallback<double>((i, v, tags, state) => Record((Handler)state!, v, tags));
+        _listener.SetMeasurementEventCallback<float>((i, v, tags, state) => Record((Handler)state!, v, tags));
+        _listener.SetMeasurementEventCallback<long>((i, v, tags, state) => Record((Handler)state!, v, tags));
+        _listener.SetMeasurementEventCallback<int>((i, v, tags, state) => Record((Handler)state!, v, tags));
         _listener.Start();
         metrics.Registry.AddBeforeCollectCallback(CollectObservables);
+    }
+
+    private static void Record(Handler handler, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        if (Health.ProbeScope.Active) return; // health probes do not feed the business families
+        handler.Record(value, tags);
     }
 
     private void OnPublished(Instrument instrument, MeterListener listener)
     {
         if (instrument.Meter.Name != MeterName) return;
+        if (instrument.Meter.Scope is not null && !ReferenceEquals(instrument.Meter.Scope, _scope)) return;
         var spec = MetricCatalog.All.FirstOrDefault(s => s.Name == instrument.Name);
         Handler? h = spec is not null
             ? spec.Kind switch

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Prometheus;
 
 namespace Pwmk.Observability.Metrics;
@@ -20,7 +21,10 @@ public sealed class PwmkMetrics : IDisposable
     private readonly PwmkMeterBridge? _bridge;
 
     /// <summary>Creates the metrics on <paramref name="registry"/> (a new registry when null).</summary>
-    public PwmkMetrics(CollectorRegistry? registry = null, PwmkMetricsOptions? options = null)
+    /// <param name="registry">The registry; null: a new one.</param>
+    /// <param name="options">Options; null: the defaults.</param>
+    /// <param name="meters">The host's meter factory, whose "Pwmk" meters are bridged besides the domain's (null: the domain's only).</param>
+    public PwmkMetrics(CollectorRegistry? registry = null, PwmkMetricsOptions? options = null, IMeterFactory? meters = null)
     {
         Options = options ?? new PwmkMetricsOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.MaxSeriesPerMetric, 1);
@@ -55,7 +59,7 @@ public sealed class PwmkMetrics : IDisposable
             factory.CreateCounter(MetricCatalog.SpansDropped, "Finished spans dropped before reaching the OTLP collector (queue full or export failed)", ["reason"]),
             factory.CreateCounter(MetricCatalog.SpansExported, "Finished spans delivered to the OTLP collector"));
         if (Options.ProcessMetrics) DotNetStats.Register(Registry);
-        if (Options.BridgeMeter) _bridge = new PwmkMeterBridge(this, factory);
+        if (Options.BridgeMeter) _bridge = new PwmkMeterBridge(this, factory, meters);
     }
 
     /// <summary>The registry scraped at <c>/metrics</c>.</summary>
@@ -100,7 +104,10 @@ public sealed class PwmkMetrics : IDisposable
     public void IncBeliefUpdates(string agentId, string updateType, double count = 1) => _updates.Get(agentId, updateType).Inc(count);
     public void ObservePlanning(string plannerType, int horizonLength, double seconds) =>
         _planning.Get(plannerType, MetricCatalog.PowerOfTwoLabel(horizonLength)).Observe(seconds);
-    public void IncPlanningAttempt(string plannerType, bool success) => _attempts.Get(plannerType, success ? "true" : "false").Inc();
+    public void IncPlanningAttempt(string plannerType, bool success) => IncPlanningAttempt(plannerType, success ? "true" : "false");
+
+    /// <summary>Counts a planning attempt with its outcome: <c>true</c> (a plan), <c>no_plan</c> (none within the bounds) or <c>false</c> (failed).</summary>
+    public void IncPlanningAttempt(string plannerType, string outcome) => _attempts.Get(plannerType, outcome).Inc();
     public void ObservePlanQuality(string plannerType, string goalType, double score) => _quality.Get(plannerType, goalType).Observe(score);
     public void ObserveEnvStep(string envType, int numAgents, double seconds) =>
         _step.Get(envType, MetricCatalog.PowerOfTwoLabel(numAgents)).Observe(seconds);

@@ -10,10 +10,9 @@ namespace Pwmk.Observability.Tracing;
 public static class PwmkTracing
 {
     /// <summary>Name of the ActivitySource (and Meter) the domain emits on.</summary>
-    public const string SourceName = "Pwmk";
+    public const string SourceName = ObservabilityDiagnostics.Name;
 
-    /// <summary>The shared source for host-side spans.</summary>
-    public static ActivitySource Source { get; } = new(SourceName);
+    private static ActivitySource Source => ObservabilityDiagnostics.Source;
 
     /// <summary>Runs <paramref name="body"/> inside a span named <paramref name="operation"/>.</summary>
     public static T Trace<T>(string operation, Func<Activity?, T> body, params (string Key, object? Value)[] attributes)

@@ -1,6 +1,7 @@
 using Pwmk.Core.Beliefs;
 using Pwmk.Logic.Terms;
 using Pwmk.Server.Simulation;
+using Pwmk.Observability.Logging;
 
 namespace Pwmk.Server.Api;
 
@@ -45,8 +46,9 @@ internal static class AgentEndpoints
         return TypedResults.Ok(list);
     }
 
-    private static IResult Beliefs(string id, int? depth, BeliefStore store, SimulationManager sims)
+    private static IResult Beliefs(string id, int? depth, BeliefStore store, SimulationManager sims, HttpContext http)
     {
+        if (LogContext.Of(http) is { } log) log.AgentId = id;
         int d = depth ?? store.Options.MaxNestingDepth;
         if (d < 1 || d > store.Options.MaxNestingDepth) return JsonBody.BadRequest($"'depth' must be in 1..{store.Options.MaxNestingDepth}, got {d}.");
         if (!BeliefEndpoints.IsAtomName(id)) return JsonBody.BadRequest($"agent id must be an atom name such as agent_0, got '{id}'.");

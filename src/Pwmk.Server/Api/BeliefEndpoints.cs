@@ -10,6 +10,7 @@ using Pwmk.Server.Hosting;
 using Pwmk.Server.Persistence;
 using Pwmk.Server.Security;
 using Pwmk.Server.Simulation;
+using Pwmk.Observability.Logging;
 
 namespace Pwmk.Server.Api;
 
@@ -188,6 +189,7 @@ internal static class BeliefEndpoints
         if (!string.IsNullOrWhiteSpace(body.Agent) && !IsAtomName(body.Agent))
             return JsonBody.BadRequest($"'agent' must be an atom name such as agent_0, got '{body.Agent}'.");
         string what = string.IsNullOrWhiteSpace(body.Agent) ? "fact" : "belief";
+        if (what == "belief" && LogContext.Of(request.HttpContext) is { } log) log.AgentId = body.Agent;
         Term term;
         try
         {

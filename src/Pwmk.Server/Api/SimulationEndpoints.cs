@@ -3,6 +3,7 @@ using Pwmk.Server.Security;
 using Pwmk.Server.Simulation;
 
 using Pwmk.Server.Persistence;
+using Pwmk.Observability.Logging;
 
 namespace Pwmk.Server.Api;
 
@@ -64,11 +65,13 @@ internal static class SimulationEndpoints
         if (problem is not null) return JsonBody.BadRequest(problem);
         var run = manager.Start(p, body.MirrorBeliefs ?? false);
         if (run is null) return Problems.Result(409, "Conflict", "As many simulations as allowed are running; stop one first.");
+        if (LogContext.Of(request.HttpContext) is { } log) log.SessionId = run.Id;
         return TypedResults.Created($"/api/simulations/{run.Id}", ToResponse(run));
     }
 
-    private static async Task<IResult> Stop(string id, SimulationManager manager)
+    private static async Task<IResult> Stop(string id, SimulationManager manager, HttpContext http)
     {
+        if (LogContext.Of(http) is { } log) log.SessionId = id;
         var run = manager.Find(id);
         if (run is null) return Missing(id);
         await run.StopAsync().ConfigureAwait(false);

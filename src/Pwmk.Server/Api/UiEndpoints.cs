@@ -12,7 +12,7 @@ namespace Pwmk.Server.Api;
 /// <summary>Everything the web UI shows at once: the background simulation, its agents' beliefs, and the live charts.</summary>
 public sealed record Snapshot(SimulationResponse? Simulation, RenderResponse? World, IReadOnlyList<RenderResponse> Views,
     IReadOnlyList<AgentView> Agents, IReadOnlyList<MetricPoint> QueryLatencyMs, IReadOnlyList<MetricPoint> PlanSuccess,
-    int FactCount, bool ApiKeyRequired);
+    int FactCount, bool ApiKeyRequired, AlertList Alerts);
 
 /// <summary>The web UI (static files embedded in the assembly) at <c>/</c>, its snapshot, and live updates over Server-Sent Events.</summary>
 internal static class UiEndpoints
@@ -24,7 +24,7 @@ internal static class UiEndpoints
         app.MapGet("/", () => File("index.html")).ExcludeFromDescription();
         app.MapGet("/ui/{name}", (string name) => File(name)).ExcludeFromDescription();
         app.MapGet("/favicon.ico", () => File("favicon.svg")).ExcludeFromDescription();
-        app.MapGet("/api/snapshot", (SimulationManager m, BeliefStore s, ServerHistory h, IOptions<PwmkServerOptions> o) => TypedResults.Ok(Take(m, s, h, o.Value)))
+        app.MapGet("/api/snapshot", (SimulationManager m, BeliefStore s, ServerHistory h, IOptions<PwmkServerOptions> o, AlertInbox a) => TypedResults.Ok(Take(m, s, h, o.Value, a)))
             .WithTags("ui").Produces<Snapshot>().WithSummary("What the web UI shows: simulation, world, per-agent views, beliefs and chart data");
         app.MapGet("/api/events", Events).WithTags("ui").Produces(200, contentType: "text/event-stream").ProducesProblem(429)
             .WithSummary("Server-Sent Events: a snapshot every 500 ms (streams are capped in total and per client: 429 beyond)");
@@ -45,7 +45,7 @@ internal static class UiEndpoints
         return TypedResults.Stream(stream, type);
     }
 
-    internal static Snapshot Take(SimulationManager m, BeliefStore store, ServerHistory h, PwmkServerOptions o)
+    internal static Snapshot Take(SimulationManager m, BeliefStore store, ServerHistory h, PwmkServerOptions o, AlertInbox alerts)
     {
         var run = m.Primary ?? m.All.LastOrDefault();
         var views = new List<RenderResponse>();
@@ -59,10 +59,11 @@ internal static class UiEndpoints
             h.QueryLatencyMs.Snapshot(),
             h.PlanSuccess.Snapshot(),
             store.FactCount,
-            !string.IsNullOrEmpty(o.ApiKey));
+            !string.IsNullOrEmpty(o.ApiKey),
+            alerts.Read(latest: 10));
     }
 
-    private static async Task Events(HttpContext context, SimulationManager m, BeliefStore store, ServerHistory h, IOptions<PwmkServerOptions> o,
+    private static async Task Events(HttpContext context, SimulationManager m, BeliefStore store, ServerHistory h, IOptions<PwmkServerOptions> o, AlertInbox alerts,
         IHostApplicationLifetime life, EventStreams streams)
     {
         var client = context.Connection.RemoteIpAddress;
@@ -78,7 +79,7 @@ internal static class UiEndpoints
             context.Response.Headers.CacheControl = "no-cache";
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, life.ApplicationStopping);
             var json = context.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
-            byte[] Make() => System.Text.Encoding.UTF8.GetBytes("event: snapshot\ndata: " + JsonSerializer.Serialize(Take(m, store, h, o.Value), json) + "\n\n");
+            byte[] Make() => System.Text.Encoding.UTF8.GetBytes("event: snapshot\ndata: " + JsonSerializer.Serialize(Take(m, store, h, o.Value, alerts), json) + "\n\n");
             while (!cts.IsCancellationRequested)
             {
                 var bytes = await streams.SnapshotAsync(Make, TimeSpan.FromMilliseconds(450), cts.Token).ConfigureAwait(false);

@@ -1,18 +1,14 @@
-using System.Text.Json.Nodes;
-using Pwmk.Core.Beliefs;
-using Pwmk.Logic;
 using Pwmk.Observability.Health;
 using Pwmk.Observability.Hosting;
-using Pwmk.Server.Persistence;
 
 namespace Pwmk.Server.Hosting;
 
 /// <summary>
 /// The one place where the server wires observability (Pwmk.Observability): Prometheus metrics at <c>/metrics</c>,
-/// OpenTelemetry tracing (OTLP when configured), structured logs, and <c>/health</c>, <c>/ready</c>, <c>/live</c>.
-/// The <c>belief_store</c> health check queries the server's own store and is unhealthy while its commits fail (the
-/// journal cannot be written, or the store refuses the simulation's changes); readiness requires the state directory
-/// to be writable.
+/// OpenTelemetry tracing (OTLP when configured), structured logs with request context and request lines, and
+/// <c>/health</c>, <c>/ready</c>, <c>/live</c>. Beside the generic checks the server adds its own components:
+/// <c>belief_store</c> (its store, unhealthy while the journal cannot be written) and <c>world_model</c> (the model it
+/// serves), and the readiness of the served model (<c>model_loaded</c>).
 /// </summary>
 internal static class ObservabilityHooks
 {
@@ -22,30 +18,14 @@ internal static class ObservabilityHooks
         {
             if (!string.IsNullOrWhiteSpace(options.StateDir)) o.StateDirectory ??= options.StateDir;
         });
+        builder.Services.AddHealthChecks()
+            .AddTimedCheck("world_model", sp => ActivatorUtilities.CreateInstance<WorldModelHealthCheck>(sp))
+            .AddTimedCheck("belief_store", sp => ActivatorUtilities.CreateInstance<BeliefStoreHealthCheck>(sp))
+            .AddTimedCheck("model_loaded", sp => ActivatorUtilities.CreateInstance<ServedModelReadinessCheck>(sp), readinessOnly: true);
     }
 
-    public static void Map(WebApplication app)
-    {
-        var store = app.Services.GetRequiredService<BeliefStore>();
-        var durable = app.Services.GetRequiredService<DurableBeliefStore>();
-        app.Services.GetRequiredService<PwmkHealth>().SetCheck("belief_store", _ => CheckStore(store, durable));
-        app.UsePwmkObservability();
-        app.MapPwmkObservability();
-    }
+    /// <summary>Request context and request log lines: first in the pipeline, so every later line of a request carries its context.</summary>
+    public static void Use(WebApplication app) => app.UsePwmkObservability();
 
-    private static ComponentHealth CheckStore(BeliefStore store, DurableBeliefStore durable)
-    {
-        if (durable.Fault is { } fault)
-            return new ComponentHealth("unhealthy", new JsonObject { ["error"] = "belief store commits fail: " + fault, ["facts_count"] = store.FactCount });
-        try
-        {
-            bool ok = store.Holds("true", store.Options.Query with { Timeout = TimeSpan.FromSeconds(1), MaxSolutions = 1 });
-            return ok ? ComponentHealth.Healthy(new JsonObject { ["facts_count"] = store.FactCount })
-                : new ComponentHealth("unhealthy", new JsonObject { ["error"] = "belief store does not answer" });
-        }
-        catch (PrologException e)
-        {
-            return new ComponentHealth("unhealthy", new JsonObject { ["error"] = e.Message });
-        }
-    }
+    public static void Map(WebApplication app) => app.MapPwmkObservability();
 }

@@ -5,6 +5,8 @@ using System.Diagnostics;
 using Pwmk.Core.Beliefs;
 using Pwmk.Logic.Parsing;
 using Pwmk.Logic.Terms;
+using Pwmk.Core.Storage;
+using Pwmk.Server.Hosting;
 
 namespace Pwmk.Server.Persistence;
 
@@ -228,7 +230,7 @@ internal sealed class DurableBeliefStore : IDisposable
         if (readOnly is not null)
         {
             d._fault = $"the state directory {dir} cannot be written ({readOnly}); changes are refused until it can be";
-            log.LogError("state directory unavailable: {Message}; serving the {Count} recovered facts read-only", d._fault, store.FactCount);
+            log.StateDirectoryReadOnly(d._fault, store.FactCount);
         }
         d._thread!.Start();
         return d;
@@ -315,7 +317,7 @@ internal sealed class DurableBeliefStore : IDisposable
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                _log.LogError(e, "journal commit failed");
+                _log.JournalCommitFailed(e);
                 _commitFault = "a journal commit failed: " + e.Message;
                 foreach (var p in batch) p.Done.TrySetException(new StateUnavailableException("the journal failed: " + e.Message, e));
             }
@@ -356,14 +358,14 @@ internal sealed class DurableBeliefStore : IDisposable
         {
             if (_segment is not null) CutBack();
             var message = $"the journal in {_opt.Directory} cannot be written ({e.Message}); the change was not applied";
-            if (_fault is null) _log.LogError("state directory unavailable: {Message}", message);
+            if (_fault is null) _log.StateDirectoryUnavailable(message);
             _fault = message;
             foreach (var p in batch) p.Done.TrySetException(new StateUnavailableException(message, e));
             return;
         }
         if (_fault is not null)
         {
-            _log.LogInformation("state directory {Dir} is writable again; journal writes resumed", _opt.Directory);
+            _log.StateDirectoryWritableAgain(_opt.Directory);
             _fault = null;
         }
         _goodLength += _buffer.WrittenCount;
@@ -403,7 +405,7 @@ internal sealed class DurableBeliefStore : IDisposable
             throw;
         }
         _lock = dirLock;
-        _log.LogInformation("state directory {Dir} can be written again: journal opened at LSN {Lsn}", dir, _nextLsn);
+        _log.JournalReopened(dir, _nextLsn);
     }
 
     /// <summary>After a failed write: drop whatever part of it reached the file, so the journal ends at its last whole record.</summary>
@@ -416,7 +418,7 @@ internal sealed class DurableBeliefStore : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // retried before the next write; until then nothing is appended after the damaged bytes
-            _log.LogWarning("could not cut the journal back to {Length} bytes: {Message}", _goodLength, e.Message);
+            _log.JournalCutFailed(_goodLength, e.Message);
         }
     }
 
@@ -430,7 +432,7 @@ internal sealed class DurableBeliefStore : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
         {
-            _log.LogWarning("journal fsync failed: {Message}", e.Message);
+            _log.JournalFsyncFailed(e.Message);
         }
     }
 
@@ -444,19 +446,19 @@ internal sealed class DurableBeliefStore : IDisposable
         {
             fs.Write(JournalFormat.Header(firstLsn));
             fs.Flush(flushToDisk: true);
-            SnapshotFile.SyncDirectory(_opt.Directory!);
+            AtomicFile.SyncDirectory(_opt.Directory!);
         }
         catch
         {
             fs.Dispose();
-            SnapshotFile.TryDelete(path);
+            AtomicFile.TryDelete(path);
             throw;
         }
         var old = _segment;
         if (old is not null)
         {
             try { old.Flush(flushToDisk: true); }
-            catch (IOException e) { _log.LogWarning("journal fsync failed: {Message}", e.Message); }
+            catch (IOException e) { _log.JournalFsyncFailed(e.Message); }
             old.Dispose();
         }
         _segment = fs;
@@ -476,7 +478,7 @@ internal sealed class DurableBeliefStore : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _log.LogWarning("snapshot postponed: cannot start a new journal segment: {Message}", e.Message);
+            _log.SnapshotPostponed(e.Message);
             _recordsSinceSnapshot = _opt.SnapshotEvery / 2;
             return;
         }
@@ -490,12 +492,12 @@ internal sealed class DurableBeliefStore : IDisposable
         {
             var path = SnapshotFile.Write(_opt.Directory!, lsn, text);
             _lastSnapshotLsn = lsn;
-            _log.LogInformation("snapshot {Path} written (LSN {Lsn}, {Bytes} characters)", path, lsn, text.Length);
+            _log.SnapshotWritten(path, lsn, text.Length);
             Compact(_opt.Directory!);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _log.LogWarning("snapshot at LSN {Lsn} failed: {Message}; the journal keeps every record since the last snapshot", lsn, e.Message);
+            _log.SnapshotFailed(lsn, e.Message);
         }
     }
 
@@ -504,12 +506,12 @@ internal sealed class DurableBeliefStore : IDisposable
     {
         var snapshots = ListSnapshots(dir);
         if (snapshots.Count < 2) return;
-        foreach (var (_, path) in snapshots.Skip(2)) SnapshotFile.TryDelete(path);
+        foreach (var (_, path) in snapshots.Skip(2)) AtomicFile.TryDelete(path);
         long keepAfter = snapshots[1].Lsn;
         var segments = ListSegments(dir);
         for (int i = 0; i + 1 < segments.Count; i++)
-            if (segments[i + 1].FirstLsn - 1 <= keepAfter) SnapshotFile.TryDelete(segments[i].Path);
-        SnapshotFile.SyncDirectory(dir);
+            if (segments[i + 1].FirstLsn - 1 <= keepAfter) AtomicFile.TryDelete(segments[i].Path);
+        AtomicFile.SyncDirectory(dir);
     }
 
     /// <summary>Snapshots, newest first.</summary>
@@ -546,7 +548,7 @@ internal sealed class DurableBeliefStore : IDisposable
         string dir = _opt.Directory!;
         var report = new RecoveryReport();
         if (!readOnly)
-            foreach (var tmp in System.IO.Directory.EnumerateFiles(dir, "*.tmp")) SnapshotFile.TryDelete(tmp);
+            foreach (var tmp in System.IO.Directory.EnumerateFiles(dir, "*.tmp")) AtomicFile.TryDelete(tmp);
         var snapshots = ListSnapshots(dir);
         var segments = ListSegments(dir);
         long baseLsn = 0;
@@ -657,8 +659,8 @@ internal sealed class DurableBeliefStore : IDisposable
         _recordsSinceSnapshot = expected - 1 - baseLsn;
         report.NextLsn = expected;
         Recovery = report;
-        foreach (var p in report.Problems) _log.LogWarning("recovery: {Problem}", p);
-        _log.LogInformation("belief store recovered from {Dir}: {Report}", dir, report.ToString());
+        foreach (var p in report.Problems) _log.RecoveryProblem(p);
+        _log.Recovered(dir, report.ToString());
     }
 
     private static void TruncateOrRemove(string path, long good)
@@ -713,7 +715,7 @@ internal sealed class DurableBeliefStore : IDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                _log.LogWarning("final snapshot skipped: {Message}", e.Message);
+                _log.FinalSnapshotSkipped(e.Message);
             }
         }
         _segment?.Dispose();

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using System.IO.Hashing;
 
 namespace Pwmk.Server.Persistence;
 
@@ -69,7 +70,7 @@ internal static class JournalFormat
         body[8] = (byte)record.Op;
         Encoding.UTF8.GetBytes(record.Term, body[9..]);
         BinaryPrimitives.WriteUInt32LittleEndian(span, (uint)payload);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[4..], Crc32.Compute(body));
+        BinaryPrimitives.WriteUInt32LittleEndian(span[4..], Crc32.HashToUInt32(body));
         buffer.Advance(RecordHeadSize + payload);
     }
 }
@@ -125,7 +126,7 @@ internal sealed class JournalReader : IDisposable
         var body = _payload.AsSpan(0, (int)length);
         got = _file.ReadAtLeast(body, body.Length, throwOnEndOfStream: false);
         if (got < body.Length) return Stop($"record at offset {GoodLength} torn ({got} of {length} payload bytes)");
-        if (Crc32.Compute(body) != crc) return Stop($"record at offset {GoodLength} fails its CRC-32 check");
+        if (Crc32.HashToUInt32(body) != crc) return Stop($"record at offset {GoodLength} fails its CRC-32 check");
         var op = (JournalOp)body[8];
         if (op is not (JournalOp.Assert or JournalOp.Retract)) return Stop($"record at offset {GoodLength} has an unknown operation {body[8]}");
         string text;

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Pwmk.Core.WorldModel;
+using System.IO.Hashing;
+using Pwmk.Core.Storage;
 
 namespace Pwmk.Server.Persistence;
 
@@ -10,7 +12,7 @@ namespace Pwmk.Server.Persistence;
 /// <c>{"format": "pwmk-simulation/1", "crc32": "&lt;8 hex digits&gt;", "state": {...}}</c> whose CRC-32 covers the exact
 /// UTF-8 text of <c>state</c>, and the world model checkpoint it names, <c>world-model-&lt;episode&gt;.safetensors</c>
 /// (safetensors with its own data checksum). Commit order: the checkpoint is written atomically (temporary file, fsync,
-/// rename) and the folder fsynced, then <c>simulation.json</c> atomically (<see cref="SnapshotFile.WriteAtomic"/>), then
+/// rename) and the folder fsynced, then <c>simulation.json</c> atomically (<see cref="AtomicFile.Write"/>), then
 /// older checkpoints are deleted; a crash at any point leaves the previous state or the new one, whole.
 /// </summary>
 internal static class SimulationStateFile
@@ -50,11 +52,10 @@ internal static class SimulationStateFile
                 if (saveOptimizer is null) throw new ArgumentException("an optimiser file is named but nothing saves it", nameof(saveOptimizer));
                 saveOptimizer(Path.Combine(dir, state.OptimizerFile));
             }
-            SnapshotFile.SyncDirectory(dir);
         }
         var body = JsonSerializer.SerializeToUtf8Bytes(state, Json);
-        var head = Encoding.UTF8.GetBytes($"{{\"format\":\"{Format}\",\"crc32\":\"{Crc32.Compute(body):x8}\",\"state\":");
-        SnapshotFile.WriteAtomic(Path.Combine(dir, FileName), s =>
+        var head = Encoding.UTF8.GetBytes($"{{\"format\":\"{Format}\",\"crc32\":\"{Crc32.HashToUInt32(body):x8}\",\"state\":");
+        AtomicFile.Write(Path.Combine(dir, FileName), s =>
         {
             s.Write(head);
             s.Write(body);
@@ -63,7 +64,7 @@ internal static class SimulationStateFile
         foreach (var old in Directory.EnumerateFiles(dir, ModelPrefix + "*" + ModelExtension))
         {
             string name = Path.GetFileName(old);
-            if (name != state.ModelFile && name != state.OptimizerFile) SnapshotFile.TryDelete(old);
+            if (name != state.ModelFile && name != state.OptimizerFile) AtomicFile.TryDelete(old);
         }
     }
 
@@ -109,7 +110,7 @@ internal static class SimulationStateFile
                 return null;
             }
             var raw = Encoding.UTF8.GetBytes(stateEl.GetRawText());
-            string actual = Crc32.Compute(raw).ToString("x8", CultureInfo.InvariantCulture);
+            string actual = Crc32.HashToUInt32(raw).ToString("x8", CultureInfo.InvariantCulture);
             if (!string.Equals(actual, crc.GetString(), StringComparison.OrdinalIgnoreCase))
             {
                 error = $"{path}: the state fails its CRC-32 check (stored {crc.GetString()}, computed {actual}): the file is corrupted";
@@ -160,7 +161,7 @@ internal static class SimulationStateFile
         try
         {
             File.Move(path, aside);
-            SnapshotFile.SyncDirectory(dir);
+            AtomicFile.SyncDirectory(dir);
             return aside;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using System.Runtime.InteropServices;
+using System.IO.Hashing;
 using System.Text;
+using Pwmk.Core.Storage;
 
 namespace Pwmk.Server.Persistence;
 
@@ -37,40 +38,14 @@ internal static class SnapshotFile
         Magic.CopyTo(header);
         BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(8), lsn);
         BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(16), text.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(24), Crc32.Compute(text));
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(24), Crc32.HashToUInt32(text));
         string path = Path.Combine(dir, Name(lsn));
-        WriteAtomic(path, fs =>
+        AtomicFile.Write(path, fs =>
         {
             fs.Write(header);
             fs.Write(text);
         });
         return path;
-    }
-
-    /// <summary>
-    /// Writes <paramref name="path"/> atomically: <paramref name="write"/> fills a temporary file in the same folder, which
-    /// is fsynced, renamed over <paramref name="path"/>, then the folder is fsynced. Readers (and a restart after a crash)
-    /// see either the old file or the whole new one.
-    /// </summary>
-    internal static void WriteAtomic(string path, Action<Stream> write)
-    {
-        string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        string tmp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        try
-        {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024))
-            {
-                write(fs);
-                fs.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, path, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(tmp);
-            throw;
-        }
-        SyncDirectory(dir);
     }
 
     /// <summary>Reads and checks a snapshot: its text, or null with <paramref name="error"/> saying what is wrong.</summary>
@@ -103,7 +78,7 @@ internal static class SnapshotFile
             return null;
         }
         var text = data.AsSpan(HeaderSize);
-        if (Crc32.Compute(text) != crc)
+        if (Crc32.HashToUInt32(text) != crc)
         {
             error = "the text fails its CRC-32 check";
             return null;
@@ -114,37 +89,5 @@ internal static class SnapshotFile
             error = "the text is not valid UTF-8";
             return null;
         }
-    }
-
-    internal static void TryDelete(string path)
-    {
-        try { File.Delete(path); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-    }
-
-    /// <summary>Makes renames, creations and deletions in <paramref name="dir"/> durable (fsync of the folder; POSIX only, best effort).</summary>
-    internal static void SyncDirectory(string dir)
-    {
-        if (OperatingSystem.IsWindows()) return;
-        int fd = NativeMethods.open(dir, 0);
-        if (fd < 0) return;
-        try { _ = NativeMethods.fsync(fd); }
-        finally { _ = NativeMethods.close(fd); }
-    }
-
-    private static class NativeMethods
-    {
-        [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
-        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-        public static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-
-        [DllImport("libc", SetLastError = true)]
-        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-        public static extern int fsync(int fd);
-
-        [DllImport("libc", SetLastError = true)]
-        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-        public static extern int close(int fd);
     }
 }

@@ -1,6 +1,7 @@
 using Pwmk.Core.Beliefs;
 using Pwmk.Logic.Terms;
 using Pwmk.Server.Persistence;
+using Pwmk.Server.Hosting;
 
 namespace Pwmk.Server.Simulation;
 
@@ -43,12 +44,12 @@ internal sealed class SimulationBeliefs(DurableBeliefStore durable, ILogger log)
         {
             await durable.CommitAsync(_waiting, simulation: true).WaitAsync(cancellationToken).ConfigureAwait(false);
             _waiting.Clear();
-            if (Failing) log.LogInformation("the simulation's beliefs reach the journal again");
+            if (Failing) log.BeliefsJournaledAgain();
             Failing = false;
         }
         catch (StateUnavailableException e)
         {
-            if (!Failing) log.LogWarning("the simulation's beliefs cannot be journaled ({Message}); {Count} changes wait in memory", e.Message, _waiting.Count);
+            if (!Failing) log.BeliefsWaiting(e.Message, _waiting.Count);
             Failing = true;
             if (_waiting.Count > CompactAbove) Compact();
         }
@@ -62,7 +63,7 @@ internal sealed class SimulationBeliefs(DurableBeliefStore durable, ILogger log)
             foreach (var fact in Store.Query(new Compound("believes", new Atom(agent), new Variable("_"))))
                 retract.Add(BeliefChange.Retract(fact));
         if (retract.Count == 0) return;
-        log.LogInformation("withdrawing {Count} beliefs of the simulation's agents left in the store", retract.Count);
+        log.WithdrawingBeliefs(retract.Count);
         await ApplyAsync(retract).ConfigureAwait(false);
     }
 

@@ -38,7 +38,7 @@ internal sealed class SimulationHostedService(SimulationManager manager, Durable
         finally
         {
             // every acknowledged change is already in the journal; this fsyncs the batched tail and writes a final snapshot
-            if (!durable.Shutdown(ShutdownBudget)) log.LogWarning("journal shutdown did not finish within {Budget}; recovery will replay the journal", ShutdownBudget);
+            if (!durable.Shutdown(ShutdownBudget)) log.JournalShutdownSlow(ShutdownBudget);
         }
         var dir = durable.Directory;
         if (dir is null) return;
@@ -47,11 +47,11 @@ internal sealed class SimulationHostedService(SimulationManager manager, Durable
             durable.Store.Save(Path.Combine(dir, "beliefs.pl"));
             var primary = manager.Primary;
             if (primary is { HasWorldModel: true }) primary.SaveWorldModel(Path.Combine(dir, "world_model.pwmk"));
-            log.LogInformation("state saved to {Dir}", dir);
+            log.StateSaved(dir);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            log.LogError(e, "could not save state to {Dir}", dir);
+            log.StateSaveFailed(e, dir);
         }
     }
 }

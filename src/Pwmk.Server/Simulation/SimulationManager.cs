@@ -1,5 +1,6 @@
 using Pwmk.Core.Simulation;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Pwmk.Server.Persistence;
 using Pwmk.Server.Hosting;
@@ -32,14 +33,38 @@ internal sealed class SimulationManager(DurableBeliefStore store, IOptions<PwmkS
             if (running >= options.Value.MaxSimulations) return null;
             bool mirror = mirrorBeliefs && (Primary is null || Primary.Status != SimulationStatus.Running);
             var id = "sim-" + Interlocked.Increment(ref _next);
-            var run = new SimulationRun(id, parameters, mirror ? store : null, log, persistence);
-            persistence?.TryResume(run);
-            _runs[id] = run;
-            if (mirror) Primary = run;
-            run.Start(lifetime.ApplicationStopping);
-            log.LogInformation("simulation {Id} started: {Env}, {Agents} agents, ToM depth {Depth}, at episode {Episode}", id, parameters.Env, parameters.Agents, parameters.TomDepth, run.Episode);
-            return run;
+            // a simulation is a trace of its own (its start: resuming and starting the loop), linked to the request that asked
+            // for it; each of its episodes is again a trace of its own, linked to this one (see EpisodeRunner)
+            var request = Activity.Current;
+            // a root: without a current activity, StartActivity's default parent is no parent
+            Activity.Current = null;
+            try
+            {
+                return StartTraced(id, parameters, mirror, persistence, request);
+            }
+            finally
+            {
+                Activity.Current = request;
+            }
         }
+    }
+
+    private SimulationRun StartTraced(string id, SimulationSettings parameters, bool mirror, SimulationPersistence? persistence, Activity? request)
+    {
+        using var span = ServerDiagnostics.Source.StartActivity("simulation", ActivityKind.Internal, default(ActivityContext),
+            links: request is null ? null : [new ActivityLink(request.Context)]);
+        span?.SetTag("simulation.id", id);
+        span?.SetTag("env.type", parameters.Env);
+        span?.SetTag("env.num_agents", parameters.Agents);
+        span?.SetTag("simulation.mirrors_beliefs", mirror);
+        var run = new SimulationRun(id, parameters, mirror ? store : null, log, persistence);
+        persistence?.TryResume(run);
+        _runs[id] = run;
+        if (mirror) Primary = run;
+        span?.SetTag("simulation.resumed_from", run.ResumedFrom);
+        run.Start(lifetime.ApplicationStopping);
+        log.SimulationStarted(id, parameters.Env, parameters.Agents, parameters.TomDepth, run.Episode);
+        return run;
     }
 
     public async Task StopAllAsync()

@@ -1,5 +1,6 @@
 using Pwmk.Core.WorldModel;
 using Pwmk.Server.Persistence;
+using Pwmk.Server.Hosting;
 
 namespace Pwmk.Server.Simulation;
 
@@ -55,16 +56,14 @@ internal sealed class SimulationPersistence(string dir, ILogger log)
             }
         }
         run.Resume(state, model, trainer);
-        log.LogInformation("background simulation resumed from {Path}: episode {Episode}, {TotalSteps} steps so far, world model {Model}",
-            Path.Combine(dir, SimulationStateFile.FileName), state.Episode, state.TotalSteps, state.ModelFile ?? "(none yet)");
+        log.SimulationResumed(Path.Combine(dir, SimulationStateFile.FileName), state.Episode, state.TotalSteps, state.ModelFile ?? "(none yet)");
         return true;
     }
 
     private void Refuse(string why)
     {
         var aside = SimulationStateFile.SetAside(dir);
-        log.LogError("simulation state refused, the background simulation starts fresh at episode 0: {Reason}{Aside}", why,
-            aside is null ? "" : "; the file was kept as " + aside);
+        log.SimulationStateRefused(why, aside is null ? "" : "; the file was kept as " + aside);
     }
 
     /// <summary>Saves <paramref name="run"/>'s state (at most once per <see cref="MinInterval"/> unless <paramref name="force"/>). Never throws on I/O errors: logs them.</summary>
@@ -79,13 +78,13 @@ internal sealed class SimulationPersistence(string dir, ILogger log)
             try
             {
                 SimulationStateFile.Write(dir, state, model is null ? null : model.Save, trainer is null ? null : trainer.SaveState);
-                if (_failing) log.LogInformation("simulation state saved again to {Dir}", dir);
+                if (_failing) log.SimulationStateSavedAgain(dir);
                 _failing = false;
-                log.LogDebug("simulation state saved: episode {Episode}", state.Episode);
+                log.SimulationStateSaved(state.Episode);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                if (!_failing) log.LogError("could not save the simulation state to {Dir}: {Message}; the previous state is kept", dir, e.Message);
+                if (!_failing) log.SimulationStateSaveFailed(dir, e.Message);
                 _failing = true;
             }
         }

@@ -2,6 +2,8 @@ using Pwmk.Core.Beliefs;
 using Pwmk.Core.Simulation;
 using Pwmk.Core.WorldModel;
 using Pwmk.Server.Persistence;
+using Pwmk.Server.Hosting;
+using Pwmk.Observability.Logging;
 
 namespace Pwmk.Server.Simulation;
 
@@ -97,7 +99,9 @@ internal sealed class SimulationRun
     public void Start(CancellationToken hostStopping)
     {
         var linked = CancellationTokenSource.CreateLinkedTokenSource(_cts.Token, hostStopping);
-        Completion = Task.Run(() => RunAsync(linked.Token), CancellationToken.None).ContinueWith(_ => linked.Dispose(), TaskScheduler.Default);
+        // background work with a context of its own: not the starting request's log scope, span or probe scope
+        using (ExecutionContext.SuppressFlow())
+            Completion = Task.Run(() => RunAsync(linked.Token), CancellationToken.None).ContinueWith(_ => linked.Dispose(), TaskScheduler.Default);
     }
 
     /// <summary>Asks the loop to stop; returns when it has.</summary>
@@ -109,6 +113,8 @@ internal sealed class SimulationRun
 
     private async Task RunAsync(CancellationToken ct)
     {
+        // every line the simulation logs (and the journal logs for it) names it
+        using var scope = _log.BeginScope(new LogContext { SessionId = Id });
         try
         {
             // the simulation owns its agents' beliefs: whatever an earlier run (or a client) left there goes first
@@ -122,7 +128,7 @@ internal sealed class SimulationRun
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException or BeliefStoreException or KeyNotFoundException)
         {
-            _log.LogError(e, "simulation {Id} failed", Id);
+            _log.SimulationFailed(e, Id);
             SetStatus(SimulationStatus.Failed, e.Message);
             return;
         }

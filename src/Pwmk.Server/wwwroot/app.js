@@ -327,6 +327,24 @@
   $('agent-select').addEventListener('change', renderRecord);
   $('nested').addEventListener('change', renderRecord);
 
+  // Alerts Alertmanager sent to /alerts/webhook: the ones firing now, then the latest received.
+  function renderAlerts(alerts) {
+    const ul = $('alerts');
+    ul.textContent = '';
+    if (!alerts) return;
+    $('alerts-meta').textContent = `${alerts.firing.length} firing · ${alerts.total} received`;
+    const shown = alerts.received;
+    if (shown.length === 0) { const li = document.createElement('li'); li.textContent = 'none received'; ul.appendChild(li); return; }
+    for (const a of shown.slice(0, 10)) {
+      const li = document.createElement('li');
+      li.className = a.status === 'firing' ? 'firing' : 'resolved';
+      const when = new Date(a.receivedAt).toLocaleTimeString();
+      li.textContent = `${when} ${a.name} ${a.status}${a.severity ? ' (' + a.severity + ')' : ''}: ${a.summary || ''} `;
+      if (a.runbookUrl) { const link = document.createElement('a'); link.href = a.runbookUrl; link.textContent = 'runbook'; li.appendChild(link); }
+      ul.appendChild(li);
+    }
+  }
+
   function renderSnapshot(s) {
     st.snapshot = s;
     const sim = s.simulation;
@@ -335,6 +353,7 @@
       : `no simulation · ${s.factCount} facts`;
     $('status').dataset.steps = sim ? String(sim.totalSteps) : '0';
     renderChart('chart-latency', s.queryLatencyMs);
+    renderAlerts(s.alerts);
   }
 
   $('query-form').addEventListener('submit', async (ev) => {

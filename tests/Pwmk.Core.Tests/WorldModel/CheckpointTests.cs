@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text.Json;
 using Pwmk.Core.WorldModel;
+using Pwmk.Core.Storage;
 
 namespace Pwmk.Core.Tests.WorldModel;
 

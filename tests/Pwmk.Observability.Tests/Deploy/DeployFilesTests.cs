@@ -169,7 +169,7 @@ public sealed partial class DeployFilesTests : IDisposable
         var alerts = AlertRules.Generate();
         foreach (var a in AlertRules.Alerts)
         {
-            Assert.Contains($"runbook_url: 'docs/OPERATIONS.md#{a.Name.ToLowerInvariant()}'", alerts, StringComparison.Ordinal);
+            Assert.Contains($"runbook_url: '{AlertRules.DefaultRunbookBase}#{a.Name.ToLowerInvariant()}'", alerts, StringComparison.Ordinal);
             Assert.Contains($"\n### {a.Name}\n", guide, StringComparison.Ordinal);
         }
     }

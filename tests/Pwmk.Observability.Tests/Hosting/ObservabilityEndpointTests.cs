@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Pwmk.Observability.Health;
 using Pwmk.Observability.Hosting;
 
@@ -11,7 +12,7 @@ namespace Pwmk.Observability.Tests.Hosting;
 
 public class ObservabilityEndpointTests
 {
-    private static async Task<WebApplication> StartAsync(Action<PwmkObservabilityOptions>? configure = null, Action<PwmkHealth>? health = null)
+    private static async Task<WebApplication> StartAsync(Action<PwmkObservabilityOptions>? configure = null, Action<IHealthChecksBuilder>? checks = null)
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
@@ -20,10 +21,10 @@ public class ObservabilityEndpointTests
             o.HealthTimeoutSeconds = 5; // the default: real checks get the time they take on a busy machine
             configure?.Invoke(o);
         });
+        checks?.Invoke(builder.Services.AddHealthChecks());
         var app = builder.Build();
         app.UsePwmkObservability();
         app.MapPwmkObservability();
-        health?.Invoke(app.Services.GetRequiredService<PwmkHealth>());
         await app.StartAsync();
         return app;
     }
@@ -49,7 +50,7 @@ public class ObservabilityEndpointTests
     }
 
     [Fact]
-    public async Task Health_runs_the_three_real_checks_and_reports_the_specified_shape()
+    public async Task Health_runs_the_real_component_checks_and_reports_the_specified_shape()
     {
         await using var app = await StartAsync();
         var r = await app.GetTestClient().GetAsync("/health");
@@ -57,16 +58,25 @@ public class ObservabilityEndpointTests
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         Assert.Equal("healthy", (string?)body["status"]);
         Assert.True((double)body["uptime_seconds"]! >= 0);
-        foreach (var name in new[] { "world_model", "belief_store", "planning_engine" })
+        foreach (var name in new[] { "planning_engine", "environments" })
+        {
             Assert.Equal("healthy", (string?)body["checks"]![name]!["status"]);
-        Assert.Equal(1, (int)body["checks"]!["belief_store"]!["facts_count"]!);
+            Assert.True((double)body["checks"]![name]!["latency_ms"]! >= 0);
+        }
+        Assert.Equal("box-world,hide-and-seek,rooms", (string?)body["checks"]!["environments"]!["environments"]);
+        // readiness checks are /ready's, not /health's
+        Assert.Null(body["checks"]!["state_directory_writable"]);
     }
 
     [Fact]
     public async Task A_hung_check_reports_timeout_and_503_without_hanging_the_endpoint()
     {
         using var release = new ManualResetEventSlim();
-        await using var app = await StartAsync(health: h => h.SetCheck("belief_store", _ => { release.Wait(TimeSpan.FromSeconds(30)); return ComponentHealth.Healthy(); }));
+        await using var app = await StartAsync(checks: c => c.AddTimedCheck("hung", _ =>
+        {
+            release.Wait(TimeSpan.FromSeconds(30));
+            return HealthCheckResult.Healthy();
+        }, timeout: TimeSpan.FromSeconds(1)));
         var sw = Stopwatch.StartNew();
         var r = await app.GetTestClient().GetAsync("/health");
         sw.Stop();
@@ -74,9 +84,28 @@ public class ObservabilityEndpointTests
         var body = JsonNode.Parse(await r.Content.ReadAsStringAsync())!;
         Assert.Equal(HttpStatusCode.ServiceUnavailable, r.StatusCode);
         Assert.Equal("unhealthy", (string?)body["status"]);
-        Assert.Equal("timeout", (string?)body["checks"]!["belief_store"]!["status"]);
-        Assert.Equal("healthy", (string?)body["checks"]!["world_model"]!["status"]);
+        Assert.Equal("timeout", (string?)body["checks"]!["hung"]!["status"]);
+        Assert.Equal("healthy", (string?)body["checks"]!["planning_engine"]!["status"]);
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), $"took {sw.Elapsed}");
+    }
+
+    [Fact]
+    public async Task A_check_slower_than_its_timeout_is_a_timeout_even_when_it_ignores_cancellation_and_finishes_healthy()
+    {
+        await using var app = await StartAsync(checks: c => c.AddTimedCheck("slow", _ =>
+        {
+            Thread.Sleep(300); // ignores its token, then says healthy
+            return HealthCheckResult.Healthy();
+        }, timeout: TimeSpan.FromMilliseconds(20)));
+        var client = app.GetTestClient();
+        var body = JsonNode.Parse(await (await client.GetAsync("/health")).Content.ReadAsStringAsync())!;
+        Assert.Equal("timeout", (string?)body["checks"]!["slow"]!["status"]);
+        // the probe after the check finished: its answer came after 300 ms of a 20 ms budget, so it is still a timeout
+        await Task.Delay(400);
+        var again = JsonNode.Parse(await (await client.GetAsync("/health")).Content.ReadAsStringAsync())!;
+        var slow = again["checks"]!["slow"]!;
+        Assert.Equal("timeout", (string?)slow["status"]);
+        Assert.Equal("unhealthy", (string?)again["status"]);
     }
 
     [Fact]
@@ -92,6 +121,8 @@ public class ObservabilityEndpointTests
             Assert.Equal(HttpStatusCode.ServiceUnavailable, r.StatusCode);
             Assert.Equal("not_ready", (string?)body["status"]);
             Assert.False((bool)body["readiness"]!["state_directory_writable"]!);
+            Assert.Contains("cannot be written", (string?)body["reasons"]!["state_directory_writable"]);
+            Assert.Equal("healthy", (string?)body["health"]!["status"]);
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/live")).StatusCode);
         }
         finally

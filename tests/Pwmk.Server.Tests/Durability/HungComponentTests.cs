@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Pwmk.Observability.Health;
 
 namespace Pwmk.Server.Tests.Durability;
@@ -11,16 +12,16 @@ public class HungComponentTests
     [Fact]
     public async Task Health_answers_503_with_timeout_within_its_limit_while_queries_and_metrics_keep_answering()
     {
-        await using var s = await ServerFixture.StartAsync(new() { ["Observability:HealthTimeoutSeconds"] = "1" });
-        Assert.Equal(HttpStatusCode.Created, (await s.PostJson("/api/beliefs", new { agent = "anne", belief = "in(marble, box)" })).StatusCode);
         using var release = new ManualResetEventSlim(false);
         int entered = 0;
-        s.App.Services.GetRequiredService<PwmkHealth>().SetCheck("hung_component", _ =>
-        {
-            Interlocked.Increment(ref entered);
-            release.Wait(TimeSpan.FromSeconds(60)); // hangs and ignores its cancellation token
-            return ComponentHealth.Healthy();
-        });
+        await using var s = await ServerFixture.StartAsync(new() { ["Observability:HealthTimeoutSeconds"] = "1" },
+            services: sv => sv.AddHealthChecks().AddTimedCheck("hung_component", _ =>
+            {
+                Interlocked.Increment(ref entered);
+                release.Wait(TimeSpan.FromSeconds(60)); // hangs and ignores its cancellation token
+                return HealthCheckResult.Healthy();
+            }));
+        Assert.Equal(HttpStatusCode.Created, (await s.PostJson("/api/beliefs", new { agent = "anne", belief = "in(marble, box)" })).StatusCode);
         try
         {
             // probes keep coming while the component hangs: each answers 503 within the 1 s timeout (plus slack)
