@@ -51,8 +51,11 @@ while [ "$(date +%s)" -lt "$end" ]; do
   echo "  $(date -u +%H:%M:%S) alerts pending or firing: $active"
 done
 
+# report series|buckets: reads a Prometheus query answer on stdin
 report() {
-  python3 - "$@" <<'PY'
+  python3 -c "$report_py" "$@"
+}
+report_py=$(cat <<'PY'
 import json, sys
 kind, text = sys.argv[1], sys.stdin.read()
 r = json.loads(text)["data"]["result"]
@@ -69,7 +72,7 @@ else:
         prev = c
     print(f"    observations {total:.0f}")
 PY
-}
+)
 window="$((minutes + 1))m"
 echo "alerts pending or firing at any time in the run (max_over_time(ALERTS[$window])):"
 q "max_over_time(ALERTS[$window])" | report series
