@@ -296,9 +296,29 @@ internal sealed partial class Machine
     {
         if (b < B)
         {
+            int from = Cps[b + 1].TR;
             B = b;
             HB = b >= 0 ? Cps[b].H : 0;
+            if (TR > from) TidyTrail(from);
         }
+    }
+
+    /// <summary>
+    /// After a cut: drops the trail entries above <paramref name="from"/> (the oldest removed choicepoint's mark) whose
+    /// cells are newer than the choicepoint now on top. Backtracking never needs to reset them (every remaining
+    /// choicepoint restores the heap below such a cell anyway), and left in place they would make the trail, and the
+    /// cells the collector keeps for it, grow with every cut in a long deterministic run.
+    /// </summary>
+    private void TidyTrail(int from)
+    {
+        var trail = Trail;
+        int hb = HB, to = from, tr = TR;
+        for (int i = from; i < tr; i++)
+        {
+            int a = trail[i];
+            if (a < hb) trail[to++] = a;
+        }
+        TR = to;
     }
 
     private void Allocate()
