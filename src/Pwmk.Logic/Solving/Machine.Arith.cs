@@ -8,6 +8,8 @@ internal sealed partial class Machine
     private static readonly int FAdd = Symbols.Functor("+", 2);
     private static readonly int FSub = Symbols.Functor("-", 2);
     private static readonly int FMul = Symbols.Functor("*", 2);
+    private static readonly int FIntDiv = Symbols.Functor("//", 2);
+    private static readonly int FMod = Symbols.Functor("mod", 2);
 
     private Num[] _vals = new Num[64];
     private readonly Stack<(long[] Arr, long Cell, int Apply)> _evalStack = new();
@@ -141,11 +143,62 @@ internal sealed partial class Machine
         _ => MakeInteger(v.Big),
     };
 
+    /// <summary>
+    /// The value of an expression that is a small integer, or +, -, *, // or mod of two small integers with a small
+    /// result, without building a <see cref="Num"/>; false for anything else (overflow, zero divisor, floats, deeper
+    /// expressions), which the general evaluator then handles with its errors.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryEvalSmall(long[] arr, long c, int fb, out long value)
+    {
+        c = Resolve(ref arr, c, fb);
+        if ((c & 7) == Cell.INT)
+        {
+            value = c >> 3;
+            return true;
+        }
+        value = 0;
+        if ((c & 7) != Cell.STR) return false;
+        int p = (int)(c >> 3);
+        int fid = (int)(arr[p] >> 3);
+        if (fid != FAdd && fid != FSub && fid != FMul && fid != FIntDiv && fid != FMod) return false;
+        var a1 = arr;
+        long x = Resolve(ref a1, arr[p + 1], fb);
+        if ((x & 7) != Cell.INT) return false;
+        var a2 = arr;
+        long y = Resolve(ref a2, arr[p + 2], fb);
+        if ((y & 7) != Cell.INT) return false;
+        // small integers have 61 bits: sums, differences and the products checked below cannot overflow a long
+        long a = x >> 3, b = y >> 3;
+        if (fid == FAdd) value = a + b;
+        else if (fid == FSub) value = a - b;
+        else if (fid == FMul)
+        {
+            long hi = Math.BigMul(a, b, out long lo);
+            if (hi != (lo >> 63)) return false;
+            value = lo;
+        }
+        else if (fid == FIntDiv)
+        {
+            if (b == 0) return false;
+            value = a / b;   // toward zero, as SWI-Prolog's integer_rounding_function
+        }
+        else if (fid == FMod)
+        {
+            if (b == 0) return false;
+            long m = a % b;
+            value = m != 0 && (m ^ b) < 0 ? m + b : m;
+        }
+        else return false;
+        return Cell.IsSmall(value);
+    }
+
     /// <summary>X is Expr with both in a clause template.</summary>
     private bool ExecIs(long[] cells, int argStart, int fb)
     {
-        var v = Eval(cells, cells[argStart + 1], fb);
-        long value = NumToCell(v);
+        long value = TryEvalSmall(cells, cells[argStart + 1], fb, out long small)
+            ? Cell.Int(small)
+            : NumToCell(Eval(cells, cells[argStart + 1], fb));
         long tc = cells[argStart];
         int tag = (int)(tc & 7);
         if (tag == Cell.CVAR)
@@ -166,6 +219,18 @@ internal sealed partial class Machine
 
     private bool ExecCompare(long[] cells, int argStart, int kind, int fb)
     {
+        if (TryEvalSmall(cells, cells[argStart], fb, out long x) && TryEvalSmall(cells, cells[argStart + 1], fb, out long y))
+        {
+            return kind switch
+            {
+                Arith.EQ => x == y,
+                Arith.NE => x != y,
+                Arith.LT => x < y,
+                Arith.GT => x > y,
+                Arith.LE => x <= y,
+                _ => x >= y,
+            };
+        }
         var a = Eval(cells, cells[argStart], fb);
         var b = Eval(cells, cells[argStart + 1], fb);
         return Arith.Test(kind, a, b);

@@ -320,7 +320,8 @@ internal sealed partial class Machine
         if (nt > 0)
         {
             if (nt > T.Length) T = new long[Math.Max(nt, T.Length * 2)];
-            Array.Clear(T, 0, nt);
+            var t = new Span<long>(T, 0, nt);
+            for (int k = 0; k < t.Length; k++) t[k] = 0;   // a handful: a loop beats the call Array.Clear makes
         }
         if (c.Arity > 0 && !UnifyHead(c, fb)) return false;
         Cl = c;
@@ -349,7 +350,7 @@ internal sealed partial class Machine
             {
                 case ChoiceKind.Clauses:
                     {
-                        Array.Copy(ArgStack, cp.ArgBase, A, 0, cp.Arity);
+                        CopySmall(ArgStack, cp.ArgBase, A, 0, cp.Arity);
                         var arr = cp.Alts!;
                         int i = cp.AltNext;
                         long key0 = cp.Arity > 0 ? Key0() : 0;
@@ -373,7 +374,7 @@ internal sealed partial class Machine
                 case ChoiceKind.Redo:
                     {
                         if (++Inferences >= _nextCheck) CheckLimits();
-                        Array.Copy(ArgStack, cp.ArgBase, A, 0, cp.Arity);
+                        CopySmall(ArgStack, cp.ArgBase, A, 0, cp.Arity);
                         var fn = cp.Redo!;
                         var st = cp.State;
                         PopChoice();

@@ -278,8 +278,22 @@ internal sealed partial class Machine
             ChargeGrowth(ArgStack.Length, size, sizeof(long));
             Array.Resize(ref ArgStack, size);
         }
-        Array.Copy(A, 0, ArgStack, cp.ArgBase, arity);
+        CopySmall(A, 0, ArgStack, cp.ArgBase, arity);
         cp.Arity = arity;
+    }
+
+    /// <summary>Copies a few cells (argument registers) with a plain loop: cheaper than a call to Array.Copy for the usual handful.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopySmall(long[] src, int from, long[] dst, int to, int n)
+    {
+        if (n > 16)
+        {
+            Array.Copy(src, from, dst, to, n);
+            return;
+        }
+        var s = new ReadOnlySpan<long>(src, from, n);
+        var d = new Span<long>(dst, to, n);
+        for (int i = 0; i < s.Length; i++) d[i] = s[i];
     }
 
     /// <summary>Offers another solution of a nondeterministic built-in: on backtracking, <paramref name="fn"/> is called again with the state.</summary>

@@ -1,0 +1,76 @@
+namespace Pwmk.Logic.Tests.Solving;
+
+/// <summary>
+/// The engine's fast paths give the answers of its general paths: small-integer arithmetic in clause bodies (signs,
+/// overflow into big integers, errors), and cuts in a long deterministic run, which must not keep what they cut away.
+/// </summary>
+public class FastPathTests
+{
+    private const string Program = """
+        ev(X, Y, S, D, P, Q, M) :- S is X + Y, D is X - Y, P is X * Y, Q is X // Y, M is X mod Y.
+        cmp(X, Y, [L, E, G, N, LE, GE]) :-
+            ( X < Y -> L = t ; L = f ), ( X =:= Y -> E = t ; E = f ), ( X > Y -> G = t ; G = f ),
+            ( X =\= Y -> N = t ; N = f ), ( X =< Y -> LE = t ; LE = f ), ( X >= Y -> GE = t ; GE = f ).
+        tick(0, C, C) :- !.
+        tick(N, C0, C) :- N1 is N - 1, tick(0, C0, C1), C2 is C1 + 1, tick(N1, C2, C).
+        """;
+
+    private static PrologEngine Engine()
+    {
+        var e = new PrologEngine();
+        Assert.True(e.Consult(Program).Ok);
+        return e;
+    }
+
+    [Theory]
+    [InlineData("7", "2", "9,5,14,3,1")]
+    [InlineData("-7", "2", "-5,-9,-14,-3,1")]
+    [InlineData("7", "-2", "5,9,-14,-3,-1")]
+    [InlineData("-7", "-2", "-9,-5,14,3,-1")]
+    [InlineData("1152921504606846975", "1152921504606846975", "2305843009213693950,0,1329227995784915870597964051066650625,1,0")]
+    [InlineData("-1152921504606846976", "-1", "-1152921504606846977,-1152921504606846975,1152921504606846976,1152921504606846976,0")]
+    [InlineData("4611686018427387904", "3", "4611686018427387907,4611686018427387901,13835058055282163712,1537228672809129301,1")]
+    public void Integer_arithmetic_in_a_body_gives_exact_results_with_the_signs_of_iso(string x, string y, string expected)
+    {
+        var r = Engine().Query($"ev({x}, {y}, S, D, P, Q, M)");
+        Assert.True(r.Succeeded);
+        var s = r.Solutions[0];
+        Assert.Equal(expected, string.Join(",", new[] { "S", "D", "P", "Q", "M" }.Select(k => s[k].ToString())));
+    }
+
+    [Theory]
+    [InlineData("X is 1 // 0")]
+    [InlineData("X is 1 mod 0")]
+    public void Division_by_zero_in_a_body_is_still_an_evaluation_error(string goal)
+    {
+        var e = Engine();
+        Assert.True(e.Consult($"z(X) :- {goal}.").Ok);
+        var r = e.Query("catch(z(X), error(E, _), true)");
+        Assert.Equal("evaluation_error(zero_divisor)", r.Solutions[0]["E"].ToString());
+    }
+
+    [Theory]
+    [InlineData("1", "2", "[t,f,f,t,t,f]")]
+    [InlineData("2", "2", "[f,t,f,f,t,t]")]
+    [InlineData("3 * 4", "2 + 9", "[f,f,t,t,f,t]")]
+    [InlineData("1152921504606846975 * 4", "1152921504606846975 + 1", "[f,f,t,t,f,t]")]
+    [InlineData("2", "2.0", "[f,t,f,f,t,t]")]
+    public void Comparisons_in_a_body_agree_for_small_big_and_mixed_numbers(string x, string y, string expected)
+    {
+        var r = Engine().Query($"cmp({x}, {y}, R)");
+        Assert.Equal(expected, r.Solutions[0]["R"].ToString().Replace(" ", ""));
+    }
+
+    [Fact]
+    public void A_long_deterministic_run_that_cuts_after_each_binding_stays_within_a_small_heap()
+    {
+        // every tick/3 call of the base case leaves a choicepoint, binds the caller's variable and cuts: the binding's
+        // trail entry, if kept, would hold a cell per iteration alive (1.5 M cells against a limit of 512 K)
+        var e = Engine();
+        var r = e.Query("member(_, [a, b]), tick(1500000, 0, C), !",
+            new QueryOptions { MaxHeapCells = 512 * 1024, Timeout = TimeSpan.FromSeconds(120) });
+        Assert.True(r.Succeeded);
+        Assert.Equal("1500000", r.Solutions[0]["C"].ToString());
+        Assert.True(e.GcStats.Runs > 5, $"{e.GcStats.Runs} collections");
+    }
+}
