@@ -93,6 +93,7 @@ internal sealed partial class Compiler
 
     private Clause Compile(long head, long body, Predicate pred)
     {
+        if (AtomicFact(head, body, pred) is { } fact) return fact;
         _vars = new Dictionary<int, VarInfo>();
         _cells = new List<long>(16);
         _code = new List<Instr>(8);
@@ -166,6 +167,24 @@ internal sealed partial class Compiler
         };
         clause.Key0 = arity > 0 ? ArgIndex.TemplateKey(clause.Cells, clause.Cells[0]) : 0;
         return clause;
+    }
+
+    /// <summary>
+    /// A fact whose arguments are all atoms and small integers (what a program asserts in a loop) built directly: the
+    /// template is the arguments themselves, the program the shared Proceed; null for anything else.
+    /// </summary>
+    private Clause? AtomicFact(long head, long body, Predicate pred)
+    {
+        if (_m.Deref(body) != Cell.Atom(Symbols.True) || Cell.Tag(head) != Cell.STR) return null;
+        int arity = pred.Arity, p = Cell.Addr(head);
+        var cells = new long[arity];
+        for (int i = 0; i < arity; i++)
+        {
+            long c = _m.Deref(_m.Heap[p + 1 + i]);
+            if (Cell.Tag(c) is not (Cell.ATM or Cell.INT)) return null;
+            cells[i] = c;
+        }
+        return new Clause { Pred = pred, Cells = cells, Code = s_proceed, HeadEnd = arity, Key0 = arity > 0 ? cells[0] : 0 };
     }
 
     private bool _lastCallIsExec;

@@ -75,7 +75,7 @@ internal sealed class Database
     /// </summary>
     public ulong NextGeneration(Machine m, Predicate p)
     {
-        m.RequireWriter("static_procedure", Builtins.Indicator(p));
+        if (m.ReadOnly) m.RequireWriter("static_procedure", Builtins.Indicator(p));   // the indicator only for the error
         return (ulong)Interlocked.Increment(ref _writeGeneration);
     }
 

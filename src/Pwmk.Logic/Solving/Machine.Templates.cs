@@ -35,46 +35,41 @@ internal sealed partial class Machine
         for (int i = start; i < end; i++)
         {
             long c = cells[i];
-            switch ((int)(c & 7))
+            int tag = (int)(c & 7);
+            if (IsPointerTag(tag)) heap[i + delta] = c + d3;
+            else if (tag == Cell.CVAR)
             {
-                case Cell.STR:
-                case Cell.LST:
-                case Cell.BOX:
-                    heap[i + delta] = c + d3;
-                    break;
-                case Cell.CVAR:
-                    {
-                        int v = (int)(c >> 3);
-                        int slot = v >> 2;
-                        long val;
-                        if ((v & 2) != 0) val = heap[fb + slot];
-                        else if (slot == VoidSlot) val = Cell.Ref(i + delta);
-                        else
-                        {
-                            val = T[slot];
-                            if (val == 0) T[slot] = val = Cell.Ref(i + delta);
-                        }
-                        heap[i + delta] = val;
-                        break;
-                    }
-                case Cell.FUN:
-                    heap[i + delta] = c;
-                    if ((c & BoxMarker) != 0)
-                    {
-                        int k = Cell.BoxCells(c);
-                        Array.Copy(cells, i + 1, heap, i + 1 + delta, k);
-                        i += k;
-                    }
-                    break;
-                default:
-                    heap[i + delta] = c;
-                    break;
+                int v = (int)(c >> 3);
+                int slot = v >> 2;
+                long val;
+                if ((v & 2) != 0) val = heap[fb + slot];
+                else if (slot == VoidSlot) val = Cell.Ref(i + delta);
+                else
+                {
+                    val = T[slot];
+                    if (val == 0) T[slot] = val = Cell.Ref(i + delta);
+                }
+                heap[i + delta] = val;
+            }
+            else
+            {
+                heap[i + delta] = c;
+                if (tag == Cell.FUN && (c & BoxMarker) != 0)
+                {
+                    int k = Cell.BoxCells(c);
+                    Array.Copy(cells, i + 1, heap, i + 1 + delta, k);
+                    i += k;
+                }
             }
         }
         return delta;
     }
 
     internal const long BoxMarker = Cell.BoxMarker;
+
+    /// <summary>STR, LST or BOX: a template cell that points into the template (relocated when copied).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsPointerTag(int tag) => ((1 << Cell.STR | 1 << Cell.LST | 1 << Cell.BOX) >> tag & 1) != 0;
 
     /// <summary>Builds goal arguments [argStart, argStart+arity) into A, copying their regions up to blockEnd.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -87,21 +82,11 @@ internal sealed partial class Machine
         var a = A;
         for (int j = 0; j < arity; j++)
         {
+            // tests, not a switch: an indirect jump through a table per argument mispredicts
             long c = cells[argStart + j];
-            switch ((int)(c & 7))
-            {
-                case Cell.STR:
-                case Cell.LST:
-                case Cell.BOX:
-                    a[j] = c + d3;
-                    break;
-                case Cell.CVAR:
-                    a[j] = SlotValue(c, fb);
-                    break;
-                default:
-                    a[j] = c;
-                    break;
-            }
+            int tag = (int)(c & 7);
+            if (tag == Cell.CVAR) a[j] = SlotValue(c, fb);
+            else a[j] = IsPointerTag(tag) ? c + d3 : c;
         }
     }
 
@@ -225,40 +210,35 @@ internal sealed partial class Machine
         {
             long tc = cells[i];
             long hc = A[i];
-            switch ((int)(tc & 7))
+            int tag = (int)(tc & 7);
+            if (tag == Cell.CVAR)
             {
-                case Cell.CVAR:
-                    if (!UnifySlot(tc, hc, fb)) return false;
-                    break;
-                case Cell.ATM:
-                case Cell.INT:
+                if (!UnifySlot(tc, hc, fb)) return false;
+            }
+            else if (tag == Cell.ATM || tag == Cell.INT)
+            {
+                long d = Deref(hc);
+                if (d == tc) continue;
+                if ((d & 7) != Cell.REF) return false;
+                Bind(d, tc);
+            }
+            else
+            {
+                long d = Deref(hc);
+                if ((d & 7) == Cell.REF)
+                {
+                    // write mode: copy this argument's region
+                    int start = (int)(tc >> 3);
+                    int end = c.HeadEnd;
+                    for (int j = i + 1; j < arity; j++)
                     {
-                        long d = Deref(hc);
-                        if (d == tc) break;
-                        if ((d & 7) != Cell.REF) return false;
-                        Bind(d, tc);
-                        break;
+                        long nc = cells[j];
+                        if (IsPointerTag((int)(nc & 7))) { end = (int)(nc >> 3); break; }
                     }
-                default:
-                    {
-                        long d = Deref(hc);
-                        if ((d & 7) == Cell.REF)
-                        {
-                            // write mode: copy this argument's region
-                            int start = (int)(tc >> 3);
-                            int end = c.HeadEnd;
-                            for (int j = i + 1; j < arity; j++)
-                            {
-                                long nc = cells[j];
-                                int nt = (int)(nc & 7);
-                                if (nt == Cell.STR || nt == Cell.LST || nt == Cell.BOX) { end = (int)(nc >> 3); break; }
-                            }
-                            int delta = CopyRegion(cells, start, end, fb);
-                            Bind(d, tc + ((long)delta << 3));
-                        }
-                        else if (!UnifyTemplate(cells, tc, d, fb)) return false;
-                        break;
-                    }
+                    int delta = CopyRegion(cells, start, end, fb);
+                    Bind(d, tc + ((long)delta << 3));
+                }
+                else if (!UnifyTemplate(cells, tc, d, fb)) return false;
             }
         }
         return true;

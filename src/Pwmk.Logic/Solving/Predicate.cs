@@ -153,8 +153,8 @@ internal sealed class Predicate
                 ix = idx[mask];
                 if (ix is null)
                 {
-                    ix = new ArgIndex(mask);
                     cs = Clauses;
+                    ix = new ArgIndex(mask, cs.Count);
                     for (int i = 0; i < cs.Count; i++) ix.Add(cs.Arr[i]);
                     Volatile.Write(ref idx[mask], ix);
                 }
@@ -172,7 +172,7 @@ internal sealed class Predicate
 internal sealed class ArgIndex
 {
     private readonly int _mask;
-    private readonly ConcurrentDictionary<long, Bucket> _map = new();
+    private readonly ConcurrentDictionary<long, Bucket> _map;
     private readonly Bucket _wild = new();
 
     private sealed class Bucket
@@ -191,16 +191,23 @@ internal sealed class ArgIndex
             arr[v.Count] = c;
             View = new ClauseSet(arr, v.Count + 1);
         }
-        public Bucket Copy()
+        /// <summary>A new bucket holding this one's clauses and then <paramref name="c"/>.</summary>
+        public Bucket CopyAdding(Clause c)
         {
             var v = View;
-            var arr = new Clause[Math.Max(2, v.Arr.Length)];
+            var arr = new Clause[Math.Max(2, v.Count + 1)];
             Array.Copy(v.Arr, arr, v.Count);
-            return new Bucket { View = new ClauseSet(arr, v.Count) };
+            arr[v.Count] = c;
+            return new Bucket { View = new ClauseSet(arr, v.Count + 1) };
         }
     }
 
-    public ArgIndex(int mask) => _mask = mask;
+    /// <summary>An index on the paths in <paramref name="mask"/>, sized for about <paramref name="clauses"/> keys.</summary>
+    public ArgIndex(int mask, int clauses)
+    {
+        _mask = mask;
+        _map = new ConcurrentDictionary<long, Bucket>(1, Math.Clamp(clauses, 31, 1 << 14));
+    }
 
     public void Add(Clause c)
     {
@@ -212,9 +219,7 @@ internal sealed class ArgIndex
         }
         if (!_map.TryGetValue(key, out var bucket))
         {
-            bucket = _wild.Copy();
-            bucket.Add(c);
-            _map[key] = bucket;
+            _map[key] = _wild.CopyAdding(c);
             return;
         }
         bucket.Add(c);
