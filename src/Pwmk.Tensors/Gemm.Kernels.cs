@@ -6,7 +6,7 @@ namespace Pwmk.Tensors;
 /// <summary>The register-tiled micro-kernels of <see cref="Gemm"/>: AVX-512, AVX2 and portable.</summary>
 public static unsafe partial class Gemm
 {
-    /// <summary>How many rows (1, 2, 4 or 8) a specialisation of <see cref="Tile512"/> computes.</summary>
+    /// <summary>How many rows (1, 2, 4, 8, or 9 to 11 at the end of a run of 8-row tiles) a specialisation of <see cref="Tile512"/> computes.</summary>
     private interface ITileRows
     {
         static abstract int Count { get; }
@@ -38,6 +38,21 @@ public static unsafe partial class Gemm
         public static int Count => 8;
     }
 
+    private struct Rows9 : ITileRows
+    {
+        public static int Count => 9;
+    }
+
+    private struct Rows10 : ITileRows
+    {
+        public static int Count => 10;
+    }
+
+    private struct Rows11 : ITileRows
+    {
+        public static int Count => 11;
+    }
+
     private struct Cols16 : ITileWidth
     {
         public static bool Wide => false;
@@ -49,8 +64,10 @@ public static unsafe partial class Gemm
     }
 
     /// <summary>
-    /// Rows [0, rows) of C against one packed 32-wide panel with AVX-512: full groups of 8 rows, then 4, 2 and 1, so that
-    /// no fused multiply-add is spent on a row that does not exist; 16 columns or fewer use one vector per row.
+    /// Rows [0, rows) of C against one packed 32-wide panel with AVX-512: a group of 8 rows (9 to 11 when the block's last
+    /// rows would otherwise leave 1 to 3 behind, whose 2 to 6 accumulators alone cannot hide the multiply-add latency),
+    /// else 4, 2 and 1, so that no fused multiply-add is spent on a row that does not exist; 16 columns or fewer use one
+    /// vector per row.
     /// </summary>
     private static void Rows512(float* a, nint ars, nint acs, float* b, nint bs, int kc, float* c, nint ldc, nint csc, int rows, int cols, bool overwrite)
     {
@@ -66,10 +83,20 @@ public static unsafe partial class Gemm
     private static void RowPieces512<TW>(float* a, nint ars, nint acs, float* b, nint bs, int kc, float* c, nint ldc, nint csc, int rows, int cols, bool overwrite)
         where TW : struct, ITileWidth
     {
-        if (rows == 8)
+        switch (rows)
         {
-            Tile512<Rows8, TW>(a, ars, acs, b, bs, kc, c, ldc, csc, cols, overwrite);
-            return;
+            case 8:
+                Tile512<Rows8, TW>(a, ars, acs, b, bs, kc, c, ldc, csc, cols, overwrite);
+                return;
+            case 9:
+                Tile512<Rows9, TW>(a, ars, acs, b, bs, kc, c, ldc, csc, cols, overwrite);
+                return;
+            case 10:
+                Tile512<Rows10, TW>(a, ars, acs, b, bs, kc, c, ldc, csc, cols, overwrite);
+                return;
+            case 11:
+                Tile512<Rows11, TW>(a, ars, acs, b, bs, kc, c, ldc, csc, cols, overwrite);
+                return;
         }
         if ((rows & 4) != 0)
         {
@@ -91,11 +118,12 @@ public static unsafe partial class Gemm
 
     /// <summary>
     /// A TR x (16 or 32) tile of C from A(i,p) = a[i*ars + p*acs] and a 32-wide panel of B whose rows lie
-    /// <paramref name="bs"/> floats apart (32 when packed): up to 16 accumulators,
+    /// <paramref name="bs"/> floats apart (32 when packed): up to 22 accumulators,
     /// one or two panel loads and TR broadcasts per step of k. C(i,j) is at c[i*ldc + j*csc]; columns past
     /// <paramref name="cols"/> are neither read nor written. The JIT compiles one body per (TR, TW), unused rows removed.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit] // the edge buffer is written before it is read
     private static void Tile512<TR, TW>(float* a, nint ars, nint acs, float* b, nint bs, int kc, float* c, nint ldc, nint csc, int cols, bool overwrite)
         where TR : struct, ITileRows
         where TW : struct, ITileWidth
@@ -103,8 +131,10 @@ public static unsafe partial class Gemm
         int rows = TR.Count;
         bool wide = TW.Wide;
         float* a0 = a, a1 = a + ars, a2 = a + 2 * ars, a3 = a + 3 * ars, a4 = a + 4 * ars, a5 = a + 5 * ars, a6 = a + 6 * ars, a7 = a + 7 * ars;
+        float* a8 = a + 8 * ars, a9 = a + 9 * ars, a10 = a + 10 * ars;
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        Vector512<float> c80 = default, c81 = default, c90 = default, c91 = default, ca0 = default, ca1 = default;
         nint off = 0;
         for (int q = 0; q < kc; q++, off += acs, b += bs)
         {
@@ -143,6 +173,24 @@ public static unsafe partial class Gemm
                 c70 = Vector512.FusedMultiplyAdd(x, b0, c70);
                 if (wide) { c71 = Vector512.FusedMultiplyAdd(x, b1, c71); }
             }
+            if (rows > 8)
+            {
+                x = Vector512.Create(a8[off]);
+                c80 = Vector512.FusedMultiplyAdd(x, b0, c80);
+                if (wide) { c81 = Vector512.FusedMultiplyAdd(x, b1, c81); }
+            }
+            if (rows > 9)
+            {
+                x = Vector512.Create(a9[off]);
+                c90 = Vector512.FusedMultiplyAdd(x, b0, c90);
+                if (wide) { c91 = Vector512.FusedMultiplyAdd(x, b1, c91); }
+            }
+            if (rows > 10)
+            {
+                x = Vector512.Create(a10[off]);
+                ca0 = Vector512.FusedMultiplyAdd(x, b0, ca0);
+                if (wide) { ca1 = Vector512.FusedMultiplyAdd(x, b1, ca1); }
+            }
         }
         if (csc == 1)
         {
@@ -158,18 +206,26 @@ public static unsafe partial class Gemm
                 PutRow(c + 6 * ldc, c60, c61, m0, m1, wide, overwrite);
                 PutRow(c + 7 * ldc, c70, c71, m0, m1, wide, overwrite);
             }
+            if (rows > 8) { PutRow(c + 8 * ldc, c80, c81, m0, m1, wide, overwrite); }
+            if (rows > 9) { PutRow(c + 9 * ldc, c90, c91, m0, m1, wide, overwrite); }
+            if (rows > 10) { PutRow(c + 10 * ldc, ca0, ca1, m0, m1, wide, overwrite); }
             return;
         }
-        if (rows == 8 && wide && ldc == 1 && cols == 32)
+        float* t = stackalloc float[11 * 32];
+        if (rows > 8)
+        {
+            c80.Store(t + 256); c81.Store(t + 272); c90.Store(t + 288); c91.Store(t + 304); ca0.Store(t + 320); ca1.Store(t + 336);
+        }
+        if (rows >= 8 && wide && ldc == 1 && cols == 32)
         {
             // a narrow C computed transposed: each column of this tile is eight consecutive values of one row of C
             PutTransposed(c, csc, overwrite, c00.GetLower(), c10.GetLower(), c20.GetLower(), c30.GetLower(), c40.GetLower(), c50.GetLower(), c60.GetLower(), c70.GetLower());
             PutTransposed(c + 8 * csc, csc, overwrite, c00.GetUpper(), c10.GetUpper(), c20.GetUpper(), c30.GetUpper(), c40.GetUpper(), c50.GetUpper(), c60.GetUpper(), c70.GetUpper());
             PutTransposed(c + 16 * csc, csc, overwrite, c01.GetLower(), c11.GetLower(), c21.GetLower(), c31.GetLower(), c41.GetLower(), c51.GetLower(), c61.GetLower(), c71.GetLower());
             PutTransposed(c + 24 * csc, csc, overwrite, c01.GetUpper(), c11.GetUpper(), c21.GetUpper(), c31.GetUpper(), c41.GetUpper(), c51.GetUpper(), c61.GetUpper(), c71.GetUpper());
+            StoreEdge(t + 256, 32, rows - 8, cols, c + 8, ldc, csc, overwrite);
             return;
         }
-        float* t = stackalloc float[8 * 32];
         c00.Store(t); c01.Store(t + 16); c10.Store(t + 32); c11.Store(t + 48);
         c20.Store(t + 64); c21.Store(t + 80); c30.Store(t + 96); c31.Store(t + 112);
         c40.Store(t + 128); c41.Store(t + 144); c50.Store(t + 160); c51.Store(t + 176);

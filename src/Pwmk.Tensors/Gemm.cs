@@ -8,8 +8,9 @@ namespace Pwmk.Tensors;
 /// <summary>
 /// Single-precision matrix multiply (row-major), C (+)= op(A) op(B) with op a transpose or not.
 /// B is packed into panels a register tile wide (transposed B through 8x8 register transposes); a register-blocked
-/// micro-kernel reads A where it lies and sweeps the panels: AVX-512 tiles of 8 rows (then 4, 2, 1 at an edge) by 32
-/// or 16 columns, AVX2 tiles of 6 x 16, or a portable one. A result only a few columns wide is computed transposed.
+/// micro-kernel reads A where it lies and sweeps the panels: AVX-512 tiles of 8 rows (9 to 11 at the end of a block,
+/// else 4, 2, 1 at an edge) by 32 or 16 columns, AVX2 tiles of 6 x 16, or a portable one. A result is computed
+/// transposed (C^T = op(B)^T op(A)^T) when its tiles waste much less that way (a few columns, many rows).
 /// Every element of C is the same sequence of fused multiply-adds over k, in blocks of <see cref="KBlock"/>, whatever
 /// the kernel, the thread count or the timing: results are bit-for-bit reproducible across runs, threads and
 /// instruction sets (threads own fixed rectangles of C; none splits k).
@@ -24,6 +25,13 @@ public static unsafe partial class Gemm
 
     /// <summary>Floats of B (a k block by the block's columns) up to which full panels are read in place, not packed.</summary>
     internal const int DirectFloats = 4096;
+
+    /// <summary>
+    /// Row stride of B (floats) up to which full panels are read in place whatever their size: rows of a panel this
+    /// close stream from L2 without the cache-set conflicts of power-of-two strides of 4 KiB and more, and packing
+    /// them cost 5-15% on the world model's products (measured against packing at 64 to 1024).
+    /// </summary>
+    internal const int DirectStride = 256;
 
     /// <summary>Multiply-adds below which a product runs on one thread.</summary>
     internal const long ParallelWork = 1L << 20;
@@ -98,7 +106,7 @@ public static unsafe partial class Gemm
                 Mr = shape.Mr,
                 Nr = shape.Nr,
             };
-            if (shape.Fill(n, m) > 1.5 * shape.Fill(m, n))
+            if (shape.Cost(n, m) * TransposeMargin < shape.Cost(m, n))
             {
                 // A narrow C (a few columns, many rows) wastes most of each register tile: compute C^T = op(B)^T op(A)^T
                 // instead, written back transposed. Each element is still the same fused multiply-adds in the same order.
@@ -150,20 +158,38 @@ public static unsafe partial class Gemm
         public GemmKernel Kernel;
     }
 
-    /// <summary>
-    /// A kernel's register tile (<paramref name="Mr"/> x <paramref name="Nr"/>) and the granularity it computes edges in
-    /// (a row count rounded up to <paramref name="RowStep"/>, a column count to <paramref name="ColStep"/>).
-    /// </summary>
-    private readonly record struct Shape(int Mr, int Nr, int RowStep, int ColStep)
+    /// <summary>How much cheaper (by <see cref="Shape.Cost"/>) C^T must be for a product to be computed transposed.</summary>
+    private const double TransposeMargin = 1.15;
+
+    /// <summary>A kernel's register tile (<paramref name="Mr"/> x <paramref name="Nr"/>) and how it computes edges.</summary>
+    private readonly record struct Shape(GemmKernel Kernel, int Mr, int Nr)
     {
-        /// <summary>The share of the multiply-adds spent on an m x n result that land in it.</summary>
-        public double Fill(int m, int n) => (double)m / ((m + RowStep - 1) / RowStep * RowStep) * n / ((n + ColStep - 1) / ColStep * ColStep);
+        /// <summary>
+        /// The time an m x n result takes per step of k, in units of one row of one full-width vector: padded rows and
+        /// columns count, and so do the edge tiles' slower kinds (see <see cref="RowUnits"/> and <see cref="ColUnits"/>).
+        /// </summary>
+        public double Cost(int m, int n) => RowUnits(m) * ColUnits(n);
+
+        private double RowUnits(int m) => Kernel switch
+        {
+            // groups of 8 (9 to 11 at the end), then 4, 2, 1; a lone row (2 accumulators) waits on the FMA latency half the time
+            GemmKernel.Avx512 => m % 8 is >= 1 and <= 3 && m > 8 ? m : m / 8 * 8 + (m & 4) + (m & 2) + 2 * (m & 1),
+            GemmKernel.Avx2 => (m + Mr - 1) / Mr * Mr,
+            _ => m,
+        };
+
+        private double ColUnits(int n)
+        {
+            int full = n / Nr * Nr, rest = n - full;
+            // AVX-512: a tail of 16 columns or fewer is one vector per row, at two thirds of the speed (one broadcast per multiply-add)
+            return full + (rest == 0 ? 0 : Kernel == GemmKernel.Avx512 && rest <= 16 ? 24 : Nr);
+        }
 
         public static Shape Of(GemmKernel kernel) => kernel switch
         {
-            GemmKernel.Avx512 => new(8, 32, 1, 32), // a 16-column tile runs at two thirds of the speed (one broadcast per multiply-add)
-            GemmKernel.Avx2 => new(6, 16, 6, 16),
-            _ => new(4, 8, 1, 8),
+            GemmKernel.Avx512 => new(kernel, 8, 32),
+            GemmKernel.Avx2 => new(kernel, 6, 16),
+            _ => new(kernel, 4, 8),
         };
     }
 
@@ -174,9 +200,10 @@ public static unsafe partial class Gemm
         int mr = p.Mr, nr = p.Nr;
         int panelCols = Math.Min(NBlock, c1 - c0);
         // B read where it lies (rows of B contiguous, full panels only) when packing would cost more than it saves:
-        // one or two row tiles use each panel, or the whole block of B fits half of L1. Same multiply-adds, same order.
+        // one or two row tiles use each panel, the whole block of B fits half of L1, or B's rows lie close (DirectStride).
+        // Same multiply-adds, same order.
         bool direct = p.Kernel == GemmKernel.Avx512 && p.ColStrideB == 1
-            && (r1 - r0 <= 2 * mr || (long)Math.Min(KBlock, p.K) * panelCols <= DirectFloats);
+            && (r1 - r0 <= 2 * mr || (long)Math.Min(KBlock, p.K) * panelCols <= DirectFloats || p.DepthStrideB <= DirectStride);
         float* packed = PackBuffer(Math.Min(KBlock, p.K) * (direct ? nr : (panelCols + nr - 1) / nr * nr));
         float* a = (float*)p.A, b = (float*)p.B, c = (float*)p.C;
         for (int pc = 0; pc < p.K; pc += KBlock)
@@ -195,9 +222,13 @@ public static unsafe partial class Gemm
                 {
                     PackB(in p, pc, kc, jc + full, nc - full, packed);
                 }
-                for (int ir = r0; ir < r1; ir += mr)
+                for (int ir = r0, rows; ir < r1; ir += rows)
                 {
-                    int rows = Math.Min(mr, r1 - ir);
+                    rows = Math.Min(mr, r1 - ir);
+                    if (p.Kernel == GemmKernel.Avx512 && r1 - ir < mr + 4)
+                    {
+                        rows = r1 - ir; // 9 to 11 rows in one tile (Rows512)
+                    }
                     float* ap = a + ir * p.RowStrideA + pc * p.DepthStrideA;
                     float* cp = c + ir * p.RowStrideC + jc * p.ColStrideC;
                     for (int jr = 0; jr < nc; jr += nr)
