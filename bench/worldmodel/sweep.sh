@@ -31,10 +31,10 @@ case "$set_name" in
     "false-belief-weight-3|--false-belief-weight 3"
     "change-weight-3|--change-weight 3"
     "belief-weight-0.5|--belief-weight 0.5"
-    "batch-16|--batch-size 16"
-    "lr-1e-3|--lr 1e-3"
-    "lr-4e-3|--lr 4e-3"
-    "batch-4|--batch-size 4"
+    "batch-8|--batch-size 8"
+    "batch-2|--batch-size 2"
+    "lr-2e-3|--lr 2e-3"
+    "lr-8e-3|--lr 8e-3"
     "hidden-64|--hidden 64") ;;
   ablation) configs=(
     "defaults|"
@@ -44,6 +44,8 @@ case "$set_name" in
     "no-residual|--residual false"
     "no-loss-normalisation|--normalise-observation-loss false"
     "constant-lr|--schedule constant"
+    "no-symmetries|--symmetries false"
+    "no-evidence-prediction|--predict-evidence false"
     "carry-encoder-state|--carry-encoder-state true"
     "one-step-model|--recurrent false") ;;
   seeds) configs=("seed-0|--seed 0" "seed-1|--seed 1" "seed-2|--seed 2") ;;

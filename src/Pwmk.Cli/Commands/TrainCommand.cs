@@ -16,7 +16,7 @@ internal static class TrainCommand
         var epochs = new Option<int>("--epochs") { Description = "Most epochs (early stopping may end sooner, never before half of them)", DefaultValueFactory = _ => 10 };
         var hidden = new Option<int>("--hidden") { Description = "Latent width", DefaultValueFactory = _ => 128 };
         var layers = new Option<int>("--layers") { Description = "Transformer blocks", DefaultValueFactory = _ => 2 };
-        var batch = new Option<int?>("--batch-size") { Description = "Samples (whole episodes for a recurrent model) per optimiser step (default 8; 32 for a one-step model)" };
+        var batch = new Option<int?>("--batch-size") { Description = "Samples (whole episodes for a recurrent model) per optimiser step (default 4; 32 for a one-step model)" };
         var lr = new Option<float?>("--lr") { Description = "Peak learning rate (default 2e-3; warm-up, then cosine decay)" };
         var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule: cosine or constant", DefaultValueFactory = _ => "cosine" };
         var horizon = new Option<int>("--horizon") { Description = "One-step models: prediction horizon (steps rolled out in latent space)", DefaultValueFactory = _ => 1 };
@@ -26,6 +26,7 @@ internal static class TrainCommand
         var beliefMemory = new Option<bool>("--belief-memory") { Description = "Recurrent: carry the belief logits too, kept or replaced per fluent by a learned gate", DefaultValueFactory = _ => true };
         var jointActions = new Option<bool>("--joint-actions") { Description = "Every agent's token reads the whole joint action", DefaultValueFactory = _ => true };
         var transitions = new Option<bool>("--belief-transitions") { Description = "Recurrent: learned value transitions per action move the believed values", DefaultValueFactory = _ => true };
+        var predictEvidence = new Option<bool>("--predict-evidence") { Description = "Recurrent, with evidence: the next evidence is predicted from the beliefs (seen next x believed value), the decoder draws the view", DefaultValueFactory = _ => true };
         var residual = new Option<bool>("--residual") { Description = "Predict the change of the observation rather than the next observation", DefaultValueFactory = _ => true };
         var depth = new Option<int>("--belief-depth") { Description = "box-world, rooms: belief order to learn (1 own beliefs, 2 also about the others' beliefs)", DefaultValueFactory = _ => PerspectiveEnvAdapter.DefaultBeliefDepth };
         var noMemory = new Option<bool>("--hide-memory") { Description = "synthetic-box: leave the agents' remembered box cell out of their observations" };
@@ -33,6 +34,7 @@ internal static class TrainCommand
         var beliefWeight = new Option<float>("--belief-weight") { Description = "Weight of the belief loss next to the observation loss", DefaultValueFactory = _ => 1f };
         var falseWeight = new Option<float>("--false-belief-weight") { Description = "Weight of the belief loss on false beliefs", DefaultValueFactory = _ => 1f };
         var changeWeight = new Option<float>("--change-weight") { Description = "Weight of the belief loss where a belief changes", DefaultValueFactory = _ => 1f };
+        var symmetries = new Option<bool>("--symmetries") { Description = "Relabel each training episode by a random symmetry of the environment when it has some (box-world: agents, boxes, mirrored grid)", DefaultValueFactory = _ => true };
         var normalise = new Option<bool>("--normalise-observation-loss") { Description = "Divide the observation loss by the copy baseline's error", DefaultValueFactory = _ => true };
         var patience = new Option<int?>("--patience") { Description = "Epochs without validation improvement before stopping, never in the first half of the epochs (default 3)" };
         var output = new Option<string?>("--out") { Description = "Directory for model.safetensors (best checkpoint) and trajectories.npz" };
@@ -43,8 +45,8 @@ internal static class TrainCommand
         var format = WorldModelCommand.FormatOption();
         var cmd = new Command("train", "Train the perspective world model on collected episodes and report held-out metrics")
         {
-            env, agents, episodes, epochs, hidden, layers, batch, lr, schedule, horizon, seed, recurrent, carryEncoder, beliefMemory, jointActions, transitions, residual,
-            depth, noMemory, policy, beliefWeight, falseWeight, changeWeight, normalise, patience, output, plot, planEpisodes, planSimulations, planBudget, format,
+            env, agents, episodes, epochs, hidden, layers, batch, lr, schedule, horizon, seed, recurrent, carryEncoder, beliefMemory, jointActions, transitions, residual, predictEvidence,
+            depth, noMemory, policy, beliefWeight, falseWeight, changeWeight, normalise, symmetries, patience, output, plot, planEpisodes, planSimulations, planBudget, format,
         };
         cmd.SetAction(p => WorldModelCommand.Guard(() =>
         {
@@ -103,6 +105,7 @@ internal static class TrainCommand
                 ObservationResidual = p.GetValue(residual),
                 JointActions = p.GetValue(jointActions),
                 BeliefTransitions = memory && p.GetValue(transitions) && defaults.BeliefTransitions,
+                PredictEvidence = memory && p.GetValue(predictEvidence) && defaults.PredictEvidence,
             };
             var model = new PerspectiveWorldModel(config);
             var training = TrainerConfig.ForEnvironment(environment, maxEpochs);
@@ -118,6 +121,7 @@ internal static class TrainCommand
                 Filtering = rec,
                 Patience = WorldModelCommand.CheckCount(p.GetValue(patience) ?? training.Patience, "--patience", 10_000),
                 NormaliseObservationLoss = p.GetValue(normalise),
+                UseSymmetries = p.GetValue(symmetries),
                 CheckpointPath = checkpoint,
                 Seed = (ulong)p.GetValue(seed),
             });

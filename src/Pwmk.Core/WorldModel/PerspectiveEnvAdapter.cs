@@ -1,5 +1,6 @@
 using Pwmk.Core.Environments;
 using Pwmk.Core.Perspective;
+using Pwmk.Logic.Terms;
 using Pwmk.Tensors;
 
 namespace Pwmk.Core.WorldModel;
@@ -27,6 +28,7 @@ public sealed class PerspectiveEnvAdapter : IWorldModelEnvironment, IExpertPolic
     private readonly Action<PerspectiveEnvAdapter>? onReset;
     private readonly (int Size, Action<int, Span<float>> Fill)? view;
     private SeededRandom rng = new(0);
+    private Func<SeededRandom, EpisodeSymmetry>? symmetry;
 
     private PerspectiveEnvAdapter(PerspectiveEnv env, string name, int maxSteps, int[] envActions,
         Func<PerspectiveEnvAdapter, int, int> expert, Action<PerspectiveEnvAdapter>? onReset = null,
@@ -81,7 +83,7 @@ public sealed class PerspectiveEnvAdapter : IWorldModelEnvironment, IExpertPolic
                 }
             }
         }
-        return new PerspectiveEnvAdapter(env, "box-world", maxSteps, [.. Enumerable.Range(0, 6)], static (self, agent) =>
+        var adapter = new PerspectiveEnvAdapter(env, "box-world", maxSteps, [.. Enumerable.Range(0, 6)], static (self, agent) =>
         {
             if (self.direction[agent] == 0 || self.rng.NextDouble() < 0.2)
             {
@@ -89,7 +91,114 @@ public sealed class PerspectiveEnvAdapter : IWorldModelEnvironment, IExpertPolic
             }
             return self.direction[agent];
         }, view: (gridSize * gridSize * ch, Fill));
+        adapter.symmetry = r => adapter.BoxWorldSymmetry(r, gridSize, boxes, ch);
+        return adapter;
     }
+
+    /// <summary>
+    /// A random symmetry of <see cref="BoxWorld"/>: the agents renamed, the boxes renamed, and the grid mirrored top to
+    /// bottom or not (the walls, the door's row, the lines of sight and the policy are all symmetric that way; up and
+    /// down swap). Exact but for one detail: agents move in index order, so which of two agents stepping into the same
+    /// cell gets there depends on their names.
+    /// </summary>
+    private EpisodeSymmetry BoxWorldSymmetry(SeededRandom r, int gridSize, int boxes, int channels)
+    {
+        var agents = Permutation(r, NumAgents);
+        var boxMap = Permutation(r, boxes);
+        bool flip = r.NextInt(2) == 1;
+        Term Rename(Term t) => t switch
+        {
+            Atom a when a.Name.StartsWith("agent_", StringComparison.Ordinal) => new Atom(env.Agents[agents[env.Agents.ToList().IndexOf(a.Name)]]),
+            Atom a when a.Name.StartsWith("box", StringComparison.Ordinal) && int.TryParse(a.Name.AsSpan(3), out int b) && b < boxes => new Atom("box" + boxMap[b]),
+            Compound { Functor: "cell", Args: [Integer x, Integer y] } when flip => new Compound("cell", x, new Integer(gridSize - 1 - (int)y.Value)),
+            Compound c => new Compound(c.Functor, [.. c.Args.Select(Rename)]),
+            _ => t,
+        };
+        var view = new int[ViewSize];
+        for (int cell = 0; cell < gridSize * gridSize; cell++)
+        {
+            int x = cell % gridSize, y = cell / gridSize, to = (flip ? gridSize - 1 - y : y) * gridSize + x;
+            for (int c = 0; c < channels; c++)
+            {
+                int k = c - 6; // channels: visible, wall, closed door, open door, key, treasure, boxes, agents
+                int mapped = k < 0 ? c : k < boxes ? 6 + boxMap[k] : 6 + boxes + agents[k - boxes];
+                view[to * channels + mapped] = cell * channels + c;
+            }
+        }
+        int[] actions = flip ? [0, 2, 1, 3, 4, 5] : [0, 1, 2, 3, 4, 5];
+        return Relabel(agents, Rename, view, actions);
+    }
+
+    private static int[] Permutation(SeededRandom r, int n)
+    {
+        var p = Enumerable.Range(0, n).ToArray();
+        for (int i = n - 1; i > 0; i--)
+        {
+            int j = r.NextInt(i + 1);
+            (p[i], p[j]) = (p[j], p[i]);
+        }
+        return p;
+    }
+
+    /// <summary>
+    /// The <see cref="EpisodeSymmetry"/> of agents renamed by <paramref name="agents"/> (original id to new id), fluents
+    /// and values renamed by <paramref name="rename"/> (a bijection of the vocabulary's terms), the view relabelled by
+    /// <paramref name="view"/> (new index to original index) and actions by <paramref name="actions"/>.
+    /// </summary>
+    private EpisodeSymmetry Relabel(int[] agents, Func<Term, Term> rename, int[] view, int[] actions)
+    {
+        var vocabulary = env.Vocabulary;
+        var values = new int[vocabulary.ValueCount];
+        for (int v = 0; v < values.Length; v++)
+        {
+            values[v] = vocabulary.FindValue(rename(vocabulary.ValueTerm(v)));
+        }
+        var fluentMap = new int[fluents];
+        for (int f = 0; f < fluents; f++)
+        {
+            fluentMap[f] = rename(vocabulary.FluentTerm(f)) switch
+            {
+                Compound c => vocabulary.FindFluent(c.Functor, [.. c.Args]),
+                Atom a => vocabulary.FindFluent(a.Name),
+                var other => throw new InvalidOperationException($"{Name}: fluent {other} is not a term of the vocabulary"),
+            };
+        }
+        if (values.Contains(-1) || fluentMap.Contains(-1))
+        {
+            throw new InvalidOperationException($"{Name}: a symmetry renamed a fluent or value out of the vocabulary");
+        }
+        int g = BeliefGroupSize, n = NumAgents;
+        var tokens = new int[n];
+        var beliefs = new int[n][];
+        var observations = new int[n][];
+        var truth = new int[NumBeliefs];
+        for (int a = 0; a < n; a++)
+        {
+            int to = agents[a];
+            tokens[to] = a;
+            var b = beliefs[to] = new int[NumBeliefs];
+            for (int c = 0; c < chains[a].Length; c++)
+            {
+                int[] renamed = [.. chains[a][c].Select(k => agents[k])];
+                int c2 = Array.FindIndex(chains[to], x => x.AsSpan().SequenceEqual(renamed));
+                for (int f = 0; f < fluents; f++)
+                {
+                    for (int s = 0; s < g; s++)
+                    {
+                        int from = (c * fluents + f) * g + s, slot = s == 0 ? 0 : values[s - 1] + 1;
+                        b[(c2 * fluents + fluentMap[f]) * g + slot] = from;
+                        truth[(c * fluents + fluentMap[f]) * g + slot] = from;
+                    }
+                }
+            }
+            observations[to] = [.. view, .. b.Select(i => ViewSize + i)];
+        }
+        int[] actionMap = [.. Enumerable.Range(0, NumActions).Select(i => i < actions.Length ? actions[i] : i)];
+        return new EpisodeSymmetry(tokens, actionMap, observations, beliefs, truth);
+    }
+
+    /// <summary>A random relabelling of this environment's episodes into equally likely ones, or null when it has none.</summary>
+    internal EpisodeSymmetry? RandomSymmetry(SeededRandom r) => symmetry?.Invoke(r);
 
     /// <summary>Belief depth of the built-in worlds: each agent's own beliefs and what it believes the others believe.</summary>
     public const int DefaultBeliefDepth = 2;

@@ -24,6 +24,9 @@ public sealed class PerspectiveWorldModel : IWorldModel
     private readonly Tensor? groupCollapse; // [NumBeliefs, groups] 0/1: sums a group's slots
     private readonly Tensor? evidenceStrength, evidenceGate; // [1, 1] each: learned scalars (BeliefEvidence)
     private readonly Tensor? evidenceOffset; // [groups], constant -4: without evidence in a group its overwrite gate stays near 0
+    private readonly LinearLayer? visibility; // latent -> per group: will the chain see the fluent at the next step (PredictEvidence)
+    private readonly Tensor? visibilityWeight; // [1, 1] learned: what is seen now is likely seen next
+    private readonly Tensor? valueExpansion; // [groups, NumBeliefs] 0/1: spreads a group's value over its value slots (not slot 0)
     private readonly List<Tensor> parameters;
 
     /// <summary>Builds a model with weights initialised from <see cref="WorldModelConfig.Seed"/>.</summary>
@@ -44,7 +47,7 @@ public sealed class PerspectiveWorldModel : IWorldModel
         }
         dynamicsNorm = new LayerNormLayer("dynamics.norm", h);
         decoder1 = new LinearLayer("decoder.fc1", h, h, rng);
-        decoder2 = new LinearLayer("decoder.fc2", h, config.ObsDim, rng);
+        decoder2 = new LinearLayer("decoder.fc2", h, config.DecodedSize, rng);
         if (config.ObservationResidual)
         {
             Init.Fill(decoder2.Weight, 0f); // start from "nothing changes" (the copy baseline)
@@ -87,6 +90,22 @@ public sealed class PerspectiveWorldModel : IWorldModel
             evidenceOffset = Tensor.Zeros(groups);
             Init.Fill(evidenceOffset, -4f);
         }
+        if (config.PredictEvidence)
+        {
+            visibility = new LinearLayer("decoder.visibility", h, groups, rng);
+            Init.Fill(visibility.Weight, 0f);
+            Init.Fill(visibility.Bias, -3f); // starts as "seen next where seen now" with the weight below
+            visibilityWeight = Tensor.Parameter("decoder.visibility_weight", 1, 1);
+            visibilityWeight.Data[0] = 5f / EvidenceScale;
+            valueExpansion = Tensor.Zeros(groups, config.NumBeliefs);
+            for (int q = 0; q < groups; q++)
+            {
+                for (int j = 1; j < config.BeliefGroupSize; j++)
+                {
+                    valueExpansion.Data[q * config.NumBeliefs + q * config.BeliefGroupSize + j] = 1f;
+                }
+            }
+        }
         if (config.JointActions)
         {
             jointActionEmbedding = Tensor.Parameter("dynamics.joint_action_embedding", config.NumAgents * config.ActionDim, h);
@@ -116,6 +135,10 @@ public sealed class PerspectiveWorldModel : IWorldModel
         if (transitionChoice is not null && transitions is not null)
         {
             parameters.AddRange([.. transitionChoice.Parameters(), transitions, transitionPrior!]);
+        }
+        if (visibility is not null && visibilityWeight is not null)
+        {
+            parameters.AddRange([.. visibility.Parameters(), visibilityWeight]);
         }
     }
 
@@ -293,7 +316,7 @@ public sealed class PerspectiveWorldModel : IWorldModel
         var next = Decode(latent);
         if (Config.ObservationResidual)
         {
-            next = Ops.Add(next, observations);
+            next = Ops.Add(next, Config.PredictEvidence ? Ops.Slice(observations, 0, Config.DecodedSize) : observations);
         }
         var logits = BeliefLogits(latent);
         // what the agents believe now: the carried logits, overwritten where this step's observation holds evidence
@@ -329,6 +352,12 @@ public sealed class PerspectiveWorldModel : IWorldModel
                 // with evidence, only what is seen now moves: a belief about something out of sight stays as it is
                 logits = Ops.Add(logits, seenGroups is null ? moved : Ops.Mul(moved, Expand(seenGroups)));
             }
+        }
+        if (visibility is not null && visibilityWeight is not null && seenGroups is not null)
+        {
+            // the next evidence: P(the chain sees the fluent next) times P(its value), what the beliefs predict
+            var seenNext = Ops.Sigmoid(Ops.Add(visibility.Forward(latent), ScaledBy(seenGroups, visibilityWeight)));
+            next = Ops.Concat(next, Ops.Mul(BeliefProbabilitiesFromLogits(logits), Ops.MatMul(seenNext, valueExpansion!)));
         }
         var carry = !Config.Recurrent ? null : Config.CarryEncoderState ? encoded : latent;
         // With evidence the carried beliefs are what the agents believe now (changed only by what they see), not the

@@ -1,3 +1,5 @@
+using Pwmk.Tensors;
+
 namespace Pwmk.Core.WorldModel;
 
 /// <summary>Training settings.</summary>
@@ -70,17 +72,28 @@ public sealed record TrainerConfig
     public bool EvaluateEachEpoch { get; init; }
 
     /// <summary>
+    /// When true (the default) and the configuration comes from <see cref="ForEnvironment"/> for an environment with
+    /// symmetries (box-world: agents and boxes renamed, the grid mirrored), each training episode is relabelled by a
+    /// random one of them every time it is gathered; false trains on the episodes as collected.
+    /// </summary>
+    public bool UseSymmetries { get; init; } = true;
+
+    /// <summary>Draws a random symmetry of the environment's episodes (null: none); set by <see cref="ForEnvironment"/>.</summary>
+    internal Func<SeededRandom, EpisodeSymmetry?>? Symmetries { get; init; }
+
+    /// <summary>
     /// The training <c>pwmk train</c> runs by default for a recurrent model of <paramref name="env"/> over at most
-    /// <paramref name="epochs"/> epochs (chosen by the sweeps in <c>bench/worldmodel</c>): whole episodes in batches of 8,
-    /// AdamW at 2e-3 with warm-up and cosine decay, the observation loss normalised by the copy baseline's, and early
-    /// stopping after 3 epochs without improvement but never in the first half of the epochs.
+    /// <paramref name="epochs"/> epochs (chosen by the sweeps in <c>bench/worldmodel</c>): whole episodes in batches of 4,
+    /// each relabelled by a random symmetry of the environment when it has some, AdamW at 2e-3 with warm-up and cosine
+    /// decay, the observation loss normalised by the copy baseline's, and early stopping after 3 epochs without
+    /// improvement but never in the first half of the epochs.
     /// </summary>
     public static TrainerConfig ForEnvironment(IWorldModelEnvironment env, int epochs)
     {
         ArgumentNullException.ThrowIfNull(env);
         return new TrainerConfig
         {
-            BatchSize = 8,
+            BatchSize = 4,
             LearningRate = 2e-3f,
             Schedule = LearningRateSchedule.Cosine,
             PredictionHorizon = env.MaxSteps,
@@ -89,6 +102,7 @@ public sealed record TrainerConfig
             MinEpochs = (epochs + 1) / 2,
             NormaliseObservationLoss = true,
             EvaluateEachEpoch = true,
+            Symmetries = env is PerspectiveEnvAdapter adapter ? adapter.RandomSymmetry : null,
         };
     }
 }

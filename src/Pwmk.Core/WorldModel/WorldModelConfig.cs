@@ -62,15 +62,30 @@ public sealed record WorldModelConfig(
     /// <summary>
     /// The model <c>pwmk train</c> builds for <paramref name="env"/> by default, chosen by the sweeps in
     /// <c>bench/worldmodel</c>: recurrent, with carried beliefs, evidence read from the observations when the environment
-    /// provides it, the joint action in every token, learned value transitions (belief groups) and a residual decoder.
+    /// provides it, the joint action in every token, learned value transitions (belief groups), a residual decoder, and
+    /// the next evidence predicted from the beliefs (<see cref="PredictEvidence"/>).
     /// </summary>
     public static WorldModelConfig ForEnvironment(IWorldModelEnvironment env, int hiddenDim = 128, int numLayers = 2, ulong seed = 0)
     {
         ArgumentNullException.ThrowIfNull(env);
         return new WorldModelConfig(env.ObservationSize, env.NumActions, hiddenDim, env.NumAgents, env.NumBeliefs, numLayers, 4, seed,
             Recurrent: true, BeliefGroupSize: env.BeliefGroupSize, BeliefMemory: true, ObservationResidual: true,
-            BeliefEvidence: env.HasBeliefEvidence, JointActions: true, BeliefTransitions: env.BeliefGroupSize > 1);
+            BeliefEvidence: env.HasBeliefEvidence, JointActions: true, BeliefTransitions: env.BeliefGroupSize > 1)
+        {
+            PredictEvidence = env.HasBeliefEvidence && env.BeliefGroupSize > 1,
+        };
     }
+
+    /// <summary>
+    /// With <see cref="BeliefEvidence"/> and <see cref="BeliefMemory"/>: the evidence part of the predicted next
+    /// observation (what each chain will see of each fluent) is read from the model's own beliefs rather than decoded:
+    /// the predicted chance that the group is seen at the next step times the predicted distribution of its value
+    /// (the decoder only draws the view). The squared error of a one-hot-or-nothing vector is least for exactly that product.
+    /// </summary>
+    public bool PredictEvidence { get; init; }
+
+    /// <summary>Values of the observation the decoder draws (all but the evidence when <see cref="PredictEvidence"/>).</summary>
+    internal int DecodedSize => PredictEvidence ? ObsDim - NumBeliefs : ObsDim;
 
     /// <summary>Largest value accepted for any size (keeps a corrupt checkpoint from allocating gigabytes).</summary>
     public const int MaxSize = 1 << 16;
@@ -97,6 +112,10 @@ public sealed record WorldModelConfig(
         if (BeliefTransitions && (!BeliefMemory || BeliefGroupSize < 2))
         {
             throw new ArgumentException("BeliefTransitions needs BeliefMemory and belief groups");
+        }
+        if (PredictEvidence && (!BeliefEvidence || !BeliefMemory || BeliefGroupSize < 2 || ObsDim == NumBeliefs))
+        {
+            throw new ArgumentException("PredictEvidence needs BeliefEvidence, BeliefMemory, belief groups and a view besides the evidence");
         }
         if (BeliefEvidence && ObsDim < NumBeliefs)
         {

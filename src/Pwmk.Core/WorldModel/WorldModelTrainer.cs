@@ -32,6 +32,7 @@ public sealed partial class WorldModelTrainer
         Require(config.GradientClip > 0, $"GradientClip must be positive, got {config.GradientClip}");
         Require(config.WeightDecay >= 0 && float.IsFinite(config.WeightDecay), $"WeightDecay must be >= 0, got {config.WeightDecay}");
         Require(!config.Filtering || model.Config.Recurrent, "Filtering needs a model built with Recurrent = true");
+        Require(config.Filtering || !model.Config.PredictEvidence, "a model built with PredictEvidence is trained with Filtering");
         Require(float.IsFinite(config.BeliefLossWeight) && config.BeliefLossWeight >= 0, $"BeliefLossWeight must be >= 0, got {config.BeliefLossWeight}");
         this.model = model;
         this.config = config;
@@ -186,10 +187,24 @@ public sealed partial class WorldModelTrainer
                 beliefs[h] = Tensor.Zeros(count, n, nb);
             }
         }
+        var augment = weighted && config.UseSymmetries ? config.Symmetries : null;
+        float[] truth = [], before = [];
         for (int i = 0; i < count; i++)
         {
             var (e, t) = samples[order[start + i]];
-            data.Observation(e, t).CopyTo(obs.AsSpan(i * n * o));
+            var symmetry = augment?.Invoke(rng);
+            void Copy(ReadOnlySpan<float> from, Span<float> into, Action<EpisodeSymmetry, ReadOnlySpan<float>, Span<float>> map)
+            {
+                if (symmetry is null)
+                {
+                    from.CopyTo(into);
+                }
+                else
+                {
+                    map(symmetry, from, into);
+                }
+            }
+            Copy(data.Observation(e, t), obs.AsSpan(i * n * o, n * o), static (s, f, d) => s.Observations(f, d));
             for (int h = 0; h < steps; h++)
             {
                 if (h >= lengths[i])
@@ -204,15 +219,28 @@ public sealed partial class WorldModelTrainer
                     }
                     continue;
                 }
-                data.Action(e, t + h).CopyTo(actions[h].AsSpan(i * n));
-                data.Observation(e, t + h + 1).CopyTo(targets[h].Data.AsSpan(i * n * o));
+                if (symmetry is null)
+                {
+                    data.Action(e, t + h).CopyTo(actions[h].AsSpan(i * n));
+                }
+                else
+                {
+                    symmetry.Actions(data.Action(e, t + h), actions[h].AsSpan(i * n, n));
+                }
+                Copy(data.Observation(e, t + h + 1), targets[h].Data.AsSpan(i * n * o, n * o), static (s, f, d) => s.Observations(f, d));
                 if (beliefs is not null)
                 {
                     var row = beliefs[h].Data.AsSpan(i * n * nb, n * nb);
-                    data.Belief(e, t + h + 1).CopyTo(row);
-                    if (weighted)
+                    Copy(data.Belief(e, t + h + 1), row, static (s, f, d) => s.Beliefs(f, d));
+                    if (weighted && (config.FalseBeliefWeight != 1f || config.BeliefChangeWeight != 1f))
                     {
-                        Weigh(row, data.Truth(e, t + h + 1), data.Belief(e, t + h));
+                        if (truth.Length == 0)
+                        {
+                            (truth, before) = (new float[nb], new float[n * nb]);
+                        }
+                        Copy(data.Truth(e, t + h + 1), truth, static (s, f, d) => s.Truth(f, d));
+                        Copy(data.Belief(e, t + h), before, static (s, f, d) => s.Beliefs(f, d));
+                        Weigh(row, truth, before);
                     }
                 }
             }

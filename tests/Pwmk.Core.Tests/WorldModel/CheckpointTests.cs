@@ -29,6 +29,43 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void PredictedEvidenceIsAChanceOfSeeingTimesABeliefAndSurvivesSaveAndLoad()
+    {
+        // the default model of a world with evidence predicts the next evidence from its beliefs: per fluent and chain,
+        // at most one value in total (the chance it is seen), never on "no belief"; a checkpoint keeps that choice
+        var env = PerspectiveEnvAdapter.Rooms(agents: 2, maxSteps: 6);
+        var model = new PerspectiveWorldModel(WorldModelConfig.ForEnvironment(env, hiddenDim: 16, numLayers: 1, seed: 4));
+        Assert.True(model.Config.PredictEvidence);
+        var test = new DataCollector(env).Collect(2, CollectionPolicy.Mixed, seed: 6);
+        var steps = Enumerable.Range(0, test.Lengths[0]).Select(t => test.Action(0, t).ToArray()).ToList();
+        var predicted = model.PredictTrajectory(test.Observation(0, 0).ToArray(), steps).Observations;
+        int g = env.BeliefGroupSize, view = env.ObservationSize - env.NumBeliefs;
+        foreach (var next in predicted)
+        {
+            for (int a = 0; a < 2; a++)
+            {
+                for (int q = 0; q < env.NumBeliefs / g; q++)
+                {
+                    var group = next.AsSpan(a * env.ObservationSize + view + q * g, g);
+                    Assert.Equal(0f, group[0]);
+                    float sum = 0;
+                    foreach (var v in group)
+                    {
+                        Assert.InRange(v, 0f, 1f);
+                        sum += v;
+                    }
+                    Assert.InRange(sum, 0f, 1.0001f);
+                }
+            }
+        }
+        var path = PathOf("evidence.safetensors");
+        model.Save(path);
+        var loaded = PerspectiveWorldModel.Load(path);
+        Assert.True(loaded.Config.PredictEvidence);
+        Assert.Equal(predicted, loaded.PredictTrajectory(test.Observation(0, 0).ToArray(), steps).Observations);
+    }
+
+    [Fact]
     public void CarriedStateChoiceSurvivesSaveAndLoadAndChangesFiltering()
     {
         var env = new SyntheticBoxWorld(numAgents: 2, cells: 5, viewRadius: 1, maxSteps: 8, observeMemory: false);

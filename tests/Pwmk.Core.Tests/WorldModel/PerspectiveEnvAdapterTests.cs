@@ -1,4 +1,5 @@
 using Pwmk.Core.WorldModel;
+using Pwmk.Tensors;
 
 namespace Pwmk.Core.Tests.WorldModel;
 
@@ -97,5 +98,77 @@ public class PerspectiveEnvAdapterTests
             }
         }
         Assert.True(seen > checkedGroups / 20, $"only {seen} of {checkedGroups} groups ever held evidence");
+    }
+
+    [Fact]
+    public void ABoxWorldSymmetryRelabelsViewsBeliefsTruthAndActionsTogether()
+    {
+        // A relabelled episode must be one the world could have produced: each agent's own label stands in its view at
+        // the cell it believes it occupies, so do the boxes it sees, its moves go the way its (maybe swapped) action
+        // says, the evidence still replays into its beliefs, and the truth of its position is what it believes.
+        var env = PerspectiveEnvAdapter.BoxWorld(agents: 3, gridSize: 8, boxes: 2, viewRadius: 2, maxSteps: 20);
+        var data = new DataCollector(env).Collect(6, CollectionPolicy.Mixed, seed: 5);
+        int n = 3, o = env.ObservationSize, nb = env.NumBeliefs, g = env.BeliefGroupSize, channels = 11, groups = nb / g;
+        var rng = new SeededRandom(9);
+        int moves = 0, boxesSeen = 0, relabelled = 0;
+        for (int trial = 0; trial < 8; trial++)
+        {
+            var symmetry = env.RandomSymmetry(rng)!;
+            for (int e = 0; e < data.Episodes; e++)
+            {
+                var obs = new float[n * o];
+                var beliefs = new float[n * nb];
+                var truth = new float[nb];
+                var actions = new int[n];
+                var before = new int[n];
+                var replay = new int[n, groups];
+                for (int t = 0; t <= data.Lengths[e]; t++)
+                {
+                    symmetry.Observations(data.Observation(e, t), obs);
+                    symmetry.Beliefs(data.Belief(e, t), beliefs);
+                    symmetry.Truth(data.Truth(e, t), truth);
+                    relabelled += obs.AsSpan().SequenceEqual(data.Observation(e, t)) ? 0 : 1;
+                    for (int a = 0; a < n; a++)
+                    {
+                        int own = ArgMax(beliefs.AsSpan(a * nb + a * g, g)) - 1; // pos(agent_a): a cell id y * 8 + x
+                        Assert.Equal(1f, obs[a * o + own * channels + 6 + 2 + a]);
+                        Assert.Equal(own + 1, ArgMax(truth.AsSpan(a * g, g)));
+                        for (int b = 0; b < 2; b++)
+                        {
+                            for (int cell = 0; cell < 64; cell++)
+                            {
+                                if (obs[a * o + cell * channels + 6 + b] == 1f)
+                                {
+                                    Assert.Equal(cell + 1, ArgMax(beliefs.AsSpan(a * nb + (n + b) * g, g))); // pos(box_b) is fluent n + b
+                                    boxesSeen++;
+                                }
+                            }
+                        }
+                        for (int q = 0; q < groups; q++)
+                        {
+                            var evidence = obs.AsSpan(a * o + env.ViewSize + q * g, g);
+                            if (evidence.IndexOf(1f) >= 0)
+                            {
+                                replay[a, q] = ArgMax(evidence);
+                            }
+                            Assert.Equal(ArgMax(beliefs.AsSpan(a * nb + q * g, g)), replay[a, q]);
+                        }
+                        if (t > 0 && own != before[a])
+                        {
+                            // 1 up, 2 down, 3 left, 4 right
+                            int dx = own % 8 - before[a] % 8, dy = own / 8 - before[a] / 8;
+                            Assert.Equal(actions[a] switch { 1 => (0, -1), 2 => (0, 1), 3 => (-1, 0), 4 => (1, 0), _ => (99, 99) }, (dx, dy));
+                            moves++;
+                        }
+                        before[a] = own;
+                    }
+                    if (t < data.Lengths[e])
+                    {
+                        symmetry.Actions(data.Action(e, t), actions);
+                    }
+                }
+            }
+        }
+        Assert.True(moves > 200 && boxesSeen > 50 && relabelled > 100, $"{moves} moves, {boxesSeen} boxes seen, {relabelled} relabelled steps");
     }
 }
