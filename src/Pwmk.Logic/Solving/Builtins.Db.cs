@@ -27,8 +27,10 @@ internal static partial class Builtins
     {
         var stack = new Stack<long>();
         stack.Push(spec);
+        long budget = m.WalkBudget;
         while (stack.Count > 0)
         {
+            if (--budget < 0) budget = m.RequireAcyclic(spec);
             long s = m.Deref(stack.Pop());
             if (Cell.Tag(s) == Cell.LST || (Cell.Tag(s) == Cell.STR && m.Heap[Cell.Addr(s)] == Cell.Fun(Symbols.FComma)))
             {

@@ -122,11 +122,12 @@ internal static partial class Builtins
             throw PrologError.Type("integer", m.ToTerm(nC));
         }
         int count = 0;
-        long d = l;
+        long d = l, budget = m.WalkBudget;
         while (Cell.Tag(d) == Cell.LST)
         {
             count++;
             m.Poll();
+            if (--budget < 0) budget = m.RequireAcyclic(l);
             d = m.Deref(m.Heap[Cell.Addr(d) + 1]);
         }
         if (d == Cell.Nil) return m.Unify(nC, Cell.Int(count));

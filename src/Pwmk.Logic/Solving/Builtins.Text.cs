@@ -64,8 +64,11 @@ internal static partial class Builtins
         var order = new List<int>();
         var stack = new Stack<long>();
         stack.Push(c);
+        long budget = m.WalkBudget;
         while (stack.Count > 0)
         {
+            m.Poll();
+            if (--budget < 0) budget = m.RequireAcyclic(c);
             long x = m.Deref(stack.Pop());
             switch (Cell.Tag(x))
             {
@@ -316,10 +319,11 @@ internal static partial class Builtins
         if (m.IsString(whole)) return m.TextOf(whole)!;
         var sb = new StringBuilder();
         int mode = 0; // 1 codes, 2 chars
-        long c = whole;
+        long c = whole, budget = m.WalkBudget;
         while (true)
         {
             m.Poll();
+            if (--budget < 0) budget = m.RequireAcyclic(whole);
             if (Cell.Tag(c) == Cell.REF) throw PrologError.Instantiation();
             if (c == Cell.Nil) return sb.ToString();
             if (Cell.Tag(c) != Cell.LST) throw PrologError.Type("list", m.ToTerm(whole));

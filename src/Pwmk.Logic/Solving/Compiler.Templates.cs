@@ -21,9 +21,11 @@ internal sealed partial class Compiler
         var stack = _emitStack;
         stack.Clear();
         stack.Push((term, dst0, body));
+        long budget = _m.WalkBudget;
         while (stack.Count > 0)
         {
             _m.Poll();
+            if (--budget < 0) budget = _m.RequireAcyclic(term);
             var (x, dst, goal) = stack.Pop();
             long c = _m.Deref(x);
             long outc;

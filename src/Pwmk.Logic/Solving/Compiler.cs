@@ -212,9 +212,11 @@ internal sealed partial class Compiler
             var conj = new GConj();
             var stack = new Stack<long>();
             stack.Push(goal);
+            long budget = _m.WalkBudget;
             while (stack.Count > 0)
             {
                 _m.Poll();
+                if (--budget < 0) budget = _m.RequireAcyclic(goal);
                 long x = _m.Deref(stack.Pop());
                 if (Cell.Tag(x) == Cell.STR && _m.Heap[Cell.Addr(x)] == Cell.Fun(Symbols.FComma))
                 {
@@ -233,9 +235,11 @@ internal sealed partial class Compiler
         if (f == Symbols.FSemicolon || f == Symbols.FBar)
         {
             var alts = new GAlts();
-            long x = goal;
+            long x = goal, budget = _m.WalkBudget;
             while (true)
             {
+                _m.Poll();
+                if (--budget < 0) budget = _m.RequireAcyclic(goal);
                 x = _m.Deref(x);
                 int fx = FunctorOf(x);
                 if (fx == Symbols.FSemicolon || fx == Symbols.FBar)
@@ -308,9 +312,11 @@ internal sealed partial class Compiler
     {
         var stack = new Stack<long>();
         stack.Push(goal);
+        long budget = _m.WalkBudget;
         while (stack.Count > 0)
         {
             _m.Poll();
+            if (--budget < 0) budget = _m.RequireAcyclic(goal);
             long g = _m.Deref(stack.Pop());
             if (Cell.Tag(g) == Cell.REF) return true;
             if (Cell.Tag(g) != Cell.STR) continue;
@@ -349,9 +355,11 @@ internal sealed partial class Compiler
     {
         var stack = new Stack<long>();
         stack.Push(term);
+        long budget = _m.WalkBudget;
         while (stack.Count > 0)
         {
             _m.Poll();
+            if (--budget < 0) budget = _m.RequireAcyclic(term);
             long c = _m.Deref(stack.Pop());
             switch (Cell.Tag(c))
             {

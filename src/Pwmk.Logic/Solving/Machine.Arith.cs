@@ -55,15 +55,25 @@ internal sealed partial class Machine
         return EvalGeneral(arr, c, fb);
     }
 
+    /// <summary>An expression that takes more steps than the heap has cells is cyclic (X = X + 1) or shares subterms: the heap terms still to evaluate are checked.</summary>
+    private long ArithAcyclic(Stack<(long[] Arr, long Cell, int Apply)> stack)
+    {
+        foreach (var (arr, c, apply) in stack)
+            if (apply < 0 && ReferenceEquals(arr, Heap)) RequireAcyclic(c);
+        return WalkBudget;
+    }
+
     private Num EvalGeneral(long[] arr0, long c0, int fb)
     {
         var stack = _evalStack;
         stack.Clear();
         int vsp = 0;
         stack.Push((arr0, c0, -1));
+        long budget = WalkBudget;
         while (stack.Count > 0)
         {
             Poll();
+            if (--budget < 0) budget = ArithAcyclic(stack);
             var (arr, c, apply) = stack.Pop();
             if (apply >= 0)
             {

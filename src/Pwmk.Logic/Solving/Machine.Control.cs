@@ -297,10 +297,13 @@ internal sealed partial class Machine
         var seen = new HashSet<long>();
         var stack = new Stack<long>();
         stack.Push(term);
+        long budget = WalkBudget;
+        HashSet<long>? visited = null;
         while (stack.Count > 0)
         {
             Poll();
             long c = Deref(stack.Pop());
+            if (Cell.Tag(c) is Cell.STR or Cell.LST && --budget < 0 && !FirstVisit(ref visited, Cell.Addr(c), 0)) continue;   // walked already (a cycle)
             switch (Cell.Tag(c))
             {
                 case Cell.REF:

@@ -18,6 +18,8 @@ internal sealed partial class Machine
     {
         var stack = new Stack<(long, long)>();
         stack.Push((a, b));
+        long budget = WalkBudget;
+        HashSet<long>? seen = null;
         while (stack.Count > 0)
         {
             Poll();
@@ -47,9 +49,10 @@ internal sealed partial class Machine
                             break;
                         }
                         int px = Cell.Addr(x), py = Cell.Addr(y);
+                        c = 0;
+                        if (--budget < 0 && !FirstVisit(ref seen, px, py)) break;   // compared already: equal so far (a cycle)
                         int ox = tx == Cell.LST ? 0 : 1, oy = ty == Cell.LST ? 0 : 1;
                         for (int i = nx - 1; i >= 0; i--) stack.Push((Heap[px + ox + i], Heap[py + oy + i]));
-                        c = 0;
                         break;
                     }
             }

@@ -149,7 +149,7 @@ internal sealed partial class Machine
                 var map = new Dictionary<int, Variable>();
                 var b = new List<KeyValuePair<string, Term>>(names.Count);
                 for (int i = 0; i < names.Count; i++)
-                    b.Add(new(names[i].Key, roots[i] != 0 ? ToTerm(roots[i], map) : names[i].Value));
+                    b.Add(new(names[i].Key, roots[i] != 0 ? AnswerTerm(roots[i], map, names[i].Key) : names[i].Value));
                 solutions.Add(new Solution(b));
                 if (solutions.Count >= opt.MaxSolutions)
                 {

@@ -157,6 +157,7 @@ internal sealed partial class Machine
         var work = new Stack<(long Cell, bool Expanded)>();
         var results = new Stack<Term>();
         work.Push((cell, false));
+        long budget = WalkBudget;
         while (work.Count > 0)
         {
             Poll();
@@ -189,6 +190,7 @@ internal sealed partial class Machine
                         }
                     case Cell.STR:
                         {
+                            if (--budget < 0) budget = RequireAcyclic(cell);
                             int p = Cell.Addr(c);
                             int n = Symbols.FunctorArity((int)Cell.Val(Heap[p]));
                             work.Push((c, true));
@@ -197,6 +199,7 @@ internal sealed partial class Machine
                         }
                     case Cell.LST:
                         {
+                            if (--budget < 0) budget = RequireAcyclic(cell);
                             int p = Cell.Addr(c);
                             work.Push((c, true));
                             work.Push((Heap[p + 1], false));
@@ -259,9 +262,11 @@ internal sealed partial class Machine
         var work = _recWork;
         work.Clear();
         work.Push((root, 0));
+        long budget = WalkBudget;
         while (work.Count > 0)
         {
             Poll();
+            if (--budget < 0) budget = RequireAcyclic(root);
             var (c0, dst) = work.Pop();
             long c = Deref(c0);
             long outc;
@@ -414,17 +419,19 @@ internal sealed partial class Machine
         return Cell.Str(h);
     }
 
-    /// <summary>Elements of a proper list; null if partial or not a list. Throws on cycles via length bound.</summary>
+    /// <summary>Elements of a proper list; null if partial or not a list. A cyclic list is representation_error(cyclic_term).</summary>
     internal List<long>? ListToCells(long l, int max = int.MaxValue)
     {
         var r = new List<long>();
         l = Deref(l);
+        long root = l, budget = WalkBudget;
         while (Cell.Tag(l) == Cell.LST)
         {
             int p = Cell.Addr(l);
             r.Add(Heap[p]);
             Poll();
             if (r.Count > max) return null;
+            if (--budget < 0) budget = RequireAcyclic(root);
             l = Deref(Heap[p + 1]);
         }
         return l == Cell.Nil ? r : null;
