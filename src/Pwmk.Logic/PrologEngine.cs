@@ -34,6 +34,9 @@ public sealed class Solution
 {
     internal Solution(IReadOnlyList<KeyValuePair<string, Term>> bindings) => Bindings = bindings;
 
+    /// <summary>The solution of a query that reports no variables.</summary>
+    internal static Solution Empty { get; } = new([]);
+
     /// <summary>Variable name and value, in order of first appearance in the query (variables starting with <c>_</c> excluded).</summary>
     public IReadOnlyList<KeyValuePair<string, Term>> Bindings { get; }
 

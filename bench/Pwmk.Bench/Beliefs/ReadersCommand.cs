@@ -55,27 +55,47 @@ internal static class ReadersCommand
         // warm-up: every thread count once (JIT tiers, pools, caches)
         foreach (var c in counts) Measure(store, queries, c, Math.Min(seconds, 1), writer);
         var rates = counts.ToDictionary(c => c, _ => new List<double>());
+        var bytes = counts.ToDictionary(c => c, _ => new List<double>());
+        var pauses = counts.ToDictionary(c => c, _ => new List<double>());
         for (int r = 0; r < rounds; r++)
-            foreach (var c in counts) rates[c].Add(Measure(store, queries, c, seconds, writer));
+            foreach (var c in counts)
+            {
+                var m = Measure(store, queries, c, seconds, writer);
+                rates[c].Add(m.Rate);
+                bytes[c].Add(m.BytesPerQuery);
+                pauses[c].Add(m.GcPause);
+            }
         string load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";
 
         int baseCount = counts[0];
         var rows = counts.Select(c =>
         {
             var ratios = rates[c].Zip(rates[baseCount], (x, b) => x / b).Order().ToList();
-            return new { threads = c, queries_per_s = Median(rates[c]), min = rates[c].Min(), max = rates[c].Max(), speedup = Median(ratios), speedup_min = ratios[0], speedup_max = ratios[^1] };
+            return new
+            {
+                threads = c,
+                queries_per_s = Median(rates[c]),
+                min = rates[c].Min(),
+                max = rates[c].Max(),
+                speedup = Median(ratios),
+                speedup_min = ratios[0],
+                speedup_max = ratios[^1],
+                allocated_bytes_per_query = Median(bytes[c]),
+                gc_pause_fraction = Median(pauses[c]),
+            };
         }).ToList();
         if (format == "json")
         {
-            Console.WriteLine(JsonSerializer.Serialize(new { cores = Environment.ProcessorCount, rounds, seconds, writer, loadavg_after = load, rows }));
+            Console.WriteLine(JsonSerializer.Serialize(new { cores = Environment.ProcessorCount, server_gc = System.Runtime.GCSettings.IsServerGC, rounds, seconds, writer, loadavg_after = load, rows }));
             return Program.Ok;
         }
         var inv = CultureInfo.InvariantCulture;
-        Console.WriteLine($"{Environment.ProcessorCount} cores, {rounds} rounds x {seconds} s per thread count, interleaved; writer {(writer ? "on" : "off")}; load average after: {load}");
-        Console.WriteLine($"{"threads",8} {"queries/s (median)",20} {"range",24} {"vs " + baseCount + " thread(s)",16} {"range",16}");
+        Console.WriteLine($"{Environment.ProcessorCount} cores, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, {rounds} rounds x {seconds} s per thread count, interleaved; writer {(writer ? "on" : "off")}; load average after: {load}");
+        Console.WriteLine($"{"threads",8} {"queries/s (median)",20} {"range",24} {"vs " + baseCount + " thread(s)",16} {"range",16} {"bytes/query",12} {"GC pause",9}");
         foreach (var x in rows)
-            Console.WriteLine(string.Format(inv, "{0,8} {1,20:N0} {2,24} {3,15:F2}x {4,16}", x.threads, x.queries_per_s,
-                string.Format(inv, "{0:N0}..{1:N0}", x.min, x.max), x.speedup, string.Format(inv, "{0:F2}..{1:F2}", x.speedup_min, x.speedup_max)));
+            Console.WriteLine(string.Format(inv, "{0,8} {1,20:N0} {2,24} {3,15:F2}x {4,16} {5,12:N0} {6,8:P1}", x.threads, x.queries_per_s,
+                string.Format(inv, "{0:N0}..{1:N0}", x.min, x.max), x.speedup, string.Format(inv, "{0:F2}..{1:F2}", x.speedup_min, x.speedup_max),
+                x.allocated_bytes_per_query, x.gc_pause_fraction));
         return Program.Ok;
     }
 
@@ -85,8 +105,11 @@ internal static class ReadersCommand
         return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
     }
 
-    /// <summary>Queries per second of <paramref name="threads"/> readers together over <paramref name="seconds"/>.</summary>
-    private static double Measure(BeliefStore store, string[] queries, int threads, double seconds, bool writer)
+    /// <summary>
+    /// Queries per second of <paramref name="threads"/> readers together over <paramref name="seconds"/>, the bytes the
+    /// process allocated per query meanwhile and the fraction of the wall time the GC held the threads paused.
+    /// </summary>
+    private static (double Rate, double BytesPerQuery, double GcPause) Measure(BeliefStore store, string[] queries, int threads, double seconds, bool writer)
     {
         long total = 0;
         using var stop = new CancellationTokenSource();
@@ -129,12 +152,16 @@ internal static class ReadersCommand
             { IsBackground = true };
             w.Start();
         }
+        long bytes0 = GC.GetTotalAllocatedBytes();
+        var pause0 = GC.GetTotalPauseDuration();
         start.SignalAndWait();
         var clock = Stopwatch.StartNew();
         stop.CancelAfter(TimeSpan.FromSeconds(seconds));
         foreach (var t in workers) t.Join();
         double elapsed = clock.Elapsed.TotalSeconds;
+        double allocated = GC.GetTotalAllocatedBytes() - bytes0;
+        double paused = (GC.GetTotalPauseDuration() - pause0).TotalSeconds;
         w?.Join();
-        return total / elapsed;
+        return (total / elapsed, allocated / Math.Max(1, total), paused / elapsed);
     }
 }

@@ -519,6 +519,9 @@ public sealed partial class BeliefStore : IBeliefStore
         finally { session.Dispose(); }
     }
 
+    /// <summary>How queries are read (made once: a query's path allocates little).</summary>
+    private ReaderOptions? _queryReading;
+
     private ReadResult Parse(string text, string source, State s)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -526,7 +529,10 @@ public sealed partial class BeliefStore : IBeliefStore
             throw new BeliefStoreException($"{source} text of {text.Length} characters exceeds the limit of {_opt.MaxTextLength}", source, 1, 1);
         try
         {
-            return new TermReader(text, s.Engine.Operators, new ReaderOptions { SourceName = source, MaxTextLength = _opt.MaxTextLength }).ReadSingle();
+            var options = source == "query"
+                ? _queryReading ??= new ReaderOptions { SourceName = source, MaxTextLength = _opt.MaxTextLength }
+                : new ReaderOptions { SourceName = source, MaxTextLength = _opt.MaxTextLength };
+            return new TermReader(text, s.Engine.Operators, options).ReadSingle();
         }
         catch (SyntaxErrorException e)
         {

@@ -106,14 +106,17 @@ public sealed class TermReader
         public int Prec;
     }
 
-    private Dictionary<string, Variable> _vars = new();
-    private List<KeyValuePair<string, Variable>> _varList = new();
+    // the clause's named variables, made at the first one (a ground query makes none)
+    private Dictionary<string, Variable>? _vars;
+    private List<KeyValuePair<string, Variable>>? _varList;
 
     private SyntaxErrorException Err(string msg, in Token t) => _lex.Error(msg, t.Line, t.Column);
 
     private Variable Var(string name)
     {
         if (name == "_") return new Variable("_");
+        _vars ??= new Dictionary<string, Variable>(StringComparer.Ordinal);
+        _varList ??= [];
         if (!_vars.TryGetValue(name, out var v))
         {
             v = new Variable(name);
@@ -134,8 +137,8 @@ public sealed class TermReader
 
     private ReadResult? Read(bool allowEof)
     {
-        _vars = new Dictionary<string, Variable>();
-        _varList = new List<KeyValuePair<string, Variable>>();
+        _vars = null;
+        _varList = null;
         _consumedEnd = false;
         var first = PeekTok();
         if (first.Kind == TokenKind.EOF)
@@ -406,7 +409,7 @@ public sealed class TermReader
                     {
                         var t = Next();
                         if (t.Kind == TokenKind.End || (allowEof && t.Kind == TokenKind.EOF))
-                            return new ReadResult(term!, _varList, first.Line, first.Column);
+                            return new ReadResult(term!, _varList ?? (IReadOnlyList<KeyValuePair<string, Variable>>)[], first.Line, first.Column);
                         if (t.Kind == TokenKind.EOF) throw Err("unexpected end of file (missing period)", t);
                         if (infixName is not null) throw Err("operator priority clash", t);
                         throw Err(t.Kind is TokenKind.Close or TokenKind.CloseList or TokenKind.CloseCurly ? "illegal start of term (unbalanced closing bracket)" : "operator expected", t);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using Pwmk.Logic.Terms;
 
@@ -38,6 +39,12 @@ internal sealed partial class Machine
 
     /// <summary>Answer tables of the running query (tabling is query-local: nothing one query tables is seen by another).</summary>
     private readonly Dictionary<Predicate, Dictionary<long[], AnswerTable>> _tables = new();
+
+    /// <summary>Output of the running query when the caller gave no writer (reused: cleared per query).</summary>
+    private StringWriter? _output;
+
+    /// <summary>The variables of the running query's goal (reused).</summary>
+    private readonly Dictionary<Variable, long> _goalVars = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Values of <c>b_setval/2</c> in the running query.</summary>
     internal readonly Dictionary<string, Record> LocalGlobals = new(StringComparer.Ordinal);
@@ -114,14 +121,21 @@ internal sealed partial class Machine
             _charged = 0;
             Budget = budget;
         }
-        Limits = new Limits
+        // what a query needs besides its answers is the machine's own, reused (a point query allocates little: the
+        // collector's work is shared by every core)
+        var limits = Limits;
+        limits.MaxInferences = opt.MaxInferences;
+        limits.TimeoutTicks = opt.Timeout is { } t ? (long)(t.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
+        limits.MaxHeapCells = opt.MaxHeapCells;
+        limits.Cancel = opt.Cancel;
+        StringWriter? output = null;
+        if (opt.Output is null)
         {
-            MaxInferences = opt.MaxInferences,
-            TimeoutTicks = opt.Timeout is { } t ? (long)(t.TotalSeconds * Stopwatch.Frequency) : long.MaxValue,
-            MaxHeapCells = opt.MaxHeapCells,
-            Cancel = opt.Cancel,
-        };
-        var output = opt.Output is null ? new StringWriter() : null;
+            output = _output ??= new StringWriter(CultureInfo.InvariantCulture);
+            var sb = output.GetStringBuilder();
+            if (sb.Capacity > 1 << 16) _output = output = new StringWriter(CultureInfo.InvariantCulture);
+            else sb.Clear();
+        }
         var savedOut = Out;
         Out = opt.Output ?? output!;
         OutputChars = 0;
@@ -134,7 +148,8 @@ internal sealed partial class Machine
         bool truncated = false;
         try
         {
-            var vars = new Dictionary<Variable, long>(ReferenceEqualityComparer.Instance);
+            var vars = _goalVars;
+            vars.Clear();
             long g = FromTerm(goal, vars);
             // the goal's variables are roots of the heap collector, which may move them: the reported ones first
             // (0: not in the goal), then all of them, so what the goal binds lives as long as the query
@@ -146,11 +161,15 @@ internal sealed partial class Machine
             bool ok = StartGoal(g) && Run();
             while (ok)
             {
-                var map = new Dictionary<int, Variable>();
-                var b = new List<KeyValuePair<string, Term>>(names.Count);
-                for (int i = 0; i < names.Count; i++)
-                    b.Add(new(names[i].Key, roots[i] != 0 ? AnswerTerm(roots[i], map, names[i].Key) : names[i].Value));
-                solutions.Add(new Solution(b));
+                if (names.Count == 0) solutions.Add(Solution.Empty);
+                else
+                {
+                    var map = new Dictionary<int, Variable>();
+                    var b = new KeyValuePair<string, Term>[names.Count];
+                    for (int i = 0; i < names.Count; i++)
+                        b[i] = new(names[i].Key, roots[i] != 0 ? AnswerTerm(roots[i], map, names[i].Key) : names[i].Value);
+                    solutions.Add(new Solution(b));
+                }
                 if (solutions.Count >= opt.MaxSolutions)
                 {
                     truncated = B > BaseB;
@@ -179,7 +198,8 @@ internal sealed partial class Machine
             ResetRegisters();
             GiveBack();
         }
-        return new QueryResult(solutions, truncated, output?.ToString() ?? "", Inferences - inf0, Stopwatch.GetElapsedTime(started));
+        string text = output is null || output.GetStringBuilder().Length == 0 ? "" : output.ToString();
+        return new QueryResult(solutions, truncated, text, Inferences - inf0, Stopwatch.GetElapsedTime(started));
     }
 
     /// <summary>Undoes the writer's clause changes logged from <paramref name="from"/> on (nothing half-done is kept).</summary>

@@ -84,11 +84,14 @@ internal sealed partial class Machine
 
     // ------------------------------------------------------------------ Term <-> heap
 
+    private readonly Stack<(Term, int)> _fromTermStack = new();
+
     /// <summary>Puts an object term on the heap (iterative); variables map to fresh heap variables (shared by identity).</summary>
     internal long FromTerm(Term t, Dictionary<Variable, long>? vars = null)
     {
         vars ??= new Dictionary<Variable, long>(ReferenceEqualityComparer.Instance);
-        var stack = new Stack<(Term, int)>();
+        var stack = _fromTermStack;
+        stack.Clear();
         long root = 0;
         stack.Push((t, -1));
         while (stack.Count > 0)
