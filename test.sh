@@ -14,6 +14,7 @@ declare -A pkgs=(
   [chromium]=chromium
   [node]=nodejs
   [npm]=npm
+  [redis-server]=redis-server
 )
 for cmd in "${!pkgs[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || need+=("${pkgs[$cmd]}")

@@ -4,6 +4,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Options;
+using Pwmk.Cluster;
 using Pwmk.Core.Beliefs;
 using Pwmk.Observability.Hosting;
 using Pwmk.Observability.Logging;
@@ -70,6 +71,8 @@ public static class PwmkServer
         builder.Services.AddSingleton(_ => new BeliefStore(new BeliefStoreOptions { Query = BeliefStoreOptions.Default.Query with { Memory = budget } }));
         builder.Services.AddSingleton(sp => DurableBeliefStore.Open(sp.GetRequiredService<BeliefStore>(), DurabilityOf(options),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pwmk.Server.Persistence")));
+        if (options.ClusterSettings is { } cluster)
+            builder.AddPwmkCluster(cluster, () => new BeliefStore(new BeliefStoreOptions { Query = BeliefStoreOptions.Default.Query with { Memory = budget } }));
         builder.Services.AddSingleton<ServerHistory>();
         builder.Services.AddSingleton(new QueryAdmission(options.QuerySlots, options.QueryQueueLimit));
         builder.Services.AddSingleton(new EventStreams(options.MaxEventStreams, options.MaxEventStreamsPerClient));

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Pwmk.Cluster.Beliefs;
 using Pwmk.Core.Beliefs;
 using Pwmk.Logic;
 using Pwmk.Logic.Parsing;
@@ -75,7 +76,7 @@ internal static class BeliefEndpoints
         {
             var left = TimeSpan.FromMilliseconds(timeout) - Stopwatch.GetElapsedTime(start);
             if (left <= TimeSpan.Zero) return Problems.Result(408, "Request Timeout", $"The query did not finish within {timeout} ms.");
-            result = store.Query(body.Query, new QueryOptions
+            var queryOptions = new QueryOptions
             {
                 MaxSolutions = limit,
                 Timeout = left,
@@ -83,7 +84,16 @@ internal static class BeliefEndpoints
                 MaxOutputChars = 64 * 1024,
                 Cancel = http.RequestAborted,
                 Memory = budget,
-            });
+            };
+            // a member of a cluster asks the belief partitions the query needs (the same engine then answers it here)
+            result = http.RequestServices.GetService<ClusterBeliefs>() is { } cluster
+                ? await cluster.QueryAsync(body.Query, queryOptions, http.RequestAborted).ConfigureAwait(false)
+                : store.Query(body.Query, queryOptions);
+        }
+        catch (ClusterUnavailableException e)
+        {
+            http.Response.Headers.RetryAfter = "2";
+            return Problems.Result(503, "Service Unavailable", "The query was not answered: " + e.Message + "; retry in a moment.");
         }
         catch (BeliefStoreException e)
         {
@@ -201,20 +211,33 @@ internal static class BeliefEndpoints
         }
         if (!term.IsGround) return Problems.Result(400, "Bad Request", $"{what} {body.Belief} is not ground: a stored {what} must not contain variables");
         var fact = string.IsNullOrWhiteSpace(body.Agent) ? term : new Compound("believes", new Atom(body.Agent), term);
-        ChangeOutcome outcome;
+        bool changed;
+        int factCount;
         try
         {
-            outcome = await store.CommitOneAsync(new BeliefChange(op, fact)).ConfigureAwait(false);
+            if (request.HttpContext.RequestServices.GetService<ClusterBeliefs>() is { } cluster)
+            {
+                // in a cluster: acknowledged once the agent's partition has written it to the cluster's storage
+                var o = await cluster.ChangeAsync(new BeliefChange(op, fact)).ConfigureAwait(false);
+                if (o.Error is { } message)
+                    return Problems.Result(400, "Bad Request", message, extensions: o.Line > 0 ? new Dictionary<string, object?> { ["line"] = o.Line, ["column"] = o.Column } : null);
+                (changed, factCount) = (o.Changed, o.FactCount);
+            }
+            else
+            {
+                var outcome = await store.CommitOneAsync(new BeliefChange(op, fact)).ConfigureAwait(false);
+                if (outcome.Error is { } bad) return Problems.Result(400, "Bad Request", bad.Message, extensions: Where(bad));
+                (changed, factCount) = (outcome.Changed, outcome.FactCount);
+            }
         }
-        catch (StateUnavailableException e)
+        catch (Exception e) when (e is StateUnavailableException or ClusterUnavailableException)
         {
             request.HttpContext.Response.Headers.RetryAfter = "5";
             return Problems.Result(503, "Service Unavailable", "The change was not stored: " + e.Message + ". Reads keep working; retry later.");
         }
-        if (outcome.Error is { } bad) return Problems.Result(400, "Bad Request", bad.Message, extensions: Where(bad));
-        var response = new BeliefChangeResponse(fact.ToString(), outcome.Changed, outcome.FactCount);
-        if (op == BeliefChangeKind.Assert) return outcome.Changed ? TypedResults.Created("/api/beliefs", response) : TypedResults.Ok(response);
-        return outcome.Changed ? TypedResults.Ok(response) : JsonBody.NotFound($"The store does not hold {response.Fact}.");
+        var response = new BeliefChangeResponse(fact.ToString(), changed, factCount);
+        if (op == BeliefChangeKind.Assert) return changed ? TypedResults.Created("/api/beliefs", response) : TypedResults.Ok(response);
+        return changed ? TypedResults.Ok(response) : JsonBody.NotFound($"The store does not hold {response.Fact}.");
     }
 
     internal static bool IsAtomName(string s)

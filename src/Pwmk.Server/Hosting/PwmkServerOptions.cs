@@ -91,6 +91,22 @@ public sealed class PwmkServerOptions
     /// </summary>
     public string? AllowedHosts { get; set; }
 
+    /// <summary>
+    /// The cluster to join or form, <c>redis://HOST:PORT</c> (Redis holds membership and the belief partitions); null or
+    /// empty: one process with its own journaled store.
+    /// </summary>
+    public string? Cluster { get; set; }
+
+    /// <summary>Port this member talks to the other members on (default 11111).</summary>
+    public int? SiloPort { get; set; }
+
+    /// <summary>Port clients of the cluster reach this member on (default 30000).</summary>
+    public int? GatewayPort { get; set; }
+
+    /// <summary>The cluster settings, or null for one process.</summary>
+    internal Pwmk.Cluster.ClusterSettings? ClusterSettings =>
+        string.IsNullOrWhiteSpace(Cluster) ? null : Pwmk.Cluster.ClusterSettings.Parse(Cluster, SiloPort, GatewayPort, out _);
+
     /// <summary>The query slots in effect.</summary>
     internal int QuerySlots => MaxConcurrentQueries > 0 ? MaxConcurrentQueries : Math.Max(4, 2 * Environment.ProcessorCount);
 
@@ -112,6 +128,8 @@ public sealed class PwmkServerOptions
         if (MaxConcurrentQueries is < 0 or > 4096) return $"max-concurrent-queries: expected 0..4096, got {MaxConcurrentQueries}";
         if (QueryQueueLimit is < 0 or > 100_000) return $"query-queue-limit: expected 0..100000, got {QueryQueueLimit}";
         if (QueryMemoryMb is < 0 or > 1L << 30 or (> 0 and < 16)) return $"query-memory-mb: expected 0 (a quarter of the machine's) or 16.., got {QueryMemoryMb}";
+        if (!string.IsNullOrWhiteSpace(Cluster) && Pwmk.Cluster.ClusterSettings.Parse(Cluster, SiloPort, GatewayPort, out var clusterProblem) is null)
+            return "cluster: " + clusterProblem;
         if (MaxEventStreams is < 1 or > 100_000) return $"max-event-streams: expected 1..100000, got {MaxEventStreams}";
         if (MaxEventStreamsPerClient is < 1 or > 100_000) return $"max-event-streams-per-client: expected 1..100000, got {MaxEventStreamsPerClient}";
         return null;

@@ -1,0 +1,55 @@
+using Orleans.Concurrency;
+
+namespace Pwmk.Cluster.Beliefs;
+
+/// <summary>What the cluster's belief store holds partitions for: every agent ever written, and the world facts' predicates.</summary>
+[GenerateSerializer, Immutable, Alias("pwmk.directory-snapshot")]
+public sealed record DirectorySnapshot([property: Id(0)] string[] Agents, [property: Id(1)] string[] WorldPredicates);
+
+/// <summary>
+/// The directory of belief partitions (one grain, key 0): a scatter-gather asks it which agents' partitions exist. An
+/// agent is registered before its first belief is written, so a query that follows an acknowledged write finds it.
+/// </summary>
+[Alias("pwmk.belief-directory")]
+public interface IBeliefDirectoryGrain : IGrainWithIntegerKey
+{
+    /// <summary>Adds agents (partition keys) and world predicates (<c>name/arity</c>); returns once that is durable.</summary>
+    [Alias("register")]
+    Task Register(string[] agents, string[] worldPredicates);
+
+    /// <summary>The agents, in ordinal order, and the world predicates.</summary>
+    [Alias("snapshot"), ReadOnly]
+    Task<DirectorySnapshot> Snapshot();
+}
+
+/// <summary>Persisted state of the directory.</summary>
+[GenerateSerializer, Alias("pwmk.directory-state")]
+public sealed class DirectoryState
+{
+    /// <summary>Partition keys of agents.</summary>
+    [Id(0)] public SortedSet<string> Agents { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Predicates (<c>name/arity</c>) the world partition has held.</summary>
+    [Id(1)] public SortedSet<string> WorldPredicates { get; set; } = new(StringComparer.Ordinal);
+}
+
+internal sealed class BeliefDirectoryGrain(
+    [PersistentState("directory", ClusterHosting.Storage)] IPersistentState<DirectoryState> state) : Grain, IBeliefDirectoryGrain
+{
+    private DirectorySnapshot? _snapshot;
+
+    public async Task Register(string[] agents, string[] worldPredicates)
+    {
+        ArgumentNullException.ThrowIfNull(agents);
+        ArgumentNullException.ThrowIfNull(worldPredicates);
+        bool added = false;
+        foreach (var a in agents) added |= state.State.Agents.Add(a);
+        foreach (var p in worldPredicates) added |= state.State.WorldPredicates.Add(p);
+        if (!added) return;
+        _snapshot = null;
+        await state.WriteStateAsync().ConfigureAwait(true);
+    }
+
+    public Task<DirectorySnapshot> Snapshot() =>
+        Task.FromResult(_snapshot ??= new DirectorySnapshot([.. state.State.Agents], [.. state.State.WorldPredicates]));
+}

@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using Pwmk.Core.Beliefs;
+using Pwmk.Logic;
+using Pwmk.Logic.Parsing;
+using Pwmk.Logic.Terms;
+
+namespace Pwmk.Cluster.Beliefs;
+
+/// <summary>A belief change the cluster could not make or confirm (a member or the storage is unreachable): retry later.</summary>
+public sealed class ClusterUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// The cluster's belief store as one member's API sees it: a change goes to the partition of its agent (world facts to the
+/// world partition) and is acknowledged once that partition has written it to the cluster's storage; a query is planned
+/// (<see cref="QueryPlan"/>), the facts it can reach are fetched from the partitions it needs (one partition when its agent
+/// is bound; every agent's, side by side, when not), and it runs here on a store holding just those facts, with the same
+/// engine and limits as a single process. Its answers are the single process's answers; their order is the single
+/// process's when one partition is involved, and otherwise that of the partitions taken world first, then agents in
+/// ordinal order of their names (each in its own assertion order).
+/// </summary>
+public sealed class ClusterBeliefs(IGrainFactory grains, Func<BeliefStore> newStore)
+{
+    private readonly ConcurrentDictionary<string, bool> _registered = new(StringComparer.Ordinal);
+
+    private IBeliefDirectoryGrain Directory => grains.GetGrain<IBeliefDirectoryGrain>(0);
+
+    /// <summary>Asserts or retracts one fact; returns once it is durable.</summary>
+    /// <exception cref="ClusterUnavailableException">the partition or the storage could not be reached</exception>
+    public async Task<FactOutcome> ChangeAsync(BeliefChange change)
+    {
+        var outcomes = await ApplyAsync([change]).ConfigureAwait(false);
+        return outcomes[0];
+    }
+
+    /// <summary>Applies changes in order, grouped by partition (each partition's changes in one durable write).</summary>
+    /// <exception cref="ClusterUnavailableException">a partition or the storage could not be reached</exception>
+    public async Task<FactOutcome[]> ApplyAsync(IReadOnlyList<BeliefChange> changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        var byPartition = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (int i = 0; i < changes.Count; i++)
+        {
+            var key = BeliefPartitions.Of(changes[i].Fact);
+            if (!byPartition.TryGetValue(key, out var list)) byPartition[key] = list = [];
+            list.Add(i);
+        }
+        var result = new FactOutcome[changes.Count];
+        try
+        {
+            await RegisterAsync(byPartition.Keys, changes).ConfigureAwait(false);
+            var calls = byPartition.Select(async kv =>
+            {
+                var batch = kv.Value.Select(i => new FactChange(changes[i].Kind == BeliefChangeKind.Assert, changes[i].Fact.ToString())).ToArray();
+                var outcomes = await grains.GetGrain<IBeliefPartitionGrain>(kv.Key).Apply(batch).ConfigureAwait(false);
+                for (int j = 0; j < outcomes.Length; j++) result[kv.Value[j]] = outcomes[j];
+            });
+            await Task.WhenAll(calls).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not (ArgumentException or ClusterUnavailableException))
+        {
+            throw new ClusterUnavailableException("the cluster did not confirm the change (" + e.GetType().Name + ": " + e.Message + ")", e);
+        }
+        return result;
+    }
+
+    /// <summary>Registers new agents and world predicates with the directory before their partitions are written.</summary>
+    private async Task RegisterAsync(IEnumerable<string> partitions, IReadOnlyList<BeliefChange> changes)
+    {
+        var agents = partitions.Where(p => p != BeliefPartitions.World && !_registered.ContainsKey(p)).ToArray();
+        var world = new List<string>();
+        foreach (var c in changes)
+        {
+            if (c.Kind != BeliefChangeKind.Assert || BeliefPartitions.Of(c.Fact) != BeliefPartitions.World) continue;
+            string p = c.Fact switch { Compound f => f.Functor + "/" + f.Arity, Atom a => a.Name + "/0", _ => "" };
+            if (p.Length > 0 && !_registered.ContainsKey("#" + p)) world.Add(p);
+        }
+        if (agents.Length == 0 && world.Count == 0) return;
+        await Directory.Register(agents, [.. world.Distinct()]).ConfigureAwait(false);
+        foreach (var a in agents) _registered[a] = true;
+        foreach (var p in world) _registered["#" + p] = true;
+    }
+
+    /// <summary>Runs a read-only query over the partitions it needs (see the type's summary for the order of its answers).</summary>
+    /// <exception cref="BeliefStoreException">the query does not parse or would change the store</exception>
+    /// <exception cref="PrologException">the query raised an error or passed a limit</exception>
+    /// <exception cref="ClusterUnavailableException">a partition could not be reached</exception>
+    public async Task<QueryResult> QueryAsync(string query, QueryOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var plan = QueryPlan.Of(query);
+        var fetches = new List<(string Partition, Task<string[]> Facts)>();
+        try
+        {
+            DirectorySnapshot? dir = null;
+            if (plan.Everything || plan.AllAgents || plan.OtherPatterns.Count > 0)
+                dir = await Directory.Snapshot().WaitAsync(cancellationToken).ConfigureAwait(false);
+            IEnumerable<string> agents = plan.Everything || plan.AllAgents ? dir!.Agents : plan.Agents;
+            string[] beliefPatterns = plan.Everything ? [] : QueryPlan.Texts(plan.BeliefPatterns);
+            foreach (var agent in agents.Order(StringComparer.Ordinal))
+                fetches.Add((agent, grains.GetGrain<IBeliefPartitionGrain>(agent).Facts(beliefPatterns)));
+            if (dir is not null)
+            {
+                var world = plan.Everything ? [] : plan.OtherPatterns.Where(kv => dir.WorldPredicates.Contains(kv.Key)).SelectMany(kv => QueryPlan.Texts(kv.Value)).ToArray();
+                if (plan.Everything || world.Length > 0)
+                    fetches.Insert(0, (BeliefPartitions.World, grains.GetGrain<IBeliefPartitionGrain>(BeliefPartitions.World).Facts(world)));
+            }
+            await Task.WhenAll(fetches.Select(f => f.Facts)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            throw new ClusterUnavailableException("a belief partition did not answer (" + e.GetType().Name + ": " + e.Message + ")", e);
+        }
+        var store = newStore();
+        var changes = new List<BeliefChange>();
+        foreach (var (_, facts) in fetches)
+            foreach (var f in facts.Result) changes.Add(BeliefChange.Assert(TermReader.ParseTerm(f, OperatorTable.Default)));
+        store.Apply(changes);
+        return store.Query(query, options);
+    }
+}

@@ -1,0 +1,98 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Pwmk.Cluster.Beliefs;
+using Pwmk.Core.Beliefs;
+using StackExchange.Redis;
+
+namespace Pwmk.Cluster;
+
+/// <summary>Where a member finds its cluster and how it is reached: <c>--cluster redis://HOST:PORT --silo-port N --gateway-port M</c>.</summary>
+public sealed record ClusterSettings(string RedisHost, int RedisPort, int SiloPort = ClusterSettings.DefaultSiloPort, int GatewayPort = ClusterSettings.DefaultGatewayPort)
+{
+    /// <summary>Default port members talk to each other on.</summary>
+    public const int DefaultSiloPort = 11111;
+
+    /// <summary>Default port clients (<c>pwmk simulate --cluster</c>) reach a member on.</summary>
+    public const int DefaultGatewayPort = 30000;
+
+    /// <summary>Reads <c>redis://HOST:PORT</c>; returns null and a problem naming what is wrong when it is not that.</summary>
+    public static ClusterSettings? Parse(string text, int? siloPort, int? gatewayPort, out string? problem)
+    {
+        problem = null;
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme != "redis" || uri.Host.Length == 0)
+            problem = $"expected redis://HOST:PORT, such as redis://127.0.0.1:6379, got '{text}'";
+        else if (uri.AbsolutePath is not ("/" or "") || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0)
+            problem = $"'{text}' has a path, query, fragment or user; expected redis://HOST:PORT";
+        else if (siloPort is < 1 or > 65535) problem = $"silo port: expected 1..65535, got {siloPort}";
+        else if (gatewayPort is < 1 or > 65535) problem = $"gateway port: expected 1..65535, got {gatewayPort}";
+        else if (siloPort is not null && siloPort == gatewayPort) problem = $"silo port and gateway port must differ, both are {siloPort}";
+        if (problem is not null) return null;
+        return new ClusterSettings(uri!.Host, uri.IsDefaultPort || uri.Port < 0 ? 6379 : uri.Port, siloPort ?? DefaultSiloPort, gatewayPort ?? DefaultGatewayPort);
+    }
+
+    /// <summary>StackExchange.Redis configuration of the Redis server.</summary>
+    internal ConfigurationOptions Redis()
+    {
+        var o = ConfigurationOptions.Parse($"{RedisHost}:{RedisPort}");
+        o.AbortOnConnectFail = false;
+        return o;
+    }
+
+    /// <summary>True when the cluster runs on this machine's loopback (members then advertise 127.0.0.1).</summary>
+    internal bool Loopback => RedisHost is "localhost" || (IPAddress.TryParse(RedisHost, out var ip) && IPAddress.IsLoopback(ip));
+}
+
+/// <summary>Makes a host a member of a PWMK cluster: an Orleans silo with Redis membership and Redis grain storage.</summary>
+public static class ClusterHosting
+{
+    /// <summary>Name of the grain storage provider that holds belief partitions and simulations.</summary>
+    public const string Storage = "pwmk";
+
+    /// <summary>
+    /// Adds the silo and <see cref="ClusterBeliefs"/> (the belief router) to <paramref name="builder"/>; queries run on
+    /// stores made by <paramref name="newStore"/> (the host's limits and memory budget).
+    /// </summary>
+    public static void AddPwmkCluster(this IHostApplicationBuilder builder, ClusterSettings settings, Func<BeliefStore> newStore)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(settings);
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = "pwmk";
+                o.ServiceId = "pwmk";
+            });
+            silo.UseRedisClustering(o => o.ConfigurationOptions = settings.Redis());
+            silo.AddRedisGrainStorage(Storage, o => o.ConfigurationOptions = settings.Redis());
+            if (settings.Loopback) silo.ConfigureEndpoints(IPAddress.Loopback, settings.SiloPort, settings.GatewayPort);
+            else silo.ConfigureEndpoints(settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);
+            // a member killed without notice is declared dead within about ten seconds, and its grains re-activate elsewhere
+            silo.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = TimeSpan.FromSeconds(2);
+                o.NumMissedProbesLimit = 2;
+                o.NumVotesForDeathDeclaration = 1;
+                o.TableRefreshTimeout = TimeSpan.FromSeconds(5);
+                o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(10);
+            });
+        });
+        builder.Services.AddSingleton(sp => new ClusterBeliefs(sp.GetRequiredService<IGrainFactory>(), newStore));
+        // Orleans narrates membership at Information; a member's log keeps its warnings and errors
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+    }
+
+    /// <summary>A one-member cluster in this process (localhost membership, grain state in memory), for tests.</summary>
+    internal static void AddPwmkLocalCluster(this IHostApplicationBuilder builder, int siloPort, int gatewayPort, Func<BeliefStore> newStore)
+    {
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(siloPort, gatewayPort);
+            silo.AddMemoryGrainStorage(Storage);
+        });
+        builder.Services.AddSingleton(sp => new ClusterBeliefs(sp.GetRequiredService<IGrainFactory>(), newStore));
+    }
+}

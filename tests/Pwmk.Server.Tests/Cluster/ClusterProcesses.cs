@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Pwmk.Server.Tests.Durability;
+
+namespace Pwmk.Server.Tests.Cluster;
+
+/// <summary>
+/// A real <c>redis-server</c> on a loopback port (no persistence to disk: it lives as long as the test) and
+/// <c>pwmk serve --cluster</c> member processes of this test build joined through it.
+/// </summary>
+internal sealed class ClusterProcesses : IDisposable
+{
+    private readonly Process _redis;
+    private readonly string _dir;
+    private readonly List<Member> _members = [];
+
+    public sealed record Member(ChildServer Server, int SiloPort, int GatewayPort);
+
+    public ClusterProcesses()
+    {
+        RedisPort = Loopback.FreePort();
+        _dir = Directory.CreateTempSubdirectory("pwmk-cluster-").FullName;
+        var psi = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _dir };
+        foreach (var a in new[] { "--port", RedisPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
+            psi.ArgumentList.Add(a);
+        try
+        {
+            _redis = Process.Start(psi)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException("redis-server is not installed (Debian package redis-server; ./test.sh installs it): " + e.Message, e);
+        }
+        _redis.OutputDataReceived += (_, _) => { };
+        _redis.ErrorDataReceived += (_, _) => { };
+        _redis.BeginOutputReadLine();
+        _redis.BeginErrorReadLine();
+    }
+
+    public int RedisPort { get; }
+
+    public IReadOnlyList<Member> Members => _members;
+
+    /// <summary>Starts a member (on the ports given, else free ones) and waits until it serves.</summary>
+    public async Task<Member> StartMember(int? httpPort = null, int? siloPort = null, int? gatewayPort = null, int at = -1)
+    {
+        int port = httpPort ?? Loopback.FreePort(), silo = siloPort ?? Loopback.FreePort(), gateway = gatewayPort ?? Loopback.FreePort();
+        var server = new ChildServer(
+            ["dotnet", Path.Combine(AppContext.BaseDirectory, "pwmk.dll"), "serve", "--urls", $"http://127.0.0.1:{port}",
+             "--cluster", $"redis://127.0.0.1:{RedisPort}", "--silo-port", $"{silo}", "--gateway-port", $"{gateway}",
+             "--rate-limit", "0", "--log-format", "plain"],
+            port, _dir, new Dictionary<string, string> { ["PWMK_API_KEY"] = Key });
+        server.Http.DefaultRequestHeaders.Add("X-API-Key", Key);
+        var member = new Member(server, silo, gateway);
+        if (at < 0) _members.Add(member);
+        else _members[at] = member;
+        await server.WaitLive();
+        return member;
+    }
+
+    public const string Key = "cluster-key";
+
+    /// <summary>Waits until <paramref name="s"/> answers a belief query (its silo has joined the cluster).</summary>
+    public static async Task WaitAnswers(ChildServer s) => await s.WaitFor(async () =>
+        (await s.Http.PostAsJsonAsync("/api/beliefs/query", new { query = "true" })).IsSuccessStatusCode ? 0 : null);
+
+    public void Dispose()
+    {
+        foreach (var m in _members) m.Server.Dispose();
+        try
+        {
+            if (!_redis.HasExited) _redis.Kill();
+            _redis.WaitForExit();
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        _redis.Dispose();
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+    }
+}

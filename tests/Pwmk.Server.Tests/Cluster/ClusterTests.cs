@@ -1,0 +1,175 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Pwmk.Cluster.Tests;
+using Pwmk.Core.Beliefs;
+using Pwmk.Logic;
+using Xunit.Abstractions;
+
+namespace Pwmk.Server.Tests.Cluster;
+
+/// <summary>
+/// Three <c>pwmk serve --cluster</c> processes on loopback joined through a real <c>redis-server</c>: they answer belief
+/// queries as one process does, keep every acknowledged belief when a member is SIGKILLed under write load, and lose no
+/// write while each member in turn is restarted.
+/// </summary>
+[Trait("Category", "Integration")]
+public class ClusterTests(ITestOutputHelper output)
+{
+    private static readonly QueryOptions s_options = new() { MaxSolutions = 10_000, Timeout = TimeSpan.FromSeconds(10) };
+
+    private static async Task<ClusterProcesses> ThreeMembers()
+    {
+        var cluster = new ClusterProcesses();
+        try
+        {
+            await Task.WhenAll(cluster.StartMember(), cluster.StartMember(), cluster.StartMember());
+            foreach (var m in cluster.Members) await ClusterProcesses.WaitAnswers(m.Server);
+            return cluster;
+        }
+        catch
+        {
+            cluster.Dispose();
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task Three_members_answer_five_hundred_queries_as_one_process_does()
+    {
+        using var cluster = await ThreeMembers();
+        var single = new BeliefStore();
+        var changes = BeliefWorkload.Changes(seed: 3, count: 300, agents: 6);
+        single.Apply(changes);
+        for (int i = 0; i < changes.Count; i++)
+        {
+            var http = cluster.Members[i % 3].Server.Http;
+            using var response = await Send(http, changes[i]);
+            // retracting a fact no longer held answers 404, as one process does
+            bool expected = response.IsSuccessStatusCode || (changes[i].Kind == BeliefChangeKind.Retract && response.StatusCode == HttpStatusCode.NotFound);
+            Assert.True(expected, $"{changes[i]}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+        int i2 = 0;
+        foreach (var (query, bound) in BeliefWorkload.Queries(seed: 5, count: 500, agents: 6))
+        {
+            var expected = single.Query(query, s_options).Solutions.Select(Json).ToList();
+            var actual = await Ask(cluster.Members[i2++ % 3].Server.Http, query);
+            if (bound) Assert.Equal(expected, actual);
+            else Assert.Equal(expected.Order(StringComparer.Ordinal), actual.Order(StringComparer.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task A_member_killed_under_write_load_loses_no_acknowledged_belief()
+    {
+        using var cluster = await ThreeMembers();
+        var acknowledged = await WriteWhile(cluster, async () =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1)); // let writes flow first (load shape, not synchronisation)
+            cluster.Members[1].Server.Kill();
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        });
+        output.WriteLine($"{acknowledged.Count} writes acknowledged; member 1 killed");
+        Assert.True(acknowledged.Count > 20, $"only {acknowledged.Count} writes were acknowledged");
+        // the survivors answer (once membership has declared the dead member dead, its partitions re-activate on them)
+        foreach (var survivor in new[] { cluster.Members[0], cluster.Members[2] })
+        {
+            var present = await survivor.Server.WaitFor(async () =>
+            {
+                var r = await survivor.Server.Http.PostAsJsonAsync("/api/beliefs/query", new { query = "believes(X, wrote(W, N))", limit = 10_000 });
+                return r.IsSuccessStatusCode ? (int?)(await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("count").GetInt32() : null;
+            });
+            var answers = await Ask(survivor.Server.Http, "believes(X, wrote(W, N))", limit: 10_000);
+            foreach (var fact in acknowledged)
+                Assert.Contains(fact, answers);
+            Assert.True(present >= acknowledged.Count);
+        }
+    }
+
+    [Fact]
+    public async Task A_rolling_restart_of_all_three_members_loses_no_write()
+    {
+        using var cluster = await ThreeMembers();
+        var acknowledged = await WriteWhile(cluster, async () =>
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                var m = cluster.Members[i];
+                int port = m.Server.Port;
+                m.Server.Process.Kill(entireProcessTree: false); // SIGKILL: the harshest restart
+                await m.Server.Process.WaitForExitAsync();
+                m.Server.Dispose();
+                await cluster.StartMember(port, m.SiloPort, m.GatewayPort, at: i);
+            }
+        });
+        output.WriteLine($"{acknowledged.Count} writes acknowledged across the rolling restart");
+        Assert.True(acknowledged.Count > 20, $"only {acknowledged.Count} writes were acknowledged");
+        var any = cluster.Members[0].Server;
+        await ClusterProcesses.WaitAnswers(any);
+        var answers = await Ask(any.Http, "believes(X, wrote(W, N))", limit: 10_000);
+        foreach (var fact in acknowledged) Assert.Contains(fact, answers);
+    }
+
+    /// <summary>
+    /// Runs four writers against the members (each write to the next member that answers) while <paramref name="during"/>
+    /// runs; returns the solutions (as JSON objects) of the writes that were acknowledged.
+    /// </summary>
+    private static async Task<List<string>> WriteWhile(ClusterProcesses cluster, Func<Task> during)
+    {
+        using var stop = new CancellationTokenSource();
+        var acknowledged = new List<string>();
+        var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+        {
+            for (int n = 0; !stop.IsCancellationRequested; n++)
+            {
+                var members = cluster.Members;
+                var http = members[(w + n) % members.Count].Server.Http;
+                try
+                {
+                    using var r = await http.PostAsJsonAsync("/api/beliefs", new { agent = $"writer_{w}", belief = $"wrote({w}, {n})" });
+                    if (r.StatusCode == HttpStatusCode.Created)
+                        lock (acknowledged) acknowledged.Add($"{{\"X\":\"writer_{w}\",\"W\":\"{w}\",\"N\":\"{n}\"}}");
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException or ObjectDisposedException)
+                {
+                    // the member is down or did not answer: not acknowledged
+                }
+            }
+        })).ToList();
+        try
+        {
+            await during();
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(writers);
+        }
+        return acknowledged;
+    }
+
+    private static Task<HttpResponseMessage> Send(HttpClient http, BeliefChange change)
+    {
+        string? agent = null;
+        string belief = change.Fact.ToString();
+        if (change.Fact is Pwmk.Logic.Terms.Compound { Functor: "believes", Arity: 2 } b)
+            (agent, belief) = (b.Args[0].ToString(), b.Args[1].ToString());
+        var request = new HttpRequestMessage(change.Kind == BeliefChangeKind.Assert ? HttpMethod.Post : HttpMethod.Delete, "/api/beliefs")
+        {
+            Content = JsonContent.Create(new { agent, belief }),
+        };
+        return http.SendAsync(request);
+    }
+
+    private static async Task<List<string>> Ask(HttpClient http, string query, int limit = 10_000)
+    {
+        using var r = await http.PostAsJsonAsync("/api/beliefs/query", new { query, limit });
+        var body = await r.Content.ReadAsStringAsync();
+        Assert.True(r.IsSuccessStatusCode, $"{query}: {(int)r.StatusCode} {body}");
+        return [.. JsonDocument.Parse(body).RootElement.GetProperty("solutions").EnumerateArray().Select(s => s.GetRawText())];
+    }
+
+    /// <summary>A solution as the API writes it: <c>{"X":"value",...}</c>.</summary>
+    private static string Json(Solution s) =>
+        JsonSerializer.Serialize(s.Bindings.ToDictionary(b => b.Key, b => b.Value.ToString()));
+}
