@@ -50,22 +50,43 @@ internal sealed partial class Machine
 
     // ------------------------------------------------------------------ multi-argument indexing
 
-    /// <summary>Which argument paths of the current call (in A) are bound: bit 2i for argument i, bit 2i+1 for its first sub-argument.</summary>
-    internal int CallMask(int arity)
+    /// <summary>
+    /// Which argument paths of the current call (in A) are bound, among those in <paramref name="paths"/> (bit 2i for
+    /// argument i, bit 2i+1 for its first sub-argument), and the index key of those paths (as
+    /// <see cref="ArgIndex.ClauseKey"/> makes it for a clause), in one pass over the arguments.
+    /// </summary>
+    internal int CallMaskKey(int arity, int paths, out long key)
     {
         int mask = 0;
+        key = 17;
         int n = Math.Min(arity, 4);
         for (int i = 0; i < n; i++)
         {
+            int want = (paths >> (2 * i)) & 3;
+            if (want == 0) continue;
             long d = Deref(A[i]);
             int t = (int)(d & 7);
-            if (t is Cell.ATM or Cell.INT) mask |= 1 << (2 * i);
+            if (t is Cell.ATM or Cell.INT)
+            {
+                if ((want & 1) == 0) continue;
+                mask |= 1 << (2 * i);
+                key = ArgIndex.Mix(key, d);
+            }
             else if (t is Cell.STR or Cell.LST)
             {
-                mask |= 1 << (2 * i);
                 int p = (int)(d >> 3);
-                long sub = Deref(t == Cell.STR ? Heap[p + 1] : Heap[p]);
-                if ((int)(sub & 7) is Cell.ATM or Cell.INT or Cell.STR or Cell.LST) mask |= 2 << (2 * i);
+                long sub = 0;
+                int bits = 1;
+                if ((want & 2) != 0)
+                {
+                    sub = Deref(t == Cell.STR ? Heap[p + 1] : Heap[p]);
+                    if ((int)(sub & 7) is Cell.ATM or Cell.INT or Cell.STR or Cell.LST) bits = 3;
+                }
+                bits &= want;
+                if (bits == 0) continue;
+                mask |= bits << (2 * i);
+                key = ArgIndex.Mix(key, t == Cell.STR ? Heap[p] : ArgIndex.ListKey);
+                if ((bits & 2) != 0) key = ArgIndex.Mix(key, HeapKey(sub));
             }
         }
         return mask;
@@ -79,25 +100,6 @@ internal sealed partial class Machine
         Cell.LST => ArgIndex.ListKey,
         _ => 0,
     };
-
-    /// <summary>The index key of the current call for a mask computed by <see cref="CallMask"/>.</summary>
-    internal long CallKey(int mask)
-    {
-        long key = 17;
-        for (int i = 0; i < 4; i++)
-        {
-            if ((mask & (3 << (2 * i))) == 0) continue;
-            long d = Deref(A[i]);
-            key = ArgIndex.Mix(key, HeapKey(d));
-            if ((mask & (2 << (2 * i))) != 0)
-            {
-                int p = (int)(d >> 3);
-                long sub = Deref(Cell.Tag(d) == Cell.STR ? Heap[p + 1] : Heap[p]);
-                key = ArgIndex.Mix(key, HeapKey(sub));
-            }
-        }
-        return key;
-    }
 
     // ------------------------------------------------------------------ nested runs
 

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace Pwmk.Logic.Solving;
@@ -57,6 +57,7 @@ internal sealed class Predicate
             arr = n;
         }
         arr[cs.Count] = c;
+        NotePaths(c);
         Clauses = new ClauseSet(arr, cs.Count + 1);
         var idx = _indexes;
         if (idx is not null)
@@ -68,6 +69,7 @@ internal sealed class Predicate
         var cs = Clauses;
         var n = new Clause[Math.Max(4, cs.Count + 1 + cs.Count / 2)];
         n[0] = c;
+        NotePaths(c);
         Array.Copy(cs.Arr, 0, n, 1, cs.Count);
         Clauses = new ClauseSet(n, cs.Count + 1);
         _indexes = null;
@@ -130,18 +132,57 @@ internal sealed class Predicate
     {
         Clauses = ClauseSet.Empty;
         _indexes = null;
+        _usefulPaths = 0;
+        Array.Clear(_firstKeys);
         DeadCount = 0;
         _tryAtDead = 64;
     }
 
     // ---- candidate selection ----
 
+    /// <summary>
+    /// The argument paths (bits as in <see cref="Machine.CallMaskKey"/>) on which at least two clauses have different keys:
+    /// only these tell clauses apart. A call's bound paths outside it are left out of its index key, so a call that
+    /// binds a path every clause leaves open (d(U + V, X, DU) called with X bound, the sub-argument of U + V bound) uses
+    /// the index of the paths that do select clauses. Grows as clauses are added (never shrinks: an index on a path
+    /// that stopped telling clauses apart is still right).
+    /// </summary>
+    private volatile int _usefulPaths;
+    private readonly long[] _firstKeys = new long[8];
+
+    private void NotePaths(Clause c)
+    {
+        var cells = c.Cells;
+        int n = Math.Min(Arity, 4), useful = _usefulPaths;
+        for (int i = 0; i < n; i++)
+        {
+            long a = cells[i];
+            useful = NoteKey(useful, 2 * i, ArgIndex.TemplateKey(cells, a));
+            long sub = Cell.Tag(a) switch
+            {
+                Cell.STR => cells[Cell.Addr(a) + 1],
+                Cell.LST => cells[Cell.Addr(a)],
+                _ => 0,
+            };
+            if (sub != 0) useful = NoteKey(useful, 2 * i + 1, ArgIndex.TemplateKey(cells, sub));
+        }
+        _usefulPaths = useful;
+    }
+
+    private int NoteKey(int useful, int path, long key)
+    {
+        if (key == 0 || (useful & (1 << path)) != 0) return useful;
+        if (_firstKeys[path] == 0) _firstKeys[path] = key;
+        else if (_firstKeys[path] != key) useful |= 1 << path;
+        return useful;
+    }
+
     /// <summary>Clauses that may match a call with the given mask/keys (all clauses when no index applies).</summary>
     public (Clause[] Arr, int Count) Candidates(Machine m, object writeLock)
     {
         var cs = Clauses;
         if (cs.Count <= IndexThreshold || Arity == 0) return (cs.Arr, cs.Count);
-        int mask = m.CallMask(Arity);
+        int mask = m.CallMaskKey(Arity, _usefulPaths, out long key);
         if (mask == 0) return (cs.Arr, cs.Count);
         var idx = _indexes;
         var ix = idx is null ? null : Volatile.Read(ref idx[mask]);
@@ -160,7 +201,7 @@ internal sealed class Predicate
                 }
             }
         }
-        return ix.Lookup(m.CallKey(mask));
+        return ix.Lookup(key);
     }
 }
 
@@ -168,12 +209,28 @@ internal sealed class Predicate
 /// A hash index of clauses on a combination of argument paths (argument i, or the first sub-argument of argument i).
 /// The writer adds clauses under the database's write lock while readers look up without one: a bucket publishes its
 /// clauses as an immutable (array, count) view, and its array is only ever appended to past every published count.
+/// The keys live in an open-addressing table (linear probing) that the writer fills slot by slot, the bucket before
+/// the key, and replaces whole when it grows: a reader sees a key only with its bucket, in the table it started on.
 /// </summary>
 internal sealed class ArgIndex
 {
     private readonly int _mask;
-    private readonly ConcurrentDictionary<long, Bucket> _map;
     private readonly Bucket _wild = new();
+    private volatile Table _table;
+
+    private sealed class Table
+    {
+        public readonly long[] Keys;        // 0: free
+        public readonly Bucket?[] Buckets;
+        public readonly int Mask;
+        public int Count;
+        public Table(int capacity)
+        {
+            Keys = new long[capacity];
+            Buckets = new Bucket?[capacity];
+            Mask = capacity - 1;
+        }
+    }
 
     private sealed class Bucket
     {
@@ -206,28 +263,68 @@ internal sealed class ArgIndex
     public ArgIndex(int mask, int clauses)
     {
         _mask = mask;
-        _map = new ConcurrentDictionary<long, Bucket>(1, Math.Clamp(clauses, 31, 1 << 14));
+        _table = new Table((int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(2 * clauses, 16, 1 << 15)));
     }
+
+    /// <summary>Key 0 marks a free slot: a key that mixes to 0 shares key 1's bucket (a bucket may hold more than its key's clauses).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long Stored(long key) => key == 0 ? 1 : key;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Home(long key, int mask) => (int)(((ulong)key * 0x9E3779B97F4A7C15UL) >> 40) & mask;
 
     public void Add(Clause c)
     {
+        var t = _table;
         if (!ClauseKey(c, _mask, out long key))
         {
             _wild.Add(c);
-            foreach (var kv in _map) kv.Value.Add(c);
+            foreach (var b in t.Buckets) b?.Add(c);
             return;
         }
-        if (!_map.TryGetValue(key, out var bucket))
+        key = Stored(key);
+        if (Find(t, key) is { } bucket)
         {
-            _map[key] = _wild.CopyAdding(c);
+            bucket.Add(c);
             return;
         }
-        bucket.Add(c);
+        if ((t.Count + 1) * 2 > t.Keys.Length)
+        {
+            var bigger = new Table(t.Keys.Length * 2) { Count = t.Count };
+            for (int i = 0; i < t.Keys.Length; i++)
+                if (t.Keys[i] != 0) Put(bigger, t.Keys[i], t.Buckets[i]!);
+            _table = t = bigger;
+        }
+        Put(t, key, _wild.CopyAdding(c));
+        t.Count++;
+    }
+
+    private static void Put(Table t, long key, Bucket b)
+    {
+        int i = Home(key, t.Mask);
+        while (t.Keys[i] != 0) i = (i + 1) & t.Mask;
+        t.Buckets[i] = b;
+        Volatile.Write(ref t.Keys[i], key);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Bucket? Find(Table t, long key)
+    {
+        var keys = t.Keys;
+        int m = t.Mask;
+        int i = Home(key, m);
+        while (true)
+        {
+            long k = Volatile.Read(ref keys[i]);
+            if (k == key) return t.Buckets[i];
+            if (k == 0) return null;
+            i = (i + 1) & m;
+        }
     }
 
     public (Clause[], int) Lookup(long key)
     {
-        var v = (_map.TryGetValue(key, out var b) ? b : _wild).View;
+        var v = (Find(_table, Stored(key)) ?? _wild).View;
         return (v.Arr, v.Count);
     }
 

@@ -2,7 +2,8 @@ namespace Pwmk.Logic.Tests.Solving;
 
 /// <summary>
 /// The engine's fast paths give the answers of its general paths: small-integer arithmetic in clause bodies (signs,
-/// overflow into big integers, errors), and cuts in a long deterministic run, which must not keep what they cut away.
+/// overflow into big integers, errors), clause indexes (grown by asserts, or on the argument paths that tell clauses
+/// apart), and cuts in a long deterministic run, which must not keep what they cut away.
 /// </summary>
 public class FastPathTests
 {
@@ -59,6 +60,44 @@ public class FastPathTests
     {
         var r = Engine().Query($"cmp({x}, {y}, R)");
         Assert.Equal(expected, r.Solutions[0]["R"].ToString().Replace(" ", ""));
+    }
+
+    [Fact]
+    public void An_index_grown_by_thousands_of_asserts_finds_each_key_with_the_clauses_that_match_any_key_in_order()
+    {
+        var e = Engine();
+        var r = e.Query("""
+            assertz(idx(0, v(0))), forall(between(1, 20, I), assertz(idx(I, v(I)))), idx(5, _),
+            assertz(idx(_, any)), forall(between(21, 3000, I), assertz(idx(I, v(I)))),
+            findall(X, idx(2999, X), A), findall(X, idx(7, X), B), findall(X, idx(-1, X), C)
+            """);
+        var s = r.Solutions[0];
+        Assert.Equal("[any,v(2999)]", s["A"].ToString().Replace(" ", ""));
+        Assert.Equal("[v(7),any]", s["B"].ToString().Replace(" ", ""));
+        Assert.Equal("[any]", s["C"].ToString());
+    }
+
+    [Fact]
+    public void A_call_that_binds_paths_every_clause_leaves_open_gets_the_clauses_of_the_paths_that_select()
+    {
+        var e = Engine();
+        Assert.True(e.Consult("""
+            sh(f(_), X, f) :- atom(X).
+            sh(g(_), _, g).
+            sh(h(_, _), _, h).
+            sh([_|_], _, list).
+            sh(k, _, k).
+            sh(1, _, one).
+            sh(f(a), _, fa).
+            sh(m(_), _, m).
+            sh(n(_), _, n).
+            sh(_, _, any).
+            """).Ok);
+        var r = e.Query("findall(S, sh(f(a), x, S), A), findall(S, sh([1], y, S), B), findall(S, sh(f(b), 2, S), C)");
+        var s = r.Solutions[0];
+        Assert.Equal("[f,fa,any]", s["A"].ToString().Replace(" ", ""));
+        Assert.Equal("[list,any]", s["B"].ToString().Replace(" ", ""));
+        Assert.Equal("[any]", s["C"].ToString());
     }
 
     [Fact]
