@@ -29,10 +29,10 @@ public static class MetricCatalog
     // a batch-1 inference takes tens of microseconds, an environment step a few, most searches of the simulation's agents
     // under a millisecond; each family keeps room up to its slow end, and the inference buckets hold 0.1 s, the
     // HighWorldModelLatency threshold, as a bound (its p95 is exact there).
-    internal static readonly double[] InferenceBuckets = [0.00001, 0.000025, 0.00005, 0.000075, 0.0001, 0.00015, 0.00025, 0.0005, 0.001, 0.0025, 0.01, 0.05, 0.1, 0.25, 1];
-    internal static readonly double[] QueryBuckets = [0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5];
+    internal static readonly double[] InferenceBuckets = [0.00001, 0.000025, 0.00004, 0.00005, 0.000055, 0.00006, 0.000065, 0.00007, 0.000075, 0.0001, 0.00015, 0.00025, 0.0005, 0.001, 0.0025, 0.01, 0.05, 0.1, 0.25, 1];
+    internal static readonly double[] QueryBuckets = [0.0000005, 0.000001, 0.0000015, 0.000002, 0.000003, 0.000004, 0.000005, 0.0000075, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5];
     internal static readonly double[] PlanningBuckets = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
-    internal static readonly double[] StepBuckets = [0.000001, 0.0000025, 0.000005, 0.0000075, 0.00001, 0.000015, 0.000025, 0.00005, 0.0001, 0.00025, 0.001, 0.01, 0.1, 1];
+    internal static readonly double[] StepBuckets = [0.000001, 0.0000025, 0.000005, 0.0000075, 0.00001, 0.0000115, 0.000013, 0.000015, 0.00002, 0.000025, 0.00005, 0.0001, 0.00025, 0.001, 0.01, 0.1, 1];
     internal static readonly double[] LossBuckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
     internal static readonly double[] QualityBuckets = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
     internal static readonly double[] LengthBuckets = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
