@@ -1,4 +1,3 @@
-// Over 600 lines: one type, the store and its bookkeeping (model, engine writes, counts, telemetry) kept consistent under one lock.
 using System.Diagnostics;
 using Pwmk.Logic;
 using Pwmk.Logic.Terms;

@@ -1,4 +1,3 @@
-// Over 600 lines: journal, snapshots and recovery are one protocol; split, their invariants would span files.
 using Pwmk.Core.Storage;
 using Pwmk.Server.Hosting;
 
