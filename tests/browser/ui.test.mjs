@@ -249,6 +249,27 @@ test('belief graph edges carry their facts as labels', async () => {
   assert.equal(labels.length, await page.locator('#graph line').count());
 });
 
+test('an alert Alertmanager posts to the webhook shows in the Alerts card, then as resolved', async () => {
+  const notify = (status) => fetch(base + '/alerts/webhook', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      version: '4', status, receiver: 'pwmk', groupKey: 'g', alerts: [{
+        status, labels: { alertname: 'HighBeliefQueryLatency', severity: 'warning' },
+        annotations: { summary: 'Belief queries are slow', runbook_url: base + '/runbook#highbeliefquerylatency' },
+      }],
+    }),
+  });
+  assert.equal((await notify('firing')).status, 204);
+  await page.waitForFunction(() => [...document.querySelectorAll('#alerts li.firing')].some((li) => /HighBeliefQueryLatency firing \(warning\): Belief queries are slow/.test(li.textContent)),
+    null, { timeout: 10_000 });
+  assert.match(await page.textContent('#alerts-meta'), /^1 firing/);
+  assert.equal(await page.getAttribute('#alerts li.firing a', 'href'), base + '/runbook#highbeliefquerylatency');
+  assert.equal((await notify('resolved')).status, 204);
+  await page.waitForFunction(() => /^0 firing · 2 received/.test(document.getElementById('alerts-meta').textContent)
+    && /HighBeliefQueryLatency resolved/.test(document.querySelector('#alerts li').textContent), null, { timeout: 10_000 });
+});
+
 test('at 390 px wide the page does not scroll sideways', async () => {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
   const phone = await context.newPage();
