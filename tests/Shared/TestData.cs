@@ -21,6 +21,13 @@ internal static class TestData
     public static string In(string dataSet, string relative = "") =>
         Root is null ? throw new InvalidOperationException($"{Variable} is not set") : Path.Combine(Root, dataSet, relative);
 
+    /// <summary>
+    /// A third-party schema folder kept beside the data folder (<c>PWMK_DATA/../schemas/NAME</c>: ../shared/schemas in CI),
+    /// or null when it is not there.
+    /// </summary>
+    public static string? Schemas(string name) =>
+        Root is not null && Path.GetFullPath(Path.Combine(Root, "..", "schemas", name)) is var d && Directory.Exists(d) ? d : null;
+
     /// <summary>Why a test of <paramref name="dataSet"/> is skipped, or null when it runs.</summary>
     public static string? SkipReason(string dataSet) =>
         Has(dataSet) ? null : $"data set '{dataSet}' not found: set {Variable} to the folder holding it (../shared/data in CI)";
@@ -36,4 +43,11 @@ internal sealed class DataFactAttribute : FactAttribute
 internal sealed class DataTheoryAttribute : TheoryAttribute
 {
     public DataTheoryAttribute(string dataSet) => Skip = TestData.SkipReason(dataSet);
+}
+
+/// <summary>A fact that needs a third-party schema folder beside <c>PWMK_DATA</c> (see <see cref="TestData.Schemas"/>); skipped when absent.</summary>
+internal sealed class SchemaFactAttribute : FactAttribute
+{
+    public SchemaFactAttribute(string name) =>
+        Skip = TestData.Schemas(name) is null ? $"schemas '{name}' not found: set {TestData.Variable} to a data folder with a sibling schemas/{name} (../shared/data in CI)" : null;
 }

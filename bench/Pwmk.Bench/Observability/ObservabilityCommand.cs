@@ -25,7 +25,7 @@ internal static class ObservabilityCommand
     public static Command Create()
     {
         var reps = new Option<int>("--reps") { Description = "Repetitions of each measurement (median reported)", DefaultValueFactory = _ => 7 };
-        var python = new Option<string>("--python") { Description = "Python with prometheus_client (Debian python3-prometheus-client: /usr/bin/python3)", DefaultValueFactory = _ => "python3" };
+        var python = new Option<string>("--python") { Description = "Python with prometheus_client (Debian python3-prometheus-client; the system python, not one first on PATH)", DefaultValueFactory = _ => "/usr/bin/python3" };
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
         var processes = new Option<int>("--processes") { Description = "Processes measuring instrumentation on/off, each with --reps repetitions (pooled)", DefaultValueFactory = _ => 1 };
         var pairedOnly = new Option<bool>("--paired-only") { Description = "Internal: be one measuring process of a parent run", Hidden = true };

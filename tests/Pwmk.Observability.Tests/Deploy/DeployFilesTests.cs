@@ -85,7 +85,7 @@ public sealed partial class DeployFilesTests : IDisposable
         Assert.Contains("group_by: ['alertname']", yml);
     }
 
-    [Fact]
+    [SchemaFact("grafana")]
     public void Dashboard_validates_against_the_grafana_schemas()
     {
         var dir = SchemaDir();
@@ -114,7 +114,7 @@ public sealed partial class DeployFilesTests : IDisposable
         Assert.Equal(["datasource", "model_type", "agent_id"], vars);
     }
 
-    [Fact]
+    [SchemaFact("grafana")]
     public void The_schema_check_rejects_an_unknown_dashboard_key()
     {
         var node = DashboardGenerator.Build();
@@ -178,15 +178,8 @@ public sealed partial class DeployFilesTests : IDisposable
     internal static string Substitute(string expr) => expr.Replace("$__rate_interval", "1m", StringComparison.Ordinal)
         .Replace("$model_type", ".*", StringComparison.Ordinal).Replace("$agent_id", ".*", StringComparison.Ordinal);
 
-    internal static string SchemaDir()
-    {
-        for (var d = new DirectoryInfo(Tools.RepoRoot()); d is not null; d = d.Parent)
-        {
-            var c = Path.Combine(d.FullName, "shared", "schemas", "grafana");
-            if (Directory.Exists(c)) return c;
-        }
-        throw new DirectoryNotFoundException("shared/schemas/grafana not found above the repository");
-    }
+    // Grafana's dashboard schemas (Apache-2.0, third party) are not copied into the repository: they are read beside the data folder.
+    internal static string SchemaDir() => TestData.Schemas("grafana") ?? throw new InvalidOperationException("the test must be a SchemaFact");
 
     private static JsonSchema Schema(string file, string? definition)
     {
