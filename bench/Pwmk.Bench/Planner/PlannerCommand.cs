@@ -35,7 +35,7 @@ internal static partial class PlannerCommand
         var timeout = new Option<int>("--timeout-ms") { Description = "per-problem wall-clock limit", DefaultValueFactory = _ => 60_000 };
         var search = new Option<string>("--search")
         {
-            Description = "comma-separated searches, each bfs, astar, gbfs or iddfs, optionally with :hmax, :hadd or :goal-count "
+            Description = "comma-separated searches, each bfs, astar, gbfs or iddfs, optionally with :hmax, :hadd, :hff or :goal-count "
                 + "(e.g. bfs,astar:hmax); several give a per-instance table",
             DefaultValueFactory = _ => "bfs",
         };
@@ -283,13 +283,14 @@ internal static partial class PlannerCommand
             {
                 "hmax" => SearchHeuristic.HMax,
                 "hadd" => SearchHeuristic.HAdd,
+                "hff" => SearchHeuristic.HFF,
                 "goal-count" => SearchHeuristic.GoalCount,
                 _ => (SearchHeuristic)(-1),
             };
             if (strategy is null || heuristic == (SearchHeuristic)(-1)
                 || (heuristic is not null && strategy is not (SearchStrategy.AStar or SearchStrategy.Gbfs)))
             {
-                error = $"'{item}' is not one of bfs, iddfs, astar[:hmax|hadd|goal-count], gbfs[:hmax|hadd|goal-count]";
+                error = $"'{item}' is not one of bfs, iddfs, astar[:hmax|hadd|hff|goal-count], gbfs[:hmax|hadd|hff|goal-count]";
                 return null;
             }
             var options = new PlanSearchOptions(strategy.Value, timeout, Heuristic: heuristic, Threads: threads);
@@ -304,6 +305,7 @@ internal static partial class PlannerCommand
     {
         SearchHeuristic.HMax => "hmax",
         SearchHeuristic.HAdd => "hadd",
+        SearchHeuristic.HFF => "hff",
         _ => "goal-count",
     };
 

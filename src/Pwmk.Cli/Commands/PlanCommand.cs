@@ -164,9 +164,9 @@ internal static class PlanCommand
     {
         var heuristic = new Option<string?>("--heuristic")
         {
-            Description = "heuristic of astar and gbfs: hmax (admissible; astar's default), hadd (informative, not admissible; gbfs's default) or goal-count",
+            Description = "heuristic of astar and gbfs: hmax (admissible; astar's default), hadd (informative, not admissible; gbfs's default), hff (relaxed plan size: informative, not admissible) or goal-count",
         };
-        heuristic.AcceptOnlyFromAmong("hmax", "hadd", "goal-count");
+        heuristic.AcceptOnlyFromAmong("hmax", "hadd", "hff", "goal-count");
         return heuristic;
     }
 
@@ -242,6 +242,7 @@ internal static class PlanCommand
     {
         "hmax" => SearchHeuristic.HMax,
         "hadd" => SearchHeuristic.HAdd,
+        "hff" => SearchHeuristic.HFF,
         _ => SearchHeuristic.GoalCount,
     };
 
@@ -257,6 +258,7 @@ internal static class PlanCommand
     {
         SearchHeuristic.HMax => "hmax",
         SearchHeuristic.HAdd => "hadd",
+        SearchHeuristic.HFF => "hff",
         _ => "goal-count",
     };
 

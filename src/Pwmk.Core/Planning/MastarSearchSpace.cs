@@ -89,7 +89,7 @@ internal sealed class MastarSearchSpace : ISearchSpace<MastarState, StateEvaluat
         {
             return unmet;
         }
-        return Math.Max(1, _reachability.Estimate(state, _heuristic == SearchHeuristic.HAdd));
+        return Math.Max(1, _reachability.Estimate(state, _heuristic == SearchHeuristic.HAdd, _heuristic == SearchHeuristic.HFF));
     }
 
     public bool TryApply(StateEvaluator from, int action, out MastarState next, out bool final)

@@ -16,4 +16,10 @@ public enum SearchHeuristic
 
     /// <summary>Informative, not admissible: the same bounds added up instead of maximised.</summary>
     HAdd,
+
+    /// <summary>
+    /// Informative, not admissible (FF): the number of distinct actions in the relaxed plan that h_add's best
+    /// supporters give, so an action that serves several goal conjuncts counts once.
+    /// </summary>
+    HFF,
 }

@@ -28,8 +28,9 @@ namespace Pwmk.Core.Planning.Mastar;
 /// serial factor adds no vacuous belief).</item>
 /// </list>
 /// By induction on the plan, a unit true after t actions has level at most t, so the largest goal level is
-/// admissible (h_max); the sum (h_add) is informative but not admissible. A goal conjunct with no finite
-/// level cannot be reached from the state: a proven dead end.
+/// admissible (h_max); the sum (h_add) is informative but not admissible, and so is the size of the relaxed plan
+/// its best supporters give (h_FF), which counts an action that serves several conjuncts once. A goal conjunct with
+/// no finite level cannot be reached from the state: a proven dead end.
 /// </summary>
 internal sealed class ReachabilityHeuristic
 {
@@ -107,9 +108,20 @@ internal sealed class ReachabilityHeuristic
     /// The estimate at <paramref name="ev"/>'s state: the largest (or, <paramref name="additive"/>, the sum) of
     /// the goal conjuncts' levels; <see cref="DeadEnd"/> when one has no finite level.
     /// </summary>
-    public int Estimate(StateEvaluator ev, bool additive)
+    public int Estimate(StateEvaluator ev, bool additive) => Estimate(ev, additive, relaxedPlan: false);
+
+    /// <summary>
+    /// The estimate at <paramref name="ev"/>'s state. <paramref name="relaxedPlan"/> (h_FF): the levels are computed
+    /// additively, each unit remembering the way that gave its level (its best supporter); the estimate is the number
+    /// of distinct actions met walking back from the unmet goal conjuncts through those supporters (their preconditions
+    /// and the cheapest effect and observer conditions). One action that serves several conjuncts (an announcement
+    /// heard by many agents) counts once, where h_add counts it once per conjunct.
+    /// </summary>
+    public int Estimate(StateEvaluator ev, bool additive, bool relaxedPlan)
     {
+        additive |= relaxedPlan;
         var levels = new int[_units.Count];
+        var support = relaxedPlan ? new int[_units.Count] : null;
         for (var u = 0; u < levels.Length; u++)
         {
             levels[u] = ev.HoldsAtActual(_units[u]) ? 0 : Infinity;
@@ -122,8 +134,9 @@ internal sealed class ReachabilityHeuristic
                 exec[a] = Combine(levels, _pre[a], additive);
             }
             var changed = false;
-            foreach (var w in _ways)
+            for (var wi = 0; wi < _ways.Length; wi++)
             {
+                var w = _ways[wi];
                 var current = levels[w.Target];
                 if (current == 0)
                 {
@@ -144,6 +157,10 @@ internal sealed class ReachabilityHeuristic
                 if (candidate < current)
                 {
                     levels[w.Target] = candidate;
+                    if (support is not null)
+                    {
+                        support[w.Target] = wi;
+                    }
                     changed = true;
                 }
             }
@@ -153,7 +170,54 @@ internal sealed class ReachabilityHeuristic
             }
         }
         var h = Combine(levels, _goal, additive);
-        return h >= Infinity ? DeadEnd : h;
+        if (h >= Infinity)
+        {
+            return DeadEnd;
+        }
+        return support is null ? h : RelaxedPlanSize(levels, support);
+    }
+
+    /// <summary>Distinct actions of the relaxed plan the best supporters give for the unmet goal conjuncts (explicit stack).</summary>
+    private int RelaxedPlanSize(int[] levels, int[] support)
+    {
+        var done = new bool[levels.Length];
+        var actions = new HashSet<int>();
+        var pending = new Stack<int>(_goal);
+        while (pending.Count > 0)
+        {
+            var u = pending.Pop();
+            if (done[u] || levels[u] == 0)
+            {
+                continue;
+            }
+            done[u] = true;
+            var w = _ways[support[u]];
+            actions.Add(w.Action);
+            foreach (var p in _pre[w.Action])
+            {
+                pending.Push(p);
+            }
+            PushCheapest(levels, w.Effects, pending);
+            PushCheapest(levels, w.Observers, pending);
+        }
+        return actions.Count;
+    }
+
+    private static void PushCheapest(int[] levels, int[]? units, Stack<int> pending)
+    {
+        if (units is null || units.Length == 0)
+        {
+            return;
+        }
+        var best = units[0];
+        foreach (var u in units)
+        {
+            if (levels[u] < levels[best])
+            {
+                best = u;
+            }
+        }
+        pending.Push(best);
     }
 
     private static int Combine(int[] levels, int[] units, bool additive)
