@@ -164,7 +164,7 @@ internal static class PlanCommand
     {
         var heuristic = new Option<string?>("--heuristic")
         {
-            Description = "heuristic of astar and gbfs: hmax (admissible; astar's default), hadd (informative, not admissible; gbfs's default), hff (relaxed plan size: informative, not admissible) or goal-count",
+            Description = "heuristic of astar and gbfs: hmax (admissible; astar's default), hadd (informative, not admissible), hff (relaxed plan size: informative, not admissible; gbfs's default) or goal-count",
         };
         heuristic.AcceptOnlyFromAmong("hmax", "hadd", "hff", "goal-count");
         return heuristic;

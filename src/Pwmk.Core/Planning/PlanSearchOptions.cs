@@ -9,7 +9,7 @@ namespace Pwmk.Core.Planning;
 /// <param name="MaxDepth">Longest plan considered (null: unbounded).</param>
 /// <param name="MaxMemoryBytes">Memory bound: the states kept by the search (estimated from their arrays) and any one state must
 /// fit; beyond it the run ends as <see cref="PlanStatus.OutOfMemoryBound"/>.</param>
-/// <param name="Heuristic">Heuristic of A* and greedy best-first (null: <see cref="SearchHeuristic.HMax"/> for A*, <see cref="SearchHeuristic.HAdd"/>
+/// <param name="Heuristic">Heuristic of A* and greedy best-first (null: <see cref="SearchHeuristic.HMax"/> for A*, <see cref="SearchHeuristic.HFF"/>
 /// for greedy best-first); breadth-first and iterative deepening use none.</param>
 /// <param name="Threads">Threads expanding states (1: sequential). Plans and node counts do not depend on it: states are expanded ahead
 /// of the search on other threads, and the search consumes the expansions in its own order.</param>
@@ -34,7 +34,7 @@ public sealed record PlanSearchOptions(
     public SearchHeuristic? EffectiveHeuristic => Strategy switch
     {
         SearchStrategy.AStar => Heuristic ?? SearchHeuristic.HMax,
-        SearchStrategy.Gbfs => Heuristic ?? SearchHeuristic.HAdd,
+        SearchStrategy.Gbfs => Heuristic ?? SearchHeuristic.HFF,
         _ => null,
     };
 

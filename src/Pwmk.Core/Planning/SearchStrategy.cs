@@ -9,7 +9,7 @@ public enum SearchStrategy
     /// <summary>A* on f = g + h; shortest plans when the heuristic is admissible (<see cref="SearchHeuristic.HMax"/>, the default).</summary>
     AStar,
 
-    /// <summary>Greedy best-first on h (<see cref="SearchHeuristic.HAdd"/> by default): fast, plans may be longer.</summary>
+    /// <summary>Greedy best-first on h (<see cref="SearchHeuristic.HFF"/> by default): fast, plans may be longer.</summary>
     Gbfs,
 
     /// <summary>Iterative deepening depth-first: shortest plans in memory linear in the plan length (states on the current path only).</summary>
