@@ -102,7 +102,7 @@ public sealed class EpisodeRunner
         _time = time ?? TimeProvider.System;
         _startedBy = Activity.Current?.Context ?? default;
         _rng = new Random(settings.EpisodeSeed(0));
-        WorldModel = new OnlineWorldModel(settings, _env.Agents, _env.ActionSpace(_env.Agents[0]).N);
+        WorldModel = new OnlineWorldModel(settings, _env.Agents, _env.ActionSpace(_env.Agents[0]).N, _env);
     }
 
     /// <summary>What it runs.</summary>
@@ -217,6 +217,7 @@ public sealed class EpisodeRunner
             _actionNames = null; // a layout may change the action table
             NoteTruth();
             observations.Add(Flatten(result));
+            WorldModel.BeginEpisode(result);
             Record(0, [], null);
         }
         await FlushBeliefsAsync().ConfigureAwait(false);
@@ -243,6 +244,7 @@ public sealed class EpisodeRunner
                     result = _env.Step(chosen);
                     actions.Add((int[])chosen.Clone());
                     observations.Add(_observed = Flatten(result));
+                    WorldModel.Observed(result, chosen);
                     NoteTruth();
                     foreach (var r in result.Rewards.Values) reward += r;
                     Step++;
@@ -356,7 +358,8 @@ public sealed class EpisodeRunner
         var world = Rows(_env.Render(null));
         var views = _env.Agents.Select(a => Rows(_env.Render(a))).ToList();
         var facts = _truth.OrderBy(f => f.Key).Select(f => v.Fact(f.Key, f.Value).ToString()).ToList();
-        Timeline.Add(seq => new StepRecord(seq, Episode, Step, reward, world, views, facts, beliefs, decisions, predictions));
+        var predictedBeliefs = predicted is null ? [] : WorldModel.BeliefPredictions();
+        Timeline.Add(seq => new StepRecord(seq, Episode, Step, reward, world, views, facts, beliefs, decisions, predictions) { PredictedBeliefs = predictedBeliefs });
     }
 
     private List<RecordedDecision> Decisions(int[] chosen, bool[] explored)

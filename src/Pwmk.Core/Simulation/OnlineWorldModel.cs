@@ -1,30 +1,53 @@
+using Pwmk.Core.Environments;
 using Pwmk.Core.WorldModel;
+using Pwmk.Tensors;
 
 namespace Pwmk.Core.Simulation;
 
 /// <summary>
 /// The world model a simulation trains online: created at the first finished episode, trained for one epoch on that
-/// episode's last <see cref="TrainWindow"/> steps after each episode, and asked for its one-step prediction of every
-/// agent's next observation during episodes. The <see cref="EpisodeRunner"/> owns it; other threads may look at the model
-/// through <see cref="Inspect{T}"/>, which waits while it predicts or trains.
+/// episode after each episode, and asked for its one-step prediction of every agent's next observation during episodes.
+/// When the environment's beliefs fit (<see cref="MaxBeliefValues"/>), it is the default recurrent belief model of
+/// <c>pwmk train</c> (<see cref="WorldModelConfig.ForEnvironment"/>, smaller): it reads each agent's observation with
+/// the events it witnessed, carries its state through the episode and also predicts what every agent (and chain of
+/// agents) will believe after the step (<see cref="BeliefPredictions"/>). Otherwise a one-step model of the
+/// observations only, trained on each episode's last <see cref="TrainWindow"/> steps.
+/// The <see cref="EpisodeRunner"/> owns it; other threads may look at the model through <see cref="Inspect{T}"/>, which
+/// waits while it predicts or trains.
 /// </summary>
 public sealed class OnlineWorldModel
 {
-    /// <summary>Steps of a finished episode it trains on (its last ones).</summary>
+    /// <summary>Steps of a finished episode the observation-only model trains on (its last ones).</summary>
     public const int TrainWindow = 64;
+
+    /// <summary>Most belief values per agent (chains x fluents x values) for which the model learns beliefs.</summary>
+    public const int MaxBeliefValues = 8192;
 
     private readonly Lock _gate = new();
     private readonly SimulationSettings _settings;
     private readonly IReadOnlyList<string> _agentNames;
     private readonly int _agents, _actions;
+    private readonly PerspectiveEnvAdapter? _encoding;
+    private readonly List<float[]> _observations = [], _beliefs = [], _truth = [];
+    private readonly List<int[]> _actionsTaken = [];
+    private RecurrentState? _state;
+    private float[]? _predictedBeliefs;
 
-    internal OnlineWorldModel(SimulationSettings settings, IReadOnlyList<string> agents, int actions)
+    internal OnlineWorldModel(SimulationSettings settings, IReadOnlyList<string> agents, int actions, PerspectiveEnv? env = null)
     {
         _settings = settings;
         _agentNames = agents;
         _agents = agents.Count;
         _actions = actions;
+        if (env is not null)
+        {
+            var encoding = PerspectiveEnvAdapter.ForSimulation(env, settings.Env, settings.MaxStepsPerEpisode, Math.Min(settings.TomDepth, 2));
+            _encoding = encoding.NumBeliefs <= MaxBeliefValues ? encoding : null;
+        }
     }
+
+    /// <summary>True when the model learns and predicts the agents' beliefs.</summary>
+    public bool PredictsBeliefs => _encoding is not null;
 
     /// <summary>The model, or null before the first training.</summary>
     public PerspectiveWorldModel? Model { get; private set; }
@@ -32,13 +55,27 @@ public sealed class OnlineWorldModel
     /// <summary>Its trainer (optimiser state included), or null before the first training.</summary>
     public WorldModelTrainer? Trainer { get; private set; }
 
-    /// <summary>The sizes of the model for observations of <paramref name="observationSize"/> values per agent.</summary>
+    /// <summary>
+    /// The sizes of the model for the environment's observations of <paramref name="observationSize"/> values per agent
+    /// (a belief model adds the belief evidence to them).
+    /// </summary>
     public WorldModelConfig ConfigFor(int observationSize) =>
-        new(observationSize, _actions, HiddenDim: 32, NumAgents: _agents, NumBeliefs: 1, NumLayers: 1, NumHeads: 2, Seed: (ulong)_settings.Seed);
+        _encoding is { } e
+            ? WorldModelConfig.ForEnvironment(e, hiddenDim: 32, numLayers: 1, seed: (ulong)_settings.Seed)
+            : new(observationSize, _actions, HiddenDim: 32, NumAgents: _agents, NumBeliefs: 1, NumLayers: 1, NumHeads: 2, Seed: (ulong)_settings.Seed);
 
     /// <summary>A trainer of this simulation's settings for <paramref name="model"/>.</summary>
     public WorldModelTrainer NewTrainer(PerspectiveWorldModel model) =>
-        new(model, new TrainerConfig { BatchSize = 16, LearningRate = 3e-3f, Seed = (ulong)_settings.Seed, AgentNames = _agentNames });
+        new(model, _encoding is { } e
+            ? TrainerConfig.ForEnvironment(e, epochs: 1) with
+            {
+                LearningRate = 3e-3f,
+                Schedule = LearningRateSchedule.Constant,
+                EvaluateEachEpoch = false,
+                Seed = (ulong)_settings.Seed,
+                AgentNames = _agentNames,
+            }
+            : new TrainerConfig { BatchSize = 16, LearningRate = 3e-3f, Seed = (ulong)_settings.Seed, AgentNames = _agentNames });
 
     /// <summary>Continues from a saved model and trainer (a null trainer restarts the optimiser).</summary>
     public void Restore(PerspectiveWorldModel? model, WorldModelTrainer? trainer)
@@ -57,31 +94,116 @@ public sealed class OnlineWorldModel
         lock (_gate) return use(Model);
     }
 
-    /// <summary>The predicted next observations of all agents (flattened), or null before the first training.</summary>
-    public float[]? Predict(float[] observations, int[] actions)
+    /// <summary>An episode starts with <paramref name="first"/> (after the reset): the belief model starts from nothing.</summary>
+    internal void BeginEpisode(StepResult first)
     {
-        lock (_gate) return Model?.Forward(observations, actions, null, batchSize: 1).NextObservations;
+        _state = null;
+        _predictedBeliefs = null;
+        _observations.Clear();
+        _beliefs.Clear();
+        _truth.Clear();
+        _actionsTaken.Clear();
+        Observed(first, null);
     }
 
-    /// <summary>Trains one epoch on the last <see cref="TrainWindow"/> steps of an episode; returns the training loss, or null.</summary>
+    /// <summary>The step <paramref name="result"/> came after the joint action <paramref name="actions"/> (null after a reset).</summary>
+    internal void Observed(StepResult result, int[]? actions)
+    {
+        if (_encoding is not { } e) return;
+        var obs = new float[_agents * e.ObservationSize];
+        e.Encode(result, obs);
+        var beliefs = new float[_agents * e.NumBeliefs];
+        e.GetBeliefGroundTruth(beliefs);
+        var truth = new float[e.NumBeliefs];
+        e.GetWorldTruth(truth);
+        _observations.Add(obs);
+        _beliefs.Add(beliefs);
+        _truth.Add(truth);
+        if (actions is not null) _actionsTaken.Add((int[])actions.Clone());
+    }
+
+    /// <summary>
+    /// The predicted next observations of all agents (flattened, the environment's own vectors), or null before the first
+    /// training. <paramref name="observations"/> are the current ones; the belief model reads its own encoding of them.
+    /// </summary>
+    public float[]? Predict(float[] observations, int[] actions)
+    {
+        ArgumentNullException.ThrowIfNull(observations);
+        lock (_gate) return PredictLocked(observations, actions);
+    }
+
+    private float[]? PredictLocked(float[] observations, int[] actions)
+    {
+        if (Model is null) return null;
+        if (_encoding is not { } e) return Model.Forward(observations, actions, null, batchSize: 1).NextObservations;
+        using var noGrad = Tensor.NoGrad();
+        var step = Model.Step(new Tensor(_observations[^1], 1, _agents, e.ObservationSize), PerspectiveWorldModel.DefaultAgentIds(1, _agents), actions, _state);
+        _state = step.State;
+        _predictedBeliefs = Model.BeliefProbabilitiesFromLogits(step.BeliefLogits).Data.ToArray();
+        var next = step.NextObservations.Data;
+        var view = new float[_agents * e.ViewSize];
+        for (int i = 0; i < _agents; i++) next.AsSpan(i * e.ObservationSize, e.ViewSize).CopyTo(view.AsSpan(i * e.ViewSize));
+        return view;
+    }
+
+    /// <summary>
+    /// What the model predicted (at the last <see cref="Predict"/>) every chain of agents would believe after the step,
+    /// beside what each then believed; empty when it predicts no beliefs or did not predict this step.
+    /// </summary>
+    internal IReadOnlyList<PredictedBelief> BeliefPredictions()
+    {
+        if (_encoding is not { } e || _predictedBeliefs is not { } predicted || _beliefs.Count == 0) return [];
+        var actual = _beliefs[^1];
+        var v = e.Env.Vocabulary;
+        int g = e.BeliefGroupSize;
+        var list = new List<PredictedBelief>();
+        foreach (var (chain, fluent, group) in e.Groups())
+        {
+            var p = predicted.AsSpan(group * g, g);
+            int guess = WorldModelTrainer.ArgMax<float>(p), held = WorldModelTrainer.ArgMax<float>(actual.AsSpan(group * g, g));
+            if (guess == 0 && held == 0) continue;
+            list.Add(new PredictedBelief([.. chain.Select(v.AgentName)], guess == 0 ? null : v.Fact(fluent, guess - 1).ToString(), p[guess],
+                held == 0 ? null : v.Fact(fluent, held - 1).ToString()));
+        }
+        return list;
+    }
+
+    /// <summary>Trains one epoch on a finished episode; returns the training loss, or null.</summary>
+    /// <param name="observations">The environment's observation vectors (the observation-only model trains on their last <see cref="TrainWindow"/> steps).</param>
+    /// <param name="actions">The joint actions taken.</param>
     public double? Train(IReadOnlyList<float[]> observations, IReadOnlyList<int[]> actions)
     {
+        ArgumentNullException.ThrowIfNull(observations);
+        ArgumentNullException.ThrowIfNull(actions);
         if (actions.Count == 0) return null;
         lock (_gate) return TrainLocked(observations, actions);
     }
 
     private double? TrainLocked(IReadOnlyList<float[]> observations, IReadOnlyList<int[]> actions)
     {
-        int obsDim = observations[0].Length / _agents;
-        int steps = Math.Min(TrainWindow, actions.Count);
-        int start = actions.Count - steps;
-        Model ??= new PerspectiveWorldModel(ConfigFor(obsDim));
+        TrajectoryDataset data;
+        if (_encoding is { } e)
+        {
+            int steps = Math.Min(_actionsTaken.Count, e.MaxSteps);
+            if (steps == 0) return null;
+            data = new TrajectoryDataset(1, steps, _agents, e.ObservationSize, e.NumBeliefs,
+                [.. _observations.Take(steps + 1).SelectMany(x => x)], [.. _actionsTaken.Take(steps).SelectMany(x => x)],
+                [.. _beliefs.Take(steps + 1).SelectMany(x => x)], [.. _truth.Take(steps + 1).SelectMany(x => x)], [steps], e.BeliefGroupOrders);
+            Model ??= new PerspectiveWorldModel(ConfigFor(e.ViewSize));
+        }
+        else
+        {
+            int obsDim = observations[0].Length / _agents;
+            int steps = Math.Min(TrainWindow, actions.Count);
+            int start = actions.Count - steps;
+            var obs = new float[(steps + 1) * _agents * obsDim];
+            var act = new int[steps * _agents];
+            for (int t = 0; t <= steps; t++) observations[start + t].CopyTo(obs, t * _agents * obsDim);
+            for (int t = 0; t < steps; t++) actions[start + t].CopyTo(act, t * _agents);
+            data = new TrajectoryDataset(1, steps, _agents, obsDim, 0, obs, act, [], [], [steps]);
+            Model ??= new PerspectiveWorldModel(ConfigFor(obsDim));
+        }
         Trainer ??= NewTrainer(Model);
-        var obs = new float[(steps + 1) * _agents * obsDim];
-        var act = new int[steps * _agents];
-        for (int t = 0; t <= steps; t++) observations[start + t].CopyTo(obs, t * _agents * obsDim);
-        for (int t = 0; t < steps; t++) actions[start + t].CopyTo(act, t * _agents);
-        var data = new TrajectoryDataset(1, steps, _agents, obsDim, 0, obs, act, [], [], [steps]);
         var fit = Trainer.Fit(data, null, epochs: 1);
         return fit.History.Count > 0 ? fit.History[^1].TrainLoss : null;
     }

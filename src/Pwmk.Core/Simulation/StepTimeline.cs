@@ -22,6 +22,17 @@ public sealed record RecordedDecision(string Agent, string Action, string Source
 /// <param name="MeanSquaredError">Mean squared error between the two.</param>
 public sealed record RecordedPrediction(string Agent, IReadOnlyList<float> Predicted, IReadOnlyList<float> Observed, double MeanSquaredError);
 
+/// <summary>The online world model's prediction, made before a step, of what a chain of agents would believe after it, beside what it then believed.</summary>
+/// <param name="Chain">The believers, outermost first.</param>
+/// <param name="Predicted">The fact the model found most likely to be believed, or null when it predicted no belief.</param>
+/// <param name="Probability">The model's probability of its prediction.</param>
+/// <param name="Actual">The fact believed after the step, or null when none was.</param>
+public sealed record PredictedBelief(IReadOnlyList<string> Chain, string? Predicted, double Probability, string? Actual)
+{
+    /// <summary>Whether the prediction was what was then believed.</summary>
+    public bool Correct => Predicted == Actual;
+}
+
 /// <summary>One step of a simulation as it was: the world, each agent's view, beliefs, decisions and the model's predictions.</summary>
 /// <param name="Sequence">The record's number in the simulation (0, 1, ...; never reused).</param>
 /// <param name="Episode">The episode (0-based).</param>
@@ -35,7 +46,14 @@ public sealed record RecordedPrediction(string Agent, IReadOnlyList<float> Predi
 /// <param name="Predictions">The world model's prediction per agent, empty before it was first trained.</param>
 public sealed record StepRecord(long Sequence, int Episode, int Step, double Reward, IReadOnlyList<string> World,
     IReadOnlyList<IReadOnlyList<string>> Views, IReadOnlyList<string> Facts, IReadOnlyList<RecordedBelief> Beliefs, IReadOnlyList<RecordedDecision> Decisions,
-    IReadOnlyList<RecordedPrediction> Predictions);
+    IReadOnlyList<RecordedPrediction> Predictions)
+{
+    /// <summary>
+    /// The world model's predicted beliefs after the step (every chain and fluent where it predicted or the chain held a
+    /// belief), empty when the model does not learn beliefs or was not trained yet.
+    /// </summary>
+    public IReadOnlyList<PredictedBelief> PredictedBeliefs { get; init; } = [];
+}
 
 /// <summary>
 /// The last <see cref="Capacity"/> steps of a simulation, for replay (step back and forth, "what did agent_1 believe at step 12,

@@ -32,7 +32,7 @@ public sealed class PerspectiveEnvAdapter : IWorldModelEnvironment, IExpertPolic
 
     private PerspectiveEnvAdapter(PerspectiveEnv env, string name, int maxSteps, int[] envActions,
         Func<PerspectiveEnvAdapter, int, int> expert, Action<PerspectiveEnvAdapter>? onReset = null,
-        (int Size, Action<int, Span<float>> Fill)? view = null)
+        (int Size, Action<int, Span<float>> Fill)? view = null, int? beliefDepth = null, bool reset = true)
     {
         this.env = env;
         this.envActions = envActions;
@@ -41,13 +41,14 @@ public sealed class PerspectiveEnvAdapter : IWorldModelEnvironment, IExpertPolic
         this.view = view;
         Name = name;
         MaxSteps = maxSteps;
-        var first = env.Reset(0);
+        var first = reset ? env.Reset(0) : null;
         fluents = env.Vocabulary.FluentCount;
         BeliefGroupSize = env.Vocabulary.ValueCount + 1;
-        var all = BeliefChain.Enumerate(env.Agents.Count, env.BeliefDepth);
+        var all = BeliefChain.Enumerate(env.Agents.Count, Math.Min(env.BeliefDepth, beliefDepth ?? env.BeliefDepth));
         chains = [.. Enumerable.Range(0, env.Agents.Count).Select(a => all.Where(c => c[0] == a).ToArray())];
         BeliefGroupOrders = [.. chains[0].SelectMany(c => Enumerable.Repeat(c.Length, fluents))];
-        ViewSize = view?.Size ?? first.Observations[0].Vector.Length;
+        ViewSize = view?.Size ?? first?.Observations[0].Vector.Length
+            ?? (env.ObservationSpace(env.Agents[0]) is BoxSpace box ? box.Size : throw new ArgumentException($"{name}'s observations are not vectors", nameof(env)));
         ObservationSize = ViewSize + NumBeliefs;
         joint = new int[env.Agents.Count];
         direction = new int[env.Agents.Count];
@@ -199,6 +200,19 @@ public sealed class PerspectiveEnvAdapter : IWorldModelEnvironment, IExpertPolic
 
     /// <summary>A random relabelling of this environment's episodes into equally likely ones, or null when it has none.</summary>
     internal EpisodeSymmetry? RandomSymmetry(SeededRandom r) => symmetry?.Invoke(r);
+
+    /// <summary>
+    /// The encoding of a simulation's environment, which something else drives (the environment is not reset): each
+    /// agent's observation vector as it is, then its belief evidence; beliefs to depth at most
+    /// <paramref name="beliefDepth"/>. Use <see cref="Encode"/>, <see cref="GetBeliefGroundTruth"/> and
+    /// <see cref="GetWorldTruth"/> on the driven environment; <see cref="Reset"/> and <see cref="Step"/> would drive it too.
+    /// </summary>
+    internal static PerspectiveEnvAdapter ForSimulation(PerspectiveEnv env, string name, int maxSteps, int beliefDepth) =>
+        new(env, name, maxSteps, [.. Enumerable.Range(0, env.ActionSpace(env.Agents[0]).N)], static (_, _) => 0,
+            beliefDepth: Math.Clamp(beliefDepth, 1, env.Agents.Count), reset: false);
+
+    /// <summary>Every agent's observation of the step <paramref name="result"/> with its belief evidence, [agent, value].</summary>
+    internal void Encode(StepResult result, Span<float> observations) => Copy(result, observations);
 
     /// <summary>Belief depth of the built-in worlds: each agent's own beliefs and what it believes the others believe.</summary>
     public const int DefaultBeliefDepth = 2;
@@ -395,6 +409,21 @@ public sealed class PerspectiveEnvAdapter : IWorldModelEnvironment, IExpertPolic
             }
         }
         return -1;
+    }
+
+    /// <summary>Every belief group: its chain (agent ids, the believer first), fluent and index, in <see cref="BeliefGroup"/>'s order.</summary>
+    internal IEnumerable<(int[] Chain, int Fluent, int Group)> Groups()
+    {
+        for (int a = 0; a < NumAgents; a++)
+        {
+            for (int c = 0; c < chains[a].Length; c++)
+            {
+                for (int f = 0; f < fluents; f++)
+                {
+                    yield return (chains[a][c], f, (a * chains[a].Length + c) * fluents + f);
+                }
+            }
+        }
     }
 
     private int Slot(int fluent, int value)

@@ -146,6 +146,9 @@
     body.textContent = '';
     $('belief-agent').textContent = agent || '';
     const rows = record.beliefs.filter((b) => b.chain[0] === agent).sort((a, b) => a.chain.length - b.chain.length || a.chain.join().localeCompare(b.chain.join()) || a.fact.localeCompare(b.fact));
+    // the online world model's prediction of each belief (made before the step), and the beliefs it predicted that nobody held
+    const predicted = (record.predictedBeliefs || []).filter((p) => p.chain[0] === agent);
+    const guess = (p) => (p ? `${p.predicted ?? 'no belief'} (${p.probability.toFixed(2)})` : '—');
     for (const b of rows) {
       const tr = document.createElement('tr');
       tr.dataset.chain = b.chain.join('>');
@@ -155,9 +158,22 @@
       cell(tr, b.fact, 'mono');
       cell(tr, b.trueFact ?? '(unknown)', 'mono');
       cell(tr, b.false ? 'false' : 'true', b.false ? 'false' : 'ok');
+      const p = predicted.find((x) => x.actual === b.fact && x.chain.join('>') === tr.dataset.chain);
+      const td = cell(tr, guess(p), p ? (p.correct ? 'mono ok' : 'mono false') : 'mono');
+      td.dataset.testid = 'predicted-belief';
       body.appendChild(tr);
     }
-    if (rows.length === 0) { const tr = document.createElement('tr'); cell(tr, 'no beliefs recorded at this step').colSpan = 4; body.appendChild(tr); }
+    for (const p of predicted.filter((x) => x.actual === null)) {
+      const tr = document.createElement('tr');
+      tr.dataset.chain = p.chain.join('>');
+      cell(tr, p.chain.join(' → '));
+      cell(tr, '(no belief)', 'mono');
+      cell(tr, '');
+      cell(tr, '');
+      cell(tr, guess(p), 'mono false').dataset.testid = 'predicted-belief';
+      body.appendChild(tr);
+    }
+    if (rows.length === 0 && predicted.length === 0) { const tr = document.createElement('tr'); cell(tr, 'no beliefs recorded at this step').colSpan = 5; body.appendChild(tr); }
   }
 
   function renderPlans(record) {

@@ -80,6 +80,33 @@ public class EpisodeRunnerTests
     }
 
     [Fact]
+    public async Task TheOnlineModelsPredictedBeliefsAreRecordedBesideTheBeliefsHeld()
+    {
+        // the online model learns beliefs: from the second episode on, each step records what it predicted every chain
+        // would believe after the step next to what the chain then believed (the timeline's beliefs)
+        var runner = new EpisodeRunner(new SimulationSettings("box-world", 2, 2, 5, 0, 0, true, 15)) { Timeline = new StepTimeline(1_000) };
+        Assert.True(runner.WorldModel.PredictsBeliefs);
+        await runner.RunEpisodeAsync(CancellationToken.None);
+        Assert.All(runner.Timeline!.Range(0, 1_000), s => Assert.Empty(s.PredictedBeliefs));
+        long before = runner.Timeline.Count;
+        for (int e = 0; e < 3; e++) await runner.RunEpisodeAsync(CancellationToken.None);
+        var steps = runner.Timeline.Range(before, 1_000).Where(s => s.Step > 0).ToList();
+        Assert.NotEmpty(steps);
+        int predictions = 0, correct = 0;
+        foreach (var s in steps)
+        {
+            var held = s.Beliefs.Select(b => (string.Join(">", b.Chain), b.Fact)).ToHashSet();
+            var actual = s.PredictedBeliefs.Where(p => p.Actual is not null).Select(p => (string.Join(">", p.Chain), p.Actual!)).ToHashSet();
+            Assert.Equal(held, actual); // every belief held, and only those, beside its prediction
+            Assert.All(s.PredictedBeliefs, p => Assert.InRange(p.Probability, 0, 1));
+            predictions += s.PredictedBeliefs.Count;
+            correct += s.PredictedBeliefs.Count(p => p.Correct);
+        }
+        Assert.True(predictions > steps.Count, $"{predictions} predicted beliefs over {steps.Count} steps");
+        Assert.True(correct > predictions / 2, $"{correct} of {predictions} predicted beliefs right");
+    }
+
+    [Fact]
     public async Task WithoutATimelineNothingIsRecordedAndTheEpisodeIsTheSame()
     {
         var plain = await new EpisodeRunner(Settings("box-world")).RunEpisodeAsync(CancellationToken.None);
