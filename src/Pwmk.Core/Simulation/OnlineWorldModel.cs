@@ -1,6 +1,5 @@
 using Pwmk.Core.Environments;
 using Pwmk.Core.WorldModel;
-using Pwmk.Tensors;
 
 namespace Pwmk.Core.Simulation;
 
@@ -136,8 +135,7 @@ public sealed class OnlineWorldModel
     {
         if (Model is null) return null;
         if (_encoding is not { } e) return Model.Forward(observations, actions, null, batchSize: 1).NextObservations;
-        using var noGrad = Tensor.NoGrad();
-        var step = Model.Step(new Tensor(_observations[^1], 1, _agents, e.ObservationSize), PerspectiveWorldModel.DefaultAgentIds(1, _agents), actions, _state);
+        var step = Model.ForwardStep(_observations[^1], actions, _state);
         _state = step.State;
         _predictedBeliefs = Model.BeliefProbabilitiesFromLogits(step.BeliefLogits).Data.ToArray();
         var next = step.NextObservations.Data;

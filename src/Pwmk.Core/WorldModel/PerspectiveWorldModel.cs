@@ -422,17 +422,40 @@ public sealed class PerspectiveWorldModel : IWorldModel
             var beliefs = BeliefProbabilitiesFromLogits(step.BeliefLogits);
             result = new WorldModelPrediction(step.Latent.Data.ToArray(), step.NextObservations.Data.ToArray(), beliefs.Data.ToArray());
         }
+        Traced(activity, start, batchSize, result.NextObservations);
+        return result;
+    }
+
+    /// <summary>
+    /// One step of a single episode from the state <paramref name="carried"/> (null at its start), traced and metered as
+    /// <see cref="Forward"/> is (a <c>world_model_forward</c> span under the caller's): the online model's prediction.
+    /// </summary>
+    internal StepOutput ForwardStep(float[] observations, int[] actions, RecurrentState? carried)
+    {
+        CheckBatch(observations, actions, null, 1);
+        using var activity = WorldModelTelemetry.Source.StartActivity("world_model_forward");
+        long start = Stopwatch.GetTimestamp();
+        StepOutput step;
+        using (Tensor.NoGrad())
+        {
+            step = Step(new Tensor(observations, 1, Config.NumAgents, Config.ObsDim), DefaultAgentIds(1, Config.NumAgents), actions, carried);
+        }
+        Traced(activity, start, 1, step.NextObservations.Data);
+        return step;
+    }
+
+    private void Traced(Activity? activity, long start, int batchSize, float[] next)
+    {
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         WorldModelTelemetry.RecordInference(ModelType, batchSize, seconds);
         if (activity is not null)
         {
             activity.SetTag("model.type", ModelType);
             activity.SetTag("batch.size", batchSize);
-            activity.SetTag("model.num_agents", n);
-            activity.SetTag("prediction.shape", $"[{batchSize}, {n}, {Config.ObsDim}]");
-            activity.SetTag("prediction.mean", Mean(result.NextObservations));
+            activity.SetTag("model.num_agents", Config.NumAgents);
+            activity.SetTag("prediction.shape", $"[{batchSize}, {Config.NumAgents}, {Config.ObsDim}]");
+            activity.SetTag("prediction.mean", Mean(next));
         }
-        return result;
     }
 
     private static double Mean(float[] xs)
