@@ -73,9 +73,9 @@ public static class PwmkServer
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pwmk.Server.Persistence")));
         if (options.ClusterSettings is { } cluster)
             builder.AddPwmkCluster(cluster, () => new BeliefStore(new BeliefStoreOptions { Query = BeliefStoreOptions.Default.Query with { Memory = budget } }));
-        builder.Services.AddSingleton<ServerHistory>();
+        builder.Services.AddSingleton(sp => new ServerHistory(sp.GetService<TimeProvider>()));
         builder.Services.AddSingleton(new QueryAdmission(options.QuerySlots, options.QueryQueueLimit));
-        builder.Services.AddSingleton(new EventStreams(options.MaxEventStreams, options.MaxEventStreamsPerClient));
+        builder.Services.AddSingleton(sp => new EventStreams(options.MaxEventStreams, options.MaxEventStreamsPerClient, sp.GetService<TimeProvider>()));
         builder.Services.AddSingleton<SimulationManager>();
         builder.Services.AddSingleton<ServerDiagnostics>();
         builder.Services.AddSingleton<ApiKeyFilter>();

@@ -6,8 +6,9 @@ namespace Pwmk.Server.Api;
 /// The Server-Sent Events streams open now, capped in total and per client address, and the one snapshot they all send:
 /// made at most once per interval however many streams there are (a snapshot renders the world and every agent's view).
 /// </summary>
-internal sealed class EventStreams(int maxTotal, int maxPerClient)
+internal sealed class EventStreams(int maxTotal, int maxPerClient, TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Dictionary<string, int> _perClient = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private int _total;
@@ -56,14 +57,14 @@ internal sealed class EventStreams(int maxTotal, int maxPerClient)
     public async ValueTask<byte[]> SnapshotAsync(Func<byte[]> make, TimeSpan maxAge, CancellationToken cancel)
     {
         var s = Volatile.Read(ref _snapshot);
-        if (s is not null && Environment.TickCount64 - Volatile.Read(ref _madeAt) < maxAge.TotalMilliseconds) return s;
+        if (s is not null && _time.GetElapsedTime(Volatile.Read(ref _madeAt)) < maxAge) return s;
         await _making.WaitAsync(cancel).ConfigureAwait(false);
         try
         {
             s = _snapshot;
-            if (s is not null && Environment.TickCount64 - _madeAt < maxAge.TotalMilliseconds) return s;
+            if (s is not null && _time.GetElapsedTime(_madeAt) < maxAge) return s;
             s = make();
-            Volatile.Write(ref _madeAt, Environment.TickCount64);
+            Volatile.Write(ref _madeAt, _time.GetTimestamp());
             Volatile.Write(ref _snapshot, s);
             return s;
         }

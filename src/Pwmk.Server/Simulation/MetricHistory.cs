@@ -2,25 +2,30 @@ using Pwmk.Server.Persistence;
 
 namespace Pwmk.Server.Simulation;
 
-/// <summary>A bounded, thread-safe history of recent values of one series (oldest dropped first).</summary>
-internal sealed class MetricHistory(int capacity = 300)
+/// <summary>A bounded, thread-safe history of recent values of one series (oldest dropped first), on <paramref name="time"/>'s clock.</summary>
+internal sealed class MetricHistory(int capacity = 300, TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     private readonly Queue<MetricPoint> _points = new();
     private readonly Lock _lock = new();
 
-    private long _lastSample;
+    private long _lastSample;   // timestamp of the last sampled value, 0 before the first
+
+    /// <summary>Least time between two values <see cref="AddSampled"/> keeps.</summary>
+    public static readonly TimeSpan SampleInterval = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Adds <paramref name="value"/> unless one was added less than 100 ms ago (hot paths: one lock per 100 ms, not per call).</summary>
     public void AddSampled(double value)
     {
-        long now = Environment.TickCount64, last = Volatile.Read(ref _lastSample);
-        if (now - last < 100 || Interlocked.CompareExchange(ref _lastSample, now, last) != last) return;
+        long now = _time.GetTimestamp(), last = Volatile.Read(ref _lastSample);
+        if ((last != 0 && _time.GetElapsedTime(last, now) < SampleInterval) || Interlocked.CompareExchange(ref _lastSample, now, last) != last) return;
         Add(value);
     }
 
     public void Add(double value)
     {
-        var p = new MetricPoint(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), value);
+        var p = new MetricPoint(_time.GetUtcNow().ToUnixTimeMilliseconds(), value);
         lock (_lock)
         {
             _points.Enqueue(p);

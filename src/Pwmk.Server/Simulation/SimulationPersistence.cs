@@ -10,7 +10,7 @@ namespace Pwmk.Server.Simulation;
 /// A state that cannot be trusted (corrupt, truncated, saved for other parameters, checkpoint of other sizes) is refused
 /// with a log line saying why, set aside, and the simulation starts fresh.
 /// </summary>
-internal sealed class SimulationPersistence(string dir, ILogger log)
+internal sealed class SimulationPersistence(string dir, ILogger log, TimeProvider? time = null)
 {
     private readonly Lock _lock = new();
     private long _lastSave = long.MinValue;
@@ -71,8 +71,9 @@ internal sealed class SimulationPersistence(string dir, ILogger log)
     {
         lock (_lock)
         {
-            long now = Environment.TickCount64;
-            if (!force && _lastSave != long.MinValue && now - _lastSave < (long)MinInterval.TotalMilliseconds) return;
+            var clock = time ?? TimeProvider.System;
+            long now = clock.GetTimestamp();
+            if (!force && _lastSave != long.MinValue && clock.GetElapsedTime(_lastSave, now) < MinInterval) return;
             _lastSave = now;
             var state = run.CaptureState(out var model, out var trainer);
             try

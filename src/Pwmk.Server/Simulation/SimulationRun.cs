@@ -35,6 +35,10 @@ internal sealed class SimulationRun
     {
         Id = id;
         _log = log;
+        Rewards = new MetricHistory(time: time);
+        TrainingLoss = new MetricHistory(time: time);
+        PlanRate = new MetricHistory(time: time);
+        PredictionError = new MetricHistory(time: time);
         _persistence = persistence;
         _beliefs = mirror is null ? null : new SimulationBeliefs(mirror, log);
         Runner = new EpisodeRunner(settings, _beliefs, time) { Name = id, Timeline = new StepTimeline(TimelineSteps) };
@@ -51,7 +55,7 @@ internal sealed class SimulationRun
             EpisodeFinished?.Invoke(r.Reward);
             _persistence?.Save(this, force: false);
         };
-        Started = DateTimeOffset.UtcNow;
+        Started = (time ?? TimeProvider.System).GetUtcNow();
     }
 
     /// <summary>Steps each simulation keeps for replay (the oldest are dropped).</summary>
@@ -80,17 +84,17 @@ internal sealed class SimulationRun
 
     /// <summary>True while the background simulation's belief changes cannot be journaled (they wait in memory).</summary>
     public bool BeliefsFailing => _beliefs?.Failing ?? false;
-    public MetricHistory Rewards { get; } = new();
-    public MetricHistory TrainingLoss { get; } = new();
+    public MetricHistory Rewards { get; }
+    public MetricHistory TrainingLoss { get; }
 
     /// <summary>Per finished episode: the share of the agents' decisions taken from a plan (the rest were heuristic).</summary>
-    public MetricHistory PlanRate { get; } = new();
+    public MetricHistory PlanRate { get; }
 
     /// <summary>Raised on the simulation's thread after each finished episode, with that episode's total reward.</summary>
     public event Action<double>? EpisodeFinished;
 
     /// <summary>Mean squared error of the world model's one-step prediction of everyone's observation, per step once a model exists.</summary>
-    public MetricHistory PredictionError { get; } = new();
+    public MetricHistory PredictionError { get; }
     public IReadOnlyList<string> AgentNames => Runner.AgentNames;
     public string EnvName => Parameters.Env;
     public Task Completion { get; private set; } = Task.CompletedTask;
