@@ -101,9 +101,44 @@ public sealed class TermReader
         public bool ArgMode;        // outer arg mode to restore
         public string Name = "";
         public Term? Left;
-        public List<Term>? Items;
+        public List<Term>? Items;   // kept (empty) when the frame is reused
         public int Line, Column;
         public int Prec;
+    }
+
+    // Frames (with their item lists) and the frame stack are reused by the next read on the same thread: a query's
+    // text is read on every request, and what it allocates is work for the collector every core shares.
+    [ThreadStatic] private static Stack<Frame>? t_spareFrames;
+    [ThreadStatic] private static Stack<Frame>? t_spareStack;
+
+    private static Frame NewFrame(Ctx kind, int outerMax, bool argMode = false, int line = 0, int column = 0, string name = "", int prec = 0,
+        Term? left = null, bool items = false)
+    {
+        var f = t_spareFrames is { Count: > 0 } spare ? spare.Pop() : new Frame();
+        f.Kind = kind;
+        f.OuterMax = outerMax;
+        f.ArgMode = argMode;
+        f.Line = line;
+        f.Column = column;
+        f.Name = name;
+        f.Prec = prec;
+        f.Left = left;
+        if (items) f.Items ??= new List<Term>(4);
+        return f;
+    }
+
+    /// <summary>Gives a finished frame back (what it held is copied into the term by then).</summary>
+    private static void Recycle(Frame f)
+    {
+        f.Left = null;
+        f.Name = "";
+        if (f.Items is { } items)
+        {
+            items.Clear();
+            if (items.Capacity > 64) f.Items = null;
+        }
+        var spare = t_spareFrames ??= new Stack<Frame>();
+        if (spare.Count < 64) spare.Push(f);
     }
 
     // the clause's named variables, made at the first one (a ground query makes none)
@@ -146,8 +181,10 @@ public sealed class TermReader
             Next();
             return null;
         }
-        var stack = new Stack<Frame>();
-        stack.Push(new Frame { Kind = Ctx.Top, OuterMax = 1200 });
+        var stack = t_spareStack ?? new Stack<Frame>();
+        t_spareStack = null;
+        stack.Clear();
+        stack.Push(NewFrame(Ctx.Top, 1200));
         int maxPrec = 1200;
         bool argMode = false;
         Term? term = null;
@@ -177,7 +214,7 @@ public sealed class TermReader
                         if (IsSugar(t, "NOT"))
                         {
                             if (900 > maxPrec) throw Err("operator priority clash", t);
-                            stack.Push(new Frame { Kind = Ctx.Prefix, Name = "\\+", OuterMax = maxPrec, ArgMode = argMode, Line = t.Line, Column = t.Column, Prec = 900 });
+                            stack.Push(NewFrame(Ctx.Prefix, maxPrec, argMode: argMode, line: t.Line, column: t.Column, name: "\\+", prec: 900));
                             maxPrec = 900;
                             continue;
                         }
@@ -189,7 +226,7 @@ public sealed class TermReader
                             if (nx.Kind == TokenKind.OpenCT)
                             {
                                 Next();
-                                stack.Push(new Frame { Kind = Ctx.Args, Name = t.Text, Items = new List<Term>(4), OuterMax = maxPrec, ArgMode = argMode, Line = t.Line, Column = t.Column });
+                                stack.Push(NewFrame(Ctx.Args, maxPrec, argMode: argMode, line: t.Line, column: t.Column, name: t.Text, items: true));
                                 maxPrec = 1200; argMode = true;
                                 continue;
                             }
@@ -218,7 +255,7 @@ public sealed class TermReader
                                         if (maxPrec < 999) throw Err("operator priority clash", t);
                                         p = maxPrec;
                                     }
-                                    stack.Push(new Frame { Kind = Ctx.Prefix, Name = t.Text, OuterMax = maxPrec, ArgMode = argMode, Line = t.Line, Column = t.Column, Prec = p });
+                                    stack.Push(NewFrame(Ctx.Prefix, maxPrec, argMode: argMode, line: t.Line, column: t.Column, name: t.Text, prec: p));
                                     maxPrec = pdef.Type == OperatorType.FY ? p : p - 1;
                                     continue;
                                 }
@@ -232,7 +269,7 @@ public sealed class TermReader
                         }
                     case TokenKind.Open:
                     case TokenKind.OpenCT:
-                        stack.Push(new Frame { Kind = Ctx.Paren, OuterMax = maxPrec, ArgMode = argMode, Line = t.Line, Column = t.Column });
+                        stack.Push(NewFrame(Ctx.Paren, maxPrec, argMode: argMode, line: t.Line, column: t.Column));
                         maxPrec = 1200; argMode = false;
                         continue;
                     case TokenKind.OpenList:
@@ -242,13 +279,13 @@ public sealed class TermReader
                             if (PeekTok().Kind == TokenKind.OpenCT)
                             {
                                 Next();
-                                stack.Push(new Frame { Kind = Ctx.Args, Name = "[]", Items = new List<Term>(4), OuterMax = maxPrec, ArgMode = argMode, Line = t.Line, Column = t.Column });
+                                stack.Push(NewFrame(Ctx.Args, maxPrec, argMode: argMode, line: t.Line, column: t.Column, name: "[]", items: true));
                                 maxPrec = 1200; argMode = true;
                                 continue;
                             }
                             term = Atom.Nil; prec = 0; break;
                         }
-                        stack.Push(new Frame { Kind = Ctx.List, Items = new List<Term>(), OuterMax = maxPrec, ArgMode = argMode, Line = t.Line, Column = t.Column });
+                        stack.Push(NewFrame(Ctx.List, maxPrec, argMode: argMode, line: t.Line, column: t.Column, items: true));
                         maxPrec = 999; argMode = true;
                         continue;
                     case TokenKind.OpenCurly:
@@ -258,13 +295,13 @@ public sealed class TermReader
                             if (PeekTok().Kind == TokenKind.OpenCT)
                             {
                                 Next();
-                                stack.Push(new Frame { Kind = Ctx.Args, Name = "{}", Items = new List<Term>(4), OuterMax = maxPrec, ArgMode = argMode, Line = t.Line, Column = t.Column });
+                                stack.Push(NewFrame(Ctx.Args, maxPrec, argMode: argMode, line: t.Line, column: t.Column, name: "{}", items: true));
                                 maxPrec = 1200; argMode = true;
                                 continue;
                             }
                             term = Atom.EmptyBlock; prec = 0; break;
                         }
-                        stack.Push(new Frame { Kind = Ctx.Curly, OuterMax = maxPrec, ArgMode = argMode, Line = t.Line, Column = t.Column });
+                        stack.Push(NewFrame(Ctx.Curly, maxPrec, argMode: argMode, line: t.Line, column: t.Column));
                         maxPrec = 1200; argMode = false;
                         continue;
                     case TokenKind.End:
@@ -317,7 +354,7 @@ public sealed class TermReader
             {
                 var opTok = Next();
                 _ = sugar;
-                stack.Push(new Frame { Kind = Ctx.Infix, Name = infixName, Left = term, OuterMax = maxPrec, ArgMode = argMode, Line = opTok.Line, Column = opTok.Column, Items = null });
+                stack.Push(NewFrame(Ctx.Infix, maxPrec, argMode: argMode, line: opTok.Line, column: opTok.Column, name: infixName, left: term));
                 maxPrec = idef.RightMax;
                 expectOperand = true;
                 continue;
@@ -332,6 +369,7 @@ public sealed class TermReader
                     term = new Compound(f.Name, term!);
                     prec = f.Prec;
                     maxPrec = f.OuterMax; argMode = f.ArgMode;
+                    Recycle(f);
                     continue;
                 case Ctx.Infix:
                     {
@@ -343,6 +381,7 @@ public sealed class TermReader
                         term = new Compound(f.Name, f.Left!, term!);
                         prec = d.Priority;
                         maxPrec = f.OuterMax; argMode = f.ArgMode;
+                        Recycle(f);
                         continue;
                     }
                 case Ctx.Args:
@@ -355,6 +394,7 @@ public sealed class TermReader
                             stack.Pop();
                             term = new Compound(f.Name, f.Items.ToArray());
                             prec = 0; maxPrec = f.OuterMax; argMode = f.ArgMode;
+                            Recycle(f);
                             continue;
                         }
                         throw Err(t.Kind is TokenKind.End or TokenKind.EOF ? "unbalanced parenthesis: missing )" : "operator expected", t);
@@ -365,6 +405,7 @@ public sealed class TermReader
                         if (t.Kind != TokenKind.Close) throw Err(t.Kind is TokenKind.End or TokenKind.EOF ? "unbalanced parenthesis: missing )" : "operator expected", t);
                         stack.Pop();
                         prec = 0; maxPrec = f.OuterMax; argMode = f.ArgMode;
+                        Recycle(f);
                         continue;
                     }
                 case Ctx.Curly:
@@ -374,6 +415,7 @@ public sealed class TermReader
                         stack.Pop();
                         term = new Compound("{}", term!);
                         prec = 0; maxPrec = f.OuterMax; argMode = f.ArgMode;
+                        Recycle(f);
                         continue;
                     }
                 case Ctx.List:
@@ -392,6 +434,7 @@ public sealed class TermReader
                             stack.Pop();
                             term = Term.List(f.Items);
                             prec = 0; maxPrec = f.OuterMax; argMode = f.ArgMode;
+                            Recycle(f);
                             continue;
                         }
                         throw Err(t.Kind is TokenKind.End or TokenKind.EOF ? "unbalanced brackets: missing ]" : "operator expected", t);
@@ -403,13 +446,18 @@ public sealed class TermReader
                         stack.Pop();
                         term = Term.List(f.Items!, term);
                         prec = 0; maxPrec = f.OuterMax; argMode = f.ArgMode;
+                        Recycle(f);
                         continue;
                     }
                 case Ctx.Top:
                     {
                         var t = Next();
                         if (t.Kind == TokenKind.End || (allowEof && t.Kind == TokenKind.EOF))
+                        {
+                            Recycle(stack.Pop());
+                            t_spareStack = stack;
                             return new ReadResult(term!, _varList ?? (IReadOnlyList<KeyValuePair<string, Variable>>)[], first.Line, first.Column);
+                        }
                         if (t.Kind == TokenKind.EOF) throw Err("unexpected end of file (missing period)", t);
                         if (infixName is not null) throw Err("operator priority clash", t);
                         throw Err(t.Kind is TokenKind.Close or TokenKind.CloseList or TokenKind.CloseCurly ? "illegal start of term (unbalanced closing bracket)" : "operator expected", t);
