@@ -64,8 +64,10 @@ public sealed class MemoryBudget
     internal void Release(long bytes)
     {
         if (bytes <= 0) return;
-        Interlocked.Add(ref _used, -bytes);
-        if (bytes >= LargeRelease) ReturnToSystem();
+        long left = Interlocked.Add(ref _used, -bytes);
+        // only once the large queries have ended: a compacting collection while others still hold arrays of gigabytes
+        // would move them, and every thread of the process (health probes too) waits while it does
+        if (bytes >= LargeRelease && left < LargeRelease) ReturnToSystem();
     }
 
     /// <summary>A query that gives back at least this much (its arrays are garbage now) makes the runtime return memory to the OS.</summary>
@@ -74,7 +76,7 @@ public sealed class MemoryBudget
     /// <summary>
     /// After a large query the arrays it grew are garbage on the large-object heap; a normal collection would keep their
     /// pages committed. One aggressive collection (compacting, decommitting) on a pool thread gives them back to the
-    /// operating system; several large queries ending together share it.
+    /// operating system, when no other large query holds memory any more; several large queries ending together share it.
     /// </summary>
     private void ReturnToSystem()
     {

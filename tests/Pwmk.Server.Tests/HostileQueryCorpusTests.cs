@@ -194,15 +194,15 @@ public class HostileQueryCorpusTests(ITestOutputHelper output)
                 Assert.True(r.StatusCode == HttpStatusCode.UnprocessableEntity && text.Contains("permission_error(modify,", StringComparison.Ordinal), $"{q}: {r.StatusCode} {text}");
             }
 
-            // four memory bombs at once: each ends with an answer, and /health keeps answering meanwhile (its checks time
-            // out after 5 s; the client allows 10 s, as this test shares a loaded machine with others)
+            // four memory bombs at once (every query slot of a 2-core server): each ends with an answer, and /health
+            // answers within its 5 s throughout
             var bombs = Enumerable.Range(0, 4).Select(_ => http.PostAsJsonAsync("/api/beliefs/query", new { query = "length(L, 100000000)", timeoutMs = 30_000 })).ToList();
-            using var probe = new HttpClient { BaseAddress = http.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+            using var probe = new HttpClient { BaseAddress = http.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
             var slowest = TimeSpan.Zero;
             while (!bombs.All(b => b.IsCompleted))
             {
                 long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-                var h = await probe.GetAsync("/health");   // throws (fails the test) when it takes more than 10 s
+                var h = await probe.GetAsync("/health");   // throws (fails the test) when it takes more than 5 s
                 var took = System.Diagnostics.Stopwatch.GetElapsedTime(t0);
                 if (took > slowest) slowest = took;
                 Assert.True(h.StatusCode == HttpStatusCode.OK, await h.Content.ReadAsStringAsync());
