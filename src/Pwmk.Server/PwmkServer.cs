@@ -137,6 +137,7 @@ public static class PwmkServer
         PlanEndpoints.Map(app);
         SimulationEndpoints.Map(app);
         TimelineEndpoints.Map(app);
+        if (options.ClusterSettings is not null) ClusterEndpoints.Map(app);
         UiEndpoints.Map(app);
         AlertEndpoints.Map(app);
         RunbookEndpoint.Map(app);

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
@@ -81,6 +82,8 @@ public static class ClusterHosting
             });
         });
         builder.Services.AddSingleton(sp => new ClusterBeliefs(sp.GetRequiredService<IGrainFactory>(), newStore));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddHostedService<Simulation.SimulationKeeper>();
         // Orleans narrates membership at Information; a member's log keeps its warnings and errors
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
     }

@@ -110,6 +110,39 @@ public class ClusterTests(ITestOutputHelper output)
         foreach (var fact in acknowledged) Assert.Contains(fact, answers);
     }
 
+    [Fact]
+    public async Task A_simulation_whose_member_is_killed_runs_again_on_a_survivor_within_30_seconds()
+    {
+        using var cluster = await ThreeMembers();
+        var http = cluster.Members[0].Server.Http;
+        using var started = await http.PostAsJsonAsync("/api/cluster/simulations", new { env = "box-world", agents = 2, seed = 1, stepDelayMs = 0, train = false });
+        Assert.Equal(HttpStatusCode.Created, started.StatusCode);
+        string id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        // two episodes finished: the first is checkpointed in Redis
+        await cluster.Members[0].Server.WaitFor(async () => (await View(http, id)) is { } v && v.GetProperty("episode").GetInt32() >= 2 ? 0 : null);
+        string host = (await View(http, id))!.Value.GetProperty("member").GetString()!;
+        int victim = -1;
+        for (int i = 0; i < 3; i++)
+            if ((await cluster.Members[i].Server.Http.GetFromJsonAsync<JsonElement>("/api/cluster")).GetProperty("self").GetString() == host) victim = i;
+        Assert.True(victim >= 0, $"no member is {host}");
+        cluster.Members[victim].Server.Kill();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var survivor = cluster.Members[(victim + 1) % 3].Server;
+        await survivor.WaitFor(async () => (await View(survivor.Http, id)) is { } v && v.GetProperty("member").GetString() != host
+            && v.GetProperty("status").GetString() == "running" ? 0 : null);
+        output.WriteLine($"simulation {id} ran again on another member {clock.Elapsed.TotalSeconds:F1} s after its member was killed");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"re-activated after {clock.Elapsed}");
+        var after = (await View(survivor.Http, id))!.Value;
+        Assert.True(after.GetProperty("resumedAt").GetInt32() >= 1, "it started over instead of resuming from its checkpoint: " + after);
+        Assert.True(after.GetProperty("activations").GetInt32() >= 2);
+    }
+
+    private static async Task<JsonElement?> View(HttpClient http, string id)
+    {
+        using var r = await http.GetAsync($"/api/cluster/simulations/{id}");
+        return r.IsSuccessStatusCode ? await r.Content.ReadFromJsonAsync<JsonElement>() : null;
+    }
+
     /// <summary>
     /// Runs four writers against the members (each write to the next member that answers) while <paramref name="during"/>
     /// runs; returns the solutions (as JSON objects) of the writes that were acknowledged.
