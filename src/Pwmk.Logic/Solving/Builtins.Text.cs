@@ -36,6 +36,12 @@ internal static partial class Builtins
             t = t[1..];
         }
         if (t.Length == 0 || t.Length > 100_000 || !char.IsAsciiDigit(t[0])) return null;
+        if (t.Length <= 18 && !t.AsSpan().ContainsAnyExceptInRange('0', '9'))
+        {
+            // plain decimal digits (the common case): no reader needed; 18 digits always make a small integer (< 2^60)
+            long v = long.Parse(t, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture);
+            return Cell.Int(negative ? -v : v);
+        }
         try
         {
             return TermReader.ParseTerm(t, m.Db.Ops, new ReaderOptions { GoalSugar = false }) switch

@@ -149,12 +149,12 @@ internal sealed partial class Compiler
         }
         if (c.Functor == FIs)
         {
-            Add(Op.Is, start, 2, end);
+            Add(Op.Is, start, 2, end, ArithCode.Compile(_cells, _cells[start + 1]));
             return;
         }
         if (s_compareOps.Contains(c.Functor))
         {
-            Add(Op.Compare, start, Arith.CompareKind(Symbols.FunctorName(c.Functor)), end);
+            Add(Op.Compare, start, Arith.CompareKind(Symbols.FunctorName(c.Functor)), end, ArithCode.Compile(_cells, _cells[start], _cells[start + 1]));
             return;
         }
         if (p.Det is not null)

@@ -67,7 +67,12 @@ internal sealed class Database
     public ulong Published => (ulong)Interlocked.Read(ref _published);
 
     /// <summary>The newest generation, commits in progress included (what the writer sees).</summary>
-    public ulong WriteGeneration => (ulong)Interlocked.Read(ref _writeGeneration);
+    /// <remarks>
+    /// A volatile read, not <c>Interlocked.Read</c>: the writer reads it on every call, and on a 64-bit process a
+    /// volatile 64-bit read is atomic already, where <c>Interlocked.Read</c> is a locked compare-exchange (a tenth of
+    /// the call path's time).
+    /// </remarks>
+    public ulong WriteGeneration => (ulong)Volatile.Read(ref _writeGeneration);
 
     /// <summary>
     /// A new generation for one clause change of the writer (not seen by readers until <see cref="Publish"/>). Every

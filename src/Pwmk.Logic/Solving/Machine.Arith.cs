@@ -203,10 +203,103 @@ internal sealed partial class Machine
         return Cell.IsSmall(value);
     }
 
-    /// <summary>X is Expr with both in a clause template.</summary>
-    private bool ExecIs(long[] cells, int argStart, int fb)
+    private readonly long[] _arithStack = new long[ArithCode.MaxDepth];
+
+    /// <summary>
+    /// Runs a compiled integer expression (two for a comparison: their values in <c>_arithStack[0]</c> and
+    /// <c>[1]</c>); false when a variable is not bound to a small integer or a step overflows or would raise, and the
+    /// general evaluator must do it.
+    /// </summary>
+    private bool RunArith(ArithCode code, int fb)
     {
-        long value = TryEvalSmall(cells, cells[argStart + 1], fb, out long small)
+        var ops = code.Ops;
+        var args = code.Args;
+        var st = _arithStack;
+        int sp = 0;
+        for (int i = 0; i < ops.Length; i++)
+        {
+            int op = ops[i];
+            if (op == ArithCode.Const)
+            {
+                st[sp++] = args[i];
+                continue;
+            }
+            if (op == ArithCode.Var)
+            {
+                int v = (int)(args[i] >> 3);
+                long x;
+                if ((v & 2) != 0) x = Heap[fb + (v >> 2)];
+                else if ((x = T[v >> 2]) == 0) return false;
+                x = Deref(x);
+                if ((x & 7) != Cell.INT) return false;
+                st[sp++] = x >> 3;
+                continue;
+            }
+            if (op >= ArithCode.Neg)
+            {
+                long a = st[sp - 1];
+                if (a == long.MinValue) return false;
+                st[sp - 1] = op == ArithCode.Neg ? -a : op == ArithCode.Abs ? Math.Abs(a) : Math.Sign(a);
+                continue;
+            }
+            long l = st[sp - 2], r = st[sp - 1], res;
+            sp--;
+            switch (op)
+            {
+                case ArithCode.Add:
+                    res = l + r;
+                    if (((l ^ res) & (r ^ res)) < 0) return false;
+                    break;
+                case ArithCode.Sub:
+                    res = l - r;
+                    if (((l ^ r) & (l ^ res)) < 0) return false;
+                    break;
+                case ArithCode.Mul:
+                    {
+                        long hi = Math.BigMul(l, r, out res);
+                        if (hi != (res >> 63)) return false;
+                        break;
+                    }
+                case ArithCode.IntDiv:
+                    if (r == 0 || r == -1) return false;
+                    res = l / r;   // toward zero, as SWI-Prolog's integer_rounding_function
+                    break;
+                case ArithCode.Mod:
+                    if (r == 0 || r == -1) return false;
+                    res = l % r;
+                    if (res != 0 && (res ^ r) < 0) res += r;
+                    break;
+                case ArithCode.Rem:
+                    if (r == 0 || r == -1) return false;
+                    res = l % r;
+                    break;
+                case ArithCode.Shr:
+                    if ((ulong)r > 62) return false;
+                    res = l >> (int)r;
+                    break;
+                case ArithCode.Shl:
+                    if ((ulong)r > 62) return false;
+                    res = l << (int)r;
+                    if (res >> (int)r != l) return false;
+                    break;
+                case ArithCode.And: res = l & r; break;
+                case ArithCode.Or: res = l | r; break;
+                case ArithCode.Xor: res = l ^ r; break;
+                case ArithCode.Min: res = Math.Min(l, r); break;
+                case ArithCode.Max: res = Math.Max(l, r); break;
+                default: return false;
+            }
+            st[sp - 1] = res;
+        }
+        return true;
+    }
+
+    /// <summary>X is Expr with both in a clause template (<paramref name="code"/>: Expr compiled, when it could be).</summary>
+    private bool ExecIs(long[] cells, int argStart, int fb, ArithCode? code)
+    {
+        long value = code is not null && RunArith(code, fb) && Cell.IsSmall(_arithStack[0])
+            ? Cell.Int(_arithStack[0])
+            : TryEvalSmall(cells, cells[argStart + 1], fb, out long small)
             ? Cell.Int(small)
             : NumToCell(Eval(cells, cells[argStart + 1], fb));
         long tc = cells[argStart];
@@ -227,9 +320,11 @@ internal sealed partial class Machine
         return Unify(BuildTerm(cells, tc, fb), value);
     }
 
-    private bool ExecCompare(long[] cells, int argStart, int kind, int fb)
+    private bool ExecCompare(long[] cells, int argStart, int kind, int fb, ArithCode? code)
     {
-        if (TryEvalSmall(cells, cells[argStart], fb, out long x) && TryEvalSmall(cells, cells[argStart + 1], fb, out long y))
+        long x, y;
+        if (code is not null ? RunArith(code, fb) && Take(out x, out y)
+            : TryEvalSmall(cells, cells[argStart], fb, out x) && TryEvalSmall(cells, cells[argStart + 1], fb, out y))
         {
             return kind switch
             {
@@ -244,6 +339,13 @@ internal sealed partial class Machine
         var a = Eval(cells, cells[argStart], fb);
         var b = Eval(cells, cells[argStart + 1], fb);
         return Arith.Test(kind, a, b);
+    }
+
+    private bool Take(out long x, out long y)
+    {
+        x = _arithStack[0];
+        y = _arithStack[1];
+        return true;
     }
 
     /// <summary>Evaluates a heap term.</summary>

@@ -126,14 +126,14 @@ internal sealed partial class Machine
                 case Op.Is:
                     {
                         int fb = Cl.HasFrame ? Frames[E].FB : 0;
-                        if (!ExecIs(Cl.Cells, ins.A, fb)) goto fail;
+                        if (!ExecIs(Cl.Cells, ins.A, fb, (ArithCode?)ins.O)) goto fail;
                         pc++;
                         continue;
                     }
                 case Op.Compare:
                     {
                         int fb = Cl.HasFrame ? Frames[E].FB : 0;
-                        if (!ExecCompare(Cl.Cells, ins.A, ins.B, fb)) goto fail;
+                        if (!ExecCompare(Cl.Cells, ins.A, ins.B, fb, (ArithCode?)ins.O)) goto fail;
                         pc++;
                         continue;
                     }
@@ -210,13 +210,12 @@ internal sealed partial class Machine
     private long Key0()
     {
         long d = Deref(A[0]);
-        return (int)(d & 7) switch
-        {
-            Cell.ATM or Cell.INT => d,
-            Cell.STR => Heap[(int)(d >> 3)],
-            Cell.LST => ArgIndex.ListKey,
-            _ => 0,
-        };
+        // tests, not a switch: the jump table's indirect branch mispredicts from one call to the next
+        int tag = (int)(d & 7);
+        if (tag == Cell.ATM || tag == Cell.INT) return d;
+        if (tag == Cell.STR) return Heap[(int)(d >> 3)];
+        if (tag == Cell.LST) return ArgIndex.ListKey;
+        return 0;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -237,6 +236,21 @@ internal sealed partial class Machine
     internal bool CallPred(Predicate p)
     {
         if (++Inferences >= _nextCheck) CheckLimits();
+        if (p.Special && CallSpecial(p, out bool ok)) return ok;
+        return CallClauses(p);
+    }
+
+    /// <summary>A call of a built-in or a tabled predicate: true when done here (with its outcome in <paramref name="ok"/>).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool CallSpecial(Predicate p, out bool ok)
+    {
+        ok = CallSpecialCore(p, out bool done);
+        return done;
+    }
+
+    private bool CallSpecialCore(Predicate p, out bool done)
+    {
+        done = true;
         if (p.Control is not null) return p.Control(this);
         if (p.Det is not null)
         {
@@ -265,6 +279,14 @@ internal sealed partial class Machine
                 return true;
             }
         }
+        done = false;
+        return false;
+    }
+
+    /// <summary>A call of a predicate defined by clauses: selects the candidates, pushes a choicepoint when more than one may match, tries the first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool CallClauses(Predicate p)
+    {
         var cs = p.Clauses;
         Clause[] arr;
         int count;

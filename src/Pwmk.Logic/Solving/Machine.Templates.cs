@@ -262,6 +262,34 @@ internal sealed partial class Machine
         return Unify(x, hc);
     }
 
+    /// <summary>
+    /// Unifies a template cell that is a variable slot or atomic with a heap cell (<paramref name="ok"/>: whether it
+    /// unified); false, doing nothing, for a compound or boxed template cell.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool UnifySimple(long tc, long hc, int fb, out bool ok)
+    {
+        int tag = (int)(tc & 7);
+        if (tag == Cell.CVAR)
+        {
+            ok = UnifySlot(tc, hc, fb);
+            return true;
+        }
+        if (tag == Cell.ATM || tag == Cell.INT)
+        {
+            long d = Deref(hc);
+            ok = true;
+            if (d != tc)
+            {
+                if ((d & 7) != Cell.REF) ok = false;
+                else Bind(d, tc);
+            }
+            return true;
+        }
+        ok = false;
+        return false;
+    }
+
     /// <summary>Read-mode unification of a template compound/box with a dereferenced non-variable heap cell.</summary>
     private bool UnifyTemplate(long[] cells, long tc, long hc, int fb)
     {
@@ -297,25 +325,38 @@ internal sealed partial class Machine
                         }
                         if (dt != tt) return false;
                         int tp = (int)(tc >> 3), hp = (int)(d >> 3);
+                        // the arguments that are variables or atomic are unified here, only compound ones go on the
+                        // stack (the order does not change the bindings: a variable pair binds the newer cell either way)
                         if (tt == Cell.STR)
                         {
                             long f = cells[tp];
                             if (f != Heap[hp]) return false;
                             int n = Symbols.FunctorArity((int)(f >> 3));
                             if (sp + 2 * n > st.Length) { Array.Resize(ref _hstack, Math.Max(st.Length * 2, sp + 2 * n + 8)); st = _hstack; }
-                            for (int k = n; k >= 1; k--)
+                            for (int k = 1; k <= n; k++)
                             {
-                                st[sp++] = cells[tp + k];
-                                st[sp++] = Heap[hp + k];
+                                long kc = cells[tp + k];
+                                if (!UnifySimple(kc, Heap[hp + k], fb, out bool ok))
+                                {
+                                    st[sp++] = kc;
+                                    st[sp++] = Heap[hp + k];
+                                }
+                                else if (!ok) return false;
                             }
                         }
                         else if (tt == Cell.LST)
                         {
                             if (sp + 4 > st.Length) { Array.Resize(ref _hstack, st.Length * 2); st = _hstack; }
-                            st[sp++] = cells[tp + 1];
-                            st[sp++] = Heap[hp + 1];
-                            st[sp++] = cells[tp];
-                            st[sp++] = Heap[hp];
+                            for (int k = 0; k <= 1; k++)
+                            {
+                                long kc = cells[tp + k];
+                                if (!UnifySimple(kc, Heap[hp + k], fb, out bool ok))
+                                {
+                                    st[sp++] = kc;
+                                    st[sp++] = Heap[hp + k];
+                                }
+                                else if (!ok) return false;
+                            }
                         }
                         else
                         {

@@ -23,10 +23,22 @@ internal sealed class Predicate
     public readonly int Functor;
     public readonly int Arity;
     public readonly string Name;
-    public bool Dynamic, Tabled, Discontiguous, Defined, Library, Consulted;
-    public DetBuiltin? Det;
-    public NondetBuiltin? Nondet;
-    public Func<Machine, bool>? Control;   // sets the machine's next clause/pc itself (call/N, ...)
+    public bool Dynamic, Discontiguous, Defined, Library, Consulted;
+    private DetBuiltin? _det;
+    private NondetBuiltin? _nondet;
+    private Func<Machine, bool>? _control;
+    private bool _tabled;
+
+    /// <summary>A built-in or a tabled predicate: a call takes the machine's slow path, not the clause path.</summary>
+    public bool Special { get; private set; }
+
+    public DetBuiltin? Det { get => _det; set { _det = value; NoteSpecial(); } }
+    public NondetBuiltin? Nondet { get => _nondet; set { _nondet = value; NoteSpecial(); } }
+    /// <summary>Sets the machine's next clause/pc itself (call/N, ...).</summary>
+    public Func<Machine, bool>? Control { get => _control; set { _control = value; NoteSpecial(); } }
+    public bool Tabled { get => _tabled; set { _tabled = value; NoteSpecial(); } }
+
+    private void NoteSpecial() => Special = _det is not null || _nondet is not null || _control is not null || _tabled;
     public bool IsControl;             // call/N, catch/3, findall/3 ... compiled specially when static
     public volatile ClauseSet Clauses = ClauseSet.Empty;
     public int DeadCount;

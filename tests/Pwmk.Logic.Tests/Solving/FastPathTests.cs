@@ -40,6 +40,41 @@ public class FastPathTests
     }
 
     [Theory]
+    [InlineData("(A * 1103515245 + 12345) mod 2147483648", "2147483647", "0", "1043980748")]   // a product past 2^60 inside
+    [InlineData("A /\\ B + (A \\/ B) * 0 + (A xor B) - (A xor B)", "123456789", "-987654321", "83985669")]
+    [InlineData("A \\/ B", "123456789", "-987654321", "-948183201")]
+    [InlineData("max(A, B) - min(A, B) + abs(-A) * sign(B)", "123456789", "-987654321", "987654321")]
+    [InlineData("(A >> 8) mod 5 + (A << 3) - (-A >> 1)", "123456789", "0", "1049382710")]
+    [InlineData("A << B", "1", "62", "4611686018427387904")]                       // past the small integers: a big one
+    [InlineData("A * A", "1099511627776", "0", "1208925819614629174706176")]
+    [InlineData("A >> B", "8", "-1", "16")]                                          // a negative shift shifts the other way
+    [InlineData("A rem B + A mod B + A // B", "-7", "2", "-3")]
+    [InlineData("A mod B + A // B + A rem B", "-7", "-1", "7")]
+    [InlineData("+(A) - -(B)", "3", "4", "7")]
+    [InlineData("A * B", "2.5", "2", "5.0")]
+    public void Compiled_integer_expressions_give_the_general_evaluators_results(string expr, string a, string b, string expected)
+    {
+        var e = Engine();
+        Assert.True(e.Consult($"cx(A, B, R) :- R is {expr}.\ncc(A, B) :- {expr} =:= {expected}.").Ok);
+        var r = e.Query($"cx({a}, {b}, R), cc({a}, {b})");
+        Assert.True(r.Succeeded);
+        Assert.Equal(expected, r.Solutions[0]["R"].ToString());
+    }
+
+    [Theory]
+    [InlineData("R is A + C", "instantiation_error")]
+    [InlineData("R is A + foo", "type_error(evaluable,foo/0)")]
+    [InlineData("R is A >> C", "instantiation_error")]
+    [InlineData("A + 1 < C", "instantiation_error")]
+    public void Compiled_expressions_with_unbound_or_odd_operands_raise_the_general_errors(string goal, string error)
+    {
+        var e = Engine();
+        Assert.True(e.Consult($"ce(A, R) :- {goal}.").Ok);
+        var r = e.Query("catch(ce(1, R), error(E, _), true)");
+        Assert.Equal(error, r.Solutions[0]["E"].ToString().Replace(" ", ""));
+    }
+
+    [Theory]
     [InlineData("X is 1 // 0")]
     [InlineData("X is 1 mod 0")]
     public void Division_by_zero_in_a_body_is_still_an_evaluation_error(string goal)
