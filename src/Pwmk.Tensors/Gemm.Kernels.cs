@@ -192,6 +192,24 @@ public static unsafe partial class Gemm
                 if (wide) { ca1 = Vector512.FusedMultiplyAdd(x, b1, ca1); }
             }
         }
+        if (csc == 1 && cols == (wide ? 32 : 16))
+        {
+            // a full tile: plain stores (no masks to build or apply)
+            PutRow(c, c00, c01, wide, overwrite);
+            if (rows > 1) { PutRow(c + ldc, c10, c11, wide, overwrite); }
+            if (rows > 2) { PutRow(c + 2 * ldc, c20, c21, wide, overwrite); PutRow(c + 3 * ldc, c30, c31, wide, overwrite); }
+            if (rows > 4)
+            {
+                PutRow(c + 4 * ldc, c40, c41, wide, overwrite);
+                PutRow(c + 5 * ldc, c50, c51, wide, overwrite);
+                PutRow(c + 6 * ldc, c60, c61, wide, overwrite);
+                PutRow(c + 7 * ldc, c70, c71, wide, overwrite);
+            }
+            if (rows > 8) { PutRow(c + 8 * ldc, c80, c81, wide, overwrite); }
+            if (rows > 9) { PutRow(c + 9 * ldc, c90, c91, wide, overwrite); }
+            if (rows > 10) { PutRow(c + 10 * ldc, ca0, ca1, wide, overwrite); }
+            return;
+        }
         if (csc == 1)
         {
             var m0 = Mask512(cols);
@@ -231,6 +249,17 @@ public static unsafe partial class Gemm
         c40.Store(t + 128); c41.Store(t + 144); c50.Store(t + 160); c51.Store(t + 176);
         c60.Store(t + 192); c61.Store(t + 208); c70.Store(t + 224); c71.Store(t + 240);
         StoreEdge(t, 32, rows, cols, c, ldc, csc, overwrite);
+    }
+
+    /// <summary>One full row of a tile: the first vector, and the second when the tile is wide.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PutRow(float* c, Vector512<float> v0, Vector512<float> v1, bool wide, bool overwrite)
+    {
+        (overwrite ? v0 : Vector512.Load(c) + v0).Store(c);
+        if (wide)
+        {
+            (overwrite ? v1 : Vector512.Load(c + 16) + v1).Store(c + 16);
+        }
     }
 
     /// <summary>One row of a tile: the first vector, and the second when the tile is wide, on the lanes of their masks.</summary>

@@ -10,7 +10,8 @@ namespace Pwmk.Tensors;
 /// B is packed into panels a register tile wide (transposed B through 8x8 register transposes); a register-blocked
 /// micro-kernel reads A where it lies and sweeps the panels: AVX-512 tiles of 8 rows (9 to 11 at the end of a block,
 /// else 4, 2, 1 at an edge) by 32 or 16 columns, AVX2 tiles of 6 x 16, or a portable one. A result is computed
-/// transposed (C^T = op(B)^T op(A)^T) when its tiles waste much less that way (a few columns, many rows).
+/// transposed (C^T = op(B)^T op(A)^T) when its tiles waste much less that way (a few columns, many rows); a result
+/// at most 8 columns wide with A and B untransposed instead takes one 8-lane vector per row (Gemm.Narrow.cs).
 /// Every element of C is the same sequence of fused multiply-adds over k, in blocks of <see cref="KBlock"/>, whatever
 /// the kernel, the thread count or the timing: results are bit-for-bit reproducible across runs, threads and
 /// instruction sets (threads own fixed rectangles of C; none splits k).
@@ -106,6 +107,13 @@ public static unsafe partial class Gemm
                 Mr = shape.Mr,
                 Nr = shape.Nr,
             };
+            if (kernel == GemmKernel.Avx512 && n <= NarrowCols && !transA && !transB && Avx512F.VL.IsSupported)
+            {
+                // C a few columns wide with A's rows and B's rows contiguous: one 8-lane vector per row of C, nothing packed
+                // (computed transposed, all of A would go through register transposes for a few columns of work)
+                Split(in p, m, n, k, threads, NarrowRows, n, static (in Problem q, int r0, int r1, int c0, int c1) => Narrow(in q, r0, r1, c1));
+                return;
+            }
             if (shape.Cost(n, m) * TransposeMargin < shape.Cost(m, n))
             {
                 // A narrow C (a few columns, many rows) wastes most of each register tile: compute C^T = op(B)^T op(A)^T
@@ -123,29 +131,42 @@ public static unsafe partial class Gemm
                 };
                 (m, n) = (n, m);
             }
-            int rowTiles = (m + p.Mr - 1) / p.Mr, colTiles = (n + p.Nr - 1) / p.Nr;
-            int workers = (long)m * n * k < ParallelWork ? 1 : Math.Min(Math.Max(1, threads), Math.Max(rowTiles, colTiles));
-            if (workers <= 1)
-            {
-                Block(in p, 0, m, 0, n);
-                return;
-            }
-            // Each worker owns a fixed rectangle of C (whole register tiles), so who computes a tile never changes it.
-            bool byRows = rowTiles >= colTiles;
-            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
-            {
-                if (byRows)
-                {
-                    int r0 = (int)((long)rowTiles * w / workers) * p.Mr, r1 = Math.Min(m, (int)((long)rowTiles * (w + 1) / workers) * p.Mr);
-                    Block(in p, r0, r1, 0, n);
-                }
-                else
-                {
-                    int c0 = (int)((long)colTiles * w / workers) * p.Nr, c1 = Math.Min(n, (int)((long)colTiles * (w + 1) / workers) * p.Nr);
-                    Block(in p, 0, m, c0, c1);
-                }
-            });
+            Split(in p, m, n, k, threads, p.Mr, p.Nr, static (in Problem q, int r0, int r1, int c0, int c1) => Block(in q, r0, r1, c0, c1));
         }
+    }
+
+    /// <summary>Computes C[r0..r1, c0..c1] of a product (on the calling thread).</summary>
+    private delegate void Rectangle(in Problem p, int r0, int r1, int c0, int c1);
+
+    /// <summary>
+    /// Runs <paramref name="body"/> over the m x n result, on one thread for small products, else on up to
+    /// <paramref name="threads"/> workers that each own a fixed rectangle of whole mr x nr tiles, so that who computes a
+    /// tile never changes it.
+    /// </summary>
+    private static void Split(in Problem p, int m, int n, int k, int threads, int mr, int nr, Rectangle body)
+    {
+        int rowTiles = (m + mr - 1) / mr, colTiles = (n + nr - 1) / nr;
+        int workers = (long)m * n * k < ParallelWork ? 1 : Math.Min(Math.Max(1, threads), Math.Max(rowTiles, colTiles));
+        if (workers <= 1)
+        {
+            body(in p, 0, m, 0, n);
+            return;
+        }
+        bool byRows = rowTiles >= colTiles;
+        var q = p;
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+        {
+            if (byRows)
+            {
+                int r0 = (int)((long)rowTiles * w / workers) * mr, r1 = Math.Min(m, (int)((long)rowTiles * (w + 1) / workers) * mr);
+                body(in q, r0, r1, 0, n);
+            }
+            else
+            {
+                int c0 = (int)((long)colTiles * w / workers) * nr, c1 = Math.Min(n, (int)((long)colTiles * (w + 1) / workers) * nr);
+                body(in q, 0, m, c0, c1);
+            }
+        });
     }
 
     /// <summary>One product's operands: A(i,p) = A[i*RowStrideA + p*DepthStrideA], B(p,j) = B[p*DepthStrideB + j*ColStrideB].</summary>

@@ -20,13 +20,14 @@ public class GemmTests
     /// <summary>
     /// Shapes around the register tiles (8 x 32, 6 x 16, 4 x 8, and 9 to 11 rows at the end of a block), several k blocks
     /// (256), several packed column blocks (512), narrow results computed transposed (a few columns, many rows, with 9 to
-    /// 11 columns in the last tile), and a vector.
+    /// 11 columns in the last tile), results at most 8 columns wide (one 8-lane vector per row, 16 rows then 8, 4, 2, 1,
+    /// over one or two k blocks), and a vector.
     /// </summary>
     private static readonly (int M, int K, int N)[] Shapes =
     [
         (1, 1, 1), (3, 5, 7), (8, 16, 32), (6, 9, 16), (9, 33, 31), (17, 1, 65), (13, 300, 37), (7, 513, 3),
         (20, 70, 1100), (192, 64, 8), (64, 30, 16), (200, 25, 3), (1, 40, 300), (300, 40, 1), (25, 192, 64),
-        (64, 192, 25), (192, 64, 25), (10, 20, 70), (27, 9, 33), (90, 12, 11),
+        (64, 192, 25), (192, 64, 25), (10, 20, 70), (27, 9, 33), (90, 12, 11), (31, 270, 8), (47, 16, 6),
     ];
 
     private static float[] Fill(int n, SeededRandom rng)
