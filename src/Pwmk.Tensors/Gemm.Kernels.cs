@@ -69,6 +69,7 @@ public static unsafe partial class Gemm
     /// else 4, 2 and 1, so that no fused multiply-add is spent on a row that does not exist; 16 columns or fewer use one
     /// vector per row.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Rows512(float* a, nint ars, nint acs, float* b, nint bs, int kc, float* c, nint ldc, nint csc, int rows, int cols, bool overwrite)
     {
         if (cols > 16)
