@@ -68,6 +68,7 @@ public class SimulateCommandTests
     [InlineData("--max-steps", "0")]
     [InlineData("--format", "xml")]
     [InlineData("--max-seconds", "-1")]
+    [InlineData("--planner", "oracle")]
     public void BadOptionIsExit2WithOneLineNamingTheFlag(string option, string value)
     {
         var (code, output, error) = Run("simulate", option, value);
@@ -75,6 +76,23 @@ public class SimulateCommandTests
         Assert.Equal("", output);
         Assert.Single(error.TrimEnd().Split('\n'));
         Assert.Contains(option + ":", error);
+    }
+
+    [Fact]
+    public void The_planner_and_the_agents_goals_are_reported_per_episode()
+    {
+        var (code, output, _) = Run("simulate", "--env", "box-world", "--episodes", "2", "--max-steps", "10", "--planner", "learned", "--format", "json");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        var r = doc.RootElement;
+        Assert.Equal("learned", r.GetProperty("planner").GetString());
+        var perEpisode = r.GetProperty("episodeGoals").EnumerateArray().Select(e => e.EnumerateArray().Select(x => x.GetInt32()).ToArray()).ToList();
+        Assert.Equal(2, perEpisode.Count);
+        Assert.Equal(perEpisode.Sum(e => e[0]), r.GetProperty("goalsPursued").GetInt32());
+        Assert.Equal(perEpisode.Sum(e => e[1]), r.GetProperty("goalsReached").GetInt32());
+        Assert.Equal(perEpisode.Sum(e => e[2]), r.GetProperty("successes").GetInt32());
+        Assert.True(r.GetProperty("goalsPursued").GetInt32() > 0, "box-world agents set out to fetch the key");
+        Assert.All(perEpisode, e => Assert.InRange(e[1], 0, e[0]));
     }
 
     [Fact]

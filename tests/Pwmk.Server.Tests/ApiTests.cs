@@ -144,6 +144,18 @@ public class ApiTests
         await ServerFixture.AssertProblem(await s.Client.GetAsync("/api/simulations/sim-999"), HttpStatusCode.NotFound);
         await ServerFixture.AssertProblem(await s.PostJson("/api/simulations/sim-999/stop", new { }), HttpStatusCode.NotFound);
         await ServerFixture.AssertProblem(await s.PostJson("/api/simulations", new { env = "chess" }), HttpStatusCode.BadRequest);
+        await ServerFixture.AssertProblem(await s.PostJson("/api/simulations", new { planner = "oracle" }), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task The_planner_is_a_setting_of_the_background_simulation_and_of_the_API()
+    {
+        await using var s = await ServerFixture.StartAsync(new() { ["Pwmk:Simulate"] = "true", ["Pwmk:Planner"] = "learned" });
+        var sims = await ServerFixture.Json(await s.Client.GetAsync("/api/simulations"));
+        Assert.Equal("learned", sims[0].GetProperty("planner").GetString());
+        // a simulation started through the API may ask for it too
+        var created = await s.PostJson("/api/simulations", new { env = "box-world", episodes = 1, stepDelayMs = 0, maxStepsPerEpisode = 5, planner = "learned" });
+        Assert.Equal("learned", (await ServerFixture.Json(created)).GetProperty("planner").GetString());
     }
 
     [Fact]

@@ -31,6 +31,8 @@ public class HostingTests
         Assert.Contains("env", e.Message);
         e = Assert.Throws<ArgumentException>(() => PwmkServer.CreateBuilder(new Dictionary<string, string?> { ["Pwmk:TomDepth"] = "0" }));
         Assert.Contains("tom-depth", e.Message);
+        e = Assert.Throws<ArgumentException>(() => PwmkServer.CreateBuilder(new Dictionary<string, string?> { ["Pwmk:Planner"] = "oracle" }));
+        Assert.Contains("planner: expected simulator or learned", e.Message);
     }
 
     [Fact]

@@ -25,6 +25,8 @@ internal static class ServeCommand
         var seed = new Option<int?>("--seed") { Description = "Seed of the background simulation" };
         var noSim = new Option<bool>("--no-simulation") { Description = "Do not start the background simulation" };
         var noTrain = new Option<bool>("--no-train") { Description = "Do not train the world model online" };
+        var planner = new Option<string?>("--planner") { Description = "What the background simulation's agents plan with: simulator (a copy of the true environment, default) or learned (the online world model)" };
+        planner.AcceptOnlyFromAmong("simulator", "learned");
         var delay = new Option<int?>("--step-delay-ms") { Description = "Pause between simulation steps (default 100)" };
         var stateDir = new Option<string?>("--state-dir") { Description = "State directory: belief journal and snapshots, locked (default pwmk-state under the user's local data folder; '' for none)" };
         var fsync = new Option<string?>("--fsync") { Description = "Journal fsync of API changes: always (before the response, default), batched (within 200 ms) or never (left to the OS)" };
@@ -57,7 +59,7 @@ internal static class ServeCommand
         var consoleTraces = new Option<bool>("--console-traces") { Description = "Also print spans on the console (development)" };
         var cmd = new Command("serve", "Run PWMK as a service (simulation, belief store, API, web UI, metrics, traces, health)")
         {
-            urls, apiKey, env, agents, depth, seed, noSim, noTrain, delay, stateDir, fsync, rate, body,
+            urls, apiKey, env, agents, depth, seed, noSim, noTrain, planner, delay, stateDir, fsync, rate, body,
             logFormat, logLevel, otlp, otlpProtocol, sampling, consoleTraces, cluster, siloPort, gatewayPort,
         };
         cmd.Validators.Add(r =>
@@ -77,6 +79,7 @@ internal static class ServeCommand
             Set("Pwmk:Seed", r.GetValue(seed));
             if (r.GetValue(noSim)) o["Pwmk:Simulate"] = "false";
             if (r.GetValue(noTrain)) o["Pwmk:Train"] = "false";
+            Set("Pwmk:Planner", r.GetValue(planner));
             Set("Pwmk:StepDelayMs", r.GetValue(delay));
             Set("Pwmk:StateDir", r.GetValue(stateDir));
             Set("Pwmk:Fsync", r.GetValue(fsync));

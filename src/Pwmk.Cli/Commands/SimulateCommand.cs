@@ -26,15 +26,21 @@ internal static class SimulateCommand
         var depth = new Option<int>("--tom-depth") { Description = "Nesting depth of the agents' beliefs (1..6)", DefaultValueFactory = _ => 2 };
         var maxSteps = new Option<int>("--max-steps") { Description = "Longest episode in steps (the environment may end it sooner)", DefaultValueFactory = _ => 200 };
         var noTrain = new Option<bool>("--no-train") { Description = "Do not train the world model after each episode" };
+        var planner = new Option<string>("--planner")
+        {
+            Description = "What the agents plan with: simulator (a copy of the true environment) or learned (the online world model's imagined rollouts)",
+            DefaultValueFactory = _ => SimulationSettings.SimulatorPlanner,
+        };
         var maxSeconds = new Option<double>("--max-seconds") { Description = "Stop after this long (0: no limit); the episodes finished by then are reported", DefaultValueFactory = _ => 0 };
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
         var cmd = new Command("simulate", "Run episodes offline: ToM agents in an environment, world model trained online; progress with episodes/s and reward")
         {
-            env, agents, episodes, seed, depth, maxSteps, noTrain, maxSeconds, format,
+            env, agents, episodes, seed, depth, maxSteps, noTrain, planner, maxSeconds, format,
         };
         cmd.SetAction((r, ct) => RunAsync(r.InvocationConfiguration.Output, r.InvocationConfiguration.Error,
             new SimulationSettings(r.GetValue(env)!, r.GetValue(agents), r.GetValue(depth), r.GetValue(seed), r.GetValue(episodes),
-                StepDelayMs: 0, Train: !r.GetValue(noTrain), MaxStepsPerEpisode: r.GetValue(maxSteps)),
+                StepDelayMs: 0, Train: !r.GetValue(noTrain), MaxStepsPerEpisode: r.GetValue(maxSteps))
+            { Planner = r.GetValue(planner)! },
             r.GetValue(maxSeconds), r.GetValue(format)!, ct));
         return cmd;
     }
@@ -47,6 +53,7 @@ internal static class SimulateCommand
         ["tomDepth"] = "--tom-depth",
         ["episodes"] = "--episodes",
         ["maxStepsPerEpisode"] = "--max-steps",
+        ["planner"] = "--planner",
     };
 
     /// <summary>A settings problem (<c>tomDepth: expected 1..6, got 9</c>) with the flag's name instead of the field's.</summary>
@@ -59,7 +66,29 @@ internal static class SimulateCommand
 
     internal sealed record Summary(string Env, int Agents, int TomDepth, int Seed, int EpisodesAsked, int Episodes, long Steps,
         double Seconds, double EpisodesPerSecond, double StepsPerSecond, double? MeanReward, double? MinReward, double? MaxReward,
-        double? LastTrainingLoss, string Status, IReadOnlyList<double> Rewards, long Claims, long Lies, IReadOnlyList<SaidClaim> RecentClaims);
+        double? LastTrainingLoss, string Status, IReadOnlyList<double> Rewards, long Claims, long Lies, IReadOnlyList<SaidClaim> RecentClaims)
+    {
+        /// <summary>What the agents planned with (simulator or learned).</summary>
+        public string Planner { get; init; } = SimulationSettings.SimulatorPlanner;
+
+        /// <summary>Episodes an agent's task ended (not the step limit).</summary>
+        public int Successes { get; init; }
+
+        /// <summary>Decisions taken from a plan, and left to the heuristic.</summary>
+        public int PlannedDecisions { get; init; }
+
+        /// <inheritdoc cref="PlannedDecisions"/>
+        public int HeuristicDecisions { get; init; }
+
+        /// <summary>Distinct goals the agents set out to reach, over all episodes, and those that then held in the world.</summary>
+        public int GoalsPursued { get; init; }
+
+        /// <inheritdoc cref="GoalsPursued"/>
+        public int GoalsReached { get; init; }
+
+        /// <summary>Per episode: [goals pursued, goals reached, 1 when a task ended it].</summary>
+        public IReadOnlyList<int[]> EpisodeGoals { get; init; } = [];
+    }
 
     internal static async Task<int> RunAsync(TextWriter stdout, TextWriter stderr, SimulationSettings p, double maxSeconds, string format, CancellationToken ct)
     {
@@ -73,6 +102,8 @@ internal static class SimulateCommand
         }
         var rewards = new List<double>();
         double? lastLoss = null;
+        int successes = 0, planned = 0, fellBack = 0, pursued = 0, reached = 0;
+        var episodeGoals = new List<int[]>();
         var runner = new EpisodeRunner(p) { Name = "offline" };
         runner.EpisodeCompleted += e =>
         {
@@ -80,6 +111,12 @@ internal static class SimulateCommand
             {
                 rewards.Add(e.Reward);
                 if (e.TrainingLoss is { } l) lastLoss = l;
+                if (e.Success) successes++;
+                planned += e.PlannedDecisions;
+                fellBack += e.HeuristicDecisions;
+                pursued += e.GoalsPursued;
+                reached += e.GoalsReached;
+                episodeGoals.Add([e.GoalsPursued, e.GoalsReached, e.Success ? 1 : 0]);
             }
         };
         using var limit = maxSeconds > 0 ? new CancellationTokenSource(TimeSpan.FromSeconds(maxSeconds)) : new CancellationTokenSource();
@@ -124,7 +161,16 @@ internal static class SimulateCommand
             rs.Length / secs, steps / secs, rs.Length > 0 ? rs.Average() : null, rs.Length > 0 ? rs.Min() : null,
             rs.Length > 0 ? rs.Max() : null, lastLoss,
             rs.Length == p.Episodes ? "completed" : limit.IsCancellationRequested ? "time limit" : "interrupted", rs,
-            runner.Claims, runner.Lies, runner.RecentClaims());
+            runner.Claims, runner.Lies, runner.RecentClaims())
+        {
+            Planner = p.Planner,
+            Successes = successes,
+            PlannedDecisions = planned,
+            HeuristicDecisions = fellBack,
+            GoalsPursued = pursued,
+            GoalsReached = reached,
+            EpisodeGoals = episodeGoals,
+        };
         if (format == "json")
         {
             stdout.WriteLine(JsonSerializer.Serialize(s, s_json));
@@ -137,6 +183,8 @@ internal static class SimulateCommand
             stdout.WriteLine(string.Format(inv, "steps     {0}", s.Steps));
             stdout.WriteLine(string.Format(inv, "time      {0:F2} s: {1:F2} episodes/s, {2:F0} steps/s", s.Seconds, s.EpisodesPerSecond, s.StepsPerSecond));
             if (rs.Length > 0) stdout.WriteLine(string.Format(inv, "reward    mean {0:F3}, min {1:F3}, max {2:F3}", s.MeanReward, s.MinReward, s.MaxReward));
+            stdout.WriteLine(string.Format(inv, "planner   {0}: {1} decisions planned, {2} heuristic; {3} of {4} goals reached; {5} episodes ended by a task",
+                s.Planner, s.PlannedDecisions, s.HeuristicDecisions, s.GoalsReached, s.GoalsPursued, s.Successes));
             if (s.Claims > 0) stdout.WriteLine(string.Format(inv, "claims    {0} ({1} false)", s.Claims, s.Lies));
             if (s.LastTrainingLoss is { } l) stdout.WriteLine(string.Format(inv, "world-model training loss (last episode) {0:F5}", l));
         }

@@ -12,7 +12,7 @@ namespace Pwmk.Core.Agents;
 /// <param name="searchDepth">Longest plan considered.</param>
 /// <param name="budget">Time allowed per decision.</param>
 /// <param name="maxNodes">States expanded at most per decision.</param>
-public sealed class PlanningPolicy(Func<ToMAgent, Goal?> goalOf, int searchDepth = 8, TimeSpan? budget = null, int maxNodes = 5_000) : IToMPolicy
+public sealed class PlanningPolicy(Func<ToMAgent, Goal?> goalOf, int searchDepth = 8, TimeSpan? budget = null, int maxNodes = 5_000) : IToMPolicy, IPlanningRecord
 {
     private readonly TimeSpan _budget = budget ?? TimeSpan.FromMilliseconds(50);
 
@@ -29,10 +29,15 @@ public sealed class PlanningPolicy(Func<ToMAgent, Goal?> goalOf, int searchDepth
     public IReadOnlyList<string> LastPlan { get; private set; } = [];
 
     /// <inheritdoc/>
+    Goal? IPlanningRecord.Goal => _goal;
+
+    private Goal? _goal;
+
+    /// <inheritdoc/>
     public int ChooseAction(ToMAgent agent)
     {
         ArgumentNullException.ThrowIfNull(agent);
-        var goal = goalOf(agent);
+        var goal = _goal = goalOf(agent);
         LastGoal = goal is null ? null : Describe(goal);
         LastPlan = [];
         if (goal is not null)
@@ -51,7 +56,7 @@ public sealed class PlanningPolicy(Func<ToMAgent, Goal?> goalOf, int searchDepth
         return -1;
     }
 
-    private static string Describe(Goal goal) =>
+    internal static string Describe(Goal goal) =>
         string.Join(", ", new[] { goal.Achievement }.Concat(goal.Epistemic ?? []).Concat(goal.Maintenance ?? []).OfType<Pwmk.Logic.Terms.Term>());
 
     /// <summary>
@@ -64,4 +69,19 @@ public sealed class PlanningPolicy(Func<ToMAgent, Goal?> goalOf, int searchDepth
         ArgumentNullException.ThrowIfNull(agent);
         return agent.Environment.AgentGoal(agent.AgentId, agent) is { } goal ? Goal.Parse(goal) : null;
     }
+}
+
+/// <summary>What a planning policy did: its decisions from a plan and left to the heuristic, and its last goal and plan.</summary>
+internal interface IPlanningRecord
+{
+    int Planned { get; }
+
+    int FellBack { get; }
+
+    string? LastGoal { get; }
+
+    /// <summary>The goal of the last decision, or null.</summary>
+    Goal? Goal { get; }
+
+    IReadOnlyList<string> LastPlan { get; }
 }

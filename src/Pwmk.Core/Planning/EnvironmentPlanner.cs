@@ -117,6 +117,13 @@ public sealed class EnvironmentPlanner(PerspectiveEnv env, int searchDepth, Sear
         return new PlanEvaluation(true, ok, steps.Count, ok ? null : "the goal does not hold at the end");
     }
 
+    /// <summary>Whether <paramref name="goal"/> holds in <paramref name="env"/> now: its world, and its tracker's beliefs.</summary>
+    internal static bool HoldsNow(PerspectiveEnv env, Goal goal)
+    {
+        var g = EnvironmentGoal.Compile(env, goal);
+        return g.Distance(env, Initial(env, g, null, -1).Beliefs) == 0;
+    }
+
     private readonly record struct Candidate(int Agent, int Action, EnvironmentStep Step);
 
     private sealed record Start(int[] World, int[] Beliefs);

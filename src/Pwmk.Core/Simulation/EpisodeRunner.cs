@@ -3,6 +3,7 @@ using Pwmk.Core.Agents;
 using Pwmk.Core.Beliefs;
 using Pwmk.Core.Environments;
 using Pwmk.Core.Perspective;
+using Pwmk.Core.Planning;
 
 namespace Pwmk.Core.Simulation;
 
@@ -27,6 +28,12 @@ public sealed record EpisodeReport(int Episode, int Steps, double Reward, bool S
 
     /// <summary>Decisions left to the environment's built-in behaviour (no goal, or no plan within the budget).</summary>
     public int HeuristicDecisions { get; init; }
+
+    /// <summary>Distinct goals (agent and goal) the agents set out to reach in this episode.</summary>
+    public int GoalsPursued { get; init; }
+
+    /// <summary>Of <see cref="GoalsPursued"/>, those that held in the real environment at a later step of the episode.</summary>
+    public int GoalsReached { get; init; }
 }
 
 /// <summary>Something an agent said in a simulation, true or not (a lie when <paramref name="True"/> is false).</summary>
@@ -80,6 +87,7 @@ public sealed class EpisodeRunner
     private readonly ActivityContext _startedBy;
     private readonly Dictionary<int, int> _truth = [];
     private readonly Queue<SaidClaim> _said = new();
+    private readonly Dictionary<(int Agent, string Goal), (Goal Goal, bool Reached)> _goals = [];
     private long _claims, _lies;
     private ToMAgent[] _agents = [];
     private Random _rng;
@@ -208,8 +216,11 @@ public sealed class EpisodeRunner
             TotalSteps = FinishedSteps;
             // the planner's budget is a node count, not a time: what an agent decides must not depend on the machine's load
             _agents = [.. _env.Agents.Select(a => new ToMAgent(_env, a, Settings.TomDepth,
-                policy: new PlanningPolicy(PlanningPolicy.SimulationGoal, searchDepth: 8, budget: PlanningBudget, maxNodes: PlanningNodes),
+                policy: Settings.Planner == SimulationSettings.LearnedPlanner
+                    ? new LearnedPlanningPolicy(WorldModel, Settings.Seed + Episode)
+                    : new PlanningPolicy(PlanningPolicy.SimulationGoal, searchDepth: 8, budget: PlanningBudget, maxNodes: PlanningNodes),
                 seed: Settings.Seed + Episode, beliefs: _beliefs))];
+            _goals.Clear();
             Step = 0;
             EpisodeReward = 0;
             _truth.Clear();
@@ -246,6 +257,7 @@ public sealed class EpisodeRunner
                     observations.Add(_observed = Flatten(result));
                     WorldModel.Observed(result, chosen);
                     NoteTruth();
+                    NoteGoals(explored);
                     foreach (var r in result.Rewards.Values) reward += r;
                     Step++;
                     TotalSteps++;
@@ -268,11 +280,13 @@ public sealed class EpisodeRunner
         EpisodeReport report;
         lock (_lock)
         {
-            var policies = _agents.Select(a => a.Policy).OfType<PlanningPolicy>().ToList();
+            var policies = _agents.Select(a => a.Policy).OfType<IPlanningRecord>().ToList();
             report = new EpisodeReport(Episode, Step, EpisodeReward, success, loss)
             {
                 PlannedDecisions = policies.Sum(p => p.Planned),
                 HeuristicDecisions = policies.Sum(p => p.FellBack),
+                GoalsPursued = _goals.Count,
+                GoalsReached = _goals.Values.Count(g => g.Reached),
             };
             Episode++;
             Interlocked.Exchange(ref _finishedSteps, TotalSteps);
@@ -295,6 +309,19 @@ public sealed class EpisodeRunner
             await _beliefs.ApplyAsync(_changes, CancellationToken.None).ConfigureAwait(false);
         }
         _changes.Clear();
+    }
+
+    /// <summary>Notes the goals the agents (not exploring) planned for in this step, and which goals now hold in the world.</summary>
+    private void NoteGoals(bool[] explored)
+    {
+        for (int i = 0; i < _agents.Length; i++)
+        {
+            if (!explored[i] && _agents[i].Policy is IPlanningRecord { Goal: { } goal, LastGoal: { } text }) _goals.TryAdd((i, text), (goal, false));
+        }
+        foreach (var (key, (goal, reached)) in _goals.ToList())
+        {
+            if (!reached && EnvironmentPlanner.HoldsNow(_env, goal)) _goals[key] = (goal, true);
+        }
     }
 
     /// <summary>Reads the events since the last call: what was seen is the truth; what was said is kept as a claim.</summary>
@@ -368,7 +395,7 @@ public sealed class EpisodeRunner
         var list = new List<RecordedDecision>(chosen.Length);
         for (int i = 0; i < chosen.Length; i++)
         {
-            var policy = _agents[i].Policy as PlanningPolicy;
+            var policy = _agents[i].Policy as IPlanningRecord;
             string name = _actionNames.TryGetValue(chosen[i], out var n) ? n : chosen[i] == 0 ? "noop" : $"action {chosen[i]}";
             string source = explored[i] ? "explore" : policy is { LastPlan.Count: > 0 } ? "plan" : "heuristic";
             list.Add(new RecordedDecision(_env.Agents[i], name, source, explored[i] ? null : policy?.LastGoal,

@@ -1,4 +1,5 @@
 using Pwmk.Core.Environments;
+using Pwmk.Core.Planning;
 using Pwmk.Core.WorldModel;
 
 namespace Pwmk.Core.Simulation;
@@ -29,8 +30,10 @@ public sealed class OnlineWorldModel
     private readonly PerspectiveEnvAdapter? _encoding;
     private readonly List<float[]> _observations = [], _beliefs = [], _truth = [];
     private readonly List<int[]> _actionsTaken = [];
+    private readonly bool _plans;
     private RecurrentState? _state;
     private float[]? _predictedBeliefs;
+    private ImaginedState? _imagined;
 
     internal OnlineWorldModel(SimulationSettings settings, IReadOnlyList<string> agents, int actions, PerspectiveEnv? env = null)
     {
@@ -43,7 +46,14 @@ public sealed class OnlineWorldModel
             var encoding = PerspectiveEnvAdapter.ForSimulation(env, settings.Env, settings.MaxStepsPerEpisode, Math.Min(settings.TomDepth, 2));
             _encoding = encoding.NumBeliefs <= MaxBeliefValues ? encoding : null;
         }
+        _plans = settings.Planner == SimulationSettings.LearnedPlanner && _encoding is not null;
     }
+
+    /// <summary>Tree-search simulations per decision when the agents plan with the model.</summary>
+    internal const int PlanningSimulations = 48;
+
+    /// <summary>Deepest imagined rollout when the agents plan with the model.</summary>
+    internal const int PlanningDepth = 6;
 
     /// <summary>True when the model learns and predicts the agents' beliefs.</summary>
     public bool PredictsBeliefs => _encoding is not null;
@@ -98,6 +108,7 @@ public sealed class OnlineWorldModel
     {
         _state = null;
         _predictedBeliefs = null;
+        _imagined = null;
         _observations.Clear();
         _beliefs.Clear();
         _truth.Clear();
@@ -119,6 +130,49 @@ public sealed class OnlineWorldModel
         _beliefs.Add(beliefs);
         _truth.Add(truth);
         if (actions is not null) _actionsTaken.Add((int[])actions.Clone());
+        if (!_plans) return;
+        lock (_gate)
+        {
+            // the planners' state: what the model believes the agents read and believe now, filtered through the real steps
+            _imagined = Model is null ? null
+                : _imagined is null || actions is null ? LearnedBeliefDynamics.Start(Model, e, obs)
+                : LearnedBeliefDynamics.Observe(Model, e, _imagined, actions, obs);
+        }
+    }
+
+    /// <summary>
+    /// Plans for agent <paramref name="agent"/> towards <paramref name="goal"/> through the model (<see cref="BeliefMcts{TState}"/>
+    /// over <see cref="LearnedBeliefDynamics"/> from the filtered state of the running episode): the first action and the
+    /// most visited line, or null when the model cannot plan (not trained yet, a goal it does not predict, one it
+    /// believes holds already, or one no imagined rollout reached).
+    /// </summary>
+    internal (int Action, IReadOnlyList<string> Line)? Plan(int agent, Goal goal, int seed)
+    {
+        if (_encoding is not { } e) return null;
+        lock (_gate)
+        {
+            if (Model is null || _imagined is not { } now) return null;
+            LearnedBeliefDynamics dynamics;
+            try
+            {
+                dynamics = new LearnedBeliefDynamics(Model, e, goal, _agentNames[agent]);
+            }
+            catch (ArgumentException)
+            {
+                return null; // a goal about a chain or fact the model does not predict
+            }
+            if (dynamics.IsGoal(now)) return null;
+            using var span = CoreDiagnostics.Source.StartActivity("planning");
+            span?.SetTag("planner.type", "belief_mcts");
+            span?.SetTag("pwmk.planner.problem", "learned:" + _settings.Env);
+            var result = new BeliefMcts<ImaginedState>(dynamics, numSimulations: PlanningSimulations, maxDepth: PlanningDepth, seed: seed).Search(now);
+            // a search in which no imagined rollout reached the goal has no preference: no plan (the heuristic decides)
+            bool reached = result.Tree.Children.Any(c => c.MeanValue > 0);
+            span?.SetTag("pwmk.planner.solved", reached);
+            if (!reached || result.BestAction is not { } best) return null;
+            span?.SetTag("pwmk.planner.best_action", best);
+            return (dynamics.JointAction(best)[agent], result.PrincipalVariation);
+        }
     }
 
     /// <summary>

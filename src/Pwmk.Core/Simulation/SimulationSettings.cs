@@ -19,6 +19,19 @@ public sealed record SimulationSettings(
     bool Train = true,
     int MaxStepsPerEpisode = 200)
 {
+    /// <summary><see cref="Planner"/>: the agents plan on a copy of the true environment (the default).</summary>
+    public const string SimulatorPlanner = "simulator";
+
+    /// <summary><see cref="Planner"/>: the agents plan with the online world model (imagined rollouts).</summary>
+    public const string LearnedPlanner = "learned";
+
+    /// <summary>
+    /// What the agents plan with: <see cref="SimulatorPlanner"/>, breadth-first search on a copy of the true environment
+    /// from the agent's beliefs; or <see cref="LearnedPlanner"/>, tree search (<c>BeliefMcts</c>) through the online world
+    /// model's predicted observations and beliefs (before its first training the agents act on the heuristic).
+    /// </summary>
+    public string Planner { get; init; } = SimulatorPlanner;
+
     /// <summary>Chance that an agent explores (takes a random action) instead of acting on its beliefs.</summary>
     public const double Exploration = 0.1;
 
@@ -31,6 +44,7 @@ public sealed record SimulationSettings(
         if (TomDepth is < 1 or > 6) return $"tomDepth: expected 1..6, got {TomDepth}";
         if (Episodes is < 0 or > 1_000_000) return $"episodes: expected 0..1000000, got {Episodes}";
         if (StepDelayMs is < 0 or > 60_000) return $"stepDelayMs: expected 0..60000, got {StepDelayMs}";
+        if (Planner is not (SimulatorPlanner or LearnedPlanner)) return $"planner: expected {SimulatorPlanner} or {LearnedPlanner}, got '{Planner}'";
         if (MaxStepsPerEpisode is < 1 or > 100_000) return $"maxStepsPerEpisode: expected 1..100000, got {MaxStepsPerEpisode}";
         return null;
     }

@@ -33,7 +33,7 @@ public sealed class ImaginedState
 /// the model is unsure whether a goal belief will hold (probability between <see cref="BranchThreshold"/> and one minus
 /// it), the action has two outcomes with those probabilities, the belief set or ruled out, so the search weighs what
 /// the agent may find (entering a room may or may not show the key). The world itself is not predicted: goals naming a
-/// fact outside beliefs are refused. <see cref="Observe"/> keeps the state in step with the real environment.
+/// fact outside beliefs are refused. <see cref="Observe(ImaginedState, ReadOnlySpan{int}, ReadOnlySpan{float})"/> keeps the state in step with the real environment.
 /// </summary>
 public sealed class LearnedBeliefDynamics : IBeliefDynamics<ImaginedState>
 {
@@ -49,7 +49,6 @@ public sealed class LearnedBeliefDynamics : IBeliefDynamics<ImaginedState>
     private readonly IReadOnlyList<(int Action, string Name)> actions;
     private readonly Dictionary<string, int> actionIds = new(StringComparer.Ordinal);
     private readonly string[] actionNames;
-    private readonly int[] agentIds;
 
     /// <summary>
     /// Plans for <paramref name="actingAgent"/> of <paramref name="environment"/> with <paramref name="learned"/> towards
@@ -79,34 +78,41 @@ public sealed class LearnedBeliefDynamics : IBeliefDynamics<ImaginedState>
         {
             actionIds[name] = id;
         }
-        agentIds = PerspectiveWorldModel.DefaultAgentIds(1, c.NumAgents);
     }
 
     /// <summary>The state at the start of an episode: nothing read yet, only <paramref name="observations"/> [agent, value].</summary>
-    public ImaginedState Start(ReadOnlySpan<float> observations)
-    {
-        CheckObservations(observations);
-        var obs = observations.ToArray();
-        // what the agents believe on their first observation: the evidence read with nothing carried (the model's own rule)
-        var step = Run(obs, new int[env.NumAgents].Fill(env.Noop), null);
-        return new ImaginedState(obs, null, step.State.BeliefLogits?.Data.ToArray() ?? step.BeliefLogits.Data.ToArray());
-    }
+    public ImaginedState Start(ReadOnlySpan<float> observations) => Start(model, env, observations);
 
     /// <summary>
     /// Filtering: the state after the real joint action <paramref name="jointActions"/> (adapter ids) was taken in
     /// <paramref name="state"/> and the agents then observed <paramref name="observations"/>.
     /// </summary>
-    public ImaginedState Observe(ImaginedState state, ReadOnlySpan<int> jointActions, ReadOnlySpan<float> observations)
+    public ImaginedState Observe(ImaginedState state, ReadOnlySpan<int> jointActions, ReadOnlySpan<float> observations) =>
+        Observe(model, env, state, jointActions, observations);
+
+    /// <summary><see cref="Start(ReadOnlySpan{float})"/> for <paramref name="model"/> of <paramref name="env"/>, whatever the goal.</summary>
+    internal static ImaginedState Start(PerspectiveWorldModel model, PerspectiveEnvAdapter env, ReadOnlySpan<float> observations)
+    {
+        CheckObservations(env, observations);
+        var obs = observations.ToArray();
+        // what the agents believe on their first observation: the evidence read with nothing carried (the model's own rule)
+        var step = Run(model, env, obs, new int[env.NumAgents].Fill(env.Noop), null);
+        return new ImaginedState(obs, null, step.State.BeliefLogits?.Data.ToArray() ?? step.BeliefLogits.Data.ToArray());
+    }
+
+    /// <summary><see cref="Observe(ImaginedState, ReadOnlySpan{int}, ReadOnlySpan{float})"/> for <paramref name="model"/> of <paramref name="env"/>.</summary>
+    internal static ImaginedState Observe(PerspectiveWorldModel model, PerspectiveEnvAdapter env, ImaginedState state, ReadOnlySpan<int> jointActions,
+        ReadOnlySpan<float> observations)
     {
         ArgumentNullException.ThrowIfNull(state);
-        CheckObservations(observations);
-        var step = Run(state.Observations, jointActions.ToArray(), state.Carried);
+        CheckObservations(env, observations);
+        var step = Run(model, env, state.Observations, jointActions.ToArray(), state.Carried);
         var obs = observations.ToArray();
-        var read = Run(obs, new int[env.NumAgents].Fill(env.Noop), step.State);
+        var read = Run(model, env, obs, new int[env.NumAgents].Fill(env.Noop), step.State);
         return new ImaginedState(obs, step.State, read.State.BeliefLogits?.Data.ToArray() ?? step.BeliefLogits.Data.ToArray());
     }
 
-    private void CheckObservations(ReadOnlySpan<float> observations)
+    private static void CheckObservations(PerspectiveEnvAdapter env, ReadOnlySpan<float> observations)
     {
         if (observations.Length != env.NumAgents * env.ObservationSize)
         {
@@ -114,10 +120,10 @@ public sealed class LearnedBeliefDynamics : IBeliefDynamics<ImaginedState>
         }
     }
 
-    private StepOutput Run(float[] observations, int[] joint, RecurrentState? carried)
+    private static StepOutput Run(PerspectiveWorldModel model, PerspectiveEnvAdapter env, float[] observations, int[] joint, RecurrentState? carried)
     {
         using var noGrad = Tensor.NoGrad();
-        return model.Step(new Tensor(observations, 1, env.NumAgents, env.ObservationSize), agentIds, joint, carried);
+        return model.Step(new Tensor(observations, 1, env.NumAgents, env.ObservationSize), PerspectiveWorldModel.DefaultAgentIds(1, env.NumAgents), joint, carried);
     }
 
     /// <summary>The joint action (adapter ids) in which the acting agent takes <paramref name="action"/> and the others wait.</summary>
@@ -139,7 +145,7 @@ public sealed class LearnedBeliefDynamics : IBeliefDynamics<ImaginedState>
     public IReadOnlyList<(ImaginedState Next, double Probability)> Outcomes(ImaginedState state, string action)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var step = Run(state.Observations, JointAction(action), state.Carried);
+        var step = Run(model, env, state.Observations, JointAction(action), state.Carried);
         var next = step.NextObservations.Data.ToArray();
         var logits = step.BeliefLogits.Data.ToArray();
         int g = env.BeliefGroupSize;

@@ -9,7 +9,7 @@ namespace Pwmk.Server.Api;
 
 /// <summary>Body of <c>POST /api/simulations</c>; every field is optional.</summary>
 public sealed record SimulationRequest(string? Env = null, int? Agents = null, int? TomDepth = null, int? Seed = null, int? Episodes = null,
-    int? StepDelayMs = null, bool? Train = null, int? MaxStepsPerEpisode = null, bool? MirrorBeliefs = null);
+    int? StepDelayMs = null, bool? Train = null, int? MaxStepsPerEpisode = null, bool? MirrorBeliefs = null, string? Planner = null);
 
 /// <summary>
 /// State of a simulation with the recent history of its episode rewards, training losses, the online world model's
@@ -20,7 +20,11 @@ public sealed record SimulationRequest(string? Env = null, int? Agents = null, i
 public sealed record SimulationResponse(string Id, string Env, string Status, int Episode, int Step, long TotalSteps, double EpisodeReward,
     IReadOnlyList<string> Agents, int TomDepth, bool MirrorsBeliefs, DateTimeOffset Started, string? Error,
     IReadOnlyList<MetricPoint> Rewards, IReadOnlyList<MetricPoint> TrainingLoss, IReadOnlyList<MetricPoint> PredictionError,
-    IReadOnlyList<MetricPoint> PlanRate, long Claims, long Lies, IReadOnlyList<SaidClaim> RecentClaims);
+    IReadOnlyList<MetricPoint> PlanRate, long Claims, long Lies, IReadOnlyList<SaidClaim> RecentClaims)
+{
+    /// <summary>What the agents plan with: simulator (a copy of the true environment) or learned (the online world model).</summary>
+    public string Planner { get; init; } = Pwmk.Core.Simulation.SimulationSettings.SimulatorPlanner;
+}
 
 /// <summary>The world seen by everyone or by one agent: text rows, '?' where the agent cannot see.</summary>
 public sealed record RenderResponse(string Simulation, string? Agent, string Env, IReadOnlyList<string> Rows, int HiddenCells);
@@ -48,7 +52,8 @@ internal static class SimulationEndpoints
 
     internal static SimulationResponse ToResponse(SimulationRun r) => new(r.Id, r.EnvName, r.Status.ToString().ToLowerInvariant(), r.Episode, r.Step,
         r.TotalSteps, r.EpisodeReward, r.AgentNames, r.Parameters.TomDepth, r.MirrorsBeliefs, r.Started, r.Error, r.Rewards.Snapshot(), r.TrainingLoss.Snapshot(), r.PredictionError.Snapshot(),
-        r.PlanRate.Snapshot(), r.Runner.Claims, r.Runner.Lies, r.Runner.RecentClaims());
+        r.PlanRate.Snapshot(), r.Runner.Claims, r.Runner.Lies, r.Runner.RecentClaims())
+    { Planner = r.Parameters.Planner };
 
     private static async Task<IResult> Start(HttpRequest request, SimulationManager manager)
     {
@@ -60,7 +65,8 @@ internal static class SimulationEndpoints
             body = read!;
         }
         var p = new SimulationSettings(body.Env ?? "box-world", body.Agents ?? 2, body.TomDepth ?? 2, body.Seed ?? 0, body.Episodes ?? 0,
-            body.StepDelayMs ?? 100, body.Train ?? true, body.MaxStepsPerEpisode ?? 200);
+            body.StepDelayMs ?? 100, body.Train ?? true, body.MaxStepsPerEpisode ?? 200)
+        { Planner = body.Planner ?? SimulationSettings.SimulatorPlanner };
         var problem = p.Validate();
         if (problem is not null) return JsonBody.BadRequest(problem);
         var run = manager.Start(p, body.MirrorBeliefs ?? false);

@@ -32,6 +32,12 @@ public sealed class PwmkServerOptions
     public bool Train { get; set; } = true;
 
     /// <summary>
+    /// What the background simulation's agents plan with: <c>simulator</c> (a copy of the true environment) or
+    /// <c>learned</c> (the online world model: imagined rollouts through its predicted observations and beliefs).
+    /// </summary>
+    public string Planner { get; set; } = "simulator";
+
+    /// <summary>
     /// State directory: the belief store's journal and snapshots (see <see cref="Persistence.DurableBeliefStore"/>), locked
     /// against a second server; graceful shutdown also exports <c>beliefs.pl</c> and the world model there. Empty: no state.
     /// </summary>
@@ -117,6 +123,7 @@ public sealed class PwmkServerOptions
         if (Agents is < 1 or > 16) return $"agents: expected 1..16, got {Agents}";
         if (Env == "hide-and-seek" && Agents < 2) return "agents: hide-and-seek needs at least 2 agents";
         if (TomDepth is < 1 or > 6) return $"tom-depth: expected 1..6, got {TomDepth}";
+        if (Planner is not ("simulator" or "learned")) return $"planner: expected simulator or learned, got '{Planner}'";
         if (StepDelayMs is < 0 or > 60_000) return $"step-delay-ms: expected 0..60000, got {StepDelayMs}";
         if (MaxBodyBytes is < 1024 or > 1L << 30) return $"max-body-bytes: expected 1024..{1L << 30}, got {MaxBodyBytes}";
         if (RateLimitPerSecond < 0) return $"rate-limit: expected >= 0, got {RateLimitPerSecond}";

@@ -24,7 +24,7 @@ internal sealed class SimulationHostedService(SimulationManager manager, Durable
         {
             // with a state directory the background simulation resumes where it stopped and saves as it goes (simulation.json)
             var persistence = durable.Directory is { } dir ? new SimulationPersistence(dir, log) : null;
-            manager.Start(new SimulationSettings(o.Env, o.Agents, o.TomDepth, o.Seed, 0, o.StepDelayMs, o.Train), mirrorBeliefs: true, persistence);
+            manager.Start(new SimulationSettings(o.Env, o.Agents, o.TomDepth, o.Seed, 0, o.StepDelayMs, o.Train) { Planner = o.Planner }, mirrorBeliefs: true, persistence);
         }
         return Task.CompletedTask;
     }
