@@ -10,7 +10,11 @@ namespace Pwmk.Bench.Beliefs;
 /// <c>pwmk-bench readers</c>: read scaling in one process. N threads run belief point queries (the server's query path:
 /// text parsed, read-only session of the engine, answer) over one store of 1,000 beliefs for a fixed time; thread
 /// counts are interleaved per round (1, 2, ..., 1, 2, ...) and the speed-up of each count over 1 thread is the median of
-/// the per-round ratios, with its range. Optionally a writer commits beliefs meanwhile (<c>--writer</c>).
+/// the per-round ratios, with its range. Optionally a writer commits beliefs meanwhile (<c>--writer</c>). Beside the
+/// rate: the process's CPU time over the wall time (cores used) and queries per CPU-second, whose ratio to one thread's
+/// says whether readers slow each other down (1.00: nothing shared costs them) apart from cores they did not get.
+/// <c>--parsed</c> (text read once beforehand) and <c>--garbage N</c> (N more short-lived bytes per query) take one
+/// shared thing away or add to it, for experiments.
 /// </summary>
 internal static class ReadersCommand
 {
@@ -20,16 +24,18 @@ internal static class ReadersCommand
         var rounds = new Option<int>("--rounds") { Description = "Rounds (each runs every thread count once)", DefaultValueFactory = _ => 5 };
         var seconds = new Option<double>("--seconds") { Description = "Seconds per thread count per round", DefaultValueFactory = _ => 3 };
         var writer = new Option<bool>("--writer") { Description = "A writer thread commits a belief change every millisecond meanwhile" };
+        var parsed = new Option<bool>("--parsed") { Description = "Queries parsed once beforehand (the engine's part alone: no text read per query)" };
+        var garbage = new Option<int>("--garbage") { Description = "Bytes of extra short-lived garbage each query allocates (an experiment on the collector's share)", DefaultValueFactory = _ => 0 };
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
         var cmd = new Command("readers", "Belief point queries per second with 1, 2, ... reader threads over one store (in-process read scaling)")
         {
-            threads, rounds, seconds, writer, format,
+            threads, rounds, seconds, writer, parsed, garbage, format,
         };
-        cmd.SetAction(r => Run(r.GetValue(threads)!, r.GetValue(rounds), r.GetValue(seconds), r.GetValue(writer), r.GetValue(format)!));
+        cmd.SetAction(r => Run(r.GetValue(threads)!, r.GetValue(rounds), r.GetValue(seconds), r.GetValue(writer), r.GetValue(parsed), r.GetValue(garbage), r.GetValue(format)!));
         return cmd;
     }
 
-    private static int Run(string threadList, int rounds, double seconds, bool writer, string format)
+    private static int Run(string threadList, int rounds, double seconds, bool writer, bool parsed, int garbage, string format)
     {
         int[] counts;
         try
@@ -52,18 +58,28 @@ internal static class ReadersCommand
         foreach (var q in queries)
             if (!store.Holds(q)) throw new InvalidOperationException("bad workload: " + q);
 
+        var terms = queries.Select(q => Pwmk.Logic.Parsing.TermReader.ParseTerm(q, Pwmk.Logic.Parsing.OperatorTable.Default)).ToArray();
+        IReadOnlyList<KeyValuePair<string, Pwmk.Logic.Terms.Variable>> none = [];
+        Func<int, int> query = parsed ? k => store.Query(terms[k], none).Solutions.Count : k => store.Query(queries[k]).Solutions.Count;
+        if (garbage > 0)
+        {
+            var inner = query;
+            query = k => { GC.KeepAlive(new byte[garbage]); return inner(k); };
+        }
         // warm-up: every thread count once (JIT tiers, pools, caches)
-        foreach (var c in counts) Measure(store, queries, c, Math.Min(seconds, 1), writer);
+        foreach (var c in counts) Measure(query, c, Math.Min(seconds, 1), writer ? store : null);
         var rates = counts.ToDictionary(c => c, _ => new List<double>());
         var bytes = counts.ToDictionary(c => c, _ => new List<double>());
         var pauses = counts.ToDictionary(c => c, _ => new List<double>());
+        var used = counts.ToDictionary(c => c, _ => new List<double>());
         for (int r = 0; r < rounds; r++)
             foreach (var c in counts)
             {
-                var m = Measure(store, queries, c, seconds, writer);
+                var m = Measure(query, c, seconds, writer ? store : null);
                 rates[c].Add(m.Rate);
                 bytes[c].Add(m.BytesPerQuery);
                 pauses[c].Add(m.GcPause);
+                used[c].Add(m.CoresUsed);
             }
         string load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";
 
@@ -71,6 +87,9 @@ internal static class ReadersCommand
         var rows = counts.Select(c =>
         {
             var ratios = rates[c].Zip(rates[baseCount], (x, b) => x / b).Order().ToList();
+            var perCpu = rates[c].Zip(used[c], (x, u) => x / u).ToList();
+            var perCpuBase = rates[baseCount].Zip(used[baseCount], (x, u) => x / u).ToList();
+            var efficiency = perCpu.Zip(perCpuBase, (x, b) => x / b).Order().ToList();
             return new
             {
                 threads = c,
@@ -82,6 +101,11 @@ internal static class ReadersCommand
                 speedup_max = ratios[^1],
                 allocated_bytes_per_query = Median(bytes[c]),
                 gc_pause_fraction = Median(pauses[c]),
+                cores_used = Median(used[c]),
+                queries_per_cpu_s = Median(perCpu),
+                per_cpu_s_vs_base = Median(efficiency),
+                per_cpu_s_vs_base_min = efficiency[0],
+                per_cpu_s_vs_base_max = efficiency[^1],
             };
         }).ToList();
         if (format == "json")
@@ -91,11 +115,12 @@ internal static class ReadersCommand
         }
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine($"{Environment.ProcessorCount} cores, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, {rounds} rounds x {seconds} s per thread count, interleaved; writer {(writer ? "on" : "off")}; load average after: {load}");
-        Console.WriteLine($"{"threads",8} {"queries/s (median)",20} {"range",24} {"vs " + baseCount + " thread(s)",16} {"range",16} {"bytes/query",12} {"GC pause",9}");
+        Console.WriteLine($"{"threads",8} {"queries/s (median)",20} {"range",24} {"vs " + baseCount + " thread(s)",16} {"range",16} {"bytes/query",12} {"GC pause",9} {"CPU used",9} {"per CPU-s",11} {"vs " + baseCount,6} {"range",12}");
         foreach (var x in rows)
-            Console.WriteLine(string.Format(inv, "{0,8} {1,20:N0} {2,24} {3,15:F2}x {4,16} {5,12:N0} {6,8:P1}", x.threads, x.queries_per_s,
+            Console.WriteLine(string.Format(inv, "{0,8} {1,20:N0} {2,24} {3,15:F2}x {4,16} {5,12:N0} {6,8:P1} {7,9:F2} {8,11:N0} {9,5:F2}x {10,12}", x.threads, x.queries_per_s,
                 string.Format(inv, "{0:N0}..{1:N0}", x.min, x.max), x.speedup, string.Format(inv, "{0:F2}..{1:F2}", x.speedup_min, x.speedup_max),
-                x.allocated_bytes_per_query, x.gc_pause_fraction));
+                x.allocated_bytes_per_query, x.gc_pause_fraction, x.cores_used, x.queries_per_cpu_s, x.per_cpu_s_vs_base,
+                string.Format(inv, "{0:F2}..{1:F2}", x.per_cpu_s_vs_base_min, x.per_cpu_s_vs_base_max)));
         return Program.Ok;
     }
 
@@ -107,9 +132,10 @@ internal static class ReadersCommand
 
     /// <summary>
     /// Queries per second of <paramref name="threads"/> readers together over <paramref name="seconds"/>, the bytes the
-    /// process allocated per query meanwhile and the fraction of the wall time the GC held the threads paused.
+    /// process allocated per query meanwhile, the fraction of the wall time the GC held the threads paused and the
+    /// process's CPU time over the wall time (cores used: below the thread count, the readers waited for something).
     /// </summary>
-    private static (double Rate, double BytesPerQuery, double GcPause) Measure(BeliefStore store, string[] queries, int threads, double seconds, bool writer)
+    private static (double Rate, double BytesPerQuery, double GcPause, double CoresUsed) Measure(Func<int, int> query, int threads, double seconds, BeliefStore? writer)
     {
         long total = 0;
         using var stop = new CancellationTokenSource();
@@ -126,7 +152,7 @@ internal static class ReadersCommand
                 while (!stop.IsCancellationRequested)
                 {
                     for (int k = 0; k < 64; k++)
-                        if (store.Query(queries[i++ & 63]).Solutions.Count != 1) throw new InvalidOperationException("wrong answer");
+                        if (query(i++ & 63) != 1) throw new InvalidOperationException("wrong answer");
                     n += 64;
                 }
                 Interlocked.Add(ref total, n);
@@ -135,7 +161,7 @@ internal static class ReadersCommand
             workers[t].Start();
         }
         Thread? w = null;
-        if (writer)
+        if (writer is { } store)
         {
             w = new Thread(() =>
             {
@@ -154,14 +180,18 @@ internal static class ReadersCommand
         }
         long bytes0 = GC.GetTotalAllocatedBytes();
         var pause0 = GC.GetTotalPauseDuration();
+        using var self = Process.GetCurrentProcess();
+        var cpu0 = self.TotalProcessorTime;
         start.SignalAndWait();
         var clock = Stopwatch.StartNew();
         stop.CancelAfter(TimeSpan.FromSeconds(seconds));
         foreach (var t in workers) t.Join();
         double elapsed = clock.Elapsed.TotalSeconds;
+        self.Refresh();
+        double cpu = (self.TotalProcessorTime - cpu0).TotalSeconds;
         double allocated = GC.GetTotalAllocatedBytes() - bytes0;
         double paused = (GC.GetTotalPauseDuration() - pause0).TotalSeconds;
         w?.Join();
-        return (total / elapsed, allocated / Math.Max(1, total), paused / elapsed);
+        return (total / elapsed, allocated / Math.Max(1, total), paused / elapsed, cpu / elapsed);
     }
 }

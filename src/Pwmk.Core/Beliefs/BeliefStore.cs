@@ -198,10 +198,10 @@ public sealed partial class BeliefStore : IBeliefStore
     {
         var s = _state;
         var r = Parse(query, "query", s);
-        var names = new List<KeyValuePair<string, Variable>>();
+        List<KeyValuePair<string, Variable>>? names = null;
         foreach (var kv in r.VariableNames)
-            if (!kv.Key.StartsWith('_')) names.Add(kv);
-        return RunQuery(s, r.Term, names, options);
+            if (!kv.Key.StartsWith('_')) (names ??= []).Add(kv);
+        return RunQuery(s, r.Term, names ?? (IReadOnlyList<KeyValuePair<string, Variable>>)[], options);
     }
 
     /// <summary>Runs a query given as a term; <paramref name="names"/> are the variables to report.</summary>

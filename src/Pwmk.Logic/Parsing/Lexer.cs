@@ -147,7 +147,7 @@ internal sealed class Lexer
             int st = _pos;
             while (_pos < _s.Length && IsAlnum(_s[_pos])) _pos++;
             t.Kind = TokenKind.Atom;
-            t.Text = _s[st.._pos];
+            t.Text = Solving.Symbols.Name(_s.AsSpan(st, _pos - st));
             return t;
         }
         switch (c)
@@ -193,7 +193,7 @@ internal sealed class Lexer
             int st = _pos;
             while (_pos < _s.Length && IsSymbolChar(_s[_pos])) _pos++;
             t.Kind = TokenKind.Atom;
-            t.Text = _s[st.._pos];
+            t.Text = Solving.Symbols.Name(_s.AsSpan(st, _pos - st));
             return t;
         }
         throw ErrorHere(c < ' ' || c == '\uFFFD' ? $"illegal character (code {(int)c})" : $"illegal character '{c}'");

@@ -64,7 +64,11 @@ internal sealed class Database
     private readonly HashSet<Predicate> _withDead = [];
 
     /// <summary>The generation readers see: every commit up to it.</summary>
-    public ulong Published => (ulong)Interlocked.Read(ref _published);
+    /// <remarks>
+    /// A plain (acquire) load: every read-only query reads it twice, and <c>Interlocked.Read</c> is a locked
+    /// compare-exchange on 64-bit, a write that would move this cache line between the readers' cores on every query.
+    /// </remarks>
+    public ulong Published => (ulong)Volatile.Read(ref _published);
 
     /// <summary>The newest generation, commits in progress included (what the writer sees).</summary>
     /// <remarks>

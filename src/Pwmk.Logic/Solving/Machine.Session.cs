@@ -153,7 +153,7 @@ internal sealed partial class Machine
             long g = FromTerm(goal, vars);
             // the goal's variables are roots of the heap collector, which may move them: the reported ones first
             // (0: not in the goal), then all of them, so what the goal binds lives as long as the query
-            var roots = new long[names.Count + vars.Count];
+            var roots = names.Count + vars.Count == 0 ? [] : new long[names.Count + vars.Count];
             for (int i = 0; i < names.Count; i++) roots[i] = vars.TryGetValue(names[i].Value, out long cell) ? cell : 0;
             vars.Values.CopyTo(roots, names.Count);
             QueryRoots = roots;

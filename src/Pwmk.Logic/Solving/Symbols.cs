@@ -18,6 +18,7 @@ internal static class Symbols
 
     private static readonly object s_lock = new();
     private static readonly ConcurrentDictionary<string, int> s_atomIds = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> s_atomSpans = s_atomIds.GetAlternateLookup<ReadOnlySpan<char>>();
     private static string[] s_atoms = new string[1024];
     private static int s_atomCount;
     private static readonly ConcurrentDictionary<long, int> s_functorIds = new();
@@ -88,6 +89,12 @@ internal static class Symbols
 
     /// <summary>Ends the scope begun by <see cref="EnterLocal"/>.</summary>
     public static void LeaveLocal(LocalSymbols? previous) => t_local = previous;
+
+    /// <summary>
+    /// The name as a string: the process-wide table's own instance when it holds that name (no string made: a query's
+    /// text names mostly known atoms), else a new string. Never adds the name to the table.
+    /// </summary>
+    public static string Name(ReadOnlySpan<char> text) => s_atomSpans.TryGetValue(text, out string? known, out _) ? known : new string(text);
 
     /// <summary>An atom made from a query's data: local to the running read-only query when the process has none of that name.</summary>
     public static int QueryAtom(string name)

@@ -154,13 +154,26 @@ public sealed class StringTerm : Term
 /// <summary>A logic variable. Two variables are the same only when they are the same object.</summary>
 public sealed class Variable : Term
 {
+    private const int IdBlock = 1024;
     private static long s_next;
+    [ThreadStatic] private static long t_next, t_end;
+    private readonly string? _name;
+
     public Variable(string? name = null)
     {
-        Id = Interlocked.Increment(ref s_next);
-        Name = name ?? "_G" + Id;
+        // ids come from a block of this thread's (one shared atomic add per 1,024 variables, not one per variable:
+        // queries on other cores make variables too); unique, and increasing on each thread
+        if (t_next == t_end)
+        {
+            t_end = Interlocked.Add(ref s_next, IdBlock);
+            t_next = t_end - IdBlock;
+        }
+        Id = ++t_next;
+        _name = name;
     }
-    public string Name { get; }
+
+    /// <summary>The name given, or <c>_G</c> and a number (made when first asked for).</summary>
+    public string Name => _name ?? "_G" + Id;
     internal long Id { get; }
 }
 
