@@ -34,7 +34,7 @@ internal static class ServeCommand
         var body = new Option<long?>("--max-body-bytes") { Description = "Largest request body (default 1 MiB)" };
         var logFormat = new Option<string?>("--log-format") { Description = "Log lines: structured (JSON, default) or plain" };
         logFormat.AcceptOnlyFromAmong("structured", "plain");
-        var logLevel = new Option<string?>("--log-level") { Description = "Lowest level logged: trace, debug, information (default), warning, error, critical" };
+        var logLevel = new Option<string?>("--log-level") { Description = "Lowest level logged: trace, debug (also a line per request), information (default), warning, error, critical" };
         logLevel.AcceptOnlyFromAmong("trace", "debug", "information", "warning", "error", "critical");
         var otlp = new Option<string?>("--otlp-endpoint") { Description = "OTLP endpoint for traces, e.g. http://127.0.0.1:4317 (else OTEL_EXPORTER_OTLP_ENDPOINT; none: no export)" };
         var otlpProtocol = new Option<string?>("--otlp-protocol") { Description = "grpc (default) or http/protobuf (else OTEL_EXPORTER_OTLP_PROTOCOL)" };

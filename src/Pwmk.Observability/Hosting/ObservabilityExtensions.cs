@@ -106,7 +106,9 @@ public static class ObservabilityExtensions
     /// <summary>
     /// Logging: the console logger with the formatter of <see cref="PwmkObservabilityOptions.LogFormat"/>, PWMK's own lines
     /// from <see cref="PwmkObservabilityOptions.LogLevel"/> on, the framework's from Warning (all of them at <c>trace</c>),
-    /// and one line per request (ASP.NET Core's HTTP logging: method, path, status and duration) at Information.
+    /// and, at <c>debug</c> and <c>trace</c>, one line per request (ASP.NET Core's HTTP logging: method, path, status and
+    /// duration). Not at the default <c>information</c>: a line per request took a third of the server's CPU time on
+    /// point queries (docs/PERFORMANCE.md), all of it through the console logger's one queue and writer thread.
     /// </summary>
     private static void AddLogs(IServiceCollection services, PwmkObservabilityOptions o)
     {
@@ -124,7 +126,7 @@ public static class ObservabilityExtensions
             b.AddFilter("Microsoft", framework);
             b.AddFilter("System", framework);
             b.AddFilter("Microsoft.Hosting.Lifetime", level);
-            b.AddFilter("Microsoft.AspNetCore.HttpLogging", level);
+            b.AddFilter("Microsoft.AspNetCore.HttpLogging", level <= LogLevel.Debug ? level : (LogLevel)Math.Max((int)level, (int)LogLevel.Warning));
         });
         services.AddHttpLogging(h =>
         {
@@ -139,8 +141,8 @@ public static class ObservabilityExtensions
 
     /// <summary>
     /// Opens each request's <see cref="LogContext"/> (<c>request_id</c>: the <c>X-Request-Id</c> header, else the trace
-    /// identifier; endpoints add the agent or session they serve) around everything after it, and logs one line per request
-    /// (not for scrapes and probes).
+    /// identifier; endpoints add the agent or session they serve) around everything after it, and, at <c>debug</c> and
+    /// <c>trace</c>, logs one line per request (not for scrapes and probes).
     /// </summary>
     public static IApplicationBuilder UsePwmkObservability(this IApplicationBuilder app)
     {
@@ -156,7 +158,10 @@ public static class ObservabilityExtensions
                 await next(ctx).ConfigureAwait(false);
             }
         });
-        app.UseWhen(ctx => !IsProbe(ctx.Request.Path), branch => branch.UseHttpLogging());
+        // the request lines' middleware only where its lines are written (debug and trace)
+        var requests = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Microsoft.AspNetCore.HttpLogging.HttpLoggingMiddleware");
+        if (requests.IsEnabled(LogLevel.Information))
+            app.UseWhen(ctx => !IsProbe(ctx.Request.Path), branch => branch.UseHttpLogging());
         return app;
     }
 
