@@ -238,6 +238,15 @@ internal sealed partial class Machine
                     int delta = CopyRegion(cells, start, end, fb);
                     Bind(d, tc + ((long)delta << 3));
                 }
+                else if (tag == Cell.LST && (d & 7) == Cell.LST && IsSimple(cells[(int)(tc >> 3)]) && IsSimple(cells[(int)(tc >> 3) + 1]))
+                {
+                    // [X|Xs] against a list cell, the commonest compound head argument: no walk needed
+                    int tp = (int)(tc >> 3), hp = (int)(d >> 3);
+                    UnifySimple(cells[tp], Heap[hp], fb, out bool ok);
+                    if (!ok) return false;
+                    UnifySimple(cells[tp + 1], Heap[hp + 1], fb, out ok);
+                    if (!ok) return false;
+                }
                 else if (!UnifyTemplate(cells, tc, d, fb)) return false;
             }
         }
@@ -261,6 +270,10 @@ internal sealed partial class Machine
         if (x == 0) { T[slot] = hc; return true; }
         return Unify(x, hc);
     }
+
+    /// <summary>A template cell that is a variable slot, an atom or a small integer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsSimple(long tc) => ((1 << Cell.CVAR | 1 << Cell.ATM | 1 << Cell.INT) >> (int)(tc & 7) & 1) != 0;
 
     /// <summary>
     /// Unifies a template cell that is a variable slot or atomic with a heap cell (<paramref name="ok"/>: whether it
