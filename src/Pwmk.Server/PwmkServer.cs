@@ -131,7 +131,7 @@ public static class PwmkServer
             app.UseMiddleware<HostAllowListMiddleware>(HostAllowListMiddleware.HostsOf(app.Configuration["urls"] ?? DefaultUrls, options.AllowedHosts));
         if (options.RateLimitPerSecond > 0) app.UseRateLimiter();
         app.MapOpenApi("/openapi/{documentName}.json");
-        ObservabilityHooks.Map(app);
+        ObservabilityHooks.Map(app, options);
         BeliefEndpoints.Map(app);
         AgentEndpoints.Map(app);
         PlanEndpoints.Map(app);

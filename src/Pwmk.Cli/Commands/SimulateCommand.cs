@@ -33,16 +33,42 @@ internal static class SimulateCommand
         };
         var maxSeconds = new Option<double>("--max-seconds") { Description = "Stop after this long (0: no limit); the episodes finished by then are reported", DefaultValueFactory = _ => 0 };
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
+        var cluster = new Option<string?>("--cluster") { Description = "Spread the episodes over the members of the cluster whose membership is in Redis: redis://HOST:PORT (episodes run without online training)" };
+        var workers = new Option<int>("--workers-per-member") { Description = "With --cluster: episodes each member runs at once (1..64)", DefaultValueFactory = _ => 1 };
         var cmd = new Command("simulate", "Run episodes offline: ToM agents in an environment, world model trained online; progress with episodes/s and reward")
         {
-            env, agents, episodes, seed, depth, maxSteps, noTrain, planner, maxSeconds, format,
+            env, agents, episodes, seed, depth, maxSteps, noTrain, planner, maxSeconds, format, cluster, workers,
         };
-        cmd.SetAction((r, ct) => RunAsync(r.InvocationConfiguration.Output, r.InvocationConfiguration.Error,
-            new SimulationSettings(r.GetValue(env)!, r.GetValue(agents), r.GetValue(depth), r.GetValue(seed), r.GetValue(episodes),
+        cmd.SetAction((r, ct) =>
+        {
+            var settings = new SimulationSettings(r.GetValue(env)!, r.GetValue(agents), r.GetValue(depth), r.GetValue(seed), r.GetValue(episodes),
                 StepDelayMs: 0, Train: !r.GetValue(noTrain), MaxStepsPerEpisode: r.GetValue(maxSteps))
-            { Planner = r.GetValue(planner)! },
-            r.GetValue(maxSeconds), r.GetValue(format)!, ct));
+            { Planner = r.GetValue(planner)! };
+            if (r.GetValue(cluster) is not { } c)
+                return RunAsync(r.InvocationConfiguration.Output, r.InvocationConfiguration.Error, settings, r.GetValue(maxSeconds), r.GetValue(format)!, ct);
+            var stderr = r.InvocationConfiguration.Error;
+            string? problem = CheckCommon(settings, r.GetValue(format)!);
+            var target = Pwmk.Cluster.ClusterSettings.Parse(c, null, null, out var clusterProblem);
+            problem ??= target is null ? "--cluster: " + clusterProblem : null;
+            if (problem is null && r.GetValue(workers) is < 1 or > 64) problem = $"--workers-per-member: expected 1..64, got {r.GetValue(workers)}";
+            if (problem is null && r.GetValue(maxSeconds) != 0) problem = "--max-seconds is not supported with --cluster";
+            if (problem is null && settings.Planner != SimulationSettings.SimulatorPlanner) problem = "--planner learned is not supported with --cluster (episodes run without online training)";
+            if (problem is not null)
+            {
+                stderr.WriteLine("pwmk simulate: " + problem);
+                return Task.FromResult(Program.BadInput);
+            }
+            return ClusterSimulate.RunAsync(r.InvocationConfiguration.Output, stderr, settings, target!, r.GetValue(workers), r.GetValue(format)!, ct);
+        });
         return cmd;
+    }
+
+    /// <summary>The first problem with the settings or the format, naming the flag, or null.</summary>
+    private static string? CheckCommon(SimulationSettings p, string format)
+    {
+        string? problem = p.Episodes == 0 ? "--episodes: expected 1..1000000, got 0" : FlagNamed(p.Validate());
+        if (problem is null && format is not ("text" or "json")) problem = $"--format: expected text or json, got '{format}'";
+        return problem;
     }
 
     // the settings name their fields as the API's JSON does; this command's flags name them so
@@ -92,8 +118,7 @@ internal static class SimulateCommand
 
     internal static async Task<int> RunAsync(TextWriter stdout, TextWriter stderr, SimulationSettings p, double maxSeconds, string format, CancellationToken ct)
     {
-        string? problem = p.Episodes == 0 ? "--episodes: expected 1..1000000, got 0" : FlagNamed(p.Validate());
-        if (problem is null && format is not ("text" or "json")) problem = $"--format: expected text or json, got '{format}'";
+        string? problem = CheckCommon(p, format);
         if (problem is null && (maxSeconds < 0 || double.IsNaN(maxSeconds) || maxSeconds > 7 * 86400)) problem = $"--max-seconds: expected 0..604800, got {maxSeconds}";
         if (problem is not null)
         {

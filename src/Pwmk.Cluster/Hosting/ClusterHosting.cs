@@ -52,6 +52,12 @@ public static class ClusterHosting
     /// <summary>Name of the grain storage provider that holds belief partitions and simulations.</summary>
     public const string Storage = "pwmk";
 
+    /// <summary>Orleans' meter (System.Diagnostics.Metrics): activations, messages, membership, storage.</summary>
+    internal const string OrleansMeter = "Microsoft.Orleans";
+
+    /// <summary>Orleans' activity source of calls to application grains (with <c>AddActivityPropagation</c>).</summary>
+    internal const string GrainCallSpans = "Microsoft.Orleans.Application";
+
     /// <summary>
     /// Adds the silo and <see cref="ClusterBeliefs"/> (the belief router) to <paramref name="builder"/>; queries run on
     /// stores made by <paramref name="newStore"/> (the host's limits and memory budget).
@@ -62,12 +68,9 @@ public static class ClusterHosting
         ArgumentNullException.ThrowIfNull(settings);
         builder.UseOrleans(silo =>
         {
-            silo.Configure<ClusterOptions>(o =>
-            {
-                o.ClusterId = "pwmk";
-                o.ServiceId = "pwmk";
-            });
+            silo.Configure<ClusterOptions>(Identify);
             silo.UseRedisClustering(o => o.ConfigurationOptions = settings.Redis());
+            silo.AddActivityPropagation(); // a grain call carries its caller's trace context, across members
             silo.AddRedisGrainStorage(Storage, o => o.ConfigurationOptions = settings.Redis());
             if (settings.Loopback) silo.ConfigureEndpoints(IPAddress.Loopback, settings.SiloPort, settings.GatewayPort);
             else silo.ConfigureEndpoints(settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);
@@ -84,8 +87,42 @@ public static class ClusterHosting
         builder.Services.AddSingleton(sp => new ClusterBeliefs(sp.GetRequiredService<IGrainFactory>(), newStore));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<Simulation.SimulationKeeper>();
+        builder.Services.AddHostedService<ShutdownWatchdog>();
         // Orleans narrates membership at Information; a member's log keeps its warnings and errors
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+    }
+
+    private static void Identify(ClusterOptions o)
+    {
+        o.ClusterId = "pwmk";
+        o.ServiceId = "pwmk";
+    }
+
+    /// <summary>
+    /// Connects to the cluster as a client (through the members' gateways, found in Redis), as <c>pwmk simulate --cluster</c>
+    /// does; the host's <see cref="IClusterClient"/> makes grain calls. Throws when no member can be reached.
+    /// </summary>
+    internal static async Task<IHost> ConnectAsync(ClusterSettings settings, CancellationToken ct)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(Identify);
+            client.UseRedisClustering(o => o.ConfigurationOptions = settings.Redis());
+            client.AddActivityPropagation();
+        });
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync(ct).ConfigureAwait(false);
+            return host;
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
     }
 
     /// <summary>A one-member cluster in this process (localhost membership, grain state in memory), for tests.</summary>
@@ -94,6 +131,7 @@ public static class ClusterHosting
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(siloPort, gatewayPort);
+            silo.AddActivityPropagation();
             silo.AddMemoryGrainStorage(Storage);
         });
         builder.Services.AddSingleton(sp => new ClusterBeliefs(sp.GetRequiredService<IGrainFactory>(), newStore));

@@ -144,6 +144,17 @@ public sealed class PwmkMetrics : IDisposable
     /// <summary>Stops listening to the domain's instruments.</summary>
     public void Dispose() => _bridge?.Dispose();
 
+    /// <summary>
+    /// Exports every instrument of another library's meter <paramref name="meterName"/> (such as <c>Microsoft.Orleans</c>)
+    /// on this registry, named as the instrument is (<c>orleans-catalog-activations</c> becomes
+    /// <c>orleans_catalog_activations</c>), until the result is disposed.
+    /// </summary>
+    public IDisposable ExportMeter(string meterName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(meterName);
+        return new ForeignMeterExport(Registry, meterName);
+    }
+
     /// <summary>A running timer; disposing it records the elapsed seconds once.</summary>
     public readonly struct TimingScope : IDisposable
     {

@@ -1,5 +1,7 @@
+using Pwmk.Cluster;
 using Pwmk.Observability.Health;
 using Pwmk.Observability.Hosting;
+using Pwmk.Observability.Metrics;
 
 namespace Pwmk.Server.Hosting;
 
@@ -8,7 +10,8 @@ namespace Pwmk.Server.Hosting;
 /// OpenTelemetry tracing (OTLP when configured), structured logs with request context and request lines, and
 /// <c>/health</c>, <c>/ready</c>, <c>/live</c>. Beside the generic checks the server adds its own components:
 /// <c>belief_store</c> (its store, unhealthy while the journal cannot be written) and <c>world_model</c> (the model it
-/// serves), and the readiness of the served model (<c>model_loaded</c>).
+/// serves), and the readiness of the served model (<c>model_loaded</c>). A cluster member adds <c>cluster</c> (its
+/// membership), Orleans' metrics (meter <c>Microsoft.Orleans</c>) on <c>/metrics</c>, and the grain calls' spans.
 /// </summary>
 internal static class ObservabilityHooks
 {
@@ -22,10 +25,21 @@ internal static class ObservabilityHooks
             .AddTimedCheck("world_model", sp => ActivatorUtilities.CreateInstance<WorldModelHealthCheck>(sp))
             .AddTimedCheck("belief_store", sp => ActivatorUtilities.CreateInstance<BeliefStoreHealthCheck>(sp))
             .AddTimedCheck("model_loaded", sp => ActivatorUtilities.CreateInstance<ServedModelReadinessCheck>(sp), readinessOnly: true);
+        if (options.ClusterSettings is null) return;
+        builder.Services.AddHealthChecks().AddTimedCheck("cluster", sp => ActivatorUtilities.CreateInstance<ClusterHealthCheck>(sp));
+        // a grain call is a span of the trace that made it, on whichever member the grain lives (ClusterHosting adds the propagation)
+        builder.Services.AddOpenTelemetry().WithTracing(t => t.AddSource(ClusterHosting.GrainCallSpans));
     }
 
     /// <summary>Request context and request log lines: first in the pipeline, so every later line of a request carries its context.</summary>
     public static void Use(WebApplication app) => app.UsePwmkObservability();
 
-    public static void Map(WebApplication app) => app.MapPwmkObservability();
+    public static void Map(WebApplication app, PwmkServerOptions options)
+    {
+        app.MapPwmkObservability();
+        if (options.ClusterSettings is null) return;
+        // Orleans' own instruments (activations, messages, membership, storage), named as Orleans names them
+        var orleans = app.Services.GetRequiredService<PwmkMetrics>().ExportMeter(ClusterHosting.OrleansMeter);
+        app.Lifetime.ApplicationStopped.Register(orleans.Dispose);
+    }
 }

@@ -42,13 +42,13 @@ internal sealed class ClusterProcesses : IDisposable
     public IReadOnlyList<Member> Members => _members;
 
     /// <summary>Starts a member (on the ports given, else free ones) and waits until it serves.</summary>
-    public async Task<Member> StartMember(int? httpPort = null, int? siloPort = null, int? gatewayPort = null, int at = -1)
+    public async Task<Member> StartMember(int? httpPort = null, int? siloPort = null, int? gatewayPort = null, int at = -1, string[]? extra = null)
     {
         int port = httpPort ?? Loopback.FreePort(), silo = siloPort ?? Loopback.FreePort(), gateway = gatewayPort ?? Loopback.FreePort();
         var server = new ChildServer(
             ["dotnet", Path.Combine(AppContext.BaseDirectory, "pwmk.dll"), "serve", "--urls", $"http://127.0.0.1:{port}",
              "--cluster", $"redis://127.0.0.1:{RedisPort}", "--silo-port", $"{silo}", "--gateway-port", $"{gateway}",
-             "--rate-limit", "0", "--log-format", "plain"],
+             "--rate-limit", "0", .. extra ?? ["--log-format", "plain"]],
             port, _dir, new Dictionary<string, string> { ["PWMK_API_KEY"] = Key });
         server.Http.DefaultRequestHeaders.Add("X-API-Key", Key);
         var member = new Member(server, silo, gateway);
@@ -59,6 +59,13 @@ internal sealed class ClusterProcesses : IDisposable
     }
 
     public const string Key = "cluster-key";
+
+    /// <summary>SIGKILLs the Redis server (the cluster's membership and storage become unreachable).</summary>
+    public void KillRedis()
+    {
+        _redis.Kill();
+        _redis.WaitForExit();
+    }
 
     /// <summary>Waits until <paramref name="s"/> answers a belief query (its silo has joined the cluster).</summary>
     public static async Task WaitAnswers(ChildServer s) => await s.WaitFor(async () =>

@@ -18,12 +18,12 @@ public class ClusterTests(ITestOutputHelper output)
 {
     private static readonly QueryOptions s_options = new() { MaxSolutions = 10_000, Timeout = TimeSpan.FromSeconds(10) };
 
-    private static async Task<ClusterProcesses> ThreeMembers()
+    private static async Task<ClusterProcesses> ThreeMembers(string[]? extra = null)
     {
         var cluster = new ClusterProcesses();
         try
         {
-            await Task.WhenAll(cluster.StartMember(), cluster.StartMember(), cluster.StartMember());
+            await Task.WhenAll(cluster.StartMember(extra: extra), cluster.StartMember(extra: extra), cluster.StartMember(extra: extra));
             foreach (var m in cluster.Members) await ClusterProcesses.WaitAnswers(m.Server);
             return cluster;
         }
@@ -135,6 +135,72 @@ public class ClusterTests(ITestOutputHelper output)
         var after = (await View(survivor.Http, id))!.Value;
         Assert.True(after.GetProperty("resumedAt").GetInt32() >= 1, "it started over instead of resuming from its checkpoint: " + after);
         Assert.True(after.GetProperty("activations").GetInt32() >= 2);
+    }
+
+    [Fact]
+    public async Task Members_report_membership_and_Orleans_metrics_carry_a_trace_into_grains_elsewhere_and_share_a_rollout()
+    {
+        // structured logs with every span on the console: a member's log shows the spans it recorded, with their trace ids
+        using var cluster = await ThreeMembers(["--log-format", "structured", "--console-traces"]);
+        foreach (var m in cluster.Members)
+        {
+            var health = await m.Server.Http.GetFromJsonAsync<JsonElement>("/health");
+            var membership = health.GetProperty("checks").GetProperty("cluster");
+            Assert.Equal("Active", membership.GetProperty("member_status").GetString());
+            Assert.Equal(3, membership.GetProperty("members_active").GetInt32());
+            using var ready = await m.Server.Http.GetAsync("/ready");
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+            Assert.Contains("\norleans_", "\n" + await m.Server.Http.GetStringAsync("/metrics"), StringComparison.Ordinal);
+        }
+
+        // a request on one member that reads a grain living on another is one trace: the grain's span is in the other's log
+        var http = cluster.Members[0].Server.Http;
+        using var started = await http.PostAsJsonAsync("/api/cluster/simulations", new { env = "box-world", agents = 2, seed = 1, stepDelayMs = 1000, train = false });
+        Assert.Equal(HttpStatusCode.Created, started.StatusCode);
+        var view = await started.Content.ReadFromJsonAsync<JsonElement>();
+        string id = view.GetProperty("id").GetString()!, host = view.GetProperty("member").GetString()!;
+        var selves = new List<string>();
+        foreach (var m in cluster.Members) selves.Add((await m.Server.Http.GetFromJsonAsync<JsonElement>("/api/cluster")).GetProperty("self").GetString()!);
+        int owner = selves.IndexOf(host), asker = (owner + 1) % 3;
+        Assert.True(owner >= 0, $"no member is {host}");
+        string traceId = Guid.NewGuid().ToString("N");
+        using (var request = new HttpRequestMessage(HttpMethod.Get, $"/api/cluster/simulations/{id}"))
+        {
+            request.Headers.Add("traceparent", $"00-{traceId}-{Guid.NewGuid().ToString("N")[..16]}-01");
+            using var answer = await cluster.Members[asker].Server.Http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        }
+        var ownerLog = cluster.Members[owner].Server;
+        await ownerLog.WaitFor(() => Task.FromResult(ownerLog.Log.Split('\n').Any(l => l.Contains($"\"trace_id\":\"{traceId}\"", StringComparison.Ordinal)
+            && l.Contains("\"span_name\":\"ISimulationGrain/View\"", StringComparison.Ordinal)) ? (int?)0 : null));
+
+        // pwmk simulate --cluster: the episodes spread over the three members, each the episode one process runs
+        var rollout = await RunCli(["simulate", "--cluster", $"redis://127.0.0.1:{cluster.RedisPort}", "--episodes", "9", "--no-train", "--format", "json"]);
+        var shares = rollout.GetProperty("perMember").EnumerateArray().ToList();
+        output.WriteLine(rollout.GetProperty("perMember").ToString());
+        Assert.Equal(3, shares.Count);
+        Assert.All(shares, s => Assert.True(s.GetProperty("episodes").GetInt32() > 0));
+        Assert.Equal(9, shares.Sum(s => s.GetProperty("episodes").GetInt32()));
+        Assert.Equal(selves.Order(StringComparer.Ordinal), shares.Select(s => s.GetProperty("member").GetString()!).Order(StringComparer.Ordinal));
+        var alone = new Pwmk.Core.Simulation.EpisodeRunner(new Pwmk.Core.Simulation.SimulationSettings("box-world", 2, 2, 0, 9, StepDelayMs: 0, Train: false));
+        var steps = new List<int>();
+        for (int e = 0; e < 9; e++) steps.Add((await alone.RunEpisodeAsync(CancellationToken.None)).Steps);
+        Assert.Equal(steps, rollout.GetProperty("episodeSteps").EnumerateArray().Select(x => x.GetInt32()));
+    }
+
+    /// <summary>Runs <c>pwmk</c> of this build with <paramref name="args"/>; its stdout as JSON (exit 0 expected).</summary>
+    private static async Task<JsonElement> RunCli(string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "pwmk.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await p.WaitForExitAsync(deadline.Token);
+        Assert.True(p.ExitCode == 0, $"pwmk {string.Join(' ', args)} exited {p.ExitCode}: {await stderr}");
+        return JsonDocument.Parse(await stdout).RootElement.Clone();
     }
 
     private static async Task<JsonElement?> View(HttpClient http, string id)

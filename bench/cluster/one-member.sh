@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# bench/cluster/one-member.sh [REPS] [QUERIES]: the cost of a clustered one-member setup (`pwmk serve --cluster` with a
+# real redis-server on loopback) against plain `pwmk serve` (its own journaled store, fsync always): time from the
+# process start to /health answering healthy (whole process, cold), then, on the warm server, the latency of QUERIES
+# sequential point queries (`believes(agent_3, at(X, Y))`, the agent bound: one partition) over one keep-alive
+# connection, after 200 facts over 10 agents were written (and 100 warm-up queries). Interleaved: plain, cluster,
+# plain, cluster... one pair per repetition; prints each run, then the medians and the per-pair ratios (plain/cluster:
+# 1.0 = no cost, 0.8 = the cluster answers at 80% of plain's rate). Needs redis-server, curl and python3.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+reps="${1:-5}"
+queries="${2:-2000}"
+work="$(mktemp -d)"
+redis=""
+trap 'serve_stop; if [ -n "$redis" ]; then kill "$redis" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
+# shellcheck source=../serve.sh
+source "$root/bench/serve.sh"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+serve_build
+
+measure() { # LABEL (after serve_start, started at $start): startup to healthy, then the point-query latencies
+  for _ in $(seq 1 600); do curl -sf "$base/health" >/dev/null 2>&1 && break; sleep 0.02; done
+  local up; up=$(python3 -c "print(round($(date +%s.%N) - $start, 2))")
+  python3 - "$1" "$base" "$up" "$queries" <<'PY' | tee -a "$work/results"
+import http.client, json, sys, time, statistics, urllib.parse
+label, base, up, n = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+u = urllib.parse.urlparse(base)
+c = http.client.HTTPConnection(u.hostname, u.port)
+def post(path, body):
+    c.request("POST", path, json.dumps(body), {"Content-Type": "application/json"})
+    r = c.getresponse(); data = r.read()
+    if r.status >= 300: raise SystemExit(f"{path}: {r.status} {data[:200]}")
+for i in range(200):
+    post("/api/beliefs", {"agent": f"agent_{i % 10}", "belief": f"at(box_{i}, room_{i % 7})"})
+q = {"query": "believes(agent_3, at(X, Y))"}
+for _ in range(100): post("/api/beliefs/query", q)
+lat = []
+t0 = time.perf_counter()
+for _ in range(n):
+    t = time.perf_counter(); post("/api/beliefs/query", q); lat.append(time.perf_counter() - t)
+total = time.perf_counter() - t0
+lat.sort()
+print("%-8s startup_s %5.2f  queries_per_s %6.0f  p50_ms %6.3f  p95_ms %6.3f" % (label, up, n / total, lat[n // 2] * 1e3, lat[int(n * .95)] * 1e3))
+PY
+}
+
+echo "load average before: $(cat /proc/loadavg); $(nproc) cores; $reps pairs, $queries queries each"
+for _ in $(seq 1 "$reps"); do
+  start=$(date +%s.%N); SERVE_STATE="$work/state-$RANDOM" serve_start --no-simulation
+  measure plain
+  serve_stop
+  rport="$(free_port)"
+  redis-server --port "$rport" --bind 127.0.0.1 --save "" --appendonly no >"$work/redis.log" 2>&1 &
+  redis=$!
+  start=$(date +%s.%N); serve_start --cluster "redis://127.0.0.1:$rport" --silo-port "$(free_port)" --gateway-port "$(free_port)"
+  measure cluster
+  serve_stop
+  kill "$redis"; wait "$redis" 2>/dev/null || true; redis=""
+done
+echo "load average after: $(cat /proc/loadavg)"
+python3 - "$work/results" <<'PY'
+import sys, statistics
+rows = [l.split() for l in open(sys.argv[1])]
+def col(label, i): return [float(r[i]) for r in rows if r[0] == label]
+for name, i in (("startup s", 2), ("queries/s", 4), ("p50 ms", 6), ("p95 ms", 8)):
+    p, c = col("plain", i), col("cluster", i)
+    ratios = [b / a if name == "queries/s" else a / b for a, b in zip(p, c)]
+    print(f"{name:10s} plain median {statistics.median(p):8.3f}  cluster median {statistics.median(c):8.3f}  "
+          f"cluster as a fraction of plain (higher is better, per pair): median {statistics.median(ratios):.2f} (min {min(ratios):.2f}, max {max(ratios):.2f})")
+PY

@@ -1,0 +1,124 @@
+using Orleans.Runtime.Placement;
+using Pwmk.Core.Simulation;
+
+namespace Pwmk.Cluster.Simulation;
+
+/// <summary>What the episodes of a rollout run: the simulation core's settings, flat out, without online training.</summary>
+[GenerateSerializer, Immutable, Alias("pwmk.rollout-spec")]
+public sealed record RolloutSpec(
+    [property: Id(0)] string Env,
+    [property: Id(1)] int Agents,
+    [property: Id(2)] int TomDepth,
+    [property: Id(3)] int Seed,
+    [property: Id(4)] int MaxSteps)
+{
+    /// <summary>The simulation core's settings (episode numbers are given per call).</summary>
+    public SimulationSettings Settings() => new(Env, Agents, TomDepth, Seed, Episodes: 0, StepDelayMs: 0, Train: false, MaxStepsPerEpisode: MaxSteps);
+}
+
+/// <summary>One episode run by a rollout worker, and the member it ran on.</summary>
+[GenerateSerializer, Immutable, Alias("pwmk.rollout-episode")]
+public sealed record RolloutEpisode(
+    [property: Id(0)] int Episode,
+    [property: Id(1)] int Steps,
+    [property: Id(2)] double Reward,
+    [property: Id(3)] bool Success,
+    [property: Id(4)] string Member);
+
+/// <summary>
+/// A rollout worker (the RLlib rollout-worker pattern): runs the episodes it is handed, one at a time, on the member it was
+/// placed on. Episode <c>e</c> of a spec is the same episode on every member (its layout, choices and agents' seeds are
+/// functions of the spec's seed and <c>e</c>), so a rollout spread over members gives what one process gives.
+/// </summary>
+[Alias("pwmk.rollout-worker")]
+public interface IRolloutWorkerGrain : IGrainWithStringKey
+{
+    [Alias("run")]
+    Task<RolloutEpisode> Run(RolloutSpec spec, int episode);
+}
+
+internal sealed class RolloutWorkerGrain(ILocalSiloDetails silo) : Grain, IRolloutWorkerGrain
+{
+    private EpisodeRunner? _runner;
+    private RolloutSpec? _spec;
+
+    public async Task<RolloutEpisode> Run(RolloutSpec spec, int episode)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (spec.Settings().Validate() is { } problem) throw new ArgumentException(problem);
+        ArgumentOutOfRangeException.ThrowIfNegative(episode);
+        if (_runner is null || _spec != spec)
+        {
+            _runner = new EpisodeRunner(spec.Settings()) { Name = this.GetPrimaryKeyString() };
+            _spec = spec;
+        }
+        var runner = _runner;
+        runner.ResumeAt(episode, 0);
+        // the episode's CPU work runs on the thread pool, not in the grain's turn
+        var report = await Task.Run(() => runner.RunEpisodeAsync(CancellationToken.None)).ConfigureAwait(true);
+        return new RolloutEpisode(episode, report.Steps, report.Reward, report.Success, silo.SiloAddress.ToString());
+    }
+}
+
+/// <summary>
+/// Spreads the episodes of a rollout over every active member: one worker per member (placed there by a placement hint),
+/// each handed the next episode as soon as it finishes one, so faster members run more. An episode whose member fails is
+/// handed to another worker; the rollout fails only when no worker is left.
+/// </summary>
+internal static class ClusterRollouts
+{
+    public static async Task<IReadOnlyList<RolloutEpisode>> RunAsync(IGrainFactory grains, RolloutSpec spec, int episodes, int workersPerMember,
+        Action<RolloutEpisode>? finished, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(episodes, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(workersPerMember, 1);
+        var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(ct).ConfigureAwait(false);
+        var members = hosts.Keys.OrderBy(s => s.ToString(), StringComparer.Ordinal).ToList();
+        if (members.Count == 0) throw new InvalidOperationException("the cluster has no active member");
+        string job = Guid.NewGuid().ToString("N")[..12];
+        var pending = new Queue<int>(Enumerable.Range(0, episodes));
+        var results = new RolloutEpisode?[episodes];
+        var failures = new List<string>();
+        async Task Work(IRolloutWorkerGrain worker)
+        {
+            while (true)
+            {
+                int e;
+                lock (pending)
+                {
+                    if (!pending.TryDequeue(out e)) return;
+                }
+                try
+                {
+                    var r = await worker.Run(spec, e).WaitAsync(ct).ConfigureAwait(false);
+                    results[e] = r;
+                    finished?.Invoke(r);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    lock (pending)
+                    {
+                        pending.Enqueue(e); // another worker runs it; this one (its member may be gone) stops
+                        failures.Add(ex.GetBaseException().Message);
+                    }
+                    if (ex is ArgumentException) throw;
+                    return;
+                }
+            }
+        }
+        var workers = new List<Task>();
+        foreach (var member in members)
+            for (int w = 0; w < workersPerMember; w++)
+            {
+                // the hint is read when the worker's activation is placed: its first call
+                RequestContext.Set(IPlacementDirector.PlacementHintKey, member);
+                var worker = grains.GetGrain<IRolloutWorkerGrain>($"{job}/{member}/{w}");
+                workers.Add(Work(worker));
+                RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+            }
+        await Task.WhenAll(workers).ConfigureAwait(false);
+        if (results.Any(r => r is null))
+            throw new InvalidOperationException($"{results.Count(r => r is null)} episodes did not run: every worker failed ({string.Join("; ", failures.Distinct().Take(3))})");
+        return results!;
+    }
+}
