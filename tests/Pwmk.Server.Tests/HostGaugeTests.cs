@@ -44,7 +44,10 @@ public sealed partial class HostGaugeTests
         await ServerFixture.Eventually(async () =>
         {
             var m = await Scrape(s);
+            // the loss histogram is process-wide (another test's simulation may have fed it): wait for this server's own
+            // model too, which exists once its simulation has trained
             return m.Keys.Any(k => k.StartsWith("pwmk_world_model_training_loss_count{", StringComparison.Ordinal))
+                && m.Keys.Any(k => k.StartsWith("pwmk_world_model_memory_bytes{", StringComparison.Ordinal))
                 && m.Keys.Any(k => k.StartsWith("pwmk_belief_store_facts_total{agent_id=\"agent_0\"", StringComparison.Ordinal));
         }, seconds: 60);
         var scrape = await Scrape(s);
