@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# bench/cluster/one-member.sh [REPS] [QUERIES]: the cost of a clustered one-member setup (`pwmk serve --cluster` with a
-# real redis-server on loopback) against plain `pwmk serve` (its own journaled store, fsync always): time from the
+# bench/cluster/one-member.sh [REPS] [QUERIES]: the cost of a clustered one-member setup against plain `pwmk serve` (its
+# own journaled store, fsync always): `pwmk serve --cluster local` (in-process membership, partitions on local disk,
+# fsynced) and `pwmk serve --cluster redis://...` (a real redis-server on loopback). Measured: time from the
 # process start to /health answering healthy (whole process, cold), then, on the warm server, the latency of QUERIES
 # sequential point queries (`believes(agent_3, at(X, Y))`, the agent bound: one partition) over one keep-alive
-# connection, after 200 facts over 10 agents were written (and 100 warm-up queries). Interleaved: plain, cluster,
-# plain, cluster... one pair per repetition; prints each run, then the medians and the per-pair ratios (plain/cluster:
-# 1.0 = no cost, 0.8 = the cluster answers at 80% of plain's rate). Needs redis-server, curl and python3.
+# connection, after 200 facts over 10 agents were written (and 100 warm-up queries). Interleaved: plain, local, redis,
+# plain, local, redis... one triple per repetition; prints each run, then the medians and the per-repetition ratios
+# against plain (1.0 = no cost, 0.8 = the cluster answers at 80% of plain's rate). Needs redis-server, curl and python3.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 reps="${1:-5}"
@@ -49,11 +50,14 @@ for _ in $(seq 1 "$reps"); do
   start=$(date +%s.%N); SERVE_STATE="$work/state-$RANDOM" serve_start --no-simulation
   measure plain
   serve_stop
+  start=$(date +%s.%N); SERVE_STATE="$work/state-$RANDOM" serve_start --cluster local
+  measure local
+  serve_stop
   rport="$(free_port)"
   redis-server --port "$rport" --bind 127.0.0.1 --save "" --appendonly no >"$work/redis.log" 2>&1 &
   redis=$!
   start=$(date +%s.%N); serve_start --cluster "redis://127.0.0.1:$rport" --silo-port "$(free_port)" --gateway-port "$(free_port)"
-  measure cluster
+  measure redis
   serve_stop
   kill "$redis"; wait "$redis" 2>/dev/null || true; redis=""
 done
@@ -63,8 +67,10 @@ import sys, statistics
 rows = [l.split() for l in open(sys.argv[1])]
 def col(label, i): return [float(r[i]) for r in rows if r[0] == label]
 for name, i in (("startup s", 2), ("queries/s", 4), ("p50 ms", 6), ("p95 ms", 8)):
-    p, c = col("plain", i), col("cluster", i)
-    ratios = [b / a if name == "queries/s" else a / b for a, b in zip(p, c)]
-    print(f"{name:10s} plain median {statistics.median(p):8.3f}  cluster median {statistics.median(c):8.3f}  "
-          f"cluster as a fraction of plain (higher is better, per pair): median {statistics.median(ratios):.2f} (min {min(ratios):.2f}, max {max(ratios):.2f})")
+    p = col("plain", i)
+    for label in ("local", "redis"):
+        c = col(label, i)
+        ratios = [b / a if name == "queries/s" else a / b for a, b in zip(p, c)]
+        print(f"{name:10s} plain median {statistics.median(p):8.3f}  {label} median {statistics.median(c):8.3f}  "
+              f"{label} as a fraction of plain (higher is better, per repetition): median {statistics.median(ratios):.2f} (min {min(ratios):.2f}, max {max(ratios):.2f})")
 PY

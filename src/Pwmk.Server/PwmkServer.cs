@@ -72,7 +72,11 @@ public static class PwmkServer
         builder.Services.AddSingleton(sp => DurableBeliefStore.Open(sp.GetRequiredService<BeliefStore>(), DurabilityOf(options),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pwmk.Server.Persistence")));
         if (options.ClusterSettings is { } cluster)
-            builder.AddPwmkCluster(cluster, () => new BeliefStore(new BeliefStoreOptions { Query = BeliefStoreOptions.Default.Query with { Memory = budget } }));
+        {
+            // a local cluster keeps its grain state (belief partitions, directory) in the state directory's "cluster" folder
+            string? grainState = cluster.IsLocal && DurabilityOf(options).Directory is { } dir ? Path.Combine(dir, "cluster") : null;
+            builder.AddPwmkCluster(cluster, () => new BeliefStore(new BeliefStoreOptions { Query = BeliefStoreOptions.Default.Query with { Memory = budget } }), grainState);
+        }
         builder.Services.AddSingleton(sp => new ServerHistory(sp.GetService<TimeProvider>()));
         builder.Services.AddSingleton(new QueryAdmission(options.QuerySlots, options.QueryQueueLimit));
         builder.Services.AddSingleton(sp => new EventStreams(options.MaxEventStreams, options.MaxEventStreamsPerClient, sp.GetService<TimeProvider>()));

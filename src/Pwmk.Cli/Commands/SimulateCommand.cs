@@ -50,6 +50,7 @@ internal static class SimulateCommand
             string? problem = CheckCommon(settings, r.GetValue(format)!);
             var target = Pwmk.Cluster.ClusterSettings.Parse(c, null, null, out var clusterProblem);
             problem ??= target is null ? "--cluster: " + clusterProblem : null;
+            if (problem is null && target!.IsLocal) problem = "--cluster: expected redis://HOST:PORT (a local cluster lives inside one pwmk serve; run the episodes without --cluster)";
             if (problem is null && r.GetValue(workers) is < 1 or > 64) problem = $"--workers-per-member: expected 1..64, got {r.GetValue(workers)}";
             if (problem is null && r.GetValue(maxSeconds) != 0) problem = "--max-seconds is not supported with --cluster";
             if (problem is null && settings.Planner != SimulationSettings.SimulatorPlanner) problem = "--planner learned is not supported with --cluster (episodes run without online training)";

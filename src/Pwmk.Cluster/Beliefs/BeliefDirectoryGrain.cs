@@ -34,9 +34,22 @@ public sealed class DirectoryState
 }
 
 internal sealed class BeliefDirectoryGrain(
-    [PersistentState("directory", ClusterHosting.Storage)] IPersistentState<DirectoryState> state) : Grain, IBeliefDirectoryGrain
+    [PersistentState("directory", ClusterHosting.Storage)] IPersistentState<DirectoryState> state, LocalPartitions local) : Grain, IBeliefDirectoryGrain
 {
     private DirectorySnapshot? _snapshot;
+
+    // the router on this member reads the durable snapshot without a call (see LocalPartitions)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        local.Publish(Current());
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        local.Publish(null);
+        return Task.CompletedTask;
+    }
 
     public async Task Register(string[] agents, string[] worldPredicates)
     {
@@ -48,8 +61,10 @@ internal sealed class BeliefDirectoryGrain(
         if (!added) return;
         _snapshot = null;
         await state.WriteStateAsync().ConfigureAwait(true);
+        local.Publish(Current());
     }
 
-    public Task<DirectorySnapshot> Snapshot() =>
-        Task.FromResult(_snapshot ??= new DirectorySnapshot([.. state.State.Agents], [.. state.State.WorldPredicates]));
+    public Task<DirectorySnapshot> Snapshot() => Task.FromResult(Current());
+
+    private DirectorySnapshot Current() => _snapshot ??= new DirectorySnapshot([.. state.State.Agents], [.. state.State.WorldPredicates]);
 }

@@ -61,13 +61,23 @@ public sealed class PartitionState
 /// read never sees a change that is not yet durable.
 /// </summary>
 internal sealed class BeliefPartitionGrain(
-    [PersistentState("partition", ClusterHosting.Storage)] IPersistentState<PartitionState> state) : Grain, IBeliefPartitionGrain
+    [PersistentState("partition", ClusterHosting.Storage)] IPersistentState<PartitionState> state, LocalPartitions local) : Grain, IBeliefPartitionGrain
 {
-    private readonly BeliefStore _store = new();
+    private readonly BeliefStore _store = local.NewStore();
+    private PartitionView? _view;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (state.State.Program.Length > 0) _store.Consult(state.State.Program, "partition " + this.GetPrimaryKeyString());
+        // readers on this member may now query the store directly (see LocalPartitions)
+        _view = new PartitionView(_store);
+        local.Add(this.GetPrimaryKeyString(), _view);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_view is not null) local.Remove(this.GetPrimaryKeyString(), _view);
         return Task.CompletedTask;
     }
 
@@ -76,6 +86,23 @@ internal sealed class BeliefPartitionGrain(
         ArgumentNullException.ThrowIfNull(changes);
         var outcomes = new FactOutcome[changes.Length];
         var done = new List<BeliefChange>();
+        // direct readers ignore what they read from now until the change is durable (or undone)
+        _view?.BeginChange();
+        try
+        {
+            await ApplyDurably(changes, outcomes, done).ConfigureAwait(true);
+        }
+        finally
+        {
+            _view?.EndChange();
+        }
+        int count = _store.FactCount;
+        for (int i = 0; i < outcomes.Length; i++) outcomes[i] = outcomes[i] with { FactCount = count };
+        return outcomes;
+    }
+
+    private async Task ApplyDurably(FactChange[] changes, FactOutcome[] outcomes, List<BeliefChange> done)
+    {
         for (int i = 0; i < changes.Length; i++)
         {
             var c = changes[i];
@@ -112,9 +139,6 @@ internal sealed class BeliefPartitionGrain(
                 throw;
             }
         }
-        int count = _store.FactCount;
-        for (int i = 0; i < outcomes.Length; i++) outcomes[i] = outcomes[i] with { FactCount = count };
-        return outcomes;
     }
 
     public Task<string[]> Facts(string[] patterns)

@@ -16,10 +16,22 @@ public sealed class ClusterUnavailableException(string message, Exception? inner
 /// is bound; every agent's, side by side, when not), and it runs here on a store holding just those facts, with the same
 /// engine and limits as a single process. Its answers are the single process's answers; their order is the single
 /// process's when one partition is involved, and otherwise that of the partitions taken world first, then agents in
-/// ordinal order of their names (each in its own assertion order).
+/// ordinal order of their names (each in its own assertion order). A query that needs one partition whose activation is on
+/// this member runs on that partition's own store (<see cref="LocalPartitions"/>): no call, no transfer, no store to build.
 /// </summary>
-public sealed class ClusterBeliefs(IGrainFactory grains, Func<BeliefStore> newStore)
+public sealed class ClusterBeliefs
 {
+    private readonly IGrainFactory grains;
+    private readonly Func<BeliefStore> newStore;
+    private readonly LocalPartitions local;
+
+    internal ClusterBeliefs(IGrainFactory grains, LocalPartitions local)
+    {
+        this.grains = grains;
+        this.local = local;
+        newStore = local.NewStore;
+    }
+
     private readonly ConcurrentDictionary<string, bool> _registered = new(StringComparer.Ordinal);
 
     /// <summary>Most stores kept for reuse (built from fetched facts; a store is reused only for the very same facts).</summary>
@@ -99,6 +111,7 @@ public sealed class ClusterBeliefs(IGrainFactory grains, Func<BeliefStore> newSt
     {
         ArgumentNullException.ThrowIfNull(query);
         var plan = QueryPlan.Of(query);
+        if (OnePartition(plan) is { } only && local.TryQuery(only, query, options, out var here)) return here!;
         var fetches = new List<(string Partition, Task<string[]> Facts)>();
         try
         {
@@ -126,6 +139,22 @@ public sealed class ClusterBeliefs(IGrainFactory grains, Func<BeliefStore> newSt
             throw new ClusterUnavailableException("a belief partition did not answer (" + e.GetType().Name + ": " + e.Message + ")", e);
         }
         return StoreOf(fetches.Select(f => f.Facts.Result)).Query(query, options);
+    }
+
+    /// <summary>
+    /// The one partition <paramref name="plan"/> needs, when that is known without a call (the directory's activation is on
+    /// this member): one bound agent and no world predicate, or world predicates and no agent; else null.
+    /// </summary>
+    private string? OnePartition(QueryPlan plan)
+    {
+        if (plan.Everything || plan.AllAgents || local.Directory is not { } dir) return null;
+        bool world = plan.OtherPatterns.Keys.Any(dir.WorldPredicates.Contains);
+        return (plan.Agents.Count, world) switch
+        {
+            (1, false) => plan.Agents.Min,
+            (0, true) => BeliefPartitions.World,
+            _ => null,
+        };
     }
 
     /// <summary>A store holding <paramref name="facts"/> in this order (kept, or built and kept).</summary>

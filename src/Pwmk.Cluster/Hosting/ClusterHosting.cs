@@ -6,31 +6,48 @@ using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Pwmk.Cluster.Beliefs;
 using Pwmk.Core.Beliefs;
+using Pwmk.Core.Storage;
+using Orleans.Runtime.Hosting;
+using Orleans.Storage;
 using StackExchange.Redis;
 
 namespace Pwmk.Cluster;
 
-/// <summary>Where a member finds its cluster and how it is reached: <c>--cluster redis://HOST:PORT --silo-port N --gateway-port M</c>.</summary>
+/// <summary>
+/// Where a member finds its cluster and how it is reached: <c>--cluster redis://HOST:PORT --silo-port N --gateway-port M</c>,
+/// or <c>--cluster local</c>: a one-member cluster in this process (in-process membership, grain state on local disk, no
+/// external service; <see cref="RedisHost"/> is empty, a silo port of 0 means a free one, a gateway port of 0 no gateway).
+/// </summary>
 public sealed record ClusterSettings(string RedisHost, int RedisPort, int SiloPort = ClusterSettings.DefaultSiloPort, int GatewayPort = ClusterSettings.DefaultGatewayPort)
 {
+    /// <summary>How <c>--cluster</c> names the one-member cluster in this process.</summary>
+    public const string LocalName = "local";
+
+    /// <summary>True for <c>--cluster local</c>: one member, no Redis.</summary>
+    public bool IsLocal => RedisHost.Length == 0;
+
     /// <summary>Default port members talk to each other on.</summary>
     public const int DefaultSiloPort = 11111;
 
     /// <summary>Default port clients (<c>pwmk simulate --cluster</c>) reach a member on.</summary>
     public const int DefaultGatewayPort = 30000;
 
-    /// <summary>Reads <c>redis://HOST:PORT</c>; returns null and a problem naming what is wrong when it is not that.</summary>
+    /// <summary>Reads <c>redis://HOST:PORT</c> or <c>local</c>; returns null and a problem naming what is wrong when it is neither.</summary>
     public static ClusterSettings? Parse(string text, int? siloPort, int? gatewayPort, out string? problem)
     {
         problem = null;
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme != "redis" || uri.Host.Length == 0)
-            problem = $"expected redis://HOST:PORT, such as redis://127.0.0.1:6379, got '{text}'";
-        else if (uri.AbsolutePath is not ("/" or "") || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0)
+        Uri? uri = null;
+        bool local = text == LocalName;
+        if (!local && (!Uri.TryCreate(text, UriKind.Absolute, out uri) || uri.Scheme != "redis" || uri.Host.Length == 0))
+            problem = $"expected redis://HOST:PORT, such as redis://127.0.0.1:6379, or {LocalName}, got '{text}'";
+        else if (!local && (uri!.AbsolutePath is not ("/" or "") || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0))
             problem = $"'{text}' has a path, query, fragment or user; expected redis://HOST:PORT";
         else if (siloPort is < 1 or > 65535) problem = $"silo port: expected 1..65535, got {siloPort}";
         else if (gatewayPort is < 1 or > 65535) problem = $"gateway port: expected 1..65535, got {gatewayPort}";
         else if (siloPort is not null && siloPort == gatewayPort) problem = $"silo port and gateway port must differ, both are {siloPort}";
         if (problem is not null) return null;
+        // one member in this process: a free silo port, no gateway (no client joins it) unless asked
+        if (local) return new ClusterSettings("", 0, siloPort ?? 0, gatewayPort ?? 0);
         return new ClusterSettings(uri!.Host, uri.IsDefaultPort || uri.Port < 0 ? 6379 : uri.Port, siloPort ?? DefaultSiloPort, gatewayPort ?? DefaultGatewayPort);
     }
 
@@ -59,37 +76,75 @@ public static class ClusterHosting
     internal const string GrainCallSpans = "Microsoft.Orleans.Application";
 
     /// <summary>
-    /// Adds the silo and <see cref="ClusterBeliefs"/> (the belief router) to <paramref name="builder"/>; queries run on
-    /// stores made by <paramref name="newStore"/> (the host's limits and memory budget).
+    /// Adds the silo and <see cref="ClusterBeliefs"/> (the belief router) to <paramref name="builder"/>; partitions and
+    /// queries use stores made by <paramref name="newStore"/> (the host's limits and memory budget). A local cluster
+    /// (<see cref="ClusterSettings.IsLocal"/>) keeps its grain state in <paramref name="stateDirectory"/> (fsynced files,
+    /// <see cref="DiskGrainStorage"/>), or in memory when it is null.
     /// </summary>
-    public static void AddPwmkCluster(this IHostApplicationBuilder builder, ClusterSettings settings, Func<BeliefStore> newStore)
+    public static void AddPwmkCluster(this IHostApplicationBuilder builder, ClusterSettings settings, Func<BeliefStore> newStore, string? stateDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(settings);
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(Identify);
-            silo.UseRedisClustering(o => o.ConfigurationOptions = settings.Redis());
             silo.AddActivityPropagation(); // a grain call carries its caller's trace context, across members
-            silo.AddRedisGrainStorage(Storage, o => o.ConfigurationOptions = settings.Redis());
-            if (settings.Loopback) silo.ConfigureEndpoints(IPAddress.Loopback, settings.SiloPort, settings.GatewayPort);
-            else silo.ConfigureEndpoints(settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);
-            // a member killed without notice is declared dead within about ten seconds, and its grains re-activate elsewhere
-            silo.Configure<ClusterMembershipOptions>(o =>
-            {
-                o.ProbeTimeout = TimeSpan.FromSeconds(2);
-                o.NumMissedProbesLimit = 2;
-                o.NumVotesForDeathDeclaration = 1;
-                o.TableRefreshTimeout = TimeSpan.FromSeconds(5);
-                o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(10);
-            });
+            if (settings.IsLocal) Local(silo, settings, stateDirectory);
+            else Redis(silo, settings);
         });
-        builder.Services.AddSingleton(sp => new ClusterBeliefs(sp.GetRequiredService<IGrainFactory>(), newStore));
+        AddBeliefs(builder, newStore);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<Simulation.SimulationKeeper>();
         builder.Services.AddHostedService<ShutdownWatchdog>();
         // Orleans narrates membership at Information; a member's log keeps its warnings and errors
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+    }
+
+    /// <summary>One member in this process: in-process membership on loopback, grain state on local disk (or in memory).</summary>
+    private static void Local(ISiloBuilder silo, ClusterSettings settings, string? stateDirectory)
+    {
+        silo.UseLocalhostClustering(settings.SiloPort == 0 ? FreeLoopbackPort() : settings.SiloPort, settings.GatewayPort, serviceId: "pwmk", clusterId: "pwmk");
+        if (stateDirectory is null)
+        {
+            silo.AddMemoryGrainStorage(Storage);
+            return;
+        }
+        Directory.CreateDirectory(stateDirectory);
+        // a write cut short by a crash leaves its temporary file; the state file it was to replace is whole
+        foreach (var tmp in Directory.EnumerateFiles(stateDirectory, "*.tmp")) AtomicFile.TryDelete(tmp);
+        silo.Services.AddGrainStorage(Storage, (sp, _) =>
+            new DiskGrainStorage(stateDirectory, new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>())));
+    }
+
+    private static void Redis(ISiloBuilder silo, ClusterSettings settings)
+    {
+        silo.UseRedisClustering(o => o.ConfigurationOptions = settings.Redis());
+        silo.AddRedisGrainStorage(Storage, o => o.ConfigurationOptions = settings.Redis());
+        if (settings.Loopback) silo.ConfigureEndpoints(IPAddress.Loopback, settings.SiloPort, settings.GatewayPort);
+        else silo.ConfigureEndpoints(settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);
+        // a member killed without notice is declared dead within about ten seconds, and its grains re-activate elsewhere
+        silo.Configure<ClusterMembershipOptions>(o =>
+        {
+            o.ProbeTimeout = TimeSpan.FromSeconds(2);
+            o.NumMissedProbesLimit = 2;
+            o.NumVotesForDeathDeclaration = 1;
+            o.TableRefreshTimeout = TimeSpan.FromSeconds(5);
+            o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(10);
+        });
+    }
+
+    private static void AddBeliefs(IHostApplicationBuilder builder, Func<BeliefStore> newStore)
+    {
+        builder.Services.AddSingleton(new LocalPartitions(newStore));
+        builder.Services.AddSingleton(sp => new ClusterBeliefs(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<LocalPartitions>()));
+    }
+
+    /// <summary>A port free on loopback now (the silo of a local cluster listens there; no other member connects).</summary>
+    private static int FreeLoopbackPort()
+    {
+        using var l = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
     private static void Identify(ClusterOptions o)
@@ -125,15 +180,7 @@ public static class ClusterHosting
         }
     }
 
-    /// <summary>A one-member cluster in this process (localhost membership, grain state in memory), for tests.</summary>
-    internal static void AddPwmkLocalCluster(this IHostApplicationBuilder builder, int siloPort, int gatewayPort, Func<BeliefStore> newStore)
-    {
-        builder.UseOrleans(silo =>
-        {
-            silo.UseLocalhostClustering(siloPort, gatewayPort);
-            silo.AddActivityPropagation();
-            silo.AddMemoryGrainStorage(Storage);
-        });
-        builder.Services.AddSingleton(sp => new ClusterBeliefs(sp.GetRequiredService<IGrainFactory>(), newStore));
-    }
+    /// <summary>A one-member cluster in this process (localhost membership, grain state in memory or in <paramref name="stateDirectory"/>), for tests.</summary>
+    internal static void AddPwmkLocalCluster(this IHostApplicationBuilder builder, int siloPort, int gatewayPort, Func<BeliefStore> newStore, string? stateDirectory = null) =>
+        builder.AddPwmkCluster(new ClusterSettings("", 0, siloPort, gatewayPort), newStore, stateDirectory);
 }

@@ -1,0 +1,76 @@
+using System.Collections.Concurrent;
+using Pwmk.Core.Beliefs;
+using Pwmk.Logic;
+
+namespace Pwmk.Cluster.Beliefs;
+
+/// <summary>
+/// The belief partitions (and the directory) whose activations live on this member, so the router can answer a query that
+/// needs one of them on that partition's own store, without a grain call, a fact transfer or building a store. Writes
+/// still go through the grain; a read on the store counts only when no change of the partition was in progress while it
+/// ran (<see cref="PartitionView"/>), so it never sees a change that is not yet durable.
+/// </summary>
+internal sealed class LocalPartitions(Func<BeliefStore> newStore)
+{
+    private readonly ConcurrentDictionary<string, PartitionView> _views = new(StringComparer.Ordinal);
+    private volatile LocalDirectory? _directory;
+
+    /// <summary>A new, empty store with the host's limits (a partition's store).</summary>
+    public BeliefStore NewStore() => newStore();
+
+    /// <summary>The directory as its activation on this member last made durable, or null when it lives elsewhere.</summary>
+    public LocalDirectory? Directory => _directory;
+
+    public void Publish(DirectorySnapshot? snapshot) => _directory = snapshot is null ? null : new LocalDirectory(snapshot);
+
+    public void Add(string partition, PartitionView view) => _views[partition] = view;
+
+    public void Remove(string partition, PartitionView view)
+    {
+        view.Close();
+        _views.TryRemove(new KeyValuePair<string, PartitionView>(partition, view));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="query"/> on the store of <paramref name="partition"/> when its activation is on this member and
+    /// no change of it is in progress before or during the run; false (no result) otherwise.
+    /// </summary>
+    public bool TryQuery(string partition, string query, QueryOptions options, out QueryResult? result)
+    {
+        result = null;
+        if (!_views.TryGetValue(partition, out var view)) return false;
+        long before = view.Version;
+        if ((before & 1) != 0) return false;
+        var r = view.Store.Query(query, options);
+        if (view.Version != before) return false;
+        result = r;
+        return true;
+    }
+}
+
+/// <summary>The directory's snapshot with its world predicates as a set.</summary>
+internal sealed class LocalDirectory(DirectorySnapshot snapshot)
+{
+    public DirectorySnapshot Snapshot { get; } = snapshot;
+    public HashSet<string> WorldPredicates { get; } = new(snapshot.WorldPredicates, StringComparer.Ordinal);
+}
+
+/// <summary>
+/// A partition activation's store as readers on this member see it, with a version that is odd while a change is in
+/// progress (applied but not yet durable, or being undone) and moves on with every change: a read that saw the same even
+/// version before and after it ran saw only durable state. A closed view (the activation is gone) stays odd.
+/// </summary>
+internal sealed class PartitionView(BeliefStore store)
+{
+    private long _version;
+
+    public BeliefStore Store { get; } = store;
+
+    public long Version => Interlocked.Read(ref _version);
+
+    public void BeginChange() => Interlocked.Increment(ref _version);
+
+    public void EndChange() => Interlocked.Increment(ref _version);
+
+    public void Close() => Interlocked.Exchange(ref _version, 1);
+}
