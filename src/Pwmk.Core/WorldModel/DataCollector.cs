@@ -18,7 +18,7 @@ public enum CollectionPolicy
 /// <summary>Runs episodes of an environment and records observations, actions and belief targets.</summary>
 public sealed class DataCollector(IWorldModelEnvironment env)
 {
-    /// <summary>Largest number of values a collection may hold.</summary>
+    /// <summary>Largest number of non-zero values a collection may store (per array: observations, beliefs, world truth).</summary>
     public const long MaxValues = 1L << 28;
 
     /// <summary>Collects <paramref name="numEpisodes"/> episodes (deterministic given <paramref name="seed"/>).</summary>
@@ -31,21 +31,20 @@ public sealed class DataCollector(IWorldModelEnvironment env)
             throw new ArgumentException($"environment '{env.Name}' has no expert policy; use the random policy");
         }
         int n = env.NumAgents, o = env.ObservationSize, t = env.MaxSteps, nb = saveBeliefs ? env.NumBeliefs : 0;
-        if ((long)numEpisodes * (t + 1) * n * Math.Max(o, nb) > MaxValues)
-        {
-            throw new ArgumentException($"{numEpisodes} episodes of {t} steps would exceed {MaxValues} values");
-        }
-        var obs = new float[numEpisodes * (t + 1) * n * o];
-        var actions = new int[numEpisodes * t * n];
-        var beliefs = new float[numEpisodes * (t + 1) * n * nb];
-        var truth = new float[numEpisodes * (t + 1) * nb];
+        // Kept as their non-zero values (SparseRows): one-hot beliefs and drawn grids are almost all zero.
+        var obs = new SparseRows.Builder(n * o, MaxValues);
+        var beliefs = new SparseRows.Builder(n * nb, MaxValues);
+        var truth = new SparseRows.Builder(nb, MaxValues);
+        var actions = new int[(long)numEpisodes * t * n];
         var lengths = new int[numEpisodes];
         var rng = new SeededRandom((ulong)(uint)seed + 0x5EED);
         var joint = new int[n];
+        var step = new float[Math.Max(n * o, n * nb)];
         for (int e = 0; e < numEpisodes; e++)
         {
-            env.Reset(seed * 100_003 + e, obs.AsSpan(e * (t + 1) * n * o, n * o));
-            Record(e, 0);
+            step.AsSpan().Clear();
+            env.Reset(seed * 100_003 + e, step.AsSpan(0, n * o));
+            Record();
             int len = 0;
             for (int s = 0; s < t; s++)
             {
@@ -55,8 +54,9 @@ public sealed class DataCollector(IWorldModelEnvironment env)
                     joint[i] = useExpert ? expert!.ExpertAction(i) : rng.NextInt(env.NumActions);
                 }
                 joint.CopyTo(actions.AsSpan((e * t + s) * n, n));
-                bool done = env.Step(joint, obs.AsSpan((e * (t + 1) + s + 1) * n * o, n * o));
-                Record(e, s + 1);
+                step.AsSpan().Clear();
+                bool done = env.Step(joint, step.AsSpan(0, n * o));
+                Record();
                 len = s + 1;
                 if (done)
                 {
@@ -64,15 +64,32 @@ public sealed class DataCollector(IWorldModelEnvironment env)
                 }
             }
             lengths[e] = len;
+            for (int s = len + 1; s <= t; s++)
+            {
+                // padding after the episode's end: all zero
+                obs.Add([]);
+                beliefs.Add([]);
+                truth.Add([]);
+            }
         }
-        return new TrajectoryDataset(numEpisodes, t, n, o, nb, obs, actions, beliefs, truth, lengths, nb > 0 ? env.BeliefGroupOrders : null);
+        return new TrajectoryDataset(numEpisodes, t, n, o, nb, obs.Build(), actions, beliefs.Build(), truth.Build(), lengths, nb > 0 ? env.BeliefGroupOrders : null);
 
-        void Record(int e, int s)
+        void Record()
         {
+            obs.Add(step.AsSpan(0, n * o));
             if (nb > 0)
             {
-                env.GetBeliefGroundTruth(beliefs.AsSpan((e * (t + 1) + s) * n * nb, n * nb));
-                env.GetWorldTruth(truth.AsSpan((e * (t + 1) + s) * nb, nb));
+                step.AsSpan().Clear();
+                env.GetBeliefGroundTruth(step.AsSpan(0, n * nb));
+                beliefs.Add(step.AsSpan(0, n * nb));
+                step.AsSpan().Clear();
+                env.GetWorldTruth(step.AsSpan(0, nb));
+                truth.Add(step.AsSpan(0, nb));
+            }
+            else
+            {
+                beliefs.Add([]);
+                truth.Add([]);
             }
         }
     }

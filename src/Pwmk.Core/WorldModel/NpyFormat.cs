@@ -19,7 +19,25 @@ internal static partial class NpyFormat
 
     public static void Write(Stream s, ReadOnlySpan<int> data, int[] shape) => Write(s, "<i4", MemoryMarshal.AsBytes(data), shape);
 
+    /// <summary>Writes <paramref name="rows"/> as a dense float32 array, one row at a time.</summary>
+    public static void Write(Stream s, SparseRows rows, int[] shape)
+    {
+        WriteHeader(s, "<f4", shape);
+        var row = new float[rows.Width];
+        for (int r = 0; r < rows.Rows; r++)
+        {
+            rows.Read(r, row);
+            s.Write(MemoryMarshal.AsBytes(row.AsSpan()));
+        }
+    }
+
     private static void Write(Stream s, string descr, ReadOnlySpan<byte> bytes, int[] shape)
+    {
+        WriteHeader(s, descr, shape);
+        s.Write(bytes);
+    }
+
+    private static void WriteHeader(Stream s, string descr, int[] shape)
     {
         if (!BitConverter.IsLittleEndian)
         {
@@ -37,7 +55,6 @@ internal static partial class NpyFormat
         BinaryPrimitives.WriteUInt16LittleEndian(len, (ushort)header.Length);
         s.Write(len);
         s.Write(Encoding.ASCII.GetBytes(header));
-        s.Write(bytes);
     }
 
     /// <summary>An array read back: its dtype descriptor, shape and raw little-endian bytes.</summary>

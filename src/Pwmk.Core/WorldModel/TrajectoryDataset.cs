@@ -16,9 +16,18 @@ public sealed class TrajectoryDataset
     /// <summary>Largest archive member accepted when loading (bytes).</summary>
     public const long MaxArrayBytes = 1L << 30;
 
-    /// <summary>Creates a dataset over the given arrays (checked against the sizes).</summary>
+    /// <summary>Creates a dataset over the given arrays (checked against the sizes; kept compactly, see <see cref="SparseRows"/>).</summary>
     public TrajectoryDataset(int episodes, int steps, int agents, int observationSize, int numBeliefs,
         float[] observations, int[] actions, float[] beliefs, float[] worldTruth, int[] lengths, int[]? beliefGroupOrders = null)
+        : this(episodes, steps, agents, observationSize, numBeliefs,
+            Rows(observations, (long)episodes * (steps + 1), agents * observationSize, "observations"), actions,
+            Rows(beliefs, (long)episodes * (steps + 1), agents * numBeliefs, "beliefs"),
+            Rows(worldTruth, (long)episodes * (steps + 1), numBeliefs, "world_truth"), lengths, beliefGroupOrders)
+    {
+    }
+
+    internal TrajectoryDataset(int episodes, int steps, int agents, int observationSize, int numBeliefs,
+        SparseRows observations, int[] actions, SparseRows beliefs, SparseRows worldTruth, int[] lengths, int[]? beliefGroupOrders)
     {
         Episodes = episodes;
         Steps = steps;
@@ -30,10 +39,11 @@ public sealed class TrajectoryDataset
         Beliefs = beliefs;
         WorldTruth = worldTruth;
         Lengths = lengths;
-        Expect(observations.Length, (long)episodes * (steps + 1) * agents * observationSize, "observations");
+        long rows = (long)episodes * (steps + 1);
+        Expect(observations, rows, agents * observationSize, "observations");
         Expect(actions.Length, (long)episodes * steps * agents, "actions");
-        Expect(beliefs.Length, (long)episodes * (steps + 1) * agents * numBeliefs, "beliefs");
-        Expect(worldTruth.Length, (long)episodes * (steps + 1) * numBeliefs, "world_truth");
+        Expect(beliefs, rows, agents * numBeliefs, "beliefs");
+        Expect(worldTruth, rows, numBeliefs, "world_truth");
         Expect(lengths.Length, episodes, "lengths");
         if (beliefGroupOrders is not null)
         {
@@ -56,6 +66,20 @@ public sealed class TrajectoryDataset
             {
                 throw new InvalidModelFileException($"lengths[{e}] = {lengths[e]} is outside 0..{steps}");
             }
+        }
+    }
+
+    private static SparseRows Rows(float[] dense, long rows, int width, string name)
+    {
+        Expect(dense.Length, rows * width, name);
+        return SparseRows.FromDense(dense, rows, width, DataCollector.MaxValues);
+    }
+
+    private static void Expect(SparseRows rows, long count, int width, string name)
+    {
+        if (rows.Width != width || rows.Rows != count)
+        {
+            throw new InvalidModelFileException($"{name}: {rows.Rows} rows of {rows.Width} values, expected {count} of {width} for the dataset's sizes");
         }
     }
 
@@ -85,10 +109,15 @@ public sealed class TrajectoryDataset
     /// <summary>The order of each belief group of one agent (null: every group is order 1).</summary>
     public int[]? BeliefGroupOrders { get; }
 
-    internal float[] Observations { get; }
+    /// <summary>Per step (E x (T+1) rows): every agent's observation [N, obs].</summary>
+    internal SparseRows Observations { get; }
     internal int[] Actions { get; }
-    internal float[] Beliefs { get; }
-    internal float[] WorldTruth { get; }
+
+    /// <summary>Per step: every agent's belief targets [N, beliefs].</summary>
+    internal SparseRows Beliefs { get; }
+
+    /// <summary>Per step: the world truth [beliefs].</summary>
+    internal SparseRows WorldTruth { get; }
     internal int[] Lengths { get; }
 
     /// <summary>Total valid transitions.</summary>
@@ -105,19 +134,27 @@ public sealed class TrajectoryDataset
         }
     }
 
-    /// <summary>Observations of every agent at step <paramref name="t"/> of episode <paramref name="e"/>, [N, obs].</summary>
-    public ReadOnlySpan<float> Observation(int e, int t) =>
-        Observations.AsSpan(((e * (Steps + 1)) + t) * Agents * ObservationSize, Agents * ObservationSize);
+    /// <summary>Observations of every agent at step <paramref name="t"/> of episode <paramref name="e"/>, [N, obs] (a copy).</summary>
+    public ReadOnlySpan<float> Observation(int e, int t) => Copy(Observations, e, t);
 
     /// <summary>Joint action taken at step <paramref name="t"/> of episode <paramref name="e"/>, [N].</summary>
     public ReadOnlySpan<int> Action(int e, int t) => Actions.AsSpan(((e * Steps) + t) * Agents, Agents);
 
-    /// <summary>Belief targets of every agent at step <paramref name="t"/> of episode <paramref name="e"/>, [N, beliefs].</summary>
-    public ReadOnlySpan<float> Belief(int e, int t) =>
-        Beliefs.AsSpan(((e * (Steps + 1)) + t) * Agents * NumBeliefs, Agents * NumBeliefs);
+    /// <summary>Belief targets of every agent at step <paramref name="t"/> of episode <paramref name="e"/>, [N, beliefs] (a copy).</summary>
+    public ReadOnlySpan<float> Belief(int e, int t) => Copy(Beliefs, e, t);
 
-    /// <summary>Whether each belief predicate holds at step <paramref name="t"/> of episode <paramref name="e"/>.</summary>
-    public ReadOnlySpan<float> Truth(int e, int t) => WorldTruth.AsSpan(((e * (Steps + 1)) + t) * NumBeliefs, NumBeliefs);
+    /// <summary>Whether each belief predicate holds at step <paramref name="t"/> of episode <paramref name="e"/> (a copy).</summary>
+    public ReadOnlySpan<float> Truth(int e, int t) => Copy(WorldTruth, e, t);
+
+    /// <summary>The row of step <paramref name="t"/> of episode <paramref name="e"/> in the per-step arrays.</summary>
+    internal int Row(int e, int t) => (e * (Steps + 1)) + t;
+
+    private float[] Copy(SparseRows rows, int e, int t)
+    {
+        var into = new float[rows.Width];
+        rows.Read(Row(e, t), into);
+        return into;
+    }
 
     /// <summary>Episodes [start, start+count) as a new dataset.</summary>
     public TrajectoryDataset Slice(int start, int count)
@@ -126,12 +163,12 @@ public sealed class TrajectoryDataset
         {
             throw new ArgumentOutOfRangeException(nameof(start), $"episodes [{start}, {start + count}) outside 0..{Episodes}");
         }
-        int o = (Steps + 1) * Agents * ObservationSize, a = Steps * Agents, b = (Steps + 1) * Agents * NumBeliefs, w = (Steps + 1) * NumBeliefs;
+        int rows = Steps + 1, a = Steps * Agents;
         return new TrajectoryDataset(count, Steps, Agents, ObservationSize, NumBeliefs,
-            Observations.AsSpan(start * o, count * o).ToArray(),
+            Observations.Slice(start * rows, count * rows),
             Actions.AsSpan(start * a, count * a).ToArray(),
-            Beliefs.AsSpan(start * b, count * b).ToArray(),
-            WorldTruth.AsSpan(start * w, count * w).ToArray(),
+            Beliefs.Slice(start * rows, count * rows),
+            WorldTruth.Slice(start * rows, count * rows),
             Lengths.AsSpan(start, count).ToArray(),
             BeliefGroupOrders);
     }

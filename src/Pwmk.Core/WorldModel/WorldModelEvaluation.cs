@@ -22,6 +22,7 @@ public sealed partial class WorldModelTrainer
         int horizon = config.Filtering ? Math.Max(1, test.Steps) : 1;
         var samples = Samples(test, horizon);
         var order = Enumerable.Range(0, samples.Count).ToArray();
+        float[] target = new float[n * nb], truth = new float[nb], previous = new float[n * nb];
         long transitions = 0;
         using var noGrad = Tensor.NoGrad();
         for (int s = 0; s < samples.Count; s += config.BatchSize)
@@ -42,7 +43,10 @@ public sealed partial class WorldModelTrainer
                     if (nb > 0)
                     {
                         var (e, t) = samples[order[s + i]];
-                        scores.AddBeliefs(test.Belief(e, t + h + 1), logits.Data.AsSpan(i * n * nb, n * nb), test.Truth(e, t + h + 1), test.Belief(e, t + h));
+                        test.Beliefs.Read(test.Row(e, t + h + 1), target);
+                        test.WorldTruth.Read(test.Row(e, t + h + 1), truth);
+                        test.Beliefs.Read(test.Row(e, t + h), previous);
+                        scores.AddBeliefs(target, logits.Data.AsSpan(i * n * nb, n * nb), truth, previous);
                     }
                 }
             });
@@ -64,11 +68,12 @@ public sealed partial class WorldModelTrainer
         }
         int groups = nb / g;
         var counts = g == 1 ? new long[nb * 2] : new long[n * groups * g];
+        var b = new float[n * nb];
         for (int e = 0; e < reference.Episodes; e++)
         {
             for (int t = 1; t <= reference.Lengths[e]; t++)
             {
-                var b = reference.Belief(e, t);
+                reference.Beliefs.Read(reference.Row(e, t), b);
                 if (g == 1)
                 {
                     for (int i = 0; i < b.Length; i++)
@@ -79,7 +84,7 @@ public sealed partial class WorldModelTrainer
                 }
                 for (int q = 0; q < n * groups; q++)
                 {
-                    counts[q * g + ArgMax(b.Slice(q * g, g))]++;
+                    counts[q * g + ArgMax<float>(b.AsSpan(q * g, g))]++;
                 }
             }
         }

@@ -189,22 +189,24 @@ public sealed partial class WorldModelTrainer
         }
         var augment = weighted && config.UseSymmetries ? config.Symmetries : null;
         float[] truth = [], before = [];
+        var scratch = augment is null ? [] : new float[Math.Max(n * o, n * nb)];
         for (int i = 0; i < count; i++)
         {
             var (e, t) = samples[order[start + i]];
             var symmetry = augment?.Invoke(rng);
-            void Copy(ReadOnlySpan<float> from, Span<float> into, Action<EpisodeSymmetry, ReadOnlySpan<float>, Span<float>> map)
+            void Copy(SparseRows rows, int step, Span<float> into, Action<EpisodeSymmetry, ReadOnlySpan<float>, Span<float>> map)
             {
                 if (symmetry is null)
                 {
-                    from.CopyTo(into);
+                    rows.Read(data.Row(e, step), into);
                 }
                 else
                 {
-                    map(symmetry, from, into);
+                    rows.Read(data.Row(e, step), scratch);
+                    map(symmetry, scratch.AsSpan(0, rows.Width), into);
                 }
             }
-            Copy(data.Observation(e, t), obs.AsSpan(i * n * o, n * o), static (s, f, d) => s.Observations(f, d));
+            Copy(data.Observations, t, obs.AsSpan(i * n * o, n * o), static (s, f, d) => s.Observations(f, d));
             for (int h = 0; h < steps; h++)
             {
                 if (h >= lengths[i])
@@ -227,19 +229,19 @@ public sealed partial class WorldModelTrainer
                 {
                     symmetry.Actions(data.Action(e, t + h), actions[h].AsSpan(i * n, n));
                 }
-                Copy(data.Observation(e, t + h + 1), targets[h].Data.AsSpan(i * n * o, n * o), static (s, f, d) => s.Observations(f, d));
+                Copy(data.Observations, t + h + 1, targets[h].Data.AsSpan(i * n * o, n * o), static (s, f, d) => s.Observations(f, d));
                 if (beliefs is not null)
                 {
                     var row = beliefs[h].Data.AsSpan(i * n * nb, n * nb);
-                    Copy(data.Belief(e, t + h + 1), row, static (s, f, d) => s.Beliefs(f, d));
+                    Copy(data.Beliefs, t + h + 1, row, static (s, f, d) => s.Beliefs(f, d));
                     if (weighted && (config.FalseBeliefWeight != 1f || config.BeliefChangeWeight != 1f))
                     {
                         if (truth.Length == 0)
                         {
                             (truth, before) = (new float[nb], new float[n * nb]);
                         }
-                        Copy(data.Truth(e, t + h + 1), truth, static (s, f, d) => s.Truth(f, d));
-                        Copy(data.Belief(e, t + h), before, static (s, f, d) => s.Beliefs(f, d));
+                        Copy(data.WorldTruth, t + h + 1, truth, static (s, f, d) => s.Truth(f, d));
+                        Copy(data.Beliefs, t + h, before, static (s, f, d) => s.Beliefs(f, d));
                         Weigh(row, truth, before);
                     }
                 }

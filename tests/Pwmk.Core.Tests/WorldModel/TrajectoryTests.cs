@@ -17,7 +17,7 @@ public sealed class TrajectoryTests : IDisposable
         var a = new DataCollector(env).Collect(10, CollectionPolicy.Random, seed: 5);
         var b = new DataCollector(env).Collect(10, CollectionPolicy.Random, seed: 5);
         var c = new DataCollector(env).Collect(10, CollectionPolicy.Random, seed: 6);
-        Assert.Equal(a.Observations, b.Observations);
+        Assert.Equal(a.Observations.ToDense(), b.Observations.ToDense());
         Assert.Equal(a.Actions, b.Actions);
         Assert.NotEqual(a.Actions, c.Actions);
         Assert.Equal(200, a.Transitions);
@@ -56,10 +56,10 @@ public sealed class TrajectoryTests : IDisposable
         var back = TrajectoryDataset.Load(path);
         Assert.Equal((data.Episodes, data.Steps, data.Agents, data.ObservationSize, data.NumBeliefs),
             (back.Episodes, back.Steps, back.Agents, back.ObservationSize, back.NumBeliefs));
-        Assert.Equal(data.Observations, back.Observations);
+        Assert.Equal(data.Observations.ToDense(), back.Observations.ToDense());
         Assert.Equal(data.Actions, back.Actions);
-        Assert.Equal(data.Beliefs, back.Beliefs);
-        Assert.Equal(data.WorldTruth, back.WorldTruth);
+        Assert.Equal(data.Beliefs.ToDense(), back.Beliefs.ToDense());
+        Assert.Equal(data.WorldTruth.ToDense(), back.WorldTruth.ToDense());
         Assert.Equal(data.Lengths, back.Lengths);
     }
 
@@ -136,6 +136,73 @@ public sealed class TrajectoryTests : IDisposable
             }
         });
         Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public void CollectionLargerThanTheValueBudgetWhenDenseIsKeptExactly()
+    {
+        // 2 episodes x 257 steps x 2 agents x 2^18 values is above MaxValues as one float per value (as 4,000 box-world
+        // episodes are): the collector keeps the non-zero values only and reads every step back exactly.
+        var env = new WideSparseEnv();
+        Assert.True(2L * (env.MaxSteps + 1) * env.NumAgents * (env.ObservationSize + env.NumBeliefs) > DataCollector.MaxValues);
+        var data = new DataCollector(env).Collect(2, seed: 3);
+        Assert.Equal(2 * env.MaxSteps, data.Transitions);
+        for (int e = 0; e < 2; e++)
+        {
+            for (int t = 0; t <= env.MaxSteps; t += 37)
+            {
+                var obs = data.Observation(e, t);
+                var beliefs = data.Belief(e, t);
+                for (int a = 0; a < env.NumAgents; a++)
+                {
+                    var mine = obs.Slice(a * env.ObservationSize, env.ObservationSize);
+                    Assert.Equal(WideSparseEnv.Cell(e, t, a), mine.IndexOf(1f));
+                    Assert.Equal(-0.5f, mine[^1]);
+                    Assert.Equal(2, mine.Length - mine.Count(0f));
+                    Assert.Equal(WideSparseEnv.Cell(e, t, a) % env.NumBeliefs, beliefs.Slice(a * env.NumBeliefs, env.NumBeliefs).IndexOf(1f));
+                }
+            }
+        }
+    }
+
+    /// <summary>Huge, almost all-zero observations and beliefs: one cell set per agent and step, and a constant last value.</summary>
+    private sealed class WideSparseEnv : IWorldModelEnvironment
+    {
+        private int episode, step;
+        public string Name => "wide";
+        public int NumAgents => 2;
+        public int ObservationSize => 1 << 18;
+        public int NumActions => 2;
+        public int NumBeliefs => 1 << 16;
+        public int MaxSteps => 256;
+        public static int Cell(int e, int t, int a) => (int)((e * 7919L + t * 104_729L + a * 31L) % ((1 << 18) - 1));
+        public void Reset(int seed, Span<float> observations)
+        {
+            (episode, step) = (seed - 3 * 100_003, 0);
+            Fill(observations);
+        }
+        public bool Step(ReadOnlySpan<int> actions, Span<float> observations)
+        {
+            step++;
+            Fill(observations);
+            return false;
+        }
+        private void Fill(Span<float> observations)
+        {
+            for (int a = 0; a < NumAgents; a++)
+            {
+                observations[a * ObservationSize + Cell(episode, step, a)] = 1f;
+                observations[(a + 1) * ObservationSize - 1] = -0.5f;
+            }
+        }
+        public void GetBeliefGroundTruth(Span<float> beliefs)
+        {
+            for (int a = 0; a < NumAgents; a++)
+            {
+                beliefs[a * NumBeliefs + Cell(episode, step, a) % NumBeliefs] = 1f;
+            }
+        }
+        public void GetWorldTruth(Span<float> truth) => truth[Cell(episode, step, 0) % NumBeliefs] = 1f;
     }
 
     private sealed class NoExpertEnv : IWorldModelEnvironment
