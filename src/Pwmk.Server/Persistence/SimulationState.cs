@@ -21,6 +21,9 @@ internal sealed record SimulationState
     public int Seed { get; init; }
     public int MaxStepsPerEpisode { get; init; }
 
+    /// <summary>What the agents planned with (<see cref="SimulationSettings.Planner"/>); null in files saved before it was recorded, which all used <see cref="SimulationSettings.SimulatorPlanner"/>.</summary>
+    public string? Planner { get; init; }
+
     /// <summary>Episodes finished: the next one to run.</summary>
     public int Episode { get; init; }
 
@@ -62,10 +65,12 @@ internal sealed record SimulationState
     /// <summary>Why a state saved for other parameters cannot be resumed by <paramref name="p"/>, or null.</summary>
     internal string? Mismatch(SimulationSettings p)
     {
-        if (Env != p.Env || Agents != p.Agents || TomDepth != p.TomDepth || Seed != p.Seed || MaxStepsPerEpisode != p.MaxStepsPerEpisode)
+        // the planner is part of what the episodes were: their rewards and goals, and the model's training data
+        string planner = Planner ?? SimulationSettings.SimulatorPlanner;
+        if (Env != p.Env || Agents != p.Agents || TomDepth != p.TomDepth || Seed != p.Seed || MaxStepsPerEpisode != p.MaxStepsPerEpisode || planner != p.Planner)
         {
-            return $"it was saved for env {Env}, {Agents} agents, ToM depth {TomDepth}, seed {Seed}, {MaxStepsPerEpisode} steps per episode; "
-                + $"the server is configured for env {p.Env}, {p.Agents} agents, ToM depth {p.TomDepth}, seed {p.Seed}, {p.MaxStepsPerEpisode} steps per episode";
+            return $"it was saved for env {Env}, {Agents} agents, ToM depth {TomDepth}, seed {Seed}, {MaxStepsPerEpisode} steps per episode, planner {planner}; "
+                + $"the server is configured for env {p.Env}, {p.Agents} agents, ToM depth {p.TomDepth}, seed {p.Seed}, {p.MaxStepsPerEpisode} steps per episode, planner {p.Planner}";
         }
         return null;
     }

@@ -205,6 +205,7 @@ internal sealed class SimulationRun
             TomDepth = Parameters.TomDepth,
             Seed = Parameters.Seed,
             MaxStepsPerEpisode = Parameters.MaxStepsPerEpisode,
+            Planner = Parameters.Planner,
             Episode = episode,
             TotalSteps = Runner.FinishedSteps,
             Rewards = Rewards.Snapshot(),

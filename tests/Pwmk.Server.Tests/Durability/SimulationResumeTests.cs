@@ -194,6 +194,42 @@ public partial class SimulationResumeTests(ITestOutputHelper output) : IDisposab
         Assert.Contains("3 agents", log, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_state_records_the_planner_and_resumes_only_with_that_planner()
+    {
+        var state = await SaveRealState(2);
+        Assert.Equal(SimulationSettings.SimulatorPlanner, state.Planner);
+        Assert.Contains("\"planner\":\"simulator\"", await File.ReadAllTextAsync(Path.Combine(_dir, SimulationStateFile.FileName)), StringComparison.Ordinal);
+        var model = PerspectiveWorldModel.Load(Path.Combine(_dir, state.ModelFile!));
+        var learned = Background with { Planner = SimulationSettings.LearnedPlanner };
+
+        // saved by the simulator planner: a server configured for the learned planner starts fresh, saying why
+        var (resumed, run, log) = Resume(learned);
+        Assert.False(resumed);
+        Assert.Equal(0, run.Episode);
+        Assert.Contains("planner simulator; the server is configured for", log, StringComparison.Ordinal);
+        Assert.Contains("planner learned", log, StringComparison.Ordinal);
+
+        // saved by the learned planner: resumed by the learned planner, refused by the simulator
+        SimulationStateFile.Write(_dir, state with { Planner = SimulationSettings.LearnedPlanner, OptimizerFile = null }, model.Save);
+        (resumed, run, _) = Resume(learned);
+        Assert.True(resumed);
+        Assert.Equal(2, run.Episode);
+        Assert.Equal(SimulationSettings.LearnedPlanner, run.CaptureState(out _, out _).Planner);
+        SimulationStateFile.Write(_dir, state with { Planner = SimulationSettings.LearnedPlanner, OptimizerFile = null }, model.Save);
+        (resumed, _, log) = Resume();
+        Assert.False(resumed);
+        Assert.Contains("planner learned; the server is configured for", log, StringComparison.Ordinal);
+
+        // a file saved before the planner was recorded was the simulator's
+        SimulationStateFile.Write(_dir, state with { Planner = null, OptimizerFile = null }, model.Save);
+        (resumed, _, _) = Resume();
+        Assert.True(resumed);
+        SimulationStateFile.Write(_dir, state with { Planner = null, OptimizerFile = null }, model.Save);
+        (resumed, _, _) = Resume(learned);
+        Assert.False(resumed);
+    }
+
     // ------------------------------------------------------------------ child process, SIGKILL
 
     private static ChildServer StartChild(string dir)
