@@ -25,7 +25,9 @@ public sealed class TraceLinkTests
     {
         var spans = new ConcurrentQueue<Activity>();
         using var listener = Listen(spans);
-        await using var s = await ServerFixture.StartAsync();
+        // a server that exports its spans (here to a port nothing listens on: the export fails, counted, and spans are
+        // recorded as they would be for a collector); without an exporter the server records none
+        await using var s = await ServerFixture.StartAsync(new() { ["Observability:OtlpEndpoint"] = "http://127.0.0.1:1" });
         var created = await s.PostJson("/api/simulations", new { env = "box-world", agents = 2, episodes = 2, stepDelayMs = 0, maxStepsPerEpisode = 10, train = false });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var id = (await ServerFixture.Json(created)).GetProperty("id").GetString();

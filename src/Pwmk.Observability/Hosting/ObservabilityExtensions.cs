@@ -36,8 +36,8 @@ public static class ObservabilityExtensions
     /// Registers <see cref="PwmkMetrics"/> (singleton, bridging Meter "Pwmk" and the host's meters), the health checks
     /// <c>planning_engine</c> and <c>environments</c> and the readiness check <c>state_directory_writable</c> (hosts add
     /// their own with <see cref="PwmkHealthChecks.AddTimedCheck(IHealthChecksBuilder, string, Func{IServiceProvider, IHealthCheck}, TimeSpan?, bool)"/>),
-    /// structured logging and OpenTelemetry tracing of ActivitySource "Pwmk" and ASP.NET Core requests (OTLP when an endpoint is
-    /// configured, console when asked; parent-based ratio sampling; the batch exporter's bounded queue drops spans
+    /// structured logging and, when spans are exported (an OTLP endpoint is configured, or the console exporter asked for),
+    /// OpenTelemetry tracing of ActivitySource "Pwmk" and ASP.NET Core requests (parent-based ratio sampling; the batch exporter's bounded queue drops spans
     /// rather than blocking when the collector is slow or unreachable, and counts what it drops on
     /// <c>pwmk_otel_spans_dropped_total</c>).
     /// </summary>
@@ -64,6 +64,10 @@ public static class ObservabilityExtensions
         double ratio = o.SamplingRatio ?? (double.TryParse(Environment.GetEnvironmentVariable("OTEL_TRACES_SAMPLER_ARG"), NumberStyles.Float,
             CultureInfo.InvariantCulture, out var r) ? r : 1.0);
         string service = o.ServiceName ?? Environment.GetEnvironmentVariable("OTEL_SERVICE_NAME") ?? "pwmk";
+        // no exporter, no tracer: spans nobody receives are not sampled, recorded and dropped on every request (an
+        // ActivityListener of the process's own, e.g. a test's, still sees every span of "Pwmk" and ASP.NET Core)
+        o.TracesExported = !string.IsNullOrEmpty(endpoint) || o.ConsoleExporter;
+        if (!o.TracesExported) return services;
         services.AddOpenTelemetry()
             .ConfigureResource(res => res.AddService(service))
             .WithTracing(t =>

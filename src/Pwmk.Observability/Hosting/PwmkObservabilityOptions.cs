@@ -38,6 +38,12 @@ public sealed class PwmkObservabilityOptions
     /// <summary>Also print spans on the console (development).</summary>
     public bool ConsoleExporter { get; set; }
 
+    /// <summary>
+    /// Set by <see cref="ObservabilityExtensions.AddPwmkObservability"/>: true when spans go somewhere (OTLP or the console),
+    /// and only then is a tracer registered.
+    /// </summary>
+    public bool TracesExported { get; internal set; }
+
     /// <summary>Fraction of new traces sampled (parent-based); null: <c>OTEL_TRACES_SAMPLER_ARG</c>, else 1.</summary>
     public double? SamplingRatio { get; set; }
 

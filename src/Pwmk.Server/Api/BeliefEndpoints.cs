@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using Pwmk.Cluster.Beliefs;
 using Pwmk.Core.Beliefs;
@@ -27,6 +28,11 @@ public sealed record BeliefChangeRequest(string? Agent, string? Belief);
 /// <summary>Result of an assert or retract: the stored fact and whether the store changed.</summary>
 public sealed record BeliefChangeResponse(string Fact, bool Changed, int FactCount);
 
+/// <summary>The request bodies the API reads on its hot path, with source-generated metadata (the options of <see cref="JsonBody"/>).</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, MaxDepth = JsonBody.MaxDepth)]
+[JsonSerializable(typeof(BeliefQueryRequest))]
+internal sealed partial class ServerJson : JsonSerializerContext;
+
 /// <summary>Belief store endpoints: query, assert, retract.</summary>
 internal static class BeliefEndpoints
 {
@@ -35,7 +41,10 @@ internal static class BeliefEndpoints
     public static void Map(WebApplication app)
     {
         var g = app.MapGroup("/api/beliefs").WithTags("beliefs");
-        g.MapPost("/query", Query).Accepts<BeliefQueryRequest>("application/json")
+        // a handler of the HttpContext alone over the server's singletons, resolved once: no parameter binding, no request
+        // service scope per query (the hot path of the API; docs/PERFORMANCE.md)
+        var query = new QueryEndpoint(app.Services);
+        g.MapPost("/query", (Func<HttpContext, Task>)query.HandleAsync).Accepts<BeliefQueryRequest>("application/json")
             .Produces<BeliefQueryResponse>().ProducesProblem(400).ProducesProblem(408).ProducesProblem(422).ProducesProblem(413).ProducesProblem(429).ProducesProblem(503)
             .WithSummary("Runs a read-only Prolog query (SWI syntax plus AND/OR/NOT) on the belief store");
         g.MapPost("", Assert).Accepts<BeliefChangeRequest>("application/json").AddEndpointFilter<ApiKeyFilter>()
@@ -46,15 +55,34 @@ internal static class BeliefEndpoints
             .WithSummary("Retracts believes(agent, belief) (or a world fact when agent is omitted)");
     }
 
-    private static async Task<IResult> Query(HttpRequest request, BeliefStore store, ServerHistory history, QueryAdmission admission, MemoryBudget budget,
-        IOptions<PwmkServerOptions> options)
+    /// <summary><c>POST /api/beliefs/query</c>: the server's singletons it needs, resolved once when the route is mapped.</summary>
+    private sealed class QueryEndpoint(IServiceProvider services)
     {
-        var (body, error) = await JsonBody.ReadAsync<BeliefQueryRequest>(request).ConfigureAwait(false);
+        private readonly BeliefStore _store = services.GetRequiredService<BeliefStore>();
+        private readonly ServerHistory _history = services.GetRequiredService<ServerHistory>();
+        private readonly QueryAdmission _admission = services.GetRequiredService<QueryAdmission>();
+        private readonly MemoryBudget _budget = services.GetRequiredService<MemoryBudget>();
+        private readonly PwmkServerOptions _options = services.GetRequiredService<IOptions<PwmkServerOptions>>().Value;
+        // resolved on first use: a member's router needs the silo's grain factory, there once the host runs
+        private readonly Lazy<ClusterBeliefs?> _cluster = new(services.GetService<ClusterBeliefs>, LazyThreadSafetyMode.PublicationOnly);
+
+        public async Task HandleAsync(HttpContext http)
+        {
+            var result = await Query(http).ConfigureAwait(false);
+            await result.ExecuteAsync(http).ConfigureAwait(false);
+        }
+
+        private Task<IResult> Query(HttpContext http) => BeliefEndpoints.Query(http.Request, _store, _history, _admission, _budget, _options, _cluster.Value);
+    }
+
+    private static async Task<IResult> Query(HttpRequest request, BeliefStore store, ServerHistory history, QueryAdmission admission, MemoryBudget budget,
+        PwmkServerOptions o, ClusterBeliefs? cluster)
+    {
+        var (body, error) = await JsonBody.ReadAsync(request, ServerJson.Default.BeliefQueryRequest).ConfigureAwait(false);
         if (error is not null) return error;
         if (string.IsNullOrWhiteSpace(body!.Query)) return JsonBody.BadRequest("'query' is required, e.g. {\"query\": \"believes(X, at(key, R))\"}.");
         int limit = body.Limit ?? 100;
         if (limit is < 1 or > MaxLimit) return JsonBody.BadRequest($"'limit' must be in 1..{MaxLimit}, got {limit}.");
-        var o = options.Value;
         int timeout = body.TimeoutMs ?? o.QueryTimeoutMs;
         if (timeout < 1 || timeout > o.MaxTimeoutMs) return JsonBody.BadRequest($"'timeoutMs' must be in 1..{o.MaxTimeoutMs}, got {timeout}.");
         long start = Stopwatch.GetTimestamp();
@@ -86,7 +114,7 @@ internal static class BeliefEndpoints
                 Memory = budget,
             };
             // a member of a cluster asks the belief partitions the query needs (the same engine then answers it here)
-            result = http.RequestServices.GetService<ClusterBeliefs>() is { } cluster
+            result = cluster is not null
                 ? await cluster.QueryAsync(body.Query, queryOptions, http.RequestAborted).ConfigureAwait(false)
                 : store.Query(body.Query, queryOptions);
         }

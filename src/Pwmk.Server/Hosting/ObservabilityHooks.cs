@@ -17,9 +17,11 @@ internal static class ObservabilityHooks
 {
     public static void Add(WebApplicationBuilder builder, PwmkServerOptions options)
     {
+        PwmkObservabilityOptions? observability = null;
         builder.Services.AddPwmkObservability(builder.Configuration, o =>
         {
             if (!string.IsNullOrWhiteSpace(options.StateDir)) o.StateDirectory ??= options.StateDir;
+            observability = o;
         });
         builder.Services.AddHealthChecks()
             .AddTimedCheck("world_model", sp => ActivatorUtilities.CreateInstance<WorldModelHealthCheck>(sp))
@@ -27,8 +29,9 @@ internal static class ObservabilityHooks
             .AddTimedCheck("model_loaded", sp => ActivatorUtilities.CreateInstance<ServedModelReadinessCheck>(sp), readinessOnly: true);
         if (options.ClusterSettings is null) return;
         builder.Services.AddHealthChecks().AddTimedCheck("cluster", sp => ActivatorUtilities.CreateInstance<ClusterHealthCheck>(sp));
-        // a grain call is a span of the trace that made it, on whichever member the grain lives (ClusterHosting adds the propagation)
-        builder.Services.AddOpenTelemetry().WithTracing(t => t.AddSource(ClusterHosting.GrainCallSpans));
+        // a grain call is a span of the trace that made it, on whichever member the grain lives (ClusterHosting adds the
+        // propagation); recorded when spans are exported, as the requests' are
+        if (observability!.TracesExported) builder.Services.AddOpenTelemetry().WithTracing(t => t.AddSource(ClusterHosting.GrainCallSpans));
     }
 
     /// <summary>Request context and request log lines: first in the pipeline, so every later line of a request carries its context.</summary>
