@@ -4,7 +4,7 @@
 # fsynced) and `pwmk serve --cluster redis://...` (a real redis-server on loopback). Measured: time from the
 # process start to /health answering healthy (whole process, cold), then, on the warm server, the latency of QUERIES
 # sequential point queries (`believes(agent_3, at(X, Y))`, the agent bound: one partition) over one keep-alive
-# connection, after 200 facts over 10 agents were written (and 100 warm-up queries). Interleaved: plain, local, redis,
+# connection, after 200 facts over 10 agents were written one by one (their rate: writes_per_s) and 100 warm-up queries. Interleaved: plain, local, redis,
 # plain, local, redis... one triple per repetition; prints each run, then the medians and the per-repetition ratios
 # against plain (1.0 = no cost, 0.8 = the cluster answers at 80% of plain's rate). Needs redis-server, curl and python3.
 set -euo pipefail
@@ -31,8 +31,10 @@ def post(path, body):
     c.request("POST", path, json.dumps(body), {"Content-Type": "application/json"})
     r = c.getresponse(); data = r.read()
     if r.status >= 300: raise SystemExit(f"{path}: {r.status} {data[:200]}")
+w0 = time.perf_counter()
 for i in range(200):
     post("/api/beliefs", {"agent": f"agent_{i % 10}", "belief": f"at(box_{i}, room_{i % 7})"})
+writes = 200 / (time.perf_counter() - w0)
 q = {"query": "believes(agent_3, at(X, Y))"}
 for _ in range(100): post("/api/beliefs/query", q)
 lat = []
@@ -41,7 +43,7 @@ for _ in range(n):
     t = time.perf_counter(); post("/api/beliefs/query", q); lat.append(time.perf_counter() - t)
 total = time.perf_counter() - t0
 lat.sort()
-print("%-8s startup_s %5.2f  queries_per_s %6.0f  p50_ms %6.3f  p95_ms %6.3f" % (label, up, n / total, lat[n // 2] * 1e3, lat[int(n * .95)] * 1e3))
+print("%-8s startup_s %5.2f  queries_per_s %6.0f  p50_ms %6.3f  p95_ms %6.3f  writes_per_s %6.0f" % (label, up, n / total, lat[n // 2] * 1e3, lat[int(n * .95)] * 1e3, writes))
 PY
 }
 
@@ -66,11 +68,11 @@ python3 - "$work/results" <<'PY'
 import sys, statistics
 rows = [l.split() for l in open(sys.argv[1])]
 def col(label, i): return [float(r[i]) for r in rows if r[0] == label]
-for name, i in (("startup s", 2), ("queries/s", 4), ("p50 ms", 6), ("p95 ms", 8)):
+for name, i in (("startup s", 2), ("queries/s", 4), ("p50 ms", 6), ("p95 ms", 8), ("writes/s", 10)):
     p = col("plain", i)
     for label in ("local", "redis"):
         c = col(label, i)
-        ratios = [b / a if name == "queries/s" else a / b for a, b in zip(p, c)]
+        ratios = [b / a if name.endswith("/s") else a / b for a, b in zip(p, c)]
         print(f"{name:10s} plain median {statistics.median(p):8.3f}  {label} median {statistics.median(c):8.3f}  "
               f"{label} as a fraction of plain (higher is better, per repetition): median {statistics.median(ratios):.2f} (min {min(ratios):.2f}, max {max(ratios):.2f})")
 PY
