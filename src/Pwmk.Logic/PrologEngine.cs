@@ -37,6 +37,16 @@ public sealed class Solution
     /// <summary>The solution of a query that reports no variables.</summary>
     internal static Solution Empty { get; } = new([]);
 
+    private static readonly IReadOnlyList<Solution> s_none = [], s_once = new System.Collections.ObjectModel.ReadOnlyCollection<Solution>([Empty]);
+
+    /// <summary><paramref name="count"/> times <see cref="Empty"/> (no list made for none or one: what point queries give).</summary>
+    internal static IReadOnlyList<Solution> Repeated(int count) => count switch
+    {
+        0 => s_none,
+        1 => s_once,
+        _ => Enumerable.Repeat(Empty, count).ToList(),
+    };
+
     /// <summary>Variable name and value, in order of first appearance in the query (variables starting with <c>_</c> excluded).</summary>
     public IReadOnlyList<KeyValuePair<string, Term>> Bindings { get; }
 

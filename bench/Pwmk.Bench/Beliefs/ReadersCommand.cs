@@ -13,7 +13,7 @@ namespace Pwmk.Bench.Beliefs;
 /// the per-round ratios, with its range. Optionally a writer commits beliefs meanwhile (<c>--writer</c>). Beside the
 /// rate: the process's CPU time over the wall time (cores used) and queries per CPU-second, whose ratio to one thread's
 /// says whether readers slow each other down (1.00: nothing shared costs them) apart from cores they did not get.
-/// <c>--parsed</c> (text read once beforehand) and <c>--garbage N</c> (N more short-lived bytes per query) take one
+/// <c>--parsed</c> (text read once beforehand), <c>--distinct-texts</c> (no text seen before: each one read) and <c>--garbage N</c> (N more short-lived bytes per query) take one
 /// shared thing away or add to it, for experiments.
 /// </summary>
 internal static class ReadersCommand
@@ -25,17 +25,18 @@ internal static class ReadersCommand
         var seconds = new Option<double>("--seconds") { Description = "Seconds per thread count per round", DefaultValueFactory = _ => 3 };
         var writer = new Option<bool>("--writer") { Description = "A writer thread commits a belief change every millisecond meanwhile" };
         var parsed = new Option<bool>("--parsed") { Description = "Queries parsed once beforehand (the engine's part alone: no text read per query)" };
+        var distinct = new Option<bool>("--distinct-texts") { Description = "Every query text differs from the last 4,000 (layout added): the store reads each one, none is found already read" };
         var garbage = new Option<int>("--garbage") { Description = "Bytes of extra short-lived garbage each query allocates (an experiment on the collector's share)", DefaultValueFactory = _ => 0 };
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
         var cmd = new Command("readers", "Belief point queries per second with 1, 2, ... reader threads over one store (in-process read scaling)")
         {
-            threads, rounds, seconds, writer, parsed, garbage, format,
+            threads, rounds, seconds, writer, parsed, distinct, garbage, format,
         };
-        cmd.SetAction(r => Run(r.GetValue(threads)!, r.GetValue(rounds), r.GetValue(seconds), r.GetValue(writer), r.GetValue(parsed), r.GetValue(garbage), r.GetValue(format)!));
+        cmd.SetAction(r => Run(r.GetValue(threads)!, r.GetValue(rounds), r.GetValue(seconds), r.GetValue(writer), r.GetValue(parsed), r.GetValue(distinct), r.GetValue(garbage), r.GetValue(format)!));
         return cmd;
     }
 
-    private static int Run(string threadList, int rounds, double seconds, bool writer, bool parsed, int garbage, string format)
+    private static int Run(string threadList, int rounds, double seconds, bool writer, bool parsed, bool distinct, int garbage, string format)
     {
         int[] counts;
         try
@@ -61,6 +62,24 @@ internal static class ReadersCommand
         var terms = queries.Select(q => Pwmk.Logic.Parsing.TermReader.ParseTerm(q, Pwmk.Logic.Parsing.OperatorTable.Default)).ToArray();
         IReadOnlyList<KeyValuePair<string, Pwmk.Logic.Terms.Variable>> none = [];
         Func<int, int> query = parsed ? k => store.Query(terms[k], none).Solutions.Count : k => store.Query(queries[k]).Solutions.Count;
+        if (distinct)
+        {
+            // each thread its own 64 layouts of the 64 texts (spaces after the two commas), taken in an order that
+            // repeats a text only after all 4,096: more than the store keeps of texts it has read
+            int threadsSeen = 0;
+            var mine = new ThreadLocal<(string[] Texts, int[] Next)>(() =>
+            {
+                int t = Interlocked.Increment(ref threadsSeen);
+                var texts = Enumerable.Range(0, 64 * 64).Select(j => Layout(queries[j & 63], 1 + j / 64, t)).ToArray();
+                return (texts, [0]);
+            });
+            query = k =>
+            {
+                var (texts, next) = mine.Value;
+                int j = next[0]++ & 4095;
+                return store.Query(texts[(j & ~63) | k]).Solutions.Count;
+            };
+        }
         if (garbage > 0)
         {
             var inner = query;
@@ -122,6 +141,13 @@ internal static class ReadersCommand
                 x.allocated_bytes_per_query, x.gc_pause_fraction, x.cores_used, x.queries_per_cpu_s, x.per_cpu_s_vs_base,
                 string.Format(inv, "{0:F2}..{1:F2}", x.per_cpu_s_vs_base_min, x.per_cpu_s_vs_base_max)));
         return Program.Ok;
+    }
+
+    /// <summary>The query text with <paramref name="first"/> spaces after its first comma and <paramref name="second"/> after its second.</summary>
+    private static string Layout(string text, int first, int second)
+    {
+        int a = text.IndexOf(',', StringComparison.Ordinal), b = text.IndexOf(',', a + 1);
+        return text[..(a + 1)] + new string(' ', first) + text[(a + 2)..(b + 1)] + new string(' ', second) + text[(b + 2)..];
     }
 
     private static double Median(List<double> xs)

@@ -63,8 +63,13 @@ public sealed partial class BeliefStore
 
     private QueryResult RunQuery(State s, Term goal, IReadOnlyList<KeyValuePair<string, Variable>> names, QueryOptions? options)
     {
-        var w = new Where("query");
-        Validate(goal, "query", w, ground: false);
+        Validate(goal, "query", new Where("query"), ground: false);
+        return RunChecked(s, goal, names, options);
+    }
+
+    /// <summary>Runs a goal already checked (<see cref="Validate"/>).</summary>
+    private QueryResult RunChecked(State s, Term goal, IReadOnlyList<KeyValuePair<string, Variable>> names, QueryOptions? options)
+    {
         using var span = BeliefTelemetry.Source.StartActivity("belief_query");
         if (span is null)
         {

@@ -25,6 +25,9 @@ public sealed partial class BeliefStore : IBeliefStore
     {
         public readonly BeliefModel Model = model;
         public readonly PrologEngine Engine = engine;
+
+        /// <summary>Query texts read and checked over this state (its engine's operators never change once published).</summary>
+        public readonly ParsedQueries Parsed = new();
     }
 
     private readonly record struct Where(string Source, int Line = 0, int Column = 0);
@@ -196,12 +199,19 @@ public sealed partial class BeliefStore : IBeliefStore
     /// <exception cref="PrologException">the query raised an error or exceeded a limit</exception>
     public QueryResult Query(string query, QueryOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(query);
         var s = _state;
-        var r = Parse(query, "query", s);
-        List<KeyValuePair<string, Variable>>? names = null;
-        foreach (var kv in r.VariableNames)
-            if (!kv.Key.StartsWith('_')) (names ??= []).Add(kv);
-        return RunQuery(s, r.Term, names ?? (IReadOnlyList<KeyValuePair<string, Variable>>)[], options);
+        if (s.Parsed.Find(query) is not { } e)
+        {
+            var r = Parse(query, "query", s);
+            List<KeyValuePair<string, Variable>>? names = null;
+            foreach (var kv in r.VariableNames)
+                if (!kv.Key.StartsWith('_')) (names ??= []).Add(kv);
+            Validate(r.Term, "query", new Where("query"), ground: false);
+            e = new ParsedQueries.Entry(r.Term, names is null ? [] : names.ToArray());
+            s.Parsed.Keep(query, e);
+        }
+        return RunChecked(s, e.Goal, e.Names, options);
     }
 
     /// <summary>Runs a query given as a term; <paramref name="names"/> are the variables to report.</summary>

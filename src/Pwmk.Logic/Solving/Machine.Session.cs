@@ -144,7 +144,9 @@ internal sealed partial class Machine
         StartClock();
         int logStart = ChangeLog?.Count ?? 0;
         var scope = _local is null ? null : Symbols.EnterLocal(_local);
-        var solutions = new List<Solution>();
+        // a query that reports no variables counts its solutions (all the same): a point query allocates no list
+        List<Solution>? solutions = null;
+        int found = 0;
         bool truncated = false;
         try
         {
@@ -161,16 +163,16 @@ internal sealed partial class Machine
             bool ok = StartGoal(g) && Run();
             while (ok)
             {
-                if (names.Count == 0) solutions.Add(Solution.Empty);
-                else
+                found++;
+                if (names.Count > 0)
                 {
                     var map = new Dictionary<int, Variable>();
                     var b = new KeyValuePair<string, Term>[names.Count];
                     for (int i = 0; i < names.Count; i++)
                         b[i] = new(names[i].Key, roots[i] != 0 ? AnswerTerm(roots[i], map, names[i].Key) : names[i].Value);
-                    solutions.Add(new Solution(b));
+                    (solutions ??= []).Add(new Solution(b));
                 }
-                if (solutions.Count >= opt.MaxSolutions)
+                if (found >= opt.MaxSolutions)
                 {
                     truncated = B > BaseB;
                     break;
@@ -199,7 +201,7 @@ internal sealed partial class Machine
             GiveBack();
         }
         string text = output is null || output.GetStringBuilder().Length == 0 ? "" : output.ToString();
-        return new QueryResult(solutions, truncated, text, Inferences - inf0, Stopwatch.GetElapsedTime(started));
+        return new QueryResult(solutions ?? Solution.Repeated(found), truncated, text, Inferences - inf0, Stopwatch.GetElapsedTime(started));
     }
 
     /// <summary>Undoes the writer's clause changes logged from <paramref name="from"/> on (nothing half-done is kept).</summary>
