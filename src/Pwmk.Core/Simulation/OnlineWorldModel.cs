@@ -55,6 +55,39 @@ public sealed class OnlineWorldModel
     /// <summary>Deepest imagined rollout when the agents plan with the model.</summary>
     internal const int PlanningDepth = 6;
 
+    /// <summary>
+    /// Least value (the discounted chance of reaching the goal in the imagined rollouts) of the action the search chose for
+    /// the agent to follow the plan. Below it the search reached the goal only through outcomes the model gives a small
+    /// probability (a goal belief it is unsure of splits an outcome in two, see <see cref="LearnedBeliefDynamics"/>), and
+    /// following those is following noise.
+    /// </summary>
+    internal const double MinPlanValue = 0.5;
+
+    /// <summary>
+    /// Least lead of the chosen action's value over the worst action's for the agent to follow the plan: a model that
+    /// expects the goal whatever the agent does (in box-world, the key picked up one to three steps on, whichever way the
+    /// agent moves) gives no reason to prefer one action, and the search's tie goes to its first action.
+    /// </summary>
+    internal const double MinPreference = 0.05;
+
+    /// <summary>
+    /// The value of <paramref name="result"/>'s chosen action when it is worth following (at least <see cref="MinPlanValue"/>
+    /// and <see cref="MinPreference"/> above the worst of <paramref name="actions"/>, an action never tried counting 0), else 0:
+    /// no plan, the heuristic decides.
+    /// </summary>
+    internal static double FollowValue(MctsResult result, IReadOnlyList<string> actions)
+    {
+        if (result.BestAction is not { } chosen) return 0;
+        var values = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var c in result.Tree.Children)
+        {
+            if (c.Action is { } a) values[a] = Math.Max(values.GetValueOrDefault(a), c.MeanValue);
+        }
+        double value = values.GetValueOrDefault(chosen);
+        double worst = actions.Count == 0 ? 0 : actions.Min(a => values.GetValueOrDefault(a));
+        return value >= MinPlanValue && value - worst >= MinPreference ? value : 0;
+    }
+
     /// <summary>True when the model learns and predicts the agents' beliefs.</summary>
     public bool PredictsBeliefs => _encoding is not null;
 
@@ -144,7 +177,7 @@ public sealed class OnlineWorldModel
     /// Plans for agent <paramref name="agent"/> towards <paramref name="goal"/> through the model (<see cref="BeliefMcts{TState}"/>
     /// over <see cref="LearnedBeliefDynamics"/> from the filtered state of the running episode): the first action and the
     /// most visited line, or null when the model cannot plan (not trained yet, a goal it does not predict, one it
-    /// believes holds already, or one no imagined rollout reached).
+    /// believes holds already, or a search whose chosen action is not worth following: see <see cref="FollowValue"/>).
     /// </summary>
     internal (int Action, IReadOnlyList<string> Line)? Plan(int agent, Goal goal, int seed)
     {
@@ -166,9 +199,11 @@ public sealed class OnlineWorldModel
             span?.SetTag("planner.type", "belief_mcts");
             span?.SetTag("pwmk.planner.problem", "learned:" + _settings.Env);
             var result = new BeliefMcts<ImaginedState>(dynamics, numSimulations: PlanningSimulations, maxDepth: PlanningDepth, seed: seed).Search(now);
-            // a search in which no imagined rollout reached the goal has no preference: no plan (the heuristic decides)
-            bool reached = result.Tree.Children.Any(c => c.MeanValue > 0);
+            double value = FollowValue(result, dynamics.Actions(now));
+            bool reached = value > 0;
             span?.SetTag("pwmk.planner.solved", reached);
+            span?.SetTag("pwmk.planner.value", value);
+            span?.SetTag("pwmk.planner.line", string.Join(' ', result.PrincipalVariation));
             if (!reached || result.BestAction is not { } best) return null;
             span?.SetTag("pwmk.planner.best_action", best);
             return (dynamics.JointAction(best)[agent], result.PrincipalVariation);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Pwmk.Core.Planning;
 using Pwmk.Core.Simulation;
 using Pwmk.Core.WorldModel;
 
@@ -28,9 +29,10 @@ public class LearnedPlannerTests
         Assert.Equal(0, first.PlannedDecisions);
         Assert.True(first.HeuristicDecisions > 0);
         var second = await runner.RunEpisodeAsync(CancellationToken.None);
-        Assert.True(second.PlannedDecisions > 0, $"{second.PlannedDecisions} planned, {second.HeuristicDecisions} heuristic");
-        // every plan of the run came from a search through the model, none from the environment planner
+        // every search of the run went through the model, none through the environment planner; a decision is planned
+        // when its search found an action worth following (see APlanIsFollowedOnly...), else the heuristic took it
         var plans = spans.Where(s => s.OperationName == "planning" && s.Parent?.GetTagItem("simulation.id") as string == runner.Name).ToList();
+        Assert.NotEmpty(plans);
         Assert.Equal(second.PlannedDecisions, plans.Count(p => p.GetTagItem("pwmk.planner.best_action") is not null));
         Assert.All(plans, p => Assert.Equal("learned:box-world", p.GetTagItem("pwmk.planner.problem")));
         // the timeline shows those decisions as planned, towards the agent's goal, taking the plan's first action
@@ -49,16 +51,44 @@ public class LearnedPlannerTests
     public async Task AnotherModelMakesOtherDecisions()
     {
         // the same seeded episodes three times; in the last run the trained model is swapped for an untrained one
-        var runs = Enumerable.Range(0, 3).Select(_ => new EpisodeRunner(Learned()) { Timeline = new StepTimeline(1_000) }).ToList();
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == "Pwmk",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var runs = Enumerable.Range(0, 3).Select(i => new EpisodeRunner(Learned()) { Name = "other-model-" + i, Timeline = new StepTimeline(1_000) }).ToList();
         foreach (var r in runs) await r.RunEpisodeAsync(CancellationToken.None);
         var model = runs[2].WorldModel.Model!;
         runs[2].WorldModel.Restore(new PerspectiveWorldModel(model.Config with { Seed = model.Config.Seed + 101 }), null);
         foreach (var r in runs) await r.RunEpisodeAsync(CancellationToken.None);
-        static List<string> Decided(EpisodeRunner r) =>
-            [.. r.Timeline!.Range(0, 1_000).Where(s => s.Episode == 1).SelectMany(s => s.Decisions).Select(d => $"{d.Agent} {d.Action} {d.Source}")];
-        Assert.Contains(Decided(runs[0]), d => d.EndsWith(" plan", StringComparison.Ordinal));
-        // with the same model the runs decide alike (the runner is deterministic); another model decides otherwise
-        Assert.Equal(Decided(runs[0]), Decided(runs[1]));
-        Assert.NotEqual(Decided(runs[0]), Decided(runs[2]));
+        // what each search through the model chose (its most visited line), decision by decision
+        List<string> Searched(EpisodeRunner r) =>
+            [.. spans.Where(s => s.OperationName == "planning" && s.Parent?.GetTagItem("simulation.id") as string == r.Name)
+                .OrderBy(s => s.StartTimeUtc).Select(s => $"{s.GetTagItem("pwmk.planner.line")} {s.GetTagItem("pwmk.planner.value")}")];
+        Assert.NotEmpty(Searched(runs[0]));
+        // with the same model the runs search alike (the runner is deterministic); another model searches otherwise
+        Assert.Equal(Searched(runs[0]), Searched(runs[1]));
+        Assert.NotEqual(Searched(runs[0]), Searched(runs[2]));
+    }
+
+    private static MctsResult Searched(string best, params (string Action, double Value)[] roots) =>
+        new(best, [best], 48, new MctsTreeNode(null, 48, 0, [.. roots.Select(r => new MctsTreeNode(r.Action, 10, r.Value, []))]));
+
+    private static readonly string[] Moves = ["up", "down", "left", "right", "interact"];
+
+    [Fact]
+    public void APlanIsFollowedOnlyWhenItsActionIsLikelyToReachTheGoalAndBetterThanTheOthers()
+    {
+        // the goal reached only on long odds (a goal belief the model gives a small probability): the heuristic decides
+        Assert.Equal(0, OnlineWorldModel.FollowValue(Searched("up", ("up", 0.12), ("down", 0), ("left", 0), ("right", 0), ("interact", 0)), Moves));
+        // the goal expected whatever the agent does (the search's tie went to its first action): no preference, no plan
+        Assert.Equal(0, OnlineWorldModel.FollowValue(Searched("up", [.. Moves.Select(m => (m, 0.857))]), Moves));
+        // one action likely to reach it and better than another: followed
+        Assert.Equal(0.9, OnlineWorldModel.FollowValue(Searched("interact", ("up", 0.86), ("down", 0.81), ("left", 0.86), ("right", 0.86), ("interact", 0.9)), Moves));
+        // an action the search never tried counts as reaching nothing
+        Assert.Equal(0.857, OnlineWorldModel.FollowValue(Searched("up", [.. Moves.Where(m => m != "right").Select(m => (m, 0.857))]), Moves));
     }
 }
