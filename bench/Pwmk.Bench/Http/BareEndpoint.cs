@@ -29,6 +29,7 @@ internal static class BareEndpoint
         foreach (var (agent, belief) in HttpCommand.Beliefs(facts)) store.AddBelief(agent, belief);
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(args[0]);
+        builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false); // as pwmk serve: the same response headers
         builder.Logging.ClearProviders();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, BareJson.Default));
         var app = builder.Build();

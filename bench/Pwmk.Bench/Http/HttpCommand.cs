@@ -66,6 +66,7 @@ internal static class HttpCommand
             report.Fact("anchor", "pwmk-bench http-bare URL 1000: WebApplication.CreateSlimBuilder, one MapPost route, source-generated JSON, the same BeliefStore lookup and answer shape, the same 1,000 beliefs");
             report.Fact("load", $"wrk -t1 -c{connections} -d{seconds}s --latency -s bench/load/query.lua+report.lua: POST /api/beliefs/query {Body} ({Versions.First("/usr/bin/wrk", "-v")})");
             report.Fact("threads", "both servers: the ASP.NET Core defaults (thread pool over 2 cores); wrk on the same 2 cores");
+            report.Fact("server CPU", "each server's own CPU time (user + system, /proc) during its wrk run, over the requests it answered: the ratio that does not depend on how much CPU wrk and the other processes leave it");
             using (var pwmk = Server.Start(root!, work, simulation: false))
             using (var bare = Server.Bare(work, facts))
             {
@@ -81,17 +82,18 @@ internal static class HttpCommand
                 Wrk(pwmk.Url, script, 3, connections);
                 Wrk(bare.Url, script, 3, connections);
                 JsonNode? ours = null, theirs = null;
+                double oursCpu = 0, theirsCpu = 0;
                 var runs = new List<Action<int>>
                 {
                     r =>
                     {
                         progress.Draw(2 * r, 2 * pairs, $"pwmk serve, pair {r + 1}/{pairs}", force: true);
-                        ours = Wrk(pwmk.Url, script, seconds, connections);
+                        (ours, oursCpu) = pwmk.Measure(() => Wrk(pwmk.Url, script, seconds, connections));
                     },
                     r =>
                     {
                         progress.Draw(2 * r + 1, 2 * pairs, $"bare endpoint, pair {r + 1}/{pairs}", force: true);
-                        theirs = Wrk(bare.Url, script, seconds, connections);
+                        (theirs, theirsCpu) = bare.Measure(() => Wrk(bare.Url, script, seconds, connections));
                     },
                 };
                 PairedReport.Rounds(pairs, runs, warmUp: false, afterRound: _ =>
@@ -100,6 +102,9 @@ internal static class HttpCommand
                     report.Measure("point query: throughput", "req/s", kind, "wall", Better.Higher).Add(Num(ours!, "rps"), Num(theirs!, "rps"));
                     report.Measure("point query: p50 latency", "ms", kind, "wall", Better.Lower).Add(Num(ours!, "p50_ms"), Num(theirs!, "p50_ms"));
                     report.Measure("point query: p99 latency", "ms", kind, "wall", Better.Lower).Add(Num(ours!, "p99_ms"), Num(theirs!, "p99_ms"));
+                    // what a request costs the server whatever CPU wrk leaves it: its CPU time (user + system) over the requests answered
+                    report.Measure("point query: server CPU per request", "µs", kind, "server process CPU (user + system)", Better.Lower)
+                        .Add(1e6 * oursCpu / Num(ours!, "requests"), 1e6 * theirsCpu / Num(theirs!, "requests"));
                 });
             }
             if (simRuns > 0)
@@ -178,6 +183,16 @@ internal static class HttpCommand
         }
 
         public string Url { get; }
+
+        /// <summary>Runs <paramref name="load"/>; its result and the CPU seconds (user + system) this server used meanwhile.</summary>
+        public (JsonNode Result, double CpuSeconds) Measure(Func<JsonNode> load)
+        {
+            _process.Refresh();
+            var before = _process.TotalProcessorTime;
+            var result = load();
+            _process.Refresh();
+            return (result, (_process.TotalProcessorTime - before).TotalSeconds);
+        }
 
         public static Server Start(string root, string work, bool simulation)
         {
