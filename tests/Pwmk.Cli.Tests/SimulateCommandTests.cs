@@ -59,6 +59,36 @@ public class SimulateCommandTests
         if (env == "rooms") Assert.True(claims > 0, "rooms agents tell each other where things are");
     }
 
+    [Fact]
+    public void TrajectoriesWrittenWithOutAreWhatTrainDataTrainsOn()
+    {
+        var dir = Directory.CreateTempSubdirectory("pwmk-simulate-out-");
+        try
+        {
+            string outDir = Path.Combine(dir.FullName, "episodes");
+            var (code, output, error) = Run("simulate", "--episodes", "5", "--seed", "2", "--no-train", "--out", outDir, "--format", "json");
+            Assert.True(code == 0, error);
+            using var doc = JsonDocument.Parse(output);
+            Assert.Equal(Path.GetFullPath(outDir), doc.RootElement.GetProperty("trajectories").GetString());
+            var (data, _) = Pwmk.Core.Simulation.SimulationTrajectories.Load(outDir);
+            Assert.Equal(5, data.Episodes);
+            Assert.Equal(doc.RootElement.GetProperty("steps").GetInt64(), data.Transitions);
+
+            var trained = CliRunner.Run("train", "--data", outDir, "--epochs", "1", "--hidden", "16", "--layers", "1", "--format", "json");
+            Assert.True(trained.ExitCode == 0, trained.Stderr);
+            using var metrics = JsonDocument.Parse(trained.Stdout);
+            Assert.Equal(1, metrics.RootElement.GetProperty("epochs").GetInt32());
+            // the bare arrays with another environment's sizes are refused, naming both
+            var wrong = CliRunner.Run("train", "--data", Path.Combine(outDir, "trajectories.npz"), "--env", "box-world", "--agents", "2", "--epochs", "1");
+            Assert.Equal(2, wrong.ExitCode);
+            Assert.Contains("--env box-world with 2 agents has", wrong.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("--agents", "0")]
     [InlineData("--agents", "17")]

@@ -11,7 +11,9 @@ namespace Pwmk.Cli.Commands;
 /// <summary>
 /// <c>pwmk simulate --cluster redis://HOST:PORT</c>: the episodes spread over every member of the cluster (one rollout
 /// worker per member, handed the next episode when it finishes one), with progress, and the count each member ran.
-/// Episodes run without online training (a rollout collects; <c>pwmk train</c> trains).
+/// Episodes run without online training (a rollout collects; <c>pwmk train --data</c> trains): with <c>--out DIR</c> their
+/// trajectories are written there as one-process <c>pwmk simulate --out</c> writes them. <c>--max-seconds</c> stops handing
+/// out episodes and reports those finished.
 /// </summary>
 internal static class ClusterSimulate
 {
@@ -19,29 +21,37 @@ internal static class ClusterSimulate
 
     internal sealed record MemberShare(string Member, int Episodes, long Steps);
 
-    internal sealed record Summary(string Env, int Agents, int TomDepth, int Seed, int Episodes, long Steps, double Seconds,
-        double EpisodesPerSecond, double StepsPerSecond, double MeanReward, double MinReward, double MaxReward, int Members,
-        IReadOnlyList<MemberShare> PerMember, IReadOnlyList<double> Rewards, IReadOnlyList<int> EpisodeSteps);
+    internal sealed record Summary(string Env, int Agents, int TomDepth, int Seed, int EpisodesAsked, int Episodes, long Steps, double Seconds,
+        double EpisodesPerSecond, double StepsPerSecond, double? MeanReward, double? MinReward, double? MaxReward, string Status, int Members,
+        IReadOnlyList<MemberShare> PerMember, IReadOnlyList<double> Rewards, IReadOnlyList<int> EpisodeSteps, IReadOnlyList<int> EpisodeNumbers)
+    {
+        /// <summary>Where the trajectories were written (null: not asked).</summary>
+        public string? Trajectories { get; init; }
+    }
 
     public static async Task<int> RunAsync(TextWriter stdout, TextWriter stderr, SimulationSettings p, ClusterSettings cluster, int workersPerMember,
-        string format, CancellationToken ct)
+        double maxSeconds, string? outDir, string format, CancellationToken ct)
     {
-        var spec = new RolloutSpec(p.Env, p.Agents, p.TomDepth, p.Seed, p.MaxStepsPerEpisode);
+        var spec = new RolloutSpec(p.Env, p.Agents, p.TomDepth, p.Seed, p.MaxStepsPerEpisode, Trajectories: outDir is not null);
         var progress = ProgressLine.For(stderr, format != "text");
         IReadOnlyList<RolloutEpisode> episodes;
+        using var limit = maxSeconds > 0 ? new CancellationTokenSource(TimeSpan.FromSeconds(maxSeconds)) : new CancellationTokenSource();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, limit.Token);
         var clock = Stopwatch.StartNew();
         try
         {
             using var client = await ClusterHosting.ConnectAsync(cluster, ct).ConfigureAwait(false);
             var grains = client.Services.GetRequiredService<IGrainFactory>();
             int done = 0;
+            long stepsSoFar = 0;
             clock.Restart();
             episodes = await ClusterRollouts.RunAsync(grains, spec, p.Episodes, workersPerMember, e =>
             {
                 int n = Interlocked.Increment(ref done);
+                long s = Interlocked.Add(ref stepsSoFar, e.Steps);
                 progress.Draw(n, p.Episodes, string.Create(CultureInfo.InvariantCulture,
-                    $"{n / Math.Max(clock.Elapsed.TotalSeconds, 1e-9):F2} episodes/s  last on {e.Member}"));
-            }, ct).ConfigureAwait(false);
+                    $"{n / Math.Max(clock.Elapsed.TotalSeconds, 1e-9):F2} episodes/s  {s} steps  last on {e.Member}"));
+            }, stop.Token).ConfigureAwait(false);
             clock.Stop();
             await client.StopAsync(CancellationToken.None).ConfigureAwait(false);
         }
@@ -59,24 +69,53 @@ internal static class ClusterSimulate
         }
         progress.Clear();
         double secs = clock.Elapsed.TotalSeconds;
+        string status = episodes.Count == p.Episodes ? "completed" : limit.IsCancellationRequested ? "time limit" : "interrupted";
+        string? written = null;
+        if (outDir is not null && episodes.Count > 0)
+        {
+            try
+            {
+                var trajectories = episodes.Select(e => e.Trajectory?.ToDataset()
+                    ?? throw new InvalidOperationException($"episode {e.Episode} came back without its trajectories")).ToList();
+                SimulationTrajectories.Save(outDir, p, [.. episodes.Select(e => e.Episode)], SimulationTrajectories.Join(trajectories));
+                written = Path.GetFullPath(outDir);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+            {
+                stderr.WriteLine($"pwmk simulate: --out {outDir}: {e.Message}");
+                return Program.BadInput;
+            }
+        }
         long steps = episodes.Sum(e => (long)e.Steps);
         var shares = episodes.GroupBy(e => e.Member).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new MemberShare(g.Key, g.Count(), g.Sum(e => (long)e.Steps))).ToList();
         var rewards = episodes.Select(e => e.Reward).ToList();
-        var s = new Summary(p.Env, p.Agents, p.TomDepth, p.Seed, episodes.Count, steps, secs, episodes.Count / secs, steps / secs,
-            rewards.Average(), rewards.Min(), rewards.Max(), shares.Count, shares, rewards, [.. episodes.Select(e => e.Steps)]);
+        var s = new Summary(p.Env, p.Agents, p.TomDepth, p.Seed, p.Episodes, episodes.Count, steps, secs, episodes.Count / secs, steps / secs,
+            rewards.Count > 0 ? rewards.Average() : null, rewards.Count > 0 ? rewards.Min() : null, rewards.Count > 0 ? rewards.Max() : null,
+            status, shares.Count, shares, rewards, [.. episodes.Select(e => e.Steps)], [.. episodes.Select(e => e.Episode)])
+        {
+            Trajectories = written,
+        };
         if (format == "json")
         {
             stdout.WriteLine(JsonSerializer.Serialize(s, s_json));
-            return Program.Ok;
         }
-        var inv = CultureInfo.InvariantCulture;
-        stdout.WriteLine(string.Format(inv, "{0}: {1} agents, ToM depth {2}, seed {3}, on {4} members", s.Env, s.Agents, s.TomDepth, s.Seed, s.Members));
-        stdout.WriteLine(string.Format(inv, "episodes  {0}", s.Episodes));
-        stdout.WriteLine(string.Format(inv, "steps     {0}", s.Steps));
-        stdout.WriteLine(string.Format(inv, "time      {0:F2} s: {1:F2} episodes/s, {2:F0} steps/s", s.Seconds, s.EpisodesPerSecond, s.StepsPerSecond));
-        stdout.WriteLine(string.Format(inv, "reward    mean {0:F3}, min {1:F3}, max {2:F3}", s.MeanReward, s.MinReward, s.MaxReward));
-        foreach (var m in shares) stdout.WriteLine(string.Format(inv, "member    {0}: {1} episodes, {2} steps", m.Member, m.Episodes, m.Steps));
+        else
+        {
+            var inv = CultureInfo.InvariantCulture;
+            stdout.WriteLine(string.Format(inv, "{0}: {1} agents, ToM depth {2}, seed {3}, on {4} members", s.Env, s.Agents, s.TomDepth, s.Seed, s.Members));
+            stdout.WriteLine(string.Format(inv, "episodes  {0} of {1} ({2})", s.Episodes, s.EpisodesAsked, s.Status));
+            stdout.WriteLine(string.Format(inv, "steps     {0}", s.Steps));
+            stdout.WriteLine(string.Format(inv, "time      {0:F2} s: {1:F2} episodes/s, {2:F0} steps/s", s.Seconds, s.EpisodesPerSecond, s.StepsPerSecond));
+            if (rewards.Count > 0) stdout.WriteLine(string.Format(inv, "reward    mean {0:F3}, min {1:F3}, max {2:F3}", s.MeanReward, s.MinReward, s.MaxReward));
+            foreach (var m in shares) stdout.WriteLine(string.Format(inv, "member    {0}: {1} episodes, {2} steps", m.Member, m.Episodes, m.Steps));
+            if (written is not null) stdout.WriteLine($"trajectories {written} (pwmk train --data reads them)");
+        }
+        if (episodes.Count == 0)
+        {
+            stderr.WriteLine($"pwmk simulate: no episode finished ({status})");
+            return Program.NoResult;
+        }
         return Program.Ok;
     }
 }

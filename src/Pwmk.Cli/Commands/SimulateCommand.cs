@@ -35,9 +35,13 @@ internal static class SimulateCommand
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
         var cluster = new Option<string?>("--cluster") { Description = "Spread the episodes over the members of the cluster whose membership is in Redis: redis://HOST:PORT (episodes run without online training)" };
         var workers = new Option<int>("--workers-per-member") { Description = "With --cluster: episodes each member runs at once (1..64)", DefaultValueFactory = _ => 1 };
+        var output = new Option<string?>("--out")
+        {
+            Description = "Write the episodes' trajectories with belief targets to this folder (trajectories.npz and simulation.json, for pwmk train --data)",
+        };
         var cmd = new Command("simulate", "Run episodes offline: ToM agents in an environment, world model trained online; progress with episodes/s and reward")
         {
-            env, agents, episodes, seed, depth, maxSteps, noTrain, planner, maxSeconds, format, cluster, workers,
+            env, agents, episodes, seed, depth, maxSteps, noTrain, planner, maxSeconds, format, cluster, workers, output,
         };
         cmd.SetAction((r, ct) =>
         {
@@ -45,23 +49,39 @@ internal static class SimulateCommand
                 StepDelayMs: 0, Train: !r.GetValue(noTrain), MaxStepsPerEpisode: r.GetValue(maxSteps))
             { Planner = r.GetValue(planner)! };
             if (r.GetValue(cluster) is not { } c)
-                return RunAsync(r.InvocationConfiguration.Output, r.InvocationConfiguration.Error, settings, r.GetValue(maxSeconds), r.GetValue(format)!, ct);
+                return RunAsync(r.InvocationConfiguration.Output, r.InvocationConfiguration.Error, settings, r.GetValue(maxSeconds), r.GetValue(format)!, ct, r.GetValue(output));
             var stderr = r.InvocationConfiguration.Error;
             string? problem = CheckCommon(settings, r.GetValue(format)!);
             var target = Pwmk.Cluster.ClusterSettings.Parse(c, null, null, out var clusterProblem);
             problem ??= target is null ? "--cluster: " + clusterProblem : null;
             if (problem is null && target!.IsLocal) problem = "--cluster: expected redis://HOST:PORT (a local cluster lives inside one pwmk serve; run the episodes without --cluster)";
             if (problem is null && r.GetValue(workers) is < 1 or > 64) problem = $"--workers-per-member: expected 1..64, got {r.GetValue(workers)}";
-            if (problem is null && r.GetValue(maxSeconds) != 0) problem = "--max-seconds is not supported with --cluster";
-            if (problem is null && settings.Planner != SimulationSettings.SimulatorPlanner) problem = "--planner learned is not supported with --cluster (episodes run without online training)";
+            problem ??= CheckLimit(r.GetValue(maxSeconds));
+            problem ??= CheckOut(settings, r.GetValue(output));
+            if (problem is null && settings.Planner != SimulationSettings.SimulatorPlanner)
+                problem = "--planner learned is not supported with --cluster: rollout episodes run without online training, so there is no world model to plan with (run pwmk simulate --planner learned in one process, or a cluster simulation through POST /api/cluster/simulations)";
             if (problem is not null)
             {
                 stderr.WriteLine("pwmk simulate: " + problem);
                 return Task.FromResult(Program.BadInput);
             }
-            return ClusterSimulate.RunAsync(r.InvocationConfiguration.Output, stderr, settings, target!, r.GetValue(workers), r.GetValue(format)!, ct);
+            return ClusterSimulate.RunAsync(r.InvocationConfiguration.Output, stderr, settings, target!, r.GetValue(workers), r.GetValue(maxSeconds),
+                r.GetValue(output), r.GetValue(format)!, ct);
         });
         return cmd;
+    }
+
+    private static string? CheckLimit(double maxSeconds) =>
+        maxSeconds < 0 || double.IsNaN(maxSeconds) || maxSeconds > 7 * 86400 ? $"--max-seconds: expected 0..604800, got {maxSeconds}" : null;
+
+    /// <summary>A problem with <c>--out</c>: an environment whose beliefs the world model does not encode records no trajectories.</summary>
+    private static string? CheckOut(SimulationSettings p, string? dir)
+    {
+        if (dir is null || p.Validate() is not null) return null;
+        if (dir.Length == 0) return "--out: expected a folder";
+        if (File.Exists(dir)) return $"--out: {dir} is a file; expected a folder";
+        return new EpisodeRunner(p with { Train = false }).WorldModel.PredictsBeliefs ? null
+            : $"--out: a {p.Env} simulation of {p.Agents} agents at ToM depth {p.TomDepth} records no belief trajectories (its beliefs exceed {OnlineWorldModel.MaxBeliefValues} values per agent)";
     }
 
     /// <summary>The first problem with the settings or the format, naming the flag, or null.</summary>
@@ -115,12 +135,15 @@ internal static class SimulateCommand
 
         /// <summary>Per episode: [goals pursued, goals reached, 1 when a task ended it].</summary>
         public IReadOnlyList<int[]> EpisodeGoals { get; init; } = [];
+
+        /// <summary>The folder the trajectories were written to (null: not asked).</summary>
+        public string? Trajectories { get; init; }
     }
 
-    internal static async Task<int> RunAsync(TextWriter stdout, TextWriter stderr, SimulationSettings p, double maxSeconds, string format, CancellationToken ct)
+    internal static async Task<int> RunAsync(TextWriter stdout, TextWriter stderr, SimulationSettings p, double maxSeconds, string format, CancellationToken ct,
+        string? outDir = null)
     {
-        string? problem = CheckCommon(p, format);
-        if (problem is null && (maxSeconds < 0 || double.IsNaN(maxSeconds) || maxSeconds > 7 * 86400)) problem = $"--max-seconds: expected 0..604800, got {maxSeconds}";
+        string? problem = CheckCommon(p, format) ?? CheckLimit(maxSeconds) ?? CheckOut(p, outDir);
         if (problem is not null)
         {
             stderr.WriteLine("pwmk simulate: " + problem);
@@ -130,6 +153,7 @@ internal static class SimulateCommand
         double? lastLoss = null;
         int successes = 0, planned = 0, fellBack = 0, pursued = 0, reached = 0;
         var episodeGoals = new List<int[]>();
+        var trajectories = new List<Pwmk.Core.WorldModel.TrajectoryDataset>();
         var runner = new EpisodeRunner(p) { Name = "offline" };
         runner.EpisodeCompleted += e =>
         {
@@ -143,6 +167,7 @@ internal static class SimulateCommand
                 pursued += e.GoalsPursued;
                 reached += e.GoalsReached;
                 episodeGoals.Add([e.GoalsPursued, e.GoalsReached, e.Success ? 1 : 0]);
+                if (outDir is not null && runner.WorldModel.EpisodeTrajectory() is { } d) trajectories.Add(d);
             }
         };
         using var limit = maxSeconds > 0 ? new CancellationTokenSource(TimeSpan.FromSeconds(maxSeconds)) : new CancellationTokenSource();
@@ -181,6 +206,20 @@ internal static class SimulateCommand
         }
         double[] rs;
         lock (rewards) rs = [.. rewards];
+        string? written = null;
+        if (outDir is not null && trajectories.Count > 0)
+        {
+            try
+            {
+                SimulationTrajectories.Save(outDir, p, [.. Enumerable.Range(0, trajectories.Count)], SimulationTrajectories.Join(trajectories));
+                written = Path.GetFullPath(outDir);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                stderr.WriteLine($"pwmk simulate: --out {outDir}: {e.Message}");
+                return Program.BadInput;
+            }
+        }
         double secs = clock.Elapsed.TotalSeconds;
         long steps = runner.FinishedSteps;
         var s = new Summary(p.Env, runner.AgentNames.Count, p.TomDepth, p.Seed, p.Episodes, rs.Length, steps, secs,
@@ -196,6 +235,7 @@ internal static class SimulateCommand
             GoalsPursued = pursued,
             GoalsReached = reached,
             EpisodeGoals = episodeGoals,
+            Trajectories = written,
         };
         if (format == "json")
         {
@@ -213,6 +253,7 @@ internal static class SimulateCommand
                 s.Planner, s.PlannedDecisions, s.HeuristicDecisions, s.GoalsReached, s.GoalsPursued, s.Successes));
             if (s.Claims > 0) stdout.WriteLine(string.Format(inv, "claims    {0} ({1} false)", s.Claims, s.Lies));
             if (s.LastTrainingLoss is { } l) stdout.WriteLine(string.Format(inv, "world-model training loss (last episode) {0:F5}", l));
+            if (written is not null) stdout.WriteLine($"trajectories {written} (pwmk train --data reads them)");
         }
         if (rs.Length == 0)
         {

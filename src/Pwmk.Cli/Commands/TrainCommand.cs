@@ -37,6 +37,10 @@ internal static class TrainCommand
         var symmetries = new Option<bool>("--symmetries") { Description = "Relabel each training episode by a random symmetry of the environment when it has some (box-world: agents, boxes, mirrored grid)", DefaultValueFactory = _ => true };
         var normalise = new Option<bool>("--normalise-observation-loss") { Description = "Divide the observation loss by the copy baseline's error", DefaultValueFactory = _ => true };
         var patience = new Option<int?>("--patience") { Description = "Epochs without validation improvement before stopping, never in the first half of the epochs (default 3)" };
+        var dataOption = new Option<string?>("--data")
+        {
+            Description = "Train on these trajectories instead of collecting episodes: a folder written by pwmk simulate --out (its environment is read from simulation.json) or by pwmk train --out, or a .npz file (environment from --env and --agents); --episodes is then ignored",
+        };
         var output = new Option<string?>("--out") { Description = "Directory for model.safetensors (best checkpoint) and trajectories.npz" };
         var plot = new Option<string?>("--plot") { Description = "Write the loss and accuracy curves per epoch to this SVG file" };
         var planEpisodes = new Option<int>("--plan-episodes") { Description = "rooms: then play this many seeded episodes towards a belief goal, planning with the trained model, with the true simulator and by the heuristic", DefaultValueFactory = _ => 0 };
@@ -46,14 +50,14 @@ internal static class TrainCommand
         var cmd = new Command("train", "Train the perspective world model on collected episodes and report held-out metrics")
         {
             env, agents, episodes, epochs, hidden, layers, batch, lr, schedule, horizon, seed, recurrent, carryEncoder, beliefMemory, jointActions, transitions, residual, predictEvidence,
-            depth, noMemory, policy, beliefWeight, falseWeight, changeWeight, normalise, symmetries, patience, output, plot, planEpisodes, planSimulations, planBudget, format,
+            depth, noMemory, policy, beliefWeight, falseWeight, changeWeight, normalise, symmetries, patience, dataOption, output, plot, planEpisodes, planSimulations, planBudget, format,
         };
         cmd.SetAction(p => WorldModelCommand.Guard(() =>
         {
             bool json = WorldModelCommand.IsJson(p.GetValue(format)!);
             int n = WorldModelCommand.CheckCount(p.GetValue(agents), "--agents", 64);
             int total = WorldModelCommand.CheckCount(p.GetValue(episodes), "--episodes", 100_000);
-            if (total < 3)
+            if (total < 3 && p.GetValue(dataOption) is null)
             {
                 throw new ArgumentException("--episodes must be at least 3 (train, validation and held-out episodes)");
             }
@@ -70,19 +74,20 @@ internal static class TrainCommand
             };
             float Weight(Option<float> o, string name) => p.GetValue(o) is var w && w >= 0 && w <= 1000
                 ? w : throw new ArgumentException($"{name} must be in 0..1000, got {p.GetValue(o)}");
-            var environment = WorldModelCommand.CreateEnvironment(p.GetValue(env)!, n, p.GetValue(noMemory),
-                WorldModelCommand.CheckCount(p.GetValue(depth), "--belief-depth", 3));
+            var (environment, given) = Trajectories(p.GetValue(dataOption), () => WorldModelCommand.CreateEnvironment(p.GetValue(env)!, n, p.GetValue(noMemory),
+                WorldModelCommand.CheckCount(p.GetValue(depth), "--belief-depth", 3)));
             bool rec = p.GetValue(recurrent);
             var dir = p.GetValue(output);
             var plotFile = p.GetValue(plot);
             int planning = p.GetValue(planEpisodes) is var pe && pe >= 0 && pe <= 100_000 ? pe : throw new ArgumentException($"--plan-episodes must be in 0..100000, got {p.GetValue(planEpisodes)}");
-            if (planning > 0 && (environment is not PerspectiveEnvAdapter { Name: "rooms" } || !rec))
+            if (planning > 0 && (environment is not PerspectiveEnvAdapter { Name: "rooms" } || !rec || given is not null))
             {
-                throw new ArgumentException("--plan-episodes needs --env rooms and a recurrent model");
+                throw new ArgumentException("--plan-episodes needs --env rooms, a recurrent model and no --data");
             }
             int simulations = WorldModelCommand.CheckCount(p.GetValue(planSimulations), "--plan-simulations", 100_000);
             int budget = WorldModelCommand.CheckCount(p.GetValue(planBudget), "--plan-budget", 100);
-            var data = new DataCollector(environment).Collect(total, WorldModelCommand.ParsePolicy(p.GetValue(policy)!), seed: p.GetValue(seed));
+            var data = given ?? new DataCollector(environment).Collect(total, WorldModelCommand.ParsePolicy(p.GetValue(policy)!), seed: p.GetValue(seed));
+            total = data.Episodes;
             int nTest = Math.Max(1, total / 10), nVal = Math.Max(1, total / 10), nTrain = total - nTest - nVal;
             var train = data.Slice(0, nTrain);
             var val = data.Slice(nTrain, nVal);
@@ -142,7 +147,7 @@ internal static class TrainCommand
             }
             if (plotFile is not null)
             {
-                TrainingPlot.Write(plotFile, fit.History, $"{environment.Name}, {n} agents, {nTrain} training episodes");
+                TrainingPlot.Write(plotFile, fit.History, $"{environment.Name}, {environment.NumAgents} agents, {nTrain} training episodes");
                 metrics["plot"] = plotFile;
             }
             if (planning > 0)
@@ -169,6 +174,36 @@ internal static class TrainCommand
         return cmd;
     }
 
+
+    /// <summary>
+    /// The environment and, with <c>--data</c>, the trajectories to train on: a folder of <c>pwmk simulate --out</c> (the
+    /// simulation's environment), of <c>pwmk train --out</c> or a <c>.npz</c> file (the environment of the flags, its
+    /// sizes checked against the arrays').
+    /// </summary>
+    private static (IWorldModelEnvironment Environment, TrajectoryDataset? Data) Trajectories(string? path, Func<IWorldModelEnvironment> fromFlags)
+    {
+        if (path is null) return (fromFlags(), null);
+        TrajectoryDataset data;
+        IWorldModelEnvironment environment;
+        if (Directory.Exists(path) && File.Exists(Path.Combine(path, Pwmk.Core.Simulation.SimulationTrajectories.SettingsFile)))
+        {
+            (data, environment) = Pwmk.Core.Simulation.SimulationTrajectories.Load(path);
+        }
+        else
+        {
+            string file = Directory.Exists(path) ? Path.Combine(path, Pwmk.Core.Simulation.SimulationTrajectories.DataFile) : path;
+            if (!File.Exists(file)) throw new ArgumentException($"--data: no {file}");
+            data = TrajectoryDataset.Load(file);
+            environment = fromFlags();
+            if (data.Agents != environment.NumAgents || data.ObservationSize != environment.ObservationSize || data.NumBeliefs != environment.NumBeliefs)
+            {
+                throw new ArgumentException($"--data: {file} holds {data.Agents} agents x {data.ObservationSize} values x {data.NumBeliefs} beliefs; "
+                    + $"--env {environment.Name} with {environment.NumAgents} agents has {environment.NumAgents} x {environment.ObservationSize} x {environment.NumBeliefs}");
+            }
+        }
+        if (data.Episodes < 3) throw new ArgumentException($"--data: {data.Episodes} episodes; at least 3 are needed (train, validation and held-out episodes)");
+        return (environment, data);
+    }
     private static string ModeName(PlanningMode mode) => mode switch
     {
         PlanningMode.LearnedModel => "learned_model",

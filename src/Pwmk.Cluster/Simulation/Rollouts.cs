@@ -1,16 +1,21 @@
 using Orleans.Runtime.Placement;
 using Pwmk.Core.Simulation;
+using Pwmk.Core.WorldModel;
 
 namespace Pwmk.Cluster.Simulation;
 
-/// <summary>What the episodes of a rollout run: the simulation core's settings, flat out, without online training.</summary>
+/// <summary>
+/// What the episodes of a rollout run: the simulation core's settings, flat out, without online training; with
+/// <c>Trajectories</c>, each episode also sends back its trajectories (for <c>pwmk train</c>).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("pwmk.rollout-spec")]
 public sealed record RolloutSpec(
     [property: Id(0)] string Env,
     [property: Id(1)] int Agents,
     [property: Id(2)] int TomDepth,
     [property: Id(3)] int Seed,
-    [property: Id(4)] int MaxSteps)
+    [property: Id(4)] int MaxSteps,
+    [property: Id(5)] bool Trajectories = false)
 {
     /// <summary>The simulation core's settings (episode numbers are given per call).</summary>
     public SimulationSettings Settings() => new(Env, Agents, TomDepth, Seed, Episodes: 0, StepDelayMs: 0, Train: false, MaxStepsPerEpisode: MaxSteps);
@@ -23,7 +28,45 @@ public sealed record RolloutEpisode(
     [property: Id(1)] int Steps,
     [property: Id(2)] double Reward,
     [property: Id(3)] bool Success,
-    [property: Id(4)] string Member);
+    [property: Id(4)] string Member,
+    [property: Id(5)] RolloutTrajectory? Trajectory = null);
+
+/// <summary>One episode's trajectories with belief targets (a one-episode <see cref="TrajectoryDataset"/>, as sent between members).</summary>
+[GenerateSerializer, Immutable, Alias("pwmk.rollout-trajectory")]
+public sealed record RolloutTrajectory(
+    [property: Id(0)] int Steps,
+    [property: Id(1)] int Agents,
+    [property: Id(2)] int ObservationSize,
+    [property: Id(3)] int NumBeliefs,
+    [property: Id(4)] float[] Observations,
+    [property: Id(5)] int[] Actions,
+    [property: Id(6)] float[] Beliefs,
+    [property: Id(7)] float[] Truth,
+    [property: Id(8)] int[]? BeliefGroupOrders)
+{
+    /// <summary>The arrays of a one-episode dataset.</summary>
+    public static RolloutTrajectory From(TrajectoryDataset d)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        int t = d.Steps;
+        var obs = new List<float>((t + 1) * d.Agents * d.ObservationSize);
+        var bel = new List<float>((t + 1) * d.Agents * d.NumBeliefs);
+        var truth = new List<float>((t + 1) * d.NumBeliefs);
+        var act = new List<int>(t * d.Agents);
+        for (int s = 0; s <= t; s++)
+        {
+            obs.AddRange(d.Observation(0, s));
+            bel.AddRange(d.Belief(0, s));
+            truth.AddRange(d.Truth(0, s));
+            if (s < t) act.AddRange(d.Action(0, s));
+        }
+        return new RolloutTrajectory(t, d.Agents, d.ObservationSize, d.NumBeliefs, [.. obs], [.. act], [.. bel], [.. truth], d.BeliefGroupOrders);
+    }
+
+    /// <summary>Back to a one-episode dataset (its sizes checked).</summary>
+    public TrajectoryDataset ToDataset() =>
+        new(1, Steps, Agents, ObservationSize, NumBeliefs, Observations, Actions, Beliefs, Truth, [Steps], BeliefGroupOrders);
+}
 
 /// <summary>
 /// A rollout worker (the RLlib rollout-worker pattern): runs the episodes it is handed, one at a time, on the member it was
@@ -55,15 +98,26 @@ internal sealed class RolloutWorkerGrain(ILocalSiloDetails silo) : Grain, IRollo
         var runner = _runner;
         runner.ResumeAt(episode, 0);
         // the episode's CPU work runs on the thread pool, not in the grain's turn
-        var report = await Task.Run(() => runner.RunEpisodeAsync(CancellationToken.None)).ConfigureAwait(true);
-        return new RolloutEpisode(episode, report.Steps, report.Reward, report.Success, silo.SiloAddress.ToString());
+        var (report, trajectory) = await Task.Run(() => RolloutEpisodes.RunAsync(runner, spec.Trajectories)).ConfigureAwait(true);
+        return new RolloutEpisode(episode, report.Steps, report.Reward, report.Success, silo.SiloAddress.ToString(), trajectory);
+    }
+}
+
+/// <summary>A worker's episode, run outside the grain's turns, and its trajectories when asked.</summary>
+internal static class RolloutEpisodes
+{
+    public static async Task<(EpisodeReport Report, RolloutTrajectory? Trajectory)> RunAsync(EpisodeRunner runner, bool trajectories)
+    {
+        var report = await runner.RunEpisodeAsync(CancellationToken.None).ConfigureAwait(false);
+        return (report, trajectories && runner.WorldModel.EpisodeTrajectory() is { } d ? RolloutTrajectory.From(d) : null);
     }
 }
 
 /// <summary>
 /// Spreads the episodes of a rollout over every active member: one worker per member (placed there by a placement hint),
 /// each handed the next episode as soon as it finishes one, so faster members run more. An episode whose member fails is
-/// handed to another worker; the rollout fails only when no worker is left.
+/// handed to another worker; the rollout fails only when no worker is left. When <c>ct</c> is cancelled (a time limit,
+/// Ctrl+C) no further episode is handed out, the episodes still running are abandoned, and those finished are returned.
 /// </summary>
 internal static class ClusterRollouts
 {
@@ -88,13 +142,18 @@ internal static class ClusterRollouts
                 {
                     if (!pending.TryDequeue(out e)) return;
                 }
+                if (ct.IsCancellationRequested) return;
                 try
                 {
                     var r = await worker.Run(spec, e).WaitAsync(ct).ConfigureAwait(false);
                     results[e] = r;
                     finished?.Invoke(r);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    return; // stopped: this episode is abandoned
+                }
+                catch (Exception ex)
                 {
                     lock (pending)
                     {
@@ -117,6 +176,7 @@ internal static class ClusterRollouts
                 RequestContext.Remove(IPlacementDirector.PlacementHintKey);
             }
         await Task.WhenAll(workers).ConfigureAwait(false);
+        if (ct.IsCancellationRequested) return [.. results.OfType<RolloutEpisode>()];
         if (results.Any(r => r is null))
             throw new InvalidOperationException($"{results.Count(r => r is null)} episodes did not run: every worker failed ({string.Join("; ", failures.Distinct().Take(3))})");
         return results!;

@@ -266,16 +266,34 @@ public sealed class OnlineWorldModel
         lock (_gate) return TrainLocked(observations, actions);
     }
 
+    /// <summary>
+    /// The episode that just ended (or runs) as one episode of trajectories with belief targets, in the encoding the belief
+    /// model trains on (<see cref="Encoding"/>: each agent's observation with its belief evidence), unpadded; null when the
+    /// environment's beliefs do not fit the model (<see cref="PredictsBeliefs"/> false) or no step was taken.
+    /// </summary>
+    public TrajectoryDataset? EpisodeTrajectory()
+    {
+        if (_encoding is not { } e) return null;
+        int steps = Math.Min(_actionsTaken.Count, e.MaxSteps);
+        if (steps == 0) return null;
+        return new TrajectoryDataset(1, steps, _agents, e.ObservationSize, e.NumBeliefs,
+            [.. _observations.Take(steps + 1).SelectMany(x => x)], [.. _actionsTaken.Take(steps).SelectMany(x => x)],
+            [.. _beliefs.Take(steps + 1).SelectMany(x => x)], [.. _truth.Take(steps + 1).SelectMany(x => x)], [steps], e.BeliefGroupOrders);
+    }
+
+    /// <summary>
+    /// The environment encoding the trajectories of <see cref="EpisodeTrajectory"/> are in (observation and belief sizes,
+    /// belief groups, the longest episode), for a model trained on them; null when <see cref="PredictsBeliefs"/> is false.
+    /// </summary>
+    public IWorldModelEnvironment? Encoding => _encoding;
+
     private double? TrainLocked(IReadOnlyList<float[]> observations, IReadOnlyList<int[]> actions)
     {
         TrajectoryDataset data;
         if (_encoding is { } e)
         {
-            int steps = Math.Min(_actionsTaken.Count, e.MaxSteps);
-            if (steps == 0) return null;
-            data = new TrajectoryDataset(1, steps, _agents, e.ObservationSize, e.NumBeliefs,
-                [.. _observations.Take(steps + 1).SelectMany(x => x)], [.. _actionsTaken.Take(steps).SelectMany(x => x)],
-                [.. _beliefs.Take(steps + 1).SelectMany(x => x)], [.. _truth.Take(steps + 1).SelectMany(x => x)], [steps], e.BeliefGroupOrders);
+            if (EpisodeTrajectory() is not { } episode) return null;
+            data = episode;
             Model ??= new PerspectiveWorldModel(ConfigFor(e.ViewSize));
         }
         else

@@ -174,8 +174,11 @@ public class ClusterTests(ITestOutputHelper output)
         await ownerLog.WaitFor(() => Task.FromResult(ownerLog.Log.Split('\n').Any(l => l.Contains($"\"trace_id\":\"{traceId}\"", StringComparison.Ordinal)
             && l.Contains("\"span_name\":\"ISimulationGrain/View\"", StringComparison.Ordinal)) ? (int?)0 : null));
 
-        // pwmk simulate --cluster: the episodes spread over the three members, each the episode one process runs
-        var rollout = await RunCli(["simulate", "--cluster", $"redis://127.0.0.1:{cluster.RedisPort}", "--episodes", "9", "--no-train", "--format", "json"]);
+        // pwmk simulate --cluster: the episodes spread over the three members, each the episode one process runs, and their
+        // trajectories written as one process writes them, for pwmk train
+        using var dirs = new TempDirs();
+        string clustered = dirs.New(), alone1 = dirs.New();
+        var rollout = await RunCli(["simulate", "--cluster", $"redis://127.0.0.1:{cluster.RedisPort}", "--episodes", "9", "--no-train", "--out", clustered, "--format", "json"]);
         var shares = rollout.GetProperty("perMember").EnumerateArray().ToList();
         output.WriteLine(rollout.GetProperty("perMember").ToString());
         Assert.Equal(3, shares.Count);
@@ -186,6 +189,36 @@ public class ClusterTests(ITestOutputHelper output)
         var steps = new List<int>();
         for (int e = 0; e < 9; e++) steps.Add((await alone.RunEpisodeAsync(CancellationToken.None)).Steps);
         Assert.Equal(steps, rollout.GetProperty("episodeSteps").EnumerateArray().Select(x => x.GetInt32()));
+        await RunCli(["simulate", "--episodes", "9", "--no-train", "--out", alone1, "--format", "json"]);
+        var (mine, _) = Pwmk.Core.Simulation.SimulationTrajectories.Load(clustered);
+        var (theirs, _) = Pwmk.Core.Simulation.SimulationTrajectories.Load(alone1);
+        Assert.Equal((theirs.Episodes, theirs.Steps, theirs.Transitions), (mine.Episodes, mine.Steps, mine.Transitions));
+        for (int e = 0; e < 9; e++)
+            for (int t = 0; t <= steps[e]; t++)
+            {
+                Assert.Equal(theirs.Observation(e, t).ToArray(), mine.Observation(e, t).ToArray());
+                Assert.Equal(theirs.Belief(e, t).ToArray(), mine.Belief(e, t).ToArray());
+            }
+        var trained = await RunCli(["train", "--data", clustered, "--epochs", "1", "--hidden", "16", "--layers", "1", "--format", "json"]);
+        Assert.Equal(1, trained.GetProperty("epochs").GetInt32());
+        Assert.True(double.IsFinite(trained.GetProperty("state_mse").GetDouble()));
+
+        // --max-seconds: episodes stop being handed out; those finished are reported
+        var limited = await RunCli(["simulate", "--cluster", $"redis://127.0.0.1:{cluster.RedisPort}", "--episodes", "1000000", "--no-train",
+            "--max-seconds", "3", "--format", "json"]);
+        Assert.Equal("time limit", limited.GetProperty("status").GetString());
+        Assert.InRange(limited.GetProperty("episodes").GetInt32(), 1, 999_999);
+        Assert.Equal(limited.GetProperty("episodes").GetInt32(), limited.GetProperty("episodeNumbers").GetArrayLength());
+    }
+
+    private sealed class TempDirs : IDisposable
+    {
+        private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("pwmk-rollout-");
+        private int _n;
+
+        public string New() => Path.Combine(_root.FullName, $"{_n++}");
+
+        public void Dispose() => _root.Delete(recursive: true);
     }
 
     /// <summary>Runs <c>pwmk</c> of this build with <paramref name="args"/>; its stdout as JSON (exit 0 expected).</summary>
