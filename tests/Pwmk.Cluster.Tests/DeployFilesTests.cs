@@ -60,4 +60,17 @@ public sealed class DeployFilesTests
         // the alert rules the compose file mounts exist
         Assert.True(File.Exists(Path.Combine(Root(), "deploy/prometheus/alerts.yml")));
     }
+
+    [Fact]
+    public void Grafana_is_provisioned_with_the_generated_cluster_dashboard()
+    {
+        var grafana = Map(Map(Load("deploy/cluster/docker-compose.yml"), "services"), "grafana");
+        var mounts = ((YamlSequenceNode)grafana["volumes"]).Select(v => v.ToString().Split(':')).ToDictionary(v => v[1], v => v[0]);
+        var dashboards = Path.GetFullPath(Path.Combine(Root(), "deploy/cluster", mounts["/var/lib/grafana/dashboards"]));
+        Assert.True(File.Exists(Path.Combine(dashboards, "pwmk-cluster-dashboard.json")), $"no cluster dashboard in {dashboards}");
+        var provisioning = Path.GetFullPath(Path.Combine(Root(), "deploy/cluster", mounts["/etc/grafana/provisioning"]));
+        // the datasource Grafana is given is the compose file's Prometheus service
+        Assert.Contains("url: http://prometheus:9090", File.ReadAllText(Path.Combine(provisioning, "datasources/prometheus.yml")), StringComparison.Ordinal);
+        Assert.True(Map(Map(Load("deploy/cluster/docker-compose.yml"), "services"), "prometheus").Children.Count > 0);
+    }
 }

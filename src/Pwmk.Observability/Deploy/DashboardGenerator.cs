@@ -66,22 +66,93 @@ public static class DashboardGenerator
                 "{{env_type}} {{agent_id}}")),
     ];
 
+    /// <summary>The cluster dashboard's uid.</summary>
+    public const string ClusterUid = "pwmk-cluster";
+
+    private const string I = "instance=~\"$instance\"";
+    private const string G = "grain_type!~\"sys\\\\..*\"";
+
+    /// <summary>
+    /// The panels of the cluster dashboard (members of <c>pwmk serve --cluster</c>, one Prometheus target each): every panel
+    /// shows the cluster's total (summed over members) and each member's own series (<c>by (instance)</c>), for PWMK's
+    /// series and Orleans' own (meter <c>Microsoft.Orleans</c>, exported on each member's <c>/metrics</c>).
+    /// </summary>
+    public static IReadOnlyList<PanelSpec> ClusterPanels { get; } =
+    [
+        new("Members Up", "stat", "none", "Members Prometheus scrapes, and the members in Orleans' consistent ring as the member that sees the fewest sees it",
+            new Query($"count(up{{job=\"pwmk\",{I}}} == 1)", "scraped"),
+            new Query($"min(orleans_consistent_ring_size{{{I}}})", "in the ring (lowest view)")),
+        new("Membership View per Member", "timeseries", "none", "Members in the consistent ring as each member sees them: members that disagree point at a member being declared dead or a partition",
+            new Query($"orleans_consistent_ring_size{{{I}}}", "{{instance}}")),
+        new("Grain Activations", "timeseries", "none", "Application grain activations (belief partitions, simulations, rollout workers; Orleans' system targets left out): the cluster's total and each member's",
+            new Query($"sum(orleans_catalog_activations{{{I},{G}}})", "cluster"),
+            new Query($"sum by (instance) (orleans_catalog_activations{{{I},{G}}})", "{{instance}}")),
+        new("Grain Activations by Type", "timeseries", "none", "Application grain activations over the cluster by grain type",
+            new Query($"sum by (grain_type) (orleans_catalog_activations{{{I},{G}}})", "{{grain_type}}")),
+        new("Grain Calls per Second", "timeseries", "ops", "Calls to application grains per second: the cluster's total and each member's",
+            new Query($"sum(rate(orleans_app_requests_latency_count{{{I}}}{R}))", "cluster"),
+            new Query($"sum by (instance) (rate(orleans_app_requests_latency_count{{{I}}}{R}))", "{{instance}}")),
+        new("Grain Call Latency p95", "timeseries", "ms", "95th percentile time of a call to an application grain over the cluster and on each member",
+            new Query($"histogram_quantile(0.95, sum by (le) (rate(orleans_app_requests_latency_bucket{{{I}}}{R})))", "cluster"),
+            new Query($"histogram_quantile(0.95, sum by (le, instance) (rate(orleans_app_requests_latency_bucket{{{I}}}{R})))", "{{instance}}")),
+        new("Messages Between Members", "timeseries", "ops", "Messages sent to other members and clients per second: the cluster's total and each member's",
+            new Query($"sum(rate(orleans_messaging_sent_messages_size_count{{{I}}}{R}))", "cluster"),
+            new Query($"sum by (instance) (rate(orleans_messaging_sent_messages_size_count{{{I}}}{R}))", "{{instance}}")),
+        new("Grain Storage Write Latency p95", "timeseries", "ms", "95th percentile time of a grain state write to Redis (every acknowledged belief change waits for one) over the cluster and on each member",
+            new Query($"histogram_quantile(0.95, sum by (le) (rate(orleans_storage_write_latency_bucket{{{I}}}{R})))", "cluster"),
+            new Query($"histogram_quantile(0.95, sum by (le, instance) (rate(orleans_storage_write_latency_bucket{{{I}}}{R})))", "{{instance}}")),
+        new("Belief Queries per Second", "timeseries", "ops", "Belief queries answered per second: the cluster's total and each member's (a query runs on the member that received it)",
+            new Query($"sum(rate(pwmk_belief_query_duration_seconds_count{{{I}}}{R}))", "cluster"),
+            new Query($"sum by (instance) (rate(pwmk_belief_query_duration_seconds_count{{{I}}}{R}))", "{{instance}}")),
+        new("Belief Query Latency p95", "timeseries", "s", "95th percentile belief query time over the cluster and on each member",
+            new Query($"histogram_quantile(0.95, sum by (le) (rate(pwmk_belief_query_duration_seconds_bucket{{{I}}}{R})))", "cluster"),
+            new Query($"histogram_quantile(0.95, sum by (le, instance) (rate(pwmk_belief_query_duration_seconds_bucket{{{I}}}{R})))", "{{instance}}")),
+        new("Episodes per Second", "timeseries", "ops", "Episodes finished per second (cluster simulations and rollout workers): the cluster's total and each member's",
+            new Query($"sum(rate(pwmk_episode_length_steps_count{{{I}}}{R}))", "cluster"),
+            new Query($"sum by (instance) (rate(pwmk_episode_length_steps_count{{{I}}}{R}))", "{{instance}}")),
+        new("Environment Steps per Second", "timeseries", "ops", "Environment steps per second: the cluster's total and each member's",
+            new Query($"sum(rate(pwmk_env_step_duration_seconds_count{{{I}}}{R}))", "cluster"),
+            new Query($"sum by (instance) (rate(pwmk_env_step_duration_seconds_count{{{I}}}{R}))", "{{instance}}")),
+    ];
+
     /// <summary>The dashboard as indented JSON.</summary>
     public static string Generate() => Build().ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
 
+    /// <summary>The cluster dashboard (<see cref="ClusterPanels"/>) as indented JSON.</summary>
+    public static string GenerateCluster() => BuildCluster().ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+
     /// <summary>The dashboard as a JSON tree.</summary>
-    public static JsonObject Build()
+    public static JsonObject Build() => Dashboard(Uid, "PWMK Performance Dashboard",
+        "World model, belief store, planner and environments of PWMK. Generated by ./pwmk dashboards generate; do not edit by hand.", Panels,
+        Variable("model_type", "Model type", "label_values(pwmk_world_model_inference_seconds_count, model_type)"),
+        Variable("agent_id", "Agent", "label_values(pwmk_belief_store_facts_total, agent_id)"));
+
+    /// <summary>The cluster dashboard as a JSON tree.</summary>
+    public static JsonObject BuildCluster() => Dashboard(ClusterUid, "PWMK Cluster",
+        "Members of a PWMK cluster (Orleans): each panel sums the members and splits by instance. Generated by ./pwmk dashboards generate; do not edit by hand.",
+        ClusterPanels, Variable("instance", "Member", "label_values(up{job=\"pwmk\"}, instance)"));
+
+    private static JsonObject Dashboard(string uid, string title, string description, IReadOnlyList<PanelSpec> specs, params JsonObject[] variables)
     {
         var panels = new JsonArray();
-        for (int i = 0; i < Panels.Count; i++)
+        for (int i = 0; i < specs.Count; i++)
         {
-            panels.Add(Panel(Panels[i], i + 1, (i % 2) * 12, (i / 2) * 8));
+            panels.Add(Panel(specs[i], i + 1, (i % 2) * 12, (i / 2) * 8));
         }
+        var list = new JsonArray(new JsonObject
+        {
+            ["type"] = "datasource",
+            ["name"] = "datasource",
+            ["label"] = "Data source",
+            ["query"] = "prometheus",
+            ["current"] = new JsonObject { ["text"] = "Prometheus", ["value"] = "prometheus" },
+        });
+        foreach (var v in variables) list.Add(v);
         return new JsonObject
         {
-            ["uid"] = Uid,
-            ["title"] = "PWMK Performance Dashboard",
-            ["description"] = "World model, belief store, planner and environments of PWMK. Generated by ./pwmk dashboards generate; do not edit by hand.",
+            ["uid"] = uid,
+            ["title"] = title,
+            ["description"] = description,
             ["tags"] = new JsonArray("pwmk"),
             ["timezone"] = "browser",
             ["editable"] = true,
@@ -91,20 +162,7 @@ public static class DashboardGenerator
             ["schemaVersion"] = 41,
             ["version"] = 1,
             ["panels"] = panels,
-            ["templating"] = new JsonObject
-            {
-                ["list"] = new JsonArray(
-                    new JsonObject
-                    {
-                        ["type"] = "datasource",
-                        ["name"] = "datasource",
-                        ["label"] = "Data source",
-                        ["query"] = "prometheus",
-                        ["current"] = new JsonObject { ["text"] = "Prometheus", ["value"] = "prometheus" },
-                    },
-                    Variable("model_type", "Model type", "label_values(pwmk_world_model_inference_seconds_count, model_type)"),
-                    Variable("agent_id", "Agent", "label_values(pwmk_belief_store_facts_total, agent_id)")),
-            },
+            ["templating"] = new JsonObject { ["list"] = list },
             ["annotations"] = new JsonObject
             {
                 ["list"] = new JsonArray(new JsonObject

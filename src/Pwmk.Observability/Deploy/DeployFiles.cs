@@ -21,6 +21,7 @@ public static class DeployFiles
     public static IReadOnlyList<(string Path, string Content)> Generate(string runbookBase = AlertRules.DefaultRunbookBase) =>
     [
         ("deploy/grafana/dashboards/pwmk-dashboard.json", DashboardGenerator.Generate()),
+        ("deploy/grafana/dashboards/pwmk-cluster-dashboard.json", DashboardGenerator.GenerateCluster()),
         ("deploy/grafana/provisioning/datasources/prometheus.yml", GrafanaDatasource()),
         ("deploy/grafana/provisioning/dashboards/pwmk.yml", GrafanaDashboards()),
         ("deploy/prometheus/prometheus.yml", PrometheusConfig()),

@@ -86,10 +86,34 @@ public sealed partial class DeployFilesTests : IDisposable
     }
 
     [SchemaFact("grafana")]
-    public void Dashboard_validates_against_the_grafana_schemas()
+    public void Dashboard_validates_against_the_grafana_schemas() => AssertDashboard("pwmk-dashboard.json", DashboardGenerator.Panels, ["datasource", "model_type", "agent_id"]);
+
+    [SchemaFact("grafana")]
+    public void Cluster_dashboard_validates_against_the_grafana_schemas() => AssertDashboard("pwmk-cluster-dashboard.json", DashboardGenerator.ClusterPanels, ["datasource", "instance"]);
+
+    [Fact]
+    public void Every_cluster_panel_shows_the_cluster_and_each_member()
+    {
+        foreach (var p in DashboardGenerator.ClusterPanels)
+        {
+            var exprs = p.Queries.Select(q => q.Expr).ToList();
+            Assert.All(exprs, e => Assert.Contains("instance=~\"$instance\"", e, StringComparison.Ordinal));
+            // a panel with the cluster's total also splits it by member, with the member as legend
+            if (p.Queries.Any(q => q.Legend == "cluster"))
+                Assert.Contains(p.Queries, q => q.Legend == "{{instance}}" && (q.Expr.Contains("by (instance)", StringComparison.Ordinal) || q.Expr.Contains("le, instance", StringComparison.Ordinal)));
+        }
+        Assert.True(DashboardGenerator.ClusterPanels.Count(p => p.Queries.Any(q => q.Legend == "cluster")) >= 8);
+        Assert.Contains(DashboardGenerator.ClusterPanels.SelectMany(p => p.Queries), q => q.Expr.Contains("orleans_", StringComparison.Ordinal) && q.Legend == "{{instance}}");
+        // the PWMK series they use are ones PWMK emits (Orleans' are checked against a live member in ClusterTests)
+        var known = MetricCatalog.All.Select(m => m.Name).ToHashSet();
+        foreach (var m in DashboardGenerator.ClusterPanels.SelectMany(p => p.Queries).SelectMany(q => MetricName().Matches(q.Expr)))
+            Assert.Contains(Regex.Replace(m.Value, "_(bucket|sum|count)$", ""), known);
+    }
+
+    private void AssertDashboard(string file, IReadOnlyList<DashboardGenerator.PanelSpec> specs, string[] variables)
     {
         var dir = SchemaDir();
-        var json = File.ReadAllText(Path.Combine(_dir, "deploy/grafana/dashboards/pwmk-dashboard.json"));
+        var json = File.ReadAllText(Path.Combine(_dir, "deploy/grafana/dashboards", file));
         using var doc = JsonDocument.Parse(json);
         AssertValid(Schema(Path.Combine(dir, "dashboard.jsonschema.json"), null), doc.RootElement, "dashboard");
         var query = Schema(Path.Combine(dir, "prometheus.jsonschema.json"), "Dataquery");
@@ -109,9 +133,9 @@ public sealed partial class DeployFilesTests : IDisposable
             }
             Assert.False(string.IsNullOrEmpty(panel.GetProperty("fieldConfig").GetProperty("defaults").GetProperty("unit").GetString()));
         }
-        Assert.Equal(DashboardGenerator.Panels.Count, panels);
+        Assert.Equal(specs.Count, panels);
         var vars = doc.RootElement.GetProperty("templating").GetProperty("list").EnumerateArray().Select(v => v.GetProperty("name").GetString()!).ToArray();
-        Assert.Equal(["datasource", "model_type", "agent_id"], vars);
+        Assert.Equal(variables, vars);
     }
 
     [SchemaFact("grafana")]
@@ -150,7 +174,7 @@ public sealed partial class DeployFilesTests : IDisposable
         // promtool has no query parser command; recording rules are parsed by `promtool check rules`
         var sb = new System.Text.StringBuilder("groups:\n  - name: panels\n    rules:\n");
         int i = 0;
-        foreach (var q in DashboardGenerator.Panels.SelectMany(p => p.Queries))
+        foreach (var q in DashboardGenerator.Panels.Concat(DashboardGenerator.ClusterPanels).SelectMany(p => p.Queries))
         {
             var expr = Substitute(q.Expr);
             sb.Append("      - record: panel_").Append(i++).Append("\n        expr: '").Append(expr.Replace("'", "''", StringComparison.Ordinal)).Append("'\n");
@@ -176,7 +200,8 @@ public sealed partial class DeployFilesTests : IDisposable
 
     /// <summary>A panel query with Grafana's variables replaced as Grafana would (all values, 1m rate interval).</summary>
     internal static string Substitute(string expr) => expr.Replace("$__rate_interval", "1m", StringComparison.Ordinal)
-        .Replace("$model_type", ".*", StringComparison.Ordinal).Replace("$agent_id", ".*", StringComparison.Ordinal);
+        .Replace("$model_type", ".*", StringComparison.Ordinal).Replace("$agent_id", ".*", StringComparison.Ordinal)
+        .Replace("$instance", ".*", StringComparison.Ordinal);
 
     // Grafana's dashboard schemas (Apache-2.0, third party) are not copied into the repository: they are read beside the data folder.
     internal static string SchemaDir() => TestData.Schemas("grafana") ?? throw new InvalidOperationException("the test must be a SchemaFact");
