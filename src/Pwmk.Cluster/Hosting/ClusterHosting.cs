@@ -69,11 +69,11 @@ public static class ClusterHosting
     /// <summary>Name of the grain storage provider that holds belief partitions and simulations.</summary>
     public const string Storage = "pwmk";
 
-    /// <summary>Orleans' meter (System.Diagnostics.Metrics): activations, messages, membership, storage.</summary>
-    internal const string OrleansMeter = "Microsoft.Orleans";
+    /// <summary>Orleans' meter (System.Diagnostics.Metrics): activations, messages, membership, storage; a host exports it.</summary>
+    public const string OrleansMeter = "Microsoft.Orleans";
 
-    /// <summary>Orleans' activity source of calls to application grains (with <c>AddActivityPropagation</c>).</summary>
-    internal const string GrainCallSpans = "Microsoft.Orleans.Application";
+    /// <summary>Orleans' activity source of calls to application grains (with <c>AddActivityPropagation</c>); a host traces it.</summary>
+    public const string GrainCallSpans = "Microsoft.Orleans.Application";
 
     /// <summary>
     /// Adds the silo and <see cref="ClusterBeliefs"/> (the belief router) to <paramref name="builder"/>; partitions and

@@ -13,10 +13,19 @@ public sealed record SimulationSpec(
     [property: Id(3)] int Seed = 0,
     [property: Id(4)] int Episodes = 0,
     [property: Id(5)] int StepDelayMs = 100,
-    [property: Id(6)] bool Train = false)
+    [property: Id(6)] bool Train = false,
+    [property: Id(7)] string Planner = SimulationSettings.SimulatorPlanner,
+    [property: Id(8)] int MaxStepsPerEpisode = 200)
 {
     /// <summary>The simulation core's settings.</summary>
-    public SimulationSettings Settings() => new(Env, Agents, TomDepth, Seed, Episodes, StepDelayMs, Train);
+    public SimulationSettings Settings() => new(Env, Agents, TomDepth, Seed, Episodes, StepDelayMs, Train, MaxStepsPerEpisode) { Planner = Planner };
+
+    /// <summary>
+    /// The first problem with the settings, or null. The learned planner plans with the online world model, so it needs
+    /// <c>train</c>: without training the model never exists and every decision would fall back to the heuristic.
+    /// </summary>
+    public string? Validate() => Settings().Validate()
+        ?? (Planner == SimulationSettings.LearnedPlanner && !Train ? "planner: 'learned' plans with the online world model, which needs train: true" : null);
 }
 
 /// <summary>A simulation as the API shows it: where it runs now, how far it is, and where it resumed from.</summary>
@@ -93,7 +102,7 @@ internal sealed class SimulationGrain(
     {
         ArgumentNullException.ThrowIfNull(spec);
         if (state.State.Spec is not null) return Current();
-        if (spec.Settings().Validate() is { } problem) throw new ArgumentException(problem);
+        if (spec.Validate() is { } problem) throw new ArgumentException(problem);
         state.State.Spec = spec;
         state.State.Activations = 1;
         await state.WriteStateAsync().ConfigureAwait(true);

@@ -5,7 +5,7 @@ namespace Pwmk.Server.Api;
 
 /// <summary>Body of <c>POST /api/cluster/simulations</c>.</summary>
 public sealed record ClusterSimulationRequest(string? Env = null, int? Agents = null, int? TomDepth = null, int? Seed = null, int? Episodes = null,
-    int? StepDelayMs = null, bool? Train = null);
+    int? StepDelayMs = null, bool? Train = null, string? Planner = null, int? MaxStepsPerEpisode = null);
 
 /// <summary>A member of the cluster as <c>GET /api/cluster</c> shows it.</summary>
 public sealed record ClusterMemberView(string Address, string Name, string Status);
@@ -88,8 +88,9 @@ internal static class ClusterEndpoints
         if (error is not null) return error;
         var d = new SimulationSpec();
         var spec = new SimulationSpec(body!.Env ?? d.Env, body.Agents ?? d.Agents, body.TomDepth ?? d.TomDepth, body.Seed ?? d.Seed,
-            body.Episodes ?? d.Episodes, body.StepDelayMs ?? d.StepDelayMs, body.Train ?? d.Train);
-        if (spec.Settings().Validate() is { } problem) return JsonBody.BadRequest(problem);
+            body.Episodes ?? d.Episodes, body.StepDelayMs ?? d.StepDelayMs, body.Train ?? d.Train, body.Planner ?? d.Planner,
+            body.MaxStepsPerEpisode ?? d.MaxStepsPerEpisode);
+        if (spec.Validate() is { } problem) return JsonBody.BadRequest(problem);
         var id = "csim-" + Guid.NewGuid().ToString("N")[..12];
         try
         {

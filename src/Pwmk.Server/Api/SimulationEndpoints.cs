@@ -48,7 +48,9 @@ internal static class SimulationEndpoints
             .WithSummary("The world as an agent sees it (cells it cannot see are '?'), or as it is without agent");
     }
 
-    internal static IResult Missing(string id) => JsonBody.NotFound($"No simulation '{id}'.");
+    internal static IResult Missing(string id) => JsonBody.NotFound(id.StartsWith("csim-", StringComparison.Ordinal)
+        ? $"No simulation '{id}' in this process: simulations of a cluster are at /api/cluster/simulations/{id} on any member."
+        : $"No simulation '{id}'.");
 
     internal static SimulationResponse ToResponse(SimulationRun r) => new(r.Id, r.EnvName, r.Status.ToString().ToLowerInvariant(), r.Episode, r.Step,
         r.TotalSteps, r.EpisodeReward, r.AgentNames, r.Parameters.TomDepth, r.MirrorsBeliefs, r.Started, r.Error, r.Rewards.Snapshot(), r.TrainingLoss.Snapshot(), r.PredictionError.Snapshot(),

@@ -343,6 +343,30 @@
   $('agent-select').addEventListener('change', renderRecord);
   $('nested').addEventListener('change', renderRecord);
 
+  // On a cluster member (/health has a cluster check): the cluster's simulations, each with the member it runs on.
+  async function refreshCluster() {
+    try {
+      const health = await fetch('/health').then((r) => r.json());
+      if (!health.checks || !health.checks.cluster) return; // one process: no cluster card, no polling
+      $('cluster-card').hidden = false;
+      const [cluster, sims] = await Promise.all([getJson('/api/cluster'), getJson('/api/cluster/simulations')]);
+      $('cluster-meta').textContent = `${cluster.members.length} members · this one ${cluster.self} · ${sims.length} simulations`;
+      const body = $('cluster-table').querySelector('tbody');
+      body.textContent = '';
+      for (const s of sims) {
+        const tr = document.createElement('tr');
+        for (const v of [s.id, s.spec.env, s.spec.planner, s.status, s.member, s.episode, s.steps, s.resumedAt]) {
+          const td = document.createElement('td');
+          td.textContent = String(v);
+          tr.appendChild(td);
+        }
+        body.appendChild(tr);
+      }
+    } catch { /* a member may be leaving: try again */ }
+    setTimeout(refreshCluster, 2000);
+  }
+  refreshCluster();
+
   // Alerts Alertmanager sent to /alerts/webhook: the ones firing now, then the latest received.
   function renderAlerts(alerts) {
     const ul = $('alerts');

@@ -209,6 +209,27 @@ public class ClusterTests(ITestOutputHelper output)
         Assert.Equal("time limit", limited.GetProperty("status").GetString());
         Assert.InRange(limited.GetProperty("episodes").GetInt32(), 1, 999_999);
         Assert.Equal(limited.GetProperty("episodes").GetInt32(), limited.GetProperty("episodeNumbers").GetArrayLength());
+
+        // the cluster dashboard's Orleans and PWMK series are on the members' /metrics (after the work above)
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var m in cluster.Members)
+            foreach (var line in (await m.Server.Http.GetStringAsync("/metrics")).Split('\n'))
+                if (line.Length > 0 && line[0] != '#') names.Add(line.Split('{', ' ')[0]);
+        foreach (var panel in Pwmk.Observability.Deploy.DashboardGenerator.ClusterPanels)
+            foreach (var q in panel.Queries)
+                foreach (System.Text.RegularExpressions.Match series in System.Text.RegularExpressions.Regex.Matches(q.Expr, @"\b(orleans|pwmk)_[a-z_]+"))
+                    Assert.True(names.Contains(series.Value), $"{panel.Title}: no series {series.Value} on any member");
+
+        // a cluster simulation records its planner; the learned planner without training is refused, saying why
+        using var learned = await http.PostAsJsonAsync("/api/cluster/simulations", new { env = "box-world", planner = "learned", train = true, stepDelayMs = 1000 });
+        Assert.Equal(HttpStatusCode.Created, learned.StatusCode);
+        Assert.Equal("learned", (await learned.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("spec").GetProperty("planner").GetString());
+        using var untrained = await http.PostAsJsonAsync("/api/cluster/simulations", new { planner = "learned", train = false });
+        Assert.Equal(HttpStatusCode.BadRequest, untrained.StatusCode);
+        Assert.Contains("train: true", await untrained.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var elsewhere = await http.GetAsync($"/api/simulations/{id}");
+        Assert.Equal(HttpStatusCode.NotFound, elsewhere.StatusCode);
+        Assert.Contains($"/api/cluster/simulations/{id}", await elsewhere.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     private sealed class TempDirs : IDisposable

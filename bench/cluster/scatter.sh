@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# bench/cluster/scatter.sh [REPS] [QUERIES] [MEMBERS]: belief-query latency on a cluster by the number of agent partitions
+# (1, 2, 4, 8, 16 agents, 20 facts each), a query with the agent bound (`believes(agent_0, at(obj_3, Y))`: one partition)
+# against one with the agent unbound (`believes(A, at(obj_3, Y))`: scatter-gather over every agent's partition).
+# MEMBERS (default 1) `pwmk serve --cluster` processes on loopback with a real redis-server; the client (python3, one
+# keep-alive connection) sends QUERIES of each kind, interleaved bound/unbound, to the first member after 100 warm-up
+# queries of each, at each partition count (agents are added between counts: the directory only grows). Latencies are
+# whole-process (HTTP request to answer, measured by the client), not in-process. Each repetition starts a fresh
+# cluster. Prints one line per (rep, partitions), then medians over repetitions. Needs redis-server, curl, python3.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+reps="${1:-2}"
+queries="${2:-1000}"
+nmembers="${3:-1}"
+work="$(mktemp -d)"
+members=()
+redis=""
+stop_all() {
+  for p in "${members[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${members[@]}"; do for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done; kill -KILL "$p" 2>/dev/null || true; done
+  members=()
+  if [ -n "$redis" ]; then kill "$redis" 2>/dev/null || true; wait "$redis" 2>/dev/null || true; redis=""; fi
+}
+trap 'stop_all; rm -rf "$work"' EXIT
+# shellcheck source=../serve.sh
+source "$root/bench/serve.sh"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+serve_build
+
+echo "load average before: $(cat /proc/loadavg); $(nproc) cores; $reps reps, $queries queries of each kind per partition count, $nmembers members"
+for rep in $(seq 1 "$reps"); do
+  rport="$(free_port)"
+  redis-server --port "$rport" --bind 127.0.0.1 --save "" --appendonly no >"$work/redis.log" 2>&1 &
+  redis=$!
+  urls=()
+  for i in $(seq 1 "$nmembers"); do
+    hp="$(free_port)"
+    env -u PWMK_API_KEY dotnet "$dll" serve --urls "http://127.0.0.1:$hp" --cluster "redis://127.0.0.1:$rport" --silo-port "$(free_port)" \
+      --gateway-port "$(free_port)" --rate-limit 0 --log-format plain >"$work/member$i.log" 2>&1 &
+    members+=("$!")
+    urls+=("http://127.0.0.1:$hp")
+  done
+  for u in "${urls[@]}"; do
+    for _ in $(seq 1 600); do
+      curl -sf "$u/health" 2>/dev/null | python3 -c "import json,sys; sys.exit(0 if json.load(sys.stdin)['checks']['cluster']['members_active']==$nmembers else 1)" 2>/dev/null && break
+      sleep 0.1
+    done
+  done
+  python3 - "${urls[0]}" "$queries" "$rep" <<'PY' | tee -a "$work/results"
+import http.client, json, sys, time, urllib.parse
+base, n, rep = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+u = urllib.parse.urlparse(base)
+c = http.client.HTTPConnection(u.hostname, u.port)
+def post(path, body):
+    c.request("POST", path, json.dumps(body), {"Content-Type": "application/json"})
+    r = c.getresponse(); data = r.read()
+    if r.status >= 300: raise SystemExit(f"{path}: {r.status} {data[:200]}")
+    return json.loads(data)
+have = 0
+bound = {"query": "believes(agent_0, at(obj_3, Y))"}
+unbound = {"query": "believes(A, at(obj_3, Y))", "limit": 1000}
+for parts in (1, 2, 4, 8, 16):
+    for a in range(have, parts):
+        for k in range(20):
+            post("/api/beliefs", {"agent": f"agent_{a}", "belief": f"at(obj_{k}, room_{(k + a) % 7})"})
+    have = parts
+    assert post("/api/beliefs/query", unbound)["count"] == parts, "the unbound query must find one answer per agent"
+    for _ in range(100): post("/api/beliefs/query", bound); post("/api/beliefs/query", unbound)
+    lat = {"bound": [], "unbound": []}
+    for _ in range(n):
+        for kind, q in (("bound", bound), ("unbound", unbound)):
+            t = time.perf_counter(); post("/api/beliefs/query", q); lat[kind].append(time.perf_counter() - t)
+    for kind, l in lat.items():
+        l.sort()
+        print("rep %s partitions %2d %-7s p50_ms %7.3f p95_ms %7.3f queries_per_s %7.0f" % (rep, parts, kind, l[n // 2] * 1e3, l[int(n * .95)] * 1e3, n / sum(l)))
+PY
+  stop_all
+done
+echo "load average after: $(cat /proc/loadavg)"
+python3 - "$work/results" <<'PY'
+import sys, statistics, collections
+rows = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    f = line.split(); rows[(int(f[3]), f[4])].append((float(f[6]), float(f[8])))
+for (parts, kind), v in sorted(rows.items()):
+    print(f"median partitions {parts:2d} {kind:7s} p50 {statistics.median(x[0] for x in v):7.3f} ms  p95 {statistics.median(x[1] for x in v):7.3f} ms  ({len(v)} reps)")
+PY
