@@ -3,8 +3,8 @@
 # (1, 2, 4, 8, 16 agents, 20 facts each), a query with the agent bound (`believes(agent_0, at(obj_3, Y))`: one partition)
 # against one with the agent unbound (`believes(A, at(obj_3, Y))`: scatter-gather over every agent's partition).
 # MEMBERS (default 1) `pwmk serve --cluster` processes on loopback with a real redis-server; the client (python3, one
-# keep-alive connection) sends QUERIES of each kind, interleaved bound/unbound, to the first member after 100 warm-up
-# queries of each, at each partition count (agents are added between counts: the directory only grows). Latencies are
+# keep-alive connection) sends QUERIES of each kind, interleaved bound/unbound, to the first member after warm-up
+# queries (3,000 of each at the first count, for the JIT; 200 at the others), at each partition count (agents are added between counts: the directory only grows). Latencies are
 # whole-process (HTTP request to answer, measured by the client), not in-process. Each repetition starts a fresh
 # cluster. Prints one line per (rep, partitions), then medians over repetitions. Needs redis-server, curl, python3.
 set -euo pipefail
@@ -65,7 +65,8 @@ for parts in (1, 2, 4, 8, 16):
             post("/api/beliefs", {"agent": f"agent_{a}", "belief": f"at(obj_{k}, room_{(k + a) % 7})"})
     have = parts
     assert post("/api/beliefs/query", unbound)["count"] == parts, "the unbound query must find one answer per agent"
-    for _ in range(100): post("/api/beliefs/query", bound); post("/api/beliefs/query", unbound)
+    # warm-up: the first count long enough for the JIT's optimised code (else later counts look faster), then 200 each
+    for _ in range(3000 if parts == 1 else 200): post("/api/beliefs/query", bound); post("/api/beliefs/query", unbound)
     lat = {"bound": [], "unbound": []}
     for _ in range(n):
         for kind, q in (("bound", bound), ("unbound", unbound)):

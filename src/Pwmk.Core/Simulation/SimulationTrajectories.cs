@@ -33,24 +33,27 @@ public static class SimulationTrajectories
         foreach (var e in episodes)
             if (e.Agents != n || e.ObservationSize != o || e.NumBeliefs != b || e.Episodes != 1)
                 throw new ArgumentException($"episodes of different shapes: {e.Agents} agents x {e.ObservationSize} values x {e.NumBeliefs} beliefs against {n} x {o} x {b}");
-        if ((long)episodes.Count * (t + 1) * n * Math.Max(o, b) > DataCollector.MaxValues)
-            throw new ArgumentException($"{episodes.Count} episodes of up to {t} steps would exceed {DataCollector.MaxValues} values");
         int count = episodes.Count;
-        var obs = new float[count * (t + 1) * n * o];
+        // kept as their non-zero values, as every dataset is; past DataCollector.MaxValues of them the builder refuses
+        var obs = new SparseRows.Builder(n * o, DataCollector.MaxValues);
+        var beliefs = new SparseRows.Builder(n * b, DataCollector.MaxValues);
+        var truth = new SparseRows.Builder(b, DataCollector.MaxValues);
         var actions = new int[count * t * n];
-        var beliefs = new float[count * (t + 1) * n * b];
-        var truth = new float[count * (t + 1) * b];
         var lengths = new int[count];
         for (int i = 0; i < count; i++)
         {
             var e = episodes[i];
-            e.Observations.CopyTo(obs, i * (t + 1) * n * o);
-            e.Actions.CopyTo(actions, i * t * n);
-            e.Beliefs.CopyTo(beliefs, i * (t + 1) * n * b);
-            e.WorldTruth.CopyTo(truth, i * (t + 1) * b);
+            for (int s = 0; s <= t; s++)
+            {
+                bool real = s <= e.Steps;
+                obs.Add(real ? e.Observation(0, s) : []);
+                beliefs.Add(real ? e.Belief(0, s) : []);
+                truth.Add(real ? e.Truth(0, s) : []);
+                if (s < e.Steps) e.Action(0, s).CopyTo(actions.AsSpan((i * t + s) * n, n));
+            }
             lengths[i] = e.Lengths[0];
         }
-        return new TrajectoryDataset(count, t, n, o, b, obs, actions, beliefs, truth, lengths, first.BeliefGroupOrders);
+        return new TrajectoryDataset(count, t, n, o, b, obs.Build(), actions, beliefs.Build(), truth.Build(), lengths, first.BeliefGroupOrders);
     }
 
     /// <summary>
