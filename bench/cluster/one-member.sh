@@ -16,7 +16,8 @@ redis=""
 trap 'serve_stop; if [ -n "$redis" ]; then kill "$redis" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
 # shellcheck source=../serve.sh
 source "$root/bench/serve.sh"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# shellcheck source=members.sh
+source "$root/bench/cluster/members.sh" # free_port
 serve_build
 
 measure() { # LABEL (after serve_start, started at $start): startup to healthy, then the point-query latencies

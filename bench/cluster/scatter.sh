@@ -13,39 +13,16 @@ reps="${1:-2}"
 queries="${2:-1000}"
 nmembers="${3:-1}"
 work="$(mktemp -d)"
-members=()
-redis=""
-stop_all() {
-  for p in "${members[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${members[@]}"; do for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done; kill -KILL "$p" 2>/dev/null || true; done
-  members=()
-  if [ -n "$redis" ]; then kill "$redis" 2>/dev/null || true; wait "$redis" 2>/dev/null || true; redis=""; fi
-}
 trap 'stop_all; rm -rf "$work"' EXIT
 # shellcheck source=../serve.sh
 source "$root/bench/serve.sh"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# shellcheck source=members.sh
+source "$root/bench/cluster/members.sh"
 serve_build
 
 echo "load average before: $(cat /proc/loadavg); $(nproc) cores; $reps reps, $queries queries of each kind per partition count, $nmembers members"
 for rep in $(seq 1 "$reps"); do
-  rport="$(free_port)"
-  redis-server --port "$rport" --bind 127.0.0.1 --save "" --appendonly no >"$work/redis.log" 2>&1 &
-  redis=$!
-  urls=()
-  for i in $(seq 1 "$nmembers"); do
-    hp="$(free_port)"
-    env -u PWMK_API_KEY dotnet "$dll" serve --urls "http://127.0.0.1:$hp" --cluster "redis://127.0.0.1:$rport" --silo-port "$(free_port)" \
-      --gateway-port "$(free_port)" --rate-limit 0 --log-format plain >"$work/member$i.log" 2>&1 &
-    members+=("$!")
-    urls+=("http://127.0.0.1:$hp")
-  done
-  for u in "${urls[@]}"; do
-    for _ in $(seq 1 600); do
-      curl -sf "$u/health" 2>/dev/null | python3 -c "import json,sys; sys.exit(0 if json.load(sys.stdin)['checks']['cluster']['members_active']==$nmembers else 1)" 2>/dev/null && break
-      sleep 0.1
-    done
-  done
+  cluster_start "$nmembers"
   python3 - "${urls[0]}" "$queries" "$rep" <<'PY' | tee -a "$work/results"
 import http.client, json, sys, time, urllib.parse
 base, n, rep = sys.argv[1], int(sys.argv[2]), sys.argv[3]

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using Pwmk.Core.Planning;
 using Pwmk.Core.Simulation;
 using Pwmk.Core.WorldModel;
@@ -15,14 +13,8 @@ public class LearnedPlannerTests
     [Fact]
     public async Task TheAgentsPlanThroughTheOnlineModelNotACopyOfTheEnvironment()
     {
-        var spans = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name == "Pwmk",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var recorder = new PwmkSpans();
+        var spans = recorder.Stopped;
         var runner = new EpisodeRunner(Learned()) { Name = "learned-planner-test", Timeline = new StepTimeline(1_000) };
         // before the model's first training there is nothing to plan with: the heuristic decides
         var first = await runner.RunEpisodeAsync(CancellationToken.None);
@@ -51,14 +43,8 @@ public class LearnedPlannerTests
     public async Task AnotherModelMakesOtherDecisions()
     {
         // the same seeded episodes three times; in the last run the trained model is swapped for an untrained one
-        var spans = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name == "Pwmk",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var recorder = new PwmkSpans();
+        var spans = recorder.Stopped;
         var runs = Enumerable.Range(0, 3).Select(i => new EpisodeRunner(Learned()) { Name = "other-model-" + i, Timeline = new StepTimeline(1_000) }).ToList();
         foreach (var r in runs) await r.RunEpisodeAsync(CancellationToken.None);
         var model = runs[2].WorldModel.Model!;
