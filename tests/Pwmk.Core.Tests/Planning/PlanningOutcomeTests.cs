@@ -39,7 +39,6 @@ public sealed class PlanningOutcomeTests
     {
         string source = "outcome-" + Guid.NewGuid().ToString("N"); // tells this attempt's span and measurement from other tests'
         var outcomes = new ConcurrentQueue<(string Planner, string Outcome, string? Problem)>();
-        var spans = new ConcurrentQueue<Activity>();
         using var meters = new MeterListener();
         meters.InstrumentPublished = (i, l) =>
         {
@@ -56,13 +55,8 @@ public sealed class PlanningOutcomeTests
             outcomes.Enqueue((planner!, outcome!, Activity.Current?.GetTagItem("pwmk.planner.problem") as string));
         });
         meters.Start();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name == "Pwmk",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var recorder = new PwmkSpans();
+        var spans = recorder.Stopped;
         MastarPlanner.Solve(MastarProblem.Parse(problem, source), options);
         var span = Assert.Single(spans, s => s.OperationName == "planning" && (string?)s.GetTagItem("pwmk.planner.problem") == source);
         var (planner, outcome, _) = Assert.Single(outcomes, o => o.Problem == source);
