@@ -53,8 +53,10 @@ public sealed class LogicalUpdateViewTests
     {
         var e = NewEngine(":- dynamic a/1, b/1, token/1.\na(0). b(0). token(0).");
         const int commits = 1500;
+        using var reading = new CountdownEvent(3); // the writer starts once every reader has read (a loaded machine may start them late)
         var writer = Task.Run(() =>
         {
+            Assert.True(reading.Wait(Deadline));
             for (int i = 0; i < commits; i++)
                 e.Query("retract(a(N)), retract(b(N)), N1 is N + 1, assertz(a(N1)), assertz(b(N1)), retract(token(_)), assertz(token(N1))");
         });
@@ -71,7 +73,7 @@ public sealed class LogicalUpdateViewTests
                 Assert.Matches(@"^\[\d+\]$", s["A"].ToString());
                 if (s["A"].ToString() != last) changes++;
                 last = s["A"].ToString();
-                checks++;
+                if (checks++ == 0) reading.Signal();
             }
             return changes;
         })).ToArray();
