@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# bench/cluster/one-member.sh [REPS] [QUERIES]: the cost of a clustered one-member setup against plain `pwmk serve` (its
-# own journaled store, fsync always): `pwmk serve --cluster local` (in-process membership, partitions on local disk,
-# fsynced) and `pwmk serve --cluster redis://...` (a real redis-server on loopback). Measured: time from the
+# bench/cluster/one-member.sh [REPS] [QUERIES]: the cost of the clustered one-member setup against the single-process
+# `pwmk serve` it replaced. PWMK_ANCHOR_DLL names a pwmk.dll built from a commit before plain serve became a one-member
+# cluster (e.g. f513e60: its own journaled store, no silo); PWMK_DLL (default: this tree's Release build) is measured as
+# plain `pwmk serve` (now the one-member cluster on the journaled store, fsync always) and as
+# `pwmk serve --cluster redis://...` (a real redis-server on loopback). Measured: time from the
 # process start to /health answering healthy (whole process, cold), then, on the warm server, the latency of QUERIES
 # sequential point queries (`believes(agent_3, at(X, Y))`, the agent bound: one partition) over one keep-alive
-# connection, after 200 facts over 10 agents were written one by one (their rate: writes_per_s) and 100 warm-up queries. Interleaved: plain, local, redis,
-# plain, local, redis... one triple per repetition; prints each run, then the medians and the per-repetition ratios
-# against plain (1.0 = no cost, 0.8 = the cluster answers at 80% of plain's rate). Needs redis-server, curl and python3.
+# connection, after 200 facts over 10 agents were written one by one (their rate: writes_per_s) and 100 warm-up queries.
+# Interleaved: anchor, plain, redis, anchor, plain, redis... one triple per repetition; prints each run, then the medians
+# and the per-repetition ratios against the anchor (1.0 = no cost, 0.8 = 80% of the anchor's rate). Needs redis-server,
+# curl and python3. SKIP_REDIS=1 leaves the Redis member out (pairs anchor, plain).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 reps="${1:-5}"
@@ -19,6 +22,8 @@ source "$root/bench/serve.sh"
 # shellcheck source=members.sh
 source "$root/bench/cluster/members.sh" # free_port
 serve_build
+anchor="${PWMK_ANCHOR_DLL:?set PWMK_ANCHOR_DLL to a pwmk.dll built before plain serve became a one-member cluster (e.g. f513e60)}"
+current="$dll"
 
 measure() { # LABEL (after serve_start, started at $start): startup to healthy, then the point-query latencies
   for _ in $(seq 1 600); do curl -sf "$base/health" >/dev/null 2>&1 && break; sleep 0.02; done
@@ -50,12 +55,13 @@ PY
 
 echo "load average before: $(cat /proc/loadavg); $(nproc) cores; $reps pairs, $queries queries each"
 for _ in $(seq 1 "$reps"); do
-  start=$(date +%s.%N); SERVE_STATE="$work/state-$RANDOM" serve_start --no-simulation
+  dll="$anchor"; start=$(date +%s.%N); SERVE_STATE="$work/state-$RANDOM" serve_start --no-simulation
+  measure anchor
+  serve_stop
+  dll="$current"; start=$(date +%s.%N); SERVE_STATE="$work/state-$RANDOM" serve_start --no-simulation
   measure plain
   serve_stop
-  start=$(date +%s.%N); SERVE_STATE="$work/state-$RANDOM" serve_start --cluster local
-  measure local
-  serve_stop
+  [ -n "${SKIP_REDIS:-}" ] && continue
   rport="$(free_port)"
   redis-server --port "$rport" --bind 127.0.0.1 --save "" --appendonly no >"$work/redis.log" 2>&1 &
   redis=$!
@@ -70,10 +76,11 @@ import sys, statistics
 rows = [l.split() for l in open(sys.argv[1])]
 def col(label, i): return [float(r[i]) for r in rows if r[0] == label]
 for name, i in (("startup s", 2), ("queries/s", 4), ("p50 ms", 6), ("p95 ms", 8), ("writes/s", 10)):
-    p = col("plain", i)
-    for label in ("local", "redis"):
+    p = col("anchor", i)
+    for label in ("plain", "redis"):
         c = col(label, i)
+        if not c: continue
         ratios = [b / a if name.endswith("/s") else a / b for a, b in zip(p, c)]
-        print(f"{name:10s} plain median {statistics.median(p):8.3f}  {label} median {statistics.median(c):8.3f}  "
-              f"{label} as a fraction of plain (higher is better, per repetition): median {statistics.median(ratios):.2f} (min {min(ratios):.2f}, max {max(ratios):.2f})")
+        print(f"{name:10s} anchor median {statistics.median(p):8.3f}  {label} median {statistics.median(c):8.3f}  "
+              f"{label} as a fraction of the anchor (higher is better, per repetition): median {statistics.median(ratios):.2f} (min {min(ratios):.2f}, max {max(ratios):.2f})")
 PY

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Options;
 using Pwmk.Cluster;
+using Pwmk.Cluster.Beliefs;
 using Pwmk.Core.Beliefs;
 using Pwmk.Observability.Hosting;
 using Pwmk.Observability.Logging;
@@ -71,12 +72,13 @@ public static class PwmkServer
         builder.Services.AddSingleton(_ => new BeliefStore(new BeliefStoreOptions { Query = BeliefStoreOptions.Default.Query with { Memory = budget } }));
         builder.Services.AddSingleton(sp => DurableBeliefStore.Open(sp.GetRequiredService<BeliefStore>(), DurabilityOf(options),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pwmk.Server.Persistence")));
-        if (options.ClusterSettings is { } cluster)
-        {
-            // a local cluster keeps its grain state (belief partitions, directory) in the state directory's "cluster" folder
-            string? grainState = cluster.IsLocal && DurabilityOf(options).Directory is { } dir ? Path.Combine(dir, "cluster") : null;
-            builder.AddPwmkCluster(cluster, () => new BeliefStore(new BeliefStoreOptions { Query = BeliefStoreOptions.Default.Query with { Memory = budget } }), grainState);
-        }
+        // every server is a cluster member: by default (and with --cluster local) the one member of a cluster in this
+        // process, its belief partitions kept in the journaled store above and its other grain state (the simulations')
+        // in the state directory's "cluster" folder; with --cluster redis://... a member whose partitions are in Redis
+        var cluster = options.ClusterSettings;
+        string? grainState = cluster.IsLocal && DurabilityOf(options).Directory is { } dir ? Path.Combine(dir, "cluster") : null;
+        builder.AddPwmkCluster(cluster, () => new BeliefStore(new BeliefStoreOptions { Query = BeliefStoreOptions.Default.Query with { Memory = budget } }), grainState,
+            cluster.IsLocal ? sp => new JournalPartitions(sp.GetRequiredService<DurableBeliefStore>()) : null);
         builder.Services.AddSingleton(sp => new ServerHistory(sp.GetService<TimeProvider>()));
         builder.Services.AddSingleton(new QueryAdmission(options.QuerySlots, options.QueryQueueLimit));
         builder.Services.AddSingleton(sp => new EventStreams(options.MaxEventStreams, options.MaxEventStreamsPerClient, sp.GetService<TimeProvider>()));
@@ -135,13 +137,13 @@ public static class PwmkServer
             app.UseMiddleware<HostAllowListMiddleware>(HostAllowListMiddleware.HostsOf(app.Configuration["urls"] ?? DefaultUrls, options.AllowedHosts));
         if (options.RateLimitPerSecond > 0) app.UseRateLimiter();
         app.MapOpenApi("/openapi/{documentName}.json");
-        ObservabilityHooks.Map(app, options);
+        ObservabilityHooks.Map(app);
         BeliefEndpoints.Map(app);
         AgentEndpoints.Map(app);
         PlanEndpoints.Map(app);
         SimulationEndpoints.Map(app);
         TimelineEndpoints.Map(app);
-        if (options.ClusterSettings is not null) ClusterEndpoints.Map(app);
+        ClusterEndpoints.Map(app);
         UiEndpoints.Map(app);
         AlertEndpoints.Map(app);
         RunbookEndpoint.Map(app);
@@ -180,6 +182,13 @@ public static class PwmkServer
     private static void RestoreState(WebApplication app, PwmkServerOptions options)
     {
         var durable = app.Services.GetRequiredService<DurableBeliefStore>();
+        // the background simulation writes its agents' beliefs through their partitions, as the API does (resolved on first
+        // use: the router needs the silo, running by then)
+        if (options.ClusterSettings.IsLocal)
+        {
+            var beliefs = new Lazy<ClusterBeliefs>(app.Services.GetRequiredService<ClusterBeliefs>);
+            durable.SimulationRoute = changes => beliefs.Value.ApplyAsync(changes, background: true);
+        }
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Pwmk.Server");
         if (durable.Directory is null)
             log.NoStateDirectory();

@@ -20,7 +20,7 @@ public class ServeCommandTests
     [Theory]
     [InlineData(new[] { "--cluster", "http://127.0.0.1:6379" }, "--cluster: expected redis://HOST:PORT")]
     [InlineData(new[] { "--cluster", "redis://127.0.0.1:6379/0" }, "--cluster: 'redis://127.0.0.1:6379/0' has a path")]
-    [InlineData(new[] { "--silo-port", "11111" }, "--silo-port and --gateway-port need --cluster")]
+    [InlineData(new[] { "--silo-port", "0" }, "silo port: expected 1..65535")]
     [InlineData(new[] { "--cluster", "redis://127.0.0.1:6379", "--silo-port", "7000", "--gateway-port", "7000" }, "silo port and gateway port must differ")]
     public void Bad_cluster_options_are_refused_with_exit_2_naming_the_option(string[] options, string message)
     {

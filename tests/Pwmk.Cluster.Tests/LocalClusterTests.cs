@@ -1,9 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Pwmk.Cluster.Beliefs;
 using Pwmk.Core.Beliefs;
-using Pwmk.Logic;
 
 namespace Pwmk.Cluster.Tests;
 
@@ -11,27 +8,8 @@ namespace Pwmk.Cluster.Tests;
 /// A one-member cluster in this process with its grain state on disk (<c>--cluster local</c>): what it acknowledged is
 /// there after a restart, and a change the disk refuses is never seen by a query, not even one running while it fails.
 /// </summary>
-public sealed class LocalClusterTests : IDisposable
+public sealed class LocalClusterTests : LocalClusterTestBase
 {
-    private static readonly QueryOptions s_options = new() { MaxSolutions = 10_000, Timeout = TimeSpan.FromSeconds(10) };
-    private readonly string _dir = Directory.CreateTempSubdirectory("pwmk-local-cluster-").FullName;
-
-    private async Task<IHost> Start()
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.AddPwmkCluster(ClusterSettings.Parse(ClusterSettings.LocalName, null, null, out _)!, () => new BeliefStore(), Path.Combine(_dir, "cluster"));
-        var host = builder.Build();
-        await host.StartAsync();
-        return host;
-    }
-
-    private static async Task Stop(IHost host)
-    {
-        await host.StopAsync();
-        host.Dispose();
-    }
-
     [Fact]
     public async Task Acknowledged_beliefs_are_there_after_a_restart_and_answer_as_one_store_does()
     {
@@ -42,7 +20,7 @@ public sealed class LocalClusterTests : IDisposable
         var beliefs = first.Services.GetRequiredService<ClusterBeliefs>();
         for (int i = 0; i < changes.Count; i += 20) await beliefs.ApplyAsync(changes.Skip(i).Take(20).ToList());
         await Stop(first);
-        Assert.NotEmpty(Directory.GetFiles(Path.Combine(_dir, "cluster"), "*.grain"));
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(StateDir, "cluster"), "*.grain"));
 
         var second = await Start();
         try
@@ -50,8 +28,8 @@ public sealed class LocalClusterTests : IDisposable
             var again = second.Services.GetRequiredService<ClusterBeliefs>();
             foreach (var (query, bound) in BeliefWorkload.Queries(seed: 9, count: 200, agents: 4))
             {
-                var expected = Answers(single.Query(query, s_options));
-                var actual = Answers(await again.QueryAsync(query, s_options));
+                var expected = Answers(single.Query(query, Options));
+                var actual = Answers(await again.QueryAsync(query, Options));
                 if (bound) Assert.Equal(expected, actual);
                 else Assert.Equal(expected.Order(StringComparer.Ordinal), actual.Order(StringComparer.Ordinal));
             }
@@ -70,10 +48,10 @@ public sealed class LocalClusterTests : IDisposable
         {
             var beliefs = host.Services.GetRequiredService<ClusterBeliefs>();
             await beliefs.ChangeAsync(BeliefChange.Assert(BeliefWorkload.Parse("believes(sally, at(marble, basket))")));
-            Assert.Single((await beliefs.QueryAsync("believes(sally, at(marble, X))", s_options)).Solutions);
+            Assert.Single((await beliefs.QueryAsync("believes(sally, at(marble, X))", Options)).Solutions);
 
             // the grain state folder becomes a file: every write of the partition fails
-            var state = Path.Combine(_dir, "cluster");
+            var state = Path.Combine(StateDir, "cluster");
             Directory.Delete(state, recursive: true);
             await File.WriteAllTextAsync(state, "not a folder");
             using var stop = new CancellationTokenSource();
@@ -83,7 +61,7 @@ public sealed class LocalClusterTests : IDisposable
             {
                 while (!stop.IsCancellationRequested)
                 {
-                    var r = await beliefs.QueryAsync("believes(sally, at(marble, X))", s_options);
+                    var r = await beliefs.QueryAsync("believes(sally, at(marble, X))", Options);
                     if (r.Solutions.Count > 1) Interlocked.Increment(ref seen);
                     if (r.Solutions.Count == 0) Interlocked.Increment(ref lost);
                     reads++;
@@ -98,18 +76,11 @@ public sealed class LocalClusterTests : IDisposable
             await reader;
             Assert.True(reads > 0);
             Assert.Equal((0, 0), (seen, lost));
-            Assert.Single((await beliefs.QueryAsync("believes(sally, at(marble, X))", s_options)).Solutions);
+            Assert.Single((await beliefs.QueryAsync("believes(sally, at(marble, X))", Options)).Solutions);
         }
         finally
         {
             await Stop(host);
         }
     }
-
-    public void Dispose()
-    {
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
-    }
-
-    private static List<string> Answers(QueryResult r) => [.. r.Solutions.Select(s => s.ToString())];
 }

@@ -12,7 +12,9 @@ public sealed class TraceLinkTests
     {
         var listener = new ActivityListener
         {
-            ShouldListenTo = s => s.Name is "Pwmk" or "Microsoft.AspNetCore",
+            // the sources the server exports: its own, ASP.NET Core's and the grain calls' (every server is a cluster member:
+            // the simulation's belief changes reach the journal through grain calls, which carry the trace)
+            ShouldListenTo = s => s.Name is "Pwmk" or "Microsoft.AspNetCore" or Pwmk.Cluster.ClusterHosting.GrainCallSpans,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = spans.Enqueue,
         };

@@ -49,9 +49,9 @@ internal static class ServeCommand
             if (v.GetValueOrDefault<string?>() is { Length: > 0 } u && (!Uri.TryCreate(u, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
                 v.AddError($"--otlp-endpoint: expected an http(s) URL such as http://127.0.0.1:4317, got '{u}'");
         });
-        var cluster = new Option<string?>("--cluster") { Description = "Join or form a cluster whose membership and belief partitions are in Redis: redis://HOST:PORT; or local: a one-member cluster in this process, its partitions in the state directory (default: one process, no external service)" };
-        var siloPort = new Option<int?>("--silo-port") { Description = $"With --cluster: port members talk to each other on (default {Pwmk.Cluster.ClusterSettings.DefaultSiloPort})" };
-        var gatewayPort = new Option<int?>("--gateway-port") { Description = $"With --cluster: port cluster clients reach this member on (default {Pwmk.Cluster.ClusterSettings.DefaultGatewayPort})" };
+        var cluster = new Option<string?>("--cluster") { Description = "Join or form a cluster whose membership and belief partitions are in Redis: redis://HOST:PORT; or local (the default): a one-member cluster in this process, no external service, its belief partitions in the state directory's journal" };
+        var siloPort = new Option<int?>("--silo-port") { Description = $"Port members talk to each other on (default {Pwmk.Cluster.ClusterSettings.DefaultSiloPort} with --cluster redis://, a free loopback port otherwise)" };
+        var gatewayPort = new Option<int?>("--gateway-port") { Description = $"Port cluster clients reach this member on (default {Pwmk.Cluster.ClusterSettings.DefaultGatewayPort} with --cluster redis://, none otherwise)" };
         cluster.Validators.Add(v =>
         {
             if (v.GetValueOrDefault<string?>() is { } c && Pwmk.Cluster.ClusterSettings.Parse(c, null, null, out var problem) is null) v.AddError("--cluster: " + problem);
@@ -62,11 +62,6 @@ internal static class ServeCommand
             urls, apiKey, env, agents, depth, seed, noSim, noTrain, planner, delay, stateDir, fsync, rate, body,
             logFormat, logLevel, otlp, otlpProtocol, sampling, consoleTraces, cluster, siloPort, gatewayPort,
         };
-        cmd.Validators.Add(r =>
-        {
-            if (r.GetValue(cluster) is null && (r.GetValue(siloPort) is not null || r.GetValue(gatewayPort) is not null))
-                r.AddError("--silo-port and --gateway-port need --cluster redis://HOST:PORT or --cluster local");
-        });
         cmd.SetAction(r =>
         {
             var o = new Dictionary<string, string?>();
@@ -91,14 +86,15 @@ internal static class ServeCommand
             Set("Observability:OtlpProtocol", r.GetValue(otlpProtocol));
             Set("Observability:SamplingRatio", r.GetValue(sampling));
             if (r.GetValue(consoleTraces)) o["Observability:ConsoleExporter"] = "true";
-            if (r.GetValue(cluster) is { } c)
+            Set("Pwmk:SiloPort", r.GetValue(siloPort));
+            Set("Pwmk:GatewayPort", r.GetValue(gatewayPort));
+            // without --cluster (or with --cluster local) the server is the one member of a cluster in this process, its
+            // belief partitions in the journaled store of the state directory
+            if (r.GetValue(cluster) is { } c && c != Pwmk.Cluster.ClusterSettings.LocalName)
             {
                 o["Pwmk:Cluster"] = c;
-                Set("Pwmk:SiloPort", r.GetValue(siloPort));
-                Set("Pwmk:GatewayPort", r.GetValue(gatewayPort));
-                // the cluster's beliefs live in Redis; members keep no state directory unless asked (several share a machine);
-                // a local cluster keeps its partitions in the state directory, as one process keeps its journal
-                if (r.GetValue(stateDir) is null && c != Pwmk.Cluster.ClusterSettings.LocalName) o["Pwmk:StateDir"] = "";
+                // the cluster's beliefs live in Redis; members keep no state directory unless asked (several share a machine)
+                if (r.GetValue(stateDir) is null) o["Pwmk:StateDir"] = "";
                 // simulations do not run as grains yet: a member runs none in the background (docs/CLUSTER.md)
                 o["Pwmk:Simulate"] = "false";
             }

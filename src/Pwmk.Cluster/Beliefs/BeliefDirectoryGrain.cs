@@ -20,6 +20,10 @@ public interface IBeliefDirectoryGrain : IGrainWithIntegerKey
     /// <summary>The agents, in ordinal order, and the world predicates.</summary>
     [Alias("snapshot"), ReadOnly]
     Task<DirectorySnapshot> Snapshot();
+
+    /// <summary>Forgets every agent and world predicate (their partitions' facts have moved into a journal; see <see cref="PartitionImport"/>).</summary>
+    [Alias("clear")]
+    Task Clear();
 }
 
 /// <summary>Persisted state of the directory.</summary>
@@ -65,6 +69,15 @@ internal sealed class BeliefDirectoryGrain(
     }
 
     public Task<DirectorySnapshot> Snapshot() => Task.FromResult(Current());
+
+    public async Task Clear()
+    {
+        if (!state.RecordExists) return;
+        await state.ClearStateAsync().ConfigureAwait(true);
+        state.State = new DirectoryState();
+        _snapshot = null;
+        local.Publish(Current());
+    }
 
     private DirectorySnapshot Current() => _snapshot ??= new DirectorySnapshot([.. state.State.Agents], [.. state.State.WorldPredicates]);
 }

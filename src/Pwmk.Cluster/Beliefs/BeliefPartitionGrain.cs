@@ -26,6 +26,14 @@ public interface IBeliefPartitionGrain : IGrainWithStringKey
     Task<FactOutcome[]> Apply(FactChange[] changes);
 
     /// <summary>
+    /// A journaled partition's change (a member with an <see cref="IPartitionJournal"/>): commits the changes to the journal in
+    /// order and returns once they are durable (<paramref name="background"/>: by the background simulation's policy). Calls
+    /// interleave, so several share one fsync; the journal keeps the order in which this partition sent them.
+    /// </summary>
+    [Alias("commit"), AlwaysInterleave]
+    Task<FactOutcome[]> Commit(FactChange[] changes, bool background);
+
+    /// <summary>
     /// The partition's facts that unify with one of <paramref name="patterns"/> (each Prolog text, its variables its own),
     /// in the partition's order (assertion order within a predicate); every fact when no pattern is given.
     /// </summary>
@@ -56,23 +64,45 @@ public sealed class PartitionState
 }
 
 /// <summary>
-/// A partition's facts in a <see cref="BeliefStore"/> (which validates them as the single-process store does), written
-/// through to grain storage before a change is acknowledged. Calls run one at a time (read-only ones side by side), so a
-/// read never sees a change that is not yet durable.
+/// A partition's facts in a <see cref="BeliefStore"/> (which validates them as the single-process store does). On a member
+/// with a journal (<see cref="IPartitionJournal"/>, the one-member cluster) a change is committed to the journal and the
+/// partition's facts are those of the journal's store (no copy of its own); otherwise the partition keeps its own store,
+/// written through to grain storage before a change is acknowledged. Calls of a grain-storage partition run one at a time
+/// (read-only ones side by side), so a read never sees a change that is not yet durable.
 /// </summary>
 internal sealed class BeliefPartitionGrain(
     [PersistentState("partition", ClusterHosting.Storage)] IPersistentState<PartitionState> state, LocalPartitions local) : Grain, IBeliefPartitionGrain
 {
-    private readonly BeliefStore _store = local.NewStore();
+    private readonly IPartitionJournal? _journal = local.Journal;
+    private readonly BeliefStore? _own = local.Journal is null ? local.NewStore() : null;
     private PartitionView? _view;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    private BeliefStore Store => _journal?.Store ?? _own!;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (state.State.Program.Length > 0) _store.Consult(state.State.Program, "partition " + this.GetPrimaryKeyString());
+        if (_journal is not null)
+        {
+            // facts an earlier version kept in this partition's grain state move into the journal once
+            if (state.State.Program.Length > 0) await ImportAsync().ConfigureAwait(true);
+            return; // every read on this member reads the journal's store (see ClusterBeliefs)
+        }
+        if (state.State.Program.Length > 0) _own!.Consult(state.State.Program, "partition " + this.GetPrimaryKeyString());
         // readers on this member may now query the store directly (see LocalPartitions)
-        _view = new PartitionView(_store);
+        _view = new PartitionView(_own!);
         local.Add(this.GetPrimaryKeyString(), _view);
-        return Task.CompletedTask;
+    }
+
+    /// <summary>Commits the facts of the partition's grain state to the journal, then clears that state.</summary>
+    private async Task ImportAsync()
+    {
+        var facts = new BeliefStore();
+        facts.Consult(state.State.Program, "partition " + this.GetPrimaryKeyString());
+        var changes = Facts(facts).Select(f => BeliefChange.Assert(Pwmk.Logic.Parsing.TermReader.ParseTerm(f, Pwmk.Logic.Parsing.OperatorTable.Default))).ToList();
+        var outcomes = await _journal!.CommitAsync(changes, background: false).ConfigureAwait(true);
+        if (outcomes.FirstOrDefault(o => o.Error is not null) is { } refused)
+            throw new InvalidOperationException($"partition {this.GetPrimaryKeyString()}: the journal refused a fact of its earlier grain state: {refused.Error}");
+        await state.ClearStateAsync().ConfigureAwait(true);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -84,6 +114,7 @@ internal sealed class BeliefPartitionGrain(
     public async Task<FactOutcome[]> Apply(FactChange[] changes)
     {
         ArgumentNullException.ThrowIfNull(changes);
+        if (_journal is not null) return await Commit(changes, background: false).ConfigureAwait(true);
         var outcomes = new FactOutcome[changes.Length];
         var done = new List<BeliefChange>();
         // direct readers ignore what they read from now until the change is durable (or undone)
@@ -96,33 +127,76 @@ internal sealed class BeliefPartitionGrain(
         {
             _view?.EndChange();
         }
-        int count = _store.FactCount;
+        int count = _own!.FactCount;
         for (int i = 0; i < outcomes.Length; i++) outcomes[i] = outcomes[i] with { FactCount = count };
         return outcomes;
     }
 
+    public async Task<FactOutcome[]> Commit(FactChange[] changes, bool background)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        if (_journal is null) throw new InvalidOperationException("this member keeps its partitions in grain storage, not in a journal: use Apply");
+        var outcomes = new FactOutcome[changes.Length];
+        var parsed = new List<BeliefChange>(changes.Length);
+        var at = new List<int>(changes.Length);
+        for (int i = 0; i < changes.Length; i++)
+        {
+            if (Parse(changes[i], out var fact) is { } bad)
+            {
+                outcomes[i] = bad;
+                continue;
+            }
+            parsed.Add(new BeliefChange(changes[i].Assert ? BeliefChangeKind.Assert : BeliefChangeKind.Retract, fact!));
+            at.Add(i);
+        }
+        if (parsed.Count == 0) return outcomes;
+        // the journal orders this call's changes before those of any call that starts after this line
+        var committed = await _journal.CommitAsync(parsed, background).ConfigureAwait(true);
+        for (int j = 0; j < at.Count; j++) outcomes[at[j]] = committed[j];
+        return outcomes;
+    }
+
+    /// <summary>The fact of <paramref name="change"/>, or an outcome naming its syntax error.</summary>
+    private static FactOutcome? Parse(FactChange change, out Term? fact)
+    {
+        try
+        {
+            fact = Pwmk.Logic.Parsing.TermReader.ParseTerm(change.Fact, Pwmk.Logic.Parsing.OperatorTable.Default);
+            return null;
+        }
+        catch (Pwmk.Logic.Parsing.SyntaxErrorException e)
+        {
+            fact = null;
+            return new FactOutcome(false, 0, e.Message, e.Line, e.Column);
+        }
+    }
+
     private async Task ApplyDurably(FactChange[] changes, FactOutcome[] outcomes, List<BeliefChange> done)
     {
+        var store = _own!;
         for (int i = 0; i < changes.Length; i++)
         {
             var c = changes[i];
+            if (Parse(c, out var fact) is { } bad)
+            {
+                outcomes[i] = bad;
+                continue;
+            }
             try
             {
-                var fact = Pwmk.Logic.Parsing.TermReader.ParseTerm(c.Fact, Pwmk.Logic.Parsing.OperatorTable.Default);
-                bool changed = c.Assert ? _store.AssertFact(fact) : _store.RetractFact(fact);
-                if (changed) done.Add(new BeliefChange(c.Assert ? BeliefChangeKind.Assert : BeliefChangeKind.Retract, fact));
+                bool changed = c.Assert ? store.AssertFact(fact!) : store.RetractFact(fact!);
+                if (changed) done.Add(new BeliefChange(c.Assert ? BeliefChangeKind.Assert : BeliefChangeKind.Retract, fact!));
                 outcomes[i] = new FactOutcome(changed, 0, null);
             }
-            catch (Exception e) when (e is BeliefStoreException or Pwmk.Logic.Parsing.SyntaxErrorException)
+            catch (BeliefStoreException e)
             {
-                var (line, column) = e is BeliefStoreException b ? (b.Line, b.Column) : e is Pwmk.Logic.Parsing.SyntaxErrorException s ? (s.Line, s.Column) : (0, 0);
-                outcomes[i] = new FactOutcome(false, 0, e.Message, line, column);
+                outcomes[i] = new FactOutcome(false, 0, e.Message, e.Line, e.Column);
             }
         }
         if (done.Count > 0)
         {
             string before = state.State.Program;
-            state.State.Program = _store.ToProgramText();
+            state.State.Program = store.ToProgramText();
             try
             {
                 await state.WriteStateAsync().ConfigureAwait(true);
@@ -133,8 +207,8 @@ internal sealed class BeliefPartitionGrain(
                 state.State.Program = before;
                 for (int i = done.Count - 1; i >= 0; i--)
                 {
-                    if (done[i].Kind == BeliefChangeKind.Assert) _store.RetractFact(done[i].Fact);
-                    else _store.AssertFact(done[i].Fact);
+                    if (done[i].Kind == BeliefChangeKind.Assert) store.RetractFact(done[i].Fact);
+                    else store.AssertFact(done[i].Fact);
                 }
                 throw;
             }
@@ -164,15 +238,20 @@ internal sealed class BeliefPartitionGrain(
             for (int i = list.Count - 2; i >= 0; i--) alternatives = new Compound(";", new Compound("=", t, list[i]), alternatives);
             var goal = new Compound(",", new Compound("=", t, general),
                 new Compound(",", new Compound("catch", new Compound("call", t), new Variable("_"), new Atom("fail")), new Compound("once", alternatives)));
-            var r = _store.Query(goal, [new("T", t)], s_all);
-            foreach (var s in r.Solutions) result.Add(s.Bindings[0].Value.ToString());
+            var r = Store.Query(goal, [new("T", t)], s_all);
+            foreach (var s in r.Solutions)
+                if (Mine(s.Bindings[0].Value)) result.Add(s.Bindings[0].Value.ToString());
         }
         return Task.FromResult(result.ToArray());
     }
 
     private static readonly QueryOptions s_all = new() { MaxSolutions = int.MaxValue, Timeout = TimeSpan.FromSeconds(30), MaxInferences = long.MaxValue };
 
-    private string[] AllFacts() => [.. Facts(_store)];
+    private string[] AllFacts() =>
+        [.. Facts(Store).Where(f => Mine(Pwmk.Logic.Parsing.TermReader.ParseTerm(f, Pwmk.Logic.Parsing.OperatorTable.Default)))];
+
+    /// <summary>True when <paramref name="fact"/> is this partition's (the journal's store holds every partition's facts).</summary>
+    private bool Mine(Term fact) => _journal is null || BeliefPartitions.Of(fact) == this.GetPrimaryKeyString();
 
     /// <summary>Every fact of <paramref name="store"/>: its beliefs, then its world facts, each in clause order.</summary>
     internal static IEnumerable<string> Facts(BeliefStore store)

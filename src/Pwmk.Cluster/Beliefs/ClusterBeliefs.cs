@@ -18,6 +18,11 @@ public sealed class ClusterUnavailableException(string message, Exception? inner
 /// process's when one partition is involved, and otherwise that of the partitions taken world first, then agents in
 /// ordinal order of their names (each in its own assertion order). A query that needs one partition whose activation is on
 /// this member runs on that partition's own store (<see cref="LocalPartitions"/>): no call, no transfer, no store to build.
+/// <para>
+/// On a member whose partitions are kept in a journal (<see cref="IPartitionJournal"/>: the one-member cluster, where every
+/// partition is on this member) a change goes to its partition, which commits it to the journal, and every query runs on
+/// the journal's store, which holds every partition's durable facts: the single process's answers, in its order.
+/// </para>
 /// </summary>
 public sealed class ClusterBeliefs
 {
@@ -55,9 +60,13 @@ public sealed class ClusterBeliefs
         return outcomes[0];
     }
 
-    /// <summary>Applies changes in order, grouped by partition (each partition's changes in one durable write).</summary>
+    /// <summary>
+    /// Applies changes in order, grouped by partition (each partition's changes in one durable write). With
+    /// <paramref name="background"/> (the background simulation's writes) a journaled partition acknowledges them by the
+    /// journal's looser policy for those (written, fsynced within its batch interval).
+    /// </summary>
     /// <exception cref="ClusterUnavailableException">a partition or the storage could not be reached</exception>
-    public async Task<FactOutcome[]> ApplyAsync(IReadOnlyList<BeliefChange> changes)
+    public async Task<FactOutcome[]> ApplyAsync(IReadOnlyList<BeliefChange> changes, bool background = false)
     {
         ArgumentNullException.ThrowIfNull(changes);
         var byPartition = new Dictionary<string, List<int>>(StringComparer.Ordinal);
@@ -70,11 +79,14 @@ public sealed class ClusterBeliefs
         var result = new FactOutcome[changes.Count];
         try
         {
-            await RegisterAsync(byPartition.Keys, changes).ConfigureAwait(false);
+            // a journaled member reads the journal's store, never the directory: nothing to register
+            bool journaled = local.Journal is not null;
+            if (!journaled) await RegisterAsync(byPartition.Keys, changes).ConfigureAwait(false);
             var calls = byPartition.Select(async kv =>
             {
                 var batch = kv.Value.Select(i => new FactChange(changes[i].Kind == BeliefChangeKind.Assert, changes[i].Fact.ToString())).ToArray();
-                var outcomes = await grains.GetGrain<IBeliefPartitionGrain>(kv.Key).Apply(batch).ConfigureAwait(false);
+                var partition = grains.GetGrain<IBeliefPartitionGrain>(kv.Key);
+                var outcomes = await (journaled ? partition.Commit(batch, background) : partition.Apply(batch)).ConfigureAwait(false);
                 for (int j = 0; j < outcomes.Length; j++) result[kv.Value[j]] = outcomes[j];
             });
             await Task.WhenAll(calls).ConfigureAwait(false);
@@ -107,9 +119,16 @@ public sealed class ClusterBeliefs
     /// <exception cref="BeliefStoreException">the query does not parse or would change the store</exception>
     /// <exception cref="PrologException">the query raised an error or passed a limit</exception>
     /// <exception cref="ClusterUnavailableException">a partition could not be reached</exception>
-    public async Task<QueryResult> QueryAsync(string query, QueryOptions options, CancellationToken cancellationToken = default)
+    public Task<QueryResult> QueryAsync(string query, QueryOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
+        // every partition of a journaled member is here, in the journal's store
+        if (local.Journal is { } journal) return Task.FromResult(journal.Store.Query(query, options));
+        return FetchAndQueryAsync(query, options, cancellationToken);
+    }
+
+    private async Task<QueryResult> FetchAndQueryAsync(string query, QueryOptions options, CancellationToken cancellationToken)
+    {
         var plan = QueryPlan.Of(query);
         if (OnePartition(plan) is { } only && local.TryQuery(only, query, options, out var here)) return here!;
         var fetches = new List<(string Partition, Task<string[]> Facts)>();

@@ -8,10 +8,14 @@ namespace Pwmk.Cluster.Beliefs;
 /// The belief partitions (and the directory) whose activations live on this member, so the router can answer a query that
 /// needs one of them on that partition's own store, without a grain call, a fact transfer or building a store. Writes
 /// still go through the grain; a read on the store counts only when no change of the partition was in progress while it
-/// ran (<see cref="PartitionView"/>), so it never sees a change that is not yet durable.
+/// ran (<see cref="PartitionView"/>), so it never sees a change that is not yet durable. On a member with a journal
+/// (<see cref="Journal"/>) every partition lives in the journal's store, which holds only durable changes.
 /// </summary>
-internal sealed class LocalPartitions(Func<BeliefStore> newStore)
+internal sealed class LocalPartitions(Func<BeliefStore> newStore, IPartitionJournal? journal = null)
 {
+    /// <summary>The journal this member's partitions are kept in (a one-member cluster), or null (grain storage).</summary>
+    public IPartitionJournal? Journal { get; } = journal;
+
     private readonly ConcurrentDictionary<string, PartitionView> _views = new(StringComparer.Ordinal);
     private volatile LocalDirectory? _directory;
 

@@ -79,9 +79,12 @@ public static class ClusterHosting
     /// Adds the silo and <see cref="ClusterBeliefs"/> (the belief router) to <paramref name="builder"/>; partitions and
     /// queries use stores made by <paramref name="newStore"/> (the host's limits and memory budget). A local cluster
     /// (<see cref="ClusterSettings.IsLocal"/>) keeps its grain state in <paramref name="stateDirectory"/> (fsynced files,
-    /// <see cref="DiskGrainStorage"/>), or in memory when it is null.
+    /// <see cref="DiskGrainStorage"/>), or in memory when it is null. With <paramref name="journal"/> (a local cluster only)
+    /// the belief partitions are kept in the host's journal instead (<see cref="IPartitionJournal"/>); belief partitions an
+    /// earlier version kept in <paramref name="stateDirectory"/> are moved into it at start-up.
     /// </summary>
-    public static void AddPwmkCluster(this IHostApplicationBuilder builder, ClusterSettings settings, Func<BeliefStore> newStore, string? stateDirectory = null)
+    public static void AddPwmkCluster(this IHostApplicationBuilder builder, ClusterSettings settings, Func<BeliefStore> newStore, string? stateDirectory = null,
+        Func<IServiceProvider, IPartitionJournal>? journal = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(settings);
@@ -89,10 +92,13 @@ public static class ClusterHosting
         {
             silo.Configure<ClusterOptions>(Identify);
             silo.AddActivityPropagation(); // a grain call carries its caller's trace context, across members
-            if (settings.IsLocal) Local(silo, settings, stateDirectory);
+            if (settings.IsLocal) Local(silo, settings, stateDirectory, journaled: journal is not null);
             else Redis(silo, settings);
         });
-        AddBeliefs(builder, newStore);
+        if (journal is not null && !settings.IsLocal) throw new ArgumentException("a journal keeps the partitions of a one-member (local) cluster only", nameof(journal));
+        AddBeliefs(builder, newStore, journal);
+        // after the silo (hosted services start in order): partitions left in grain storage move into the journal before serving
+        if (journal is not null && stateDirectory is not null) builder.Services.AddHostedService(sp => new PartitionImport(sp.GetRequiredService<IGrainFactory>(), stateDirectory));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<Simulation.SimulationKeeper>();
         builder.Services.AddHostedService<ShutdownWatchdog>();
@@ -101,7 +107,7 @@ public static class ClusterHosting
     }
 
     /// <summary>One member in this process: in-process membership on loopback, grain state on local disk (or in memory).</summary>
-    private static void Local(ISiloBuilder silo, ClusterSettings settings, string? stateDirectory)
+    private static void Local(ISiloBuilder silo, ClusterSettings settings, string? stateDirectory, bool journaled)
     {
         silo.UseLocalhostClustering(settings.SiloPort == 0 ? FreeLoopbackPort() : settings.SiloPort, settings.GatewayPort, serviceId: "pwmk", clusterId: "pwmk");
         if (stateDirectory is null)
@@ -109,11 +115,14 @@ public static class ClusterHosting
             silo.AddMemoryGrainStorage(Storage);
             return;
         }
-        Directory.CreateDirectory(stateDirectory);
+        // journaled: the folder is made by the first grain state written (the partitions are in the journal; the state
+        // directory may even be read-only, and served)
+        if (!journaled) Directory.CreateDirectory(stateDirectory);
         // a write cut short by a crash leaves its temporary file; the state file it was to replace is whole
-        foreach (var tmp in Directory.EnumerateFiles(stateDirectory, "*.tmp")) AtomicFile.TryDelete(tmp);
+        if (Directory.Exists(stateDirectory))
+            foreach (var tmp in Directory.EnumerateFiles(stateDirectory, "*.tmp")) AtomicFile.TryDelete(tmp);
         silo.Services.AddGrainStorage(Storage, (sp, _) =>
-            new DiskGrainStorage(stateDirectory, new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>())));
+            new DiskGrainStorage(stateDirectory, new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>()), createFolder: journaled));
     }
 
     private static void Redis(ISiloBuilder silo, ClusterSettings settings)
@@ -133,9 +142,9 @@ public static class ClusterHosting
         });
     }
 
-    private static void AddBeliefs(IHostApplicationBuilder builder, Func<BeliefStore> newStore)
+    private static void AddBeliefs(IHostApplicationBuilder builder, Func<BeliefStore> newStore, Func<IServiceProvider, IPartitionJournal>? journal)
     {
-        builder.Services.AddSingleton(new LocalPartitions(newStore));
+        builder.Services.AddSingleton(sp => new LocalPartitions(newStore, journal?.Invoke(sp)));
         builder.Services.AddSingleton(sp => new ClusterBeliefs(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<LocalPartitions>()));
     }
 
@@ -181,6 +190,7 @@ public static class ClusterHosting
     }
 
     /// <summary>A one-member cluster in this process (localhost membership, grain state in memory or in <paramref name="stateDirectory"/>), for tests.</summary>
-    internal static void AddPwmkLocalCluster(this IHostApplicationBuilder builder, int siloPort, int gatewayPort, Func<BeliefStore> newStore, string? stateDirectory = null) =>
-        builder.AddPwmkCluster(new ClusterSettings("", 0, siloPort, gatewayPort), newStore, stateDirectory);
+    internal static void AddPwmkLocalCluster(this IHostApplicationBuilder builder, int siloPort, int gatewayPort, Func<BeliefStore> newStore, string? stateDirectory = null,
+        Func<IServiceProvider, IPartitionJournal>? journal = null) =>
+        builder.AddPwmkCluster(new ClusterSettings("", 0, siloPort, gatewayPort), newStore, stateDirectory, journal);
 }

@@ -12,16 +12,19 @@ namespace Pwmk.Cluster;
 /// replaced atomically and flushed to disk (<see cref="AtomicFile"/>: fsync of the file and of the folder) before the
 /// write returns, so a state acknowledged to its grain survives SIGKILL and power loss, as the single process's journal
 /// under <c>--fsync always</c> does. A file holds its version (the ETag, 8 bytes little-endian) and the state as Orleans
-/// serializes it; its name is a hash of the state's name and grain id, which may hold any text.
+/// serializes it; its name is a hash of the state's name and grain id, which may hold any text. With
+/// <paramref name="createFolder"/> the folder is made by the first write (a member whose belief partitions are in a journal
+/// may never write grain state, and may serve from a state directory it cannot write); a missing folder then holds no
+/// state. Without it a missing folder is an error (the state it held is gone).
 /// </summary>
-internal sealed class DiskGrainStorage(string directory, IGrainStorageSerializer serializer) : IGrainStorage
+internal sealed class DiskGrainStorage(string directory, IGrainStorageSerializer serializer, bool createFolder = false) : IGrainStorage
 {
     private const string Extension = ".grain";
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var path = PathOf(stateName, grainId);
-        if (!File.Exists(Present(path)))
+        if (createFolder && !Directory.Exists(directory) || !File.Exists(Present(path)))
         {
             grainState.RecordExists = false;
             grainState.ETag = null;
@@ -41,13 +44,11 @@ internal sealed class DiskGrainStorage(string directory, IGrainStorageSerializer
         long next = Version(path, grainState.ETag) + 1;
         var data = serializer.Serialize(grainState.State).ToMemory();
         // the fsyncs block: off the grain's scheduler
-        await Task.Run(() => AtomicFile.Write(path, fs =>
+        await Task.Run(() =>
         {
-            Span<byte> header = stackalloc byte[8];
-            BinaryPrimitives.WriteInt64LittleEndian(header, next);
-            fs.Write(header);
-            fs.Write(data.Span);
-        })).ConfigureAwait(false);
+            MakeFolder();
+            AtomicFile.Write(path, fs => Write(fs, next, data.Span));
+        }).ConfigureAwait(false);
         grainState.ETag = next.ToString(CultureInfo.InvariantCulture);
         grainState.RecordExists = true;
     }
@@ -55,6 +56,7 @@ internal sealed class DiskGrainStorage(string directory, IGrainStorageSerializer
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var path = PathOf(stateName, grainId);
+        if (createFolder && !Directory.Exists(directory)) return;
         Version(path, grainState.ETag);
         await Task.Run(() =>
         {
@@ -63,6 +65,22 @@ internal sealed class DiskGrainStorage(string directory, IGrainStorageSerializer
         }).ConfigureAwait(false);
         grainState.ETag = null;
         grainState.RecordExists = false;
+    }
+
+    private static void Write(Stream fs, long version, ReadOnlySpan<byte> data)
+    {
+        Span<byte> header = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(header, version);
+        fs.Write(header);
+        fs.Write(data);
+    }
+
+    /// <summary>Makes the folder (and makes its entry durable) when <c>createFolder</c> says the first write makes it.</summary>
+    private void MakeFolder()
+    {
+        if (!createFolder || Directory.Exists(directory)) return;
+        Directory.CreateDirectory(directory);
+        AtomicFile.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(directory))!);
     }
 
     /// <summary>The stored version of <paramref name="path"/> (0 when absent); throws when it is not the one the grain read.</summary>

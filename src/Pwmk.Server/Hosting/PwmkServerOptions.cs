@@ -98,8 +98,8 @@ public sealed class PwmkServerOptions
     public string? AllowedHosts { get; set; }
 
     /// <summary>
-    /// The cluster to join or form, <c>redis://HOST:PORT</c> (Redis holds membership and the belief partitions); null or
-    /// empty: one process with its own journaled store.
+    /// The cluster to join or form, <c>redis://HOST:PORT</c> (Redis holds membership and the belief partitions); null, empty
+    /// or <c>local</c>: a one-member cluster in this process, its belief partitions in the journaled store.
     /// </summary>
     public string? Cluster { get; set; }
 
@@ -109,9 +109,10 @@ public sealed class PwmkServerOptions
     /// <summary>Port clients of the cluster reach this member on (default 30000).</summary>
     public int? GatewayPort { get; set; }
 
-    /// <summary>The cluster settings, or null for one process.</summary>
-    internal Pwmk.Cluster.ClusterSettings? ClusterSettings =>
-        string.IsNullOrWhiteSpace(Cluster) ? null : Pwmk.Cluster.ClusterSettings.Parse(Cluster, SiloPort, GatewayPort, out _);
+    /// <summary>The cluster settings: a one-member cluster in this process (<c>local</c>) unless <see cref="Cluster"/> names Redis.</summary>
+    internal Pwmk.Cluster.ClusterSettings ClusterSettings =>
+        Pwmk.Cluster.ClusterSettings.Parse(string.IsNullOrWhiteSpace(Cluster) ? Pwmk.Cluster.ClusterSettings.LocalName : Cluster, SiloPort, GatewayPort, out _)
+        ?? throw new InvalidOperationException("cluster settings were not validated");
 
     /// <summary>The query slots in effect.</summary>
     internal int QuerySlots => MaxConcurrentQueries > 0 ? MaxConcurrentQueries : Math.Max(4, 2 * Environment.ProcessorCount);
@@ -135,7 +136,7 @@ public sealed class PwmkServerOptions
         if (MaxConcurrentQueries is < 0 or > 4096) return $"max-concurrent-queries: expected 0..4096, got {MaxConcurrentQueries}";
         if (QueryQueueLimit is < 0 or > 100_000) return $"query-queue-limit: expected 0..100000, got {QueryQueueLimit}";
         if (QueryMemoryMb is < 0 or > 1L << 30 or (> 0 and < 16)) return $"query-memory-mb: expected 0 (a quarter of the machine's) or 16.., got {QueryMemoryMb}";
-        if (!string.IsNullOrWhiteSpace(Cluster) && Pwmk.Cluster.ClusterSettings.Parse(Cluster, SiloPort, GatewayPort, out var clusterProblem) is null)
+        if (Pwmk.Cluster.ClusterSettings.Parse(string.IsNullOrWhiteSpace(Cluster) ? Pwmk.Cluster.ClusterSettings.LocalName : Cluster, SiloPort, GatewayPort, out var clusterProblem) is null)
             return "cluster: " + clusterProblem;
         if (MaxEventStreams is < 1 or > 100_000) return $"max-event-streams: expected 1..100000, got {MaxEventStreams}";
         if (MaxEventStreamsPerClient is < 1 or > 100_000) return $"max-event-streams-per-client: expected 1..100000, got {MaxEventStreamsPerClient}";

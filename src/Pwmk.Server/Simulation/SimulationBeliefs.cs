@@ -1,3 +1,4 @@
+using Pwmk.Cluster.Beliefs;
 using Pwmk.Core.Beliefs;
 using Pwmk.Logic.Terms;
 using Pwmk.Server.Persistence;
@@ -7,8 +8,8 @@ namespace Pwmk.Server.Simulation;
 
 /// <summary>
 /// The server's belief store as the background simulation's agents see it: reads go to the store (its query interface),
-/// belief changes go through the journal (<see cref="DurableBeliefStore.CommitAsync"/>, batched fsync) and are applied
-/// before the next step reads them.
+/// belief changes go through the agents' belief partitions (<see cref="DurableBeliefStore.SimulationRoute"/>), which
+/// commit them to the journal (batched fsync), and are applied before the next step reads them.
 /// <para>
 /// The simulation owns the beliefs of its agents: when it starts (fresh or resumed) it withdraws every belief of those
 /// agents left in the store (by an earlier run, or written through the API), then the store follows its tracker change by
@@ -42,12 +43,13 @@ internal sealed class SimulationBeliefs(DurableBeliefStore durable, ILogger log)
         _waiting.AddRange(changes);
         try
         {
-            await durable.CommitAsync(_waiting, simulation: true).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var commit = durable.SimulationRoute is { } route ? route(_waiting) : durable.CommitAsync(_waiting, simulation: true);
+            await commit.WaitAsync(cancellationToken).ConfigureAwait(false);
             _waiting.Clear();
             if (Failing) log.BeliefsJournaledAgain();
             Failing = false;
         }
-        catch (StateUnavailableException e)
+        catch (Exception e) when (e is StateUnavailableException or ClusterUnavailableException)
         {
             if (!Failing) log.BeliefsWaiting(e.Message, _waiting.Count);
             Failing = true;

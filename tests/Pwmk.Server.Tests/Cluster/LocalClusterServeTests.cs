@@ -5,9 +5,10 @@ using Pwmk.Server.Tests.Durability;
 namespace Pwmk.Server.Tests.Cluster;
 
 /// <summary>
-/// <c>pwmk serve --cluster local</c>: a one-member cluster in one process, no Redis, its belief partitions in the state
-/// directory. Every belief it acknowledged under a concurrent write load is there after SIGKILL and a restart, and
-/// <c>/health</c> reports the one member.
+/// <c>pwmk serve --cluster local</c> (the same as plain <c>pwmk serve</c>): a one-member cluster in one process, no Redis,
+/// its belief partitions in the state directory's journal. Every belief it acknowledged under a concurrent write load is
+/// there after SIGKILL and a restart, and <c>/health</c> reports the one member. (Without <c>--no-simulation</c> the
+/// background simulation would own the beliefs of agent_0..N and withdraw them at its start.)
 /// </summary>
 [Trait("Category", "Integration")]
 public class LocalClusterServeTests
@@ -17,7 +18,7 @@ public class LocalClusterServeTests
     private static ChildServer Start(string dir)
     {
         int port = Loopback.FreePort();
-        var server = new ChildServer(ChildServer.ServeCommand(port, dir, "--cluster", "local", "--rate-limit", "0", "--log-format", "plain"), port, dir,
+        var server = new ChildServer(ChildServer.ServeCommand(port, dir, "--cluster", "local", "--no-simulation", "--rate-limit", "0", "--log-format", "plain"), port, dir,
             new Dictionary<string, string> { ["PWMK_API_KEY"] = Key });
         server.Http.DefaultRequestHeaders.Add("X-API-Key", Key);
         return server;
