@@ -78,8 +78,15 @@ public class SimulateCommandTests
             Assert.True(trained.ExitCode == 0, trained.Stderr);
             using var metrics = JsonDocument.Parse(trained.Stdout);
             Assert.Equal(1, metrics.RootElement.GetProperty("epochs").GetInt32());
-            // the bare arrays with another environment's sizes are refused, naming both
-            var wrong = CliRunner.Run("train", "--data", Path.Combine(outDir, "trajectories.npz"), "--env", "box-world", "--agents", "2", "--epochs", "1");
+            Assert.DoesNotContain("did not finish", trained.Stderr, StringComparison.Ordinal);
+            // a folder whose run did not finish (a crash) trains on what it holds, saying so
+            string settings = Path.Combine(outDir, Pwmk.Core.Simulation.SimulationTrajectories.SettingsFile);
+            File.WriteAllText(settings, File.ReadAllText(settings).Replace("\"complete\": true", "\"complete\": false", StringComparison.Ordinal));
+            var partial = CliRunner.Run("train", "--data", outDir, "--epochs", "1", "--hidden", "16", "--layers", "1", "--format", "json");
+            Assert.True(partial.ExitCode == 0, partial.Stderr);
+            Assert.Contains("did not finish", partial.Stderr, StringComparison.Ordinal);
+            // a shard's bare arrays with another environment's sizes are refused, naming both
+            var wrong = CliRunner.Run("train", "--data", Path.Combine(outDir, "trajectories-000000.npz"), "--env", "box-world", "--agents", "2", "--epochs", "1");
             Assert.Equal(2, wrong.ExitCode);
             Assert.Contains("--env box-world with 2 agents has", wrong.Stderr, StringComparison.Ordinal);
         }

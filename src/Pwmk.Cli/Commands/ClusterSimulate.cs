@@ -12,8 +12,9 @@ namespace Pwmk.Cli.Commands;
 /// <c>pwmk simulate --cluster redis://HOST:PORT</c>: the episodes spread over every member of the cluster (one rollout
 /// worker per member, handed the next episode when it finishes one), with progress, and the count each member ran.
 /// Episodes run without online training (a rollout collects; <c>pwmk train --data</c> trains): with <c>--out DIR</c> their
-/// trajectories are written there as one-process <c>pwmk simulate --out</c> writes them. <c>--max-seconds</c> stops handing
-/// out episodes and reports those finished.
+/// trajectories are written there as they arrive, by the <see cref="TrajectoryWriter"/> one-process <c>pwmk simulate --out</c>
+/// writes with (shards of a few thousand steps: the client's memory does not grow with the episodes' count).
+/// <c>--max-seconds</c> stops handing out episodes and reports those finished.
 /// </summary>
 internal static class ClusterSimulate
 {
@@ -38,6 +39,17 @@ internal static class ClusterSimulate
         using var limit = maxSeconds > 0 ? new CancellationTokenSource(TimeSpan.FromSeconds(maxSeconds)) : new CancellationTokenSource();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, limit.Token);
         var clock = Stopwatch.StartNew();
+        TrajectoryWriter? writer = null;
+        try
+        {
+            writer = outDir is null ? null : new TrajectoryWriter(outDir, p);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"pwmk simulate: --out {outDir}: {e.Message}");
+            return Program.BadInput;
+        }
+        using var closing = writer;
         try
         {
             using var client = await ClusterHosting.ConnectAsync(cluster, ct).ConfigureAwait(false);
@@ -47,6 +59,8 @@ internal static class ClusterSimulate
             clock.Restart();
             episodes = await ClusterRollouts.RunAsync(grains, spec, p.Episodes, workersPerMember, e =>
             {
+                // an episode of no step has no trajectory (one process skips it too)
+                if (writer is not null && e.Trajectory is { } t) writer.Add(e.Episode, t.ToDataset());
                 int n = Interlocked.Increment(ref done);
                 long s = Interlocked.Add(ref stepsSoFar, e.Steps);
                 progress.Draw(n, p.Episodes, string.Create(CultureInfo.InvariantCulture,
@@ -61,6 +75,12 @@ internal static class ClusterSimulate
             stderr.WriteLine("pwmk simulate: interrupted");
             return Program.NoResult;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            progress.Clear();
+            stderr.WriteLine($"pwmk simulate: --out {outDir}: {e.Message} (the episodes written before are in the folder, marked incomplete)");
+            return Program.BadInput;
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             progress.Clear();
@@ -71,16 +91,14 @@ internal static class ClusterSimulate
         double secs = clock.Elapsed.TotalSeconds;
         string status = episodes.Count == p.Episodes ? "completed" : limit.IsCancellationRequested ? "time limit" : "interrupted";
         string? written = null;
-        if (outDir is not null && episodes.Count > 0)
+        if (writer is not null)
         {
             try
             {
-                var trajectories = episodes.Select(e => e.Trajectory?.ToDataset()
-                    ?? throw new InvalidOperationException($"episode {e.Episode} came back without its trajectories")).ToList();
-                SimulationTrajectories.Save(outDir, p, [.. episodes.Select(e => e.Episode)], SimulationTrajectories.Join(trajectories));
-                written = Path.GetFullPath(outDir);
+                writer.Complete();
+                written = writer.Episodes > 0 ? writer.Folder : null;
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 stderr.WriteLine($"pwmk simulate: --out {outDir}: {e.Message}");
                 return Program.BadInput;

@@ -37,7 +37,7 @@ internal static class SimulateCommand
         var workers = new Option<int>("--workers-per-member") { Description = "With --cluster: episodes each member runs at once (1..64)", DefaultValueFactory = _ => 1 };
         var output = new Option<string?>("--out")
         {
-            Description = "Write the episodes' trajectories with belief targets to this folder (trajectories.npz and simulation.json, for pwmk train --data)",
+            Description = "Write the episodes' trajectories with belief targets to this folder as they end (simulation.json and shards trajectories-NNNNNN.npz, for pwmk train --data)",
         };
         var cmd = new Command("simulate", "Run episodes offline: ToM agents in an environment, world model trained online; progress with episodes/s and reward")
         {
@@ -153,7 +153,20 @@ internal static class SimulateCommand
         double? lastLoss = null;
         int successes = 0, planned = 0, fellBack = 0, pursued = 0, reached = 0;
         var episodeGoals = new List<int[]>();
-        var trajectories = new List<Pwmk.Core.WorldModel.TrajectoryDataset>();
+        TrajectoryWriter? writer;
+        try
+        {
+            writer = outDir is null ? null : new TrajectoryWriter(outDir, p);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"pwmk simulate: --out {outDir}: {e.Message}");
+            return Program.BadInput;
+        }
+        using var closing = writer;
+        Exception? writeFailure = null;
+        using var limit = maxSeconds > 0 ? new CancellationTokenSource(TimeSpan.FromSeconds(maxSeconds)) : new CancellationTokenSource();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, limit.Token);
         var runner = new EpisodeRunner(p) { Name = "offline" };
         runner.EpisodeCompleted += e =>
         {
@@ -167,11 +180,21 @@ internal static class SimulateCommand
                 pursued += e.GoalsPursued;
                 reached += e.GoalsReached;
                 episodeGoals.Add([e.GoalsPursued, e.GoalsReached, e.Success ? 1 : 0]);
-                if (outDir is not null && runner.WorldModel.EpisodeTrajectory() is { } d) trajectories.Add(d);
+            }
+            // written as it ends (the writer holds one shard at most); a write that fails stops the run
+            if (writer is not null && writeFailure is null && runner.WorldModel.EpisodeTrajectory() is { } d)
+            {
+                try
+                {
+                    writer.Add(e.Episode, d);
+                }
+                catch (Exception x) when (x is IOException or UnauthorizedAccessException)
+                {
+                    writeFailure = x;
+                    stop.Cancel();
+                }
             }
         };
-        using var limit = maxSeconds > 0 ? new CancellationTokenSource(TimeSpan.FromSeconds(maxSeconds)) : new CancellationTokenSource();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, limit.Token);
         var progress = ProgressLine.For(stderr, format != "text");
         var clock = Stopwatch.StartNew();
         var run = Task.Run(() => runner.RunAsync(stop.Token), CancellationToken.None);
@@ -207,14 +230,19 @@ internal static class SimulateCommand
         double[] rs;
         lock (rewards) rs = [.. rewards];
         string? written = null;
-        if (outDir is not null && trajectories.Count > 0)
+        if (writeFailure is not null)
+        {
+            stderr.WriteLine($"pwmk simulate: --out {outDir}: {writeFailure.Message} (the episodes written before are in the folder, marked incomplete)");
+            return Program.BadInput;
+        }
+        if (writer is not null)
         {
             try
             {
-                SimulationTrajectories.Save(outDir, p, [.. Enumerable.Range(0, trajectories.Count)], SimulationTrajectories.Join(trajectories));
-                written = Path.GetFullPath(outDir);
+                writer.Complete();
+                written = writer.Episodes > 0 ? writer.Folder : null;
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 stderr.WriteLine($"pwmk simulate: --out {outDir}: {e.Message}");
                 return Program.BadInput;

@@ -39,7 +39,7 @@ internal static class TrainCommand
         var patience = new Option<int?>("--patience") { Description = "Epochs without validation improvement before stopping, never in the first half of the epochs (default 3)" };
         var dataOption = new Option<string?>("--data")
         {
-            Description = "Train on these trajectories instead of collecting episodes: a folder written by pwmk simulate --out (its environment is read from simulation.json) or by pwmk train --out, or a .npz file (environment from --env and --agents); --episodes is then ignored",
+            Description = "Train on these trajectories instead of collecting episodes: a folder written by pwmk simulate --out (its shards in episode order; its environment is read from simulation.json) or by pwmk train --out, or a .npz file (environment from --env and --agents); --episodes is then ignored",
         };
         var output = new Option<string?>("--out") { Description = "Directory for model.safetensors (best checkpoint) and trajectories.npz" };
         var plot = new Option<string?>("--plot") { Description = "Write the loss and accuracy curves per epoch to this SVG file" };
@@ -74,7 +74,7 @@ internal static class TrainCommand
             };
             float Weight(Option<float> o, string name) => p.GetValue(o) is var w && w >= 0 && w <= 1000
                 ? w : throw new ArgumentException($"{name} must be in 0..1000, got {p.GetValue(o)}");
-            var (environment, given) = Trajectories(p.GetValue(dataOption), () => WorldModelCommand.CreateEnvironment(p.GetValue(env)!, n, p.GetValue(noMemory),
+            var (environment, given) = Trajectories(p.GetValue(dataOption), p.InvocationConfiguration.Error, () => WorldModelCommand.CreateEnvironment(p.GetValue(env)!, n, p.GetValue(noMemory),
                 WorldModelCommand.CheckCount(p.GetValue(depth), "--belief-depth", 3)));
             bool rec = p.GetValue(recurrent);
             var dir = p.GetValue(output);
@@ -178,9 +178,10 @@ internal static class TrainCommand
     /// <summary>
     /// The environment and, with <c>--data</c>, the trajectories to train on: a folder of <c>pwmk simulate --out</c> (the
     /// simulation's environment), of <c>pwmk train --out</c> or a <c>.npz</c> file (the environment of the flags, its
-    /// sizes checked against the arrays').
+    /// sizes checked against the arrays'). A folder whose run did not finish (a crash) is read as far as it was written, with
+    /// a warning on <paramref name="stderr"/>.
     /// </summary>
-    private static (IWorldModelEnvironment Environment, TrajectoryDataset? Data) Trajectories(string? path, Func<IWorldModelEnvironment> fromFlags)
+    private static (IWorldModelEnvironment Environment, TrajectoryDataset? Data) Trajectories(string? path, TextWriter stderr, Func<IWorldModelEnvironment> fromFlags)
     {
         if (path is null) return (fromFlags(), null);
         TrajectoryDataset data;
@@ -188,6 +189,8 @@ internal static class TrainCommand
         if (Directory.Exists(path) && File.Exists(Path.Combine(path, Pwmk.Core.Simulation.SimulationTrajectories.SettingsFile)))
         {
             (data, environment) = Pwmk.Core.Simulation.SimulationTrajectories.Load(path);
+            if (!Pwmk.Core.Simulation.SimulationTrajectories.Complete(path))
+                stderr.WriteLine($"pwmk train: --data {path}: the run that wrote it did not finish ({Pwmk.Core.Simulation.SimulationTrajectories.SettingsFile} says incomplete); training on the {data.Episodes} episodes written before it stopped");
         }
         else
         {

@@ -116,8 +116,11 @@ internal static class RolloutEpisodes
 /// <summary>
 /// Spreads the episodes of a rollout over every active member: one worker per member (placed there by a placement hint),
 /// each handed the next episode as soon as it finishes one, so faster members run more. An episode whose member fails is
-/// handed to another worker; the rollout fails only when no worker is left. When <c>ct</c> is cancelled (a time limit,
-/// Ctrl+C) no further episode is handed out, the episodes still running are abandoned, and those finished are returned.
+/// handed to another worker; the rollout fails only when no worker is left. Each finished episode goes to <c>finished</c>
+/// as it arrives (with its trajectories, which the episodes returned no longer hold: a rollout of any length keeps only a
+/// few numbers per episode); an exception from <c>finished</c> (the trajectories' disk is full) stops the rollout and is
+/// thrown. When <c>ct</c> is cancelled (a time limit, Ctrl+C) no further episode is handed out, the episodes still running
+/// are abandoned, and those finished are returned.
 /// </summary>
 internal static class ClusterRollouts
 {
@@ -133,6 +136,9 @@ internal static class ClusterRollouts
         var pending = new Queue<int>(Enumerable.Range(0, episodes));
         var results = new RolloutEpisode?[episodes];
         var failures = new List<string>();
+        var names = members.ToDictionary(m => m.ToString(), m => m.ToString(), StringComparer.Ordinal);
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? fatal = null;
         async Task Work(IRolloutWorkerGrain worker)
         {
             while (true)
@@ -142,14 +148,13 @@ internal static class ClusterRollouts
                 {
                     if (!pending.TryDequeue(out e)) return;
                 }
-                if (ct.IsCancellationRequested) return;
+                if (abort.IsCancellationRequested) return;
+                RolloutEpisode r;
                 try
                 {
-                    var r = await worker.Run(spec, e).WaitAsync(ct).ConfigureAwait(false);
-                    results[e] = r;
-                    finished?.Invoke(r);
+                    r = await worker.Run(spec, e).WaitAsync(abort.Token).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                catch (OperationCanceledException) when (abort.IsCancellationRequested)
                 {
                     return; // stopped: this episode is abandoned
                 }
@@ -162,6 +167,22 @@ internal static class ClusterRollouts
                     }
                     if (ex is ArgumentException) throw;
                     return;
+                }
+                try
+                {
+                    finished?.Invoke(r);
+                }
+                catch (Exception ex)
+                {
+                    lock (pending) fatal ??= System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex);
+                    await abort.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+                // kept without its trajectories, and naming its member with the one string of that member
+                lock (names)
+                {
+                    if (!names.TryGetValue(r.Member, out var member)) names[r.Member] = member = r.Member;
+                    results[e] = r with { Trajectory = null, Member = member };
                 }
             }
         }
@@ -176,6 +197,7 @@ internal static class ClusterRollouts
                 RequestContext.Remove(IPlacementDirector.PlacementHintKey);
             }
         await Task.WhenAll(workers).ConfigureAwait(false);
+        fatal?.Throw();
         if (ct.IsCancellationRequested) return [.. results.OfType<RolloutEpisode>()];
         if (results.Any(r => r is null))
             throw new InvalidOperationException($"{results.Count(r => r is null)} episodes did not run: every worker failed ({string.Join("; ", failures.Distinct().Take(3))})");

@@ -1,24 +1,66 @@
+using System.Globalization;
 using System.Text.Json;
 using Pwmk.Core.WorldModel;
 
 namespace Pwmk.Core.Simulation;
 
 /// <summary>
-/// The trajectories a simulation's episodes leave for <c>pwmk train --data</c>: a folder with <c>trajectories.npz</c>
-/// (a <see cref="TrajectoryDataset"/>, the file <c>pwmk train --out</c> writes) and <c>simulation.json</c> (the settings
-/// that ran them, from which the environment encoding of the arrays is rebuilt).
+/// The trajectories a simulation's episodes leave for <c>pwmk train --data</c>: a folder (written by
+/// <see cref="TrajectoryWriter"/>) with <c>simulation.json</c> (the settings that ran them, from which the environment
+/// encoding of the arrays is rebuilt, and whether the run closed the folder) and the shards <c>trajectories-000000.npz</c>,
+/// <c>trajectories-000001.npz</c>, ... (each a <see cref="TrajectoryDataset"/> of a few thousand steps with the array
+/// <c>episodes</c>: the number of each of its episodes). <see cref="Load"/> joins the shards with the episodes in the
+/// order of their numbers, padded to the longest. A folder of an earlier version (one <c>trajectories.npz</c>) still loads.
 /// </summary>
 public static class SimulationTrajectories
 {
-    /// <summary>The arrays' file in the folder.</summary>
+    /// <summary>The one arrays' file of a folder written before shards (and the file <c>pwmk train --out</c> writes).</summary>
     public const string DataFile = "trajectories.npz";
 
     /// <summary>The settings' file in the folder.</summary>
     public const string SettingsFile = "simulation.json";
 
+    internal const string ShardPrefix = "trajectories-";
+
     private static readonly JsonSerializerOptions s_json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
 
-    private sealed record Source(string Env, int Agents, int TomDepth, int Seed, int MaxStepsPerEpisode, string Planner, IReadOnlyList<int> Episodes);
+    /// <summary>
+    /// The content of <c>simulation.json</c>: the settings; <c>Shards</c> null in a folder of an earlier version (its
+    /// arrays in <c>trajectories.npz</c>); <c>Complete</c> false while (or when a crash stopped) the run writing it.
+    /// </summary>
+    internal sealed record Source(string Env, int Agents, int TomDepth, int Seed, int MaxStepsPerEpisode, string Planner)
+    {
+        public bool Complete { get; init; }
+
+        public int? Shards { get; init; }
+
+        public long EpisodeCount { get; init; }
+
+        public long StepCount { get; init; }
+
+        public static Source Of(SimulationSettings s) => new(s.Env, s.Agents, s.TomDepth, s.Seed, s.MaxStepsPerEpisode, s.Planner);
+    }
+
+    internal static string ShardPath(string dir, int shard) =>
+        Path.Combine(dir, ShardPrefix + shard.ToString("D6", CultureInfo.InvariantCulture) + ".npz");
+
+    internal static void WriteSource(string dir, Source source) =>
+        Storage.AtomicFile.Write(Path.Combine(dir, SettingsFile), s => JsonSerializer.Serialize(s, source, s_json));
+
+    /// <summary>The shard files in <paramref name="dir"/>, by number (temporary files of a write in progress excluded).</summary>
+    internal static List<(int Number, string Path)> ShardFiles(string dir)
+    {
+        var found = new List<(int, string)>();
+        foreach (var path in Directory.EnumerateFiles(dir, ShardPrefix + "*.npz"))
+        {
+            string name = Path.GetFileName(path);
+            string digits = name[ShardPrefix.Length..^".npz".Length];
+            if (digits.Length > 0 && digits.All(char.IsAsciiDigit) && int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out int n))
+                found.Add((n, path));
+        }
+        found.Sort((a, b) => a.Item1.CompareTo(b.Item1));
+        return found;
+    }
 
     /// <summary>
     /// Episodes of one environment (each as <see cref="OnlineWorldModel.EpisodeTrajectory"/> gives it) as one dataset,
@@ -27,61 +69,110 @@ public static class SimulationTrajectories
     public static TrajectoryDataset Join(IReadOnlyList<TrajectoryDataset> episodes)
     {
         ArgumentNullException.ThrowIfNull(episodes);
-        if (episodes.Count == 0) throw new ArgumentException("no episode to join", nameof(episodes));
-        var first = episodes[0];
-        int n = first.Agents, o = first.ObservationSize, b = first.NumBeliefs, t = episodes.Max(e => e.Steps);
         foreach (var e in episodes)
-            if (e.Agents != n || e.ObservationSize != o || e.NumBeliefs != b || e.Episodes != 1)
+            if (e.Episodes != 1) throw new ArgumentException($"a dataset of {e.Episodes} episodes where one episode was expected", nameof(episodes));
+        return JoinEpisodes([.. episodes.Select(e => (e, 0))]);
+    }
+
+    /// <summary>Episode <c>Index</c> of each dataset, in the order given, as one dataset padded to the longest dataset.</summary>
+    internal static TrajectoryDataset JoinEpisodes(IReadOnlyList<(TrajectoryDataset Data, int Index)> episodes)
+    {
+        if (episodes.Count == 0) throw new ArgumentException("no episode to join", nameof(episodes));
+        var first = episodes[0].Data;
+        int n = first.Agents, o = first.ObservationSize, b = first.NumBeliefs, t = episodes.Max(e => e.Data.Steps);
+        foreach (var (e, _) in episodes)
+            if (e.Agents != n || e.ObservationSize != o || e.NumBeliefs != b)
                 throw new ArgumentException($"episodes of different shapes: {e.Agents} agents x {e.ObservationSize} values x {e.NumBeliefs} beliefs against {n} x {o} x {b}");
         int count = episodes.Count;
         // kept as their non-zero values, as every dataset is; past DataCollector.MaxValues of them the builder refuses
         var obs = new SparseRows.Builder(n * o, DataCollector.MaxValues);
         var beliefs = new SparseRows.Builder(n * b, DataCollector.MaxValues);
         var truth = new SparseRows.Builder(b, DataCollector.MaxValues);
-        var actions = new int[count * t * n];
+        var actions = new int[(long)count * t * n];
         var lengths = new int[count];
         for (int i = 0; i < count; i++)
         {
-            var e = episodes[i];
+            var (e, k) = episodes[i];
             for (int s = 0; s <= t; s++)
             {
                 bool real = s <= e.Steps;
-                obs.Add(real ? e.Observation(0, s) : []);
-                beliefs.Add(real ? e.Belief(0, s) : []);
-                truth.Add(real ? e.Truth(0, s) : []);
-                if (s < e.Steps) e.Action(0, s).CopyTo(actions.AsSpan((i * t + s) * n, n));
+                obs.Add(real ? e.Observation(k, s) : []);
+                beliefs.Add(real ? e.Belief(k, s) : []);
+                truth.Add(real ? e.Truth(k, s) : []);
+                if (s < e.Steps) e.Action(k, s).CopyTo(actions.AsSpan((i * t + s) * n, n));
             }
-            lengths[i] = e.Lengths[0];
+            lengths[i] = e.Lengths[k];
         }
         return new TrajectoryDataset(count, t, n, o, b, obs.Build(), actions, beliefs.Build(), truth.Build(), lengths, first.BeliefGroupOrders);
     }
 
     /// <summary>
-    /// Writes <paramref name="data"/> (episodes <paramref name="episodes"/> of a simulation of <paramref name="settings"/>,
-    /// in that order) to the folder <paramref name="dir"/> (created when missing).
+    /// Whether the run that wrote <paramref name="dir"/> closed it (false: it was stopped mid-run, by a crash; <see cref="Load"/>
+    /// then reads the shards written until then).
     /// </summary>
-    public static void Save(string dir, SimulationSettings settings, IReadOnlyList<int> episodes, TrajectoryDataset data)
+    public static bool Complete(string dir)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        ArgumentNullException.ThrowIfNull(data);
-        Directory.CreateDirectory(dir);
-        data.Save(Path.Combine(dir, DataFile));
-        var source = new Source(settings.Env, settings.Agents, settings.TomDepth, settings.Seed, settings.MaxStepsPerEpisode, settings.Planner, episodes);
-        Storage.AtomicFile.Write(Path.Combine(dir, SettingsFile), s => JsonSerializer.Serialize(s, source, s_json));
+        var source = ReadSource(Path.Combine(dir, SettingsFile));
+        return source.Shards is null || source.Complete;
     }
 
     /// <summary>
-    /// Reads a folder written by <see cref="Save"/>: the trajectories and the environment encoding they are in (the
-    /// simulation's environment, checked against the arrays' sizes). Throws <see cref="InvalidModelFileException"/>
-    /// naming the file and what is wrong.
+    /// Reads a folder written by <see cref="TrajectoryWriter"/>: the trajectories (the episodes in the order of their numbers)
+    /// and the environment encoding they are in (the simulation's environment, checked against the arrays' sizes). A folder
+    /// whose run did not finish (<see cref="Complete"/> false) gives the episodes of its shards. Throws
+    /// <see cref="InvalidModelFileException"/> naming the file and what is wrong.
     /// </summary>
     public static (TrajectoryDataset Data, IWorldModelEnvironment Environment) Load(string dir)
     {
         string path = Path.Combine(dir, SettingsFile);
-        Source source;
+        var source = ReadSource(path);
+        var settings = new SimulationSettings(source.Env ?? "", source.Agents, source.TomDepth, source.Seed, Episodes: 0, StepDelayMs: 0, Train: false,
+            MaxStepsPerEpisode: source.MaxStepsPerEpisode);
+        if (settings.Validate() is { } problem) throw new InvalidModelFileException($"{path}: {problem}");
+        var env = new EpisodeRunner(settings).WorldModel.Encoding
+            ?? throw new InvalidModelFileException($"{path}: a {settings.Env} simulation of {settings.Agents} agents records no belief trajectories");
+        if (source.Shards is null) return (Checked(TrajectoryDataset.Load(Path.Combine(dir, DataFile)), Path.Combine(dir, DataFile), env), env);
+
+        var shards = ShardFiles(dir);
+        for (int i = 0; i < shards.Count; i++)
+            if (shards[i].Number != i)
+                throw new InvalidModelFileException($"{ShardPath(dir, i)}: missing, though {Path.GetFileName(shards[i].Path)} is there");
+        if (source.Complete && shards.Count != source.Shards)
+            throw new InvalidModelFileException($"{path}: names {source.Shards} shard files, the folder has {shards.Count} (changed after the run)");
+        if (shards.Count == 0)
+            throw new InvalidModelFileException($"{dir}: no trajectories ({ShardPrefix}*.npz) written{(source.Complete ? "" : ": the run that writes them stopped before its first shard")}");
+        var episodes = new List<(int Number, TrajectoryDataset Data, int Index)>();
+        var seen = new HashSet<int>();
+        foreach (var (_, file) in shards)
+        {
+            var (data, numbers) = TrajectoryDataset.LoadNumbered(file);
+            Checked(data, file, env);
+            if (numbers is null) throw new InvalidModelFileException($"{file}: no array 'episodes' (the episodes' numbers)");
+            for (int i = 0; i < numbers.Length; i++)
+            {
+                if (!seen.Add(numbers[i])) throw new InvalidModelFileException($"{file}: episode {numbers[i]} is in an earlier shard too");
+                episodes.Add((numbers[i], data, i));
+            }
+        }
+        episodes.Sort((a, b) => a.Number.CompareTo(b.Number));
+        if (source.Complete && episodes.Count != source.EpisodeCount)
+            throw new InvalidModelFileException($"{path}: names {source.EpisodeCount} episodes, the shards hold {episodes.Count}");
+        return (JoinEpisodes([.. episodes.Select(e => (e.Data, e.Index))]), env);
+    }
+
+    private static TrajectoryDataset Checked(TrajectoryDataset data, string file, IWorldModelEnvironment env)
+    {
+        if (data.Agents != env.NumAgents || data.ObservationSize != env.ObservationSize || data.NumBeliefs != env.NumBeliefs)
+            throw new InvalidModelFileException($"{file}: {data.Agents} agents x {data.ObservationSize} values x {data.NumBeliefs} beliefs, "
+                + $"but the simulation in {SettingsFile} encodes {env.NumAgents} x {env.ObservationSize} x {env.NumBeliefs}");
+        return data;
+    }
+
+    private static Source ReadSource(string path)
+    {
         try
         {
-            source = JsonSerializer.Deserialize<Source>(File.ReadAllText(path), s_json)
+            return JsonSerializer.Deserialize<Source>(File.ReadAllText(path), s_json)
                 ?? throw new InvalidModelFileException($"{path}: empty");
         }
         catch (JsonException e)
@@ -92,15 +183,5 @@ public static class SimulationTrajectories
         {
             throw new InvalidModelFileException($"{path}: cannot read: {e.Message}");
         }
-        var settings = new SimulationSettings(source.Env ?? "", source.Agents, source.TomDepth, source.Seed, Episodes: 0, StepDelayMs: 0, Train: false,
-            MaxStepsPerEpisode: source.MaxStepsPerEpisode);
-        if (settings.Validate() is { } problem) throw new InvalidModelFileException($"{path}: {problem}");
-        var env = new EpisodeRunner(settings).WorldModel.Encoding
-            ?? throw new InvalidModelFileException($"{path}: a {settings.Env} simulation of {settings.Agents} agents records no belief trajectories");
-        var data = TrajectoryDataset.Load(Path.Combine(dir, DataFile));
-        if (data.Agents != env.NumAgents || data.ObservationSize != env.ObservationSize || data.NumBeliefs != env.NumBeliefs)
-            throw new InvalidModelFileException($"{Path.Combine(dir, DataFile)}: {data.Agents} agents x {data.ObservationSize} values x {data.NumBeliefs} beliefs, "
-                + $"but the simulation in {SettingsFile} encodes {env.NumAgents} x {env.ObservationSize} x {env.NumBeliefs}");
-        return (data, env);
     }
 }

@@ -9,7 +9,8 @@ namespace Pwmk.Core.WorldModel;
 /// <c>observations</c> float32 (E, T+1, N, obs); <c>actions</c> int32 (E, T, N); <c>beliefs</c> float32 (E, T+1, N, B);
 /// <c>world_truth</c> float32 (E, T+1, B); <c>lengths</c> int32 (E) valid transitions per episode (the rest is padding);
 /// <c>belief_orders</c> int32 (G), optional: the order of each of an agent's G belief groups (1 own belief, 2 about
-/// another agent's belief, ...; absent means all order 1).
+/// another agent's belief, ...; absent means all order 1); <c>episodes</c> int32 (E), optional: the simulation's
+/// number of each episode (in the shards <c>pwmk simulate --out</c> writes).
 /// </summary>
 public sealed class TrajectoryDataset
 {
@@ -174,7 +175,10 @@ public sealed class TrajectoryDataset
     }
 
     /// <summary>Writes the dataset as <c>.npz</c>, atomically.</summary>
-    public void Save(string path) => AtomicFile.Write(path, s =>
+    public void Save(string path) => Save(path, null);
+
+    /// <summary>Writes the dataset as <c>.npz</c>, atomically, with each episode's number in the array <c>episodes</c> when given.</summary>
+    internal void Save(string path, IReadOnlyList<int>? episodeNumbers) => AtomicFile.Write(path, s =>
     {
         using var zip = new ZipArchive(s, ZipArchiveMode.Create, leaveOpen: true);
         void Add(string name, Action<Stream> write)
@@ -192,10 +196,18 @@ public sealed class TrajectoryDataset
         {
             Add("belief_orders", es => NpyFormat.Write(es, orders, [orders.Length]));
         }
+        if (episodeNumbers is not null)
+        {
+            Expect(episodeNumbers.Count, Episodes, "episodes");
+            Add("episodes", es => NpyFormat.Write(es, [.. episodeNumbers], [episodeNumbers.Count]));
+        }
     });
 
-    /// <summary>Reads a <c>.npz</c> written by <see cref="Save"/> (or by NumPy with the same arrays); refuses corrupt files clearly.</summary>
-    public static TrajectoryDataset Load(string path)
+    /// <summary>Reads a <c>.npz</c> written by <see cref="Save(string)"/> (or by NumPy with the same arrays); refuses corrupt files clearly.</summary>
+    public static TrajectoryDataset Load(string path) => LoadNumbered(path).Data;
+
+    /// <summary>Reads a <c>.npz</c> as <see cref="Load"/> does, with its array <c>episodes</c> when it has one (checked: one per episode).</summary>
+    internal static (TrajectoryDataset Data, int[]? EpisodeNumbers) LoadNumbered(string path)
     {
         try
         {
@@ -222,6 +234,7 @@ public sealed class TrajectoryDataset
             var truth = Get("world_truth");
             var len = Get("lengths");
             var orders = Find("belief_orders");
+            var numbers = Find("episodes");
             if (orders is not null && orders.Shape.Length != 1)
             {
                 throw new InvalidModelFileException($"{path}: belief_orders must have rank 1");
@@ -236,9 +249,14 @@ public sealed class TrajectoryDataset
             {
                 throw new InvalidModelFileException($"{path}: array shapes disagree (observations [{string.Join(", ", obs.Shape)}], actions [{string.Join(", ", act.Shape)}], beliefs [{string.Join(", ", bel.Shape)}])");
             }
-            return new TrajectoryDataset(e, t, n, obs.Shape[3], bel.Shape[3],
+            if (numbers is not null && (numbers.Shape.Length != 1 || numbers.Shape[0] != e))
+            {
+                throw new InvalidModelFileException($"{path}: episodes must hold one number per episode ({e}), has shape [{string.Join(", ", numbers.Shape)}]");
+            }
+            return (new TrajectoryDataset(e, t, n, obs.Shape[3], bel.Shape[3],
                 obs.AsFloats($"{path}: observations"), act.AsInts($"{path}: actions"), bel.AsFloats($"{path}: beliefs"),
-                truth.AsFloats($"{path}: world_truth"), len.AsInts($"{path}: lengths"), orders?.AsInts($"{path}: belief_orders"));
+                truth.AsFloats($"{path}: world_truth"), len.AsInts($"{path}: lengths"), orders?.AsInts($"{path}: belief_orders")),
+                numbers?.AsInts($"{path}: episodes"));
         }
         catch (InvalidDataException ex)
         {

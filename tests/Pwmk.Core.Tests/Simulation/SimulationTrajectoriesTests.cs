@@ -48,8 +48,9 @@ public sealed class SimulationTrajectoriesTests : IDisposable
     [Fact]
     public async Task A_saved_folder_loads_with_the_simulations_encoding()
     {
-        var joined = SimulationTrajectories.Join(await Episodes(s_settings));
-        SimulationTrajectories.Save(_dir.FullName, s_settings, [0, 1, 2], joined);
+        var episodes = await Episodes(s_settings);
+        var joined = SimulationTrajectories.Join(episodes);
+        Write(_dir.FullName, episodes);
         var (data, env) = SimulationTrajectories.Load(_dir.FullName);
         Assert.Equal(joined.Observation(2, 1).ToArray(), data.Observation(2, 1).ToArray());
         Assert.Equal(data.ObservationSize, env.ObservationSize);
@@ -63,13 +64,95 @@ public sealed class SimulationTrajectoriesTests : IDisposable
     [Fact]
     public async Task Settings_that_do_not_match_the_arrays_are_refused_naming_the_file()
     {
-        SimulationTrajectories.Save(_dir.FullName, s_settings, [0, 1, 2], SimulationTrajectories.Join(await Episodes(s_settings)));
+        Write(_dir.FullName, await Episodes(s_settings));
         string settings = Path.Combine(_dir.FullName, SimulationTrajectories.SettingsFile);
         File.WriteAllText(settings, File.ReadAllText(settings).Replace("\"agents\": 2", "\"agents\": 3", StringComparison.Ordinal));
         var e = Assert.Throws<InvalidModelFileException>(() => SimulationTrajectories.Load(_dir.FullName));
-        Assert.Contains(SimulationTrajectories.DataFile, e.Message, StringComparison.Ordinal);
+        Assert.Contains("trajectories-000000.npz", e.Message, StringComparison.Ordinal);
         File.WriteAllText(settings, "{ not json");
         e = Assert.Throws<InvalidModelFileException>(() => SimulationTrajectories.Load(_dir.FullName));
         Assert.Contains(SimulationTrajectories.SettingsFile, e.Message, StringComparison.Ordinal);
+    }
+
+    private static void Write(string dir, IReadOnlyList<TrajectoryDataset> episodes, int shardSteps = TrajectoryWriter.DefaultShardSteps)
+    {
+        using var writer = new TrajectoryWriter(dir, s_settings, shardSteps);
+        for (int e = 0; e < episodes.Count; e++) writer.Add(e, episodes[e]);
+        writer.Complete();
+    }
+
+    private static void AssertSame(TrajectoryDataset expected, TrajectoryDataset actual)
+    {
+        Assert.Equal((expected.Episodes, expected.Steps, expected.Transitions), (actual.Episodes, actual.Steps, actual.Transitions));
+        for (int e = 0; e < expected.Episodes; e++)
+            for (int t = 0; t <= expected.Steps; t++)
+            {
+                Assert.Equal(expected.Observation(e, t).ToArray(), actual.Observation(e, t).ToArray());
+                Assert.Equal(expected.Belief(e, t).ToArray(), actual.Belief(e, t).ToArray());
+                Assert.Equal(expected.Truth(e, t).ToArray(), actual.Truth(e, t).ToArray());
+                if (t < expected.Steps) Assert.Equal(expected.Action(e, t).ToArray(), actual.Action(e, t).ToArray());
+            }
+    }
+
+    [Fact]
+    public async Task Episodes_streamed_in_any_order_into_shards_load_as_the_episodes_one_process_joins()
+    {
+        var settings = s_settings with { Episodes = 16 };
+        var episodes = await Episodes(settings);
+        const int shardSteps = 60; // a shard of about two episodes: many shards
+        var order = Enumerable.Range(0, episodes.Count).ToArray();
+        new Random(7).Shuffle(order); // as a cluster's members return them
+        using (var writer = new TrajectoryWriter(_dir.FullName, settings, shardSteps))
+        {
+            foreach (int e in order)
+            {
+                writer.Add(e, episodes[e]);
+                // what the writer holds stays under one shard, however many episodes came
+                Assert.InRange(writer.BufferedSteps, 0, shardSteps - 1);
+            }
+            Assert.False(SimulationTrajectories.Complete(_dir.FullName)); // until the run closes it
+            writer.Complete();
+        }
+        Assert.True(SimulationTrajectories.Complete(_dir.FullName));
+        Assert.True(SimulationTrajectories.ShardFiles(_dir.FullName).Count >= 5, "the episodes were not spread over shards");
+        AssertSame(SimulationTrajectories.Join(episodes), SimulationTrajectories.Load(_dir.FullName).Data);
+    }
+
+    [Fact]
+    public async Task A_run_stopped_mid_way_leaves_its_whole_shards_readable_and_a_damaged_shard_is_refused()
+    {
+        var episodes = await Episodes(s_settings with { Episodes = 6 });
+        var writer = new TrajectoryWriter(_dir.FullName, s_settings, shardSteps: 1); // a shard per episode
+        for (int e = 0; e < 4; e++) writer.Add(e, episodes[e]);
+        // the process dies here: neither Complete nor Dispose; a shard being written is left as its temporary file
+        File.WriteAllBytes(Path.Combine(_dir.FullName, ".trajectories-000004.npz.0badf00d.tmp"), [1, 2, 3]);
+        Assert.False(SimulationTrajectories.Complete(_dir.FullName));
+        AssertSame(SimulationTrajectories.Join(episodes.Take(4).ToList()), SimulationTrajectories.Load(_dir.FullName).Data);
+
+        // a shard cut short (not something the writer leaves, but a damaged disk or copy) is refused naming it
+        string third = SimulationTrajectories.ShardPath(_dir.FullName, 2);
+        var bytes = File.ReadAllBytes(third);
+        File.WriteAllBytes(third, bytes[..(bytes.Length / 2)]);
+        var e2 = Assert.Throws<InvalidModelFileException>(() => SimulationTrajectories.Load(_dir.FullName));
+        Assert.Contains("trajectories-000002.npz", e2.Message, StringComparison.Ordinal);
+        // a missing shard too
+        File.Delete(third);
+        e2 = Assert.Throws<InvalidModelFileException>(() => SimulationTrajectories.Load(_dir.FullName));
+        Assert.Contains("trajectories-000002.npz: missing", e2.Message, StringComparison.Ordinal);
+
+        // a new run in the same folder starts afresh: the earlier run's shards are gone
+        Write(_dir.FullName, episodes.Take(3).ToList());
+        AssertSame(SimulationTrajectories.Join(episodes.Take(3).ToList()), SimulationTrajectories.Load(_dir.FullName).Data);
+    }
+
+    [Fact]
+    public async Task A_folder_of_one_trajectories_npz_written_before_shards_still_loads()
+    {
+        var joined = SimulationTrajectories.Join(await Episodes(s_settings));
+        joined.Save(Path.Combine(_dir.FullName, SimulationTrajectories.DataFile));
+        File.WriteAllText(Path.Combine(_dir.FullName, SimulationTrajectories.SettingsFile),
+            """{ "env": "box-world", "agents": 2, "tomDepth": 2, "seed": 3, "maxStepsPerEpisode": 40, "planner": "simulator", "episodes": [0, 1, 2] }""");
+        Assert.True(SimulationTrajectories.Complete(_dir.FullName));
+        AssertSame(joined, SimulationTrajectories.Load(_dir.FullName).Data);
     }
 }

@@ -190,18 +190,34 @@ public class ClusterTests(ITestOutputHelper output)
         for (int e = 0; e < 9; e++) steps.Add((await alone.RunEpisodeAsync(CancellationToken.None)).Steps);
         Assert.Equal(steps, rollout.GetProperty("episodeSteps").EnumerateArray().Select(x => x.GetInt32()));
         await RunCli(["simulate", "--episodes", "9", "--no-train", "--out", alone1, "--format", "json"]);
-        var (mine, _) = Pwmk.Core.Simulation.SimulationTrajectories.Load(clustered);
-        var (theirs, _) = Pwmk.Core.Simulation.SimulationTrajectories.Load(alone1);
-        Assert.Equal((theirs.Episodes, theirs.Steps, theirs.Transitions), (mine.Episodes, mine.Steps, mine.Transitions));
-        for (int e = 0; e < 9; e++)
-            for (int t = 0; t <= steps[e]; t++)
-            {
-                Assert.Equal(theirs.Observation(e, t).ToArray(), mine.Observation(e, t).ToArray());
-                Assert.Equal(theirs.Belief(e, t).ToArray(), mine.Belief(e, t).ToArray());
-            }
+        static void SameTrajectories(string expectedDir, string actualDir)
+        {
+            var (theirs, _) = Pwmk.Core.Simulation.SimulationTrajectories.Load(expectedDir);
+            var (mine, _) = Pwmk.Core.Simulation.SimulationTrajectories.Load(actualDir);
+            Assert.Equal((theirs.Episodes, theirs.Steps, theirs.Transitions), (mine.Episodes, mine.Steps, mine.Transitions));
+            for (int e = 0; e < theirs.Episodes; e++)
+                for (int t = 0; t <= theirs.Steps; t++)
+                {
+                    Assert.Equal(theirs.Observation(e, t).ToArray(), mine.Observation(e, t).ToArray());
+                    Assert.Equal(theirs.Belief(e, t).ToArray(), mine.Belief(e, t).ToArray());
+                    Assert.Equal(theirs.Truth(e, t).ToArray(), mine.Truth(e, t).ToArray());
+                    if (t < theirs.Steps) Assert.Equal(theirs.Action(e, t).ToArray(), mine.Action(e, t).ToArray());
+                }
+        }
+        SameTrajectories(alone1, clustered);
         var trained = await RunCli(["train", "--data", clustered, "--epochs", "1", "--hidden", "16", "--layers", "1", "--format", "json"]);
         Assert.Equal(1, trained.GetProperty("epochs").GetInt32());
         Assert.True(double.IsFinite(trained.GetProperty("state_mse").GetDouble()));
+
+        // many episodes, two workers a member: streamed to disk as they arrive (in any order), in shards of a few thousand
+        // steps; read back, they are one process's episodes, array for array
+        string many = dirs.New(), manyAlone = dirs.New();
+        var streamed = await RunCli(["simulate", "--cluster", $"redis://127.0.0.1:{cluster.RedisPort}", "--episodes", "150", "--workers-per-member", "2",
+            "--no-train", "--out", many, "--format", "json"]);
+        Assert.Equal(150, streamed.GetProperty("episodes").GetInt32());
+        Assert.True(Directory.GetFiles(many, "trajectories-*.npz").Length >= 2, "150 episodes went to one shard: nothing was streamed");
+        await RunCli(["simulate", "--episodes", "150", "--no-train", "--out", manyAlone, "--format", "json"]);
+        SameTrajectories(manyAlone, many);
 
         // --max-seconds: episodes stop being handed out; those finished are reported
         var limited = await RunCli(["simulate", "--cluster", $"redis://127.0.0.1:{cluster.RedisPort}", "--episodes", "1000000", "--no-train",
