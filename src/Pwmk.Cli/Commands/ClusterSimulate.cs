@@ -39,16 +39,7 @@ internal static class ClusterSimulate
         using var limit = maxSeconds > 0 ? new CancellationTokenSource(TimeSpan.FromSeconds(maxSeconds)) : new CancellationTokenSource();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, limit.Token);
         var clock = Stopwatch.StartNew();
-        TrajectoryWriter? writer = null;
-        try
-        {
-            writer = outDir is null ? null : new TrajectoryWriter(outDir, p);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            stderr.WriteLine($"pwmk simulate: --out {outDir}: {e.Message}");
-            return Program.BadInput;
-        }
+        if (!SimulateCommand.TryOpenOut(outDir, p, stderr, out var writer)) return Program.BadInput;
         using var closing = writer;
         try
         {
@@ -90,20 +81,7 @@ internal static class ClusterSimulate
         progress.Clear();
         double secs = clock.Elapsed.TotalSeconds;
         string status = episodes.Count == p.Episodes ? "completed" : limit.IsCancellationRequested ? "time limit" : "interrupted";
-        string? written = null;
-        if (writer is not null)
-        {
-            try
-            {
-                writer.Complete();
-                written = writer.Episodes > 0 ? writer.Folder : null;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                stderr.WriteLine($"pwmk simulate: --out {outDir}: {e.Message}");
-                return Program.BadInput;
-            }
-        }
+        if (!SimulateCommand.TryCloseOut(writer, stderr, out var written)) return Program.BadInput;
         long steps = episodes.Sum(e => (long)e.Steps);
         var shares = episodes.GroupBy(e => e.Member).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new MemberShare(g.Key, g.Count(), g.Sum(e => (long)e.Steps))).ToList();

@@ -71,6 +71,40 @@ internal static class SimulateCommand
         return cmd;
     }
 
+    /// <summary>The writer of <c>--out</c> (null without it); false, the problem on stderr, when the folder cannot be written.</summary>
+    internal static bool TryOpenOut(string? outDir, SimulationSettings p, TextWriter stderr, out TrajectoryWriter? writer)
+    {
+        writer = null;
+        try
+        {
+            writer = outDir is null ? null : new TrajectoryWriter(outDir, p);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"pwmk simulate: --out {outDir}: {e.Message}");
+            return false;
+        }
+    }
+
+    /// <summary>Closes the folder of <c>--out</c>: <paramref name="written"/> its path when it holds episodes; false, on stderr, when it cannot be written.</summary>
+    internal static bool TryCloseOut(TrajectoryWriter? writer, TextWriter stderr, out string? written)
+    {
+        written = null;
+        if (writer is null) return true;
+        try
+        {
+            writer.Complete();
+            written = writer.Episodes > 0 ? writer.Folder : null;
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"pwmk simulate: --out {writer.Folder}: {e.Message}");
+            return false;
+        }
+    }
+
     private static string? CheckLimit(double maxSeconds) =>
         maxSeconds < 0 || double.IsNaN(maxSeconds) || maxSeconds > 7 * 86400 ? $"--max-seconds: expected 0..604800, got {maxSeconds}" : null;
 
@@ -153,16 +187,7 @@ internal static class SimulateCommand
         double? lastLoss = null;
         int successes = 0, planned = 0, fellBack = 0, pursued = 0, reached = 0;
         var episodeGoals = new List<int[]>();
-        TrajectoryWriter? writer;
-        try
-        {
-            writer = outDir is null ? null : new TrajectoryWriter(outDir, p);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            stderr.WriteLine($"pwmk simulate: --out {outDir}: {e.Message}");
-            return Program.BadInput;
-        }
+        if (!TryOpenOut(outDir, p, stderr, out var writer)) return Program.BadInput;
         using var closing = writer;
         Exception? writeFailure = null;
         using var limit = maxSeconds > 0 ? new CancellationTokenSource(TimeSpan.FromSeconds(maxSeconds)) : new CancellationTokenSource();
@@ -229,25 +254,12 @@ internal static class SimulateCommand
         }
         double[] rs;
         lock (rewards) rs = [.. rewards];
-        string? written = null;
         if (writeFailure is not null)
         {
             stderr.WriteLine($"pwmk simulate: --out {outDir}: {writeFailure.Message} (the episodes written before are in the folder, marked incomplete)");
             return Program.BadInput;
         }
-        if (writer is not null)
-        {
-            try
-            {
-                writer.Complete();
-                written = writer.Episodes > 0 ? writer.Folder : null;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                stderr.WriteLine($"pwmk simulate: --out {outDir}: {e.Message}");
-                return Program.BadInput;
-            }
-        }
+        if (!TryCloseOut(writer, stderr, out var written)) return Program.BadInput;
         double secs = clock.Elapsed.TotalSeconds;
         long steps = runner.FinishedSteps;
         var s = new Summary(p.Env, runner.AgentNames.Count, p.TomDepth, p.Seed, p.Episodes, rs.Length, steps, secs,
