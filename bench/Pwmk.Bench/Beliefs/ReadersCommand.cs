@@ -27,16 +27,17 @@ internal static class ReadersCommand
         var parsed = new Option<bool>("--parsed") { Description = "Queries parsed once beforehand (the engine's part alone: no text read per query)" };
         var distinct = new Option<bool>("--distinct-texts") { Description = "Every query text differs from the last 4,000 (layout added): the store reads each one, none is found already read" };
         var garbage = new Option<int>("--garbage") { Description = "Bytes of extra short-lived garbage each query allocates (an experiment on the collector's share)", DefaultValueFactory = _ => 0 };
+        var ownStore = new Option<bool>("--store-per-thread") { Description = "Each reader thread queries a store (engine, database) of its own: what is left shared is the process (collector, symbol table)" };
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
         var cmd = new Command("readers", "Belief point queries per second with 1, 2, ... reader threads over one store (in-process read scaling)")
         {
-            threads, rounds, seconds, writer, parsed, distinct, garbage, format,
+            threads, rounds, seconds, writer, parsed, distinct, garbage, ownStore, format,
         };
-        cmd.SetAction(r => Run(r.GetValue(threads)!, r.GetValue(rounds), r.GetValue(seconds), r.GetValue(writer), r.GetValue(parsed), r.GetValue(distinct), r.GetValue(garbage), r.GetValue(format)!));
+        cmd.SetAction(r => Run(r.GetValue(threads)!, r.GetValue(rounds), r.GetValue(seconds), r.GetValue(writer), r.GetValue(parsed), r.GetValue(distinct), r.GetValue(garbage), r.GetValue(ownStore), r.GetValue(format)!));
         return cmd;
     }
 
-    private static int Run(string threadList, int rounds, double seconds, bool writer, bool parsed, bool distinct, int garbage, string format)
+    private static int Run(string threadList, int rounds, double seconds, bool writer, bool parsed, bool distinct, int garbage, bool ownStore, string format)
     {
         int[] counts;
         try
@@ -79,6 +80,19 @@ internal static class ReadersCommand
                 int j = next[0]++ & 4095;
                 return store.Query(texts[(j & ~63) | k]).Solutions.Count;
             };
+        }
+        if (ownStore)
+        {
+            // built beforehand; consecutive threads take consecutive stores (the threads of one measurement differ)
+            var built = Enumerable.Range(0, counts.Max()).Select(_ =>
+            {
+                var own = new BeliefStore();
+                for (int i = 0; i < 1000; i++) own.AddBelief($"agent_{i % 10}", $"at(obj_{i}, room_{i % 7})");
+                return own;
+            }).ToArray();
+            int taken = 0;
+            var stores = new ThreadLocal<BeliefStore>(() => built[(Interlocked.Increment(ref taken) - 1) % built.Length]);
+            query = k => stores.Value!.Query(queries[k]).Solutions.Count;
         }
         if (garbage > 0)
         {

@@ -114,7 +114,7 @@ internal sealed class Database
         p.DeadCount++;
         _withDead.Add(p);
         // dead clauses the writer's session made and killed are dropped as it goes, not only at its commit
-        p.CompactIfNeeded(Views.Oldest(Published), Published);
+        if (p.MayCompact) p.CompactIfNeeded(Views.Oldest(Published), Published);
     }
 
     /// <summary>
@@ -126,10 +126,10 @@ internal sealed class Database
         lock (WriteLock)
         {
             if (_withDead.Count == 0) return;
-            ulong oldest = Views.Oldest(Published);
+            ulong? oldest = null;   // read once, and only when some predicate may compact (it costs a process-wide barrier)
             _withDead.RemoveWhere(p =>
             {
-                p.CompactIfNeeded(oldest, Published);
+                if (p.MayCompact) p.CompactIfNeeded(oldest ??= Views.Oldest(Published), Published);
                 return p.DeadCount == 0;
             });
         }
@@ -161,8 +161,9 @@ internal sealed class ViewSlot
 
 /// <summary>
 /// The generations that running read-only queries see, so compaction keeps every clause one of them may still reach.
-/// Slots are reused; pinning and compaction order themselves with full fences (a reader that pins after a compaction
-/// read the slots sees the generation that compaction published).
+/// Slots are reused; pinning and compaction order themselves with an asymmetric fence (a plain store and read on the
+/// reader's side, a process-wide barrier on the compaction's: a reader that pins after a compaction read the slots sees
+/// the generation that compaction published).
 /// </summary>
 internal sealed class ViewRegistry
 {
@@ -190,26 +191,42 @@ internal sealed class ViewRegistry
         Volatile.Write(ref s.InUse, 0);
     }
 
-    /// <summary>Pins the published generation in <paramref name="s"/> and returns it.</summary>
+    /// <summary>
+    /// Pins the published generation in <paramref name="s"/> and returns it: a plain store, then the published
+    /// generation read again (a changed one is pinned instead). No locked instruction: the fence that orders this store
+    /// before that read is the process-wide barrier <see cref="Oldest"/> issues before it reads the slots (an asymmetric
+    /// fence: every query pins, compactions are rare), so a compaction either sees this pin or this pin sees the
+    /// generation that compaction published. A locked exchange here (and in <see cref="Unpin"/>) cost each of two readers
+    /// on two cores a share of its queries that one reader does not pay (docs/PERFORMANCE.md, issue 17).
+    /// </summary>
     public static ulong Pin(ViewSlot s, Database db)
     {
         while (true)
         {
             ulong g = db.Published;
-            Interlocked.Exchange(ref s.Generation, g);
+            Volatile.Write(ref s.Generation, g);
             if (db.Published == g) return g;
         }
     }
 
-    public static void Unpin(ViewSlot s) => Interlocked.Exchange(ref s.Generation, ulong.MaxValue);
+    /// <summary>
+    /// Ends a pin. A release store, not an exchange: the query's reads of clauses come before it (all a compaction that
+    /// sees the slot free needs); only <see cref="Pin"/> needs the full fence. One locked instruction less per query.
+    /// </summary>
+    public static void Unpin(ViewSlot s) => Volatile.Write(ref s.Generation, ulong.MaxValue);
 
-    /// <summary>The oldest pinned generation, or <paramref name="published"/> when none is older.</summary>
+    /// <summary>
+    /// The oldest pinned generation, or <paramref name="published"/> when none is older (read after the generation the
+    /// caller compacts against was published). Issues a process-wide memory barrier first (see <see cref="Pin"/>): a few
+    /// microseconds, paid only when a compaction is due.
+    /// </summary>
     public ulong Oldest(ulong published)
     {
+        Interlocked.MemoryBarrierProcessWide();
         ulong min = published;
         foreach (var s in _slots)
         {
-            ulong g = Interlocked.Read(ref s.Generation);
+            ulong g = Volatile.Read(ref s.Generation);
             if (g < min) min = g;
         }
         return min;

@@ -87,6 +87,9 @@ internal sealed class Predicate
         _indexes = null;
     }
 
+    /// <summary>True when dead clauses are many and half of the clauses or more (<see cref="CompactIfNeeded"/> may drop some).</summary>
+    public bool MayCompact => DeadCount >= 64 && DeadCount * 2 >= Clauses.Count;
+
     /// <summary>Dead clauses at which the next compaction is tried (<see cref="CompactIfNeeded"/>).</summary>
     private int _tryAtDead = 64;
     private ulong _compactedAt;
@@ -103,7 +106,7 @@ internal sealed class Predicate
     public void CompactIfNeeded(ulong oldestActiveGeneration, ulong published)
     {
         var cs = Clauses;
-        if (DeadCount < 64 || DeadCount * 2 < cs.Count) return;
+        if (!MayCompact) return;
         if (DeadCount < _tryAtDead && oldestActiveGeneration == _compactedAt) return;   // nothing more can go yet
         int keep = 0;
         for (int i = 0; i < cs.Count; i++)
