@@ -38,6 +38,22 @@ public class CrashTests(ITestOutputHelper output)
         public readonly Dictionary<string, bool?> State = [];
         public int Acknowledged;
         public int Unanswered;
+
+        /// <summary>Completed by the first acknowledged write after <see cref="AwaitFirstWrite"/>.</summary>
+        private TaskCompletionSource _written = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>A task that completes once a write is acknowledged from now on (the server is taking load).</summary>
+        public Task AwaitFirstWrite()
+        {
+            lock (this) return (_written = new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
+
+        /// <summary>Records an acknowledged write (call under the lock).</summary>
+        public void Acknowledge()
+        {
+            Acknowledged++;
+            _written.TrySetResult();
+        }
     }
 
     private static async Task WriteLoad(HttpClient http, int writer, int cycle, Truth truth, Random rng, CancellationToken stop)
@@ -94,7 +110,7 @@ public class CrashTests(ITestOutputHelper output)
             lock (truth)
             {
                 truth.State[key] = now;
-                truth.Acknowledged++;
+                truth.Acknowledge();
             }
             if (now == true) mine.Add(key);
         }
@@ -180,7 +196,11 @@ public class CrashTests(ITestOutputHelper output)
                 if (cycle == 0) await Seed(child.Http, truth);
                 await Verify(child.Http, truth);
                 using var stop = new CancellationTokenSource();
+                var written = truth.AwaitFirstWrite();
                 var load = Enumerable.Range(0, Writers).Select(w => WriteLoad(child.Http, w, cycle, truth, rng, stop.Token)).ToArray();
+                // the kill comes at a random moment once the server takes writes (its first ones may wait for the silo's
+                // first activations, which under load took the whole random delay: too few writes per cycle to test)
+                await written.WaitAsync(TimeSpan.FromSeconds(60));
                 int delay;
                 lock (rng) delay = rng.Next(0, 400);
                 await Task.Delay(delay);
