@@ -14,7 +14,8 @@ namespace Pwmk.Bench.Beliefs;
 /// rate: the process's CPU time over the wall time (cores used) and queries per CPU-second, whose ratio to one thread's
 /// says whether readers slow each other down (1.00: nothing shared costs them) apart from cores they did not get.
 /// <c>--parsed</c> (text read once beforehand), <c>--distinct-texts</c> (no text seen before: each one read) and <c>--garbage N</c> (N more short-lived bytes per query) take one
-/// shared thing away or add to it, for experiments.
+/// shared thing away or add to it, for experiments; <c>--store-per-thread</c> gives each thread a store of its own (only
+/// the process is shared) and <c>--pin</c> pins each reader thread to a CPU of its own.
 /// </summary>
 internal static class ReadersCommand
 {
@@ -28,16 +29,17 @@ internal static class ReadersCommand
         var distinct = new Option<bool>("--distinct-texts") { Description = "Every query text differs from the last 4,000 (layout added): the store reads each one, none is found already read" };
         var garbage = new Option<int>("--garbage") { Description = "Bytes of extra short-lived garbage each query allocates (an experiment on the collector's share)", DefaultValueFactory = _ => 0 };
         var ownStore = new Option<bool>("--store-per-thread") { Description = "Each reader thread queries a store (engine, database) of its own: what is left shared is the process (collector, symbol table)" };
+        var pin = new Option<bool>("--pin") { Description = "Each reader thread pinned to a core of its own (thread i on the i-th CPU the process may use; Linux)" };
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
         var cmd = new Command("readers", "Belief point queries per second with 1, 2, ... reader threads over one store (in-process read scaling)")
         {
-            threads, rounds, seconds, writer, parsed, distinct, garbage, ownStore, format,
+            threads, rounds, seconds, writer, parsed, distinct, garbage, ownStore, pin, format,
         };
-        cmd.SetAction(r => Run(r.GetValue(threads)!, r.GetValue(rounds), r.GetValue(seconds), r.GetValue(writer), r.GetValue(parsed), r.GetValue(distinct), r.GetValue(garbage), r.GetValue(ownStore), r.GetValue(format)!));
+        cmd.SetAction(r => Run(r.GetValue(threads)!, r.GetValue(rounds), r.GetValue(seconds), r.GetValue(writer), r.GetValue(parsed), r.GetValue(distinct), r.GetValue(garbage), r.GetValue(ownStore), r.GetValue(pin), r.GetValue(format)!));
         return cmd;
     }
 
-    private static int Run(string threadList, int rounds, double seconds, bool writer, bool parsed, bool distinct, int garbage, bool ownStore, string format)
+    private static int Run(string threadList, int rounds, double seconds, bool writer, bool parsed, bool distinct, int garbage, bool ownStore, bool pin, string format)
     {
         int[] counts;
         try
@@ -100,6 +102,7 @@ internal static class ReadersCommand
             query = k => { GC.KeepAlive(new byte[garbage]); return inner(k); };
         }
         // warm-up: every thread count once (JIT tiers, pools, caches)
+        s_pin = pin;
         foreach (var c in counts) Measure(query, c, Math.Min(seconds, 1), writer ? store : null);
         var rates = counts.ToDictionary(c => c, _ => new List<double>());
         var bytes = counts.ToDictionary(c => c, _ => new List<double>());
@@ -170,6 +173,21 @@ internal static class ReadersCommand
         return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
     }
 
+    private static bool s_pin;
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int sched_setaffinity(int pid, nint size, ref ulong mask);
+
+    /// <summary>Pins the calling thread to the <paramref name="index"/>-th CPU the process may run on (modulo their number).</summary>
+    private static void PinThread(int index)
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        ulong allowed = (ulong)(long)Process.GetCurrentProcess().ProcessorAffinity;
+        var cpus = Enumerable.Range(0, 64).Where(c => (allowed >> c & 1) != 0).ToArray();
+        ulong mask = 1UL << cpus[index % cpus.Length];
+        if (sched_setaffinity(0, sizeof(ulong), ref mask) != 0) throw new InvalidOperationException("sched_setaffinity failed");
+    }
+
     /// <summary>
     /// Queries per second of <paramref name="threads"/> readers together over <paramref name="seconds"/>, the bytes the
     /// process allocated per query meanwhile, the fraction of the wall time the GC held the threads paused and the
@@ -188,6 +206,7 @@ internal static class ReadersCommand
             {
                 long n = 0;
                 int i = seed * 7;
+                if (s_pin) PinThread(seed);
                 start.SignalAndWait();
                 while (!stop.IsCancellationRequested)
                 {

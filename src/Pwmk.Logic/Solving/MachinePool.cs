@@ -6,8 +6,9 @@ namespace Pwmk.Logic.Solving;
 /// <para>
 /// Each thread keeps the last machine it gave back (<see cref="Kept"/>) and takes it again on its next query of the
 /// same pool without any atomic operation, so a thread's machine (its registers, heap and view slot) stays in the
-/// cache of the core that runs it and the threads write no line in common. Measured: two reader threads went from
-/// 1.7-1.9x one thread's point queries to 1.9-2.0x, with the spread between runs gone (docs/PERFORMANCE.md, issue 17).
+/// cache of the core that runs it and the threads write no line in common. Measured with the lock-free pin
+/// (<see cref="ViewRegistry.Pin"/>): two reader threads 1.85x one thread's point queries against 1.71x, median of 4
+/// interleaved pairs (docs/PERFORMANCE.md, issue 17).
 /// Only when a thread has none of this pool (first query, or a nested one, or it last used another engine) does it
 /// go to the shared slots: taken and given back with one atomic exchange each, starting from a place that depends on
 /// the thread. When every slot is empty a new machine is made; when every slot is full a returned machine is dropped
