@@ -6,7 +6,8 @@
 # `pwmk serve --cluster redis://...` (a real redis-server on loopback). Measured: time from the
 # process start to /health answering healthy (whole process, cold), then, on the warm server, the latency of QUERIES
 # sequential point queries (`believes(agent_3, at(X, Y))`, the agent bound: one partition) over one keep-alive
-# connection, after 200 facts over 10 agents were written one by one (their rate: writes_per_s) and 100 warm-up queries.
+# connection, after 200 facts over 10 agents were written one by one (their rate: writes_per_s, the first writes of a fresh
+# process) and 100 warm-up queries; then 400 more facts written one by one on the warm server (warm_writes_per_s).
 # Interleaved: anchor, plain, redis, anchor, plain, redis... one triple per repetition; prints each run, then the medians
 # and the per-repetition ratios against the anchor (1.0 = no cost, 0.8 = 80% of the anchor's rate). Needs redis-server,
 # curl and python3. SKIP_REDIS=1 leaves the Redis member out (pairs anchor, plain).
@@ -49,7 +50,11 @@ for _ in range(n):
     t = time.perf_counter(); post("/api/beliefs/query", q); lat.append(time.perf_counter() - t)
 total = time.perf_counter() - t0
 lat.sort()
-print("%-8s startup_s %5.2f  queries_per_s %6.0f  p50_ms %6.3f  p95_ms %6.3f  writes_per_s %6.0f" % (label, up, n / total, lat[n // 2] * 1e3, lat[int(n * .95)] * 1e3, writes))
+w0 = time.perf_counter()
+for i in range(400):
+    post("/api/beliefs", {"agent": f"agent_{i % 10}", "belief": f"warm(box_{i}, room_{i % 7})"})
+warm = 400 / (time.perf_counter() - w0)
+print("%-8s startup_s %5.2f  queries_per_s %6.0f  p50_ms %6.3f  p95_ms %6.3f  writes_per_s %6.0f  warm_writes_per_s %6.0f" % (label, up, n / total, lat[n // 2] * 1e3, lat[int(n * .95)] * 1e3, writes, warm))
 PY
 }
 
@@ -75,7 +80,7 @@ python3 - "$work/results" <<'PY'
 import sys, statistics
 rows = [l.split() for l in open(sys.argv[1])]
 def col(label, i): return [float(r[i]) for r in rows if r[0] == label]
-for name, i in (("startup s", 2), ("queries/s", 4), ("p50 ms", 6), ("p95 ms", 8), ("writes/s", 10)):
+for name, i in (("startup s", 2), ("queries/s", 4), ("p50 ms", 6), ("p95 ms", 8), ("writes/s", 10), ("warm wr/s", 12)):
     p = col("anchor", i)
     for label in ("plain", "redis"):
         c = col(label, i)

@@ -87,7 +87,13 @@ public static class PwmkServer
         builder.Services.AddSingleton<ApiKeyFilter>();
         builder.Services.AddSingleton(sp => new AlertInbox(sp.GetService<TimeProvider>() ?? TimeProvider.System));
         builder.Services.AddHostedService<SimulationHostedService>();
-        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        builder.Services.Configure<HostOptions>(h =>
+        {
+            h.ShutdownTimeout = TimeSpan.FromSeconds(15);
+            // the silo starts beside the web server and the simulation (belief changes wait for it: ClusterBeliefs), so its
+            // start-up overlaps theirs; /health reports the member healthy once the silo is active
+            h.ServicesStartConcurrently = true;
+        });
         if (options.RateLimitPerSecond > 0) AddRateLimiting(builder.Services, options.RateLimitPerSecond);
         ObservabilityHooks.Add(builder, options);
         return builder;

@@ -29,11 +29,13 @@ public sealed class ClusterBeliefs
     private readonly IGrainFactory grains;
     private readonly Func<BeliefStore> newStore;
     private readonly LocalPartitions local;
+    private readonly Task siloActive;
 
-    internal ClusterBeliefs(IGrainFactory grains, LocalPartitions local)
+    internal ClusterBeliefs(IGrainFactory grains, LocalPartitions local, Task? siloActive = null)
     {
         this.grains = grains;
         this.local = local;
+        this.siloActive = siloActive ?? Task.CompletedTask;
         newStore = local.NewStore;
     }
 
@@ -79,6 +81,8 @@ public sealed class ClusterBeliefs
         var result = new FactOutcome[changes.Count];
         try
         {
+            // the silo may still be starting beside the web server: a change waits for it rather than failing
+            await siloActive.ConfigureAwait(false);
             // a journaled member reads the journal's store, never the directory: nothing to register
             bool journaled = local.Journal is not null;
             if (!journaled) await RegisterAsync(byPartition.Keys, changes).ConfigureAwait(false);
@@ -134,6 +138,7 @@ public sealed class ClusterBeliefs
         var fetches = new List<(string Partition, Task<string[]> Facts)>();
         try
         {
+            await siloActive.WaitAsync(cancellationToken).ConfigureAwait(false);
             DirectorySnapshot? dir = null;
             if (plan.Everything || plan.AllAgents || plan.OtherPatterns.Count > 0)
                 dir = await Directory.Snapshot().WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -9,12 +9,13 @@ namespace Pwmk.Cluster.Beliefs;
 /// to the journal, then clears its grain state), then the directory is cleared. Runs after the silo has started and before
 /// the server answers; a crash half-way repeats it at the next start (asserting a fact the journal holds changes nothing).
 /// </summary>
-internal sealed class PartitionImport(IGrainFactory grains, string stateDirectory) : IHostedService
+internal sealed class PartitionImport(IGrainFactory grains, SiloStarted silo, string stateDirectory) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         // no grain state at all (the usual case): nothing to ask
         if (!Directory.Exists(stateDirectory) || !Directory.EnumerateFiles(stateDirectory, "*.grain").Any()) return;
+        await silo.Active.WaitAsync(cancellationToken).ConfigureAwait(false);
         var directory = grains.GetGrain<IBeliefDirectoryGrain>(0);
         var old = await directory.Snapshot().WaitAsync(cancellationToken).ConfigureAwait(false);
         var partitions = old.WorldPredicates.Length > 0 ? old.Agents.Append(BeliefPartitions.World) : old.Agents;

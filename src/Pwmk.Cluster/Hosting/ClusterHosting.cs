@@ -88,6 +88,9 @@ public static class ClusterHosting
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(settings);
+        var started = new SiloStarted();
+        builder.Services.AddSingleton(started);
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(started);
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(Identify);
@@ -98,7 +101,7 @@ public static class ClusterHosting
         if (journal is not null && !settings.IsLocal) throw new ArgumentException("a journal keeps the partitions of a one-member (local) cluster only", nameof(journal));
         AddBeliefs(builder, newStore, journal);
         // after the silo (hosted services start in order): partitions left in grain storage move into the journal before serving
-        if (journal is not null && stateDirectory is not null) builder.Services.AddHostedService(sp => new PartitionImport(sp.GetRequiredService<IGrainFactory>(), stateDirectory));
+        if (journal is not null && stateDirectory is not null) builder.Services.AddHostedService(sp => new PartitionImport(sp.GetRequiredService<IGrainFactory>(), started, stateDirectory));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<Simulation.SimulationKeeper>();
         builder.Services.AddHostedService<ShutdownWatchdog>();
@@ -145,7 +148,8 @@ public static class ClusterHosting
     private static void AddBeliefs(IHostApplicationBuilder builder, Func<BeliefStore> newStore, Func<IServiceProvider, IPartitionJournal>? journal)
     {
         builder.Services.AddSingleton(sp => new LocalPartitions(newStore, journal?.Invoke(sp)));
-        builder.Services.AddSingleton(sp => new ClusterBeliefs(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<LocalPartitions>()));
+        builder.Services.AddSingleton(sp => new ClusterBeliefs(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<LocalPartitions>(),
+            sp.GetRequiredService<SiloStarted>().Active));
     }
 
     /// <summary>A port free on loopback now (the silo of a local cluster listens there; no other member connects).</summary>
