@@ -63,10 +63,12 @@ public class ApiTests
         Assert.False(string.IsNullOrEmpty(none.GetProperty("reason").GetString()));
     }
 
-    [Fact]
-    public async Task PlanFromARunningSimulationsEnvironment()
+    [Theory]
+    [InlineData(null)]
+    [InlineData("local")]
+    public async Task PlanFromARunningSimulationsEnvironment(string? cluster)
     {
-        await using var s = await ServerFixture.StartAsync();
+        await using var s = await ServerFixture.StartAsync(ServerFixture.Cluster(cluster));
         var created = await s.PostJson("/api/simulations", new { env = "rooms", agents = 2, stepDelayMs = 50, train = false });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var id = (await ServerFixture.Json(created)).GetProperty("id").GetString()!;
@@ -119,16 +121,23 @@ public class ApiTests
         await ServerFixture.AssertProblem(await s.PostJson("/api/plan", new { goal = "flying(pig)" }), HttpStatusCode.BadRequest);
     }
 
-    [Fact]
-    public async Task SimulationLifecycle()
+    [Theory]
+    [InlineData(null)]
+    [InlineData("local")]
+    public async Task SimulationLifecycle(string? cluster)
     {
-        await using var s = await ServerFixture.StartAsync();
+        await using var s = await ServerFixture.StartAsync(ServerFixture.Cluster(cluster));
         var created = await s.PostJson("/api/simulations", new { env = "hide-and-seek", agents = 2, stepDelayMs = 1, train = false });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var id = (await ServerFixture.Json(created)).GetProperty("id").GetString()!;
         Assert.Equal($"/api/simulations/{id}", created.Headers.Location?.ToString());
+        // on a cluster member the simulation is a grain: its id says so and it names the member it runs on
+        if (cluster is not null) Assert.StartsWith("csim-", id, StringComparison.Ordinal);
+        Assert.Equal(cluster is not null, (await ServerFixture.Json(created)).GetProperty("member").ValueKind == JsonValueKind.String);
         await ServerFixture.Eventually(async () =>
             (await ServerFixture.Json(await s.Client.GetAsync($"/api/simulations/{id}"))).GetProperty("totalSteps").GetInt64() > 3);
+        var beliefs = await ServerFixture.Json(await s.Client.GetAsync($"/api/simulations/{id}/agents"));
+        Assert.Equal(2, beliefs.GetArrayLength());
         var world = await ServerFixture.Json(await s.Client.GetAsync($"/api/simulations/{id}/render"));
         Assert.Equal(0, world.GetProperty("hiddenCells").GetInt32());
         Assert.Equal(12, world.GetProperty("rows").GetArrayLength());
@@ -141,6 +150,13 @@ public class ApiTests
         long steps = stopped.GetProperty("totalSteps").GetInt64();
         // the stop answered after the loop ended: nothing runs any more
         Assert.Equal(steps, (await ServerFixture.Json(await s.Client.GetAsync($"/api/simulations/{id}"))).GetProperty("totalSteps").GetInt64());
+        Assert.Contains((await ServerFixture.Json(await s.Client.GetAsync("/api/simulations"))).EnumerateArray(), j => j.GetProperty("id").GetString() == id);
+        // deleted: stopped and forgotten
+        using (var deleted = await s.Client.DeleteAsync($"/api/simulations/{id}"))
+            Assert.Equal(steps, (await ServerFixture.Json(deleted)).GetProperty("totalSteps").GetInt64());
+        await ServerFixture.AssertProblem(await s.Client.GetAsync($"/api/simulations/{id}"), HttpStatusCode.NotFound);
+        Assert.DoesNotContain((await ServerFixture.Json(await s.Client.GetAsync("/api/simulations"))).EnumerateArray(), j => j.GetProperty("id").GetString() == id);
+        await ServerFixture.AssertProblem(await s.Client.DeleteAsync($"/api/simulations/{id}"), HttpStatusCode.NotFound);
         await ServerFixture.AssertProblem(await s.Client.GetAsync("/api/simulations/sim-999"), HttpStatusCode.NotFound);
         await ServerFixture.AssertProblem(await s.PostJson("/api/simulations/sim-999/stop", new { }), HttpStatusCode.NotFound);
         await ServerFixture.AssertProblem(await s.PostJson("/api/simulations", new { env = "chess" }), HttpStatusCode.BadRequest);
@@ -158,10 +174,12 @@ public class ApiTests
         Assert.Equal("learned", (await ServerFixture.Json(created)).GetProperty("planner").GetString());
     }
 
-    [Fact]
-    public async Task FiniteSimulationCompletesAndTrainsTheWorldModel()
+    [Theory]
+    [InlineData(null)]
+    [InlineData("local")]
+    public async Task FiniteSimulationCompletesAndTrainsTheWorldModel(string? cluster)
     {
-        await using var s = await ServerFixture.StartAsync();
+        await using var s = await ServerFixture.StartAsync(ServerFixture.Cluster(cluster));
         var created = await s.PostJson("/api/simulations", new { env = "box-world", episodes = 2, stepDelayMs = 0, maxStepsPerEpisode = 30 });
         var id = (await ServerFixture.Json(created)).GetProperty("id").GetString()!;
         await ServerFixture.Eventually(async () =>

@@ -46,6 +46,9 @@ internal sealed class ServerFixture : IAsyncDisposable
         return new ServerFixture(app, kestrel);
     }
 
+    /// <summary>Settings of a server that is a cluster member (<c>--cluster local</c>: one member in this process), or none for plain serve.</summary>
+    public static Dictionary<string, string?>? Cluster(string? cluster) => cluster is null ? null : new() { ["Pwmk:Cluster"] = cluster };
+
     public async ValueTask DisposeAsync()
     {
         if (App.Services.GetService<Microsoft.AspNetCore.Hosting.Server.IServer>() is not TestServer) Client.Dispose();

@@ -5,10 +5,12 @@ namespace Pwmk.Server.Tests;
 
 public class TimelineApiTests
 {
-    [Fact]
-    public async Task RecordedStepsCanBeListedAndFetchedAndAgreeWithTheLiveViews()
+    [Theory]
+    [InlineData(null)]
+    [InlineData("local")]
+    public async Task RecordedStepsCanBeListedAndFetchedAndAgreeWithTheLiveViews(string? cluster)
     {
-        await using var s = await ServerFixture.StartAsync();
+        await using var s = await ServerFixture.StartAsync(ServerFixture.Cluster(cluster));
         var created = await s.PostJson("/api/simulations", new { env = "box-world", agents = 2, stepDelayMs = 1, train = false });
         var id = (await ServerFixture.Json(created)).GetProperty("id").GetString()!;
         await ServerFixture.Eventually(async () =>

@@ -103,6 +103,7 @@ public static class ClusterHosting
         // after the silo (hosted services start in order): partitions left in grain storage move into the journal before serving
         if (journal is not null && stateDirectory is not null) builder.Services.AddHostedService(sp => new PartitionImport(sp.GetRequiredService<IGrainFactory>(), started, stateDirectory));
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<Simulation.LocalSimulations>();
         builder.Services.AddHostedService<Simulation.SimulationKeeper>();
         builder.Services.AddHostedService<ShutdownWatchdog>();
         // Orleans narrates membership at Information; a member's log keeps its warnings and errors

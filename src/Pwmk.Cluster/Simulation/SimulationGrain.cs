@@ -20,6 +20,13 @@ public sealed record SimulationSpec(
     /// <summary>The simulation core's settings.</summary>
     public SimulationSettings Settings() => new(Env, Agents, TomDepth, Seed, Episodes, StepDelayMs, Train, MaxStepsPerEpisode) { Planner = Planner };
 
+    /// <summary>The spec of <paramref name="s"/>.</summary>
+    public static SimulationSpec Of(SimulationSettings s)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        return new(s.Env, s.Agents, s.TomDepth, s.Seed, s.Episodes, s.StepDelayMs, s.Train, s.Planner, s.MaxStepsPerEpisode);
+    }
+
     /// <summary>
     /// The first problem with the settings, or null. The learned planner plans with the online world model, so it needs
     /// <c>train</c>: without training the model never exists and every decision would fall back to the heuristic.
@@ -28,7 +35,7 @@ public sealed record SimulationSpec(
         ?? (Planner == SimulationSettings.LearnedPlanner && !Train ? "planner: 'learned' plans with the online world model, which needs train: true" : null);
 }
 
-/// <summary>A simulation as the API shows it: where it runs now, how far it is, and where it resumed from.</summary>
+/// <summary>A simulation as <c>/api/cluster/simulations</c> shows it: where it runs now, how far it is, and where it resumed from.</summary>
 [GenerateSerializer, Immutable, Alias("pwmk.simulation-view")]
 public sealed record SimulationView(
     [property: Id(0)] string Id,
@@ -39,12 +46,22 @@ public sealed record SimulationView(
     [property: Id(5)] long Steps,
     [property: Id(6)] int Activations,
     [property: Id(7)] int ResumedAt,
-    [property: Id(8)] string? Error);
+    [property: Id(8)] string? Error)
+{
+    /// <summary>The episode of the world model checkpoint its activation resumed with, or null (no model saved yet, or a first activation).</summary>
+    [Id(9)] public int? ModelResumedAt { get; init; }
+
+    /// <summary>Bytes of its last persisted world model and optimiser state.</summary>
+    [Id(10)] public long CheckpointBytes { get; init; }
+}
 
 /// <summary>
-/// One simulation (environment, agents, world model and their beliefs) living on one member; its state (settings and the
-/// episodes finished) is written to grain storage after every episode, so when its member dies it re-activates on another
-/// from there (<see cref="SimulationKeeper"/> calls every registered simulation, which activates it where placement puts it).
+/// One simulation (environment, agents, world model and their beliefs) living on one member: the same
+/// <see cref="SimulationRun"/> plain <c>pwmk serve</c> runs. Its state (settings, counters, chart histories, the world
+/// model and its optimiser) is written to grain storage after finished episodes, so when its member dies it re-activates
+/// on another from there (<see cref="SimulationKeeper"/> calls every registered simulation, which activates it where
+/// placement puts it). The API reaches it on any member: directly when its activation is on that member
+/// (<see cref="LocalSimulations"/>), else through these calls, whose answers are the API's own JSON.
 /// </summary>
 [Alias("pwmk.simulation")]
 public interface ISimulationGrain : IGrainWithStringKey
@@ -57,9 +74,41 @@ public interface ISimulationGrain : IGrainWithStringKey
     [Alias("view"), ReadOnly]
     Task<SimulationView> View();
 
-    /// <summary>Records a finished episode (called by the simulation's own loop).</summary>
+    /// <summary>Saves a finished episode's state (called by the simulation's own loop).</summary>
     [Alias("checkpoint")]
-    Task Checkpoint(int episode, long steps);
+    Task Checkpoint(SimulationCheckpoint checkpoint);
+
+    /// <summary>Records how its loop ended by itself (episodes done, failure), so a later activation does not run it again.</summary>
+    [Alias("ended")]
+    Task Ended(string status, string? error);
+
+    /// <summary>The simulation as <c>GET /api/simulations/{id}</c> answers it (404 for an id that was never started).</summary>
+    [Alias("describe"), ReadOnly]
+    Task<SimulationAnswer> Describe();
+
+    /// <summary>The world as <paramref name="agent"/> sees it, or as it is (null).</summary>
+    [Alias("render"), ReadOnly]
+    Task<SimulationAnswer> Render(string? agent);
+
+    /// <summary>A page of its timeline.</summary>
+    [Alias("timeline"), ReadOnly]
+    Task<SimulationAnswer> Timeline(long? from, int count);
+
+    /// <summary>One recorded step (the latest when <paramref name="sequence"/> is null).</summary>
+    [Alias("step"), ReadOnly]
+    Task<SimulationAnswer> Step(long? sequence);
+
+    /// <summary>Its agents' beliefs now (the belief graph's view).</summary>
+    [Alias("agents"), ReadOnly]
+    Task<SimulationAnswer> Agents();
+
+    /// <summary>Stops it (it stays listed, stopped); answers its description.</summary>
+    [Alias("stop")]
+    Task<SimulationAnswer> Stop();
+
+    /// <summary>Stops it and forgets it: its state is cleared and it leaves the registry.</summary>
+    [Alias("forget")]
+    Task<SimulationAnswer> Forget();
 }
 
 /// <summary>Persisted state of a simulation.</summary>
@@ -67,35 +116,50 @@ public interface ISimulationGrain : IGrainWithStringKey
 public sealed class SimulationGrainState
 {
     [Id(0)] public SimulationSpec? Spec { get; set; }
-    [Id(1)] public int Episode { get; set; }
-    [Id(2)] public long Steps { get; set; }
     [Id(3)] public int Activations { get; set; }
+    [Id(4)] public SimulationCheckpoint? Checkpoint { get; set; }
+
+    /// <summary>How it ended (stopped, completed, failed), or null while it should run.</summary>
+    [Id(5)] public string? Ended { get; set; }
+    [Id(6)] public string? Error { get; set; }
 }
 
 [KeepAlive]
 internal sealed class SimulationGrain(
     [PersistentState("simulation", ClusterHosting.Storage)] IPersistentState<SimulationGrainState> state,
-    ILocalSiloDetails silo, ILogger<SimulationGrain> log) : Grain, ISimulationGrain
+    ILocalSiloDetails silo, LocalSimulations local, ILogger<SimulationGrain> log, TimeProvider time) : Grain, ISimulationGrain
 {
-    private readonly CancellationTokenSource _stop = new();
-    private EpisodeRunner? _runner;
-    private Task _loop = Task.CompletedTask;
-    private string? _error;
+    private SimulationRun? _run;
+    private GrainCheckpoints? _checkpoints;
     private int _resumedAt;
+    private int? _modelResumedAt;
+
+    private string Id => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (state.State.Spec is null) return;
         state.State.Activations++;
         await state.WriteStateAsync(cancellationToken).ConfigureAwait(true);
-        Run();
+        Host(start: state.State.Ended is null);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        await _stop.CancelAsync().ConfigureAwait(true);
-        try { await _loop.WaitAsync(cancellationToken).ConfigureAwait(true); }
-        catch (OperationCanceledException) { }
+        if (_run is not { } run) return;
+        _checkpoints!.Closed = true;
+        local.Remove(run);
+        if (run.Status != SimulationStatus.Running) return;
+        try
+        {
+            await run.StopAsync().WaitAsync(cancellationToken).ConfigureAwait(true);
+            // the loop has stopped: its last finished episode is what a later activation resumes
+            state.State.Checkpoint = SimulationCheckpoint.Capture(run);
+            await state.WriteStateAsync(cancellationToken).ConfigureAwait(true);
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     public async Task<SimulationView> Start(SimulationSpec spec)
@@ -106,64 +170,144 @@ internal sealed class SimulationGrain(
         state.State.Spec = spec;
         state.State.Activations = 1;
         await state.WriteStateAsync().ConfigureAwait(true);
-        await GrainFactory.GetGrain<ISimulationRegistryGrain>(0).Add(this.GetPrimaryKeyString()).ConfigureAwait(true);
-        Run();
+        await GrainFactory.GetGrain<ISimulationRegistryGrain>(0).Add(Id).ConfigureAwait(true);
+        Host(start: true);
         return Current();
     }
 
-    public Task<SimulationView> View() => Task.FromResult(Current());
-
-    public async Task Checkpoint(int episode, long steps)
+    public Task<SimulationView> View()
     {
-        if (episode <= state.State.Episode) return;
-        state.State.Episode = episode;
-        state.State.Steps = steps;
+        if (state.State.Spec is null) DeactivateOnIdle();
+        return Task.FromResult(Current());
+    }
+
+    public async Task Checkpoint(SimulationCheckpoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        if (state.State.Spec is null || checkpoint.Episode < (state.State.Checkpoint?.Episode ?? 0)) return;
+        state.State.Checkpoint = checkpoint;
         await state.WriteStateAsync().ConfigureAwait(true);
     }
 
-    private void Run()
+    public async Task Ended(string status, string? error)
+    {
+        if (state.State.Spec is null || state.State.Ended is not null) return;
+        state.State.Ended = status;
+        state.State.Error = error;
+        await state.WriteStateAsync().ConfigureAwait(true);
+    }
+
+    public Task<SimulationAnswer> Describe() => Answer(run => SimulationAnswer.Ok(Response(run)));
+
+    public Task<SimulationAnswer> Render(string? agent) => Answer(run => SimulationViews.Render(run, agent));
+
+    public Task<SimulationAnswer> Timeline(long? from, int count) => Answer(run => SimulationAnswer.Ok(SimulationViews.Timeline(run, from, count)));
+
+    public Task<SimulationAnswer> Step(long? sequence) => Answer(run => SimulationViews.Step(run, sequence));
+
+    public Task<SimulationAnswer> Agents() => Answer(run => SimulationAnswer.Ok(run.Agents()));
+
+    public async Task<SimulationAnswer> Stop()
+    {
+        if (_run is not { } run) return Unknown();
+        await run.StopAsync().ConfigureAwait(true);
+        if (state.State.Ended is null)
+        {
+            state.State.Ended = run.Status.ToString().ToLowerInvariant();
+            state.State.Error = run.Error;
+            await state.WriteStateAsync().ConfigureAwait(true);
+        }
+        return SimulationAnswer.Ok(Response(run));
+    }
+
+    public async Task<SimulationAnswer> Forget()
+    {
+        if (_run is not { } run) return Unknown();
+        _checkpoints!.Closed = true;
+        await run.StopAsync().ConfigureAwait(true);
+        var answer = SimulationAnswer.Ok(Response(run));
+        await GrainFactory.GetGrain<ISimulationRegistryGrain>(0).Remove(Id).ConfigureAwait(true);
+        local.Remove(run);
+        _run = null;
+        await state.ClearStateAsync().ConfigureAwait(true);
+        DeactivateOnIdle();
+        return answer;
+    }
+
+    /// <summary>Builds the run from the state (resuming from its checkpoint) and registers it with this member; starts its loop when <paramref name="start"/>.</summary>
+    private void Host(bool start)
     {
         var spec = state.State.Spec!;
-        var runner = new EpisodeRunner(spec.Settings()) { Name = this.GetPrimaryKeyString() };
-        runner.ResumeAt(state.State.Episode, state.State.Steps);
-        _resumedAt = state.State.Episode;
-        _runner = runner;
         var self = this.AsReference<ISimulationGrain>();
-        runner.EpisodeCompleted += r => self.Checkpoint(runner.Episode, runner.FinishedSteps).Ignore();
-        var ct = _stop.Token;
-        _loop = Task.Run(() => SimulationLoop.RunAsync(runner, self, e =>
+        _checkpoints = new GrainCheckpoints(self, time);
+        var run = new SimulationRun(Id, spec.Settings(), null, log, _checkpoints, time)
         {
-            _error = e.Message;
-            log.LogError(e, "simulation {Id} failed", runner.Name);
-        }, ct), CancellationToken.None);
+            LogScope = new[] { new KeyValuePair<string, object?>("session_id", Id) },
+        };
+        if (state.State.Checkpoint is { } checkpoint)
+        {
+            if (checkpoint.RestoreInto(run) is { } refused) log.LogError("simulation {Id}: its world model checkpoint was refused, it trains a new one: {Reason}", Id, refused);
+            _resumedAt = checkpoint.Episode;
+            _modelResumedAt = run.ModelResumedFrom;
+        }
+        _run = run;
+        local.Add(run);
+        if (start) run.Start(CancellationToken.None);
+        // a loop that ends by itself (episodes done, failure) is recorded so a later activation does not run it again
+        var checkpoints = _checkpoints;
+        _ = run.Completion.ContinueWith(_ =>
+        {
+            if (!checkpoints.Closed && run.Status != SimulationStatus.Stopped) self.Ended(run.Status.ToString().ToLowerInvariant(), run.Error).Ignore();
+        }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
+
+    private SimulationResponse Response(SimulationRun run)
+    {
+        var r = SimulationViews.Describe(run, silo.SiloAddress.ToString());
+        return state.State.Ended is { } ended && run.Status == SimulationStatus.Running ? r with { Status = ended, Error = state.State.Error } : r;
+    }
+
+    private Task<SimulationAnswer> Answer(Func<SimulationRun, SimulationAnswer> view)
+    {
+        if (_run is not { } run)
+        {
+            DeactivateOnIdle();
+            return Task.FromResult(Unknown());
+        }
+        return Task.FromResult(view(run));
+    }
+
+    private SimulationAnswer Unknown() => SimulationAnswer.Problem(404, $"No simulation '{Id}'.");
 
     private SimulationView Current()
     {
         var s = state.State;
-        var r = _runner;
-        string status = s.Spec is null ? "unknown" : _error is not null ? "failed" : _loop.IsCompleted ? "completed" : "running";
-        return new SimulationView(this.GetPrimaryKeyString(), s.Spec ?? new SimulationSpec(), status, silo.SiloAddress.ToString(),
-            r?.Episode ?? s.Episode, r?.FinishedSteps ?? s.Steps, s.Activations, _resumedAt, _error);
+        var r = _run;
+        string status = s.Spec is null ? "unknown"
+            : s.Ended ?? (r is null ? "unknown" : r.Status == SimulationStatus.Running ? "running" : r.Status.ToString().ToLowerInvariant());
+        return new SimulationView(Id, s.Spec ?? new SimulationSpec(), status, silo.SiloAddress.ToString(),
+            r?.Episode ?? s.Checkpoint?.Episode ?? 0, r?.Runner.FinishedSteps ?? s.Checkpoint?.Steps ?? 0, s.Activations, _resumedAt, r?.Error ?? s.Error)
+        { ModelResumedAt = _modelResumedAt, CheckpointBytes = s.Checkpoint?.ModelBytes ?? 0 };
     }
 }
 
-/// <summary>A simulation grain's episodes, run on the thread pool (outside the grain's turns); checkpoints go through the grain.</summary>
-internal static class SimulationLoop
+/// <summary>Sends a simulation's state to its grain after finished episodes, at most once per <see cref="MinInterval"/> (always when the loop ends).</summary>
+internal sealed class GrainCheckpoints(ISimulationGrain grain, TimeProvider time) : ISimulationCheckpoints
 {
-    public static async Task RunAsync(EpisodeRunner runner, ISimulationGrain self, Action<Exception> failed, CancellationToken ct)
+    /// <summary>Shortest time between two periodic checkpoints (each writes the world model to the cluster's storage).</summary>
+    public static readonly TimeSpan MinInterval = TimeSpan.FromSeconds(5);
+
+    private long _last = long.MinValue;
+
+    /// <summary>Set when the activation goes away: no checkpoint is sent after that (it would re-activate the grain).</summary>
+    public volatile bool Closed;
+
+    public void Save(SimulationRun run, bool force)
     {
-        try
-        {
-            await runner.RunAsync(ct).ConfigureAwait(false);
-            await self.Checkpoint(runner.Episode, runner.FinishedSteps).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-        }
-        catch (Exception e)
-        {
-            failed(e);
-        }
+        if (Closed) return;
+        long now = time.GetTimestamp();
+        if (!force && _last != long.MinValue && time.GetElapsedTime(_last, now) < MinInterval) return;
+        _last = now;
+        grain.Checkpoint(SimulationCheckpoint.Capture(run)).Ignore();
     }
 }

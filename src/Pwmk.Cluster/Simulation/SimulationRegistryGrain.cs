@@ -11,6 +11,9 @@ public interface ISimulationRegistryGrain : IGrainWithIntegerKey
     [Alias("add")]
     Task Add(string id);
 
+    [Alias("remove")]
+    Task Remove(string id);
+
     [Alias("all"), ReadOnly]
     Task<string[]> All();
 }
@@ -28,6 +31,11 @@ internal sealed class SimulationRegistryGrain(
     public async Task Add(string id)
     {
         if (state.State.Ids.Add(id)) await state.WriteStateAsync().ConfigureAwait(true);
+    }
+
+    public async Task Remove(string id)
+    {
+        if (state.State.Ids.Remove(id)) await state.WriteStateAsync().ConfigureAwait(true);
     }
 
     public Task<string[]> All() => Task.FromResult(state.State.Ids.ToArray());

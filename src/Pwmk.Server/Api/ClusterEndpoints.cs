@@ -103,9 +103,5 @@ internal static class ClusterEndpoints
         }
     }
 
-    private static IResult Unavailable(HttpContext http, string what, Exception e)
-    {
-        http.Response.Headers.RetryAfter = "2";
-        return Problems.Result(503, "Service Unavailable", $"{what} did not answer ({e.GetBaseException().Message}); retry in a moment.");
-    }
+    private static IResult Unavailable(HttpContext http, string what, Exception e) => SimulationEndpoints.Unavailable(http, what, e);
 }

@@ -99,7 +99,7 @@ internal static class PlanEndpoints
         SimulationRun? run = null;
         if (body.Simulation is not null)
         {
-            run = manager.Find(body.Simulation);
+            run = SimulationDirectory.Of(request.HttpContext).FindLocal(body.Simulation);
             if (run is null) return Problems.Result(404, "Not Found", $"No simulation '{body.Simulation}'.");
             if (body.InitialState is not null) return JsonBody.BadRequest("'initialState' cannot be given with 'simulation': the plan starts from the simulation's current state.");
             if (body.Agent is not null && !run.AgentNames.Contains(body.Agent))

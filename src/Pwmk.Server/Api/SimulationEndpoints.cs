@@ -1,9 +1,13 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using Pwmk.Cluster.Simulation;
 using Pwmk.Core.Simulation;
+using Pwmk.Observability.Logging;
+using Pwmk.Server.Hosting;
 using Pwmk.Server.Security;
 using Pwmk.Server.Simulation;
-
-using Pwmk.Server.Persistence;
-using Pwmk.Observability.Logging;
 
 namespace Pwmk.Server.Api;
 
@@ -12,53 +16,117 @@ public sealed record SimulationRequest(string? Env = null, int? Agents = null, i
     int? StepDelayMs = null, bool? Train = null, int? MaxStepsPerEpisode = null, bool? MirrorBeliefs = null, string? Planner = null);
 
 /// <summary>
-/// State of a simulation with the recent history of its episode rewards, training losses, the online world model's
-/// one-step prediction error (mean squared error over all agents' observations) and the share of decisions its agents took
-/// from a plan per episode, and what its agents said: how many claims and lies since it started, and the last few claims
-/// (speaker, listeners, who believed it, whether it was true).
+/// Simulation endpoints: start, list, get, stop, delete, render, agents. On a cluster member they list and reach the
+/// cluster's simulations (grains) too, wherever they run; a simulation whose activation is on this member is read directly.
 /// </summary>
-public sealed record SimulationResponse(string Id, string Env, string Status, int Episode, int Step, long TotalSteps, double EpisodeReward,
-    IReadOnlyList<string> Agents, int TomDepth, bool MirrorsBeliefs, DateTimeOffset Started, string? Error,
-    IReadOnlyList<MetricPoint> Rewards, IReadOnlyList<MetricPoint> TrainingLoss, IReadOnlyList<MetricPoint> PredictionError,
-    IReadOnlyList<MetricPoint> PlanRate, long Claims, long Lies, IReadOnlyList<SaidClaim> RecentClaims)
-{
-    /// <summary>What the agents plan with: simulator (a copy of the true environment) or learned (the online world model).</summary>
-    public string Planner { get; init; } = Pwmk.Core.Simulation.SimulationSettings.SimulatorPlanner;
-}
-
-/// <summary>The world seen by everyone or by one agent: text rows, '?' where the agent cannot see.</summary>
-public sealed record RenderResponse(string Simulation, string? Agent, string Env, IReadOnlyList<string> Rows, int HiddenCells);
-
-/// <summary>Simulation endpoints: start, list, get, stop, render.</summary>
 internal static class SimulationEndpoints
 {
     public static void Map(WebApplication app)
     {
         var g = app.MapGroup("/api/simulations").WithTags("simulations");
         g.MapPost("", Start).Accepts<SimulationRequest>("application/json").AddEndpointFilter<ApiKeyFilter>()
-            .Produces<SimulationResponse>(201).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(409)
-            .WithSummary("Starts a simulation");
-        g.MapGet("", (SimulationManager m) => TypedResults.Ok(m.All.Select(ToResponse).ToList())).Produces<List<SimulationResponse>>()
-            .WithSummary("Every simulation");
-        g.MapGet("/{id}", (string id, SimulationManager m) => m.Find(id) is { } r ? (IResult)TypedResults.Ok(ToResponse(r)) : Missing(id))
-            .Produces<SimulationResponse>().ProducesProblem(404).WithSummary("One simulation");
+            .Produces<SimulationResponse>(201).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(409).ProducesProblem(503)
+            .WithSummary("Starts a simulation (on a cluster member: a simulation grain, on the member placement picks)");
+        g.MapGet("", (Delegate)List).Produces<List<SimulationResponse>>().ProducesProblem(503).WithSummary("Every simulation (on a cluster member: the cluster's too)");
+        g.MapGet("/{id}", Get).Produces<SimulationResponse>().ProducesProblem(404).ProducesProblem(503).WithSummary("One simulation");
         g.MapPost("/{id}/stop", Stop).AddEndpointFilter<ApiKeyFilter>()
-            .Produces<SimulationResponse>().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).WithSummary("Stops a simulation");
-        g.MapGet("/{id}/render", Render).Produces<RenderResponse>().ProducesProblem(404)
+            .Produces<SimulationResponse>().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(503).WithSummary("Stops a simulation");
+        g.MapDelete("/{id}", Delete).AddEndpointFilter<ApiKeyFilter>()
+            .Produces<SimulationResponse>().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(503)
+            .WithSummary("Stops a simulation and forgets it (its saved state too); answers its last state");
+        g.MapGet("/{id}/render", Render).Produces<RenderResponse>().ProducesProblem(404).ProducesProblem(503)
             .WithSummary("The world as an agent sees it (cells it cannot see are '?'), or as it is without agent");
+        g.MapGet("/{id}/agents", Agents).Produces<List<AgentView>>().ProducesProblem(404).ProducesProblem(503)
+            .WithSummary("Each agent's nested beliefs now, with whether each is false");
     }
 
-    internal static IResult Missing(string id) => JsonBody.NotFound(id.StartsWith("csim-", StringComparison.Ordinal)
-        ? $"No simulation '{id}' in this process: simulations of a cluster are at /api/cluster/simulations/{id} on any member."
-        : $"No simulation '{id}'.");
+    internal static IResult Missing(string id) => JsonBody.NotFound($"No simulation '{id}'.");
 
-    internal static SimulationResponse ToResponse(SimulationRun r) => new(r.Id, r.EnvName, r.Status.ToString().ToLowerInvariant(), r.Episode, r.Step,
-        r.TotalSteps, r.EpisodeReward, r.AgentNames, r.Parameters.TomDepth, r.MirrorsBeliefs, r.Started, r.Error, r.Rewards.Snapshot(), r.TrainingLoss.Snapshot(), r.PredictionError.Snapshot(),
-        r.PlanRate.Snapshot(), r.Runner.Claims, r.Runner.Lies, r.Runner.RecentClaims())
-    { Planner = r.Parameters.Planner };
+    internal static SimulationResponse ToResponse(SimulationRun r) => SimulationViews.Describe(r);
 
-    private static async Task<IResult> Start(HttpRequest request, SimulationManager manager)
+    internal static RenderResponse RenderOf(SimulationRun run, string? agent) => SimulationViews.RenderOf(run, agent);
+
+    /// <summary>
+    /// Answers about simulation <paramref name="id"/>: with <paramref name="local"/> when it runs in this process, else through
+    /// its grain (<paramref name="remote"/>, whose answer is the API's JSON); 404 when neither has it, 503 when its grain does not answer.
+    /// </summary>
+    internal static async Task<IResult> Reach(string id, SimulationDirectory sims, HttpContext http, Func<SimulationRun, IResult> local,
+        Func<ISimulationGrain, Task<SimulationAnswer>> remote)
     {
+        if (sims.FindLocal(id) is { } run) return local(run);
+        if (sims.Grain(id) is not { } grain) return Missing(id);
+        return await Ask(http, $"simulation '{id}'", remote(grain)).ConfigureAwait(false);
+    }
+
+    /// <summary>The answer of a grain call as the API's answer; 503 with <c>Retry-After</c> when it fails or takes too long.</summary>
+    internal static async Task<IResult> Ask(HttpContext http, string what, Task<SimulationAnswer> call)
+    {
+        try
+        {
+            return Result(await call.WaitAsync(SimulationDirectory.Ask, http.RequestAborted).ConfigureAwait(false));
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !http.RequestAborted.IsCancellationRequested)
+        {
+            return Unavailable(http, what, e);
+        }
+    }
+
+    internal static IResult Result(SimulationAnswer a) => a.Status == 200
+        ? TypedResults.Text(a.Body, "application/json", Encoding.UTF8)
+        : Problems.Result(a.Status, a.Status switch { 400 => "Bad Request", 404 => "Not Found", 408 => "Request Timeout", 422 => "Unprocessable Content", _ => "Error" }, a.Body);
+
+    internal static IResult Unavailable(HttpContext http, string what, Exception e)
+    {
+        http.Response.Headers.RetryAfter = "2";
+        return Problems.Result(503, "Service Unavailable", $"{what} did not answer ({e.GetBaseException().Message}); retry in a moment.");
+    }
+
+    private static async Task<IResult> List(HttpContext http)
+    {
+        var sims = SimulationDirectory.Of(http);
+        var own = sims.Manager.All.Select(ToResponse).ToList();
+        if (!sims.Clustered) return TypedResults.Ok(own);
+        string[] ids;
+        try
+        {
+            ids = await sims.ClusterIds().WaitAsync(SimulationDirectory.Ask, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !http.RequestAborted.IsCancellationRequested)
+        {
+            return Unavailable(http, "the simulation registry", e);
+        }
+        var list = new JsonArray([.. own.Select(r => JsonSerializer.SerializeToNode(r, SimulationViews.Json))]);
+        foreach (var node in await Task.WhenAll(ids.Select(id => Describe(sims, id, http))).ConfigureAwait(false)) list.Add(node);
+        return TypedResults.Ok(list);
+    }
+
+    /// <summary>A cluster simulation's description as JSON; when its grain does not answer, its id, status "unavailable" and why.</summary>
+    private static async Task<JsonNode?> Describe(SimulationDirectory sims, string id, HttpContext http)
+    {
+        try
+        {
+            var a = await sims.Grain(id)!.Describe().WaitAsync(SimulationDirectory.Ask, http.RequestAborted).ConfigureAwait(false);
+            if (a.Status == 200) return JsonNode.Parse(a.Body);
+            return new JsonObject { ["id"] = id, ["status"] = "unavailable", ["error"] = a.Body };
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !http.RequestAborted.IsCancellationRequested)
+        {
+            return new JsonObject { ["id"] = id, ["status"] = "unavailable", ["error"] = e.GetBaseException().Message };
+        }
+    }
+
+    private static async Task<IResult> Get(string id, HttpContext http)
+    {
+        var sims = SimulationDirectory.Of(http);
+        // a grain's run is described by its grain (which knows where it runs and how it ended), even when it runs here
+        if (sims.Manager.Find(id) is { } run) return TypedResults.Ok(ToResponse(run));
+        if (sims.Grain(id) is not { } grain) return Missing(id);
+        return await Ask(http, $"simulation '{id}'", grain.Describe()).ConfigureAwait(false);
+    }
+
+    private static async Task<IResult> Start(HttpRequest request, IOptions<PwmkServerOptions> options)
+    {
+        var sims = SimulationDirectory.Of(request.HttpContext);
         SimulationRequest body = new();
         if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
         {
@@ -71,38 +139,82 @@ internal static class SimulationEndpoints
         { Planner = body.Planner ?? SimulationSettings.SimulatorPlanner };
         var problem = p.Validate();
         if (problem is not null) return JsonBody.BadRequest(problem);
-        var run = manager.Start(p, body.MirrorBeliefs ?? false);
-        if (run is null) return Problems.Result(409, "Conflict", "As many simulations as allowed are running; stop one first.");
+        bool mirror = body.MirrorBeliefs ?? false;
+        // on a cluster member a simulation is a grain, unless it is to mirror its beliefs into this member's own store
+        if (sims.Clustered && !mirror) return await StartGrain(request.HttpContext, sims, p, options.Value.MaxSimulations).ConfigureAwait(false);
+        var run = sims.Manager.Start(p, mirror);
+        if (run is null) return TooMany();
         if (LogContext.Of(request.HttpContext) is { } log) log.SessionId = run.Id;
         return TypedResults.Created($"/api/simulations/{run.Id}", ToResponse(run));
     }
 
-    private static async Task<IResult> Stop(string id, SimulationManager manager, HttpContext http)
+    private static IResult TooMany() => Problems.Result(409, "Conflict", "As many simulations as allowed are running; stop one first.");
+
+    private static async Task<IResult> StartGrain(HttpContext http, SimulationDirectory sims, SimulationSettings p, int max)
     {
+        var spec = SimulationSpec.Of(p);
+        if (spec.Validate() is { } problem) return JsonBody.BadRequest(problem);
+        try
+        {
+            var ids = await sims.ClusterIds().WaitAsync(SimulationDirectory.Ask, http.RequestAborted).ConfigureAwait(false);
+            var views = await Task.WhenAll(ids.Select(id => sims.Grain(id)!.View())).WaitAsync(SimulationDirectory.Ask, http.RequestAborted).ConfigureAwait(false);
+            int running = views.Count(v => v.Status == "running") + sims.Manager.All.Count(r => r.Status == SimulationStatus.Running);
+            if (running >= max) return TooMany();
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !http.RequestAborted.IsCancellationRequested)
+        {
+            return Unavailable(http, "the simulation registry", e);
+        }
+        var (newId, grain) = sims.NewGrain();
+        if (LogContext.Of(http) is { } log) log.SessionId = newId;
+        SimulationAnswer started;
+        try
+        {
+            started = await StartAndDescribe(grain, spec).WaitAsync(SimulationDirectory.Ask, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !http.RequestAborted.IsCancellationRequested)
+        {
+            return Unavailable(http, "the cluster", e);
+        }
+        if (started.Status != 200) return Result(started);
+        http.Response.Headers.Location = $"/api/simulations/{newId}";
+        return TypedResults.Content(started.Body, "application/json", Encoding.UTF8, StatusCodes.Status201Created);
+    }
+
+    private static async Task<SimulationAnswer> StartAndDescribe(ISimulationGrain grain, SimulationSpec spec)
+    {
+        await grain.Start(spec).ConfigureAwait(false);
+        return await grain.Describe().ConfigureAwait(false);
+    }
+
+    private static async Task<IResult> Stop(string id, HttpContext http)
+    {
+        var sims = SimulationDirectory.Of(http);
         if (LogContext.Of(http) is { } log) log.SessionId = id;
-        var run = manager.Find(id);
-        if (run is null) return Missing(id);
-        await run.StopAsync().ConfigureAwait(false);
-        return TypedResults.Ok(ToResponse(run));
+        if (sims.Manager.Find(id) is { } run)
+        {
+            await run.StopAsync().ConfigureAwait(false);
+            return TypedResults.Ok(ToResponse(run));
+        }
+        if (sims.Grain(id) is not { } grain) return Missing(id);
+        return await Ask(http, $"simulation '{id}'", grain.Stop()).ConfigureAwait(false);
     }
 
-    private static IResult Render(string id, string? agent, SimulationManager manager)
+    private static async Task<IResult> Delete(string id, HttpContext http)
     {
-        var run = manager.Find(id);
-        if (run is null) return Missing(id);
-        if (agent is not null && !run.AgentNames.Contains(agent)) return JsonBody.NotFound($"No agent '{agent}' in simulation '{id}'.");
-        return TypedResults.Ok(RenderOf(run, agent));
+        var sims = SimulationDirectory.Of(http);
+        if (LogContext.Of(http) is { } log) log.SessionId = id;
+        if (await sims.Manager.RemoveAsync(id).ConfigureAwait(false) is { } run) return TypedResults.Ok(ToResponse(run));
+        if (sims.Grain(id) is not { } grain) return Missing(id);
+        return await Ask(http, $"simulation '{id}'", grain.Forget()).ConfigureAwait(false);
     }
 
-    internal static RenderResponse RenderOf(SimulationRun run, string? agent)
-    {
-        var text = run.Render(agent);
-        var rows = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        int hidden = 0;
-        if (run.EnvName != "rooms")
-            foreach (var row in rows) hidden += row.Count(c => c == '?');
-        else
-            foreach (var row in rows) if (row.EndsWith(": ?", StringComparison.Ordinal)) hidden++;
-        return new RenderResponse(run.Id, agent, run.EnvName, rows, hidden);
-    }
+    private static Task<IResult> Render(string id, string? agent, HttpContext http) => Reach(id, SimulationDirectory.Of(http), http,
+        run => agent is not null && !run.AgentNames.Contains(agent)
+            ? JsonBody.NotFound($"No agent '{agent}' in simulation '{id}'.")
+            : TypedResults.Ok(RenderOf(run, agent)),
+        g => g.Render(agent));
+
+    private static Task<IResult> Agents(string id, HttpContext http) =>
+        Reach(id, SimulationDirectory.Of(http), http, run => TypedResults.Ok(run.Agents()), g => g.Agents());
 }

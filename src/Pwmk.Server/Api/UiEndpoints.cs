@@ -1,3 +1,4 @@
+using Pwmk.Cluster.Simulation;
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
@@ -5,7 +6,6 @@ using Pwmk.Core.Beliefs;
 using Pwmk.Server.Hosting;
 using Pwmk.Server.Simulation;
 
-using Pwmk.Server.Persistence;
 
 namespace Pwmk.Server.Api;
 

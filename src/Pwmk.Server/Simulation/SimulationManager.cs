@@ -4,6 +4,10 @@ using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Pwmk.Server.Persistence;
 using Pwmk.Server.Hosting;
+using Pwmk.Observability.Logging;
+using Pwmk.Cluster.Simulation;
+using Pwmk.Core.Beliefs;
+using Pwmk.Logic.Terms;
 
 namespace Pwmk.Server.Simulation;
 
@@ -57,7 +61,11 @@ internal sealed class SimulationManager(DurableBeliefStore store, IOptions<PwmkS
         span?.SetTag("env.type", parameters.Env);
         span?.SetTag("env.num_agents", parameters.Agents);
         span?.SetTag("simulation.mirrors_beliefs", mirror);
-        var run = new SimulationRun(id, parameters, mirror ? store : null, log, persistence);
+        var run = new SimulationRun(id, parameters, mirror ? Mirror(store, log) : null, log, persistence)
+        {
+            LogScope = new LogContext { SessionId = id },
+            Failed = e => log.SimulationFailed(e, id),
+        };
         persistence?.TryResume(run);
         _runs[id] = run;
         if (mirror) Primary = run;
@@ -67,8 +75,37 @@ internal sealed class SimulationManager(DurableBeliefStore store, IOptions<PwmkS
         return run;
     }
 
+    /// <summary>Stops simulation <paramref name="id"/> and forgets it; null when there is none.</summary>
+    public async Task<SimulationRun?> RemoveAsync(string id)
+    {
+        if (!_runs.TryRemove(id, out var run)) return null;
+        await run.StopAsync().ConfigureAwait(false);
+        lock (_lock)
+            if (ReferenceEquals(Primary, run)) Primary = null;
+        return run;
+    }
+
+    /// <summary>The server's durable store as a simulation's agents' beliefs.</summary>
+    internal static ISimulationBeliefs Mirror(DurableBeliefStore store, ILogger log) => new MirroredBeliefs(new SimulationBeliefs(store, log));
+
     public async Task StopAllAsync()
     {
         foreach (var r in _runs.Values) await r.StopAsync().ConfigureAwait(false);
     }
+}
+
+/// <summary>The server's durable store as a simulation's agents' beliefs (<see cref="SimulationBeliefs"/> as the simulation run takes it).</summary>
+internal sealed class MirroredBeliefs(SimulationBeliefs beliefs) : ISimulationBeliefs
+{
+    public bool Failing => beliefs.Failing;
+
+    public int Count => beliefs.Count;
+
+    public bool Contains(Term fact) => beliefs.Contains(fact);
+
+    public IEnumerable<Term> Query(Term pattern) => beliefs.Query(pattern);
+
+    public ValueTask ApplyAsync(IReadOnlyList<BeliefChange> changes, CancellationToken cancellationToken = default) => beliefs.ApplyAsync(changes, cancellationToken);
+
+    public Task WithdrawBeliefsOfAsync(IEnumerable<string> agents) => beliefs.WithdrawBeliefsOfAsync(agents);
 }

@@ -1,6 +1,7 @@
 using Pwmk.Core.WorldModel;
 using Pwmk.Server.Persistence;
 using Pwmk.Server.Hosting;
+using Pwmk.Cluster.Simulation;
 
 namespace Pwmk.Server.Simulation;
 
@@ -10,7 +11,7 @@ namespace Pwmk.Server.Simulation;
 /// A state that cannot be trusted (corrupt, truncated, saved for other parameters, checkpoint of other sizes) is refused
 /// with a log line saying why, set aside, and the simulation starts fresh.
 /// </summary>
-internal sealed class SimulationPersistence(string dir, ILogger log, TimeProvider? time = null)
+internal sealed class SimulationPersistence(string dir, ILogger log, TimeProvider? time = null) : ISimulationCheckpoints
 {
     private readonly Lock _lock = new();
     private long _lastSave = long.MinValue;
@@ -55,7 +56,7 @@ internal sealed class SimulationPersistence(string dir, ILogger log, TimeProvide
                 return false;
             }
         }
-        run.Resume(state, model, trainer);
+        run.Resume(state.Episode, state.TotalSteps, state.Rewards, state.TrainingLoss, state.PredictionError, model, trainer);
         log.SimulationResumed(Path.Combine(dir, SimulationStateFile.FileName), state.Episode, state.TotalSteps, state.ModelFile ?? "(none yet)");
         return true;
     }
@@ -75,7 +76,7 @@ internal sealed class SimulationPersistence(string dir, ILogger log, TimeProvide
             long now = clock.GetTimestamp();
             if (!force && _lastSave != long.MinValue && clock.GetElapsedTime(_lastSave, now) < MinInterval) return;
             _lastSave = now;
-            var state = run.CaptureState(out var model, out var trainer);
+            var state = CaptureState(run, out var model, out var trainer);
             try
             {
                 SimulationStateFile.Write(dir, state, model is null ? null : model.Save, trainer is null ? null : trainer.SaveState);
@@ -89,5 +90,33 @@ internal sealed class SimulationPersistence(string dir, ILogger log, TimeProvide
                 _failing = true;
             }
         }
+    }
+
+    /// <summary>The state as of the end of the last finished episode; <paramref name="model"/> is the world model to checkpoint with it.</summary>
+    internal static SimulationState CaptureState(SimulationRun run, out PerspectiveWorldModel? model, out WorldModelTrainer? trainer)
+    {
+        var runner = run.Runner;
+        var p = run.Parameters;
+        model = runner.WorldModel.Model;
+        trainer = model is null ? null : runner.WorldModel.Trainer;
+        int episode = runner.Episode;
+        return new SimulationState
+        {
+            Env = p.Env,
+            Agents = p.Agents,
+            TomDepth = p.TomDepth,
+            Seed = p.Seed,
+            MaxStepsPerEpisode = p.MaxStepsPerEpisode,
+            Planner = p.Planner,
+            Episode = episode,
+            TotalSteps = runner.FinishedSteps,
+            Rewards = run.Rewards.Snapshot(),
+            TrainingLoss = run.TrainingLoss.Snapshot(),
+            PredictionError = run.PredictionError.Snapshot(),
+            ModelFile = model is null ? null : SimulationStateFile.ModelFileName(episode),
+            ModelConfig = model?.Config,
+            OptimizerFile = trainer is null ? null : SimulationStateFile.OptimizerFileName(episode),
+            SavedAt = DateTimeOffset.UtcNow,
+        };
     }
 }

@@ -111,20 +111,34 @@ public class ClusterTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_simulation_whose_member_is_killed_runs_again_on_a_survivor_within_30_seconds()
+    public async Task A_simulation_whose_member_is_killed_runs_again_on_a_survivor_within_30_seconds_with_its_trained_world_model()
     {
         using var cluster = await ThreeMembers();
         var http = cluster.Members[0].Server.Http;
-        using var started = await http.PostAsJsonAsync("/api/cluster/simulations", new { env = "box-world", agents = 2, seed = 1, stepDelayMs = 0, train = false });
+        // started through the server's own endpoint: on a member it is a simulation grain, trained online
+        using var started = await http.PostAsJsonAsync("/api/simulations", new { env = "box-world", agents = 2, seed = 1, stepDelayMs = 0, train = true });
         Assert.Equal(HttpStatusCode.Created, started.StatusCode);
         string id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        // two episodes finished: the first is checkpointed in Redis
-        await cluster.Members[0].Server.WaitFor(async () => (await View(http, id)) is { } v && v.GetProperty("episode").GetInt32() >= 2 ? 0 : null);
-        string host = (await View(http, id))!.Value.GetProperty("member").GetString()!;
+        Assert.Equal($"/api/simulations/{id}", started.Headers.Location?.OriginalString);
+        // three episodes finished and a checkpoint with a trained world model in Redis
+        await cluster.Members[0].Server.WaitFor(async () => (await View(http, id)) is { } v && v.GetProperty("episode").GetInt32() >= 3
+            && v.GetProperty("checkpointBytes").GetInt64() > 0 ? 0 : null);
+        var before = (await View(http, id))!.Value;
+        string host = before.GetProperty("member").GetString()!;
+        output.WriteLine($"checkpoint of {id}: {before.GetProperty("checkpointBytes").GetInt64()} bytes (world model and optimiser)");
         int victim = -1;
         for (int i = 0; i < 3; i++)
             if ((await cluster.Members[i].Server.Http.GetFromJsonAsync<JsonElement>("/api/cluster")).GetProperty("self").GetString() == host) victim = i;
         Assert.True(victim >= 0, $"no member is {host}");
+        // every member lists it in /api/simulations and answers its timeline, wherever it runs
+        for (int i = 0; i < 3; i++)
+        {
+            var list = await cluster.Members[i].Server.Http.GetFromJsonAsync<JsonElement>("/api/simulations");
+            Assert.Contains(list.EnumerateArray(), s => s.GetProperty("id").GetString() == id && s.GetProperty("member").GetString() == host);
+            var timeline = await cluster.Members[i].Server.Http.GetFromJsonAsync<JsonElement>($"/api/simulations/{id}/timeline?count=5");
+            Assert.Equal(id, timeline.GetProperty("simulation").GetString());
+            Assert.Equal(5, timeline.GetProperty("steps").GetArrayLength());
+        }
         cluster.Members[victim].Server.Kill();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var survivor = cluster.Members[(victim + 1) % 3].Server;
@@ -135,6 +149,16 @@ public class ClusterTests(ITestOutputHelper output)
         var after = (await View(survivor.Http, id))!.Value;
         Assert.True(after.GetProperty("resumedAt").GetInt32() >= 1, "it started over instead of resuming from its checkpoint: " + after);
         Assert.True(after.GetProperty("activations").GetInt32() >= 2);
+        // its world model came back with it: trained on the episodes before the crash, not a fresh one
+        Assert.True(after.GetProperty("modelResumedAt").GetInt32() >= 1, "it plans with a fresh world model: " + after);
+        string newHost = after.GetProperty("member").GetString()!;
+        var other = cluster.Members[(victim + 2) % 3].Server;
+        var described = await other.Http.GetFromJsonAsync<JsonElement>($"/api/simulations/{id}");
+        Assert.Equal(newHost, described.GetProperty("member").GetString());
+        Assert.True(described.GetProperty("modelResumedFrom").GetInt32() >= 1);
+        Assert.True(described.GetProperty("trainingLoss").GetArrayLength() >= 1, "the training history was lost: " + described);
+        var list2 = await other.Http.GetFromJsonAsync<JsonElement>("/api/simulations");
+        Assert.Contains(list2.EnumerateArray(), s => s.GetProperty("id").GetString() == id && s.GetProperty("member").GetString() == newHost);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Pwmk.Cluster.Simulation;
 using Pwmk.Core.Simulation;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pwmk.Core.Beliefs;
@@ -38,7 +39,7 @@ public sealed class MirrorResumeTests : IDisposable
     {
         var durable = DurableBeliefStore.Open(new BeliefStore(), new DurabilityOptions { Directory = _dir, Fsync = FsyncPolicy.Batched }, NullLogger.Instance);
         var persistence = new SimulationPersistence(_dir, NullLogger.Instance);
-        var run = new SimulationRun("bg", Background, durable, NullLogger.Instance, persistence);
+        var run = new SimulationRun("bg", Background, SimulationManager.Mirror(durable, NullLogger.Instance), NullLogger.Instance, persistence);
         persistence.TryResume(run);
         return (durable, run);
     }

@@ -1,3 +1,4 @@
+using Pwmk.Cluster.Simulation;
 using Pwmk.Core.Simulation;
 using System.Net;
 using System.Text;
@@ -215,7 +216,7 @@ public partial class SimulationResumeTests(ITestOutputHelper output) : IDisposab
         (resumed, run, _) = Resume(learned);
         Assert.True(resumed);
         Assert.Equal(2, run.Episode);
-        Assert.Equal(SimulationSettings.LearnedPlanner, run.CaptureState(out _, out _).Planner);
+        Assert.Equal(SimulationSettings.LearnedPlanner, SimulationPersistence.CaptureState(run, out _, out _).Planner);
         SimulationStateFile.Write(_dir, state with { Planner = SimulationSettings.LearnedPlanner, OptimizerFile = null }, model.Save);
         (resumed, _, log) = Resume();
         Assert.False(resumed);

@@ -1,3 +1,4 @@
+using Pwmk.Cluster.Simulation;
 using Pwmk.Core.Simulation;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pwmk.Server.Persistence;

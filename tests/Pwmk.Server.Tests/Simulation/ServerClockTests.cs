@@ -1,7 +1,7 @@
+using Pwmk.Cluster.Simulation;
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using Pwmk.Server.Api;
-using Pwmk.Server.Simulation;
 
 namespace Pwmk.Server.Tests.Simulation;
 

@@ -1,9 +1,11 @@
-using Pwmk.Server.Persistence;
+namespace Pwmk.Cluster.Simulation;
 
-namespace Pwmk.Server.Simulation;
+/// <summary>One point of a live chart: when (Unix ms), and the value.</summary>
+[GenerateSerializer, Immutable, Alias("pwmk.metric-point")]
+public readonly record struct MetricPoint([property: Id(0)] long T, [property: Id(1)] double V);
 
 /// <summary>A bounded, thread-safe history of recent values of one series (oldest dropped first), on <paramref name="time"/>'s clock.</summary>
-internal sealed class MetricHistory(int capacity = 300, TimeProvider? time = null)
+public sealed class MetricHistory(int capacity = 300, TimeProvider? time = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
@@ -23,6 +25,7 @@ internal sealed class MetricHistory(int capacity = 300, TimeProvider? time = nul
         Add(value);
     }
 
+    /// <summary>Adds <paramref name="value"/> now.</summary>
     public void Add(double value)
     {
         var p = new MetricPoint(_time.GetUtcNow().ToUnixTimeMilliseconds(), value);
@@ -36,6 +39,7 @@ internal sealed class MetricHistory(int capacity = 300, TimeProvider? time = nul
     /// <summary>Replaces the history with saved points (the newest <c>capacity</c> of them).</summary>
     public void Restore(IEnumerable<MetricPoint> points)
     {
+        ArgumentNullException.ThrowIfNull(points);
         lock (_lock)
         {
             _points.Clear();
@@ -44,11 +48,13 @@ internal sealed class MetricHistory(int capacity = 300, TimeProvider? time = nul
         }
     }
 
+    /// <summary>The points now, oldest first.</summary>
     public MetricPoint[] Snapshot()
     {
         lock (_lock) return [.. _points];
     }
 
+    /// <summary>Points kept.</summary>
     public int Count
     {
         get { lock (_lock) return _points.Count; }

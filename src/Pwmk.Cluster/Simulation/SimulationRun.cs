@@ -1,47 +1,71 @@
+using Microsoft.Extensions.Logging;
 using Pwmk.Core.Beliefs;
 using Pwmk.Core.Simulation;
 using Pwmk.Core.WorldModel;
-using Pwmk.Server.Persistence;
-using Pwmk.Server.Hosting;
-using Pwmk.Observability.Logging;
 
-namespace Pwmk.Server.Simulation;
+namespace Pwmk.Cluster.Simulation;
 
 /// <summary>State of a simulation.</summary>
 public enum SimulationStatus
 {
+    /// <summary>Its loop runs.</summary>
     Running,
+
+    /// <summary>Stopped on request (or by the host stopping).</summary>
     Stopped,
+
+    /// <summary>Ran the episodes asked for.</summary>
     Completed,
+
+    /// <summary>Ended with an error.</summary>
     Failed,
 }
 
+/// <summary>The beliefs a simulation's agents read and write when they are not the simulation's own (a server's durable store).</summary>
+public interface ISimulationBeliefs : IBeliefStore
+{
+    /// <summary>True while belief changes cannot be made durable and wait in memory.</summary>
+    bool Failing { get; }
+
+    /// <summary>Withdraws every belief of <paramref name="agents"/> (the simulation owns them) before it starts.</summary>
+    Task WithdrawBeliefsOfAsync(IEnumerable<string> agents);
+}
+
+/// <summary>Where a simulation saves its state as it goes (after finished episodes, and once more when its loop ends).</summary>
+public interface ISimulationCheckpoints
+{
+    /// <summary>Saves <paramref name="run"/>'s state as of its last finished episode (at most now and then unless <paramref name="force"/>); never throws on I/O errors.</summary>
+    void Save(SimulationRun run, bool force);
+}
+
 /// <summary>
-/// One simulation of the server: the simulation core (<see cref="EpisodeRunner"/>) run in the background, with what the
-/// server adds around it: an id and a status, live chart histories, the state saved after episodes and resumed at start
-/// (<see cref="SimulationPersistence"/>), and, for the background simulation, the server's durable belief store as the
-/// agents' store (<see cref="SimulationBeliefs"/>).
+/// One simulation: the simulation core (<see cref="EpisodeRunner"/>) run in the background, with what a server adds
+/// around it: an id and a status, live chart histories, a replay timeline, views of the world and the agents' beliefs, and
+/// its state saved after episodes (<see cref="ISimulationCheckpoints"/>) and resumed before it starts (<see cref="Resume"/>).
+/// The same run is hosted by plain <c>pwmk serve</c> and by a cluster's simulation grain.
 /// </summary>
-internal sealed class SimulationRun
+public sealed class SimulationRun
 {
     private readonly CancellationTokenSource _cts = new();
-    private readonly SimulationBeliefs? _beliefs;
-    private readonly SimulationPersistence? _persistence;
+    private readonly ISimulationBeliefs? _beliefs;
+    private readonly ISimulationCheckpoints? _checkpoints;
     private readonly ILogger _log;
     private readonly Lock _lock = new();
 
-    public SimulationRun(string id, SimulationSettings settings, DurableBeliefStore? mirror, ILogger log, SimulationPersistence? persistence = null,
+    /// <summary>A run of <paramref name="settings"/>; its agents use <paramref name="beliefs"/> when given, else a store of their own.</summary>
+    public SimulationRun(string id, SimulationSettings settings, ISimulationBeliefs? beliefs, ILogger log, ISimulationCheckpoints? checkpoints = null,
         TimeProvider? time = null)
     {
+        ArgumentNullException.ThrowIfNull(settings);
         Id = id;
         _log = log;
         Rewards = new MetricHistory(time: time);
         TrainingLoss = new MetricHistory(time: time);
         PlanRate = new MetricHistory(time: time);
         PredictionError = new MetricHistory(time: time);
-        _persistence = persistence;
-        _beliefs = mirror is null ? null : new SimulationBeliefs(mirror, log);
-        Runner = new EpisodeRunner(settings, _beliefs, time) { Name = id, Timeline = new StepTimeline(TimelineSteps) };
+        _checkpoints = checkpoints;
+        _beliefs = beliefs;
+        Runner = new EpisodeRunner(settings, beliefs, time) { Name = id, Timeline = new StepTimeline(TimelineSteps) };
         Runner.StepCompleted += r =>
         {
             if (r.PredictionError is { } e) PredictionError.Add(e);
@@ -53,7 +77,7 @@ internal sealed class SimulationRun
             if (decisions > 0) PlanRate.Add((double)r.PlannedDecisions / decisions);
             if (r.TrainingLoss is { } loss) TrainingLoss.Add(loss);
             EpisodeFinished?.Invoke(r.Reward);
-            _persistence?.Save(this, force: false);
+            _checkpoints?.Save(this, force: false);
         };
         Started = (time ?? TimeProvider.System).GetUtcNow();
     }
@@ -61,7 +85,14 @@ internal sealed class SimulationRun
     /// <summary>Steps each simulation keeps for replay (the oldest are dropped).</summary>
     public const int TimelineSteps = 500;
 
+    /// <summary>Its id.</summary>
     public string Id { get; }
+
+    /// <summary>State a log scope is opened with around the loop (so every line it logs names the simulation), or null.</summary>
+    public object? LogScope { get; init; }
+
+    /// <summary>Called when the loop fails (after which <see cref="Status"/> is <see cref="SimulationStatus.Failed"/>).</summary>
+    public Action<Exception>? Failed { get; init; }
 
     /// <summary>The last <see cref="TimelineSteps"/> steps, for replay.</summary>
     public StepTimeline Timeline => Runner.Timeline!;
@@ -69,22 +100,46 @@ internal sealed class SimulationRun
     /// <summary>The simulation core this run hosts.</summary>
     public EpisodeRunner Runner { get; }
 
+    /// <summary>What it runs.</summary>
     public SimulationSettings Parameters => Runner.Settings;
+
+    /// <summary>When it was made.</summary>
     public DateTimeOffset Started { get; }
+
+    /// <summary>Its state now.</summary>
     public SimulationStatus Status { get; private set; } = SimulationStatus.Running;
+
+    /// <summary>Why it failed, or null.</summary>
     public string? Error { get; private set; }
+
+    /// <summary>The episode running (episodes finished).</summary>
     public int Episode => Runner.Episode;
 
-    /// <summary>The episode this run resumed at from the state directory, or null when it started fresh.</summary>
+    /// <summary>The episode this run resumed at from a saved state, or null when it started fresh.</summary>
     public int? ResumedFrom { get; private set; }
+
+    /// <summary>The episode of the world model checkpoint it resumed with, or null when it started with no model.</summary>
+    public int? ModelResumedFrom { get; private set; }
+
+    /// <summary>The step of the running episode.</summary>
     public int Step => Runner.Step;
+
+    /// <summary>Steps run, the running episode's included.</summary>
     public long TotalSteps => Runner.TotalSteps;
+
+    /// <summary>The running episode's reward so far.</summary>
     public double EpisodeReward => Runner.EpisodeReward;
+
+    /// <summary>True when its agents' beliefs are the server's store (<see cref="ISimulationBeliefs"/>).</summary>
     public bool MirrorsBeliefs => _beliefs is not null;
 
-    /// <summary>True while the background simulation's belief changes cannot be journaled (they wait in memory).</summary>
+    /// <summary>True while the simulation's belief changes cannot be made durable (they wait in memory).</summary>
     public bool BeliefsFailing => _beliefs?.Failing ?? false;
+
+    /// <summary>Each finished episode's total reward.</summary>
     public MetricHistory Rewards { get; }
+
+    /// <summary>Each online training's loss.</summary>
     public MetricHistory TrainingLoss { get; }
 
     /// <summary>Per finished episode: the share of the agents' decisions taken from a plan (the rest were heuristic).</summary>
@@ -95,8 +150,14 @@ internal sealed class SimulationRun
 
     /// <summary>Mean squared error of the world model's one-step prediction of everyone's observation, per step once a model exists.</summary>
     public MetricHistory PredictionError { get; }
+
+    /// <summary>Its agents' names.</summary>
     public IReadOnlyList<string> AgentNames => Runner.AgentNames;
+
+    /// <summary>Its environment's name.</summary>
     public string EnvName => Parameters.Env;
+
+    /// <summary>Completes when the loop has ended.</summary>
     public Task Completion { get; private set; } = Task.CompletedTask;
 
     /// <summary>Starts the loop in the background; it ends on <see cref="StopAsync"/>, on <paramref name="hostStopping"/> or after the episodes asked for.</summary>
@@ -118,7 +179,7 @@ internal sealed class SimulationRun
     private async Task RunAsync(CancellationToken ct)
     {
         // every line the simulation logs (and the journal logs for it) names it
-        using var scope = _log.BeginScope(new LogContext { SessionId = Id });
+        using var scope = LogScope is null ? null : _log.BeginScope(LogScope);
         try
         {
             // the simulation owns its agents' beliefs: whatever an earlier run (or a client) left there goes first
@@ -132,11 +193,12 @@ internal sealed class SimulationRun
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException or BeliefStoreException or KeyNotFoundException)
         {
-            _log.SimulationFailed(e, Id);
+            if (Failed is null) _log.LogError(e, "simulation {Id} failed", Id);
+            else Failed(e);
             SetStatus(SimulationStatus.Failed, e.Message);
             return;
         }
-        _persistence?.Save(this, force: true);
+        _checkpoints?.Save(this, force: true);
     }
 
     private void SetStatus(SimulationStatus status, string? error)
@@ -151,7 +213,7 @@ internal sealed class SimulationRun
     // ------------------------------------------------------------------ views
 
     /// <summary>Runs <paramref name="use"/> on the environment as it is now; simulation steps wait until it returns (keep it bounded).</summary>
-    internal T WithEnvironment<T>(Func<Pwmk.Core.Environments.PerspectiveEnv, T> use) => Runner.Inspect(use);
+    public T WithEnvironment<T>(Func<Pwmk.Core.Environments.PerspectiveEnv, T> use) => Runner.Inspect(use);
 
     /// <summary>The world as text: seen by everyone (agent null) or by one agent (cells it cannot see are '?').</summary>
     public string Render(string? agent) => Runner.Inspect(env => env.Render(agent));
@@ -177,45 +239,25 @@ internal sealed class SimulationRun
     // ------------------------------------------------------------------ persistence
 
     /// <summary>The sizes of the world model this simulation trains (a saved checkpoint must have exactly these).</summary>
-    internal WorldModelConfig ExpectedModelConfig() => Runner.WorldModel.ConfigFor(Runner.ObservationSize());
+    public WorldModelConfig ExpectedModelConfig() => Runner.WorldModel.ConfigFor(Runner.ObservationSize());
 
-    internal WorldModelTrainer NewTrainer(PerspectiveWorldModel model) => Runner.WorldModel.NewTrainer(model);
+    /// <summary>A trainer for <paramref name="model"/> as the simulation makes it (to restore a saved optimiser state into).</summary>
+    public WorldModelTrainer NewTrainer(PerspectiveWorldModel model) => Runner.WorldModel.NewTrainer(model);
 
-    /// <summary>Continues from a saved state (before <see cref="Start"/>): episode, step counters, histories, world model and its trainer.</summary>
-    internal void Resume(SimulationState state, PerspectiveWorldModel? model, WorldModelTrainer? trainer = null)
+    /// <summary>
+    /// Continues from a saved state (before <see cref="Start"/>): the episodes and steps finished, the histories, the world
+    /// model (saved at episode <paramref name="modelEpisode"/>) and its trainer.
+    /// </summary>
+    public void Resume(int episode, long totalSteps, IEnumerable<MetricPoint> rewards, IEnumerable<MetricPoint> trainingLoss,
+        IEnumerable<MetricPoint> predictionError, PerspectiveWorldModel? model, WorldModelTrainer? trainer = null, int? modelEpisode = null)
     {
-        Runner.ResumeAt(state.Episode, state.TotalSteps);
+        Runner.ResumeAt(episode, totalSteps);
         Runner.WorldModel.Restore(model, trainer);
-        Rewards.Restore(state.Rewards);
-        TrainingLoss.Restore(state.TrainingLoss);
-        PredictionError.Restore(state.PredictionError);
-        ResumedFrom = state.Episode;
-    }
-
-    /// <summary>The state as of the end of the last finished episode; <paramref name="model"/> is the world model to checkpoint with it.</summary>
-    internal SimulationState CaptureState(out PerspectiveWorldModel? model, out WorldModelTrainer? trainer)
-    {
-        model = Runner.WorldModel.Model;
-        trainer = model is null ? null : Runner.WorldModel.Trainer;
-        int episode = Runner.Episode;
-        return new SimulationState
-        {
-            Env = Parameters.Env,
-            Agents = Parameters.Agents,
-            TomDepth = Parameters.TomDepth,
-            Seed = Parameters.Seed,
-            MaxStepsPerEpisode = Parameters.MaxStepsPerEpisode,
-            Planner = Parameters.Planner,
-            Episode = episode,
-            TotalSteps = Runner.FinishedSteps,
-            Rewards = Rewards.Snapshot(),
-            TrainingLoss = TrainingLoss.Snapshot(),
-            PredictionError = PredictionError.Snapshot(),
-            ModelFile = model is null ? null : SimulationStateFile.ModelFileName(episode),
-            ModelConfig = model?.Config,
-            OptimizerFile = trainer is null ? null : SimulationStateFile.OptimizerFileName(episode),
-            SavedAt = DateTimeOffset.UtcNow,
-        };
+        Rewards.Restore(rewards);
+        TrainingLoss.Restore(trainingLoss);
+        PredictionError.Restore(predictionError);
+        ResumedFrom = episode;
+        ModelResumedFrom = model is null ? null : modelEpisode ?? episode;
     }
 
     /// <summary>True when the world model has been trained at least once.</summary>
@@ -226,7 +268,10 @@ internal sealed class SimulationRun
 }
 
 /// <summary>What one agent believes, for the API and the belief graph.</summary>
-public sealed record AgentView(string Id, int TomDepth, IReadOnlyList<BeliefView> Beliefs);
+[GenerateSerializer, Immutable, Alias("pwmk.agent-view")]
+public sealed record AgentView([property: Id(0)] string Id, [property: Id(1)] int TomDepth, [property: Id(2)] IReadOnlyList<BeliefView> Beliefs);
 
 /// <summary>One belief: the chain of believers (outermost first), the fact believed, the stored fact, its depth, and whether it is false.</summary>
-public sealed record BeliefView(IReadOnlyList<string> Chain, string Fact, string Belief, int Depth, bool False);
+[GenerateSerializer, Immutable, Alias("pwmk.belief-view")]
+public sealed record BeliefView([property: Id(0)] IReadOnlyList<string> Chain, [property: Id(1)] string Fact, [property: Id(2)] string Belief,
+    [property: Id(3)] int Depth, [property: Id(4)] bool False);
