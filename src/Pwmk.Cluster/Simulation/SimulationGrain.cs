@@ -102,6 +102,10 @@ public interface ISimulationGrain : IGrainWithStringKey
     [Alias("agents"), ReadOnly]
     Task<SimulationAnswer> Agents();
 
+    /// <summary>Plans on its environment as it is now (<c>POST /api/plan</c> with <c>simulation</c>, from another member).</summary>
+    [Alias("plan"), ReadOnly]
+    Task<SimulationAnswer> Plan(SimulationPlanAsk ask);
+
     /// <summary>Stops it (it stays listed, stopped); answers its description.</summary>
     [Alias("stop")]
     Task<SimulationAnswer> Stop();
@@ -206,6 +210,13 @@ internal sealed class SimulationGrain(
     public Task<SimulationAnswer> Step(long? sequence) => Answer(run => SimulationViews.Step(run, sequence));
 
     public Task<SimulationAnswer> Agents() => Answer(run => SimulationAnswer.Ok(run.Agents()));
+
+    public Task<SimulationAnswer> Plan(SimulationPlanAsk ask) => Answer(run =>
+    {
+        // the rules of a server's belief store are that server's: a grain plans without derived predicates
+        var (status, plan, detail) = SimulationPlanning.Plan(run, ask, null);
+        return status == 200 ? SimulationAnswer.Ok(plan) : SimulationAnswer.Problem(status, detail!);
+    });
 
     public async Task<SimulationAnswer> Stop()
     {

@@ -1,3 +1,4 @@
+using Pwmk.Cluster.Simulation;
 using Microsoft.Extensions.Options;
 using Pwmk.Core.Planning;
 using Pwmk.Logic.Parsing;
@@ -21,13 +22,6 @@ public sealed record PlanInitialState(IReadOnlyList<string>? TrueFacts, Dictiona
 public sealed record PlanRequest(string? Goal, IReadOnlyList<string>? Epistemic = null, IReadOnlyList<string>? Maintenance = null,
     PlanInitialState? InitialState = null, int? TimeoutMs = null, int? MaxDepth = null, string? Simulation = null, string? Agent = null,
     int? MaxNodes = null);
-
-/// <summary>What one agent believes in one state of the plan.</summary>
-public sealed record PlanAgentBeliefs(string Agent, IReadOnlyList<string> BelievedTrue, IReadOnlyList<string> BelievedFalse);
-
-/// <summary>A plan and the belief trajectory along it (state 0 before the first action).</summary>
-public sealed record PlanResponse(bool Solved, IReadOnlyList<string> Actions, IReadOnlyList<IReadOnlyList<PlanAgentBeliefs>> BeliefTrajectory,
-    double Quality, long Expanded, double ElapsedMs, string Reason, string Domain);
 
 /// <summary><c>POST /api/plan</c> on the server's planning domain (two agents, a key in a red or blue box, agent_1 may leave the room)
 /// or on a running simulation's environment.</summary>
@@ -83,7 +77,7 @@ internal static class PlanEndpoints
             .WithSummary("Finds a shortest plan reaching a goal about the world and beliefs, with the belief trajectory");
     }
 
-    private static async Task<IResult> Plan(HttpRequest request, ServerHistory history, IOptions<PwmkServerOptions> options, SimulationManager manager,
+    private static async Task<IResult> Plan(HttpRequest request, ServerHistory history, IOptions<PwmkServerOptions> options,
         Pwmk.Core.Beliefs.BeliefStore beliefs)
     {
         var (body, error) = await JsonBody.ReadAsync<PlanRequest>(request).ConfigureAwait(false);
@@ -96,19 +90,28 @@ internal static class PlanEndpoints
         if (depth is < 1 or > 20) return JsonBody.BadRequest($"'maxDepth' must be in 1..20, got {depth}.");
         int maxNodes = body.MaxNodes ?? 200_000;
         if (maxNodes is < 1 or > 1_000_000) return JsonBody.BadRequest($"'maxNodes' must be in 1..1000000, got {maxNodes}.");
-        SimulationRun? run = null;
         if (body.Simulation is not null)
         {
-            run = SimulationDirectory.Of(request.HttpContext).FindLocal(body.Simulation);
-            if (run is null) return Problems.Result(404, "Not Found", $"No simulation '{body.Simulation}'.");
+            var sims = SimulationDirectory.Of(request.HttpContext);
+            var run = sims.FindLocal(body.Simulation);
+            var grain = run is null ? sims.Grain(body.Simulation) : null;
+            if (run is null && grain is null) return Problems.Result(404, "Not Found", $"No simulation '{body.Simulation}'.");
             if (body.InitialState is not null) return JsonBody.BadRequest("'initialState' cannot be given with 'simulation': the plan starts from the simulation's current state.");
-            if (body.Agent is not null && !run.AgentNames.Contains(body.Agent))
-                return JsonBody.BadRequest($"'agent': no agent '{body.Agent}' in simulation '{run.Id}' (agents: {string.Join(", ", run.AgentNames)}).");
+            if (NullItem(body) is { } missingItem) return JsonBody.BadRequest(missingItem);
+            var ask = new SimulationPlanAsk(body.Goal, body.Epistemic, body.Maintenance, body.Agent, depth, timeout, maxNodes);
+            if (run is not null)
+            {
+                // on this member: the run itself, and the rules of this server's belief store
+                var (status, plan, detail) = SimulationPlanning.Plan(run, ask, beliefs);
+                if (status is 200 or 408 or 422) history.PlanSuccess.Add(plan?.Solved == true ? 1 : 0);
+                return status == 200 ? TypedResults.Ok(plan) : Problems.Result(status, TitleOf(status), detail!);
+            }
+            // on another member: planned there, by its grain, as the request's limits say
+            var answer = await SimulationEndpoints.Ask(request.HttpContext, $"simulation '{body.Simulation}'", grain!.Plan(ask),
+                TimeSpan.FromMilliseconds(timeout) + SimulationDirectory.Ask).ConfigureAwait(false);
+            return answer;
         }
-        else if (body.Agent is not null)
-        {
-            return JsonBody.BadRequest("'agent' needs 'simulation'.");
-        }
+        if (body.Agent is not null) return JsonBody.BadRequest("'agent' needs 'simulation'.");
         if (NullItem(body) is { } missing) return JsonBody.BadRequest(missing);
         Goal goal;
         EpistemicWorldState initial;
@@ -123,14 +126,10 @@ internal static class PlanEndpoints
         {
             return JsonBody.BadRequest("Syntax error in the plan request: " + e.Message);
         }
-        PlanResult plan;
+        PlanResult result;
         try
         {
-            var limit = TimeSpan.FromMilliseconds(timeout);
-            plan = run is null
-                ? new EpistemicPlanner(Domain, beliefs, depth).Plan(initial, goal, limit, maxNodes)
-                : run.WithEnvironment(env => new EpistemicPlanner(env, beliefs, depth, SearchStrategy.Bfs, body.Agent is null ? null : [body.Agent])
-                    .Plan(goal, limit, maxNodes));
+            result = new EpistemicPlanner(Domain, beliefs, depth).Plan(initial, goal, TimeSpan.FromMilliseconds(timeout), maxNodes);
         }
         catch (ArgumentException e)
         {
@@ -140,14 +139,10 @@ internal static class PlanEndpoints
         {
             return Problems.Result(422, "Unprocessable Content", e.Message);
         }
-        history.PlanSuccess.Add(plan.Solved ? 1 : 0);
-        if (plan.Status == PlanStatus.Timeout)
-            return Problems.Result(408, "Request Timeout", $"No plan found within {timeout} ms.");
-        if (plan.Status is PlanStatus.NodeLimit or PlanStatus.OutOfMemoryBound)
-            return Problems.Result(422, "Unprocessable Content", $"The search stopped at a limit ({plan.Reason}).");
-        var trajectory = plan.BeliefTrajectory.Select(state => (IReadOnlyList<PlanAgentBeliefs>)[.. state.Select(b =>
-            new PlanAgentBeliefs(b.Agent, [.. b.BelievedTrue.Select(t => t.ToString())], [.. b.BelievedFalse.Select(t => t.ToString())]))]).ToList();
-        return TypedResults.Ok(new PlanResponse(plan.Solved, plan.Actions, trajectory, plan.Quality, plan.Expanded,
-            Math.Round(plan.Elapsed.TotalMilliseconds, 3), plan.Reason, run is null ? "sally-anne" : $"simulation:{run.Id}:{run.EnvName}"));
+        history.PlanSuccess.Add(result.Solved ? 1 : 0);
+        var (code, response, why) = SimulationPlanning.Outcome(result, timeout, "sally-anne");
+        return code == 200 ? TypedResults.Ok(response) : Problems.Result(code, TitleOf(code), why!);
     }
+
+    private static string TitleOf(int status) => status switch { 400 => "Bad Request", 408 => "Request Timeout", _ => "Unprocessable Content" };
 }

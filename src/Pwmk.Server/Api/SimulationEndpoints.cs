@@ -59,11 +59,11 @@ internal static class SimulationEndpoints
     }
 
     /// <summary>The answer of a grain call as the API's answer; 503 with <c>Retry-After</c> when it fails or takes too long.</summary>
-    internal static async Task<IResult> Ask(HttpContext http, string what, Task<SimulationAnswer> call)
+    internal static async Task<IResult> Ask(HttpContext http, string what, Task<SimulationAnswer> call, TimeSpan? wait = null)
     {
         try
         {
-            return Result(await call.WaitAsync(SimulationDirectory.Ask, http.RequestAborted).ConfigureAwait(false));
+            return Result(await call.WaitAsync(wait ?? SimulationDirectory.Ask, http.RequestAborted).ConfigureAwait(false));
         }
         catch (Exception e) when (e is not OperationCanceledException || !http.RequestAborted.IsCancellationRequested)
         {

@@ -138,6 +138,13 @@ public class ClusterTests(ITestOutputHelper output)
             var timeline = await cluster.Members[i].Server.Http.GetFromJsonAsync<JsonElement>($"/api/simulations/{id}/timeline?count=5");
             Assert.Equal(id, timeline.GetProperty("simulation").GetString());
             Assert.Equal(5, timeline.GetProperty("steps").GetArrayLength());
+            // planning on its environment: on its member on the run itself, elsewhere by its grain (here the search's node limit)
+            using var plan = await cluster.Members[i].Server.Http.PostAsJsonAsync("/api/plan",
+                new { goal = "pos(key, agent_0) AND pos(key, agent_1)", simulation = id, maxDepth = 20, timeoutMs = 20000, maxNodes = 50 });
+            Assert.Equal((HttpStatusCode)422, plan.StatusCode);
+            Assert.Contains("limit", (await plan.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+            using var ghost = await cluster.Members[i].Server.Http.PostAsJsonAsync("/api/plan", new { goal = "pos(key, agent_0)", simulation = id, agent = "ghost" });
+            Assert.Equal(HttpStatusCode.BadRequest, ghost.StatusCode);
         }
         cluster.Members[victim].Server.Kill();
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -267,9 +274,10 @@ public class ClusterTests(ITestOutputHelper output)
         using var untrained = await http.PostAsJsonAsync("/api/cluster/simulations", new { planner = "learned", train = false });
         Assert.Equal(HttpStatusCode.BadRequest, untrained.StatusCode);
         Assert.Contains("train: true", await untrained.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        using var elsewhere = await http.GetAsync($"/api/simulations/{id}");
-        Assert.Equal(HttpStatusCode.NotFound, elsewhere.StatusCode);
-        Assert.Contains($"/api/cluster/simulations/{id}", await elsewhere.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // /api/simulations on any member reaches a simulation started through /api/cluster/simulations too
+        var elsewhere = await http.GetFromJsonAsync<JsonElement>($"/api/simulations/{id}");
+        Assert.Equal(id, elsewhere.GetProperty("id").GetString());
+        Assert.False(string.IsNullOrEmpty(elsewhere.GetProperty("member").GetString()));
     }
 
     private sealed class TempDirs : IDisposable
