@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Pwmk.Core.Simulation;
@@ -66,9 +67,12 @@ public sealed record SimulationView(
 [Alias("pwmk.simulation")]
 public interface ISimulationGrain : IGrainWithStringKey
 {
-    /// <summary>Starts the simulation (once: a second start answers its view).</summary>
+    /// <summary>
+    /// Starts the simulation (once: a second start answers its view). <paramref name="startedBy"/> is the W3C trace id of
+    /// the request that asked for it: the simulation is a trace of its own linked to it, as in plain serve.
+    /// </summary>
     [Alias("start")]
-    Task<SimulationView> Start(SimulationSpec spec);
+    Task<SimulationView> Start(SimulationSpec spec, string? startedBy = null);
 
     /// <summary>Its view; calling it activates a registered simulation that lost its member.</summary>
     [Alias("view"), ReadOnly]
@@ -133,6 +137,9 @@ internal sealed class SimulationGrain(
     [PersistentState("simulation", ClusterHosting.Storage)] IPersistentState<SimulationGrainState> state,
     ILocalSiloDetails silo, LocalSimulations local, ILogger<SimulationGrain> log, TimeProvider time) : Grain, ISimulationGrain
 {
+    /// <summary>The domain's activity source ("Pwmk"), where plain serve's simulation spans are too.</summary>
+    private static readonly ActivitySource s_spans = new("Pwmk");
+
     private SimulationRun? _run;
     private GrainCheckpoints? _checkpoints;
     private int _resumedAt;
@@ -166,7 +173,7 @@ internal sealed class SimulationGrain(
         }
     }
 
-    public async Task<SimulationView> Start(SimulationSpec spec)
+    public async Task<SimulationView> Start(SimulationSpec spec, string? startedBy = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         if (state.State.Spec is not null) return Current();
@@ -175,7 +182,24 @@ internal sealed class SimulationGrain(
         state.State.Activations = 1;
         await state.WriteStateAsync().ConfigureAwait(true);
         await GrainFactory.GetGrain<ISimulationRegistryGrain>(0).Add(Id).ConfigureAwait(true);
-        Host(start: true);
+        // a simulation is a trace of its own (its start), linked to the request that asked for it; each of its episodes is
+        // again a trace of its own, linked to this one (see EpisodeRunner)
+        var caller = Activity.Current;
+        Activity.Current = null;
+        try
+        {
+            var links = startedBy is not null && ActivityContext.TryParse(startedBy, null, out var request) ? new[] { new ActivityLink(request) } : null;
+            using var span = s_spans.StartActivity("simulation", ActivityKind.Internal, default(ActivityContext), links: links);
+            span?.SetTag("simulation.id", Id);
+            span?.SetTag("env.type", spec.Env);
+            span?.SetTag("env.num_agents", spec.Agents);
+            span?.SetTag("simulation.mirrors_beliefs", false);
+            Host(start: true);
+        }
+        finally
+        {
+            Activity.Current = caller;
+        }
         return Current();
     }
 

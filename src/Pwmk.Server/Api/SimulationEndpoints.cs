@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -183,7 +184,7 @@ internal static class SimulationEndpoints
 
     private static async Task<SimulationAnswer> StartAndDescribe(ISimulationGrain grain, SimulationSpec spec)
     {
-        await grain.Start(spec).ConfigureAwait(false);
+        await grain.Start(spec, Activity.Current?.Id).ConfigureAwait(false);
         return await grain.Describe().ConfigureAwait(false);
     }
 
