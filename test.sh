@@ -43,7 +43,8 @@ echo "test.sh: NativeAOT build of the short commands (src/Pwmk.Cli.Native; the C
 dotnet publish src/Pwmk.Cli.Native -c Release -r linux-x64 -o artifacts/native -nologo -v q
 export PWMK_NATIVE_CLI="$root/artifacts/native/pwmk-native"
 echo "test.sh: dotnet test" >&2
-dotnet test Pwmk.slnx -c Release --no-build -nologo -v q --logger "console;verbosity=minimal"   # minimal: a failure prints its message and stack
+# minimal: a failure prints its message and stack; a test that runs 5 minutes is hung: its host is killed and the test named
+dotnet test Pwmk.slnx -c Release --no-build -nologo -v q --logger "console;verbosity=minimal" --blame-hang-timeout 5m --blame-hang-dump-type none
 echo "test.sh: browser test (tests/browser: pwmk serve + chromium headless via playwright-core)" >&2
 [ -d tests/browser/node_modules ] || (cd tests/browser && npm ci --no-audit --no-fund --silent)
 (cd tests/browser && timeout 180 npm test --silent)
