@@ -12,37 +12,6 @@ namespace Pwmk.Cluster.Tests;
 /// </summary>
 public sealed class JournaledPartitionsTests : LocalClusterTestBase
 {
-    /// <summary>An in-memory journal: commits in arrival order, fails while <see cref="Failing"/> is set (nothing applied then).</summary>
-    private sealed class MemoryJournal : IPartitionJournal
-    {
-        private readonly Lock _lock = new();
-        public BeliefStore Store { get; } = new();
-        public List<(BeliefChange Change, bool Background)> Log { get; } = [];
-        public volatile bool Failing;
-
-        public Task<FactOutcome[]> CommitAsync(IReadOnlyList<BeliefChange> changes, bool background)
-        {
-            lock (_lock)
-            {
-                if (Failing) return Task.FromException<FactOutcome[]>(new ClusterUnavailableException("the journal cannot be written (test)"));
-                Log.AddRange(changes.Select(c => (c, background)));
-                var outcomes = Store.InOneCommit(() => changes.Select(c =>
-                {
-                    try
-                    {
-                        bool changed = c.Kind == BeliefChangeKind.Assert ? Store.AssertFact(c.Fact) : Store.RetractFact(c.Fact);
-                        return new FactOutcome(changed, Store.FactCount, null);
-                    }
-                    catch (BeliefStoreException e)
-                    {
-                        return new FactOutcome(false, Store.FactCount, e.Message, e.Line, e.Column);
-                    }
-                }).ToArray());
-                return Task.FromResult(outcomes);
-            }
-        }
-    }
-
     [Fact]
     public async Task Changes_reach_the_journal_through_partitions_and_queries_answer_as_one_store_in_its_order()
     {

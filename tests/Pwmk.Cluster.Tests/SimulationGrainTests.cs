@@ -71,6 +71,23 @@ public sealed class SimulationGrainTests : LocalClusterTestBase
     }
 
     [Fact]
+    public async Task On_a_member_whose_beliefs_are_journaled_a_simulation_grain_saves_its_state_into_a_folder_its_first_write_makes()
+    {
+        // plain serve: the grain state folder is not made at start-up (the partitions write to the journal), so a simulation's
+        // first checkpoint makes it
+        var spec = new SimulationSpec("box-world", 2, 2, 3, 0, 0, true, SimulationSettings.SimulatorPlanner, 30);
+        var folder = Path.Combine(StateDir, "cluster");
+        using var host = await Start(new MemoryJournal());
+        Assert.False(Directory.Exists(folder));
+        var grain = host.Services.GetRequiredService<IGrainFactory>().GetGrain<ISimulationGrain>("csim-journaled");
+        await grain.Start(spec);
+        await WaitFor(grain, v => v.Episode >= 1 && v.CheckpointBytes > 0);
+        Assert.NotEmpty(Directory.GetFiles(folder, "*.grain"));
+        await grain.Stop();
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task A_simulation_grain_restarted_from_disk_resumes_its_episodes_and_its_world_model()
     {
         var spec = new SimulationSpec("box-world", 2, 2, 3, 0, 0, true, SimulationSettings.SimulatorPlanner, 30);

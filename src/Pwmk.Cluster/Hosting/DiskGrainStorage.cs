@@ -24,7 +24,7 @@ internal sealed class DiskGrainStorage(string directory, IGrainStorageSerializer
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var path = PathOf(stateName, grainId);
-        if (createFolder && !Directory.Exists(directory) || !File.Exists(Present(path)))
+        if (!HasFile(path))
         {
             grainState.RecordExists = false;
             grainState.ETag = null;
@@ -83,11 +83,17 @@ internal sealed class DiskGrainStorage(string directory, IGrainStorageSerializer
         AtomicFile.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(directory))!);
     }
 
+    /// <summary>
+    /// Whether <paramref name="path"/> holds a state: a folder the first write makes holds none until then; any other missing
+    /// folder is an error, not a grain without state.
+    /// </summary>
+    private bool HasFile(string path) => (!createFolder || Directory.Exists(directory)) && File.Exists(Present(path));
+
     /// <summary>The stored version of <paramref name="path"/> (0 when absent); throws when it is not the one the grain read.</summary>
-    private static long Version(string path, string? etag)
+    private long Version(string path, string? etag)
     {
         long stored = 0;
-        if (File.Exists(Present(path)))
+        if (HasFile(path))
         {
             using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             Span<byte> header = stackalloc byte[8];
@@ -99,7 +105,6 @@ internal sealed class DiskGrainStorage(string directory, IGrainStorageSerializer
         return stored;
     }
 
-    /// <summary><paramref name="path"/>, once its folder is known to be there: a missing folder is an error, not a grain without state.</summary>
     private static string Present(string path) =>
         Directory.Exists(Path.GetDirectoryName(path)) ? path : throw new IOException($"the grain state folder {Path.GetDirectoryName(path)} is not there");
 
