@@ -63,9 +63,9 @@ public class ClusterTests(ITestOutputHelper output)
     public async Task A_member_killed_under_write_load_loses_no_acknowledged_belief()
     {
         using var cluster = await ThreeMembers();
-        var acknowledged = await WriteWhile(cluster, async () =>
+        var acknowledged = await WriteWhile(cluster, async acks =>
         {
-            await Task.Delay(TimeSpan.FromSeconds(1)); // let writes flow first (load shape, not synchronisation)
+            await acks.AtLeast(10); // writes flow first
             cluster.Members[1].Server.Kill();
             await Task.Delay(TimeSpan.FromSeconds(1));
         });
@@ -90,10 +90,12 @@ public class ClusterTests(ITestOutputHelper output)
     public async Task A_rolling_restart_of_all_three_members_loses_no_write()
     {
         using var cluster = await ThreeMembers();
-        var acknowledged = await WriteWhile(cluster, async () =>
+        var acknowledged = await WriteWhile(cluster, async acks =>
         {
             for (int i = 0; i < 3; i++)
             {
+                // each member goes down with writes acknowledged since the last restart (by the cluster as it then was)
+                await acks.AtLeast(10 * (i + 1));
                 var m = cluster.Members[i];
                 int port = m.Server.Port;
                 m.Server.Process.Kill(entireProcessTree: false); // SIGKILL: the harshest restart
@@ -311,14 +313,50 @@ public class ClusterTests(ITestOutputHelper output)
         return r.IsSuccessStatusCode ? await r.Content.ReadFromJsonAsync<JsonElement>() : null;
     }
 
+    /// <summary>The writes acknowledged so far; <see cref="AtLeast"/> waits (up to a minute) until there are that many.</summary>
+    private sealed class Acknowledged
+    {
+        private readonly List<string> _facts = [];
+        private readonly List<(int Count, TaskCompletionSource Reached)> _waiters = [];
+
+        public void Add(string fact)
+        {
+            lock (_facts)
+            {
+                _facts.Add(fact);
+                foreach (var w in _waiters.Where(w => _facts.Count >= w.Count).ToList())
+                {
+                    w.Reached.TrySetResult();
+                    _waiters.Remove(w);
+                }
+            }
+        }
+
+        public Task AtLeast(int count)
+        {
+            var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_facts)
+            {
+                if (_facts.Count >= count) return Task.CompletedTask;
+                _waiters.Add((count, reached));
+            }
+            return reached.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        }
+
+        public List<string> ToList()
+        {
+            lock (_facts) return [.. _facts];
+        }
+    }
+
     /// <summary>
     /// Runs four writers against the members (each write to the next member that answers) while <paramref name="during"/>
     /// runs; returns the solutions (as JSON objects) of the writes that were acknowledged.
     /// </summary>
-    private static async Task<List<string>> WriteWhile(ClusterProcesses cluster, Func<Task> during)
+    private static async Task<List<string>> WriteWhile(ClusterProcesses cluster, Func<Acknowledged, Task> during)
     {
         using var stop = new CancellationTokenSource();
-        var acknowledged = new List<string>();
+        var acknowledged = new Acknowledged();
         var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
         {
             for (int n = 0; !stop.IsCancellationRequested; n++)
@@ -329,7 +367,7 @@ public class ClusterTests(ITestOutputHelper output)
                 {
                     using var r = await http.PostAsJsonAsync("/api/beliefs", new { agent = $"writer_{w}", belief = $"wrote({w}, {n})" });
                     if (r.StatusCode == HttpStatusCode.Created)
-                        lock (acknowledged) acknowledged.Add($"{{\"X\":\"writer_{w}\",\"W\":\"{w}\",\"N\":\"{n}\"}}");
+                        acknowledged.Add($"{{\"X\":\"writer_{w}\",\"W\":\"{w}\",\"N\":\"{n}\"}}");
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException or ObjectDisposedException)
                 {
@@ -339,14 +377,14 @@ public class ClusterTests(ITestOutputHelper output)
         })).ToList();
         try
         {
-            await during();
+            await during(acknowledged);
         }
         finally
         {
             await stop.CancelAsync();
             await Task.WhenAll(writers);
         }
-        return acknowledged;
+        return acknowledged.ToList();
     }
 
     private static Task<HttpResponseMessage> Send(HttpClient http, BeliefChange change)
