@@ -6,14 +6,46 @@ namespace Pwmk.Tests.Shared;
 /// <summary>Loopback helpers shared by the test projects that run servers and collectors.</summary>
 internal static class Loopback
 {
-    /// <summary>A loopback port nobody listens on right now.</summary>
+    /// <summary>
+    /// A loopback port nobody uses right now, below the kernel's ephemeral range: a port from that range (what binding port 0
+    /// gives) can be taken by any outgoing connection between this call and the server's bind ("address already in use").
+    /// </summary>
     public static int FreePort()
     {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
+        int below = EphemeralLow();
+        for (int attempt = 0; attempt < 1000; attempt++)
+        {
+            int port = Random.Shared.Next(Math.Min(20_000, below / 2), below);
+            try
+            {
+                var l = new TcpListener(IPAddress.Loopback, port);
+                l.Start();
+                l.Stop();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // taken: try another
+            }
+        }
+        throw new InvalidOperationException($"no free loopback port below {below}");
+    }
+
+    /// <summary>The first port of Linux's ephemeral range (32768 where it cannot be read).</summary>
+    private static int EphemeralLow()
+    {
+        try
+        {
+            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (int.TryParse(range[0], out int low) && low > 2048) return low;
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+        return 32768;
     }
 }
 
