@@ -126,4 +126,34 @@ public sealed class JournaledPartitionsTests : LocalClusterTestBase
         await Stop(again);
         Assert.Equal(imported, journal.Log.Count); // nothing left to import
     }
+
+    [Fact]
+    public async Task The_start_up_warm_up_activates_the_world_partition_and_commits_nothing_and_a_first_write_beside_it_is_acknowledged()
+    {
+        var journal = new MemoryJournal();
+        var host = await Start(journal);
+        try
+        {
+            // written at once, while the warm-up's grain call may still be running
+            var beliefs = host.Services.GetRequiredService<ClusterBeliefs>();
+            var first = await beliefs.ApplyAsync([BeliefChange.Assert(Pwmk.Logic.Parsing.TermReader.ParseTerm("believes(agent_1, at(box, kitchen))", Pwmk.Logic.Parsing.OperatorTable.Default))]);
+            Assert.True(first[0].Changed);
+            // the warm-up is seen by the world partition's activation (it runs in the background: waited for, with a deadline)
+            var management = host.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (!(await management.GetDetailedGrainStatistics()).Any(g => g.GrainId.Key.ToString() == BeliefPartitions.World))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the world partition was not activated at start-up within 30 s");
+                await Task.Delay(TimeSpan.FromMilliseconds(20));
+            }
+            // it committed nothing: the journal holds the one write, and no grain state was written
+            Assert.Equal(["believes(agent_1,at(box,kitchen))"], journal.Log.Select(l => l.Change.Fact.ToString()!.Replace(" ", "", StringComparison.Ordinal)));
+            Assert.Equal(1, journal.Store.FactCount);
+            Assert.False(Directory.Exists(Path.Combine(StateDir, "cluster")) && Directory.EnumerateFiles(Path.Combine(StateDir, "cluster")).Any());
+        }
+        finally
+        {
+            await Stop(host);
+        }
+    }
 }

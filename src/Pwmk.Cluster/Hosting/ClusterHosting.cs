@@ -102,6 +102,7 @@ public static class ClusterHosting
         AddBeliefs(builder, newStore, journal);
         // after the silo (hosted services start in order): partitions left in grain storage move into the journal before serving
         if (journal is not null && stateDirectory is not null) builder.Services.AddHostedService(sp => new PartitionImport(sp.GetRequiredService<IGrainFactory>(), started, stateDirectory));
+        if (journal is not null) builder.Services.AddHostedService<PartitionWarmUp>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<Simulation.LocalSimulations>();
         builder.Services.AddHostedService<Simulation.SimulationKeeper>();

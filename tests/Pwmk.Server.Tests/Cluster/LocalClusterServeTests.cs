@@ -73,6 +73,30 @@ public class LocalClusterServeTests
         }
     }
 
+    [Fact]
+    public async Task Beliefs_written_as_soon_as_ready_answers_are_acknowledged_and_answered()
+    {
+        // the silo starts beside the web server and warms its grain calls in the background: the first writes, sent the
+        // moment /ready answers (from several clients at once), neither fail nor wait for anything that does not come
+        var dir = Directory.CreateTempSubdirectory("pwmk-local-cluster-").FullName;
+        try
+        {
+            using var child = Start(dir);
+            await child.WaitFor(async () => (await child.Http.GetAsync("/ready")).IsSuccessStatusCode ? 0 : null);
+            var writes = Enumerable.Range(0, 6).Select(n => child.Http.PostAsJsonAsync("/api/beliefs", new { agent = $"agent_{n % 3}", belief = $"first({n})" })).ToArray();
+            foreach (var w in await Task.WhenAll(writes))
+                using (w)
+                    Assert.Equal(201, (int)w.StatusCode);
+            using var r = await child.Http.PostAsJsonAsync("/api/beliefs/query", new { query = "believes(A, first(N))" });
+            var body = await r.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(6, body.GetProperty("solutions").GetArrayLength());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private static async Task Present(ChildServer s, List<string> acknowledged)
     {
         foreach (var agent in acknowledged.Select(a => a.Split('|')[0]).Distinct())
