@@ -14,12 +14,13 @@ public abstract class LocalClusterTestBase : IDisposable
     /// <summary>The temporary state folder; grain state is in its <c>cluster</c> folder.</summary>
     protected string StateDir { get; } = Directory.CreateTempSubdirectory("pwmk-local-cluster-").FullName;
 
-    private protected async Task<IHost> Start(IPartitionJournal? journal = null)
+    private protected async Task<IHost> Start(IPartitionJournal? journal = null, Action<IHostApplicationBuilder>? configure = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.AddPwmkCluster(ClusterSettings.Parse(ClusterSettings.LocalName, null, null, out _)!, () => new BeliefStore(), Path.Combine(StateDir, "cluster"),
             journal is null ? null : _ => journal);
+        configure?.Invoke(builder);
         var host = builder.Build();
         await host.StartAsync();
         return host;

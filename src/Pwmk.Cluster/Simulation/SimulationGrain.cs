@@ -106,9 +106,17 @@ public interface ISimulationGrain : IGrainWithStringKey
     [Alias("agents"), ReadOnly]
     Task<SimulationAnswer> Agents();
 
-    /// <summary>Plans on its environment as it is now (<c>POST /api/plan</c> with <c>simulation</c>, from another member).</summary>
-    [Alias("plan"), ReadOnly]
-    Task<SimulationAnswer> Plan(SimulationPlanAsk ask);
+    /// <summary>Its agents and fact predicates, for a member preparing a plan on it (null: no such simulation).</summary>
+    [Alias("plan-context"), ReadOnly]
+    Task<SimulationPlanContext?> PlanContext();
+
+    /// <summary>
+    /// Plans a request <see cref="SimulationPlanning.Prepare"/> made ready on its environment as it is now (<c>POST /api/plan</c>
+    /// with <c>simulation</c>, from another member). The caller's token bounds the call (the request's time-out plus a
+    /// margin) and, cancelled, stops the search here; Orleans' own response time-out of this method is only a ceiling.
+    /// </summary>
+    [Alias("plan"), ReadOnly, ResponseTimeout("01:00:00")]
+    Task<SimulationAnswer> Plan(SimulationPlanAsk ask, CancellationToken cancellation);
 
     /// <summary>Stops it (it stays listed, stopped); answers its description.</summary>
     [Alias("stop")]
@@ -235,12 +243,15 @@ internal sealed class SimulationGrain(
 
     public Task<SimulationAnswer> Agents() => Answer(run => SimulationAnswer.Ok(run.Agents()));
 
-    public Task<SimulationAnswer> Plan(SimulationPlanAsk ask) => Answer(run =>
+    public Task<SimulationPlanContext?> PlanContext() => Task.FromResult(_run is { } run ? SimulationPlanning.Context(run) : null);
+
+    public async Task<SimulationAnswer> Plan(SimulationPlanAsk ask, CancellationToken cancellation)
     {
-        // the rules of a server's belief store are that server's: a grain plans without derived predicates
-        var (status, plan, detail) = SimulationPlanning.Plan(run, ask, null);
+        if (_run is not { } run) return await Answer(_ => Unknown()).ConfigureAwait(true);
+        // the search runs on the thread pool, not in the grain's turn, so the activation goes on answering (a cancellation too)
+        var (status, plan, detail) = await Task.Run(() => SimulationPlanning.PlanUnfolded(run, ask, cancellation), CancellationToken.None).ConfigureAwait(true);
         return status == 200 ? SimulationAnswer.Ok(plan) : SimulationAnswer.Problem(status, detail!);
-    });
+    }
 
     public async Task<SimulationAnswer> Stop()
     {

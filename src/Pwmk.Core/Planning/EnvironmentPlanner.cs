@@ -55,13 +55,16 @@ public sealed class EnvironmentPlanner(PerspectiveEnv env, int searchDepth, Sear
     /// </summary>
     /// <returns>The plan with its <see cref="PlanResult.Steps"/> and belief trajectory (per state, each agent's first-order
     /// beliefs about the fluents the goal mentions); <c>plan.ExecuteIn(env)</c> runs it.</returns>
-    public PlanResult Plan(Goal goal, TimeSpan timeout, int maxNodes = 200_000)
+    public PlanResult Plan(Goal goal, TimeSpan timeout, int maxNodes = 200_000) => Plan(goal, timeout, maxNodes, CancellationToken.None);
+
+    /// <summary>As <see cref="Plan(Goal, TimeSpan, int)"/>, stopping early (<see cref="PlanStatus.Cancelled"/>) when <paramref name="cancellation"/> is cancelled.</summary>
+    internal PlanResult Plan(Goal goal, TimeSpan timeout, int maxNodes, CancellationToken cancellation)
     {
         var g = EnvironmentGoal.Compile(_env, goal);
         var steps = Steps(_env, actingAgents);
         var sim = _env.CreateSimulator();
         var start = Initial(_env, g, Beliefs, Believer is null ? -1 : _env.AgentId(Believer));
-        var result = Search(sim, g, steps, start, timeout, maxNodes);
+        var result = Search(sim, g, steps, start, timeout, maxNodes, cancellation);
         var trajectory = new List<IReadOnlyList<AgentBeliefs>>();
         var planned = new List<EnvironmentStep>();
         if (result.Solved)
@@ -211,12 +214,13 @@ public sealed class EnvironmentPlanner(PerspectiveEnv env, int searchDepth, Sear
         return result;
     }
 
-    private SearchOutcome Search(PerspectiveEnv sim, EnvironmentGoal g, List<Candidate> steps, Start start, TimeSpan timeout, int maxNodes)
+    private SearchOutcome Search(PerspectiveEnv sim, EnvironmentGoal g, List<Candidate> steps, Start start, TimeSpan timeout, int maxNodes,
+        CancellationToken cancellation)
     {
         if (maxNodes < 1) throw new ArgumentOutOfRangeException(nameof(maxNodes), maxNodes, "at least one node");
         var space = new Space(sim, g, steps, new State(start.World, start.Beliefs));
         return StateSearch<State, State>.Run(space, new PlanSearchOptions(strategy, timeout, maxNodes, MaxDepth: SearchDepth),
-            new SearchLabels("epistemic", "env:" + _env.GetType().Name, g.Invariant is null ? "achievement" : "maintenance"));
+            new SearchLabels("epistemic", "env:" + _env.GetType().Name, g.Invariant is null ? "achievement" : "maintenance"), cancellation);
     }
 
     /// <summary>A planning state: the world (as saved by the environment) and the tracked chains' beliefs.</summary>

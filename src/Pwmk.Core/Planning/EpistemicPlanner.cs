@@ -60,6 +60,9 @@ public sealed class EpistemicPlanner
     /// <summary>Rules for derived predicates in goals (null: goals name the model's facts only).</summary>
     public BeliefStore? BeliefStore { get; }
 
+    /// <summary>When cancelled, a plan under way stops early (<see cref="PlanStatus.Cancelled"/>): its caller no longer waits for it.</summary>
+    public CancellationToken Cancellation { get; init; }
+
     /// <summary>Longest plan considered.</summary>
     public int SearchDepth { get; }
 
@@ -76,20 +79,21 @@ public sealed class EpistemicPlanner
     /// for; for an environment also its <see cref="PlanResult.Steps"/>, for a domain its <see cref="PlanResult.Initial"/> state.</returns>
     public PlanResult Plan(EpistemicWorldState? initialState, Goal goal, TimeSpan timeout, int maxNodes = 200_000)
     {
+        var cancellation = Cancellation;
         ArgumentNullException.ThrowIfNull(goal);
         var expanded = Expand(goal);
         if (Environment is { } env)
         {
             if (initialState is not null)
                 throw new ArgumentException("an environment model plans from the environment's current state and tracked beliefs; pass no initial state", nameof(initialState));
-            return new EnvironmentPlanner(env, SearchDepth, _strategy, _acting).Plan(expanded, timeout, maxNodes) with { Goal = goal };
+            return new EnvironmentPlanner(env, SearchDepth, _strategy, _acting).Plan(expanded, timeout, maxNodes, cancellation) with { Goal = goal };
         }
         if (initialState is null)
             throw new ArgumentException("a domain model needs an initial state (true facts and beliefs)", nameof(initialState));
         var compiled = new DomainCompiler(Domain!);
         var problem = compiled.Build(initialState, expanded, out var invariant);
         var result = MastarPlanner.Solve(problem,
-            new PlanSearchOptions(_strategy, timeout, maxNodes, MaxDepth: SearchDepth), invariant, "epistemic", default);
+            new PlanSearchOptions(_strategy, timeout, maxNodes, MaxDepth: SearchDepth), invariant, "epistemic", cancellation);
         var trajectory = new List<IReadOnlyList<AgentBeliefs>>();
         if (result.Solved)
         {
@@ -134,21 +138,34 @@ public sealed class EpistemicPlanner
     private Goal Expand(Goal goal)
     {
         if (BeliefStore is null) return goal;
-        Func<string, int, bool> isFact;
-        if (Environment is { } env)
-        {
-            var v = env.Vocabulary;
-            var kinds = new HashSet<(string, int)>();
-            for (int f = 0; f < v.FluentCount && v.ValueCount > 0; f++)
-                if (v.Fact(f, 0) is Compound c) kinds.Add((c.Functor, c.Arity));
-            isFact = (name, arity) => kinds.Contains((name, arity));
-        }
-        else
-        {
-            var kinds = Domain!.Facts.Select(f => f is Compound c ? (c.Functor, c.Arity) : (f.ToString(), 0)).ToHashSet();
-            isFact = (name, arity) => kinds.Contains((name, arity));
-        }
-        return DerivedGoals.Expand(BeliefStore, isFact, goal);
+        var kinds = Environment is { } env ? ModelFacts(env) : Domain!.Facts.Select(f => f is Compound c ? (c.Functor, c.Arity) : (f.ToString(), 0)).ToList();
+        return UnfoldDerived(goal, BeliefStore, kinds);
+    }
+
+    /// <summary>The predicates (name and arity) of an environment's facts: what a goal about it names without rules.</summary>
+    public static IReadOnlyList<(string Name, int Arity)> ModelFacts(PerspectiveEnv env)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        var v = env.Vocabulary;
+        var kinds = new HashSet<(string, int)>();
+        for (int f = 0; f < v.FluentCount && v.ValueCount > 0; f++)
+            if (v.Fact(f, 0) is Compound c) kinds.Add((c.Functor, c.Arity));
+        return [.. kinds.Order()];
+    }
+
+    /// <summary>
+    /// <paramref name="goal"/> with the predicates <paramref name="beliefStore"/>'s rules derive unfolded into
+    /// <paramref name="modelFacts"/> and beliefs, as a planner with that store plans it: the unfolded goal, planned without
+    /// a store, gives the same plan (so it can be planned where the store is not). Throws <see cref="ArgumentException"/>
+    /// as <see cref="Plan(Goal, TimeSpan, int)"/> does for rules that do not unfold.
+    /// </summary>
+    public static Goal UnfoldDerived(Goal goal, BeliefStore beliefStore, IEnumerable<(string Name, int Arity)> modelFacts)
+    {
+        ArgumentNullException.ThrowIfNull(goal);
+        ArgumentNullException.ThrowIfNull(beliefStore);
+        ArgumentNullException.ThrowIfNull(modelFacts);
+        var kinds = modelFacts.ToHashSet();
+        return DerivedGoals.Expand(beliefStore, (name, arity) => kinds.Contains((name, arity)), goal);
     }
 
     /// <summary>

@@ -102,14 +102,11 @@ internal static class PlanEndpoints
             if (run is not null)
             {
                 // on this member: the run itself, and the rules of this server's belief store
-                var (status, plan, detail) = SimulationPlanning.Plan(run, ask, beliefs);
+                var (status, plan, detail) = SimulationPlanning.Plan(run, ask, beliefs, request.HttpContext.RequestAborted);
                 if (status is 200 or 408 or 422) history.PlanSuccess.Add(plan?.Solved == true ? 1 : 0);
                 return status == 200 ? TypedResults.Ok(plan) : Problems.Result(status, TitleOf(status), detail!);
             }
-            // on another member: planned there, by its grain, as the request's limits say
-            var answer = await SimulationEndpoints.Ask(request.HttpContext, $"simulation '{body.Simulation}'", grain!.Plan(ask),
-                TimeSpan.FromMilliseconds(timeout) + SimulationDirectory.Ask).ConfigureAwait(false);
-            return answer;
+            return await PlanElsewhere(request.HttpContext, body.Simulation, grain!, ask, beliefs).ConfigureAwait(false);
         }
         if (body.Agent is not null) return JsonBody.BadRequest("'agent' needs 'simulation'.");
         if (NullItem(body) is { } missing) return JsonBody.BadRequest(missing);
@@ -142,6 +139,33 @@ internal static class PlanEndpoints
         history.PlanSuccess.Add(result.Solved ? 1 : 0);
         var (code, response, why) = SimulationPlanning.Outcome(result, timeout, "sally-anne");
         return code == 200 ? TypedResults.Ok(response) : Problems.Result(code, TitleOf(code), why!);
+    }
+
+    /// <summary>
+    /// A plan on a simulation whose activation is on another member: this member unfolds its own rules into the goal (so
+    /// the plan is the one this server would make), the simulation's grain plans it there. The grain call lasts as long as
+    /// the plan may (its time-out plus <see cref="SimulationDirectory.Ask"/>), not Orleans' 30 s default, and is cancelled,
+    /// the search with it, when the request is aborted or that budget is spent (503).
+    /// </summary>
+    private static async Task<IResult> PlanElsewhere(HttpContext http, string id, ISimulationGrain grain, SimulationPlanAsk ask, Pwmk.Core.Beliefs.BeliefStore beliefs)
+    {
+        string what = $"simulation '{id}'";
+        SimulationPlanContext? context;
+        try
+        {
+            context = await grain.PlanContext().WaitAsync(SimulationDirectory.Ask, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !http.RequestAborted.IsCancellationRequested)
+        {
+            return SimulationEndpoints.Unavailable(http, what, e);
+        }
+        if (context is null) return Problems.Result(404, "Not Found", $"No simulation '{id}'.");
+        var (ready, status, detail) = SimulationPlanning.Prepare(ask, context, id, beliefs);
+        if (ready is null) return Problems.Result(status, TitleOf(status), detail!);
+        var budget = TimeSpan.FromMilliseconds(ask.TimeoutMs) + SimulationDirectory.Ask;
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        giveUp.CancelAfter(budget);
+        return await SimulationEndpoints.Ask(http, what, grain.Plan(ready, giveUp.Token), budget).ConfigureAwait(false);
     }
 
     private static string TitleOf(int status) => status switch { 400 => "Bad Request", 408 => "Request Timeout", _ => "Unprocessable Content" };

@@ -171,6 +171,52 @@ public class ClusterTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Every_member_answers_the_same_plan_on_a_cluster_simulation_with_its_belief_store_rules()
+    {
+        // every member's belief store has the rule (each imports its state directory's beliefs.pl at start-up)
+        var dirs = Enumerable.Range(0, 3).Select(_ => Directory.CreateTempSubdirectory("pwmk-plan-rules-").FullName).ToList();
+        try
+        {
+            foreach (var d in dirs) await File.WriteAllTextAsync(Path.Combine(d, "beliefs.pl"), "holds(A, O) :- pos(O, A).\n");
+            using var cluster = new ClusterProcesses();
+            await Task.WhenAll(dirs.Select(d => cluster.StartMember(extra: ["--log-format", "plain", "--state-dir", d])));
+            foreach (var m in cluster.Members) await ClusterProcesses.WaitAnswers(m.Server);
+            var http = cluster.Members[0].Server.Http;
+            using var started = await http.PostAsJsonAsync("/api/simulations", new { env = "box-world", agents = 2, seed = 4, stepDelayMs = 0, train = false });
+            Assert.Equal(HttpStatusCode.Created, started.StatusCode);
+            string id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+            await cluster.Members[0].Server.WaitFor(async () => (await View(http, id)) is { } v && v.GetProperty("steps").GetInt64() >= 3 ? 0 : null);
+            // stopped, its world no longer moves: every member plans from the same state
+            using (var stop = await http.PostAsync($"/api/simulations/{id}/stop", null)) Assert.True(stop.IsSuccessStatusCode, await stop.Content.ReadAsStringAsync());
+            int steps = 0;
+            foreach (var agent in new[] { "agent_0", "agent_1" })
+            {
+                var plans = new List<string>();
+                for (int i = 0; i < 3; i++)
+                {
+                    using var plan = await cluster.Members[i].Server.Http.PostAsJsonAsync("/api/plan",
+                        new { goal = $"holds({agent}, key)", epistemic = new[] { $"believes(agent_0, pos(key, {agent}))" }, simulation = id, maxDepth = 10 });
+                    string body = await plan.Content.ReadAsStringAsync();
+                    Assert.True(plan.StatusCode == HttpStatusCode.OK, $"member {i}: {(int)plan.StatusCode} {body}");
+                    var p = JsonDocument.Parse(body).RootElement;
+                    Assert.True(p.GetProperty("solved").GetBoolean(), body);
+                    if (i == 0) steps += p.GetProperty("actions").GetArrayLength();
+                    plans.Add(string.Join(" | ", new[] { "actions", "beliefTrajectory", "expanded", "reason", "domain" }.Select(f => p.GetProperty(f).GetRawText())));
+                }
+                output.WriteLine(plans[0]);
+                Assert.Equal(plans[0], plans[1]);
+                Assert.Equal(plans[0], plans[2]);
+            }
+            Assert.True(steps > 0, "both goals held already: no plan was searched");
+        }
+        finally
+        {
+            foreach (var d in dirs)
+                try { Directory.Delete(d, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    [Fact]
     public async Task Members_report_membership_and_Orleans_metrics_carry_a_trace_into_grains_elsewhere_and_share_a_rollout()
     {
         // structured logs with every span on the console: a member's log shows the spans it recorded, with their trace ids
