@@ -2,6 +2,7 @@ using System.CommandLine;
 using BenchmarkDotNet.Running;
 using Pwmk.Bench.Beliefs;
 using Pwmk.Bench.Classic;
+using Pwmk.Bench.Cluster;
 using Pwmk.Bench.HiToM;
 using Pwmk.Bench.Http;
 using Pwmk.Bench.Observability;
@@ -52,6 +53,7 @@ public static class Program
         root.Subcommands.Add(Blas.GemmCommand.Create());
         root.Subcommands.Add(HitomCommand.Create());
         root.Subcommands.Add(ClassicCommand.Create());
+        root.Subcommands.Add(PartitionWritesCommand.Create());
         var micro = new Command("micro", "BenchmarkDotNet micro benchmarks (engine, belief store, environments, ToMi, tensors); "
             + "every option after it goes to BenchmarkDotNet: micro --help, micro --list flat, micro --filter '*Engine*' --job short");
         root.Subcommands.Add(micro);
