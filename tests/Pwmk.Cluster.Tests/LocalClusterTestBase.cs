@@ -9,7 +9,10 @@ namespace Pwmk.Cluster.Tests;
 /// <summary>A one-member cluster in this process with its grain state in a temporary folder (and, when given, a journal).</summary>
 public abstract class LocalClusterTestBase : IDisposable
 {
-    protected static readonly QueryOptions Options = new() { MaxSolutions = 10_000, Timeout = TimeSpan.FromSeconds(10) };
+    /// <summary>Query limits of these tests.</summary>
+    internal static readonly QueryOptions QueryOptions = new() { MaxSolutions = 10_000, Timeout = TimeSpan.FromSeconds(10) };
+
+    protected static readonly QueryOptions Options = QueryOptions;
 
     /// <summary>The temporary state folder; grain state is in its <c>cluster</c> folder.</summary>
     protected string StateDir { get; } = Directory.CreateTempSubdirectory("pwmk-local-cluster-").FullName;

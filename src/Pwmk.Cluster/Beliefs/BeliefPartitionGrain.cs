@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
+using StackExchange.Redis;
 using Pwmk.Core.Beliefs;
 using Pwmk.Logic;
 using Pwmk.Logic.Terms;
@@ -55,7 +57,10 @@ public static class BeliefPartitions
         fact is Compound { Functor: Believes, Arity: 2 } c ? c.Args[0].ToString() : World;
 }
 
-/// <summary>Persisted state of a partition: its facts as the store's own program text.</summary>
+/// <summary>
+/// Persisted state of a partition as grain state: its facts as the store's own program text (a local cluster's partitions
+/// without a journal; partitions of a Redis cluster written before they were kept in <see cref="RedisPartitionLog"/>).
+/// </summary>
 [GenerateSerializer, Alias("pwmk.partition-state")]
 public sealed class PartitionState
 {
@@ -66,16 +71,33 @@ public sealed class PartitionState
 /// <summary>
 /// A partition's facts in a <see cref="BeliefStore"/> (which validates them as the single-process store does). On a member
 /// with a journal (<see cref="IPartitionJournal"/>, the one-member cluster) a change is committed to the journal and the
-/// partition's facts are those of the journal's store (no copy of its own); otherwise the partition keeps its own store,
-/// written through to grain storage before a change is acknowledged. Calls of a grain-storage partition run one at a time
-/// (read-only ones side by side), so a read never sees a change that is not yet durable.
+/// partition's facts are those of the journal's store (no copy of its own); otherwise the partition keeps its own store and
+/// makes a change durable before acknowledging it: on a Redis cluster by appending it to the partition's log in Redis
+/// (<see cref="RedisPartitionLog"/>: the write costs the change, not the partition), on a local cluster without a journal
+/// by writing its whole program text to grain storage. Calls of such a partition run one at a time (read-only ones side by
+/// side), so a read never sees a change that is not yet durable.
 /// </summary>
-internal sealed class BeliefPartitionGrain(
-    [PersistentState("partition", ClusterHosting.Storage)] IPersistentState<PartitionState> state, LocalPartitions local) : Grain, IBeliefPartitionGrain
+/// <remarks>
+/// Not Orleans' <c>JournaledGrain</c> (event sourcing with the CustomStorage provider), which would give the append and the
+/// version check: its tentative state is a deep copy of the confirmed state, made again after every confirmed change (one
+/// copy of the whole partition per write, the O(n) this log removes), and its state must be a serializable value, which a
+/// <see cref="BeliefStore"/> is not.
+/// </remarks>
+internal sealed partial class BeliefPartitionGrain(
+    [PersistentState("partition", ClusterHosting.Storage)] IPersistentState<PartitionState> state, LocalPartitions local,
+    ILogger<BeliefPartitionGrain> logger) : Grain, IBeliefPartitionGrain
 {
     private readonly IPartitionJournal? _journal = local.Journal;
+    private readonly RedisPartitionLog? _log = local.Journal is null ? local.Log : null;
     private readonly BeliefStore? _own = local.Journal is null ? local.NewStore() : null;
     private PartitionView? _view;
+
+    /// <summary>Redis log: the partition's version this activation holds, the version of the snapshot in Redis, a compaction running.</summary>
+    private long _version, _base;
+    private bool _compacting;
+
+    /// <summary>Changes in a partition's Redis log after its snapshot before a compaction is due (at least; or the partition's fact count).</summary>
+    internal const int CompactAfter = 1024;
 
     private BeliefStore Store => _journal?.Store ?? _own!;
 
@@ -87,10 +109,38 @@ internal sealed class BeliefPartitionGrain(
             if (state.State.Program.Length > 0) await ImportAsync().ConfigureAwait(true);
             return; // every read on this member reads the journal's store (see ClusterBeliefs)
         }
-        if (state.State.Program.Length > 0) _own!.Consult(state.State.Program, "partition " + this.GetPrimaryKeyString());
+        if (_log is not null) await LoadAsync(_log).ConfigureAwait(true);
+        else if (state.State.Program.Length > 0) _own!.Consult(state.State.Program, "partition " + this.GetPrimaryKeyString());
         // readers on this member may now query the store directly (see LocalPartitions)
         _view = new PartitionView(_own!);
         local.Add(this.GetPrimaryKeyString(), _view);
+    }
+
+    /// <summary>
+    /// Reads the partition from its Redis log: the snapshot, then the changes after it, in order. A partition an earlier
+    /// version kept as grain state (whole program text) starts its log from that text, once; the grain state is then
+    /// cleared (a crash in between clears it at the next activation: the log exists, so the text is not imported again).
+    /// </summary>
+    private async Task LoadAsync(RedisPartitionLog log)
+    {
+        string key = this.GetPrimaryKeyString();
+        var stored = await log.LoadAsync(key).ConfigureAwait(true);
+        if (stored is null && state.State.Program.Length > 0)
+        {
+            await log.ImportAsync(key, state.State.Program).ConfigureAwait(true);
+            stored = await log.LoadAsync(key).ConfigureAwait(true);
+        }
+        if (state.RecordExists) await state.ClearStateAsync().ConfigureAwait(true);
+        if (stored is null) return;
+        var store = _own!;
+        if (stored.Snapshot.Length > 0) store.Consult(stored.Snapshot, "partition " + key);
+        foreach (var entry in stored.Changes)
+        {
+            var fact = Pwmk.Logic.Parsing.TermReader.ParseTerm(entry[1..], Pwmk.Logic.Parsing.OperatorTable.Default);
+            if (entry[0] == '+') store.AssertFact(fact);
+            else store.RetractFact(fact);
+        }
+        (_version, _base) = (stored.Version, stored.Base);
     }
 
     /// <summary>Commits the facts of the partition's grain state to the journal, then clears that state.</summary>
@@ -193,7 +243,8 @@ internal sealed class BeliefPartitionGrain(
                 outcomes[i] = new FactOutcome(false, 0, e.Message, e.Line, e.Column);
             }
         }
-        if (done.Count > 0)
+        if (done.Count > 0 && _log is not null) await AppendAsync(_log, done).ConfigureAwait(true);
+        else if (done.Count > 0)
         {
             string before = state.State.Program;
             state.State.Program = store.ToProgramText();
@@ -205,15 +256,68 @@ internal sealed class BeliefPartitionGrain(
             {
                 // not durable: undo, so what readers see is what storage holds
                 state.State.Program = before;
-                for (int i = done.Count - 1; i >= 0; i--)
-                {
-                    if (done[i].Kind == BeliefChangeKind.Assert) store.RetractFact(done[i].Fact);
-                    else store.AssertFact(done[i].Fact);
-                }
+                Undo(done);
                 throw;
             }
         }
     }
+
+    /// <summary>Takes back <paramref name="done"/> (applied to the store, not made durable), last first.</summary>
+    private void Undo(List<BeliefChange> done)
+    {
+        for (int i = done.Count - 1; i >= 0; i--)
+        {
+            if (done[i].Kind == BeliefChangeKind.Assert) _own!.RetractFact(done[i].Fact);
+            else _own!.AssertFact(done[i].Fact);
+        }
+    }
+
+    /// <summary>
+    /// Appends the changes to the partition's Redis log, if no other activation wrote since this one's last write. On any
+    /// failure the changes are undone and the activation goes away (a write whose answer was lost may be in Redis: the next
+    /// activation reads what Redis holds).
+    /// </summary>
+    private async Task AppendAsync(RedisPartitionLog log, List<BeliefChange> done)
+    {
+        var entries = done.Select(c => (c.Kind == BeliefChangeKind.Assert ? "+" : "-") + c.Fact.ToString()).ToList();
+        try
+        {
+            _version = await log.AppendAsync(this.GetPrimaryKeyString(), _version, entries).ConfigureAwait(true);
+        }
+        catch
+        {
+            Undo(done);
+            DeactivateOnIdle();
+            throw;
+        }
+        if (!_compacting && _version - _base >= Math.Max(CompactAfter, _own!.FactCount)) _ = CompactAsync(log, _version, _own.ToProgramText());
+    }
+
+    /// <summary>
+    /// Replaces the partition's snapshot in Redis by <paramref name="program"/> (the partition at <paramref name="version"/>)
+    /// and drops the changes it covers. Runs after the write that made it due is acknowledged; it is due only once the log
+    /// holds as many changes as the partition has facts, so its cost, spread over those writes, stays constant per write.
+    /// A failure leaves the log as it was (it is retried after the next write).
+    /// </summary>
+    private async Task CompactAsync(RedisPartitionLog log, long version, string program)
+    {
+        _compacting = true;
+        try
+        {
+            if (await log.CompactAsync(this.GetPrimaryKeyString(), version, program).ConfigureAwait(true)) _base = Math.Max(_base, version);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            CompactionFailed(logger, this.GetPrimaryKeyString(), e);
+        }
+        finally
+        {
+            _compacting = false;
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "partition {Partition}: compacting its Redis log failed (retried after its next write)")]
+    private static partial void CompactionFailed(ILogger logger, string partition, Exception e);
 
     public Task<string[]> Facts(string[] patterns)
     {

@@ -11,10 +11,13 @@ namespace Pwmk.Cluster.Beliefs;
 /// ran (<see cref="PartitionView"/>), so it never sees a change that is not yet durable. On a member with a journal
 /// (<see cref="Journal"/>) every partition lives in the journal's store, which holds only durable changes.
 /// </summary>
-internal sealed class LocalPartitions(Func<BeliefStore> newStore, IPartitionJournal? journal = null)
+internal sealed class LocalPartitions(Func<BeliefStore> newStore, IPartitionJournal? journal = null, RedisPartitionLog? log = null)
 {
     /// <summary>The journal this member's partitions are kept in (a one-member cluster), or null (grain storage).</summary>
     public IPartitionJournal? Journal { get; } = journal;
+
+    /// <summary>The Redis log this member's partitions are kept in (a Redis cluster), or null.</summary>
+    public RedisPartitionLog? Log { get; } = log;
 
     private readonly ConcurrentDictionary<string, PartitionView> _views = new(StringComparer.Ordinal);
     private volatile LocalDirectory? _directory;

@@ -99,6 +99,8 @@ public static class ClusterHosting
             else Redis(silo, settings);
         });
         if (journal is not null && !settings.IsLocal) throw new ArgumentException("a journal keeps the partitions of a one-member (local) cluster only", nameof(journal));
+        // a Redis cluster's belief partitions: an append-only log per partition in Redis (RedisPartitionLog)
+        if (!settings.IsLocal) builder.Services.AddSingleton(new RedisPartitionLog(settings.Redis()));
         AddBeliefs(builder, newStore, journal);
         // after the silo (hosted services start in order): partitions left in grain storage move into the journal before serving
         if (journal is not null && stateDirectory is not null) builder.Services.AddHostedService(sp => new PartitionImport(sp.GetRequiredService<IGrainFactory>(), started, stateDirectory));
@@ -149,7 +151,7 @@ public static class ClusterHosting
 
     private static void AddBeliefs(IHostApplicationBuilder builder, Func<BeliefStore> newStore, Func<IServiceProvider, IPartitionJournal>? journal)
     {
-        builder.Services.AddSingleton(sp => new LocalPartitions(newStore, journal?.Invoke(sp)));
+        builder.Services.AddSingleton(sp => new LocalPartitions(newStore, journal?.Invoke(sp), sp.GetService<RedisPartitionLog>()));
         builder.Services.AddSingleton(sp => new ClusterBeliefs(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<LocalPartitions>(),
             sp.GetRequiredService<SiloStarted>().Active));
     }
