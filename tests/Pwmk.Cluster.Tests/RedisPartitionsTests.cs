@@ -18,23 +18,12 @@ namespace Pwmk.Cluster.Tests;
 [Trait("Category", "Integration")]
 public sealed class RedisPartitionsTests : IDisposable
 {
-    private readonly Process _redis;
     private readonly string _dir = Directory.CreateTempSubdirectory("pwmk-redis-partitions-").FullName;
-    private readonly int _port = Loopback.FreePort();
+    private readonly RedisServer _redis;
 
-    public RedisPartitionsTests()
-    {
-        var psi = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _dir };
-        foreach (var a in new[] { "--port", _port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", _dir })
-            psi.ArgumentList.Add(a);
-        _redis = Process.Start(psi) ?? throw new InvalidOperationException("redis-server did not start");
-        _redis.OutputDataReceived += (_, _) => { };
-        _redis.ErrorDataReceived += (_, _) => { };
-        _redis.BeginOutputReadLine();
-        _redis.BeginErrorReadLine();
-    }
+    public RedisPartitionsTests() => _redis = new RedisServer(_dir, "--save", "", "--appendonly", "yes", "--appendfsync", "always");
 
-    private ClusterSettings Settings => ClusterSettings.Parse($"redis://127.0.0.1:{_port}", Loopback.FreePort(), Loopback.FreePort(), out _)!;
+    private ClusterSettings Settings => ClusterSettings.Parse($"redis://127.0.0.1:{_redis.Port}", Loopback.FreePort(), Loopback.FreePort(), out _)!;
 
     private async Task<IHost> Start()
     {
@@ -191,14 +180,6 @@ public sealed class RedisPartitionsTests : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            if (!_redis.HasExited) _redis.Kill();
-            _redis.WaitForExit();
-        }
-        catch (InvalidOperationException)
-        {
-        }
         _redis.Dispose();
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
+using Pwmk.Cluster.Tests;
 using Pwmk.Server.Tests.Durability;
 
 namespace Pwmk.Server.Tests.Cluster;
@@ -10,7 +10,7 @@ namespace Pwmk.Server.Tests.Cluster;
 /// </summary>
 internal sealed class ClusterProcesses : IDisposable
 {
-    private readonly Process _redis;
+    private readonly RedisServer _redis;
     private readonly string _dir;
     private readonly List<Member> _members = [];
 
@@ -18,26 +18,11 @@ internal sealed class ClusterProcesses : IDisposable
 
     public ClusterProcesses()
     {
-        RedisPort = Loopback.FreePort();
         _dir = Directory.CreateTempSubdirectory("pwmk-cluster-").FullName;
-        var psi = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _dir };
-        foreach (var a in new[] { "--port", RedisPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
-            psi.ArgumentList.Add(a);
-        try
-        {
-            _redis = Process.Start(psi)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException("redis-server is not installed (Debian package redis-server; ./test.sh installs it): " + e.Message, e);
-        }
-        _redis.OutputDataReceived += (_, _) => { };
-        _redis.ErrorDataReceived += (_, _) => { };
-        _redis.BeginOutputReadLine();
-        _redis.BeginErrorReadLine();
+        _redis = new RedisServer(_dir, "--save", "", "--appendonly", "no");
     }
 
-    public int RedisPort { get; }
+    public int RedisPort => _redis.Port;
 
     public IReadOnlyList<Member> Members => _members;
 
@@ -61,11 +46,7 @@ internal sealed class ClusterProcesses : IDisposable
     public const string Key = "cluster-key";
 
     /// <summary>SIGKILLs the Redis server (the cluster's membership and storage become unreachable).</summary>
-    public void KillRedis()
-    {
-        _redis.Kill();
-        _redis.WaitForExit();
-    }
+    public void KillRedis() => _redis.Kill();
 
     /// <summary>Waits until <paramref name="s"/> answers a belief query (its silo has joined the cluster).</summary>
     public static async Task WaitAnswers(ChildServer s) => await s.WaitFor(async () =>
@@ -74,14 +55,6 @@ internal sealed class ClusterProcesses : IDisposable
     public void Dispose()
     {
         foreach (var m in _members) m.Server.Dispose();
-        try
-        {
-            if (!_redis.HasExited) _redis.Kill();
-            _redis.WaitForExit();
-        }
-        catch (InvalidOperationException)
-        {
-        }
         _redis.Dispose();
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }

@@ -83,6 +83,7 @@ public class ClusterTests(ITestOutputHelper output)
             foreach (var fact in acknowledged)
                 Assert.Contains(fact, answers);
             Assert.True(present >= acknowledged.Count);
+            await AssertWrittenInOrder(survivor.Server.Http);
         }
     }
 
@@ -110,6 +111,18 @@ public class ClusterTests(ITestOutputHelper output)
         await ClusterProcesses.WaitAnswers(any);
         var answers = await Ask(any.Http, "believes(X, wrote(W, N))", limit: 10_000);
         foreach (var fact in acknowledged) Assert.Contains(fact, answers);
+        await AssertWrittenInOrder(any.Http);
+    }
+
+    /// <summary>Each writer's beliefs (one partition per writer, written one after another) are in the order it wrote them.</summary>
+    private static async Task AssertWrittenInOrder(HttpClient http)
+    {
+        for (int w = 0; w < 4; w++)
+        {
+            var written = (await Ask(http, $"believes(writer_{w}, wrote(_, N))"))
+                .Select(a => int.Parse(JsonDocument.Parse(a).RootElement.GetProperty("N").GetString()!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(written.Order(), written);
+        }
     }
 
     [Fact]
