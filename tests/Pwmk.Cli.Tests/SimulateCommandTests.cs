@@ -89,6 +89,12 @@ public class SimulateCommandTests
             var wrong = CliRunner.Run("train", "--data", Path.Combine(outDir, "trajectories-000000.npz"), "--env", "box-world", "--agents", "2", "--epochs", "1");
             Assert.Equal(2, wrong.ExitCode);
             Assert.Contains("--env box-world with 2 agents has", wrong.Stderr, StringComparison.Ordinal);
+            // a shard cut short is refused before training, naming it
+            string shard = Path.Combine(outDir, "trajectories-000000.npz");
+            File.WriteAllBytes(shard, File.ReadAllBytes(shard)[..1000]);
+            var cut = CliRunner.Run("train", "--data", outDir, "--epochs", "1", "--hidden", "16", "--layers", "1");
+            Assert.Equal(2, cut.ExitCode);
+            Assert.Contains("trajectories-000000.npz: not a valid .npz archive (truncated or corrupted)", cut.Stderr, StringComparison.Ordinal);
         }
         finally
         {

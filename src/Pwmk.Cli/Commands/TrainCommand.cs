@@ -41,7 +41,13 @@ internal static class TrainCommand
         {
             Description = "Train on these trajectories instead of collecting episodes: a folder written by pwmk simulate --out (its shards in episode order; its environment is read from simulation.json) or by pwmk train --out, or a .npz file (environment from --env and --agents); --episodes is then ignored",
         };
-        var output = new Option<string?>("--out") { Description = "Directory for model.safetensors (best checkpoint) and trajectories.npz" };
+        var window = new Option<int>("--shuffle-window")
+        {
+            Description = "With --data of a simulate --out folder: steps (an episode of T steps counts T+1) read and shuffled together; a larger folder is read a window of "
+                + "whole shards at a time, the windows in a random order each epoch, so memory holds two windows, not the data (0: the whole folder at once)",
+            DefaultValueFactory = _ => DefaultShuffleWindow,
+        };
+        var output = new Option<string?>("--out") { Description = "Directory for model.safetensors (best checkpoint) and, unless --data names a folder, trajectories.npz (the episodes trained on)" };
         var plot = new Option<string?>("--plot") { Description = "Write the loss and accuracy curves per epoch to this SVG file" };
         var planEpisodes = new Option<int>("--plan-episodes") { Description = "rooms: then play this many seeded episodes towards a belief goal, planning with the trained model, with the true simulator and by the heuristic", DefaultValueFactory = _ => 0 };
         var planSimulations = new Option<int>("--plan-simulations") { Description = "Tree-search simulations per step when planning with the trained model", DefaultValueFactory = _ => 200 };
@@ -50,7 +56,7 @@ internal static class TrainCommand
         var cmd = new Command("train", "Train the perspective world model on collected episodes and report held-out metrics")
         {
             env, agents, episodes, epochs, hidden, layers, batch, lr, schedule, horizon, seed, recurrent, carryEncoder, beliefMemory, jointActions, transitions, residual, predictEvidence,
-            depth, noMemory, policy, beliefWeight, falseWeight, changeWeight, normalise, symmetries, patience, dataOption, output, plot, planEpisodes, planSimulations, planBudget, format,
+            depth, noMemory, policy, beliefWeight, falseWeight, changeWeight, normalise, symmetries, patience, dataOption, window, output, plot, planEpisodes, planSimulations, planBudget, format,
         };
         cmd.SetAction(p => WorldModelCommand.Guard(() =>
         {
@@ -74,7 +80,8 @@ internal static class TrainCommand
             };
             float Weight(Option<float> o, string name) => p.GetValue(o) is var w && w >= 0 && w <= 1000
                 ? w : throw new ArgumentException($"{name} must be in 0..1000, got {p.GetValue(o)}");
-            var (environment, given) = Trajectories(p.GetValue(dataOption), p.InvocationConfiguration.Error, () => WorldModelCommand.CreateEnvironment(p.GetValue(env)!, n, p.GetValue(noMemory),
+            int windowSteps = p.GetValue(window) is var ws && ws >= 0 ? ws : throw new ArgumentException($"--shuffle-window must be 0 or more steps, got {ws}");
+            var (environment, given, folder) = Trajectories(p.GetValue(dataOption), windowSteps, p.InvocationConfiguration.Error, () => WorldModelCommand.CreateEnvironment(p.GetValue(env)!, n, p.GetValue(noMemory),
                 WorldModelCommand.CheckCount(p.GetValue(depth), "--belief-depth", 3)));
             bool rec = p.GetValue(recurrent);
             var dir = p.GetValue(output);
@@ -86,17 +93,22 @@ internal static class TrainCommand
             }
             int simulations = WorldModelCommand.CheckCount(p.GetValue(planSimulations), "--plan-simulations", 100_000);
             int budget = WorldModelCommand.CheckCount(p.GetValue(planBudget), "--plan-budget", 100);
-            var data = given ?? new DataCollector(environment).Collect(total, WorldModelCommand.ParsePolicy(p.GetValue(policy)!), seed: p.GetValue(seed));
+            var collected = given is null ? new DataCollector(environment).Collect(total, WorldModelCommand.ParsePolicy(p.GetValue(policy)!), seed: p.GetValue(seed)) : null;
+            var data = given ?? TrajectorySource.Of(collected!);
             total = data.Episodes;
             int nTest = Math.Max(1, total / 10), nVal = Math.Max(1, total / 10), nTrain = total - nTest - nVal;
-            var train = data.Slice(0, nTrain);
-            var val = data.Slice(nTrain, nVal);
-            var test = data.Slice(nTrain + nVal, nTest);
+            var train = data.Range(0, nTrain);
+            var val = data.Range(nTrain, nVal);
+            var test = data.Range(nTrain + nVal, nTest);
             string? checkpoint = null;
             if (dir is not null)
             {
                 Directory.CreateDirectory(dir);
-                data.Save(Path.Combine(dir, "trajectories.npz"));
+                // a folder of trajectories stays where it is (a folder of shards may not fit in memory); episodes collected or read from a file are saved
+                if (!folder)
+                {
+                    data.Window(0).Save(Path.Combine(dir, "trajectories.npz"));
+                }
                 checkpoint = Path.Combine(dir, "model.safetensors");
             }
             var defaults = WorldModelConfig.ForEnvironment(environment, WorldModelCommand.CheckCount(p.GetValue(hidden), "--hidden", 4096),
@@ -131,11 +143,12 @@ internal static class TrainCommand
                 Seed = (ulong)p.GetValue(seed),
             });
             var progress = new ProgressBar(maxEpochs);
-            var fit = trainer.Fit(train, val, maxEpochs, new TrainingCallbacks(progress.OnBatch, progress.OnEpoch));
+            var fit = trainer.Fit(train, val, maxEpochs, new TrainingCallbacks(progress.OnBatch, progress.OnEpoch), CancellationToken.None);
             progress.Done();
             var metrics = WorldModelCommand.Metrics(trainer.Evaluate(test, majorityFrom: train));
             metrics["train_samples_per_second"] = WorldModelCommand.Num(fit.TrainSamplesPerSecond);
-            metrics["inference_p95_ms_batch32"] = WorldModelCommand.Num(InferenceP95(model, test));
+            metrics["inference_p95_ms_batch32"] = WorldModelCommand.Num(InferenceP95(model, test.Window(0)));
+            metrics["windows"] = train.Windows;
             metrics["epochs"] = fit.History.Count;
             metrics["best_epoch"] = fit.BestEpoch;
             metrics["stopped_early"] = fit.StoppedEarly;
@@ -175,20 +188,25 @@ internal static class TrainCommand
     }
 
 
+    /// <summary>Steps of a <c>--data</c> folder read and shuffled together by default: about eight shards.</summary>
+    internal const int DefaultShuffleWindow = 32_768;
+
     /// <summary>
     /// The environment and, with <c>--data</c>, the trajectories to train on: a folder of <c>pwmk simulate --out</c> (the
-    /// simulation's environment), of <c>pwmk train --out</c> or a <c>.npz</c> file (the environment of the flags, its
-    /// sizes checked against the arrays'). A folder whose run did not finish (a crash) is read as far as it was written, with
+    /// simulation's environment; its shards are indexed here and read a window of <paramref name="windowSteps"/> at a time
+    /// as training goes), of <c>pwmk train --out</c> or a <c>.npz</c> file (the environment of the flags, its sizes checked
+    /// against the arrays', read whole). A folder whose run did not finish (a crash) is read as far as it was written, with
     /// a warning on <paramref name="stderr"/>.
     /// </summary>
-    private static (IWorldModelEnvironment Environment, TrajectoryDataset? Data) Trajectories(string? path, TextWriter stderr, Func<IWorldModelEnvironment> fromFlags)
+    private static (IWorldModelEnvironment Environment, TrajectorySource? Data, bool Folder) Trajectories(string? path, int windowSteps, TextWriter stderr,
+        Func<IWorldModelEnvironment> fromFlags)
     {
-        if (path is null) return (fromFlags(), null);
-        TrajectoryDataset data;
+        if (path is null) return (fromFlags(), null, false);
+        TrajectorySource data;
         IWorldModelEnvironment environment;
         if (Directory.Exists(path) && File.Exists(Path.Combine(path, Pwmk.Core.Simulation.SimulationTrajectories.SettingsFile)))
         {
-            (data, environment) = Pwmk.Core.Simulation.SimulationTrajectories.Load(path);
+            (data, environment) = Pwmk.Core.Simulation.SimulationTrajectories.Open(path, windowSteps);
             if (!Pwmk.Core.Simulation.SimulationTrajectories.Complete(path))
                 stderr.WriteLine($"pwmk train: --data {path}: the run that wrote it did not finish ({Pwmk.Core.Simulation.SimulationTrajectories.SettingsFile} says incomplete); training on the {data.Episodes} episodes written before it stopped");
         }
@@ -196,17 +214,19 @@ internal static class TrainCommand
         {
             string file = Directory.Exists(path) ? Path.Combine(path, Pwmk.Core.Simulation.SimulationTrajectories.DataFile) : path;
             if (!File.Exists(file)) throw new ArgumentException($"--data: no {file}");
-            data = TrajectoryDataset.Load(file);
+            var loaded = TrajectoryDataset.Load(file);
             environment = fromFlags();
-            if (data.Agents != environment.NumAgents || data.ObservationSize != environment.ObservationSize || data.NumBeliefs != environment.NumBeliefs)
+            if (loaded.Agents != environment.NumAgents || loaded.ObservationSize != environment.ObservationSize || loaded.NumBeliefs != environment.NumBeliefs)
             {
-                throw new ArgumentException($"--data: {file} holds {data.Agents} agents x {data.ObservationSize} values x {data.NumBeliefs} beliefs; "
+                throw new ArgumentException($"--data: {file} holds {loaded.Agents} agents x {loaded.ObservationSize} values x {loaded.NumBeliefs} beliefs; "
                     + $"--env {environment.Name} with {environment.NumAgents} agents has {environment.NumAgents} x {environment.ObservationSize} x {environment.NumBeliefs}");
             }
+            data = TrajectorySource.Of(loaded);
         }
         if (data.Episodes < 3) throw new ArgumentException($"--data: {data.Episodes} episodes; at least 3 are needed (train, validation and held-out episodes)");
-        return (environment, data);
+        return (environment, data, Directory.Exists(path));
     }
+
     private static string ModeName(PlanningMode mode) => mode switch
     {
         PlanningMode.LearnedModel => "learned_model",

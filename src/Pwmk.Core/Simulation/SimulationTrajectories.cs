@@ -9,8 +9,9 @@ namespace Pwmk.Core.Simulation;
 /// <see cref="TrajectoryWriter"/>) with <c>simulation.json</c> (the settings that ran them, from which the environment
 /// encoding of the arrays is rebuilt, and whether the run closed the folder) and the shards <c>trajectories-000000.npz</c>,
 /// <c>trajectories-000001.npz</c>, ... (each a <see cref="TrajectoryDataset"/> of a few thousand steps with the array
-/// <c>episodes</c>: the number of each of its episodes). <see cref="Load"/> joins the shards with the episodes in the
-/// order of their numbers, padded to the longest. A folder of an earlier version (one <c>trajectories.npz</c>) still loads.
+/// <c>episodes</c>: the number of each of its episodes). <see cref="Open"/> indexes the shards and reads the episodes, in the
+/// order of their numbers, a window of shards at a time (what <c>pwmk train --data</c> trains on); <see cref="Load"/> joins
+/// them all in memory, padded to the longest. A folder of an earlier version (one <c>trajectories.npz</c>) still loads.
 /// </summary>
 public static class SimulationTrajectories
 {
@@ -124,6 +125,19 @@ public static class SimulationTrajectories
     /// </summary>
     public static (TrajectoryDataset Data, IWorldModelEnvironment Environment) Load(string dir)
     {
+        var (source, env) = Open(dir, windowSteps: 0);
+        return (source.Window(0), env);
+    }
+
+    /// <summary>
+    /// Opens a folder as <see cref="Load"/> reads it, without reading its episodes: the shards' sizes, each episode's number
+    /// and length are read and checked (a missing, cut or foreign shard is refused here, naming it), the episodes are read
+    /// a window of about <paramref name="windowSteps"/> steps at a time when used (0: all in one window). A folder of one
+    /// <c>trajectories.npz</c> is read whole.
+    /// </summary>
+    public static (TrajectorySource Data, IWorldModelEnvironment Environment) Open(string dir, int windowSteps)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(windowSteps);
         string path = Path.Combine(dir, SettingsFile);
         var source = ReadSource(path);
         var settings = new SimulationSettings(source.Env ?? "", source.Agents, source.TomDepth, source.Seed, Episodes: 0, StepDelayMs: 0, Train: false,
@@ -131,7 +145,13 @@ public static class SimulationTrajectories
         if (settings.Validate() is { } problem) throw new InvalidModelFileException($"{path}: {problem}");
         var env = new EpisodeRunner(settings).WorldModel.Encoding
             ?? throw new InvalidModelFileException($"{path}: a {settings.Env} simulation of {settings.Agents} agents records no belief trajectories");
-        if (source.Shards is null) return (Checked(TrajectoryDataset.Load(Path.Combine(dir, DataFile)), Path.Combine(dir, DataFile), env), env);
+        if (source.Shards is null)
+        {
+            string file = Path.Combine(dir, DataFile);
+            var data = TrajectoryDataset.Load(file);
+            Checked(new(data.Episodes, data.Steps, data.Agents, data.ObservationSize, data.NumBeliefs), file, env);
+            return (TrajectorySource.Of(data), env);
+        }
 
         var shards = ShardFiles(dir);
         for (int i = 0; i < shards.Count; i++)
@@ -141,31 +161,33 @@ public static class SimulationTrajectories
             throw new InvalidModelFileException($"{path}: names {source.Shards} shard files, the folder has {shards.Count} (changed after the run)");
         if (shards.Count == 0)
             throw new InvalidModelFileException($"{dir}: no trajectories ({ShardPrefix}*.npz) written{(source.Complete ? "" : ": the run that writes them stopped before its first shard")}");
-        var episodes = new List<(int Number, TrajectoryDataset Data, int Index)>();
+        var episodes = new List<(int Number, int Shard, int Slot, int Length)>();
         var seen = new HashSet<int>();
-        foreach (var (_, file) in shards)
+        for (int s = 0; s < shards.Count; s++)
         {
-            var (data, numbers) = TrajectoryDataset.LoadNumbered(file);
-            Checked(data, file, env);
+            string file = shards[s].Path;
+            var (sizes, lengths, numbers) = TrajectoryDataset.ReadIndex(file);
+            Checked(sizes, file, env);
             if (numbers is null) throw new InvalidModelFileException($"{file}: no array 'episodes' (the episodes' numbers)");
             for (int i = 0; i < numbers.Length; i++)
             {
                 if (!seen.Add(numbers[i])) throw new InvalidModelFileException($"{file}: episode {numbers[i]} is in an earlier shard too");
-                episodes.Add((numbers[i], data, i));
+                episodes.Add((numbers[i], s, i, lengths[i]));
             }
         }
         episodes.Sort((a, b) => a.Number.CompareTo(b.Number));
         if (source.Complete && episodes.Count != source.EpisodeCount)
             throw new InvalidModelFileException($"{path}: names {source.EpisodeCount} episodes, the shards hold {episodes.Count}");
-        return (JoinEpisodes([.. episodes.Select(e => (e.Data, e.Index))]), env);
+        var index = new ShardedTrajectories.Index([.. shards.Select(s => s.Path)], (env.NumAgents, env.ObservationSize, env.NumBeliefs),
+            [.. episodes.Select(e => e.Number)], [.. episodes.Select(e => e.Shard)], [.. episodes.Select(e => e.Slot)], [.. episodes.Select(e => e.Length)]);
+        return (new ShardedTrajectories(index, 0, episodes.Count, windowSteps), env);
     }
 
-    private static TrajectoryDataset Checked(TrajectoryDataset data, string file, IWorldModelEnvironment env)
+    private static void Checked(TrajectoryDataset.Sizes data, string file, IWorldModelEnvironment env)
     {
         if (data.Agents != env.NumAgents || data.ObservationSize != env.ObservationSize || data.NumBeliefs != env.NumBeliefs)
             throw new InvalidModelFileException($"{file}: {data.Agents} agents x {data.ObservationSize} values x {data.NumBeliefs} beliefs, "
                 + $"but the simulation in {SettingsFile} encodes {env.NumAgents} x {env.ObservationSize} x {env.NumBeliefs}");
-        return data;
     }
 
     private static Source ReadSource(string path)

@@ -85,6 +85,22 @@ internal static partial class NpyFormat
     /// <summary>Reads a whole array; <paramref name="where"/> names it in errors. Refuses truncated or malformed input.</summary>
     public static NpyArray Read(Stream s, string where, long maxBytes)
     {
+        var (descr, shape, count) = ReadHeader(s, where, maxBytes);
+        var bytes = new byte[count * 4];
+        int got = ReadFull(s, bytes);
+        if (got < bytes.Length)
+        {
+            throw new InvalidModelFileException($"{where}: truncated data: {got} of {bytes.Length} bytes");
+        }
+        return new NpyArray(descr, shape, bytes);
+    }
+
+    /// <summary>
+    /// Reads an array's header only (its type, shape and number of values, checked as <see cref="Read"/> checks them),
+    /// leaving <paramref name="s"/> at the first byte of the data.
+    /// </summary>
+    public static (string Descr, int[] Shape, long Count) ReadHeader(Stream s, string where, long maxBytes)
+    {
         Span<byte> pre = stackalloc byte[8];
         if (ReadFull(s, pre) < 8 || !pre[..6].SequenceEqual(Magic))
         {
@@ -158,13 +174,7 @@ internal static partial class NpyFormat
         {
             throw new InvalidModelFileException($"{where}: dtype {descr} is not supported (float32 '<f4' or int32 '<i4')");
         }
-        var bytes = new byte[count * 4];
-        int got = ReadFull(s, bytes);
-        if (got < bytes.Length)
-        {
-            throw new InvalidModelFileException($"{where}: truncated data: {got} of {bytes.Length} bytes");
-        }
-        return new NpyArray(descr, shape, bytes);
+        return (descr, shape, count);
     }
 
     private static int ReadFull(Stream s, Span<byte> buffer)

@@ -46,7 +46,7 @@ public sealed record TrainerConfig
     /// </summary>
     public IReadOnlyList<string>? AgentNames { get; init; }
 
-    /// <summary>How the learning rate changes over one <see cref="WorldModelTrainer.Fit"/>.</summary>
+    /// <summary>How the learning rate changes over one <see cref="WorldModelTrainer.Fit(TrajectorySource, TrajectorySource?, int, TrainingCallbacks?, CancellationToken)"/>.</summary>
     public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
 
     /// <summary>Early stopping never ends training before this many epochs (a plateau of the first epochs is not the end).</summary>
@@ -124,10 +124,10 @@ public sealed record BatchReport(int Epoch, int Batch, int BatchesPerEpoch, floa
 /// validation metrics when <see cref="TrainerConfig.EvaluateEachEpoch"/> is set.</summary>
 public sealed record EpochReport(int Epoch, float TrainLoss, float ValidationLoss, bool Improved, EvaluationResult? Validation = null);
 
-/// <summary>Callbacks of <see cref="WorldModelTrainer.Fit"/>.</summary>
+/// <summary>Callbacks of <see cref="WorldModelTrainer.Fit(TrajectorySource, TrajectorySource?, int, TrainingCallbacks?, CancellationToken)"/>.</summary>
 public sealed record TrainingCallbacks(Action<BatchReport>? OnBatch = null, Action<EpochReport>? OnEpoch = null);
 
-/// <summary>Outcome of <see cref="WorldModelTrainer.Fit"/>; the model holds the best weights afterwards (those of epoch
+/// <summary>Outcome of <see cref="WorldModelTrainer.Fit(TrajectorySource, TrajectorySource?, int, TrainingCallbacks?, CancellationToken)"/>; the model holds the best weights afterwards (those of epoch
 /// <paramref name="BestEpoch"/>, counting from 1 like <see cref="EpochReport.Epoch"/>; 0 when no epoch ran).</summary>
 public sealed record FitResult(IReadOnlyList<EpochReport> History, int BestEpoch, float BestValidationLoss, bool StoppedEarly, double TrainSamplesPerSecond);
 

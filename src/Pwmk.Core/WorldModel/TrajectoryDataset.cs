@@ -206,57 +206,139 @@ public sealed class TrajectoryDataset
     /// <summary>Reads a <c>.npz</c> written by <see cref="Save(string)"/> (or by NumPy with the same arrays); refuses corrupt files clearly.</summary>
     public static TrajectoryDataset Load(string path) => LoadNumbered(path).Data;
 
-    /// <summary>Reads a <c>.npz</c> as <see cref="Load"/> does, with its array <c>episodes</c> when it has one (checked: one per episode).</summary>
-    internal static (TrajectoryDataset Data, int[]? EpisodeNumbers) LoadNumbered(string path)
+    /// <summary>
+    /// Reads a <c>.npz</c> as <see cref="Load"/> does, with its array <c>episodes</c> when it has one (checked: one per
+    /// episode). The per-step arrays are decoded a row at a time into their non-zero values: reading holds the dataset,
+    /// never its dense arrays.
+    /// </summary>
+    internal static (TrajectoryDataset Data, int[]? EpisodeNumbers) LoadNumbered(string path) => Reading(path, zip =>
+    {
+        var a = Arrays(zip, path);
+        var (e, t, n, o, nb) = a.Sizes;
+        long rows = (long)e * (t + 1);
+        var actions = ReadWhole(zip.GetEntry("actions.npy")!, path, "actions").AsInts($"{path}: actions");
+        return (new TrajectoryDataset(e, t, n, o, nb, ReadRows(zip, path, "observations", rows, n * o), actions,
+            ReadRows(zip, path, "beliefs", rows, n * nb), ReadRows(zip, path, "world_truth", rows, nb), a.Lengths, a.Orders), a.Numbers);
+    });
+
+    /// <summary>The sizes of a dataset's arrays: episodes, padded steps, agents, values per observation, beliefs per agent.</summary>
+    internal readonly record struct Sizes(int Episodes, int Steps, int Agents, int ObservationSize, int NumBeliefs);
+
+    /// <summary>
+    /// What a <c>.npz</c> holds, without its per-step arrays: their sizes (from the headers, checked against each other as
+    /// <see cref="Load"/> checks them), each episode's length and its number (array <c>episodes</c>, when there is one).
+    /// Reads a few bytes per episode: how a folder of shards is indexed before its episodes are read window by window.
+    /// </summary>
+    internal static (Sizes Sizes, int[] Lengths, int[]? EpisodeNumbers) ReadIndex(string path) => Reading(path, zip =>
+    {
+        var a = Arrays(zip, path);
+        for (int e = 0; e < a.Lengths.Length; e++)
+        {
+            if (a.Lengths[e] < 0 || a.Lengths[e] > a.Sizes.Steps)
+            {
+                throw new InvalidModelFileException($"{path}: lengths[{e}] = {a.Lengths[e]} is outside 0..{a.Sizes.Steps}");
+            }
+        }
+        return (a.Sizes, a.Lengths, a.Numbers);
+    });
+
+    private sealed record ArchiveArrays(Sizes Sizes, int[] Lengths, int[]? Orders, int[]? Numbers);
+
+    /// <summary>An archive's sizes (from the per-step arrays' headers, checked against each other) and its small arrays.</summary>
+    private static ArchiveArrays Arrays(ZipArchive zip, string path)
+    {
+        ZipArchiveEntry Entry(string name) => zip.GetEntry(name + ".npy") ?? throw new InvalidModelFileException($"{path}: no array '{name}' in the archive");
+        int[] Header(string name)
+        {
+            var entry = Entry(name);
+            using var es = entry.Open();
+            return NpyFormat.ReadHeader(es, $"{path}: {name}.npy", Limit(entry)).Shape;
+        }
+        var obs = Header("observations");
+        var act = Header("actions");
+        var bel = Header("beliefs");
+        var truth = Header("world_truth");
+        var len = ReadWhole(Entry("lengths"), path, "lengths");
+        var orders = zip.GetEntry("belief_orders.npy") is { } o ? ReadWhole(o, path, "belief_orders") : null;
+        var numbers = zip.GetEntry("episodes.npy") is { } n ? ReadWhole(n, path, "episodes") : null;
+        if (orders is not null && orders.Shape.Length != 1)
+        {
+            throw new InvalidModelFileException($"{path}: belief_orders must have rank 1");
+        }
+        if (obs.Length != 4 || act.Length != 3 || bel.Length != 4 || truth.Length != 3 || len.Shape.Length != 1)
+        {
+            throw new InvalidModelFileException($"{path}: array ranks must be observations 4, actions 3, beliefs 4, world_truth 3, lengths 1");
+        }
+        int e = obs[0], t = obs[1] - 1, agents = obs[2];
+        if (t < 0 || act[0] != e || act[1] != t || act[2] != agents || bel[0] != e || bel[1] != t + 1
+            || bel[2] != agents || truth[0] != e || truth[1] != t + 1 || truth[2] != bel[3] || len.Shape[0] != e)
+        {
+            throw new InvalidModelFileException($"{path}: array shapes disagree (observations [{string.Join(", ", obs)}], actions [{string.Join(", ", act)}], beliefs [{string.Join(", ", bel)}])");
+        }
+        if (numbers is not null && (numbers.Shape.Length != 1 || numbers.Shape[0] != e))
+        {
+            throw new InvalidModelFileException($"{path}: episodes must hold one number per episode ({e}), has shape [{string.Join(", ", numbers.Shape)}]");
+        }
+        return new ArchiveArrays(new Sizes(e, t, agents, obs[3], bel[3]), len.AsInts($"{path}: lengths"), orders?.AsInts($"{path}: belief_orders"),
+            numbers?.AsInts($"{path}: episodes"));
+    }
+
+    /// <summary>The archive's own size for the member bounds what the header may claim.</summary>
+    private static long Limit(ZipArchiveEntry entry) => Math.Min(MaxArrayBytes, entry.Length);
+
+    private static NpyFormat.NpyArray ReadWhole(ZipArchiveEntry entry, string path, string name)
+    {
+        using var es = entry.Open();
+        var arr = NpyFormat.Read(es, $"{path}: {name}.npy", Limit(entry));
+        EndOfData(es, path, name);
+        return arr;
+    }
+
+    /// <summary>A float32 array of <paramref name="rows"/> rows of <paramref name="width"/> values, read a row at a time into its non-zero values.</summary>
+    private static SparseRows ReadRows(ZipArchive zip, string path, string name, long rows, int width)
+    {
+        var entry = zip.GetEntry(name + ".npy")!;
+        string where = $"{path}: {name}.npy";
+        using var es = entry.Open();
+        var (descr, _, _) = NpyFormat.ReadHeader(es, where, Limit(entry));
+        if (descr != "<f4")
+        {
+            throw new InvalidModelFileException($"{where}: dtype {descr}, expected <f4 (float32)");
+        }
+        var builder = new SparseRows.Builder(width, DataCollector.MaxValues);
+        var row = new byte[width * sizeof(float)];
+        for (long r = 0; r < rows; r++)
+        {
+            try
+            {
+                es.ReadExactly(row);
+            }
+            catch (EndOfStreamException)
+            {
+                throw new InvalidModelFileException($"{where}: truncated data: {r} of {rows} rows");
+            }
+            builder.Add(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(row));
+        }
+        EndOfData(es, path, name);
+        return builder.Build();
+    }
+
+    private static void EndOfData(Stream es, string path, string name)
+    {
+        Span<byte> probe = stackalloc byte[1];
+        if (es.Read(probe) != 0)
+        {
+            throw new InvalidModelFileException($"{path}: {name}.npy has bytes after its data");
+        }
+    }
+
+    private static T Reading<T>(string path, Func<ZipArchive, T> read)
     {
         try
         {
             using var fs = File.OpenRead(path);
             using var zip = new ZipArchive(fs, ZipArchiveMode.Read);
-            NpyFormat.NpyArray? Find(string name) => zip.GetEntry(name + ".npy") is null ? null : Get(name);
-            NpyFormat.NpyArray Get(string name)
-            {
-                var entry = zip.GetEntry(name + ".npy")
-                    ?? throw new InvalidModelFileException($"{path}: no array '{name}' in the archive");
-                using var es = entry.Open();
-                // The archive's own size for the member bounds what the header may claim.
-                var arr = NpyFormat.Read(es, $"{path}: {name}.npy", Math.Min(MaxArrayBytes, entry.Length));
-                Span<byte> probe = stackalloc byte[1];
-                if (es.Read(probe) != 0)
-                {
-                    throw new InvalidModelFileException($"{path}: {name}.npy has bytes after its data");
-                }
-                return arr;
-            }
-            var obs = Get("observations");
-            var act = Get("actions");
-            var bel = Get("beliefs");
-            var truth = Get("world_truth");
-            var len = Get("lengths");
-            var orders = Find("belief_orders");
-            var numbers = Find("episodes");
-            if (orders is not null && orders.Shape.Length != 1)
-            {
-                throw new InvalidModelFileException($"{path}: belief_orders must have rank 1");
-            }
-            if (obs.Shape.Length != 4 || act.Shape.Length != 3 || bel.Shape.Length != 4 || truth.Shape.Length != 3 || len.Shape.Length != 1)
-            {
-                throw new InvalidModelFileException($"{path}: array ranks must be observations 4, actions 3, beliefs 4, world_truth 3, lengths 1");
-            }
-            int e = obs.Shape[0], t = obs.Shape[1] - 1, n = obs.Shape[2];
-            if (t < 0 || act.Shape[0] != e || act.Shape[1] != t || act.Shape[2] != n || bel.Shape[0] != e || bel.Shape[1] != t + 1
-                || bel.Shape[2] != n || truth.Shape[0] != e || truth.Shape[1] != t + 1 || truth.Shape[2] != bel.Shape[3] || len.Shape[0] != e)
-            {
-                throw new InvalidModelFileException($"{path}: array shapes disagree (observations [{string.Join(", ", obs.Shape)}], actions [{string.Join(", ", act.Shape)}], beliefs [{string.Join(", ", bel.Shape)}])");
-            }
-            if (numbers is not null && (numbers.Shape.Length != 1 || numbers.Shape[0] != e))
-            {
-                throw new InvalidModelFileException($"{path}: episodes must hold one number per episode ({e}), has shape [{string.Join(", ", numbers.Shape)}]");
-            }
-            return (new TrajectoryDataset(e, t, n, obs.Shape[3], bel.Shape[3],
-                obs.AsFloats($"{path}: observations"), act.AsInts($"{path}: actions"), bel.AsFloats($"{path}: beliefs"),
-                truth.AsFloats($"{path}: world_truth"), len.AsInts($"{path}: lengths"), orders?.AsInts($"{path}: belief_orders")),
-                numbers?.AsInts($"{path}: episodes"));
+            return read(zip);
         }
         catch (InvalidDataException ex)
         {

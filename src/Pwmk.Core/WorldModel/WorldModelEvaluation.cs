@@ -10,20 +10,58 @@ public sealed partial class WorldModelTrainer
     /// carried state. The majority baseline's answers come from <paramref name="majorityFrom"/> (pass the training
     /// episodes), or from <paramref name="test"/> itself when null.
     /// </summary>
+#pragma warning disable RS0027 // the overload on a TrajectorySource has as many parameters, of other types: no call is ambiguous
     public EvaluationResult Evaluate(TrajectoryDataset test, TrajectoryDataset? majorityFrom = null)
+#pragma warning restore RS0027
+    {
+        ArgumentNullException.ThrowIfNull(test);
+        return Evaluate(TrajectorySource.Of(test), majorityFrom is null ? null : TrajectorySource.Of(majorityFrom));
+    }
+
+    /// <summary>
+    /// <see cref="Evaluate(TrajectoryDataset, TrajectoryDataset?)"/> on episodes read a window at a time (the majority
+    /// baseline's counts too, unless <see cref="Fit(TrajectorySource, TrajectorySource?, int, TrainingCallbacks?, CancellationToken)"/>
+    /// counted them on <paramref name="majorityFrom"/> already); the metrics are those of the episodes in memory.
+    /// </summary>
+    public EvaluationResult Evaluate(TrajectorySource test, TrajectorySource? majorityFrom)
     {
         CheckData(test, nameof(test));
         if (majorityFrom is not null)
         {
             CheckData(majorityFrom, nameof(majorityFrom));
         }
+        var scores = new EvaluationSum(Majority(majorityFrom ?? test));
+        using var reader = new WindowReader(Enumerable.Range(0, test.Windows).Select(w => (test, w)));
+        for (int w = 0; w < test.Windows; w++)
+        {
+            AddEvaluation(reader.Next(), scores);
+        }
+        return scores.Result();
+    }
+
+    /// <summary>The scores of windows evaluated one after the other (created with the first, which gives the belief orders).</summary>
+    private sealed class EvaluationSum(int[] majority)
+    {
+        public int[] Majority { get; } = majority;
+
+        public Scores? Scores { get; set; }
+
+        public long Values { get; set; }
+
+        public int Transitions { get; set; }
+
+        public EvaluationResult Result() => (Scores ?? new Scores(0, 1, Majority, null)).Result(Values, Transitions);
+    }
+
+    private void AddEvaluation(TrajectoryDataset test, EvaluationSum sum)
+    {
         int n = test.Agents, o = test.ObservationSize, nb = test.NumBeliefs;
-        var scores = new Scores(nb, model.Config.BeliefGroupSize, MajorityTable(majorityFrom ?? test), test.BeliefGroupOrders);
+        var scores = sum.Scores ??= new Scores(nb, model.Config.BeliefGroupSize, sum.Majority, test.BeliefGroupOrders);
         int horizon = config.Filtering ? Math.Max(1, test.Steps) : 1;
         var samples = Samples(test, horizon);
         var order = Enumerable.Range(0, samples.Count).ToArray();
         float[] target = new float[n * nb], truth = new float[nb], previous = new float[n * nb];
-        long transitions = 0;
+        int transitions = 0;
         using var noGrad = Tensor.NoGrad();
         for (int s = 0; s < samples.Count; s += config.BatchSize)
         {
@@ -51,23 +89,47 @@ public sealed partial class WorldModelTrainer
                 }
             });
         }
-        return scores.Result(transitions * n * o, (int)transitions);
+        sum.Transitions += transitions;
+        sum.Values += (long)transitions * n * o;
+    }
+
+    /// <summary>The majority baseline's answers from <paramref name="reference"/>: those Fit counted on it, or counted now.</summary>
+    private int[] Majority(TrajectorySource reference)
+    {
+        if (_majority is { } known && known.Source == reference)
+        {
+            return known.Table;
+        }
+        int nb = reference.Shape.NumBeliefs;
+        var counts = new long[MajorityCountsLength(reference)];
+        using var reader = new WindowReader(Enumerable.Range(0, reference.Windows).Select(w => (reference, w)));
+        for (int w = 0; w < reference.Windows; w++)
+        {
+            CountMajority(reader.Next(), counts);
+        }
+        return MajorityTable(counts, nb);
+    }
+
+    private int MajorityCountsLength(TrajectorySource reference)
+    {
+        var (n, _, nb) = reference.Shape;
+        int g = model.Config.BeliefGroupSize;
+        return nb == 0 ? 0 : g == 1 ? nb * 2 : n * (nb / g) * g;
     }
 
     /// <summary>
-    /// The majority-class baseline's answers, taken from <paramref name="reference"/> (the training episodes): per belief
-    /// predicate its most frequent 0/1 value (all agents together), or, with belief groups, per agent and fluent its
-    /// most frequent believed value (slot).
+    /// Adds the believed values of <paramref name="reference"/> (training episodes) to the majority baseline's counts: per
+    /// belief predicate its 0/1 values (all agents together), or, with belief groups, per agent and fluent its believed
+    /// value (slot).
     /// </summary>
-    private int[] MajorityTable(TrajectoryDataset reference)
+    private void CountMajority(TrajectoryDataset reference, long[] counts)
     {
         int n = reference.Agents, nb = reference.NumBeliefs, g = model.Config.BeliefGroupSize;
         if (nb == 0)
         {
-            return [];
+            return;
         }
         int groups = nb / g;
-        var counts = g == 1 ? new long[nb * 2] : new long[n * groups * g];
         var b = new float[n * nb];
         for (int e = 0; e < reference.Episodes; e++)
         {
@@ -88,12 +150,21 @@ public sealed partial class WorldModelTrainer
                 }
             }
         }
-        int entries = g == 1 ? nb : n * groups;
-        var table = new int[entries];
-        for (int q = 0; q < entries; q++)
+    }
+
+    /// <summary>The majority baseline's answers from its counts: per entry the most frequent value.</summary>
+    private int[] MajorityTable(long[] counts, int nb)
+    {
+        int g = model.Config.BeliefGroupSize;
+        if (nb == 0)
         {
-            int span = g == 1 ? 2 : g;
-            table[q] = ArgMax(counts.AsSpan(q * span, span));
+            return [];
+        }
+        int span = g == 1 ? 2 : g;
+        var table = new int[counts.Length / span];
+        for (int q = 0; q < table.Length; q++)
+        {
+            table[q] = ArgMax<long>(counts.AsSpan(q * span, span));
         }
         return table;
     }
@@ -114,7 +185,7 @@ public sealed partial class WorldModelTrainer
     }
 
     /// <summary>
-    /// What <see cref="Evaluate"/> adds up: squared errors of the predicted and the copied observation, and the belief
+    /// What <see cref="Evaluate(TrajectorySource, TrajectorySource?)"/> adds up: squared errors of the predicted and the copied observation, and the belief
     /// scores of the model and of the majority and persistence baselines, overall and per belief order. Without groups
     /// every predicate (slot) is scored at threshold 0.5 and a false belief is a slot whose target differs from the
     /// world's truth. With groups every (agent, chain, fluent) is scored by argmax (the believed value), and a false

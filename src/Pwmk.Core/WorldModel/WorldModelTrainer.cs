@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Diagnostics;
 using Pwmk.Tensors;
 
 namespace Pwmk.Core.WorldModel;
@@ -120,12 +119,14 @@ public sealed partial class WorldModelTrainer
 
     private sealed record OptimizerState(int Step, string[] Rng);
 
-    private void CheckData(TrajectoryDataset data, string name)
+    private void CheckData(TrajectorySource data, string name)
     {
+        ArgumentNullException.ThrowIfNull(data, name);
         var c = model.Config;
-        if (data.Agents != c.NumAgents || data.ObservationSize != c.ObsDim || (data.NumBeliefs != 0 && data.NumBeliefs != c.NumBeliefs))
+        var (agents, size, beliefs) = data.Shape;
+        if (agents != c.NumAgents || size != c.ObsDim || (beliefs != 0 && beliefs != c.NumBeliefs))
         {
-            throw new ArgumentException($"{name}: dataset has {data.Agents} agents, observations of {data.ObservationSize}, {data.NumBeliefs} beliefs; the model expects {c.NumAgents}, {c.ObsDim}, {c.NumBeliefs}");
+            throw new ArgumentException($"{name}: dataset has {agents} agents, observations of {size}, {beliefs} beliefs; the model expects {c.NumAgents}, {c.ObsDim}, {c.NumBeliefs}");
         }
     }
 
@@ -399,117 +400,6 @@ public sealed partial class WorldModelTrainer
 
     private string AgentLabel(int a) =>
         config.AgentNames is { } names && a < names.Count ? names[a] : a < DefaultAgentLabels.Length ? DefaultAgentLabels[a] : "other";
-
-    /// <summary>Mean loss over a dataset without training.</summary>
-    public float ValidationLoss(TrajectoryDataset data)
-    {
-        CheckData(data, nameof(data));
-        int horizon = config.PredictionHorizon;
-        var samples = Samples(data, horizon);
-        if (samples.Count == 0)
-        {
-            return float.NaN;
-        }
-        var order = Enumerable.Range(0, samples.Count).ToArray();
-        double total = 0;
-        using var noGrad = Tensor.NoGrad();
-        for (int s = 0; s < samples.Count; s += config.BatchSize)
-        {
-            int count = Math.Min(config.BatchSize, samples.Count - s);
-            using var arena = TensorArena.Begin();
-            total += Loss(Gather(data, samples, order, s, count, horizon, weighted: true), out _).Data[0] * count;
-        }
-        return (float)(total / samples.Count);
-    }
-
-    /// <summary>
-    /// Trains for up to <paramref name="epochs"/> epochs, stopping early when the validation loss has not improved for
-    /// <see cref="TrainerConfig.Patience"/> epochs (never before <see cref="TrainerConfig.MinEpochs"/>); the best
-    /// weights are restored (and checkpointed when configured).
-    /// </summary>
-    public FitResult Fit(TrajectoryDataset train, TrajectoryDataset? validation, int epochs, TrainingCallbacks? callbacks = null,
-        CancellationToken cancellationToken = default)
-    {
-        CheckData(train, nameof(train));
-        if (validation is not null)
-        {
-            CheckData(validation, nameof(validation));
-        }
-        ArgumentOutOfRangeException.ThrowIfNegative(epochs);
-        var samples = Samples(train, config.PredictionHorizon);
-        if (samples.Count == 0)
-        {
-            throw new ArgumentException($"train: no episode is longer than the prediction horizon {config.PredictionHorizon}");
-        }
-        var order = Enumerable.Range(0, samples.Count).ToArray();
-        var history = new List<EpochReport>();
-        float best = float.PositiveInfinity;
-        int bestEpoch = 0, sinceBest = 0;
-        List<float[]>? bestWeights = null;
-        bool stoppedEarly = false;
-        int batches = (samples.Count + config.BatchSize - 1) / config.BatchSize;
-        long trained = 0, step = 0, totalSteps = (long)batches * epochs;
-        float baseRate = config.LearningRate;
-        var clock = Stopwatch.StartNew();
-        try
-        {
-            for (int epoch = 1; epoch <= epochs; epoch++)
-            {
-                rng.Shuffle(order);
-                double sum = 0;
-                for (int bi = 0; bi < batches; bi++)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    optimizer.LearningRate = RateAt(baseRate, step++, totalSteps);
-                    int start = bi * config.BatchSize, count = Math.Min(config.BatchSize, samples.Count - start);
-                    float loss = TrainStep(train, samples, order, start, count);
-                    sum += loss * count;
-                    trained += count;
-                    callbacks?.OnBatch?.Invoke(new BatchReport(epoch, bi, batches, loss, trained / Math.Max(1e-9, clock.Elapsed.TotalSeconds)));
-                }
-                float trainLoss = (float)(sum / samples.Count);
-                float val = validation is null ? trainLoss : ValidationLoss(validation);
-                if (float.IsNaN(val))
-                {
-                    val = trainLoss; // no validation window long enough for the horizon
-                }
-                bool improved = val < best;
-                if (improved)
-                {
-                    best = val;
-                    bestEpoch = epoch;
-                    sinceBest = 0;
-                    bestWeights = model.SnapshotWeights();
-                    if (config.CheckpointPath is not null)
-                    {
-                        model.Save(config.CheckpointPath);
-                    }
-                }
-                else
-                {
-                    sinceBest++;
-                }
-                var metrics = config.EvaluateEachEpoch && validation is { NumBeliefs: > 0 } ? Evaluate(validation, train) : null;
-                var report = new EpochReport(epoch, trainLoss, val, improved, metrics);
-                history.Add(report);
-                callbacks?.OnEpoch?.Invoke(report);
-                if (sinceBest >= config.Patience && epoch >= config.MinEpochs && epoch < epochs)
-                {
-                    stoppedEarly = true;
-                    break;
-                }
-            }
-        }
-        finally
-        {
-            optimizer.LearningRate = baseRate;
-        }
-        if (bestWeights is not null)
-        {
-            model.CopyWeightsFrom(bestWeights);
-        }
-        return new FitResult(history, bestEpoch, best, stoppedEarly, trained / Math.Max(1e-9, clock.Elapsed.TotalSeconds));
-    }
 
     /// <summary>The learning rate of optimiser step <paramref name="step"/> of <paramref name="total"/> under the schedule.</summary>
     private float RateAt(float rate, long step, long total)

@@ -155,4 +155,89 @@ public sealed class SimulationTrajectoriesTests : IDisposable
         Assert.True(SimulationTrajectories.Complete(_dir.FullName));
         AssertSame(joined, SimulationTrajectories.Load(_dir.FullName).Data);
     }
+
+    private static (PerspectiveWorldModel Model, FitResult Fit) Train(IWorldModelEnvironment env, TrajectorySource train, TrajectorySource validation, int epochs)
+    {
+        var model = new PerspectiveWorldModel(WorldModelConfig.ForEnvironment(env, hiddenDim: 16, numLayers: 1, seed: 1));
+        var config = TrainerConfig.ForEnvironment(env, epochs) with { BatchSize = 2, Seed = 5 };
+        return (model, new WorldModelTrainer(model, config).Fit(train, validation, epochs, null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_folder_of_shards_in_one_window_trains_to_the_same_model_as_its_episodes_joined_in_memory()
+    {
+        var settings = s_settings with { Episodes = 12 };
+        var episodes = await Episodes(settings);
+        var order = Enumerable.Range(0, episodes.Count).ToArray();
+        new Random(3).Shuffle(order); // as a cluster's members return them
+        using (var writer = new TrajectoryWriter(_dir.FullName, settings, shardSteps: 60))
+        {
+            foreach (int e in order) writer.Add(e, episodes[e]);
+            writer.Complete();
+        }
+        var (source, env) = SimulationTrajectories.Open(_dir.FullName, windowSteps: 0);
+        Assert.True(SimulationTrajectories.ShardFiles(_dir.FullName).Count >= 5, "the episodes were not spread over shards");
+        Assert.Equal(1, source.Windows);
+        var joined = SimulationTrajectories.Join(episodes);
+        var (streamed, streamedFit) = Train(env, source.Range(0, 9), source.Range(9, 2), epochs: 2);
+        var (inMemory, inMemoryFit) = Train(env, TrajectorySource.Of(joined.Slice(0, 9)), TrajectorySource.Of(joined.Slice(9, 2)), epochs: 2);
+        Assert.Equal(inMemoryFit.History.Select(h => (h.TrainLoss, h.ValidationLoss)), streamedFit.History.Select(h => (h.TrainLoss, h.ValidationLoss)));
+        Assert.Equal(inMemory.SnapshotWeights(), streamed.SnapshotWeights());
+    }
+
+    [Fact]
+    public async Task A_folder_read_in_windows_holds_a_window_at_a_time_covers_every_episode_once_and_trains_reproducibly()
+    {
+        var settings = s_settings with { Episodes = 16 };
+        var episodes = await Episodes(settings);
+        const int shardSteps = 60, windowSteps = 120;
+        var order = Enumerable.Range(0, episodes.Count).ToArray();
+        new Random(9).Shuffle(order);
+        using (var writer = new TrajectoryWriter(_dir.FullName, settings, shardSteps))
+        {
+            foreach (int e in order) writer.Add(e, episodes[e]);
+            writer.Complete();
+        }
+        var (source, env) = SimulationTrajectories.Open(_dir.FullName, windowSteps);
+        var train = source.Range(0, 12);
+        Assert.True(train.Windows >= 3, $"{train.Windows} windows");
+        var seen = new List<int>();
+        for (int w = 0; w < train.Windows; w++)
+        {
+            var window = train.Window(w);
+            // whole shards until about windowSteps rows: less than windowSteps, plus the last shard (less than a shard and an episode)
+            Assert.InRange(window.Lengths.Sum(l => l + 1), 1, windowSteps + shardSteps + settings.MaxStepsPerEpisode + 1);
+            for (int e = 0; e < window.Episodes; e++) seen.Add(Enumerable.Range(0, 12).Single(n => Same(episodes[n], window, e)));
+        }
+        Assert.Equal(Enumerable.Range(0, 12), seen.Order()); // every training episode once, no validation episode
+        var (first, firstFit) = Train(env, train, source.Range(12, 2), epochs: 2);
+        var (again, _) = Train(env, train, source.Range(12, 2), epochs: 2);
+        Assert.Equal(first.SnapshotWeights(), again.SnapshotWeights()); // the seed decides the windows' order and each window's shuffle
+        Assert.All(firstFit.History, h => Assert.True(float.IsFinite(h.TrainLoss) && float.IsFinite(h.ValidationLoss)));
+    }
+
+    private static bool Same(TrajectoryDataset episode, TrajectoryDataset window, int e)
+    {
+        if (episode.Lengths[0] != window.Lengths[e]) return false;
+        for (int t = 0; t <= episode.Lengths[0]; t++)
+            if (!episode.Observation(0, t).SequenceEqual(window.Observation(e, t)) || !episode.Belief(0, t).SequenceEqual(window.Belief(e, t))) return false;
+        return true;
+    }
+
+    [Fact]
+    public async Task A_cut_shard_is_refused_when_the_folder_is_opened_naming_it_before_any_training()
+    {
+        var episodes = await Episodes(s_settings with { Episodes = 6 });
+        using (var writer = new TrajectoryWriter(_dir.FullName, s_settings with { Episodes = 6 }, shardSteps: 1))
+        {
+            for (int e = 0; e < episodes.Count; e++) writer.Add(e, episodes[e]);
+            writer.Complete();
+        }
+        string fourth = SimulationTrajectories.ShardPath(_dir.FullName, 3);
+        var bytes = File.ReadAllBytes(fourth);
+        File.WriteAllBytes(fourth, bytes[..(bytes.Length - 40)]);
+        var e2 = Assert.Throws<InvalidModelFileException>(() => SimulationTrajectories.Open(_dir.FullName, windowSteps: 50));
+        Assert.Contains("trajectories-000003.npz", e2.Message, StringComparison.Ordinal);
+        Assert.Contains("truncated or corrupted", e2.Message, StringComparison.Ordinal);
+    }
 }
