@@ -4,8 +4,9 @@
 # steps; default 200 and 2000 episodes). For each episode count, REPS (default 2) interleaved pairs: the anchor build
 # (ANCHOR_DLL, e.g. a build of main before streaming; skipped when unset), then the build under test (PWMK_DLL, default
 # the Release build of src/Pwmk.Cli). Each run is a whole, cold process under /usr/bin/time -v: peak resident set, wall
-# seconds, the trainer's samples/s (a sample is a whole episode for the default recurrent model; it counts the reading of
-# the shards) and steps/s (samples/s times the folder's mean steps per episode), the windows read. TRAIN_ARGS (default
+# seconds, the trainer's samples/s (a sample is a step for a one-step model, `--recurrent false`, a whole episode for the
+# default recurrent model; the build under test counts the reading of the shards in it, the anchor read them all before
+# training), the windows read, the last validation loss and the held-out belief accuracy. TRAIN_ARGS (default
 # "--epochs 1") go to both builds; TEST_ARGS to the build under test only (e.g. "--shuffle-window 0"). DATA_DIR keeps
 # the rollouts between runs (made when missing, with the build under test). Needs /usr/bin/time and python3.
 set -euo pipefail
@@ -33,10 +34,9 @@ rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", t).group(1))
 wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", t).group(1)
 secs = sum(float(x) * 60 ** i for i, x in enumerate(reversed(wall.split(":"))))
 s = json.load(open(os.path.join(folder, "simulation.json")))
-per = s["stepCount"] / s["episodeCount"]
 sps = m["train_samples_per_second"]
-print("%-8s %6d episodes %8d steps  peak RSS %7.1f MB  wall %6.1f s  train %7.1f samples/s %8.0f steps/s  windows %s  val loss %.5f  belief acc %.4f" % (
-    label, s["episodeCount"], s["stepCount"], rss / 1024, secs, sps, sps * per, m.get("windows", "-"),
+print("%-8s %6d episodes %8d steps  peak RSS %7.1f MB  wall %6.1f s  train %7.1f samples/s  windows %s  val loss %.5f  belief acc %.4f" % (
+    label, s["episodeCount"], s["stepCount"], rss / 1024, secs, sps, m.get("windows", "-"),
     m["epoch_curve"][-1]["validation_loss"], m["belief_acc"]))
 PY
 }
