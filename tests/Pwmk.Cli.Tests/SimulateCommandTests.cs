@@ -171,4 +171,33 @@ public class SimulateCommandTests
         Assert.Matches(@"time      [\d.]+ s: [\d.]+ episodes/s", r.Stdout);
         Assert.Matches(@"reward    mean -?[\d.]+", r.Stdout);
     }
+    [Fact]
+    public void A_saved_world_model_is_read_back_by_model_and_learned_cluster_rollouts_need_one()
+    {
+        string dir = Directory.CreateTempSubdirectory("pwmk-sim-model-").FullName;
+        try
+        {
+            string file = Path.Combine(dir, "wm.safetensors");
+            var (code, _, error) = Run("simulate", "--episodes", "2", "--max-steps", "20", "--seed", "3", "--save-model", file, "--format", "json");
+            Assert.True(code == 0, error);
+            Assert.True(new FileInfo(file).Length > 0);
+            var (again, output, error2) = Run("simulate", "--episodes", "2", "--max-steps", "20", "--seed", "5", "--planner", "learned", "--model", file,
+                "--no-train", "--format", "json");
+            Assert.True(again == 0, error2);
+            Assert.Matches("^[0-9a-f]{16}$", JsonDocument.Parse(output).RootElement.GetProperty("model").GetString());
+            // a model of other sizes, a file that is not one, and learned rollouts without a model are refused before anything runs
+            var (sizes, _, why) = Run("simulate", "--episodes", "1", "--agents", "3", "--planner", "learned", "--model", file);
+            Assert.Equal(2, sizes);
+            Assert.Contains("sizes", why, StringComparison.Ordinal);
+            File.WriteAllText(Path.Combine(dir, "not.safetensors"), "hello");
+            Assert.Equal(2, Run("simulate", "--episodes", "1", "--model", Path.Combine(dir, "not.safetensors")).Code);
+            var (none, _, need) = Run("simulate", "--episodes", "1", "--cluster", "redis://127.0.0.1:1", "--planner", "learned");
+            Assert.Equal(2, none);
+            Assert.Contains("--model", need, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

@@ -11,7 +11,8 @@ namespace Pwmk.Cli.Commands;
 /// <summary>
 /// <c>pwmk simulate --cluster redis://HOST:PORT</c>: the episodes spread over every member of the cluster (one rollout
 /// worker per member, handed the next episode when it finishes one), with progress, and the count each member ran.
-/// Episodes run without online training (a rollout collects; <c>pwmk train --data</c> trains): with <c>--out DIR</c> their
+/// Episodes run without online training (a rollout collects; <c>pwmk train --data</c> trains); with <c>--planner learned</c>
+/// they plan with the world model of <c>--model FILE</c>, which the client sends every worker once. With <c>--out DIR</c> their
 /// trajectories are written there as they arrive, by the <see cref="TrajectoryWriter"/> one-process <c>pwmk simulate --out</c>
 /// writes with (shards of a few thousand steps: the client's memory does not grow with the episodes' count).
 /// <c>--max-seconds</c> stops handing out episodes and reports those finished.
@@ -28,12 +29,23 @@ internal static class ClusterSimulate
     {
         /// <summary>Where the trajectories were written (null: not asked).</summary>
         public string? Trajectories { get; init; }
+
+        /// <summary>What the agents planned with (simulator or learned).</summary>
+        public string Planner { get; init; } = SimulationSettings.SimulatorPlanner;
+
+        /// <summary>With the learned planner, the world model every episode planned with (the digest of <c>--model</c>'s file, as each worker reported it).</summary>
+        public string? Model { get; init; }
     }
 
+    /// <summary>
+    /// Runs the rollout; with <paramref name="model"/> (the bytes of <c>--model</c>'s file, checked by the caller) every worker
+    /// is given that world model first and its episodes plan with it (<c>--planner learned</c>), without training it.
+    /// </summary>
     public static async Task<int> RunAsync(TextWriter stdout, TextWriter stderr, SimulationSettings p, ClusterSettings cluster, int workersPerMember,
-        double maxSeconds, string? outDir, string format, CancellationToken ct)
+        double maxSeconds, string? outDir, string format, CancellationToken ct, byte[]? model = null)
     {
-        var spec = new RolloutSpec(p.Env, p.Agents, p.TomDepth, p.Seed, p.MaxStepsPerEpisode, Trajectories: outDir is not null);
+        var spec = new RolloutSpec(p.Env, p.Agents, p.TomDepth, p.Seed, p.MaxStepsPerEpisode, Trajectories: outDir is not null, p.Planner,
+            model is null ? null : RolloutModels.Digest(model));
         var progress = ProgressLine.For(stderr, format != "text");
         IReadOnlyList<RolloutEpisode> episodes;
         using var limit = maxSeconds > 0 ? new CancellationTokenSource(TimeSpan.FromSeconds(maxSeconds)) : new CancellationTokenSource();
@@ -56,7 +68,7 @@ internal static class ClusterSimulate
                 long s = Interlocked.Add(ref stepsSoFar, e.Steps);
                 progress.Draw(n, p.Episodes, string.Create(CultureInfo.InvariantCulture,
                     $"{n / Math.Max(clock.Elapsed.TotalSeconds, 1e-9):F2} episodes/s  {s} steps  last on {e.Member}"));
-            }, stop.Token).ConfigureAwait(false);
+            }, stop.Token, model).ConfigureAwait(false);
             clock.Stop();
             await client.StopAsync(CancellationToken.None).ConfigureAwait(false);
         }
@@ -91,6 +103,9 @@ internal static class ClusterSimulate
             status, shares.Count, shares, rewards, [.. episodes.Select(e => e.Steps)], [.. episodes.Select(e => e.Episode)])
         {
             Trajectories = written,
+            Planner = p.Planner,
+            // every episode says which model its worker planned with: one name, the one given
+            Model = spec.Model is null ? null : string.Join(",", episodes.Select(e => e.Model ?? "none").Distinct()),
         };
         if (format == "json")
         {
@@ -105,6 +120,7 @@ internal static class ClusterSimulate
             stdout.WriteLine(string.Format(inv, "time      {0:F2} s: {1:F2} episodes/s, {2:F0} steps/s", s.Seconds, s.EpisodesPerSecond, s.StepsPerSecond));
             if (rewards.Count > 0) stdout.WriteLine(string.Format(inv, "reward    mean {0:F3}, min {1:F3}, max {2:F3}", s.MeanReward, s.MinReward, s.MaxReward));
             foreach (var m in shares) stdout.WriteLine(string.Format(inv, "member    {0}: {1} episodes, {2} steps", m.Member, m.Episodes, m.Steps));
+            stdout.WriteLine(s.Model is null ? $"planner   {s.Planner}" : $"planner   {s.Planner}, world model {s.Model} (not trained)");
             if (written is not null) stdout.WriteLine($"trajectories {written} (pwmk train --data reads them)");
         }
         if (episodes.Count == 0)

@@ -33,7 +33,15 @@ internal static class SimulateCommand
         };
         var maxSeconds = new Option<double>("--max-seconds") { Description = "Stop after this long (0: no limit); the episodes finished by then are reported", DefaultValueFactory = _ => 0 };
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
-        var cluster = new Option<string?>("--cluster") { Description = "Spread the episodes over the members of the cluster whose membership is in Redis: redis://HOST:PORT (episodes run without online training)" };
+        var cluster = new Option<string?>("--cluster")
+        {
+            Description = "Spread the episodes over the members of the cluster whose membership is in Redis: redis://HOST:PORT (episodes run without online training; --planner learned plans with --model)",
+        };
+        var model = new Option<string?>("--model")
+        {
+            Description = "Start from this world model (a safetensors file, e.g. written by --save-model): the learned planner plans with it; with --cluster every worker is sent it (needed by --planner learned, not trained)",
+        };
+        var saveModel = new Option<string?>("--save-model") { Description = "Write the online world model to this file at the end (safetensors; --model reads it)" };
         var workers = new Option<int>("--workers-per-member") { Description = "With --cluster: episodes each member runs at once (1..64)", DefaultValueFactory = _ => 1 };
         var output = new Option<string?>("--out")
         {
@@ -41,16 +49,17 @@ internal static class SimulateCommand
         };
         var cmd = new Command("simulate", "Run episodes offline: ToM agents in an environment, world model trained online; progress with episodes/s and reward")
         {
-            env, agents, episodes, seed, depth, maxSteps, noTrain, planner, maxSeconds, format, cluster, workers, output,
+            env, agents, episodes, seed, depth, maxSteps, noTrain, planner, maxSeconds, format, cluster, workers, output, model, saveModel,
         };
         cmd.SetAction((r, ct) =>
         {
             var settings = new SimulationSettings(r.GetValue(env)!, r.GetValue(agents), r.GetValue(depth), r.GetValue(seed), r.GetValue(episodes),
                 StepDelayMs: 0, Train: !r.GetValue(noTrain), MaxStepsPerEpisode: r.GetValue(maxSteps))
             { Planner = r.GetValue(planner)! };
-            if (r.GetValue(cluster) is not { } c)
-                return RunAsync(r.InvocationConfiguration.Output, r.InvocationConfiguration.Error, settings, r.GetValue(maxSeconds), r.GetValue(format)!, ct, r.GetValue(output));
             var stderr = r.InvocationConfiguration.Error;
+            if (r.GetValue(cluster) is not { } c)
+                return RunAsync(r.InvocationConfiguration.Output, stderr, settings, r.GetValue(maxSeconds), r.GetValue(format)!, ct, r.GetValue(output),
+                    r.GetValue(model), r.GetValue(saveModel));
             string? problem = CheckCommon(settings, r.GetValue(format)!);
             var target = Pwmk.Cluster.ClusterSettings.Parse(c, null, null, out var clusterProblem);
             problem ??= target is null ? "--cluster: " + clusterProblem : null;
@@ -58,17 +67,45 @@ internal static class SimulateCommand
             if (problem is null && r.GetValue(workers) is < 1 or > 64) problem = $"--workers-per-member: expected 1..64, got {r.GetValue(workers)}";
             problem ??= CheckLimit(r.GetValue(maxSeconds));
             problem ??= CheckOut(settings, r.GetValue(output));
-            if (problem is null && settings.Planner != SimulationSettings.SimulatorPlanner)
-                problem = "--planner learned is not supported with --cluster: rollout episodes run without online training, so there is no world model to plan with (run pwmk simulate --planner learned in one process, or a cluster simulation through POST /api/cluster/simulations)";
+            if (problem is null && r.GetValue(saveModel) is not null)
+                problem = "--save-model: rollout workers do not train a world model (train one in one process: pwmk simulate --save-model FILE)";
+            if (problem is null && settings.Planner == SimulationSettings.LearnedPlanner && r.GetValue(model) is null)
+                problem = "--planner learned with --cluster needs --model FILE: rollout workers do not train, they plan with the world model you give them (write one with pwmk simulate --save-model FILE)";
+            if (problem is null && settings.Planner != SimulationSettings.LearnedPlanner && r.GetValue(model) is not null)
+                problem = "--model: with --cluster the workers plan with it only under --planner learned";
+            byte[]? bytes = null;
+            if (problem is null && r.GetValue(model) is { } path) problem = CheckModel(path, settings, out bytes, out _);
             if (problem is not null)
             {
                 stderr.WriteLine("pwmk simulate: " + problem);
                 return Task.FromResult(Program.BadInput);
             }
             return ClusterSimulate.RunAsync(r.InvocationConfiguration.Output, stderr, settings, target!, r.GetValue(workers), r.GetValue(maxSeconds),
-                r.GetValue(output), r.GetValue(format)!, ct);
+                r.GetValue(output), r.GetValue(format)!, ct, bytes);
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// Reads <c>--model</c>'s file and checks it is a world model of the sizes the simulation's world model has: its bytes
+    /// and the model, or the problem naming the flag.
+    /// </summary>
+    private static string? CheckModel(string path, SimulationSettings p, out byte[]? bytes, out Pwmk.Core.WorldModel.PerspectiveWorldModel? model)
+    {
+        bytes = null;
+        model = null;
+        if (p.Validate() is not null) return null;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+            model = Pwmk.Cluster.Simulation.RolloutModels.Read(bytes);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException
+            or Pwmk.Core.WorldModel.InvalidModelFileException)
+        {
+            return $"--model {path}: {e.Message}";
+        }
+        return Pwmk.Cluster.Simulation.RolloutModels.Use(new EpisodeRunner(p with { Train = false }), model) is { } refused ? $"--model {path}: {refused}" : null;
     }
 
     /// <summary>The writer of <c>--out</c> (null without it); false, the problem on stderr, when the folder cannot be written.</summary>
@@ -172,12 +209,22 @@ internal static class SimulateCommand
 
         /// <summary>The folder the trajectories were written to (null: not asked).</summary>
         public string? Trajectories { get; init; }
+
+        /// <summary>The world model it started from (<c>--model</c>, the digest of its file), and the file the model was saved to (<c>--save-model</c>).</summary>
+        public string? Model { get; init; }
+
+        /// <inheritdoc cref="Model"/>
+        public string? SavedModel { get; init; }
     }
 
     internal static async Task<int> RunAsync(TextWriter stdout, TextWriter stderr, SimulationSettings p, double maxSeconds, string format, CancellationToken ct,
-        string? outDir = null)
+        string? outDir = null, string? modelPath = null, string? saveModel = null)
     {
         string? problem = CheckCommon(p, format) ?? CheckLimit(maxSeconds) ?? CheckOut(p, outDir);
+        byte[]? modelBytes = null;
+        Pwmk.Core.WorldModel.PerspectiveWorldModel? model = null;
+        if (problem is null && modelPath is not null) problem = CheckModel(modelPath, p, out modelBytes, out model);
+        if (problem is null && saveModel is not null && !p.Train) problem = "--save-model: --no-train trains no world model to save";
         if (problem is not null)
         {
             stderr.WriteLine("pwmk simulate: " + problem);
@@ -193,6 +240,7 @@ internal static class SimulateCommand
         using var limit = maxSeconds > 0 ? new CancellationTokenSource(TimeSpan.FromSeconds(maxSeconds)) : new CancellationTokenSource();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, limit.Token);
         var runner = new EpisodeRunner(p) { Name = "offline" };
+        if (model is not null) Pwmk.Cluster.Simulation.RolloutModels.Use(runner, model); // checked above: it fits
         runner.EpisodeCompleted += e =>
         {
             lock (rewards)
@@ -260,6 +308,27 @@ internal static class SimulateCommand
             return Program.BadInput;
         }
         if (!TryCloseOut(writer, stderr, out var written)) return Program.BadInput;
+        if (saveModel is not null)
+        {
+            try
+            {
+                if (!runner.WorldModel.Inspect(m =>
+                {
+                    if (m is null) return false;
+                    // written whole or not at all: a temporary file renamed over the old one
+                    string tmp = saveModel + ".tmp";
+                    m.Save(tmp);
+                    File.Move(tmp, saveModel, overwrite: true);
+                    return true;
+                }))
+                    stderr.WriteLine("pwmk simulate: --save-model: no world model was trained (no episode took a step); nothing written");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                stderr.WriteLine($"pwmk simulate: --save-model {saveModel}: {e.Message}");
+                return Program.BadInput;
+            }
+        }
         double secs = clock.Elapsed.TotalSeconds;
         long steps = runner.FinishedSteps;
         var s = new Summary(p.Env, runner.AgentNames.Count, p.TomDepth, p.Seed, p.Episodes, rs.Length, steps, secs,
@@ -276,6 +345,8 @@ internal static class SimulateCommand
             GoalsReached = reached,
             EpisodeGoals = episodeGoals,
             Trajectories = written,
+            Model = modelBytes is null ? null : Pwmk.Cluster.Simulation.RolloutModels.Digest(modelBytes),
+            SavedModel = saveModel is not null && File.Exists(saveModel) ? saveModel : null,
         };
         if (format == "json")
         {
@@ -294,6 +365,8 @@ internal static class SimulateCommand
             if (s.Claims > 0) stdout.WriteLine(string.Format(inv, "claims    {0} ({1} false)", s.Claims, s.Lies));
             if (s.LastTrainingLoss is { } l) stdout.WriteLine(string.Format(inv, "world-model training loss (last episode) {0:F5}", l));
             if (written is not null) stdout.WriteLine($"trajectories {written} (pwmk train --data reads them)");
+            if (s.Model is not null) stdout.WriteLine($"world model started from {modelPath} ({s.Model})");
+            if (s.SavedModel is not null) stdout.WriteLine($"world model saved to {s.SavedModel} (--model reads it)");
         }
         if (rs.Length == 0)
         {

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Orleans.Runtime.Placement;
 using Pwmk.Core.Simulation;
 using Pwmk.Core.WorldModel;
@@ -6,7 +7,8 @@ namespace Pwmk.Cluster.Simulation;
 
 /// <summary>
 /// What the episodes of a rollout run: the simulation core's settings, flat out, without online training; with
-/// <c>Trajectories</c>, each episode also sends back its trajectories (for <c>pwmk train</c>).
+/// <c>Trajectories</c>, each episode also sends back its trajectories (for <c>pwmk train</c>). With the learned planner,
+/// <c>Model</c> names (<see cref="RolloutModels.Digest"/>) the world model the client gave every worker to plan with.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("pwmk.rollout-spec")]
 public sealed record RolloutSpec(
@@ -15,10 +17,50 @@ public sealed record RolloutSpec(
     [property: Id(2)] int TomDepth,
     [property: Id(3)] int Seed,
     [property: Id(4)] int MaxSteps,
-    [property: Id(5)] bool Trajectories = false)
+    [property: Id(5)] bool Trajectories = false,
+    [property: Id(6)] string Planner = SimulationSettings.SimulatorPlanner,
+    [property: Id(7)] string? Model = null)
 {
     /// <summary>The simulation core's settings (episode numbers are given per call).</summary>
-    public SimulationSettings Settings() => new(Env, Agents, TomDepth, Seed, Episodes: 0, StepDelayMs: 0, Train: false, MaxStepsPerEpisode: MaxSteps);
+    public SimulationSettings Settings() => new(Env, Agents, TomDepth, Seed, Episodes: 0, StepDelayMs: 0, Train: false, MaxStepsPerEpisode: MaxSteps)
+    {
+        Planner = Planner,
+    };
+}
+
+/// <summary>A world model given to episode runners (<c>pwmk simulate --model</c>): its file's bytes, named by a digest, checked against a simulation's sizes.</summary>
+internal static class RolloutModels
+{
+    /// <summary>The model's name in a rollout: the first 16 hex digits of the SHA-256 of its file.</summary>
+    public static string Digest(byte[] file) => Convert.ToHexStringLower(SHA256.HashData(file))[..16];
+
+    /// <summary>The model of a safetensors file's bytes (the world model reads files only: they pass through a private temporary file).</summary>
+    public static PerspectiveWorldModel Read(byte[] file)
+    {
+        string path = Path.Combine(Path.GetTempPath(), "pwmk-model-" + Guid.NewGuid().ToString("N") + ".safetensors");
+        try
+        {
+            File.WriteAllBytes(path, file);
+            return PerspectiveWorldModel.Load(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="runner"/> plan (and predict) with <paramref name="model"/>, or says why it cannot: a model of
+    /// other sizes than those of the runner's world model (the seed it was initialised with aside).
+    /// </summary>
+    public static string? Use(EpisodeRunner runner, PerspectiveWorldModel model)
+    {
+        var expected = runner.WorldModel.ConfigFor(runner.ObservationSize());
+        if (model.Config with { Seed = expected.Seed } != expected)
+            return $"the world model's sizes ({model.Config}) are not those of a {runner.Settings.Env} simulation of {runner.AgentNames.Count} agents at ToM depth {runner.Settings.TomDepth} ({expected})";
+        runner.WorldModel.Restore(model, null);
+        return null;
+    }
 }
 
 /// <summary>One episode run by a rollout worker, and the member it ran on.</summary>
@@ -29,7 +71,8 @@ public sealed record RolloutEpisode(
     [property: Id(2)] double Reward,
     [property: Id(3)] bool Success,
     [property: Id(4)] string Member,
-    [property: Id(5)] RolloutTrajectory? Trajectory = null);
+    [property: Id(5)] RolloutTrajectory? Trajectory = null,
+    [property: Id(6)] string? Model = null);
 
 /// <summary>One episode's trajectories with belief targets (a one-episode <see cref="TrajectoryDataset"/>, as sent between members).</summary>
 [GenerateSerializer, Immutable, Alias("pwmk.rollout-trajectory")]
@@ -78,28 +121,47 @@ public interface IRolloutWorkerGrain : IGrainWithStringKey
 {
     [Alias("run")]
     Task<RolloutEpisode> Run(RolloutSpec spec, int episode);
+
+    /// <summary>The world model (a safetensors file's bytes) its episodes plan with when a spec names it (<see cref="RolloutSpec.Model"/>).</summary>
+    [Alias("load-model")]
+    Task LoadModel(byte[] model);
 }
 
 internal sealed class RolloutWorkerGrain(ILocalSiloDetails silo) : Grain, IRolloutWorkerGrain
 {
     private EpisodeRunner? _runner;
     private RolloutSpec? _spec;
+    private PerspectiveWorldModel? _model;
+    private string? _modelDigest;
+
+    public Task LoadModel(byte[] model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        _model = RolloutModels.Read(model);
+        _modelDigest = RolloutModels.Digest(model);
+        _runner = null;
+        return Task.CompletedTask;
+    }
 
     public async Task<RolloutEpisode> Run(RolloutSpec spec, int episode)
     {
         ArgumentNullException.ThrowIfNull(spec);
         if (spec.Settings().Validate() is { } problem) throw new ArgumentException(problem);
         ArgumentOutOfRangeException.ThrowIfNegative(episode);
+        // a worker activated again (its member left) has no model: the client hands its episode to another worker
+        if (spec.Model is not null && spec.Model != _modelDigest) throw new InvalidOperationException($"this worker was not given the world model {spec.Model}");
         if (_runner is null || _spec != spec)
         {
-            _runner = new EpisodeRunner(spec.Settings()) { Name = this.GetPrimaryKeyString() };
+            var runner = new EpisodeRunner(spec.Settings()) { Name = this.GetPrimaryKeyString() };
+            if (spec.Model is not null && RolloutModels.Use(runner, _model!) is { } refused) throw new ArgumentException(refused);
+            _runner = runner;
             _spec = spec;
         }
-        var runner = _runner;
-        runner.ResumeAt(episode, 0);
+        var run = _runner;
+        run.ResumeAt(episode, 0);
         // the episode's CPU work runs on the thread pool, not in the grain's turn
-        var (report, trajectory) = await Task.Run(() => RolloutEpisodes.RunAsync(runner, spec.Trajectories)).ConfigureAwait(true);
-        return new RolloutEpisode(episode, report.Steps, report.Reward, report.Success, silo.SiloAddress.ToString(), trajectory);
+        var (report, trajectory) = await Task.Run(() => RolloutEpisodes.RunAsync(run, spec.Trajectories)).ConfigureAwait(true);
+        return new RolloutEpisode(episode, report.Steps, report.Reward, report.Success, silo.SiloAddress.ToString(), trajectory, spec.Model is null ? null : _modelDigest);
     }
 }
 
@@ -125,8 +187,10 @@ internal static class RolloutEpisodes
 internal static class ClusterRollouts
 {
     public static async Task<IReadOnlyList<RolloutEpisode>> RunAsync(IGrainFactory grains, RolloutSpec spec, int episodes, int workersPerMember,
-        Action<RolloutEpisode>? finished, CancellationToken ct)
+        Action<RolloutEpisode>? finished, CancellationToken ct, byte[]? model = null)
     {
+        if ((model is null) != (spec.Model is null) || (model is not null && RolloutModels.Digest(model) != spec.Model))
+            throw new ArgumentException("the spec names the world model given (RolloutModels.Digest), or none when none is given", nameof(model));
         ArgumentOutOfRangeException.ThrowIfLessThan(episodes, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(workersPerMember, 1);
         var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(ct).ConfigureAwait(false);
@@ -141,6 +205,22 @@ internal static class ClusterRollouts
         System.Runtime.ExceptionServices.ExceptionDispatchInfo? fatal = null;
         async Task Work(IRolloutWorkerGrain worker)
         {
+            if (model is not null)
+            {
+                try
+                {
+                    await worker.LoadModel(model).WaitAsync(abort.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (abort.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception ex)
+                {
+                    lock (pending) failures.Add(ex.GetBaseException().Message); // its member may be gone: the others run its share
+                    return;
+                }
+            }
             while (true)
             {
                 int e;
