@@ -10,7 +10,9 @@
 # process) and 100 warm-up queries; then 400 more facts written one by one on the warm server (warm_writes_per_s).
 # Interleaved: anchor, plain, redis, anchor, plain, redis... one triple per repetition; prints each run, then the medians
 # and the per-repetition ratios against the anchor (1.0 = no cost, 0.8 = 80% of the anchor's rate). Needs redis-server,
-# curl and python3. SKIP_REDIS=1 leaves the Redis member out (pairs anchor, plain).
+# curl and python3. SKIP_REDIS=1 leaves the Redis member out (pairs anchor, plain). ./pwmk runs a ReadyToRun build: to
+# measure what it runs, give both DLLs from `dotnet publish src/Pwmk.Cli/Pwmk.Cli.csproj -c Release -r linux-x64
+# --self-contained false -p:PublishReadyToRun=true -o DIR` (the anchor in a worktree of its own commit).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 reps="${1:-5}"
