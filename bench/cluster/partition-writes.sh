@@ -6,7 +6,7 @@
 # `dotnet build bench/Pwmk.Bench -c Release -o BEFORE_DIR`); "after" is this tree's (bench/pwmk-bench builds it).
 # Each run gets a fresh redis-server with the persistence docs/CLUSTER.md asks for (appendonly yes, appendfsync always:
 # a write is on disk before Redis answers). Prints every run's line, then the median per build and size and the
-# after/before ratio of the p50s per pair (median and range). Needs redis-server and python3. Run it under /work/bin/quiet.
+# after/before ratio of the p50s per pair (median and range). Needs redis-server and python3. Run it on an otherwise idle machine.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 before="${1:?usage: partition-writes.sh BEFORE_DIR [REPS] [WRITES]}"
