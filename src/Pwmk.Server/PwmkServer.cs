@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Options;
 using Pwmk.Cluster;
-using Pwmk.Cluster.Beliefs;
 using Pwmk.Core.Beliefs;
 using Pwmk.Observability.Hosting;
 using Pwmk.Observability.Logging;
@@ -82,7 +81,6 @@ public static class PwmkServer
         builder.Services.AddSingleton(sp => new ServerHistory(sp.GetService<TimeProvider>()));
         builder.Services.AddSingleton(new QueryAdmission(options.QuerySlots, options.QueryQueueLimit));
         builder.Services.AddSingleton(sp => new EventStreams(options.MaxEventStreams, options.MaxEventStreamsPerClient, sp.GetService<TimeProvider>()));
-        builder.Services.AddSingleton<SimulationManager>();
         builder.Services.AddSingleton<ServerDiagnostics>();
         builder.Services.AddSingleton<ApiKeyFilter>();
         builder.Services.AddSingleton(sp => new AlertInbox(sp.GetService<TimeProvider>() ?? TimeProvider.System));
@@ -188,13 +186,6 @@ public static class PwmkServer
     private static void RestoreState(WebApplication app, PwmkServerOptions options)
     {
         var durable = app.Services.GetRequiredService<DurableBeliefStore>();
-        // the background simulation writes its agents' beliefs through their partitions, as the API does (resolved on first
-        // use: the router needs the silo, running by then)
-        if (options.ClusterSettings.IsLocal)
-        {
-            var beliefs = new Lazy<ClusterBeliefs>(app.Services.GetRequiredService<ClusterBeliefs>);
-            durable.SimulationRoute = changes => beliefs.Value.ApplyAsync(changes, background: true);
-        }
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Pwmk.Server");
         if (durable.Directory is null)
             log.NoStateDirectory();

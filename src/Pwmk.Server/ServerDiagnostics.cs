@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Pwmk.Core.Beliefs;
-using Pwmk.Server.Simulation;
+using Pwmk.Cluster.Simulation;
 
 namespace Pwmk.Server;
 
@@ -9,7 +9,7 @@ namespace Pwmk.Server;
 /// The server's one <see cref="ActivitySource"/> and its meter, both named "Pwmk". The meter comes from the host's
 /// <see cref="IMeterFactory"/>, so its instruments live exactly as long as the host and what they read: the facts gauge
 /// of the belief store the server serves (<c>pwmk_belief_store_facts_total</c>, read from the store at each scrape) and
-/// the memory of the world models its simulations hold (<c>pwmk_world_model_memory_bytes</c>, summed per model type and
+/// the memory of the world models the simulations on this member hold (<c>pwmk_world_model_memory_bytes</c>, summed per model type and
 /// component over every simulation that holds a model).
 /// </summary>
 internal sealed class ServerDiagnostics
@@ -17,7 +17,7 @@ internal sealed class ServerDiagnostics
     /// <summary>The server's spans (simulation starts, received alerts).</summary>
     public static readonly ActivitySource Source = new("Pwmk");
 
-    public ServerDiagnostics(IMeterFactory meters, BeliefStore store, SimulationManager simulations)
+    public ServerDiagnostics(IMeterFactory meters, BeliefStore store, LocalSimulations simulations)
     {
         Meter = meters.Create("Pwmk");
         Meter.CreateObservableGauge("pwmk_belief_store_facts_total", () => Facts(store), null, "Number of facts in belief store");
@@ -37,7 +37,7 @@ internal sealed class ServerDiagnostics
         }
     }
 
-    private static IEnumerable<Measurement<long>> Memory(SimulationManager simulations)
+    private static IEnumerable<Measurement<long>> Memory(LocalSimulations simulations)
     {
         var sums = new Dictionary<(string ModelType, string Component), long>();
         foreach (var run in simulations.All)

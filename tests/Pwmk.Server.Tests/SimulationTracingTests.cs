@@ -1,11 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
-using Pwmk.Core.Beliefs;
 using Pwmk.Core.Simulation;
-using Pwmk.Server.Persistence;
 using Pwmk.Cluster.Simulation;
-using Pwmk.Server.Simulation;
 
 namespace Pwmk.Server.Tests;
 
@@ -24,8 +21,7 @@ public sealed class SimulationTracingTests
         };
         ActivitySource.AddActivityListener(listener);
         var run = new SimulationRun("trace-test", new SimulationSettings(Env: "box-world", Agents: 3, Episodes: 3, StepDelayMs: 0, MaxStepsPerEpisode: 12),
-            SimulationManager.Mirror(DurableBeliefStore.Open(new BeliefStore(), new DurabilityOptions { Directory = null }, NullLogger.Instance), NullLogger.Instance),
-            NullLogger.Instance);
+            null, NullLogger.Instance);
         run.Start(CancellationToken.None);
         await run.Completion.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Null(run.Error);

@@ -95,8 +95,8 @@ internal static class ServeCommand
                 o["Pwmk:Cluster"] = c;
                 // the cluster's beliefs live in Redis; members keep no state directory unless asked (several share a machine)
                 if (r.GetValue(stateDir) is null) o["Pwmk:StateDir"] = "";
-                // simulations do not run as grains yet: a member runs none in the background (docs/CLUSTER.md)
-                o["Pwmk:Simulate"] = "false";
+                // the background simulation is a grain: every member asks for it with its settings, and it runs once, on
+                // one member, for the whole cluster (docs/CLUSTER.md); --no-simulation: this member does not ask for it
             }
             return Run(o);
         });

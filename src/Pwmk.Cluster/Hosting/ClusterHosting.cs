@@ -106,7 +106,7 @@ public static class ClusterHosting
         if (journal is not null && stateDirectory is not null) builder.Services.AddHostedService(sp => new PartitionImport(sp.GetRequiredService<IGrainFactory>(), started, stateDirectory));
         if (journal is not null) builder.Services.AddHostedService<PartitionWarmUp>();
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<Simulation.LocalSimulations>();
+        builder.Services.AddSingleton(new Simulation.LocalSimulations(started.Active));
         builder.Services.AddHostedService<Simulation.SimulationKeeper>();
         builder.Services.AddHostedService<ShutdownWatchdog>();
         // Orleans narrates membership at Information; a member's log keeps its warnings and errors

@@ -108,6 +108,11 @@ public sealed record SimulationCheckpoint(
 /// </summary>
 public sealed class LocalSimulations
 {
+    internal LocalSimulations(Task siloActive) => SiloActive = siloActive;
+
+    /// <summary>Completes once this member's silo is active (grain calls made before wait for it).</summary>
+    public Task SiloActive { get; }
+
     private readonly ConcurrentDictionary<string, SimulationRun> _runs = new(StringComparer.Ordinal);
 
     /// <summary>The run of <paramref name="id"/> when its activation is on this member.</summary>
@@ -119,4 +124,7 @@ public sealed class LocalSimulations
     internal void Add(SimulationRun run) => _runs[run.Id] = run;
 
     internal void Remove(SimulationRun run) => _runs.TryRemove(new KeyValuePair<string, SimulationRun>(run.Id, run));
+
+    /// <summary>Set when the member shuts down gracefully: an activation made after that does not start its loop.</summary>
+    public bool Closing { get; set; }
 }

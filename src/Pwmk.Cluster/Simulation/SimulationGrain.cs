@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
+using Pwmk.Cluster.Beliefs;
 using Pwmk.Core.Simulation;
 
 namespace Pwmk.Cluster.Simulation;
@@ -54,6 +55,9 @@ public sealed record SimulationView(
 
     /// <summary>Bytes of its last persisted world model and optimiser state.</summary>
     [Id(10)] public long CheckpointBytes { get; init; }
+
+    /// <summary>The episode of its last persisted checkpoint (what an activation after a crash resumes at), or null before the first.</summary>
+    [Id(11)] public int? CheckpointEpisode { get; init; }
 }
 
 /// <summary>
@@ -122,9 +126,28 @@ public interface ISimulationGrain : IGrainWithStringKey
     [Alias("stop")]
     Task<SimulationAnswer> Stop();
 
-    /// <summary>Stops it and forgets it: its state is cleared and it leaves the registry.</summary>
+    /// <summary>Stops it and forgets it: its state is cleared, its agents' beliefs are withdrawn from the partitions, and it leaves the registry.</summary>
     [Alias("forget")]
     Task<SimulationAnswer> Forget();
+
+    /// <summary>
+    /// Keeps it running with <paramref name="spec"/> (a server's background simulation, at the server's start): starts it when
+    /// it was never started, resumes it (from its checkpoint) when it was stopped, and starts it afresh with
+    /// <paramref name="spec"/> when it was saved with other settings (its state is dropped, and the log says why).
+    /// </summary>
+    [Alias("keep")]
+    Task<SimulationView> Keep(SimulationSpec spec);
+
+    /// <summary>
+    /// Stops its loop, writes its checkpoint and deactivates it, without ending it (its member is shutting down gracefully):
+    /// the next activation resumes it.
+    /// </summary>
+    [Alias("suspend")]
+    Task Suspend();
+
+    /// <summary>What the UI's live page shows of it (<see cref="LiveSimulation"/>).</summary>
+    [Alias("live"), ReadOnly]
+    Task<SimulationAnswer> Live();
 }
 
 /// <summary>Persisted state of a simulation.</summary>
@@ -143,12 +166,13 @@ public sealed class SimulationGrainState
 [KeepAlive]
 internal sealed class SimulationGrain(
     [PersistentState("simulation", ClusterHosting.Storage)] IPersistentState<SimulationGrainState> state,
-    ILocalSiloDetails silo, LocalSimulations local, ILogger<SimulationGrain> log, TimeProvider time) : Grain, ISimulationGrain
+    ILocalSiloDetails silo, LocalSimulations local, ClusterBeliefs beliefs, ILogger<SimulationGrain> log, TimeProvider time) : Grain, ISimulationGrain
 {
     /// <summary>The domain's activity source ("Pwmk"), where plain serve's simulation spans are too.</summary>
     private static readonly ActivitySource s_spans = new("Pwmk");
 
     private SimulationRun? _run;
+    private SimulationBeliefs? _beliefs;
     private GrainCheckpoints? _checkpoints;
     private int _resumedAt;
     private int? _modelResumedAt;
@@ -190,8 +214,13 @@ internal sealed class SimulationGrain(
         state.State.Activations = 1;
         await state.WriteStateAsync().ConfigureAwait(true);
         await GrainFactory.GetGrain<ISimulationRegistryGrain>(0).Add(Id).ConfigureAwait(true);
-        // a simulation is a trace of its own (its start), linked to the request that asked for it; each of its episodes is
-        // again a trace of its own, linked to this one (see EpisodeRunner)
+        HostTraced(spec, startedBy);
+        return Current();
+    }
+
+    /// <summary>Hosts and starts the run as a trace of its own (its start), linked to the request that asked for it; each of its episodes is again a trace of its own, linked to this one (see EpisodeRunner).</summary>
+    private void HostTraced(SimulationSpec spec, string? startedBy)
+    {
         var caller = Activity.Current;
         Activity.Current = null;
         try
@@ -201,15 +230,65 @@ internal sealed class SimulationGrain(
             span?.SetTag("simulation.id", Id);
             span?.SetTag("env.type", spec.Env);
             span?.SetTag("env.num_agents", spec.Agents);
-            span?.SetTag("simulation.mirrors_beliefs", false);
+            span?.SetTag("simulation.mirrors_beliefs", true);
             Host(start: true);
         }
         finally
         {
             Activity.Current = caller;
         }
+    }
+
+    public async Task<SimulationView> Keep(SimulationSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (state.State.Spec is null) return await Start(spec).ConfigureAwait(true);
+        var saved = state.State.Spec;
+        bool running = _run is { Status: SimulationStatus.Running } && state.State.Ended is null;
+        if (saved == spec && running) return Current();
+        // the episodes (their rewards, goals, the model's training data) are those of these settings: with others it starts afresh;
+        // the pace, training on or off and the episode count may change and it resumes
+        bool resumable = saved.Env == spec.Env && saved.Agents == spec.Agents && saved.TomDepth == spec.TomDepth && saved.Seed == spec.Seed
+            && saved.MaxStepsPerEpisode == spec.MaxStepsPerEpisode && saved.Planner == spec.Planner;
+        if (_run is { } old)
+        {
+            _checkpoints!.Closed = true;
+            local.Remove(old);
+            await old.StopAsync().ConfigureAwait(true);
+            // the stopped loop's last finished episode is what the new run resumes from
+            if (resumable && old.Status != SimulationStatus.Failed) state.State.Checkpoint = SimulationCheckpoint.Capture(old);
+            _run = null;
+        }
+        if (!resumable)
+        {
+            log.LogError("simulation {Id} was saved for {Saved}; it is asked for {Spec}: it starts afresh at episode 0", Id, saved, spec);
+            state.State.Checkpoint = null;
+            _resumedAt = 0;
+            _modelResumedAt = null;
+        }
+        state.State.Spec = spec;
+        state.State.Ended = null;
+        state.State.Error = null;
+        await state.WriteStateAsync().ConfigureAwait(true);
+        await GrainFactory.GetGrain<ISimulationRegistryGrain>(0).Add(Id).ConfigureAwait(true);
+        HostTraced(spec, null);
         return Current();
     }
+
+    public async Task Suspend()
+    {
+        if (_run is not { } run) return;
+        _checkpoints!.Closed = true;
+        local.Remove(run);
+        _run = null;
+        DeactivateOnIdle();
+        if (run.Status != SimulationStatus.Running) return;
+        await run.StopAsync().ConfigureAwait(true);
+        state.State.Checkpoint = SimulationCheckpoint.Capture(run);
+        await state.WriteStateAsync().ConfigureAwait(true);
+    }
+
+    public Task<SimulationAnswer> Live() => Answer(run => SimulationAnswer.Ok(SimulationViews.Live(run, silo.SiloAddress.ToString())));
 
     public Task<SimulationView> View()
     {
@@ -271,6 +350,8 @@ internal sealed class SimulationGrain(
         if (_run is not { } run) return Unknown();
         _checkpoints!.Closed = true;
         await run.StopAsync().ConfigureAwait(true);
+        // forgotten, its agents' beliefs leave the partitions with it (a stopped simulation keeps them, to be queried)
+        await _beliefs!.WithdrawBeliefsOfAsync(run.AgentNames).ConfigureAwait(true);
         var answer = SimulationAnswer.Ok(Response(run));
         await GrainFactory.GetGrain<ISimulationRegistryGrain>(0).Remove(Id).ConfigureAwait(true);
         local.Remove(run);
@@ -286,10 +367,13 @@ internal sealed class SimulationGrain(
         var spec = state.State.Spec!;
         var self = this.AsReference<ISimulationGrain>();
         _checkpoints = new GrainCheckpoints(self, time);
-        var run = new SimulationRun(Id, spec.Settings(), null, log, _checkpoints, time)
+        // every simulation's agents write their beliefs through the cluster's partitions (one path), under their names there
+        var agentBeliefs = _beliefs = new SimulationBeliefs(beliefs, Id, log);
+        var run = new SimulationRun(Id, spec.Settings(), agentBeliefs, log, _checkpoints, time)
         {
             LogScope = new[] { new KeyValuePair<string, object?>("session_id", Id) },
         };
+        agentBeliefs.NameAgents(run.AgentNames);
         if (state.State.Checkpoint is { } checkpoint)
         {
             if (checkpoint.RestoreInto(run) is { } refused) log.LogError("simulation {Id}: its world model checkpoint was refused, it trains a new one: {Reason}", Id, refused);
@@ -298,7 +382,8 @@ internal sealed class SimulationGrain(
         }
         _run = run;
         local.Add(run);
-        if (start) run.Start(CancellationToken.None);
+        // a member shutting down gracefully starts no loop (its simulations are being suspended)
+        if (start && !local.Closing) run.Start(CancellationToken.None);
         // a loop that ends by itself (episodes done, failure) is recorded so a later activation does not run it again
         var checkpoints = _checkpoints;
         _ = run.Completion.ContinueWith(_ =>
@@ -333,7 +418,7 @@ internal sealed class SimulationGrain(
             : s.Ended ?? (r is null ? "unknown" : r.Status == SimulationStatus.Running ? "running" : r.Status.ToString().ToLowerInvariant());
         return new SimulationView(Id, s.Spec ?? new SimulationSpec(), status, silo.SiloAddress.ToString(),
             r?.Episode ?? s.Checkpoint?.Episode ?? 0, r?.Runner.FinishedSteps ?? s.Checkpoint?.Steps ?? 0, s.Activations, _resumedAt, r?.Error ?? s.Error)
-        { ModelResumedAt = _modelResumedAt, CheckpointBytes = s.Checkpoint?.ModelBytes ?? 0 };
+        { ModelResumedAt = _modelResumedAt, CheckpointBytes = s.Checkpoint?.ModelBytes ?? 0, CheckpointEpisode = s.Checkpoint?.Episode };
     }
 }
 

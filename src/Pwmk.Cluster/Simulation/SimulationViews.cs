@@ -23,9 +23,15 @@ public sealed record SimulationResponse(string Id, string Env, string Status, in
     /// <summary>The episode of the world model checkpoint it resumed with, or null when it started without one.</summary>
     public int? ModelResumedFrom { get; init; }
 
-    /// <summary>The cluster member it runs on, or null outside a cluster.</summary>
+    /// <summary>The cluster member it runs on.</summary>
     public string? Member { get; init; }
+
+    /// <summary>Its agents' names in the belief store (<c>POST /api/beliefs/query</c>), in the order of <see cref="Agents"/>: the agents' own names for the background simulation, prefixed by the simulation's id for the others.</summary>
+    public IReadOnlyList<string> BeliefNames { get; init; } = [];
 }
+
+/// <summary>What the UI's live page shows of a simulation: its state, the world, each agent's view and their beliefs.</summary>
+public sealed record LiveSimulation(SimulationResponse Simulation, RenderResponse World, IReadOnlyList<RenderResponse> Views, IReadOnlyList<AgentView> Agents);
 
 /// <summary>The world seen by everyone or by one agent: text rows, '?' where the agent cannot see.</summary>
 public sealed record RenderResponse(string Simulation, string? Agent, string Env, IReadOnlyList<string> Rows, int HiddenCells);
@@ -73,7 +79,20 @@ public static class SimulationViews
         return new(r.Id, r.EnvName, r.Status.ToString().ToLowerInvariant(), r.Episode, r.Step, r.TotalSteps, r.EpisodeReward, r.AgentNames,
             r.Parameters.TomDepth, r.MirrorsBeliefs, r.Started, r.Error, r.Rewards.Snapshot(), r.TrainingLoss.Snapshot(), r.PredictionError.Snapshot(),
             r.PlanRate.Snapshot(), r.Runner.Claims, r.Runner.Lies, r.Runner.RecentClaims())
-        { Planner = r.Parameters.Planner, ResumedFrom = r.ResumedFrom, ModelResumedFrom = r.ModelResumedFrom, Member = member };
+        {
+            Planner = r.Parameters.Planner,
+            ResumedFrom = r.ResumedFrom,
+            ModelResumedFrom = r.ModelResumedFrom,
+            Member = member,
+            BeliefNames = [.. r.AgentNames.Select(a => SimulationNames.BeliefName(r.Id, a))],
+        };
+    }
+
+    /// <summary>The live page's view of <paramref name="run"/>.</summary>
+    public static LiveSimulation Live(SimulationRun run, string? member)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return new LiveSimulation(Describe(run, member), RenderOf(run, null), [.. run.AgentNames.Select(a => RenderOf(run, a))], run.Agents());
     }
 
     /// <summary>The world as <paramref name="agent"/> sees it (everyone when null); 404 for an agent the simulation does not have.</summary>

@@ -54,7 +54,11 @@ internal sealed class EventStreams(int maxTotal, int maxPerClient, TimeProvider?
     }
 
     /// <summary>The current snapshot as SSE bytes, made anew by <paramref name="make"/> when the last one is older than <paramref name="maxAge"/>.</summary>
-    public async ValueTask<byte[]> SnapshotAsync(Func<byte[]> make, TimeSpan maxAge, CancellationToken cancel)
+    public ValueTask<byte[]> SnapshotAsync(Func<byte[]> make, TimeSpan maxAge, CancellationToken cancel) =>
+        SnapshotAsync(() => new ValueTask<byte[]>(make()), maxAge, cancel);
+
+    /// <summary>The current snapshot as SSE bytes, made anew by <paramref name="make"/> when the last one is older than <paramref name="maxAge"/>.</summary>
+    public async ValueTask<byte[]> SnapshotAsync(Func<ValueTask<byte[]>> make, TimeSpan maxAge, CancellationToken cancel)
     {
         var s = Volatile.Read(ref _snapshot);
         if (s is not null && _time.GetElapsedTime(Volatile.Read(ref _madeAt)) < maxAge) return s;
@@ -63,7 +67,7 @@ internal sealed class EventStreams(int maxTotal, int maxPerClient, TimeProvider?
         {
             s = _snapshot;
             if (s is not null && _time.GetElapsedTime(_madeAt) < maxAge) return s;
-            s = make();
+            s = await make().ConfigureAwait(false);
             Volatile.Write(ref _madeAt, _time.GetTimestamp());
             Volatile.Write(ref _snapshot, s);
             return s;

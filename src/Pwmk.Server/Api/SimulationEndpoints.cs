@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using Pwmk.Cluster.Simulation;
@@ -85,19 +84,19 @@ internal static class SimulationEndpoints
     private static async Task<IResult> List(HttpContext http)
     {
         var sims = SimulationDirectory.Of(http);
-        var own = sims.Manager.All.Select(ToResponse).ToList();
-        if (!sims.Clustered) return TypedResults.Ok(own);
         string[] ids;
         try
         {
-            ids = await sims.ClusterIds().WaitAsync(SimulationDirectory.Ask, http.RequestAborted).ConfigureAwait(false);
+            ids = await sims.Ids().WaitAsync(SimulationDirectory.Ask, http.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !http.RequestAborted.IsCancellationRequested)
         {
             return Unavailable(http, "the simulation registry", e);
         }
-        var list = new JsonArray([.. own.Select(r => JsonSerializer.SerializeToNode(r, SimulationViews.Json))]);
-        foreach (var node in await Task.WhenAll(ids.Select(id => Describe(sims, id, http))).ConfigureAwait(false)) list.Add(node);
+        // the background simulation first, then the others in the registry's order
+        var list = new JsonArray();
+        foreach (var node in await Task.WhenAll(ids.OrderBy(id => id != SimulationDirectory.BackgroundId).Select(id => Describe(sims, id, http))).ConfigureAwait(false))
+            list.Add(node);
         return TypedResults.Ok(list);
     }
 
@@ -118,10 +117,8 @@ internal static class SimulationEndpoints
 
     private static async Task<IResult> Get(string id, HttpContext http)
     {
-        var sims = SimulationDirectory.Of(http);
-        // a grain's run is described by its grain (which knows where it runs and how it ended), even when it runs here
-        if (sims.Manager.Find(id) is { } run) return TypedResults.Ok(ToResponse(run));
-        if (sims.Grain(id) is not { } grain) return Missing(id);
+        // a run is described by its grain (which knows where it runs and how it ended), even when it runs here
+        if (SimulationDirectory.Of(http).Grain(id) is not { } grain) return Missing(id);
         return await Ask(http, $"simulation '{id}'", grain.Describe()).ConfigureAwait(false);
     }
 
@@ -140,13 +137,8 @@ internal static class SimulationEndpoints
         { Planner = body.Planner ?? SimulationSettings.SimulatorPlanner };
         var problem = p.Validate();
         if (problem is not null) return JsonBody.BadRequest(problem);
-        bool mirror = body.MirrorBeliefs ?? false;
-        // on a cluster member a simulation is a grain, unless it is to mirror its beliefs into this member's own store
-        if (sims.Clustered && !mirror) return await StartGrain(request.HttpContext, sims, p, options.Value.MaxSimulations).ConfigureAwait(false);
-        var run = sims.Manager.Start(p, mirror);
-        if (run is null) return TooMany();
-        if (LogContext.Of(request.HttpContext) is { } log) log.SessionId = run.Id;
-        return TypedResults.Created($"/api/simulations/{run.Id}", ToResponse(run));
+        // a simulation is a grain; every simulation's agents write their beliefs to the partitions (mirrorBeliefs is accepted and has no effect)
+        return await StartGrain(request.HttpContext, sims, p, options.Value.MaxSimulations).ConfigureAwait(false);
     }
 
     private static IResult TooMany() => Problems.Result(409, "Conflict", "As many simulations as allowed are running; stop one first.");
@@ -157,9 +149,9 @@ internal static class SimulationEndpoints
         if (spec.Validate() is { } problem) return JsonBody.BadRequest(problem);
         try
         {
-            var ids = await sims.ClusterIds().WaitAsync(SimulationDirectory.Ask, http.RequestAborted).ConfigureAwait(false);
+            var ids = await sims.Ids().WaitAsync(SimulationDirectory.Ask, http.RequestAborted).ConfigureAwait(false);
             var views = await Task.WhenAll(ids.Select(id => sims.Grain(id)!.View())).WaitAsync(SimulationDirectory.Ask, http.RequestAborted).ConfigureAwait(false);
-            int running = views.Count(v => v.Status == "running") + sims.Manager.All.Count(r => r.Status == SimulationStatus.Running);
+            int running = views.Count(v => v.Status == "running");
             if (running >= max) return TooMany();
         }
         catch (Exception e) when (e is not OperationCanceledException || !http.RequestAborted.IsCancellationRequested)
@@ -190,23 +182,15 @@ internal static class SimulationEndpoints
 
     private static async Task<IResult> Stop(string id, HttpContext http)
     {
-        var sims = SimulationDirectory.Of(http);
         if (LogContext.Of(http) is { } log) log.SessionId = id;
-        if (sims.Manager.Find(id) is { } run)
-        {
-            await run.StopAsync().ConfigureAwait(false);
-            return TypedResults.Ok(ToResponse(run));
-        }
-        if (sims.Grain(id) is not { } grain) return Missing(id);
+        if (SimulationDirectory.Of(http).Grain(id) is not { } grain) return Missing(id);
         return await Ask(http, $"simulation '{id}'", grain.Stop()).ConfigureAwait(false);
     }
 
     private static async Task<IResult> Delete(string id, HttpContext http)
     {
-        var sims = SimulationDirectory.Of(http);
         if (LogContext.Of(http) is { } log) log.SessionId = id;
-        if (await sims.Manager.RemoveAsync(id).ConfigureAwait(false) is { } run) return TypedResults.Ok(ToResponse(run));
-        if (sims.Grain(id) is not { } grain) return Missing(id);
+        if (SimulationDirectory.Of(http).Grain(id) is not { } grain) return Missing(id);
         return await Ask(http, $"simulation '{id}'", grain.Forget()).ConfigureAwait(false);
     }
 

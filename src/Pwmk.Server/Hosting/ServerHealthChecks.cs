@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Pwmk.Core.Beliefs;
 using Pwmk.Logic;
 using Pwmk.Server.Persistence;
-using Pwmk.Server.Simulation;
+using Pwmk.Cluster.Simulation;
 
 namespace Pwmk.Server.Hosting;
 
@@ -35,12 +35,12 @@ internal sealed class BeliefStoreHealthCheck(BeliefStore store, DurableBeliefSto
 /// <c>world_model</c>: the world model the server serves (the background simulation's, trained online) predicts one step
 /// with finite values; before its first training there is nothing to run, which is healthy (readiness says it is not loaded).
 /// </summary>
-internal sealed class WorldModelHealthCheck(SimulationManager simulations) : IHealthCheck
+internal sealed class WorldModelHealthCheck(LocalSimulations simulations) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (simulations.Primary is not { } run)
-            return Task.FromResult(HealthCheckResult.Healthy(data: new Dictionary<string, object> { ["model"] = "none served (no background simulation)" }));
+        if (simulations.Find(SimulationNames.BackgroundId) is not { } run)
+            return Task.FromResult(HealthCheckResult.Healthy(data: new Dictionary<string, object> { ["model"] = "none served (no background simulation on this member)" }));
         return Task.FromResult(run.Runner.WorldModel.Inspect(model =>
         {
             var data = new Dictionary<string, object> { ["simulation"] = run.Id };
@@ -65,13 +65,19 @@ internal sealed class WorldModelHealthCheck(SimulationManager simulations) : IHe
 /// directory at start, or trained after the first episode of a fresh state). Without a background simulation, or with
 /// online training off, there is no model to load and this holds.
 /// </summary>
-internal sealed class ServedModelReadinessCheck(SimulationManager simulations, IOptions<PwmkServerOptions> options) : IHealthCheck
+internal sealed class ServedModelReadinessCheck(LocalSimulations simulations, IOptions<PwmkServerOptions> options) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var o = options.Value;
         if (!o.Simulate || !o.Train) return Task.FromResult(HealthCheckResult.Healthy("no model is served"));
-        if (simulations.Primary is not { } run) return Task.FromResult(HealthCheckResult.Unhealthy("the background simulation has not started"));
+        // a member of a larger cluster serves the model only when the background simulation's activation is on it
+        if (simulations.Find(SimulationNames.BackgroundId) is not { } run)
+        {
+            return Task.FromResult(o.ClusterSettings.IsLocal
+                ? HealthCheckResult.Unhealthy("the background simulation has not started")
+                : HealthCheckResult.Healthy("the background simulation runs on another member"));
+        }
         if (run.Status == SimulationStatus.Failed)
             return Task.FromResult(HealthCheckResult.Unhealthy("the background simulation failed: " + run.Error));
         if (!run.HasWorldModel)

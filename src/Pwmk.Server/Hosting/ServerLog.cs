@@ -41,44 +41,16 @@ internal static partial class ServerLog
 
     // ------------------------------------------------------------------ simulations
 
-    [LoggerMessage(LogLevel.Information, "simulation {Id} started: {Env}, {Agents} agents, ToM depth {Depth}, at episode {Episode}")]
-    public static partial void SimulationStarted(this ILogger log, string id, string env, int agents, int depth, int episode,
+    [LoggerMessage(LogLevel.Information, "background simulation {Id} runs on member {Member} at episode {Episode} (resumed at {ResumedAt})")]
+    public static partial void BackgroundSimulation(this ILogger log, string id, string member, int episode, int resumedAt,
         [CallerMemberName] string function = "", [CallerFilePath] string module = "", [CallerLineNumber] int line = 0);
 
-    [LoggerMessage(LogLevel.Error, "simulation {Id} failed")]
-    public static partial void SimulationFailed(this ILogger log, Exception exception, string id,
+    [LoggerMessage(LogLevel.Error, "the background simulation could not be started")]
+    public static partial void BackgroundSimulationFailed(this ILogger log, Exception exception,
         [CallerMemberName] string function = "", [CallerFilePath] string module = "", [CallerLineNumber] int line = 0);
 
-    [LoggerMessage(LogLevel.Information, "the simulation's beliefs reach the journal again")]
-    public static partial void BeliefsJournaledAgain(this ILogger log,
-        [CallerMemberName] string function = "", [CallerFilePath] string module = "", [CallerLineNumber] int line = 0);
-
-    [LoggerMessage(LogLevel.Warning, "the simulation's beliefs cannot be journaled ({Message}); {Count} changes wait in memory")]
-    public static partial void BeliefsWaiting(this ILogger log, string message, int count,
-        [CallerMemberName] string function = "", [CallerFilePath] string module = "", [CallerLineNumber] int line = 0);
-
-    [LoggerMessage(LogLevel.Information, "withdrawing {Count} beliefs of the simulation's agents left in the store")]
-    public static partial void WithdrawingBeliefs(this ILogger log, int count,
-        [CallerMemberName] string function = "", [CallerFilePath] string module = "", [CallerLineNumber] int line = 0);
-
-    [LoggerMessage(LogLevel.Information, "background simulation resumed from {Path}: episode {Episode}, {TotalSteps} steps so far, world model {Model}")]
-    public static partial void SimulationResumed(this ILogger log, string path, int episode, long totalSteps, string model,
-        [CallerMemberName] string function = "", [CallerFilePath] string module = "", [CallerLineNumber] int line = 0);
-
-    [LoggerMessage(LogLevel.Error, "simulation state refused, the background simulation starts fresh at episode 0: {Reason}{Aside}")]
-    public static partial void SimulationStateRefused(this ILogger log, string reason, string aside,
-        [CallerMemberName] string function = "", [CallerFilePath] string module = "", [CallerLineNumber] int line = 0);
-
-    [LoggerMessage(LogLevel.Information, "simulation state saved again to {Dir}")]
-    public static partial void SimulationStateSavedAgain(this ILogger log, string dir,
-        [CallerMemberName] string function = "", [CallerFilePath] string module = "", [CallerLineNumber] int line = 0);
-
-    [LoggerMessage(LogLevel.Debug, "simulation state saved: episode {Episode}")]
-    public static partial void SimulationStateSaved(this ILogger log, int episode,
-        [CallerMemberName] string function = "", [CallerFilePath] string module = "", [CallerLineNumber] int line = 0);
-
-    [LoggerMessage(LogLevel.Error, "could not save the simulation state to {Dir}: {Message}; the previous state is kept")]
-    public static partial void SimulationStateSaveFailed(this ILogger log, string dir, string message,
+    [LoggerMessage(LogLevel.Warning, "this member's simulations were not all suspended ({Message}); they resume from their last checkpoint")]
+    public static partial void SimulationsNotSuspended(this ILogger log, string message,
         [CallerMemberName] string function = "", [CallerFilePath] string module = "", [CallerLineNumber] int line = 0);
 
     // ------------------------------------------------------------------ alerts

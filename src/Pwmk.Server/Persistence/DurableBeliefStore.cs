@@ -172,12 +172,6 @@ internal sealed partial class DurableBeliefStore : IDisposable
         return outcomes;
     }
 
-    /// <summary>
-    /// Where the background simulation's changes go: the cluster's belief partitions, which commit them here (see
-    /// <see cref="JournalPartitions"/>); null: straight to <see cref="CommitAsync"/> with <c>simulation</c> set.
-    /// </summary>
-    public Func<IReadOnlyList<BeliefChange>, Task>? SimulationRoute { get; set; }
-
     /// <summary>LSN of the last record written.</summary>
     public long LastLsn => Interlocked.Read(ref _nextLsn) - 1;
 

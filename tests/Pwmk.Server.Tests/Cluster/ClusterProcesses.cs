@@ -26,14 +26,18 @@ internal sealed class ClusterProcesses : IDisposable
 
     public IReadOnlyList<Member> Members => _members;
 
-    /// <summary>Starts a member (on the ports given, else free ones) and waits until it serves.</summary>
-    public async Task<Member> StartMember(int? httpPort = null, int? siloPort = null, int? gatewayPort = null, int at = -1, string[]? extra = null)
+    /// <summary>
+    /// Starts a member (on the ports given, else free ones) and waits until it serves. With <paramref name="background"/> it
+    /// asks for the cluster's background simulation; otherwise it runs with <c>--no-simulation</c> (the tests' own workloads
+    /// own the agents' beliefs).
+    /// </summary>
+    public async Task<Member> StartMember(int? httpPort = null, int? siloPort = null, int? gatewayPort = null, int at = -1, string[]? extra = null, bool background = false)
     {
         int port = httpPort ?? Loopback.FreePort(), silo = siloPort ?? Loopback.FreePort(), gateway = gatewayPort ?? Loopback.FreePort();
         var server = new ChildServer(
             ["dotnet", Path.Combine(AppContext.BaseDirectory, "pwmk.dll"), "serve", "--urls", $"http://127.0.0.1:{port}",
              "--cluster", $"redis://127.0.0.1:{RedisPort}", "--silo-port", $"{silo}", "--gateway-port", $"{gateway}",
-             "--rate-limit", "0", .. extra ?? ["--log-format", "plain"]],
+             "--rate-limit", "0", .. background ? Array.Empty<string>() : ["--no-simulation"], .. extra ?? ["--log-format", "plain"]],
             port, _dir, new Dictionary<string, string> { ["PWMK_API_KEY"] = Key });
         server.Http.DefaultRequestHeaders.Add("X-API-Key", Key);
         var member = new Member(server, silo, gateway);
