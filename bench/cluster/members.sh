@@ -21,7 +21,7 @@ cluster_start() { # N
   for i in $(seq 1 "$1"); do
     local hp sp gp; hp="$(free_port)"; sp="$(free_port)"; gp="$(free_port)"
     env -u PWMK_API_KEY dotnet "$dll" serve --urls "http://127.0.0.1:$hp" --cluster "$redis_url" --silo-port "$sp" --gateway-port "$gp" \
-      --rate-limit 0 --log-format plain >"$work/member$i.log" 2>&1 &
+      --rate-limit 0 --no-simulation --log-format plain >"$work/member$i.log" 2>&1 &
     members+=("$!")
     urls+=("http://127.0.0.1:$hp")
   done
