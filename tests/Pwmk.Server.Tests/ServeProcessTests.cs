@@ -50,7 +50,8 @@ public class ServeProcessTests
                 try
                 {
                     var snap = await ServerFixture.Json(await http.GetAsync("/api/snapshot"));
-                    return snap.GetProperty("simulation").GetProperty("totalSteps").GetInt64() > 0;
+                    // "simulation" is null until the background simulation's grain has started
+                    return snap.GetProperty("simulation") is { ValueKind: JsonValueKind.Object } sim && sim.GetProperty("totalSteps").GetInt64() > 0;
                 }
                 catch (HttpRequestException)
                 {

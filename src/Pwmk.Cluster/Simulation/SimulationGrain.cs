@@ -284,8 +284,7 @@ internal sealed class SimulationGrain(
         DeactivateOnIdle();
         if (run.Status != SimulationStatus.Running) return;
         await run.StopAsync().ConfigureAwait(true);
-        state.State.Checkpoint = SimulationCheckpoint.Capture(run);
-        await state.WriteStateAsync().ConfigureAwait(true);
+        await SaveAsync(SimulationCheckpoint.Capture(run)).ConfigureAwait(true);
     }
 
     public Task<SimulationAnswer> Live() => Answer(run => SimulationAnswer.Ok(SimulationViews.Live(run, silo.SiloAddress.ToString())));
@@ -300,9 +299,19 @@ internal sealed class SimulationGrain(
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         if (state.State.Spec is null || checkpoint.Episode < (state.State.Checkpoint?.Episode ?? 0)) return;
+        await SaveAsync(checkpoint).ConfigureAwait(true);
+    }
+
+    private async Task SaveAsync(SimulationCheckpoint checkpoint)
+    {
         state.State.Checkpoint = checkpoint;
         await state.WriteStateAsync().ConfigureAwait(true);
+        // the line names the simulation (session_id) as its loop's lines do
+        using (log.BeginScope(LogScope))
+            log.LogDebug("simulation {Id}: state saved at episode {Episode} ({Bytes} bytes of world model)", Id, checkpoint.Episode, checkpoint.ModelBytes);
     }
+
+    private KeyValuePair<string, object?>[] LogScope => [new("session_id", Id)];
 
     public async Task Ended(string status, string? error)
     {
@@ -371,7 +380,7 @@ internal sealed class SimulationGrain(
         var agentBeliefs = _beliefs = new SimulationBeliefs(beliefs, Id, log);
         var run = new SimulationRun(Id, spec.Settings(), agentBeliefs, log, _checkpoints, time)
         {
-            LogScope = new[] { new KeyValuePair<string, object?>("session_id", Id) },
+            LogScope = LogScope,
         };
         agentBeliefs.NameAgents(run.AgentNames);
         if (state.State.Checkpoint is { } checkpoint)

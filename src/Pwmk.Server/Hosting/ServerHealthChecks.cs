@@ -75,7 +75,7 @@ internal sealed class ServedModelReadinessCheck(LocalSimulations simulations, IO
         if (simulations.Find(SimulationNames.BackgroundId) is not { } run)
         {
             return Task.FromResult(o.ClusterSettings.IsLocal
-                ? HealthCheckResult.Unhealthy("the background simulation has not started")
+                ? HealthCheckResult.Unhealthy("no world model yet: the background simulation has not started")
                 : HealthCheckResult.Healthy("the background simulation runs on another member"));
         }
         if (run.Status == SimulationStatus.Failed)
