@@ -88,8 +88,11 @@ internal sealed class ServerFixture : IAsyncDisposable
         return j;
     }
 
-    /// <summary>Waits until <paramref name="ok"/> holds (polling), failing after <paramref name="seconds"/>.</summary>
-    public static async Task Eventually(Func<Task<bool>> ok, int seconds = 20)
+    /// <summary>
+    /// Waits until <paramref name="ok"/> holds (polling), failing after <paramref name="seconds"/> with what
+    /// <paramref name="seen"/> says it last saw.
+    /// </summary>
+    public static async Task Eventually(Func<Task<bool>> ok, int seconds = 20, Func<string>? seen = null)
     {
         var end = DateTime.UtcNow.AddSeconds(seconds);
         while (DateTime.UtcNow < end)
@@ -97,7 +100,7 @@ internal sealed class ServerFixture : IAsyncDisposable
             if (await ok()) return;
             await Task.Delay(50);
         }
-        Assert.Fail($"condition not met within {seconds} s");
+        Assert.Fail($"condition not met within {seconds} s" + (seen is null ? "" : "; last seen: " + seen()));
     }
 
     private sealed class RemoteIpFilter : IStartupFilter

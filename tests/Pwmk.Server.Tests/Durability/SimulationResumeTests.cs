@@ -127,11 +127,13 @@ public class SimulationResumeTests(ITestOutputHelper output) : IDisposable
         }
         await using (var f = await ServerFixture.StartAsync(new() { ["Pwmk:Simulate"] = "false", ["Pwmk:StateDir"] = _dir }))
         {
+            string seen = "";
             await ServerFixture.Eventually(async () =>
             {
                 var list = await f.Client.GetFromJsonAsync<JsonElement>("/api/simulations");
+                seen = list.GetRawText();
                 return list.EnumerateArray().Any(s => s.GetProperty("id").GetString() == SimulationNames.BackgroundId && s.GetProperty("status").GetString() == "stopped");
-            }, 60);
+            }, 60, () => seen);
         }
         await using (var f = await Start(null))
         {
