@@ -7,7 +7,7 @@
 # process start to /health answering healthy (whole process, cold), then, on the warm server, the latency of QUERIES
 # sequential point queries (`believes(agent_3, at(X, Y))`, the agent bound: one partition) over one keep-alive
 # connection, after 200 facts over 10 agents were written one by one (their rate: writes_per_s, the first writes of a fresh
-# process) and 100 warm-up queries; then 400 more facts written one by one on the warm server (warm_writes_per_s).
+# process) and 100 warm-up queries; then 2,000 more facts written one by one on the warm server (warm_writes_per_s).
 # Interleaved: anchor, plain, redis, anchor, plain, redis... one triple per repetition; prints each run, then the medians
 # and the per-repetition ratios against the anchor (1.0 = no cost, 0.8 = 80% of the anchor's rate). Needs redis-server,
 # curl and python3. SKIP_REDIS=1 leaves the Redis member out (pairs anchor, plain). ./pwmk runs a ReadyToRun build: to
@@ -53,9 +53,9 @@ for _ in range(n):
 total = time.perf_counter() - t0
 lat.sort()
 w0 = time.perf_counter()
-for i in range(400):
+for i in range(2000):
     post("/api/beliefs", {"agent": f"agent_{i % 10}", "belief": f"warm(box_{i}, room_{i % 7})"})
-warm = 400 / (time.perf_counter() - w0)
+warm = 2000 / (time.perf_counter() - w0)
 print("%-8s startup_s %5.2f  queries_per_s %6.0f  p50_ms %6.3f  p95_ms %6.3f  writes_per_s %6.0f  warm_writes_per_s %6.0f" % (label, up, n / total, lat[n // 2] * 1e3, lat[int(n * .95)] * 1e3, writes, warm))
 PY
 }

@@ -94,6 +94,9 @@ public static class PwmkServer
         });
         if (options.RateLimitPerSecond > 0) AddRateLimiting(builder.Services, options.RateLimitPerSecond);
         ObservabilityHooks.Add(builder, options);
+        // the host makes its hosted services (the silo's among them: its whole service graph) before it starts any, Kestrel
+        // included; made on the thread pool instead, they are made while the web server starts
+        DeferredHostedServices.Defer(builder.Services);
         return builder;
     }
 
@@ -131,6 +134,8 @@ public static class PwmkServer
     {
         ArgumentNullException.ThrowIfNull(builder);
         var app = builder.Build();
+        // the silo's service graph is made on the thread pool while the server restores its state and maps its endpoints
+        DeferredHostedServices.BeginMaking(app.Services);
         var options = app.Services.GetRequiredService<IOptions<PwmkServerOptions>>().Value;
         RestoreState(app, options);
         app.Services.GetRequiredService<ServerDiagnostics>(); // its gauges exist from the start

@@ -109,8 +109,10 @@ public static class ClusterHosting
         builder.Services.AddSingleton(new Simulation.LocalSimulations(started.Active));
         builder.Services.AddHostedService<Simulation.SimulationKeeper>();
         builder.Services.AddHostedService<ShutdownWatchdog>();
-        // Orleans narrates membership at Information; a member's log keeps its warnings and errors
+        // Orleans narrates membership at Information, and its placement's resilience pipeline (Polly) writes two lines per
+        // activation placed; a member's log keeps their warnings and errors
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
     }
 
     /// <summary>One member in this process: in-process membership on loopback, grain state on local disk (or in memory).</summary>
