@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Pwmk.Cluster.Simulation;
 using Pwmk.Cluster.Tests;
 using Pwmk.Core.Beliefs;
 using Pwmk.Logic;
+using Pwmk.Server.Tests.Durability;
 using Xunit.Abstractions;
 
 namespace Pwmk.Server.Tests.Cluster;
@@ -183,6 +185,62 @@ public class ClusterTests(ITestOutputHelper output)
         Assert.True(described.GetProperty("trainingLoss").GetArrayLength() >= 1, "the training history was lost: " + described);
         var list2 = await other.Http.GetFromJsonAsync<JsonElement>("/api/simulations");
         Assert.Contains(list2.EnumerateArray(), s => s.GetProperty("id").GetString() == id && s.GetProperty("member").GetString() == newHost);
+    }
+
+    [Fact]
+    public async Task Members_that_all_ask_for_the_background_simulation_run_it_once_and_a_survivor_takes_it_over()
+    {
+        using var cluster = new ClusterProcesses();
+        string[] extra = ["--step-delay-ms", "5", "--log-format", "plain"];
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => cluster.StartMember(extra: extra, background: true)));
+        var selves = new List<string>();
+        foreach (var m in cluster.Members)
+        {
+            await ClusterProcesses.WaitAnswers(m.Server);
+            selves.Add((await m.Server.Http.GetFromJsonAsync<JsonElement>("/api/cluster")).GetProperty("self").GetString()!);
+        }
+        string host = await Host(cluster.Members[0].Server, null);
+        int first = selves.IndexOf(host);
+        Assert.True(first >= 0, $"{host} is none of the members {string.Join(", ", selves)}");
+        // every member lists it once, on that member; only that member steps an environment
+        foreach (var m in cluster.Members) Assert.Equal(host, await Host(m.Server, null));
+        await cluster.Members[first].Server.WaitFor(async () => await Steps(cluster.Members[first].Server) >= 50 ? 0 : null);
+        for (int i = 0; i < 3; i++)
+            if (i != first) Assert.Equal(0, await Steps(cluster.Members[i].Server));
+        // its member killed, one survivor runs it, still once
+        cluster.Members[first].Server.Kill();
+        var survivor = cluster.Members[(first + 1) % 3].Server;
+        string next = await Host(survivor, host);
+        int second = selves.IndexOf(next);
+        Assert.True(second >= 0 && second != first, $"taken over by {next}");
+        int third = 3 - first - second;
+        Assert.Equal(next, await Host(cluster.Members[third].Server, host));
+        await cluster.Members[second].Server.WaitFor(async () => await Steps(cluster.Members[second].Server) >= 50 ? 0 : null);
+        Assert.Equal(0, await Steps(cluster.Members[third].Server));
+
+        // the member the one sim-1 that /api/simulations lists runs on, once it runs on another than notOn
+        static async Task<string> Host(ChildServer server, string? notOn)
+        {
+            string? found = null;
+            await server.WaitFor(async () =>
+            {
+                var list = await server.Http.GetFromJsonAsync<JsonElement>("/api/simulations");
+                var background = list.EnumerateArray().Where(s => s.GetProperty("id").GetString() == SimulationNames.BackgroundId).ToList();
+                Assert.True(background.Count <= 1, "listed more than once: " + list);
+                if (background is not [var only] || only.GetProperty("status").GetString() != "running") return null;
+                found = only.GetProperty("member").GetString();
+                return found != notOn ? 0 : null;
+            });
+            return found!;
+        }
+
+        // environment steps this member has taken (pwmk_env_step_duration_seconds_count, every label set)
+        static async Task<int> Steps(ChildServer server)
+        {
+            var text = await server.Http.GetStringAsync("/metrics");
+            return text.Split('\n').Where(l => l.StartsWith("pwmk_env_step_duration_seconds_count", StringComparison.Ordinal))
+                .Sum(l => (int)double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+        }
     }
 
     [Fact]

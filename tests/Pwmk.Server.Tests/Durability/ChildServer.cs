@@ -36,8 +36,21 @@ internal sealed class ChildServer : IDisposable
         get { lock (_log) return _log.ToString(); }
     }
 
-    /// <summary>Waits until <c>/live</c> answers (at most 30 s), failing with the server's output if it exits first.</summary>
-    public Task WaitLive() => WaitFor(async () => (await Http.GetAsync("/live")).IsSuccessStatusCode ? 0 : (int?)null);
+    /// <summary>
+    /// Waits until <c>/live</c> answers and the member is active in its cluster (<c>/health</c>'s <c>cluster</c> check: the
+    /// silo starts beside the web server, so <c>/live</c> answers first), at most 30 s each, failing with the server's
+    /// output if it exits first. Other checks may still fail (a read-only state directory).
+    /// </summary>
+    public async Task WaitLive()
+    {
+        await WaitFor(async () => (await Http.GetAsync("/live")).IsSuccessStatusCode ? 0 : (int?)null);
+        await WaitFor(async () =>
+        {
+            using var r = await Http.GetAsync("/health");
+            using var body = System.Text.Json.JsonDocument.Parse(await r.Content.ReadAsStringAsync());
+            return body.RootElement.GetProperty("checks").GetProperty("cluster").GetProperty("status").GetString() == "healthy" ? 0 : null;
+        });
+    }
 
     /// <summary>Polls <paramref name="probe"/> until it gives a value (at most 30 s); connection errors count as not yet.</summary>
     public async Task<int> WaitFor(Func<Task<int?>> probe)
