@@ -6,7 +6,8 @@ namespace Pwmk.Cluster.Tests;
 
 /// <summary>
 /// <c>pwmk simulate --cluster --planner learned --model FILE</c>: the client sends the world model to every rollout worker,
-/// whose episodes plan with it (not trained): the episodes and trajectories are those one process makes with that model.
+/// whose episodes plan with it (not trained): the episodes and trajectories are those one process makes with that model, and
+/// its plans are theirs (the learned planner without a model plans nothing).
 /// </summary>
 public sealed class LearnedRolloutTests : LocalClusterTestBase
 {
@@ -15,10 +16,10 @@ public sealed class LearnedRolloutTests : LocalClusterTestBase
         Planner = SimulationSettings.LearnedPlanner,
     };
 
-    /// <summary>A world model trained online for three episodes (another seed than the rollout's), as its file's bytes.</summary>
-    private static async Task<byte[]> TrainedModel()
+    /// <summary>A world model trained online for <paramref name="episodes"/> episodes (another seed than the rollout's), as its file's bytes.</summary>
+    private static async Task<byte[]> TrainedModel(int episodes = 3)
     {
-        var runner = new EpisodeRunner(Learned with { Seed = 9, Episodes = 3, Train = true });
+        var runner = new EpisodeRunner(Learned with { Seed = 9, Episodes = episodes, Train = true });
         await runner.RunAsync(CancellationToken.None);
         string path = Path.Combine(Path.GetTempPath(), "pwmk-test-model-" + Guid.NewGuid().ToString("N") + ".safetensors");
         try
@@ -37,16 +38,16 @@ public sealed class LearnedRolloutTests : LocalClusterTestBase
     }
 
     /// <summary>Episodes 0..n-1 run in this process by one runner planning with <paramref name="model"/> (null: no model).</summary>
-    private static async Task<List<(int Steps, double Reward, RolloutTrajectory? Trajectory)>> OneProcess(byte[]? model, int n)
+    private static async Task<List<(int Steps, double Reward, RolloutTrajectory? Trajectory, int Planned)>> OneProcess(byte[]? model, int n)
     {
         var runner = new EpisodeRunner(Learned);
         if (model is not null) Assert.Null(RolloutModels.Use(runner, RolloutModels.Read(model)));
-        var episodes = new List<(int, double, RolloutTrajectory?)>();
+        var episodes = new List<(int, double, RolloutTrajectory?, int)>();
         for (int e = 0; e < n; e++)
         {
             runner.ResumeAt(e, 0);
             var (report, trajectory) = await RolloutEpisodes.RunAsync(runner, trajectories: true);
-            episodes.Add((report.Steps, report.Reward, trajectory));
+            episodes.Add((report.Steps, report.Reward, trajectory, report.PlannedDecisions));
         }
         return episodes;
     }
@@ -54,7 +55,8 @@ public sealed class LearnedRolloutTests : LocalClusterTestBase
     [Fact]
     public async Task Episodes_planned_with_the_given_world_model_are_those_one_process_plans_with_it()
     {
-        var model = await TrainedModel();
+        // trained long enough (20 short episodes) that its imagined rollouts find plans the agents follow
+        var model = await TrainedModel(episodes: 20);
         string digest = RolloutModels.Digest(model);
         using var host = await Start();
         var grains = host.Services.GetRequiredService<IGrainFactory>();
@@ -72,7 +74,12 @@ public sealed class LearnedRolloutTests : LocalClusterTestBase
             Assert.Equal(expected[e].Reward, episodes[e].Reward);
             Assert.Equal(expected[e].Trajectory!.Actions, trajectories[e]!.Actions);
             Assert.Equal(expected[e].Trajectory!.Observations, trajectories[e]!.Observations);
+            Assert.Equal(expected[e].Planned, episodes[e].PlannedDecisions);
         }
+        // the model steers the episodes: its plans are followed, where the learned planner without a model plans nothing
+        int planned = episodes.Sum(e => e.PlannedDecisions);
+        Assert.True(planned > 0, "no decision followed the world model's plans");
+        Assert.Equal(0, (await OneProcess(null, 6)).Sum(e => e.Planned));
     }
 
     [Fact]

@@ -35,6 +35,12 @@ internal static class ClusterSimulate
 
         /// <summary>With the learned planner, the world model every episode planned with (the digest of <c>--model</c>'s file, as each worker reported it).</summary>
         public string? Model { get; init; }
+
+        /// <summary>The agents' decisions that followed a plan, over every episode (with the learned planner: the world model's).</summary>
+        public int PlannedDecisions { get; init; }
+
+        /// <summary>The agents' decisions that fell back to the heuristic (no plan found, or exploring).</summary>
+        public int HeuristicDecisions { get; init; }
     }
 
     /// <summary>
@@ -106,6 +112,8 @@ internal static class ClusterSimulate
             Planner = p.Planner,
             // every episode says which model its worker planned with: one name, the one given
             Model = spec.Model is null ? null : string.Join(",", episodes.Select(e => e.Model ?? "none").Distinct()),
+            PlannedDecisions = episodes.Sum(e => e.PlannedDecisions),
+            HeuristicDecisions = episodes.Sum(e => e.HeuristicDecisions),
         };
         if (format == "json")
         {
@@ -120,7 +128,8 @@ internal static class ClusterSimulate
             stdout.WriteLine(string.Format(inv, "time      {0:F2} s: {1:F2} episodes/s, {2:F0} steps/s", s.Seconds, s.EpisodesPerSecond, s.StepsPerSecond));
             if (rewards.Count > 0) stdout.WriteLine(string.Format(inv, "reward    mean {0:F3}, min {1:F3}, max {2:F3}", s.MeanReward, s.MinReward, s.MaxReward));
             foreach (var m in shares) stdout.WriteLine(string.Format(inv, "member    {0}: {1} episodes, {2} steps", m.Member, m.Episodes, m.Steps));
-            stdout.WriteLine(s.Model is null ? $"planner   {s.Planner}" : $"planner   {s.Planner}, world model {s.Model} (not trained)");
+            stdout.WriteLine(string.Format(inv, "planner   {0}{1}: {2} decisions planned, {3} heuristic", s.Planner,
+                s.Model is null ? "" : $", world model {s.Model} (not trained)", s.PlannedDecisions, s.HeuristicDecisions));
             if (written is not null) stdout.WriteLine($"trajectories {written} (pwmk train --data reads them)");
         }
         if (episodes.Count == 0)

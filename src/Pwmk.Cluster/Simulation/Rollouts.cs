@@ -63,7 +63,10 @@ internal static class RolloutModels
     }
 }
 
-/// <summary>One episode run by a rollout worker, and the member it ran on.</summary>
+/// <summary>
+/// One episode run by a rollout worker, and the member it ran on; its agents' decisions that followed a plan (with the
+/// learned planner: made with the world model given) and those that fell back to the heuristic.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("pwmk.rollout-episode")]
 public sealed record RolloutEpisode(
     [property: Id(0)] int Episode,
@@ -72,7 +75,9 @@ public sealed record RolloutEpisode(
     [property: Id(3)] bool Success,
     [property: Id(4)] string Member,
     [property: Id(5)] RolloutTrajectory? Trajectory = null,
-    [property: Id(6)] string? Model = null);
+    [property: Id(6)] string? Model = null,
+    [property: Id(7)] int PlannedDecisions = 0,
+    [property: Id(8)] int HeuristicDecisions = 0);
 
 /// <summary>One episode's trajectories with belief targets (a one-episode <see cref="TrajectoryDataset"/>, as sent between members).</summary>
 [GenerateSerializer, Immutable, Alias("pwmk.rollout-trajectory")]
@@ -161,7 +166,8 @@ internal sealed class RolloutWorkerGrain(ILocalSiloDetails silo) : Grain, IRollo
         run.ResumeAt(episode, 0);
         // the episode's CPU work runs on the thread pool, not in the grain's turn
         var (report, trajectory) = await Task.Run(() => RolloutEpisodes.RunAsync(run, spec.Trajectories)).ConfigureAwait(true);
-        return new RolloutEpisode(episode, report.Steps, report.Reward, report.Success, silo.SiloAddress.ToString(), trajectory, spec.Model is null ? null : _modelDigest);
+        return new RolloutEpisode(episode, report.Steps, report.Reward, report.Success, silo.SiloAddress.ToString(), trajectory, spec.Model is null ? null : _modelDigest,
+            report.PlannedDecisions, report.HeuristicDecisions);
     }
 }
 
