@@ -79,12 +79,22 @@ internal sealed partial class DeferredHostedServices(IServiceProvider services, 
     /// <summary>Disposes the services made here (the container did not make them, so it does not dispose them).</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_made is not { IsCompletedSuccessfully: true }) return;
-        for (int i = _made.Result.Length - 1; i >= 0; i--)
+        if (_made is null) return;
+        IHostedService[] made;
+        try
+        {
+            // a host built and disposed without being started may still be making them
+            made = await _made.ConfigureAwait(false);
+        }
+        catch (Exception) when (!_made.IsCompletedSuccessfully)
+        {
+            return; // never made (the container went away first, or making one failed: the start reported it): nothing to dispose
+        }
+        for (int i = made.Length - 1; i >= 0; i--)
         {
             if (registrations[i].ImplementationInstance is not null) continue;
-            if (_made.Result[i] is IAsyncDisposable a) await a.DisposeAsync().ConfigureAwait(false);
-            else if (_made.Result[i] is IDisposable d) d.Dispose();
+            if (made[i] is IAsyncDisposable a) await a.DisposeAsync().ConfigureAwait(false);
+            else if (made[i] is IDisposable d) d.Dispose();
         }
     }
 
