@@ -20,6 +20,9 @@ internal sealed class ChildServer : IDisposable
         Process.ErrorDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
         Process.BeginOutputReadLine();
         Process.BeginErrorReadLine();
+        // a test host that exits without disposing it (Environment.Exit) takes the server with it, rather than leaving it
+        // running and taking CPU from later tests
+        AppDomain.CurrentDomain.ProcessExit += KillOnExit;
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
     }
 
@@ -80,8 +83,21 @@ internal sealed class ChildServer : IDisposable
         Process.WaitForExit();
     }
 
+    private void KillOnExit(object? sender, EventArgs e)
+    {
+        try
+        {
+            Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // already gone
+        }
+    }
+
     public void Dispose()
     {
+        AppDomain.CurrentDomain.ProcessExit -= KillOnExit;
         Kill();
         Http.Dispose();
         Process.Dispose();
