@@ -11,6 +11,8 @@ namespace Pwmk.Server.Hosting;
 internal sealed partial class DeferredHostedServices(IServiceProvider services, IReadOnlyList<ServiceDescriptor> registrations) : IHostedService, IAsyncDisposable
 {
     private Task<IHostedService[]>? _made;
+    private readonly Lock _making = new();
+    private int _disposed;
 
     /// <summary>Replaces every hosted service registered in <paramref name="services"/> by one deferred group, where the first was.</summary>
     public static void Defer(IServiceCollection services)
@@ -19,18 +21,19 @@ internal sealed partial class DeferredHostedServices(IServiceProvider services, 
         if (hosted.Count == 0) return;
         int at = services.IndexOf(hosted[0]);
         foreach (var d in hosted) services.Remove(d);
-        services.Insert(at, ServiceDescriptor.Singleton<IHostedService>(sp => new DeferredHostedServices(sp, hosted)));
+        services.Insert(at, ServiceDescriptor.Singleton<IHostedService>(sp => sp.GetRequiredService<DeferredHostedServices>()));
+        services.AddSingleton(sp => new DeferredHostedServices(sp, hosted));
     }
 
     /// <summary>Starts making the services on the thread pool now (the host is built; it is not started yet).</summary>
     public static void BeginMaking(IServiceProvider services)
     {
-        foreach (var group in services.GetServices<IHostedService>().OfType<DeferredHostedServices>()) group.Made();
+        services.GetService<DeferredHostedServices>()?.Made();
     }
 
     private Task<IHostedService[]> Made()
     {
-        lock (registrations) return _made ??= Task.Run(() => registrations.Select(Make).ToArray(), CancellationToken.None);
+        lock (_making) return _made ??= Task.Run(() => registrations.Select(Make).ToArray(), CancellationToken.None);
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -79,7 +82,8 @@ internal sealed partial class DeferredHostedServices(IServiceProvider services, 
     /// <summary>Disposes the services made here (the container did not make them, so it does not dispose them).</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_made is null) return;
+        // the container holds the group twice (as itself and as the hosted service): once is enough
+        if (_made is null || Interlocked.Exchange(ref _disposed, 1) == 1) return;
         IHostedService[] made;
         try
         {
