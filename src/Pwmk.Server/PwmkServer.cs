@@ -77,7 +77,9 @@ public static class PwmkServer
         var cluster = options.ClusterSettings;
         string? grainState = cluster.IsLocal && DurabilityOf(options).Directory is { } dir ? Path.Combine(dir, "cluster") : null;
         builder.AddPwmkCluster(cluster, () => new BeliefStore(new BeliefStoreOptions { Query = BeliefStoreOptions.Default.Query with { Memory = budget } }), grainState,
-            cluster.IsLocal ? sp => new JournalPartitions(sp.GetRequiredService<DurableBeliefStore>()) : null);
+            cluster.IsLocal ? sp => new JournalPartitions(sp.GetRequiredService<DurableBeliefStore>()) : null,
+            // with no simulation, the background simulation saved in a one-member server's state stays stopped (SimulationHostedService)
+            held: !options.Simulate && cluster.IsLocal ? [SimulationDirectory.BackgroundId] : null);
         builder.Services.AddSingleton(sp => new ServerHistory(sp.GetService<TimeProvider>()));
         builder.Services.AddSingleton(new QueryAdmission(options.QuerySlots, options.QueryQueueLimit));
         builder.Services.AddSingleton(sp => new EventStreams(options.MaxEventStreams, options.MaxEventStreamsPerClient, sp.GetService<TimeProvider>()));

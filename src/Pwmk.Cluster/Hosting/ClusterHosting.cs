@@ -81,10 +81,12 @@ public static class ClusterHosting
     /// (<see cref="ClusterSettings.IsLocal"/>) keeps its grain state in <paramref name="stateDirectory"/> (fsynced files,
     /// <see cref="DiskGrainStorage"/>), or in memory when it is null. With <paramref name="journal"/> (a local cluster only)
     /// the belief partitions are kept in the host's journal instead (<see cref="IPartitionJournal"/>); belief partitions an
-    /// earlier version kept in <paramref name="stateDirectory"/> are moved into it at start-up.
+    /// earlier version kept in <paramref name="stateDirectory"/> are moved into it at start-up. The simulations named in
+    /// <paramref name="held"/> do not run when activated on this member (a one-member server with no simulation holds the
+    /// background simulation it saved: listed, stopped, its agents' beliefs kept).
     /// </summary>
     public static void AddPwmkCluster(this IHostApplicationBuilder builder, ClusterSettings settings, Func<BeliefStore> newStore, string? stateDirectory = null,
-        Func<IServiceProvider, IPartitionJournal>? journal = null)
+        Func<IServiceProvider, IPartitionJournal>? journal = null, IEnumerable<string>? held = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(settings);
@@ -106,7 +108,7 @@ public static class ClusterHosting
         if (journal is not null && stateDirectory is not null) builder.Services.AddHostedService(sp => new PartitionImport(sp.GetRequiredService<IGrainFactory>(), started, stateDirectory));
         if (journal is not null) builder.Services.AddHostedService<PartitionWarmUp>();
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(new Simulation.LocalSimulations(started.Active));
+        builder.Services.AddSingleton(new Simulation.LocalSimulations(started.Active, held));
         builder.Services.AddHostedService<Simulation.SimulationKeeper>();
         builder.Services.AddHostedService<ShutdownWatchdog>();
         // Orleans narrates membership at Information, and its placement's resilience pipeline (Polly) writes two lines per

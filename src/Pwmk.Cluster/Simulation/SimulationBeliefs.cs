@@ -87,21 +87,40 @@ internal sealed class SimulationBeliefs(ClusterBeliefs cluster, string simulatio
         }
     }
 
-    /// <summary>Withdraws every belief of <paramref name="agents"/> from the partitions (the simulation owns them).</summary>
-    public async Task WithdrawBeliefsOfAsync(IEnumerable<string> agents)
+    /// <summary>
+    /// Withdraws every belief of <paramref name="agents"/> from the partitions (the simulation owns them). While the
+    /// partitions cannot be read it tries again, less and less often, until <paramref name="cancellationToken"/>: a simulation
+    /// re-activated while the cluster's partitions move starts once they answer.
+    /// </summary>
+    public async Task WithdrawBeliefsOfAsync(IEnumerable<string> agents, CancellationToken cancellationToken = default)
     {
         var retract = new List<BeliefChange>();
         var options = new QueryOptions { MaxSolutions = int.MaxValue, Timeout = TimeSpan.FromSeconds(30) };
+        var wait = TimeSpan.FromMilliseconds(250);
         foreach (var agent in agents)
         {
             var name = _names?.GetValueOrDefault(agent) ?? new Atom(agent);
-            var found = await cluster.QueryAsync($"believes({name}, F)", options).ConfigureAwait(false);
-            foreach (var s in found.Solutions) retract.Add(BeliefChange.Retract(new Compound("believes", name, s["F"])));
+            while (true)
+            {
+                try
+                {
+                    var found = await cluster.QueryAsync($"believes({name}, F)", options, cancellationToken).ConfigureAwait(false);
+                    foreach (var s in found.Solutions) retract.Add(BeliefChange.Retract(new Compound("believes", name, s["F"])));
+                    break;
+                }
+                catch (ClusterUnavailableException e)
+                {
+                    log.LogWarning("simulation {Id}: the beliefs its agents held before cannot be read ({Reason}); it starts once they can (next try in {Wait} ms)",
+                        simulation, e.Message, wait.TotalMilliseconds);
+                    await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                    wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+                }
+            }
         }
         if (retract.Count == 0) return;
         log.LogInformation("simulation {Id}: withdrawing {Count} beliefs its agents held before it started", simulation, retract.Count);
         _waiting.AddRange(retract);
-        await SendAsync(CancellationToken.None).ConfigureAwait(false);
+        await SendAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

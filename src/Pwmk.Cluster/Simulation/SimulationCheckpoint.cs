@@ -108,7 +108,16 @@ public sealed record SimulationCheckpoint(
 /// </summary>
 public sealed class LocalSimulations
 {
-    internal LocalSimulations(Task siloActive) => SiloActive = siloActive;
+    internal LocalSimulations(Task siloActive, IEnumerable<string>? held = null)
+    {
+        SiloActive = siloActive;
+        _held = [.. held ?? []];
+    }
+
+    private readonly HashSet<string> _held;
+
+    /// <summary>True when an activation of <paramref name="id"/> on this member does not start its loop (it is listed, stopped).</summary>
+    internal bool Holds(string id) => _held.Contains(id);
 
     /// <summary>Completes once this member's silo is active (grain calls made before wait for it).</summary>
     public Task SiloActive { get; }

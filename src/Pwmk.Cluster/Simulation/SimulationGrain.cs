@@ -184,7 +184,7 @@ internal sealed class SimulationGrain(
         if (state.State.Spec is null) return;
         state.State.Activations++;
         await state.WriteStateAsync(cancellationToken).ConfigureAwait(true);
-        Host(start: state.State.Ended is null);
+        Host(start: state.State.Ended is null && !local.Holds(Id));
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)

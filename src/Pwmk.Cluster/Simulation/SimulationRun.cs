@@ -28,7 +28,7 @@ public interface ISimulationBeliefs : IBeliefStore
     bool Failing { get; }
 
     /// <summary>Withdraws every belief of <paramref name="agents"/> (the simulation owns them) before it starts.</summary>
-    Task WithdrawBeliefsOfAsync(IEnumerable<string> agents);
+    Task WithdrawBeliefsOfAsync(IEnumerable<string> agents, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Where a simulation saves its state as it goes (after finished episodes, and once more when its loop ends).</summary>
@@ -106,8 +106,8 @@ public sealed class SimulationRun
     /// <summary>When it was made.</summary>
     public DateTimeOffset Started { get; }
 
-    /// <summary>Its state now.</summary>
-    public SimulationStatus Status { get; private set; } = SimulationStatus.Running;
+    /// <summary>Its state now: <see cref="SimulationStatus.Stopped"/> until <see cref="Start"/>.</summary>
+    public SimulationStatus Status { get; private set; } = SimulationStatus.Stopped;
 
     /// <summary>Why it failed, or null.</summary>
     public string? Error { get; private set; }
@@ -164,6 +164,7 @@ public sealed class SimulationRun
     public void Start(CancellationToken hostStopping)
     {
         var linked = CancellationTokenSource.CreateLinkedTokenSource(_cts.Token, hostStopping);
+        SetStatus(SimulationStatus.Running, null);
         // background work with a context of its own: not the starting request's log scope, span or probe scope
         using (ExecutionContext.SuppressFlow())
             Completion = Task.Run(() => RunAsync(linked.Token), CancellationToken.None).ContinueWith(_ => linked.Dispose(), TaskScheduler.Default);
@@ -183,7 +184,7 @@ public sealed class SimulationRun
         try
         {
             // the simulation owns its agents' beliefs: whatever an earlier run (or a client) left there goes first
-            if (_beliefs is not null) await _beliefs.WithdrawBeliefsOfAsync(Runner.AgentNames).ConfigureAwait(false);
+            if (_beliefs is not null) await _beliefs.WithdrawBeliefsOfAsync(Runner.AgentNames, ct).ConfigureAwait(false);
             await Runner.RunAsync(ct).ConfigureAwait(false);
             SetStatus(SimulationStatus.Completed, null);
         }
@@ -191,8 +192,9 @@ public sealed class SimulationRun
         {
             SetStatus(SimulationStatus.Stopped, null);
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException or BeliefStoreException or KeyNotFoundException)
+        catch (Exception e)
         {
+            // whatever ends the loop is its status: a loop that died silently would be listed running for ever
             if (Failed is null) _log.LogError(e, "simulation {Id} failed", Id);
             else Failed(e);
             SetStatus(SimulationStatus.Failed, e.Message);

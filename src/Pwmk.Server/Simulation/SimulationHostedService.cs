@@ -10,8 +10,8 @@ namespace Pwmk.Server.Simulation;
 /// Starts the background simulation with the server: the cluster's simulation grain <see cref="SimulationNames.BackgroundId"/>
 /// (one per cluster, kept running with this server's settings: resumed from its checkpoint in the cluster's grain storage,
 /// or started afresh when it was saved with other settings). With <c>--no-simulation</c> on a one-member cluster a
-/// background simulation left in the state directory is stopped (it stays listed, and resumes when the server starts with
-/// a simulation again); a member of a larger cluster with <c>--no-simulation</c> leaves it to the others.
+/// background simulation left in the state directory is held and stopped (never run here: it stays listed with its agents'
+/// beliefs, and resumes when the server starts with a simulation again); a member of a larger cluster with <c>--no-simulation</c> leaves it to the others.
 /// On graceful shutdown it suspends every simulation whose activation is on this member (each writes its checkpoint), shuts
 /// the journal down (fsync, final snapshot; see <see cref="DurableBeliefStore.Shutdown"/>) and exports the belief store
 /// (<c>beliefs.pl</c>, for people and other tools) and the background simulation's world model (<c>world_model.pwmk</c>,

@@ -125,6 +125,9 @@ public class SimulationResumeTests(ITestOutputHelper output) : IDisposable
             await WaitEpisode(run, 1);
             episode = run.Episode;
         }
+        // what its agents believed when it stopped (the server exports its store at shutdown)
+        var saved = BeliefsOf(Pwmk.Core.Beliefs.BeliefStore.Load(Path.Combine(_dir, "beliefs.pl")).Query("believes(agent_0, F)", new() { MaxSolutions = 10_000 }).Solutions);
+        Assert.NotEmpty(saved);
         await using (var f = await ServerFixture.StartAsync(new() { ["Pwmk:Simulate"] = "false", ["Pwmk:StateDir"] = _dir }))
         {
             string seen = "";
@@ -134,6 +137,9 @@ public class SimulationResumeTests(ITestOutputHelper output) : IDisposable
                 seen = list.GetRawText();
                 return list.EnumerateArray().Any(s => s.GetProperty("id").GetString() == SimulationNames.BackgroundId && s.GetProperty("status").GetString() == "stopped");
             }, 60, () => seen);
+            // it did not run here: its agents' beliefs are those it stopped with, to be queried
+            var answer = await ServerFixture.Json(await f.PostJson("/api/beliefs/query", new { query = "believes(agent_0, F)", limit = 10_000 }));
+            Assert.Equal(saved, answer.GetProperty("solutions").EnumerateArray().Select(s => s.GetProperty("F").GetString()!).Order(StringComparer.Ordinal));
         }
         await using (var f = await Start(null))
         {
@@ -142,6 +148,9 @@ public class SimulationResumeTests(ITestOutputHelper output) : IDisposable
             Assert.Equal(SimulationStatus.Running, run.Status);
         }
     }
+
+    private static string[] BeliefsOf(IEnumerable<Pwmk.Logic.Solution> solutions) =>
+        [.. solutions.Select(s => s["F"].ToString()).Order(StringComparer.Ordinal)];
 
     // ------------------------------------------------------------------ child process, SIGKILL
 
