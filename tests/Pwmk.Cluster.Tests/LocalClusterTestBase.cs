@@ -19,14 +19,20 @@ public abstract class LocalClusterTestBase : IDisposable
 
     private protected async Task<IHost> Start(IPartitionJournal? journal = null, Action<IHostApplicationBuilder>? configure = null)
     {
+        var host = Build(journal, configure);
+        await host.StartAsync();
+        return host;
+    }
+
+    /// <summary>The host <see cref="Start"/> starts, not started.</summary>
+    private protected IHost Build(IPartitionJournal? journal = null, Action<IHostApplicationBuilder>? configure = null)
+    {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.AddPwmkCluster(ClusterSettings.Parse(ClusterSettings.LocalName, null, null, out _)!, () => new BeliefStore(), Path.Combine(StateDir, "cluster"),
             journal is null ? null : _ => journal);
         configure?.Invoke(builder);
-        var host = builder.Build();
-        await host.StartAsync();
-        return host;
+        return builder.Build();
     }
 
     protected static async Task Stop(IHost host)

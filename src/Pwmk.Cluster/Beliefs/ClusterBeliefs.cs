@@ -20,8 +20,9 @@ public sealed class ClusterUnavailableException(string message, Exception? inner
 /// this member runs on that partition's own store (<see cref="LocalPartitions"/>): no call, no transfer, no store to build.
 /// <para>
 /// On a member whose partitions are kept in a journal (<see cref="IPartitionJournal"/>: the one-member cluster, where every
-/// partition is on this member) a change goes to its partition, which commits it to the journal, and every query runs on
-/// the journal's store, which holds every partition's durable facts: the single process's answers, in its order.
+/// partition is on this member) the journal is the partitions' storage and their order: changes are committed to it here,
+/// in the order given (a partition grain there would only pass them on), and every query runs on the journal's store,
+/// which holds every partition's durable facts: the single process's answers, in its order.
 /// </para>
 /// </summary>
 public sealed class ClusterBeliefs
@@ -71,6 +72,7 @@ public sealed class ClusterBeliefs
     public async Task<FactOutcome[]> ApplyAsync(IReadOnlyList<BeliefChange> changes, bool background = false)
     {
         ArgumentNullException.ThrowIfNull(changes);
+        if (local.Journal is { } journal) return await CommitAsync(journal, changes, background).ConfigureAwait(false);
         var byPartition = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         for (int i = 0; i < changes.Count; i++)
         {
@@ -83,14 +85,11 @@ public sealed class ClusterBeliefs
         {
             // the silo may still be starting beside the web server: a change waits for it rather than failing
             await siloActive.ConfigureAwait(false);
-            // a journaled member reads the journal's store, never the directory: nothing to register
-            bool journaled = local.Journal is not null;
-            if (!journaled) await RegisterAsync(byPartition.Keys, changes).ConfigureAwait(false);
+            await RegisterAsync(byPartition.Keys, changes).ConfigureAwait(false);
             var calls = byPartition.Select(async kv =>
             {
                 var batch = kv.Value.Select(i => new FactChange(changes[i].Kind == BeliefChangeKind.Assert, changes[i].Fact.ToString())).ToArray();
-                var partition = grains.GetGrain<IBeliefPartitionGrain>(kv.Key);
-                var outcomes = await (journaled ? partition.Commit(batch, background) : partition.Apply(batch)).ConfigureAwait(false);
+                var outcomes = await grains.GetGrain<IBeliefPartitionGrain>(kv.Key).Apply(batch).ConfigureAwait(false);
                 for (int j = 0; j < outcomes.Length; j++) result[kv.Value[j]] = outcomes[j];
             });
             await Task.WhenAll(calls).ConfigureAwait(false);
@@ -100,6 +99,20 @@ public sealed class ClusterBeliefs
             throw new ClusterUnavailableException("the cluster did not confirm the change (" + e.GetType().Name + ": " + e.Message + ")", e);
         }
         return result;
+    }
+
+    /// <summary>A journaled member's changes: committed to the journal in order, once partitions of an earlier version are in it.</summary>
+    private async Task<FactOutcome[]> CommitAsync(IPartitionJournal journal, IReadOnlyList<BeliefChange> changes, bool background)
+    {
+        try
+        {
+            await local.Imported.ConfigureAwait(false);
+            return await journal.CommitAsync(changes, background).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not (ArgumentException or ClusterUnavailableException))
+        {
+            throw new ClusterUnavailableException("the cluster did not confirm the change (" + e.GetType().Name + ": " + e.Message + ")", e);
+        }
     }
 
     /// <summary>Registers new agents and world predicates with the directory before their partitions are written.</summary>

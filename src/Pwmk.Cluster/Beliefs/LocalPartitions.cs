@@ -9,12 +9,35 @@ namespace Pwmk.Cluster.Beliefs;
 /// needs one of them on that partition's own store, without a grain call, a fact transfer or building a store. Writes
 /// still go through the grain; a read on the store counts only when no change of the partition was in progress while it
 /// ran (<see cref="PartitionView"/>), so it never sees a change that is not yet durable. On a member with a journal
-/// (<see cref="Journal"/>) every partition lives in the journal's store, which holds only durable changes.
+/// (<see cref="Journal"/>) every partition lives in the journal's store, which holds only durable changes, and changes are
+/// committed to the journal directly.
 /// </summary>
-internal sealed class LocalPartitions(Func<BeliefStore> newStore, IPartitionJournal? journal = null, RedisPartitionLog? log = null)
+internal sealed class LocalPartitions(Func<BeliefStore> newStore, IPartitionJournal? journal = null, RedisPartitionLog? log = null, bool importPending = false)
 {
     /// <summary>The journal this member's partitions are kept in (a one-member cluster), or null (grain storage).</summary>
     public IPartitionJournal? Journal { get; } = journal;
+
+    private readonly TaskCompletionSource _imported = NewImported(importPending);
+
+    private static TaskCompletionSource NewImported(bool pending)
+    {
+        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!pending) tcs.SetResult();
+        return tcs;
+    }
+
+    /// <summary>
+    /// Completes once partitions an earlier version kept as grain state are in the journal (<see cref="PartitionImport"/>;
+    /// at once when there is nothing to import): a change committed to the journal waits for it, so it lands after them.
+    /// </summary>
+    public Task Imported => _imported.Task;
+
+    /// <summary>Called by <see cref="PartitionImport"/> when it has finished (or failed: changes then fail with its error).</summary>
+    public void ImportEnded(Exception? failure = null)
+    {
+        if (failure is null) _imported.TrySetResult();
+        else _imported.TrySetException(failure);
+    }
 
     /// <summary>The Redis log this member's partitions are kept in (a Redis cluster), or null.</summary>
     public RedisPartitionLog? Log { get; } = log;

@@ -6,12 +6,27 @@ namespace Pwmk.Cluster.Beliefs;
 /// At start-up of a member whose partitions are kept in a journal: belief partitions an earlier version kept as grain state
 /// in the state directory's <c>cluster</c> folder (<c>--cluster local</c> before the journal) are moved into the journal,
 /// once. The directory of that version names every partition it wrote; each is activated (its activation commits its facts
-/// to the journal, then clears its grain state), then the directory is cleared. Runs after the silo has started and before
-/// the server answers; a crash half-way repeats it at the next start (asserting a fact the journal holds changes nothing).
+/// to the journal, then clears its grain state), then the directory is cleared. Runs once the silo is active; belief changes
+/// wait for it (<see cref="LocalPartitions.Imported"/>), so they land after the imported facts. A crash half-way repeats it
+/// at the next start (asserting a fact the journal holds changes nothing).
 /// </summary>
-internal sealed class PartitionImport(IGrainFactory grains, SiloStarted silo, string stateDirectory) : IHostedService
+internal sealed class PartitionImport(IGrainFactory grains, SiloStarted silo, LocalPartitions local, string stateDirectory) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ImportAsync(cancellationToken).ConfigureAwait(false);
+            local.ImportEnded();
+        }
+        catch (Exception e)
+        {
+            local.ImportEnded(e);
+            throw;
+        }
+    }
+
+    private async Task ImportAsync(CancellationToken cancellationToken)
     {
         // no grain state at all (the usual case): nothing to ask
         if (!Directory.Exists(stateDirectory) || !Directory.EnumerateFiles(stateDirectory, "*.grain").Any()) return;

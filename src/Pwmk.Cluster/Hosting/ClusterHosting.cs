@@ -103,10 +103,10 @@ public static class ClusterHosting
         if (journal is not null && !settings.IsLocal) throw new ArgumentException("a journal keeps the partitions of a one-member (local) cluster only", nameof(journal));
         // a Redis cluster's belief partitions: an append-only log per partition in Redis (RedisPartitionLog)
         if (!settings.IsLocal) builder.Services.AddSingleton(new RedisPartitionLog(settings.Redis()));
-        AddBeliefs(builder, newStore, journal);
-        // after the silo (hosted services start in order): partitions left in grain storage move into the journal before serving
-        if (journal is not null && stateDirectory is not null) builder.Services.AddHostedService(sp => new PartitionImport(sp.GetRequiredService<IGrainFactory>(), started, stateDirectory));
-        if (journal is not null) builder.Services.AddHostedService<PartitionWarmUp>();
+        bool import = journal is not null && stateDirectory is not null;
+        AddBeliefs(builder, newStore, journal, import);
+        // once the silo is active: partitions left in grain storage move into the journal (belief changes wait for it)
+        if (import) builder.Services.AddHostedService(sp => new PartitionImport(sp.GetRequiredService<IGrainFactory>(), started, sp.GetRequiredService<LocalPartitions>(), stateDirectory!));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(new Simulation.LocalSimulations(started.Active, held));
         builder.Services.AddHostedService<Simulation.SimulationKeeper>();
@@ -153,9 +153,9 @@ public static class ClusterHosting
         });
     }
 
-    private static void AddBeliefs(IHostApplicationBuilder builder, Func<BeliefStore> newStore, Func<IServiceProvider, IPartitionJournal>? journal)
+    private static void AddBeliefs(IHostApplicationBuilder builder, Func<BeliefStore> newStore, Func<IServiceProvider, IPartitionJournal>? journal, bool import)
     {
-        builder.Services.AddSingleton(sp => new LocalPartitions(newStore, journal?.Invoke(sp), sp.GetService<RedisPartitionLog>()));
+        builder.Services.AddSingleton(sp => new LocalPartitions(newStore, journal?.Invoke(sp), sp.GetService<RedisPartitionLog>(), import));
         builder.Services.AddSingleton(sp => new ClusterBeliefs(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<LocalPartitions>(),
             sp.GetRequiredService<SiloStarted>().Active));
     }
