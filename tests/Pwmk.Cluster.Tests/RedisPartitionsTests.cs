@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 using Pwmk.Cluster.Beliefs;
 using Pwmk.Core.Beliefs;
+using Pwmk.Logic;
 
 namespace Pwmk.Cluster.Tests;
 
@@ -12,7 +13,7 @@ namespace Pwmk.Cluster.Tests;
 /// Belief partitions of a Redis cluster (a real <c>redis-server</c>, persisted as docs/CLUSTER.md asks: append-only file,
 /// fsync always; this process one member): each change is appended to the partition's log in Redis; after a member's
 /// restart every partition holds exactly its acknowledged facts in their order, also once its log was compacted; a writer
-/// that missed a change (a second activation) cannot write over it; a partition kept as whole program text by an earlier
+/// that missed a change (a second activation) cannot write over it, and no query answers from it; a partition kept as whole program text by an earlier
 /// version is read once into its log.
 /// </summary>
 [Trait("Category", "Integration")]
@@ -139,6 +140,46 @@ public sealed class RedisPartitionsTests : IDisposable
             Assert.True(retried!.Changed);
             Assert.Equal(["believes(sally,at(marble,basket))", "believes(sally,at(marble,box))", "believes(sally,at(marble,cupboard))"],
                 (await Partition(host, "sally").Facts([])).Select(f => f.Replace(" ", "", StringComparison.Ordinal)));
+        }
+        finally
+        {
+            await Stop(host);
+        }
+    }
+
+    [Fact]
+    public async Task A_query_never_answers_from_an_activation_that_another_has_overtaken()
+    {
+        var host = await Start();
+        try
+        {
+            var beliefs = host.Services.GetRequiredService<ClusterBeliefs>();
+            await beliefs.ChangeAsync(BeliefChange.Assert(BeliefWorkload.Parse("believes(sally, at(marble, basket))")));
+            await beliefs.ChangeAsync(BeliefChange.Assert(BeliefWorkload.Parse("believes(anne, at(ball, box))")));
+            string[] Places(QueryResult r) => [.. r.Solutions.Select(x => x["X"].ToString()!).Order(StringComparer.Ordinal)];
+            // the bound query reads this member's activation directly, the unbound one gathers every partition
+            Assert.Equal(["basket"], Places(await beliefs.QueryAsync("believes(sally, at(marble, X))", LocalClusterTestBase.QueryOptions)));
+            Assert.Equal(["basket"], Places(await beliefs.QueryAsync("believes(A, at(marble, X))", LocalClusterTestBase.QueryOptions)));
+
+            // a second activation (on another member during a membership change) writes; this member's still holds the older version
+            var log = host.Services.GetRequiredService<RedisPartitionLog>();
+            long seen = (await log.LoadAsync("sally"))!.Version;
+            Assert.Equal(seen + 1, await log.AppendAsync("sally", seen, ["+believes(sally, at(marble, drawer))"]));
+
+            // neither query answers from the overtaken activation: each is refused (retry) until a current one answers
+            foreach (var query in new[] { "believes(sally, at(marble, X))", "believes(A, at(marble, X))" })
+            {
+                var deadline = Stopwatch.StartNew();
+                string[]? answer = null;
+                int refused = 0;
+                while (answer is null)
+                {
+                    try { answer = Places(await beliefs.QueryAsync(query, LocalClusterTestBase.QueryOptions)); }
+                    catch (ClusterUnavailableException) when (deadline.Elapsed < TimeSpan.FromSeconds(30)) { refused++; }
+                }
+                Assert.Equal(["basket", "drawer"], answer);
+                if (query.Contains("sally", StringComparison.Ordinal)) Assert.True(refused > 0, "the overtaken activation was not refused");
+            }
         }
         finally
         {

@@ -1,5 +1,3 @@
-using Orleans.Concurrency;
-
 namespace Pwmk.Cluster.Beliefs;
 
 /// <summary>What the cluster's belief store holds partitions for: every agent ever written, and the world facts' predicates.</summary>
@@ -17,8 +15,11 @@ public interface IBeliefDirectoryGrain : IGrainWithIntegerKey
     [Alias("register")]
     Task Register(string[] agents, string[] worldPredicates);
 
-    /// <summary>The agents, in ordinal order, and the world predicates.</summary>
-    [Alias("snapshot"), ReadOnly]
+    /// <summary>
+    /// The agents, in ordinal order, and the world predicates, as storage holds them now (read there: not what this
+    /// activation last saw). One at a time, so each read starts after the calls before it.
+    /// </summary>
+    [Alias("snapshot")]
     Task<DirectorySnapshot> Snapshot();
 
     /// <summary>Forgets every agent and world predicate (their partitions' facts have moved into a journal; see <see cref="PartitionImport"/>).</summary>
@@ -68,7 +69,19 @@ internal sealed class BeliefDirectoryGrain(
         local.Publish(Current());
     }
 
-    public Task<DirectorySnapshot> Snapshot() => Task.FromResult(Current());
+    public async Task<DirectorySnapshot> Snapshot()
+    {
+        // read from storage, not from this activation: during a membership change a second activation may have registered
+        // agents this one has not seen, and a scatter-gather must reach every partition
+        string? etag = state.Etag;
+        await state.ReadStateAsync().ConfigureAwait(true);
+        if (state.Etag != etag)
+        {
+            _snapshot = null;
+            local.Publish(Current());
+        }
+        return Current();
+    }
 
     public async Task Clear()
     {

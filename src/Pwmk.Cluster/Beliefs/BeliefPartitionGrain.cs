@@ -112,7 +112,7 @@ internal sealed partial class BeliefPartitionGrain(
         if (_log is not null) await LoadAsync(_log).ConfigureAwait(true);
         else if (state.State.Program.Length > 0) _own!.Consult(state.State.Program, "partition " + this.GetPrimaryKeyString());
         // readers on this member may now query the store directly (see LocalPartitions)
-        _view = new PartitionView(_own!);
+        _view = new PartitionView(_own!) { LogVersion = _version };
         local.Add(this.GetPrimaryKeyString(), _view);
     }
 
@@ -283,6 +283,7 @@ internal sealed partial class BeliefPartitionGrain(
         try
         {
             _version = await log.AppendAsync(this.GetPrimaryKeyString(), _version, entries).ConfigureAwait(true);
+            if (_view is not null) _view.LogVersion = _version; // inside the change's window: readers see both or neither
         }
         catch
         {
@@ -319,17 +320,30 @@ internal sealed partial class BeliefPartitionGrain(
     [LoggerMessage(LogLevel.Warning, "partition {Partition}: compacting its Redis log failed (retried after its next write)")]
     private static partial void CompactionFailed(ILogger logger, string partition, Exception e);
 
-    public Task<string[]> Facts(string[] patterns)
+    public async Task<string[]> Facts(string[] patterns)
+    {
+        var facts = FactsNow(patterns);
+        // a Redis cluster's partition answers only while it holds the version Redis holds: during a membership change a
+        // second activation may have written (its writes refused this one's); this one then goes, and the next is current
+        if (_log is not null && await _log.VersionAsync(this.GetPrimaryKeyString()).ConfigureAwait(true) is var stored && stored != _version)
+        {
+            DeactivateOnIdle();
+            throw new InvalidOperationException($"partition {this.GetPrimaryKeyString()} is at version {_version}, Redis holds {stored} (another activation wrote it); it is being replaced");
+        }
+        return facts;
+    }
+
+    private string[] FactsNow(string[] patterns)
     {
         ArgumentNullException.ThrowIfNull(patterns);
-        if (patterns.Length == 0) return Task.FromResult(AllFacts());
+        if (patterns.Length == 0) return AllFacts();
         // group the patterns by predicate; each group answered in the store's clause order
         var groups = new Dictionary<(string, int), List<Term>>();
         foreach (var p in patterns)
         {
             var t = Pwmk.Logic.Parsing.TermReader.ParseTerm(p, Pwmk.Logic.Parsing.OperatorTable.Default);
             var key = t switch { Compound c => (c.Functor, c.Arity), Atom a => (a.Name, 0), _ => ("", -1) };
-            if (key.Item2 < 0) return Task.FromResult(AllFacts());
+            if (key.Item2 < 0) return AllFacts();
             if (!groups.TryGetValue(key, out var list)) groups[key] = list = [];
             list.Add(t);
         }
@@ -346,7 +360,7 @@ internal sealed partial class BeliefPartitionGrain(
             foreach (var s in r.Solutions)
                 if (Mine(s.Bindings[0].Value)) result.Add(s.Bindings[0].Value.ToString());
         }
-        return Task.FromResult(result.ToArray());
+        return [.. result];
     }
 
     private static readonly QueryOptions s_all = new() { MaxSolutions = int.MaxValue, Timeout = TimeSpan.FromSeconds(30), MaxInferences = long.MaxValue };

@@ -147,7 +147,9 @@ public sealed class ClusterBeliefs
     private async Task<QueryResult> FetchAndQueryAsync(string query, QueryOptions options, CancellationToken cancellationToken)
     {
         var plan = QueryPlan.Of(query);
-        if (OnePartition(plan) is { } only && local.TryQuery(only, query, options, out var here)) return here!;
+        if (OnePartition(plan) is { } only && local.TryQuery(only, query, options, out var here, out var view)
+            && (local.Log is not { } log || await Current(log, only, view!).ConfigureAwait(false)))
+            return here!;
         var fetches = new List<(string Partition, Task<string[]> Facts)>();
         try
         {
@@ -192,6 +194,23 @@ public sealed class ClusterBeliefs
             (0, true) => BeliefPartitions.World,
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// True when the activation behind <paramref name="view"/> holds the version of <paramref name="partition"/> that Redis
+    /// holds now, read after the query ran: no other activation has written it since this one read it, so what the query
+    /// read was the partition's durable state when it ran. Else the query is asked through the grain (which says so).
+    /// </summary>
+    private static async Task<bool> Current(RedisPartitionLog log, string partition, PartitionView view)
+    {
+        try
+        {
+            return await log.VersionAsync(partition).ConfigureAwait(false) == view.LogVersion;
+        }
+        catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            return false;
+        }
     }
 
     /// <summary>A store holding <paramref name="facts"/> in this order (kept, or built and kept).</summary>

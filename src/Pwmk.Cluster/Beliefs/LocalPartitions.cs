@@ -8,7 +8,8 @@ namespace Pwmk.Cluster.Beliefs;
 /// The belief partitions (and the directory) whose activations live on this member, so the router can answer a query that
 /// needs one of them on that partition's own store, without a grain call, a fact transfer or building a store. Writes
 /// still go through the grain; a read on the store counts only when no change of the partition was in progress while it
-/// ran (<see cref="PartitionView"/>), so it never sees a change that is not yet durable. On a member with a journal
+/// ran (<see cref="PartitionView"/>), so it never sees a change that is not yet durable, and (on a Redis member) when the
+/// activation still holds the version Redis holds, so it never answers from an activation another one has overtaken. On a member with a journal
 /// (<see cref="Journal"/>) every partition lives in the journal's store, which holds only durable changes, and changes are
 /// committed to the journal directly.
 /// </summary>
@@ -63,12 +64,14 @@ internal sealed class LocalPartitions(Func<BeliefStore> newStore, IPartitionJour
 
     /// <summary>
     /// Runs <paramref name="query"/> on the store of <paramref name="partition"/> when its activation is on this member and
-    /// no change of it is in progress before or during the run; false (no result) otherwise.
+    /// no change of it is in progress before or during the run; false (no result) otherwise. <paramref name="view"/> is the
+    /// activation's view, whose <see cref="PartitionView.LogVersion"/> a Redis member checks against Redis before it trusts
+    /// the result (see <see cref="ClusterBeliefs"/>).
     /// </summary>
-    public bool TryQuery(string partition, string query, QueryOptions options, out QueryResult? result)
+    public bool TryQuery(string partition, string query, QueryOptions options, out QueryResult? result, out PartitionView? view)
     {
         result = null;
-        if (!_views.TryGetValue(partition, out var view)) return false;
+        if (!_views.TryGetValue(partition, out view)) return false;
         long before = view.Version;
         if ((before & 1) != 0) return false;
         var r = view.Store.Query(query, options);
@@ -97,6 +100,15 @@ internal sealed class PartitionView(BeliefStore store)
     public BeliefStore Store { get; } = store;
 
     public long Version => Interlocked.Read(ref _version);
+
+    /// <summary>The version of the partition's Redis log this activation holds (set while a change is in progress).</summary>
+    public long LogVersion
+    {
+        get => Interlocked.Read(ref _logVersion);
+        set => Interlocked.Exchange(ref _logVersion, value);
+    }
+
+    private long _logVersion;
 
     public void BeginChange() => Interlocked.Increment(ref _version);
 

@@ -69,6 +69,13 @@ internal sealed class RedisPartitionLog(ConfigurationOptions options) : IAsyncDi
         return new Stored(long.Parse(version, System.Globalization.CultureInfo.InvariantCulture), (long)r[1], (string)r[2]!, changes);
     }
 
+    /// <summary>The partition's version in Redis now (changes made so far; 0 when it has never been written).</summary>
+    public async Task<long> VersionAsync(string partition)
+    {
+        var v = await (await Db().ConfigureAwait(false)).HashGetAsync(Keys(partition)[0], "version").ConfigureAwait(false);
+        return v.IsNull ? 0 : (long)v;
+    }
+
     /// <summary>Appends <paramref name="changes"/> if the partition is at <paramref name="expected"/>; returns the new version.</summary>
     /// <exception cref="Orleans.Storage.InconsistentStateException">the partition is at another version: nothing was written</exception>
     public async Task<long> AppendAsync(string partition, long expected, IReadOnlyList<string> changes)
