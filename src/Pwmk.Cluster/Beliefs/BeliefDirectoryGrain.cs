@@ -16,8 +16,8 @@ public interface IBeliefDirectoryGrain : IGrainWithIntegerKey
     Task Register(string[] agents, string[] worldPredicates);
 
     /// <summary>
-    /// The agents, in ordinal order, and the world predicates, as storage holds them now (read there: not what this
-    /// activation last saw). One at a time, so each read starts after the calls before it.
+    /// The agents, in ordinal order, and the world predicates; on a Redis cluster as storage holds them now (read there:
+    /// not what this activation last saw). One at a time, so each read starts after the calls before it.
     /// </summary>
     [Alias("snapshot")]
     Task<DirectorySnapshot> Snapshot();
@@ -71,8 +71,10 @@ internal sealed class BeliefDirectoryGrain(
 
     public async Task<DirectorySnapshot> Snapshot()
     {
-        // read from storage, not from this activation: during a membership change a second activation may have registered
-        // agents this one has not seen, and a scatter-gather must reach every partition
+        // on a Redis cluster, read from storage, not from this activation: during a membership change a second activation
+        // may have registered agents this one has not seen, and a scatter-gather must reach every partition (a member alone
+        // in its process has no second activation, and its reads need no storage)
+        if (local.Log is null) return Current();
         string? etag = state.Etag;
         await state.ReadStateAsync().ConfigureAwait(true);
         if (state.Etag != etag)
