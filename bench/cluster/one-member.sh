@@ -60,15 +60,11 @@ PY
 }
 
 measure() { # LABEL (after start_healthy): its startup to healthy, then the point-query latencies and the writes
-  python3 - "$1" "$base" "$up" "$queries" <<'PY' | tee -a "$work/results"
-import http.client, json, sys, time, statistics, urllib.parse
+  PYTHONPATH="$root/bench/cluster" python3 - "$1" "$base" "$up" "$queries" <<'PY' | tee -a "$work/results"
+import sys, time
+from api import connect
 label, base, up, n = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
-u = urllib.parse.urlparse(base)
-c = http.client.HTTPConnection(u.hostname, u.port)
-def post(path, body):
-    c.request("POST", path, json.dumps(body), {"Content-Type": "application/json"})
-    r = c.getresponse(); data = r.read()
-    if r.status >= 300: raise SystemExit(f"{path}: {r.status} {data[:200]}")
+post = connect(base)
 w0 = time.perf_counter()
 for i in range(200):
     post("/api/beliefs", {"agent": f"agent_{i % 10}", "belief": f"at(box_{i}, room_{i % 7})"})

@@ -24,15 +24,11 @@ for _ in $(seq 1 "$reps"); do
   for label in anchor current; do
     if [ "$label" = anchor ]; then dll="$anchor"; else dll="$current"; fi
     cluster_start 1
-    python3 - "$label" "${urls[0]}" "$queries" <<'PY' | tee -a "$work/results"
-import http.client, json, sys, time, urllib.parse
+    PYTHONPATH="$root/bench/cluster" python3 - "$label" "${urls[0]}" "$queries" <<'PY' | tee -a "$work/results"
+import sys, time
+from api import connect
 label, base, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-u = urllib.parse.urlparse(base)
-c = http.client.HTTPConnection(u.hostname, u.port)
-def post(path, body):
-    c.request("POST", path, json.dumps(body), {"Content-Type": "application/json"})
-    r = c.getresponse(); data = r.read()
-    if r.status >= 300: raise SystemExit(f"{path}: {r.status} {data[:200]}")
+post = connect(base)
 for i in range(200):
     post("/api/beliefs", {"agent": f"agent_{i % 10}", "belief": f"at(box_{i}, room_{i % 7})"})
 q = {"query": "believes(agent_3, at(X, Y))"}

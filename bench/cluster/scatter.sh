@@ -23,16 +23,12 @@ serve_build
 echo "load average before: $(cat /proc/loadavg); $(nproc) cores; $reps reps, $queries queries of each kind per partition count, $nmembers members"
 for rep in $(seq 1 "$reps"); do
   cluster_start "$nmembers"
-  python3 - "${urls[0]}" "$queries" "$rep" <<'PY' | tee -a "$work/results"
-import http.client, json, sys, time, urllib.parse
+  PYTHONPATH="$root/bench/cluster" python3 - "${urls[0]}" "$queries" "$rep" <<'PY' | tee -a "$work/results"
+import json, sys, time
+from api import connect
 base, n, rep = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-u = urllib.parse.urlparse(base)
-c = http.client.HTTPConnection(u.hostname, u.port)
-def post(path, body):
-    c.request("POST", path, json.dumps(body), {"Content-Type": "application/json"})
-    r = c.getresponse(); data = r.read()
-    if r.status >= 300: raise SystemExit(f"{path}: {r.status} {data[:200]}")
-    return json.loads(data)
+raw = connect(base)
+def post(path, body): return json.loads(raw(path, body))
 have = 0
 bound = {"query": "believes(agent_0, at(obj_3, Y))"}
 unbound = {"query": "believes(A, at(obj_3, Y))", "limit": 1000}

@@ -96,7 +96,7 @@ public sealed class ClusterBeliefs
         }
         catch (Exception e) when (e is not (ArgumentException or ClusterUnavailableException))
         {
-            throw new ClusterUnavailableException("the cluster did not confirm the change (" + e.GetType().Name + ": " + e.Message + ")", e);
+            throw Unconfirmed(e);
         }
         return result;
     }
@@ -111,9 +111,12 @@ public sealed class ClusterBeliefs
         }
         catch (Exception e) when (e is not (ArgumentException or ClusterUnavailableException))
         {
-            throw new ClusterUnavailableException("the cluster did not confirm the change (" + e.GetType().Name + ": " + e.Message + ")", e);
+            throw Unconfirmed(e);
         }
     }
+
+    private static ClusterUnavailableException Unconfirmed(Exception e) =>
+        new("the cluster did not confirm the change (" + e.GetType().Name + ": " + e.Message + ")", e);
 
     /// <summary>Registers new agents and world predicates with the directory before their partitions are written.</summary>
     private async Task RegisterAsync(IEnumerable<string> partitions, IReadOnlyList<BeliefChange> changes)

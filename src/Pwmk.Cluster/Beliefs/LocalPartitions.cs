@@ -18,20 +18,13 @@ internal sealed class LocalPartitions(Func<BeliefStore> newStore, IPartitionJour
     /// <summary>The journal this member's partitions are kept in (a one-member cluster), or null (grain storage).</summary>
     public IPartitionJournal? Journal { get; } = journal;
 
-    private readonly TaskCompletionSource _imported = NewImported(importPending);
-
-    private static TaskCompletionSource NewImported(bool pending)
-    {
-        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!pending) tcs.SetResult();
-        return tcs;
-    }
+    private readonly TaskCompletionSource _imported = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>
     /// Completes once partitions an earlier version kept as grain state are in the journal (<see cref="PartitionImport"/>;
     /// at once when there is nothing to import): a change committed to the journal waits for it, so it lands after them.
     /// </summary>
-    public Task Imported => _imported.Task;
+    public Task Imported => importPending ? _imported.Task : Task.CompletedTask;
 
     /// <summary>Called by <see cref="PartitionImport"/> when it has finished (or failed: changes then fail with its error).</summary>
     public void ImportEnded(Exception? failure = null)

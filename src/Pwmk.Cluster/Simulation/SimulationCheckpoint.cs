@@ -116,8 +116,11 @@ public sealed class LocalSimulations
 
     private readonly HashSet<string> _held;
 
-    /// <summary>True when an activation of <paramref name="id"/> on this member does not start its loop (it is listed, stopped).</summary>
-    internal bool Holds(string id) => _held.Contains(id);
+    /// <summary>
+    /// True when an activation of <paramref name="id"/> on this member may start its loop: not while the member shuts down
+    /// (<see cref="Closing"/>), never for a simulation it holds (listed, stopped).
+    /// </summary>
+    internal bool MayStart(string id) => !Closing && !_held.Contains(id);
 
     /// <summary>Completes once this member's silo is active (grain calls made before wait for it).</summary>
     public Task SiloActive { get; }

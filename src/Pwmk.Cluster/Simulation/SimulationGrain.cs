@@ -184,7 +184,7 @@ internal sealed class SimulationGrain(
         if (state.State.Spec is null) return;
         state.State.Activations++;
         await state.WriteStateAsync(cancellationToken).ConfigureAwait(true);
-        Host(start: state.State.Ended is null && !local.Holds(Id));
+        Host(start: state.State.Ended is null);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -391,8 +391,8 @@ internal sealed class SimulationGrain(
         }
         _run = run;
         local.Add(run);
-        // a member shutting down gracefully starts no loop (its simulations are being suspended)
-        if (start && !local.Closing) run.Start(CancellationToken.None);
+        // a member shutting down gracefully starts no loop (its simulations are being suspended), nor one it holds
+        if (start && local.MayStart(Id)) run.Start(CancellationToken.None);
         // a loop that ends by itself (episodes done, failure) is recorded so a later activation does not run it again
         var checkpoints = _checkpoints;
         _ = run.Completion.ContinueWith(_ =>
