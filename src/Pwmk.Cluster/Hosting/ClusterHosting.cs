@@ -117,10 +117,14 @@ public static class ClusterHosting
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
     }
 
-    /// <summary>One member in this process: in-process membership on loopback, grain state on local disk (or in memory).</summary>
+    /// <summary>
+    /// One member in this process: its membership table in its memory (<see cref="LocalMembershipTable"/>), its endpoints on
+    /// loopback, grain state on local disk (or in memory).
+    /// </summary>
     private static void Local(ISiloBuilder silo, ClusterSettings settings, string? stateDirectory, bool journaled)
     {
-        silo.UseLocalhostClustering(settings.SiloPort == 0 ? FreeLoopbackPort() : settings.SiloPort, settings.GatewayPort, serviceId: "pwmk", clusterId: "pwmk");
+        silo.ConfigureEndpoints(IPAddress.Loopback, settings.SiloPort == 0 ? FreeLoopbackPort() : settings.SiloPort, settings.GatewayPort);
+        silo.Services.AddSingleton<IMembershipTable, LocalMembershipTable>();
         if (stateDirectory is null)
         {
             silo.AddMemoryGrainStorage(Storage);
