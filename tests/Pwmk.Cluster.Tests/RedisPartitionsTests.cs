@@ -13,8 +13,9 @@ namespace Pwmk.Cluster.Tests;
 /// Belief partitions of a Redis cluster (a real <c>redis-server</c>, persisted as docs/CLUSTER.md asks: append-only file,
 /// fsync always; this process one member): each change is appended to the partition's log in Redis; after a member's
 /// restart every partition holds exactly its acknowledged facts in their order, also once its log was compacted; a writer
-/// that missed a change (a second activation) cannot write over it, and no query answers from it; a partition kept as whole program text by an earlier
-/// version is read once into its log.
+/// that missed a change (a second activation) cannot write over it, and no query answers from it; no query misses a world
+/// predicate a second directory activation registered; a partition kept as whole program text by an earlier version is
+/// read once into its log.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class RedisPartitionsTests : IDisposable
@@ -180,6 +181,51 @@ public sealed class RedisPartitionsTests : IDisposable
                 Assert.Equal(["basket", "drawer"], answer);
                 if (query.Contains("sally", StringComparison.Ordinal)) Assert.True(refused > 0, "the overtaken activation was not refused");
             }
+        }
+        finally
+        {
+            await Stop(host);
+        }
+    }
+
+    [Fact]
+    public async Task A_query_never_misses_a_world_predicate_that_another_directory_activation_registered()
+    {
+        var host = await Start();
+        try
+        {
+            var beliefs = host.Services.GetRequiredService<ClusterBeliefs>();
+            await beliefs.ChangeAsync(BeliefChange.Assert(BeliefWorkload.Parse("believes(sally, at(marble, basket))")));
+            await beliefs.ChangeAsync(BeliefChange.Assert(BeliefWorkload.Parse("size(marble, small)")));
+            // this member holds the directory and sally's partition: a query of sally's beliefs alone reads them here
+            Assert.Single((await beliefs.QueryAsync("believes(sally, at(marble, X))", LocalClusterTestBase.QueryOptions)).Solutions);
+            const string query = "believes(sally, at(marble, X)), colour(box, C)";
+
+            // a second activation of the directory (on another member during a membership change) registers colour/2, as
+            // every activation registers a world predicate, and a world fact of it is written: this member's copy of the
+            // directory has not seen it
+            var grains = host.Services.GetRequiredService<IGrainFactory>();
+            var storage = host.Services.GetRequiredKeyedService<IGrainStorage>(ClusterHosting.Storage);
+            var id = grains.GetGrain<IBeliefDirectoryGrain>(0).GetGrainId();
+            var directory = new GrainState<DirectoryState>(new DirectoryState());
+            await storage.ReadStateAsync("directory", id, directory);
+            var log = host.Services.GetRequiredService<RedisPartitionLog>();
+            await log.AddWorldPredicatesAsync(["colour/2"]);
+            (directory.State ??= new DirectoryState()).WorldPredicates.Add("colour/2");
+            await storage.WriteStateAsync("directory", id, directory);
+            long world = (await log.LoadAsync(BeliefPartitions.World))?.Version ?? 0;
+            await log.AppendAsync(BeliefPartitions.World, world, ["+colour(box, red)"]);
+
+            // the query that named colour/2 beside one agent's beliefs answers with the new fact, never without it
+            var deadline = Stopwatch.StartNew();
+            QueryResult? answer = null;
+            while (answer is null)
+            {
+                try { answer = await beliefs.QueryAsync(query, LocalClusterTestBase.QueryOptions); }
+                catch (ClusterUnavailableException) when (deadline.Elapsed < TimeSpan.FromSeconds(30)) { }
+            }
+            var solution = Assert.Single(answer.Solutions);
+            Assert.Equal(("basket", "red"), (solution["X"].ToString(), solution["C"].ToString()));
         }
         finally
         {

@@ -44,10 +44,12 @@ internal sealed class BeliefDirectoryGrain(
     private DirectorySnapshot? _snapshot;
 
     // the router on this member reads the durable snapshot without a call (see LocalPartitions)
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // on a Redis cluster the world predicates are also a set in Redis, which a member's router checks its copy against;
+        // registered there before they are written here (Register), and filled here from what an earlier version registered
+        if (local.Log is { } log) await log.AddWorldPredicatesAsync(state.State.WorldPredicates).ConfigureAwait(true);
         local.Publish(Current());
-        return Task.CompletedTask;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -60,6 +62,7 @@ internal sealed class BeliefDirectoryGrain(
     {
         ArgumentNullException.ThrowIfNull(agents);
         ArgumentNullException.ThrowIfNull(worldPredicates);
+        if (local.Log is { } log) await log.AddWorldPredicatesAsync(worldPredicates).ConfigureAwait(true);
         bool added = false;
         foreach (var a in agents) added |= state.State.Agents.Add(a);
         foreach (var p in worldPredicates) added |= state.State.WorldPredicates.Add(p);

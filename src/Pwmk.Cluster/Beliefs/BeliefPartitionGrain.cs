@@ -325,7 +325,7 @@ internal sealed partial class BeliefPartitionGrain(
         var facts = FactsNow(patterns);
         // a Redis cluster's partition answers only while it holds the version Redis holds: during a membership change a
         // second activation may have written (its writes refused this one's); this one then goes, and the next is current
-        if (_log is not null && await _log.VersionAsync(this.GetPrimaryKeyString()).ConfigureAwait(true) is var stored && stored != _version)
+        if (_log is not null && (await _log.CheckAsync(this.GetPrimaryKeyString(), []).ConfigureAwait(true)).Version is var stored && stored != _version)
         {
             DeactivateOnIdle();
             throw new InvalidOperationException($"partition {this.GetPrimaryKeyString()} is at version {_version}, Redis holds {stored} (another activation wrote it); it is being replaced");

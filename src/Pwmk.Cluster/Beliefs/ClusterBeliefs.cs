@@ -150,9 +150,14 @@ public sealed class ClusterBeliefs
     private async Task<QueryResult> FetchAndQueryAsync(string query, QueryOptions options, CancellationToken cancellationToken)
     {
         var plan = QueryPlan.Of(query);
-        if (OnePartition(plan) is { } only && local.TryQuery(only, query, options, out var here, out var view)
-            && (local.Log is not { } log || await Current(log, only, view!).ConfigureAwait(false)))
+        // an error the query raised there is its answer too, once the partition is known to be current (an unknown predicate,
+        // say: it may be one the copy of the directory has not seen)
+        if (OnePartition(plan) is { } only && local.TryQuery(only, query, options, out var here, out var error, out var view)
+            && (local.Log is not { } log || await Current(log, only, view!, only == BeliefPartitions.World ? [] : plan.OtherPatterns.Keys).ConfigureAwait(false)))
+        {
+            if (error is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
             return here!;
+        }
         var fetches = new List<(string Partition, Task<string[]> Facts)>();
         try
         {
@@ -202,13 +207,17 @@ public sealed class ClusterBeliefs
     /// <summary>
     /// True when the activation behind <paramref name="view"/> holds the version of <paramref name="partition"/> that Redis
     /// holds now, read after the query ran: no other activation has written it since this one read it, so what the query
-    /// read was the partition's durable state when it ran. Else the query is asked through the grain (which says so).
+    /// read was the partition's durable state when it ran. And none of <paramref name="predicates"/> (what the query names
+    /// beside its agent's beliefs, none of them a world predicate in this member's copy of the directory) is a world
+    /// predicate in Redis: a second directory activation may have registered one the copy has not seen, whose facts the
+    /// query would then miss. Else the query is asked through the grains (whose directory reads Redis).
     /// </summary>
-    private static async Task<bool> Current(RedisPartitionLog log, string partition, PartitionView view)
+    private static async Task<bool> Current(RedisPartitionLog log, string partition, PartitionView view, IReadOnlyCollection<string> predicates)
     {
         try
         {
-            return await log.VersionAsync(partition).ConfigureAwait(false) == view.LogVersion;
+            var (version, world) = await log.CheckAsync(partition, predicates).ConfigureAwait(false);
+            return version == view.LogVersion && !world;
         }
         catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
         {

@@ -57,19 +57,30 @@ internal sealed class LocalPartitions(Func<BeliefStore> newStore, IPartitionJour
 
     /// <summary>
     /// Runs <paramref name="query"/> on the store of <paramref name="partition"/> when its activation is on this member and
-    /// no change of it is in progress before or during the run; false (no result) otherwise. <paramref name="view"/> is the
-    /// activation's view, whose <see cref="PartitionView.LogVersion"/> a Redis member checks against Redis before it trusts
-    /// the result (see <see cref="ClusterBeliefs"/>).
+    /// no change of it is in progress before or during the run; false (no result) otherwise. Its answer is
+    /// <paramref name="result"/>, or <paramref name="error"/> when the query raised a Prolog error (thrown by the caller once
+    /// it trusts the run). <paramref name="view"/> is the activation's view, whose <see cref="PartitionView.LogVersion"/> a
+    /// Redis member checks against Redis before it trusts the run (see <see cref="ClusterBeliefs"/>).
     /// </summary>
-    public bool TryQuery(string partition, string query, QueryOptions options, out QueryResult? result, out PartitionView? view)
+    public bool TryQuery(string partition, string query, QueryOptions options, out QueryResult? result, out PrologException? error, out PartitionView? view)
     {
         result = null;
+        error = null;
         if (!_views.TryGetValue(partition, out view)) return false;
         long before = view.Version;
         if ((before & 1) != 0) return false;
-        var r = view.Store.Query(query, options);
+        QueryResult? r = null;
+        PrologException? e = null;
+        try
+        {
+            r = view.Store.Query(query, options);
+        }
+        catch (PrologException x)
+        {
+            e = x;
+        }
         if (view.Version != before) return false;
-        result = r;
+        (result, error) = (r, e);
         return true;
     }
 }

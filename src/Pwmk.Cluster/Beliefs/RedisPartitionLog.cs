@@ -9,6 +9,8 @@ namespace Pwmk.Cluster.Beliefs;
 /// partition is still at the version its writer last saw (one Lua script: atomic in Redis), so a second activation that
 /// missed a change cannot write over it, and costs the size of the change, not of the partition. A compaction replaces
 /// the snapshot and drops the changes it covers, in one script too; reading back is the snapshot and the changes after it.
+/// Beside the partitions, a set of the world's predicates (<c>name/arity</c>) each registered before a fact of it was
+/// first acknowledged: what a member's copy of the directory may not know yet.
 /// </summary>
 internal sealed class RedisPartitionLog(ConfigurationOptions options) : IAsyncDisposable
 {
@@ -55,6 +57,18 @@ internal sealed class RedisPartitionLog(ConfigurationOptions options) : IAsyncDi
         return 1
         """;
 
+    // ARGV the predicates a query names that the reader's copy of the directory does not hold as world predicates;
+    // the partition's version, and 1 when one of them is a world predicate now
+    private const string CheckScript = """
+        local v = redis.call('HGET', KEYS[1], 'version') or '0'
+        for i = 1, #ARGV do
+          if redis.call('SISMEMBER', KEYS[2], ARGV[i]) == 1 then return {v, 1} end
+        end
+        return {v, 0}
+        """;
+
+    private static readonly RedisKey WorldPredicates = "pwmk/world-predicates";
+
     private static RedisKey[] Keys(string partition) => ["pwmk/partition/" + partition, "pwmk/partition/" + partition + "/changes"];
 
     private async Task<IDatabase> Db() => (await _connection.Value.ConfigureAwait(false)).GetDatabase();
@@ -69,11 +83,22 @@ internal sealed class RedisPartitionLog(ConfigurationOptions options) : IAsyncDi
         return new Stored(long.Parse(version, System.Globalization.CultureInfo.InvariantCulture), (long)r[1], (string)r[2]!, changes);
     }
 
-    /// <summary>The partition's version in Redis now (changes made so far; 0 when it has never been written).</summary>
-    public async Task<long> VersionAsync(string partition)
+    /// <summary>
+    /// The partition's version in Redis now (changes made so far; 0 when it has never been written), and whether one of <paramref name="predicates"/> is a world predicate now
+    /// (<see cref="AddWorldPredicatesAsync"/>), read in one step.
+    /// </summary>
+    public async Task<(long Version, bool World)> CheckAsync(string partition, IReadOnlyCollection<string> predicates)
     {
-        var v = await (await Db().ConfigureAwait(false)).HashGetAsync(Keys(partition)[0], "version").ConfigureAwait(false);
-        return v.IsNull ? 0 : (long)v;
+        var r = (RedisResult[])(await (await Db().ConfigureAwait(false)).ScriptEvaluateAsync(CheckScript, [Keys(partition)[0], WorldPredicates],
+            [.. predicates.Select(p => (RedisValue)p)]).ConfigureAwait(false))!;
+        return ((long)r[0], (long)r[1] == 1);
+    }
+
+    /// <summary>Adds <paramref name="predicates"/> (<c>name/arity</c>) to the world's predicates.</summary>
+    public async Task AddWorldPredicatesAsync(IReadOnlyCollection<string> predicates)
+    {
+        if (predicates.Count == 0) return;
+        await (await Db().ConfigureAwait(false)).SetAddAsync(WorldPredicates, [.. predicates.Select(p => (RedisValue)p)]).ConfigureAwait(false);
     }
 
     /// <summary>Appends <paramref name="changes"/> if the partition is at <paramref name="expected"/>; returns the new version.</summary>
