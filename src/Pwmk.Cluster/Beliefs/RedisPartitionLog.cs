@@ -57,16 +57,6 @@ internal sealed class RedisPartitionLog(ConfigurationOptions options) : IAsyncDi
         return 1
         """;
 
-    // ARGV the predicates a query names that the reader's copy of the directory does not hold as world predicates;
-    // the partition's version, and 1 when one of them is a world predicate now
-    private const string CheckScript = """
-        local v = redis.call('HGET', KEYS[1], 'version') or '0'
-        for i = 1, #ARGV do
-          if redis.call('SISMEMBER', KEYS[2], ARGV[i]) == 1 then return {v, 1} end
-        end
-        return {v, 0}
-        """;
-
     private static readonly RedisKey WorldPredicates = "pwmk/world-predicates";
 
     private static RedisKey[] Keys(string partition) => ["pwmk/partition/" + partition, "pwmk/partition/" + partition + "/changes"];
@@ -84,14 +74,18 @@ internal sealed class RedisPartitionLog(ConfigurationOptions options) : IAsyncDi
     }
 
     /// <summary>
-    /// The partition's version in Redis now (changes made so far; 0 when it has never been written), and whether one of <paramref name="predicates"/> is a world predicate now
-    /// (<see cref="AddWorldPredicatesAsync"/>), read in one step.
+    /// The partition's version in Redis now (changes made so far; 0 when it has never been written), and whether one of
+    /// <paramref name="predicates"/> is a world predicate now
+    /// (<see cref="AddWorldPredicatesAsync"/>), read in one round trip.
     /// </summary>
     public async Task<(long Version, bool World)> CheckAsync(string partition, IReadOnlyCollection<string> predicates)
     {
-        var r = (RedisResult[])(await (await Db().ConfigureAwait(false)).ScriptEvaluateAsync(CheckScript, [Keys(partition)[0], WorldPredicates],
-            [.. predicates.Select(p => (RedisValue)p)]).ConfigureAwait(false))!;
-        return ((long)r[0], (long)r[1] == 1);
+        // both sent at once (one round trip), each read after the caller's read ran
+        var db = await Db().ConfigureAwait(false);
+        var version = db.HashGetAsync(Keys(partition)[0], "version");
+        var world = predicates.Count == 0 ? Task.FromResult<bool[]>([]) : db.SetContainsAsync(WorldPredicates, [.. predicates.Select(p => (RedisValue)p)]);
+        var v = await version.ConfigureAwait(false);
+        return (v.IsNull ? 0 : (long)v, (await world.ConfigureAwait(false)).Contains(true));
     }
 
     /// <summary>Adds <paramref name="predicates"/> (<c>name/arity</c>) to the world's predicates.</summary>
