@@ -80,6 +80,14 @@ public sealed class ClusterBeliefsTests : IAsyncLifetime
         var e2 = await Assert.ThrowsAsync<BeliefStoreException>(() => Beliefs.QueryAsync("believes(X, ", s_options));
         Assert.Equal(e1.Message, e2.Message);
         await Assert.ThrowsAsync<PrologException>(() => Beliefs.QueryAsync("X is foo + 1", s_options));
+        // an error raised where one agent's partition is read directly (its activation is on this member): the same error
+        var fact = BeliefWorkload.Parse("believes(sally, at(marble, basket))");
+        single.Apply([BeliefChange.Assert(fact)]);
+        await Beliefs.ChangeAsync(BeliefChange.Assert(fact));
+        const string unknown = "believes(sally, at(marble, X)), colour(X, C)";
+        var e3 = Assert.Throws<PrologException>(() => single.Query(unknown));
+        var e4 = await Assert.ThrowsAsync<PrologException>(() => Beliefs.QueryAsync(unknown, s_options));
+        Assert.Equal(e3.Message, e4.Message);
     }
 
     private static List<string> Answers(QueryResult r) => [.. r.Solutions.Select(s => s.ToString())];
