@@ -45,6 +45,20 @@ public sealed class RedisPartitionsTests : IDisposable
 
     private static IBeliefPartitionGrain Partition(IHost host, string key) => host.Services.GetRequiredService<IGrainFactory>().GetGrain<IBeliefPartitionGrain>(key);
 
+    /// <summary>
+    /// <paramref name="query"/>'s answer, asked again while the cluster refuses it (a partition being replaced), for up to
+    /// 30 s; and how many times it was refused.
+    /// </summary>
+    private static async Task<(QueryResult Answer, int Refused)> AnswerOnceCurrent(ClusterBeliefs beliefs, string query)
+    {
+        var deadline = Stopwatch.StartNew();
+        for (int refused = 0; ; refused++)
+        {
+            try { return (await beliefs.QueryAsync(query, LocalClusterTestBase.QueryOptions), refused); }
+            catch (ClusterUnavailableException) when (deadline.Elapsed < TimeSpan.FromSeconds(30)) { }
+        }
+    }
+
     /// <summary>The facts of <paramref name="partition"/> after <paramref name="changes"/> in one process, in its order.</summary>
     private static string[] Expected(IEnumerable<BeliefChange> changes, string partition)
     {
@@ -170,15 +184,8 @@ public sealed class RedisPartitionsTests : IDisposable
             // neither query answers from the overtaken activation: each is refused (retry) until a current one answers
             foreach (var query in new[] { "believes(sally, at(marble, X))", "believes(A, at(marble, X))" })
             {
-                var deadline = Stopwatch.StartNew();
-                string[]? answer = null;
-                int refused = 0;
-                while (answer is null)
-                {
-                    try { answer = Places(await beliefs.QueryAsync(query, LocalClusterTestBase.QueryOptions)); }
-                    catch (ClusterUnavailableException) when (deadline.Elapsed < TimeSpan.FromSeconds(30)) { refused++; }
-                }
-                Assert.Equal(["basket", "drawer"], answer);
+                var (answer, refused) = await AnswerOnceCurrent(beliefs, query);
+                Assert.Equal(["basket", "drawer"], Places(answer));
                 if (query.Contains("sally", StringComparison.Ordinal)) Assert.True(refused > 0, "the overtaken activation was not refused");
             }
         }
@@ -217,14 +224,7 @@ public sealed class RedisPartitionsTests : IDisposable
             await log.AppendAsync(BeliefPartitions.World, world, ["+colour(box, red)"]);
 
             // the query that named colour/2 beside one agent's beliefs answers with the new fact, never without it
-            var deadline = Stopwatch.StartNew();
-            QueryResult? answer = null;
-            while (answer is null)
-            {
-                try { answer = await beliefs.QueryAsync(query, LocalClusterTestBase.QueryOptions); }
-                catch (ClusterUnavailableException) when (deadline.Elapsed < TimeSpan.FromSeconds(30)) { }
-            }
-            var solution = Assert.Single(answer.Solutions);
+            var solution = Assert.Single((await AnswerOnceCurrent(beliefs, query)).Answer.Solutions);
             Assert.Equal(("basket", "red"), (solution["X"].ToString(), solution["C"].ToString()));
         }
         finally
